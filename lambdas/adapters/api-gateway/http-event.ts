@@ -1,0 +1,85 @@
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { StepUpError, errorBody } from '../../domain/errors';
+
+/** The API Gateway HTTP API (payload v2) event our routes receive, after the JWT authorizer. */
+export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+/** The structured result handlers return. */
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+function header(event: HttpEvent, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(event.headers ?? {})) {
+    if (key.toLowerCase() === wanted) return value;
+  }
+  return undefined;
+}
+
+/**
+ * The authenticated workload (`sub` of the bearer JWT the authorizer verified).
+ * @throws StepUpError `invalid_token` when there is none
+ */
+export function callerOf(event: HttpEvent): string {
+  const sub = event.requestContext.authorizer?.jwt?.claims?.sub;
+  if (typeof sub !== 'string' || sub.length === 0) {
+    throw new StepUpError('invalid_token', 'a valid workload bearer token is required');
+  }
+  return sub;
+}
+
+/**
+ * The request body as an object: JSON, or form-encoded where `allowForm` (the OAuth endpoints).
+ * @throws StepUpError `invalid_request` on anything else
+ */
+export function bodyOf(event: HttpEvent, allowForm = false): unknown {
+  const raw = event.isBase64Encoded
+    ? Buffer.from(event.body ?? '', 'base64').toString('utf8')
+    : (event.body ?? '');
+  if (Buffer.byteLength(raw) > MAX_BODY_BYTES) {
+    throw new StepUpError('invalid_request', `body must be at most ${MAX_BODY_BYTES} bytes`);
+  }
+  const type = (header(event, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase();
+  if (allowForm && type === 'application/x-www-form-urlencoded') {
+    const form = new URLSearchParams(raw);
+    const body: Record<string, string> = {};
+    for (const [key, value] of form) {
+      if (key in body) throw new StepUpError('invalid_request', `form field ${key} appears more than once`);
+      body[key] = value;
+    }
+    return body;
+  }
+  if (type !== 'application/json') {
+    const accepted = allowForm ? 'application/json or application/x-www-form-urlencoded' : 'application/json';
+    throw new StepUpError('invalid_request', `Content-Type must be ${accepted}`);
+  }
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    throw new StepUpError('invalid_request', 'body is not valid JSON');
+  }
+}
+
+/** A JSON response that is never cached (tokens and request state). */
+export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+/** Maps a thrown error to `{error, error_description}`; unexpected errors become an opaque 500. */
+export function errorResult(error: unknown, log: (error: unknown) => void): HttpResult {
+  if (error instanceof StepUpError && error.status < 500) {
+    const headers: Record<string, string> =
+      error.status === 401 ? { 'www-authenticate': `Bearer error="${error.code}"` } : {};
+    return json(error.status, errorBody(error), headers);
+  }
+  log(error);
+  if (error instanceof StepUpError) return json(error.status, errorBody(error));
+  return json(500, {
+    error: 'server_error',
+    error_description: 'an internal error occurred; it has been logged',
+  });
+}

@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+import { GetPublicKeyCommand, SignCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { calculateJwkThumbprint, exportJWK, importSPKI, type JWK } from 'jose';
+import type { JsonWebKeySet, TokenSigner } from '../../ports/token-signer';
+import { derToJoseSignature } from './der-signature';
+
+function base64url(value: Buffer | string): string {
+  return Buffer.from(value).toString('base64url');
+}
+
+/**
+ * {@link TokenSigner} backed by a KMS ECC_NIST_P256 key: the private key never leaves KMS. KMS signs
+ * the SHA-256 digest; its DER signature is converted to the JOSE `R‖S` form.
+ */
+export class KmsSigner implements TokenSigner {
+  private publicJwk?: Promise<JWK>;
+
+  constructor(
+    private readonly client: KMSClient,
+    private readonly keyId: string,
+  ) {}
+
+  private loadPublicJwk(): Promise<JWK> {
+    this.publicJwk ??= (async () => {
+      const { PublicKey } = await this.client.send(new GetPublicKeyCommand({ KeyId: this.keyId }));
+      if (!PublicKey) throw new Error('KMS returned no public key');
+      const pem = `-----BEGIN PUBLIC KEY-----\n${Buffer.from(PublicKey).toString('base64')}\n-----END PUBLIC KEY-----`;
+      const jwk = await exportJWK(await importSPKI(pem, 'ES256', { extractable: true }));
+      return { ...jwk, kid: await calculateJwkThumbprint(jwk), alg: 'ES256', use: 'sig' };
+    })();
+    this.publicJwk.catch(() => (this.publicJwk = undefined));
+    return this.publicJwk;
+  }
+
+  async sign(claims: Record<string, unknown>): Promise<string> {
+    const { kid } = await this.loadPublicJwk();
+    const signingInput = `${base64url(JSON.stringify({ alg: 'ES256', typ: 'at+jwt', kid }))}.${base64url(JSON.stringify(claims))}`;
+    const { Signature } = await this.client.send(
+      new SignCommand({
+        KeyId: this.keyId,
+        Message: createHash('sha256').update(signingInput).digest(),
+        MessageType: 'DIGEST',
+        SigningAlgorithm: 'ECDSA_SHA_256',
+      }),
+    );
+    if (!Signature) throw new Error('KMS returned no signature');
+    return `${signingInput}.${base64url(derToJoseSignature(Buffer.from(Signature), 32))}`;
+  }
+
+  async jwks(): Promise<JsonWebKeySet> {
+    return { keys: [(await this.loadPublicJwk()) as Record<string, unknown>] };
+  }
+}

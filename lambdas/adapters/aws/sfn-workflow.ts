@@ -1,0 +1,41 @@
+import {
+  ExecutionAlreadyExists,
+  SendTaskSuccessCommand,
+  StartExecutionCommand,
+  type SFNClient,
+} from '@aws-sdk/client-sfn';
+import type { ApprovalOutcome, Workflow, WorkflowInput } from '../../ports/workflow';
+
+/** Resumes waiting Step Functions tasks: all the Slack function is allowed to do. */
+export class StepFunctionsTaskResponder implements Pick<Workflow, 'sendTaskSuccess'> {
+  constructor(protected readonly client: SFNClient) {}
+
+  async sendTaskSuccess(taskToken: string, outcome: ApprovalOutcome): Promise<void> {
+    await this.client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(outcome) }));
+  }
+}
+
+/** {@link Workflow} on a Step Functions Standard state machine; executions are named after the request id. */
+export class StepFunctionsWorkflow extends StepFunctionsTaskResponder implements Workflow {
+  constructor(
+    client: SFNClient,
+    private readonly stateMachineArn: string,
+  ) {
+    super(client);
+  }
+
+  async start(input: WorkflowInput): Promise<void> {
+    try {
+      await this.client.send(
+        new StartExecutionCommand({
+          stateMachineArn: this.stateMachineArn,
+          name: input.request_id,
+          input: JSON.stringify(input),
+        }),
+      );
+    } catch (error) {
+      // Same name and input is idempotent in Step Functions; a retry after a lost response lands here.
+      if (!(error instanceof ExecutionAlreadyExists)) throw error;
+    }
+  }
+}

@@ -1,0 +1,115 @@
+import { approvers, type ApprovalRequest } from '../../domain/approval-request';
+import { untrustedText } from './untrusted-text';
+
+/** Action ids of the two buttons; the button value is the request id, never the task token. */
+export const APPROVE_ACTION_ID = 'stepup_approve';
+export const DENY_ACTION_ID = 'stepup_deny';
+
+/** Block Kit JSON; typed loosely so this module stays free of Slack packages. */
+export type Block = Record<string, unknown>;
+
+/** A message to post or update: fallback text plus blocks. */
+export interface SlackMessage {
+  readonly text: string;
+  readonly blocks: Block[];
+}
+
+const plain = (text: string) => ({ type: 'plain_text', text, emoji: false });
+const field = (label: string, value: string, max = 300) => plain(`${label}\n${untrustedText(value, max)}`);
+const mention = (user: string) => `<@${user}>`;
+
+function outcomeLine(request: ApprovalRequest): string | undefined {
+  const by = approvers(request).map(mention).join(', ');
+  switch (request.status) {
+    case 'PENDING':
+      return request.votes.length > 0
+        ? `${approvers(request).length} of ${request.requirements.quorum} approvals: ${by}`
+        : undefined;
+    case 'APPROVED':
+      return `:white_check_mark: Approved by ${by}`;
+    case 'DENIED': {
+      const denier = request.votes.find((v) => v.decision === 'deny');
+      const reason = request.denialReason ? `: ${untrustedText(request.denialReason, 500)}` : '';
+      return `:no_entry: Denied by ${denier ? mention(denier.user) : 'an approver'}${reason}`;
+    }
+    case 'EXPIRED':
+      return ':hourglass: Expired: nobody decided in time';
+    case 'CANCELLED':
+      return ':heavy_multiplication_x: Cancelled by the agent';
+  }
+}
+
+/**
+ * The approval message for `request` in its current state. Structured facts (action, resource,
+ * audience, agent, binding code) come first; the agent's justification is labelled as the agent's
+ * words and shown as capped plain text. Buttons appear only while the request is pending.
+ */
+export function approvalMessage(request: ApprovalRequest): SlackMessage {
+  const expires = Math.floor(Date.parse(request.expiresAt) / 1000);
+  const blocks: Block[] = [
+    { type: 'header', text: plain(`Approval needed: ${untrustedText(request.action, 120)}`) },
+    {
+      type: 'section',
+      fields: [
+        field('Action', request.action),
+        field('Resource', request.resource),
+        field('Audience (resource server)', request.audience),
+        field('Agent', request.agent),
+        field(
+          'On behalf of',
+          request.onBehalfOf ? `${request.onBehalfOf} (asserted by the agent, unverified)` : 'nobody',
+        ),
+        field('Policy', request.requirements.policy),
+        field('Binding code', request.bindingCode),
+        field(
+          'Approvals needed',
+          `${request.requirements.quorum} from ${request.requirements.approverGroup}`,
+        ),
+      ],
+    },
+    {
+      type: 'section',
+      text: plain(
+        `Justification (written by the agent, unverified):\n${untrustedText(request.justification, 2000)}`,
+      ),
+    },
+    {
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `Request \`${request.id}\` · expires <!date^${expires}^{date_short_pretty} {time}|${request.expiresAt}>`,
+        },
+      ],
+    },
+  ];
+  const outcome = outcomeLine(request);
+  if (outcome) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: outcome } });
+  if (request.status === 'PENDING') {
+    blocks.push({
+      type: 'actions',
+      block_id: 'stepup_decision',
+      elements: [
+        {
+          type: 'button',
+          action_id: APPROVE_ACTION_ID,
+          style: 'primary',
+          text: plain('Approve'),
+          value: request.id,
+        },
+        {
+          type: 'button',
+          action_id: DENY_ACTION_ID,
+          style: 'danger',
+          text: plain('Deny'),
+          value: request.id,
+        },
+      ],
+    });
+  }
+  const status = request.status === 'PENDING' ? 'Approval needed' : request.status.toLowerCase();
+  return {
+    text: `${status}: ${untrustedText(request.agent, 100)} wants ${untrustedText(request.action, 120)} on ${untrustedText(request.resource, 200)}`,
+    blocks,
+  };
+}

@@ -1,0 +1,16 @@
+/** The payload every workflow Lambda receives (a contract with the synthesized ASL). */
+export interface StepEvent {
+  readonly request_id: string;
+  /** Only AwaitApproval receives one. */
+  readonly task_token?: string;
+}
+
+/**
+ * Checks the payload shape; a malformed one is a wiring bug, so it throws (and the state fails).
+ */
+export function requestIdOf(event: StepEvent): string {
+  if (typeof event?.request_id !== 'string' || event.request_id.length === 0) {
+    throw new Error('workflow payload has no request_id');
+  }
+  return event.request_id;
+}

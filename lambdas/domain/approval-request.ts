@@ -1,0 +1,119 @@
+/** Lifecycle of an approval request. Only PENDING can change; every other status is final. */
+export type RequestStatus = 'PENDING' | 'APPROVED' | 'DENIED' | 'EXPIRED' | 'CANCELLED';
+
+/** What a human must do before the agent may act: who, how many, how long. */
+export interface ApprovalRequirements {
+  /** Approver group name from the config. */
+  readonly approverGroup: string;
+  /** Distinct approvals needed. */
+  readonly quorum: number;
+  readonly approvalTimeoutSeconds: number;
+  readonly maxTokenTtlSeconds: number;
+  /** Id of the policy that required approval. */
+  readonly policy: string;
+}
+
+/** One click in Slack, identified by Slack user and team ids (never display names). */
+export interface Vote {
+  readonly user: string;
+  readonly team: string;
+  readonly decision: 'approve' | 'deny';
+  readonly at: string;
+  readonly reason?: string;
+}
+
+/** RFC 9396 authorization details: exactly the one approved action. */
+export interface AuthorizationDetail {
+  readonly type: 'stepup_action';
+  readonly actions: readonly string[];
+  readonly identifier: string;
+  readonly locations: readonly string[];
+}
+
+/** What the approval entitles the agent to; signed only when the agent picks it up. */
+export interface Grant {
+  readonly jti: string;
+  readonly ttlSeconds: number;
+  readonly issuedAt: string;
+  /** The agent must collect the token before this instant. */
+  readonly pickupBy: string;
+  readonly authorizationDetails: readonly AuthorizationDetail[];
+}
+
+/** The token handed to the agent: when, and until when it is valid. */
+export interface Delivery {
+  readonly jti: string;
+  readonly at: string;
+  /** Token expiry, epoch seconds (compared in DynamoDB conditions). */
+  readonly exp: number;
+}
+
+export type AuditEventType =
+  | 'requested'
+  | 'notified'
+  | 'vote'
+  | 'approved'
+  | 'denied'
+  | 'expired'
+  | 'grant_issued'
+  | 'token_delivered'
+  | 'token_consumed'
+  | 'outcome_notified';
+
+/** One step of the audit trail; stored inside the request so the step and its record are one write. */
+export interface AuditEvent {
+  readonly type: AuditEventType;
+  readonly at: string;
+  /** Who caused it: `agent:<sub>`, `slack:<team>/<user>`, `workflow`, `resource-server:<sub>`. */
+  readonly actor: string;
+  readonly detail?: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** Where the approval message lives in Slack, for updates. */
+export interface SlackMessageRef {
+  readonly channel: string;
+  readonly ts: string;
+}
+
+/** The single source of truth for one step-up request. */
+export interface ApprovalRequest {
+  readonly id: string;
+  /** Workload identity (`sub`) of the requesting agent. */
+  readonly agent: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly audience: string;
+  /** Agent-written, untrusted. */
+  readonly justification: string;
+  /** Agent-asserted, unverified. */
+  readonly onBehalfOf?: string;
+  readonly bindingCode: string;
+  readonly requestedTtlSeconds: number;
+  readonly requirements: ApprovalRequirements;
+  readonly status: RequestStatus;
+  readonly createdAt: string;
+  /** Approval deadline. */
+  readonly expiresAt: string;
+  readonly votes: readonly Vote[];
+  readonly decidedAt?: string;
+  readonly denialReason?: string;
+  /** Step Functions task token; backend only, never returned or logged. */
+  readonly taskToken?: string;
+  readonly slackMessage?: SlackMessageRef;
+  readonly grant?: Grant;
+  readonly delivery?: Delivery;
+  readonly consumedAt?: string;
+  readonly events: readonly AuditEvent[];
+  /** Optimistic-concurrency counter: every write is conditional on it. */
+  readonly version: number;
+}
+
+/** Distinct users who approved. */
+export function approvers(request: ApprovalRequest): string[] {
+  return request.votes.filter((v) => v.decision === 'approve').map((v) => v.user);
+}
+
+/** A copy of the request with one more audit event. */
+export function withEvent(request: ApprovalRequest, event: AuditEvent): ApprovalRequest {
+  return { ...request, events: [...request.events, event] };
+}

@@ -1,0 +1,129 @@
+import { StepUpError } from './errors';
+
+/** One group of humans who may approve, and where they are paged. */
+export interface ApproverGroup {
+  /** Slack user ids (`U…`/`W…`) or user-group ids (`S…`). */
+  readonly members: readonly string[];
+  /** Slack channel id the approval message is posted to. */
+  readonly channel: string;
+}
+
+/** The one configuration file (`stepup.config.json`), shared by the CDK app and the local runtime. */
+export interface StepUpConfig {
+  readonly slack: { readonly teamId: string };
+  /** Workload identity accepted on the API (the HTTP API's JWT authorizer in AWS). */
+  readonly auth: { readonly issuer: string; readonly audience: readonly string[] };
+  readonly approverGroups: Readonly<Record<string, ApproverGroup>>;
+  /** Human id or email → Slack user id. */
+  readonly people: Readonly<Record<string, string>>;
+  readonly defaults: {
+    readonly approvers: string;
+    readonly approvalTimeoutSeconds: number;
+    readonly maxTokenTtlSeconds: number;
+  };
+}
+
+const SLACK_USER = /^[UWS][A-Z0-9]{2,}$/;
+const SLACK_CHANNEL = /^[CGD][A-Z0-9]{2,}$/;
+const SLACK_TEAM = /^T[A-Z0-9]{2,}$/;
+
+type Obj = Record<string, unknown>;
+
+function fail(path: string, message: string): never {
+  throw new StepUpError('invalid_config', `stepup config: ${path} ${message}`);
+}
+
+function object(value: unknown, path: string): Obj {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, 'must be an object');
+  return value as Obj;
+}
+
+function string(value: unknown, path: string, pattern?: RegExp, hint?: string): string {
+  if (typeof value !== 'string' || value.length === 0) fail(path, 'must be a non-empty string');
+  if (pattern && !pattern.test(value)) fail(path, `must be ${hint ?? `like ${pattern}`}, got "${value}"`);
+  return value;
+}
+
+function positiveInt(value: unknown, path: string, max: number): number {
+  if (!Number.isInteger(value) || (value as number) <= 0 || (value as number) > max) {
+    fail(path, `must be an integer between 1 and ${max}`);
+  }
+  return value as number;
+}
+
+function stringList(value: unknown, path: string): string[] {
+  if (typeof value === 'string') return [value];
+  if (!Array.isArray(value) || value.length === 0)
+    fail(path, 'must be a string or a non-empty array of strings');
+  return value.map((v, i) => string(v, `${path}[${i}]`));
+}
+
+/**
+ * Validates raw JSON into a {@link StepUpConfig}.
+ * @throws StepUpError `invalid_config` naming the offending key.
+ */
+export function parseConfig(raw: unknown): StepUpConfig {
+  const root = object(raw, '(root)');
+  const slack = object(root.slack, 'slack');
+  const auth = object(root.auth ?? { issuer: 'https://issuer.invalid', audience: ['stepup'] }, 'auth');
+  const groupsRaw = object(root.approverGroups, 'approverGroups');
+  const approverGroups: Record<string, ApproverGroup> = {};
+  for (const [name, value] of Object.entries(groupsRaw)) {
+    const group = object(value, `approverGroups.${name}`);
+    if (!Array.isArray(group.members) || group.members.length === 0) {
+      fail(`approverGroups.${name}.members`, 'must be a non-empty array of Slack user or user-group ids');
+    }
+    approverGroups[name] = {
+      members: group.members.map((m, i) =>
+        string(
+          m,
+          `approverGroups.${name}.members[${i}]`,
+          SLACK_USER,
+          'a Slack user id (U…) or user-group id (S…)',
+        ),
+      ),
+      channel: string(
+        group.channel,
+        `approverGroups.${name}.channel`,
+        SLACK_CHANNEL,
+        'a Slack channel id (C…)',
+      ),
+    };
+  }
+  if (Object.keys(approverGroups).length === 0) fail('approverGroups', 'must define at least one group');
+
+  const peopleRaw = object(root.people ?? {}, 'people');
+  const people: Record<string, string> = {};
+  for (const [human, slackId] of Object.entries(peopleRaw)) {
+    people[human] = string(slackId, `people.${human}`, SLACK_USER, 'a Slack user id (U…)');
+  }
+
+  const defaults = object(root.defaults, 'defaults');
+  const defaultGroup = string(defaults.approvers, 'defaults.approvers');
+  if (!approverGroups[defaultGroup]) {
+    fail('defaults.approvers', `names "${defaultGroup}", which is not in approverGroups`);
+  }
+
+  return {
+    slack: { teamId: string(slack.teamId, 'slack.teamId', SLACK_TEAM, 'a Slack team id (T…)') },
+    auth: {
+      issuer: string(auth.issuer, 'auth.issuer'),
+      audience: stringList(auth.audience, 'auth.audience'),
+    },
+    approverGroups,
+    people,
+    defaults: {
+      approvers: defaultGroup,
+      approvalTimeoutSeconds: positiveInt(
+        defaults.approvalTimeoutSeconds ?? 900,
+        'defaults.approvalTimeoutSeconds',
+        86_400,
+      ),
+      maxTokenTtlSeconds: positiveInt(
+        defaults.maxTokenTtlSeconds ?? 300,
+        'defaults.maxTokenTtlSeconds',
+        3_600,
+      ),
+    },
+  };
+}

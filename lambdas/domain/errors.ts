@@ -1,0 +1,53 @@
+/**
+ * Stable, agent-facing error codes. OAuth/CIBA codes where a standard defines one.
+ */
+export type ErrorCode =
+  | 'invalid_request'
+  | 'invalid_token'
+  | 'invalid_grant'
+  | 'unsupported_grant_type'
+  | 'authorization_pending'
+  | 'slow_down'
+  | 'access_denied'
+  | 'expired_token'
+  | 'not_found'
+  | 'conflict'
+  | 'forbidden'
+  | 'temporarily_unavailable'
+  | 'invalid_config';
+
+const STATUS: Record<ErrorCode, number> = {
+  invalid_request: 400,
+  invalid_token: 401,
+  invalid_grant: 400,
+  unsupported_grant_type: 400,
+  authorization_pending: 400,
+  slow_down: 400,
+  access_denied: 403,
+  expired_token: 400,
+  not_found: 404,
+  conflict: 409,
+  forbidden: 403,
+  temporarily_unavailable: 503,
+  invalid_config: 500,
+};
+
+/**
+ * A failure the caller can act on. Its `code` is stable and safe to show; `message` is human text.
+ */
+export class StepUpError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = 'StepUpError';
+    this.code = code;
+    this.status = STATUS[code];
+  }
+}
+
+/** The body every 4xx carries: `{"error", "error_description"}`. */
+export function errorBody(error: StepUpError): { error: ErrorCode; error_description: string } {
+  return { error: error.code, error_description: error.message };
+}

@@ -1,0 +1,32 @@
+import type { ApprovalNotifier } from '../ports/approval-notifier';
+import type { Clock } from '../ports/clock';
+import type { RequestStore } from '../ports/request-store';
+import { StepUpError } from './errors';
+import { updateRequest } from './update-request';
+
+/** Last workflow step: the Slack message shows the final outcome, and the audit trail says so. */
+export async function notifyOutcome(
+  deps: { readonly store: RequestStore; readonly notifier: ApprovalNotifier; readonly clock: Clock },
+  requestId: string,
+): Promise<void> {
+  const request = await deps.store.get(requestId);
+  if (!request) throw new StepUpError('not_found', `no request ${requestId}`);
+  if (!request.slackMessage) return;
+  await deps.notifier.updateMessage(request);
+  await updateRequest(deps.store, requestId, (current) =>
+    current.events.some((e) => e.type === 'outcome_notified')
+      ? undefined
+      : {
+          ...current,
+          events: [
+            ...current.events,
+            {
+              type: 'outcome_notified',
+              at: deps.clock.now().toISOString(),
+              actor: 'workflow',
+              detail: { status: current.status },
+            },
+          ],
+        },
+  );
+}

@@ -1,0 +1,45 @@
+import type { RequestStore } from '../ports/request-store';
+import { approvers, type ApprovalRequest } from './approval-request';
+import { StepUpError } from './errors';
+
+/** What `GET /v1/requests/{id}` shows the requesting agent. Never the task token. */
+export function requestView(request: ApprovalRequest): Record<string, unknown> {
+  return {
+    auth_req_id: request.id,
+    status: request.status.toLowerCase(),
+    action: request.action,
+    resource: request.resource,
+    audience: request.audience,
+    justification: request.justification,
+    on_behalf_of: request.onBehalfOf,
+    binding_code: request.bindingCode,
+    created_at: request.createdAt,
+    expires_at: request.expiresAt,
+    requirements: {
+      approver_group: request.requirements.approverGroup,
+      quorum: request.requirements.quorum,
+      policy: request.requirements.policy,
+      max_token_ttl_seconds: request.requirements.maxTokenTtlSeconds,
+    },
+    approvers: approvers(request),
+    decided_at: request.decidedAt,
+    denial_reason: request.denialReason,
+    token_delivered: request.delivery !== undefined,
+    token_used: request.consumedAt !== undefined,
+    events: request.events,
+  };
+}
+
+/**
+ * The request, for its own agent only; anyone else gets `not_found` (existence is not revealed).
+ */
+export async function getRequestView(
+  store: RequestStore,
+  agent: string,
+  id: string,
+): Promise<Record<string, unknown>> {
+  const request = /^[A-Za-z0-9._-]{1,64}$/.test(id) ? await store.get(id) : undefined;
+  if (!request || request.agent !== agent)
+    throw new StepUpError('not_found', 'no such request for this agent');
+  return requestView(request);
+}

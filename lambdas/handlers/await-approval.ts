@@ -1,0 +1,29 @@
+import { envConfig, tableStore } from '../adapters/aws/clients';
+import { lazyHandler } from '../adapters/aws/lazy-handler';
+import { slackCredentials } from '../adapters/aws/slack-secret';
+import { requestLogger } from '../adapters/logger';
+import { SlackNotifier } from '../adapters/slack/slack-notifier';
+import { slackWebClient } from '../adapters/slack/web-client';
+import { requestIdOf, type StepEvent } from '../adapters/workflow/step-event';
+import { awaitApproval, type AwaitApprovalDeps } from '../domain/await-approval';
+import { systemClock } from '../ports/clock';
+
+/** Workflow step `AwaitApproval` (`.waitForTaskToken`): store the token, then page the approvers. */
+export function awaitApprovalHandler(deps: AwaitApprovalDeps) {
+  return async (event: StepEvent): Promise<void> => {
+    const requestId = requestIdOf(event);
+    if (!event.task_token) throw new Error('AwaitApproval payload has no task_token');
+    await awaitApproval(deps, requestId, event.task_token);
+    requestLogger(requestId).info('approvers notified');
+  };
+}
+
+export const handler = lazyHandler(async () => {
+  const { botToken } = await slackCredentials();
+  return awaitApprovalHandler({
+    store: tableStore(),
+    notifier: new SlackNotifier(slackWebClient(botToken)),
+    config: envConfig(),
+    clock: systemClock,
+  });
+});

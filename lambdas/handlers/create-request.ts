@@ -1,0 +1,32 @@
+import { bodyOf, callerOf, json } from '../adapters/api-gateway/http-event';
+import { httpRoute } from '../adapters/api-gateway/http-route';
+import { envConfig, stateMachineWorkflow, tableStore } from '../adapters/aws/clients';
+import { lazyHandler } from '../adapters/aws/lazy-handler';
+import { requestLogger } from '../adapters/logger';
+import { createRequest, parseCreateRequest, type CreateRequestDeps } from '../domain/create-request';
+import { defaultGroupPolicy } from '../domain/default-group-policy';
+import { systemClock } from '../ports/clock';
+
+/** `POST /v1/requests`: an agent asks to perform one action. */
+export function createRequestHandler(deps: CreateRequestDeps) {
+  return httpRoute(async (event) => {
+    const agent = callerOf(event);
+    const input = parseCreateRequest(bodyOf(event));
+    const created = await createRequest(deps, agent, input);
+    requestLogger(created.auth_req_id).info('request created', {
+      agent,
+      action: input.action,
+      audience: input.audience,
+    });
+    return json(202, created);
+  });
+}
+
+export const handler = lazyHandler(() =>
+  createRequestHandler({
+    store: tableStore(),
+    workflow: stateMachineWorkflow(),
+    policy: defaultGroupPolicy(envConfig()),
+    clock: systemClock,
+  }),
+);

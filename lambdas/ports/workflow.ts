@@ -1,0 +1,18 @@
+/** Input of one state machine execution (a contract with the synthesized ASL). */
+export interface WorkflowInput {
+  readonly request_id: string;
+  readonly approval_timeout_seconds: number;
+}
+
+/** What the approval callback reports back to the waiting workflow. */
+export interface ApprovalOutcome {
+  readonly decision: 'APPROVED' | 'DENIED' | 'EXPIRED' | 'CANCELLED';
+}
+
+/** The approval workflow: Step Functions in AWS, the same ASL run in-process locally. */
+export interface Workflow {
+  /** Starts one execution named after the request id (idempotent per name). */
+  start(input: WorkflowInput): Promise<void>;
+  /** Resumes the execution waiting on `taskToken`. */
+  sendTaskSuccess(taskToken: string, outcome: ApprovalOutcome): Promise<void>;
+}

@@ -1,0 +1,29 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type { Construct } from 'constructs';
+
+/** Options for {@link buildApprovalTable}. */
+export interface ApprovalTableProps {
+  /** What happens to the table when it leaves the stack. */
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/** Name of the attribute DynamoDB's TTL sweeper reads (epoch seconds). Code never relies on the sweep. */
+export const TTL_ATTRIBUTE = 'expires_at';
+
+/**
+ * The single table that is the source of truth for requests, votes, grants and audit events.
+ * `Table` rather than `TableV2`: TableV2 renders `AWS::DynamoDB::GlobalTable`, which cdk-nag's
+ * point-in-time-recovery rule (DDB3) does not inspect, and one region is all this needs.
+ */
+export function buildApprovalTable(scope: Construct, id: string, props: ApprovalTableProps): dynamodb.Table {
+  return new dynamodb.Table(scope, id, {
+    partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+    sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+    billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    deletionProtection: true,
+    timeToLiveAttribute: TTL_ATTRIBUTE,
+    removalPolicy: props.removalPolicy,
+  });
+}

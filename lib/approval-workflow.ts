@@ -1,0 +1,141 @@
+import { Duration, Names } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+
+/**
+ * State names. They are a contract with the local runtime, which maps each task state by name to an
+ * in-process handler, so renaming one here breaks `npm start`.
+ */
+export const WORKFLOW_STATES = {
+  awaitApproval: 'AwaitApproval',
+  expire: 'Expire',
+  decide: 'Decide',
+  issueGrant: 'IssueGrant',
+  notifyOutcome: 'NotifyOutcome',
+} as const;
+
+/** The value of `$.approval.decision` that leads to a grant; anything else is only notified. */
+export const APPROVED_DECISION = 'APPROVED';
+
+/** The Lambda functions behind the workflow's task states. */
+export interface ApprovalWorkflowHandlers {
+  /** Stores the task token on the request, then posts the Slack message (`.waitForTaskToken`). */
+  readonly awaitApproval: lambda.IFunction;
+  /** Marks a request that nobody decided in time as expired; returns `{decision}`. */
+  readonly expireRequest: lambda.IFunction;
+  /** Records the grant the agent will pick up at `/v1/token`. */
+  readonly issueGrant: lambda.IFunction;
+  /** Updates the Slack message (and any agent webhook) with the outcome. */
+  readonly notifyOutcome: lambda.IFunction;
+}
+
+/** Properties of {@link ApprovalWorkflow}. */
+export interface ApprovalWorkflowProps {
+  /** The task handlers. */
+  readonly handlers: ApprovalWorkflowHandlers;
+  /** Retention of the execution log group. */
+  readonly logRetention: logs.RetentionDays;
+  /**
+   * Upper bound on one execution, whatever the per-request approval timeout says.
+   * @default 7 days
+   */
+  readonly timeout?: Duration;
+}
+
+/**
+ * The Standard state machine that drives time and sequencing for one request.
+ * Input: `{"request_id": string, "approval_timeout_seconds": number}`.
+ *
+ * An approved request takes four states (AwaitApproval → Decide → IssueGrant → NotifyOutcome):
+ * Standard bills per transition, so there is deliberately no RecordDenied state — the deny decision
+ * is written atomically at click time and a state would have nothing left to do.
+ */
+export class ApprovalWorkflow extends Construct {
+  /** The state machine. */
+  public readonly stateMachine: sfn.StateMachine;
+  /** Execution log group (events only: execution data would include task tokens). */
+  public readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: ApprovalWorkflowProps) {
+    super(scope, id);
+    const { handlers } = props;
+    const requestOnly = sfn.TaskInput.fromObject({ request_id: sfn.JsonPath.stringAt('$.request_id') });
+
+    const awaitApproval = new tasks.LambdaInvoke(this, WORKFLOW_STATES.awaitApproval, {
+      stateName: WORKFLOW_STATES.awaitApproval,
+      lambdaFunction: handlers.awaitApproval,
+      integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      payload: sfn.TaskInput.fromObject({
+        request_id: sfn.JsonPath.stringAt('$.request_id'),
+        task_token: sfn.JsonPath.taskToken,
+      }),
+      taskTimeout: sfn.Timeout.at('$.approval_timeout_seconds'),
+      resultPath: '$.approval',
+    });
+
+    const expire = new tasks.LambdaInvoke(this, WORKFLOW_STATES.expire, {
+      stateName: WORKFLOW_STATES.expire,
+      lambdaFunction: handlers.expireRequest,
+      payloadResponseOnly: true,
+      payload: requestOnly,
+      resultPath: '$.approval',
+    });
+
+    const issueGrant = new tasks.LambdaInvoke(this, WORKFLOW_STATES.issueGrant, {
+      stateName: WORKFLOW_STATES.issueGrant,
+      lambdaFunction: handlers.issueGrant,
+      payloadResponseOnly: true,
+      payload: requestOnly,
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+
+    const notifyOutcome = new tasks.LambdaInvoke(this, WORKFLOW_STATES.notifyOutcome, {
+      stateName: WORKFLOW_STATES.notifyOutcome,
+      lambdaFunction: handlers.notifyOutcome,
+      payloadResponseOnly: true,
+      payload: requestOnly,
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    // Slack has bad minutes; the outcome is already recorded, so retrying only delays the message.
+    notifyOutcome.addRetry({
+      errors: [sfn.Errors.TASKS_FAILED],
+      maxAttempts: 3,
+      interval: Duration.seconds(2),
+      backoffRate: 2,
+    });
+
+    const decide = new sfn.Choice(this, WORKFLOW_STATES.decide, { stateName: WORKFLOW_STATES.decide })
+      .when(
+        sfn.Condition.stringEquals('$.approval.decision', APPROVED_DECISION),
+        issueGrant.next(notifyOutcome),
+      )
+      .otherwise(notifyOutcome);
+
+    awaitApproval.addCatch(expire, { errors: [sfn.Errors.TIMEOUT], resultPath: '$.timeout' });
+    expire.next(decide);
+    awaitApproval.next(decide);
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      // The /aws/vendedlogs/ prefix keeps Step Functions from growing the account-wide
+      // CloudWatch Logs resource policy, which has a hard size limit.
+      logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 80 })}`,
+      retention: props.logRetention,
+    });
+
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromChainable(awaitApproval),
+      timeout: props.timeout ?? Duration.days(7),
+      tracingEnabled: true,
+      logs: {
+        destination: this.logGroup,
+        level: sfn.LogLevel.ALL,
+        // Execution data would put task tokens (bearer credentials for SendTaskSuccess) in the logs.
+        includeExecutionData: false,
+      },
+    });
+  }
+}

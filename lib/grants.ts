@@ -1,0 +1,68 @@
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type { StepUpConfig } from '../lambdas/domain/config';
+
+// Each helper sets an environment variable together with the permission that makes it usable, so a
+// handler can never be given a resource name without the right to use it (or the other way round).
+
+/** Lambda allows 4 KB of environment in total; keep the config well under it to leave room for the rest. */
+export const MAX_CONFIG_ENV_BYTES = 3 * 1024;
+
+/** `TABLE_NAME` plus read-only or read-write data access to the table. */
+export function grantTable(fn: lambda.Function, table: dynamodb.ITable, mode: 'read' | 'readWrite'): void {
+  fn.addEnvironment('TABLE_NAME', table.tableName);
+  if (mode === 'read') table.grantReadData(fn);
+  else table.grantReadWriteData(fn);
+}
+
+/**
+ * `SIGNING_KEY_ID` plus `kms:GetPublicKey`, and `kms:Sign` only for the function that issues tokens.
+ * The key id (not the ARN) is passed because it doubles as the JWT `kid`, which must not leak the account.
+ */
+export function grantSigningKey(fn: lambda.Function, key: kms.IKey, mode: 'sign' | 'verify'): void {
+  fn.addEnvironment('SIGNING_KEY_ID', key.keyId);
+  if (mode === 'sign') key.grant(fn, 'kms:Sign', 'kms:GetPublicKey');
+  else key.grant(fn, 'kms:GetPublicKey');
+}
+
+/** `SLACK_SECRET_ARN` plus read access to the Slack secret. */
+export function grantSlackSecret(fn: lambda.Function, secret: secretsmanager.ISecret): void {
+  fn.addEnvironment('SLACK_SECRET_ARN', secret.secretArn);
+  secret.grantRead(fn);
+}
+
+/** `STATE_MACHINE_ARN` plus `states:StartExecution` on that state machine only. */
+export function grantStartWorkflow(fn: lambda.Function, stateMachine: sfn.IStateMachine): void {
+  fn.addEnvironment('STATE_MACHINE_ARN', stateMachine.stateMachineArn);
+  stateMachine.grantStartExecution(fn);
+}
+
+/** `states:SendTaskSuccess/Failure/Heartbeat`; the task token itself carries the execution, so no env var. */
+export function grantWorkflowCallback(fn: lambda.Function, stateMachine: sfn.IStateMachine): void {
+  stateMachine.grantTaskResponse(fn);
+}
+
+/** `TOKEN_ISSUER`, the `iss` of issued tokens; no permission is attached to it. */
+export function setTokenIssuer(fn: lambda.Function, issuer: string): void {
+  fn.addEnvironment('TOKEN_ISSUER', issuer);
+}
+
+/**
+ * `STEPUP_CONFIG_JSON`, the validated config the handlers need at run time (no permission attached).
+ * @throws Error at synth when the serialized config would crowd out the rest of the Lambda environment.
+ */
+export function setConfig(fn: lambda.Function, config: StepUpConfig): void {
+  const json = JSON.stringify(config);
+  const bytes = Buffer.byteLength(json, 'utf8');
+  if (bytes > MAX_CONFIG_ENV_BYTES) {
+    throw new Error(
+      `stepup config is ${bytes} bytes as JSON, over the ${MAX_CONFIG_ENV_BYTES}-byte budget for the ` +
+        `STEPUP_CONFIG_JSON environment variable (Lambda allows 4 KB of environment in total). ` +
+        `Shrink it, e.g. move large "people" maps to Slack user groups (S…) or users.lookupByEmail.`,
+    );
+  }
+  fn.addEnvironment('STEPUP_CONFIG_JSON', json);
+}

@@ -1,0 +1,20 @@
+/**
+ * Every Lambda function of stepup, by the name used in {@link StepUpApproval.functions}, mapped to
+ * its handler file under `lambdas/handlers/` (each exports `handler`).
+ */
+export const HANDLER_FILES = {
+  health: 'health',
+  createRequest: 'create-request',
+  getRequest: 'get-request',
+  token: 'token',
+  introspect: 'introspect',
+  jwks: 'jwks',
+  slackEvents: 'slack-events',
+  awaitApproval: 'await-approval',
+  expireRequest: 'expire-request',
+  issueGrant: 'issue-grant',
+  notifyOutcome: 'notify-outcome',
+} as const;
+
+/** Name of one stepup Lambda function. */
+export type StepUpFunctionName = keyof typeof HANDLER_FILES;

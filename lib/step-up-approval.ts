@@ -1,0 +1,155 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { StepUpConfig } from '../lambdas/domain/config';
+import { StepUpApi } from './api';
+import { buildApprovalTable } from './approval-table';
+import { ApprovalWorkflow } from './approval-workflow';
+import {
+  grantSigningKey,
+  grantSlackSecret,
+  grantStartWorkflow,
+  grantTable,
+  grantWorkflowCallback,
+  setConfig,
+  setTokenIssuer,
+} from './grants';
+import { HANDLER_FILES, type StepUpFunctionName } from './handlers';
+import { acknowledgeNagFindings } from './nag-suppressions';
+import { buildSigningKey } from './signing-key';
+import { buildSlackSecret } from './slack-secret';
+import { buildStepUpFunction } from './step-up-function';
+
+/** Properties of {@link StepUpApproval}. */
+export interface StepUpApprovalProps {
+  /** The validated stepup config (`loadConfigFile()` or `parseConfig()`); its `auth` configures the JWT authorizer. */
+  readonly config: StepUpConfig;
+  /**
+   * `iss` of the step-up tokens this deployment issues. Set it when a custom domain fronts the API.
+   * @default - the HTTP API endpoint URL
+   */
+  readonly tokenIssuer?: string;
+  /**
+   * Retention of every log group (functions, state machine, API access logs).
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Removal policy of the DynamoDB table (which also has deletion protection on).
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * Serverless step-up approval for AI agents: an HTTP API where an agent asks for one high-risk
+ * action, a Standard state machine that pages approvers in Slack and drives timeouts, a DynamoDB
+ * table as the single source of truth, and a KMS key that signs the single-use token.
+ *
+ * Every permission comes from a `grant*` call that also sets the environment variable naming the
+ * resource, and the cdk-nag findings that cannot be fixed are acknowledged with reasons here, so
+ * the construct passes `AwsSolutionsChecks` in any stack.
+ */
+export class StepUpApproval extends Construct {
+  /** Requests, votes, grants and audit events (`pk`/`sk`, TTL on `expires_at`). */
+  public readonly table: dynamodb.Table;
+  /** ECC_NIST_P256 KMS key that signs step-up tokens. */
+  public readonly signingKey: kms.Key;
+  /** Slack credentials, JSON `{"botToken","signingSecret"}`; put the real values in after deploying. */
+  public readonly slackSecret: secretsmanager.Secret;
+  /** The approval workflow (Standard). */
+  public readonly stateMachine: sfn.StateMachine;
+  /** The agent-, resource-server- and Slack-facing HTTP API. */
+  public readonly httpApi: apigw.HttpApi;
+  /** Base URL of the API, without a trailing slash. */
+  public readonly apiUrl: string;
+  /** The `iss` of issued tokens. */
+  public readonly tokenIssuer: string;
+  /** Every Lambda function, by name. */
+  public readonly functions: Readonly<Record<StepUpFunctionName, NodejsFunction>>;
+
+  constructor(scope: Construct, id: string, props: StepUpApprovalProps) {
+    super(scope, id);
+    const { config } = props;
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+
+    this.table = buildApprovalTable(this, 'Table', {
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    this.signingKey = buildSigningKey(this, 'SigningKey');
+    this.slackSecret = buildSlackSecret(this, 'SlackSecret');
+
+    const api = new StepUpApi(this, 'Api', { auth: config.auth, logRetention });
+    this.httpApi = api.httpApi;
+    this.apiUrl = api.url;
+    this.tokenIssuer = props.tokenIssuer ?? api.url;
+
+    const fns = {} as Record<StepUpFunctionName, NodejsFunction>;
+    for (const [name, handlerFile] of Object.entries(HANDLER_FILES) as [StepUpFunctionName, string][]) {
+      const constructId = name.charAt(0).toUpperCase() + name.slice(1);
+      fns[name] = buildStepUpFunction(this, constructId, {
+        handlerFile,
+        logRetention,
+      });
+    }
+    this.functions = fns;
+
+    const workflow = new ApprovalWorkflow(this, 'Workflow', { handlers: fns, logRetention });
+    this.stateMachine = workflow.stateMachine;
+
+    grantTable(fns.createRequest, this.table, 'readWrite');
+    grantStartWorkflow(fns.createRequest, this.stateMachine);
+    setConfig(fns.createRequest, config);
+
+    grantTable(fns.getRequest, this.table, 'read');
+
+    grantTable(fns.token, this.table, 'readWrite');
+    grantSigningKey(fns.token, this.signingKey, 'sign');
+    setTokenIssuer(fns.token, this.tokenIssuer);
+
+    grantTable(fns.introspect, this.table, 'readWrite');
+    grantSigningKey(fns.introspect, this.signingKey, 'verify');
+    setTokenIssuer(fns.introspect, this.tokenIssuer);
+
+    grantSigningKey(fns.jwks, this.signingKey, 'verify');
+
+    grantTable(fns.slackEvents, this.table, 'readWrite');
+    grantSlackSecret(fns.slackEvents, this.slackSecret);
+    setConfig(fns.slackEvents, config);
+    grantWorkflowCallback(fns.slackEvents, this.stateMachine);
+
+    for (const fn of [fns.awaitApproval, fns.notifyOutcome]) {
+      grantTable(fn, this.table, 'readWrite');
+      grantSlackSecret(fn, this.slackSecret);
+      setConfig(fn, config);
+    }
+    grantTable(fns.expireRequest, this.table, 'readWrite');
+    grantTable(fns.issueGrant, this.table, 'readWrite');
+
+    const publicRoutes = {
+      health: api.addRoute(HttpMethod.GET, '/health', fns.health, { public: true }),
+      jwks: api.addRoute(HttpMethod.GET, '/.well-known/jwks.json', fns.jwks, { public: true }),
+      // Slack cannot present a workload JWT; the handler verifies Slack's request signature instead.
+      slackEvents: api.addRoute(HttpMethod.POST, '/slack/events', fns.slackEvents, { public: true }),
+    };
+    api.addRoute(HttpMethod.POST, '/v1/requests', fns.createRequest);
+    api.addRoute(HttpMethod.GET, '/v1/requests/{id}', fns.getRequest);
+    api.addRoute(HttpMethod.POST, '/v1/token', fns.token);
+    api.addRoute(HttpMethod.POST, '/v1/introspect', fns.introspect);
+
+    acknowledgeNagFindings({
+      functions: Object.values(fns),
+      stateMachine: this.stateMachine,
+      invokedByWorkflow: [fns.awaitApproval, fns.expireRequest, fns.issueGrant, fns.notifyOutcome],
+      publicRoutes,
+      slackSecret: this.slackSecret,
+    });
+  }
+}

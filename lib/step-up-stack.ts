@@ -1,0 +1,27 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { StepUpApproval, type StepUpApprovalProps } from './step-up-approval';
+
+/** Properties of {@link StepUpStack}. */
+export interface StepUpStackProps extends StackProps, StepUpApprovalProps {}
+
+/** A ready-to-deploy stack holding one {@link StepUpApproval}, with its API URL and Slack secret as outputs. */
+export class StepUpStack extends Stack {
+  /** The stepup construct. */
+  public readonly approval: StepUpApproval;
+
+  constructor(scope: Construct, id: string, props: StepUpStackProps) {
+    const { config, tokenIssuer, logRetention, removalPolicy, ...stackProps } = props;
+    super(scope, id, stackProps);
+    this.approval = new StepUpApproval(this, 'StepUp', { config, tokenIssuer, logRetention, removalPolicy });
+
+    new CfnOutput(this, 'ApiUrl', {
+      description: 'Base URL of the stepup API (agents, resource servers, and Slack at /slack/events)',
+      value: this.approval.apiUrl,
+    });
+    new CfnOutput(this, 'SlackSecretName', {
+      description: 'Secrets Manager secret to fill with {"botToken","signingSecret"} from your Slack app',
+      value: this.approval.slackSecret.secretName,
+    });
+  }
+}

@@ -1,0 +1,111 @@
+import type { IncomingMessage } from 'node:http';
+import type { DevIdentity } from './dev-identity';
+import type { LocalRoute } from './http-server';
+import type { ClickInput, SlackStandIn } from './slack-stand-in';
+
+/** What the dev routes act on; available once the runtime has finished starting. */
+export interface DevContext {
+  readonly identity: DevIdentity;
+  readonly slack?: SlackStandIn;
+  readonly click: (input: ClickInput) => Promise<Response>;
+}
+
+type Reply = { status: number; body: unknown };
+
+const bad = (description: string): Reply => ({
+  status: 400,
+  body: { error: 'invalid_request', error_description: description },
+});
+
+function jsonObject(body: string): Record<string, unknown> | undefined {
+  try {
+    const parsed = JSON.parse(body || '{}') as unknown;
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function formOrJson(body: string, request: IncomingMessage): Record<string, unknown> {
+  if ((request.headers['content-type'] ?? '').startsWith('application/json')) return jsonObject(body) ?? {};
+  return Object.fromEntries(new URLSearchParams(body));
+}
+
+/**
+ * Local-only routes: dev workload tokens, the Slack stand-in's Web API, and simulated approver
+ * clicks (signed exactly as Slack signs them and sent to `/slack/events`).
+ */
+export function devRoutes(context: () => DevContext): LocalRoute[] {
+  return [
+    {
+      method: 'POST',
+      path: '/dev/token',
+      handle: async (body) => {
+        const input = jsonObject(body);
+        const sub = input?.sub;
+        if (typeof sub !== 'string' || !/^[A-Za-z0-9._:@-]{1,128}$/.test(sub)) {
+          return bad('body must be JSON {"sub": "<agent or resource-server id>"} using [A-Za-z0-9._:@-]');
+        }
+        return {
+          status: 200,
+          body: { access_token: await context().identity.mint(sub), token_type: 'Bearer', expires_in: 3600 },
+        };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/dev/jwks.json',
+      handle: async () => ({ status: 200, body: context().identity.jwks() }),
+    },
+    {
+      method: 'POST',
+      path: '/slack/api/{method}',
+      handle: async (body, request, params) => {
+        const slack = context().slack;
+        if (!slack) return { status: 404, body: { ok: false, error: 'stand_in_disabled' } };
+        return slack.handleApiCall(
+          params.method ?? '',
+          request.headers.authorization,
+          formOrJson(body, request),
+        );
+      },
+    },
+    {
+      method: 'GET',
+      path: '/dev/slack/messages',
+      handle: async () => {
+        const slack = context().slack;
+        if (!slack) return bad('the Slack stand-in is off (real Slack credentials are set)');
+        return { status: 200, body: { messages: slack.messages, ephemerals: slack.ephemerals } };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/dev/slack/click',
+      handle: async (body) => {
+        const input = jsonObject(body);
+        const requestId = input?.auth_req_id;
+        const user = input?.user;
+        const decision = input?.decision;
+        if (
+          typeof requestId !== 'string' ||
+          typeof user !== 'string' ||
+          (decision !== 'approve' && decision !== 'deny')
+        ) {
+          return bad(
+            'body must be JSON {"auth_req_id": "...", "user": "U0ALICE", "decision": "approve" | "deny"}',
+          );
+        }
+        const { slack, click } = context();
+        if (!slack) return bad('the Slack stand-in is off (real Slack credentials are set)');
+        if (!slack.messageFor(requestId)) return bad(`no Slack message was posted for ${requestId}`);
+        const team = typeof input?.team === 'string' ? input.team : undefined;
+        const response = await click({ requestId, user, decision, team });
+        const ephemeral = slack.ephemerals.filter((e) => e.user === user).at(-1);
+        return { status: 200, body: { slack_status: response.status, notice: ephemeral?.text } };
+      },
+    },
+  ];
+}

@@ -1,0 +1,131 @@
+import './polyfills';
+import { randomBytes } from 'node:crypto';
+import { StateMachine } from 'aws-local-stepfunctions';
+import type { StepEvent } from '../lambdas/adapters/workflow/step-event';
+import type { ApprovalOutcome, Workflow, WorkflowInput } from '../lambdas/ports/workflow';
+
+/** The Lambda handlers behind the workflow's task states, by state name. */
+export interface WorkflowStepHandlers {
+  readonly AwaitApproval: (event: StepEvent) => Promise<void>;
+  readonly Expire: (event: StepEvent) => Promise<ApprovalOutcome>;
+  readonly IssueGrant: (event: StepEvent) => Promise<void>;
+  readonly NotifyOutcome: (event: StepEvent) => Promise<void>;
+}
+
+/** Raised like Step Functions' `TaskTimedOut`/`InvalidToken` when no task waits on a token. */
+export class TaskTokenNotFoundError extends Error {
+  constructor() {
+    super('no task is waiting on this task token (it timed out, finished, or never existed)');
+    this.name = 'TaskDoesNotExist';
+  }
+}
+
+type JsonValue = Parameters<StateMachine['run']>[0];
+
+/** A handler's result as the interpreter's JSON type (`undefined` becomes `null`, as Lambda would). */
+async function asJson(result: Promise<unknown>): Promise<JsonValue> {
+  return ((await result) ?? null) as JsonValue;
+}
+
+interface Waiter {
+  readonly requestId: string;
+  readonly resolve: (outcome: ApprovalOutcome) => void;
+}
+
+/** A `.waitForTaskToken` payload as the ASL's Parameters render it. */
+interface CallbackParameters {
+  readonly Payload: StepEvent;
+}
+
+/**
+ * {@link Workflow} that runs the state machine definition CDK synthesizes, in process, with
+ * aws-local-stepfunctions. Task states call the same handler functions the Lambdas export. The
+ * interpreter has no `.waitForTaskToken`: each wait gets a fresh token in a registry that
+ * {@link sendTaskSuccess} settles, which is what Step Functions does for the deployed Slack function.
+ */
+export class LocalWorkflow implements Workflow {
+  private readonly machine: StateMachine;
+  private readonly waiters = new Map<string, Waiter>();
+  private readonly running = new Map<
+    string,
+    { readonly done: Promise<unknown>; readonly abort: () => void }
+  >();
+
+  constructor(
+    definition: object,
+    private readonly steps: WorkflowStepHandlers,
+    private readonly onError: (requestId: string, error: unknown) => void = () => undefined,
+  ) {
+    // The definition is CDK's, with placeholder Lambda ARNs that local overrides replace.
+    this.machine = new StateMachine(definition as ConstructorParameters<typeof StateMachine>[0], {
+      validationOptions: { checkArn: false },
+    });
+  }
+
+  async start(input: WorkflowInput): Promise<void> {
+    if (this.running.has(input.request_id)) return;
+    const execution = this.machine.run(
+      { ...input },
+      {
+        noThrowOnAbort: true,
+        // The interpreter needs `$$.Task.Token` to render Parameters; each wait swaps in its own token.
+        context: {
+          Execution: { Name: input.request_id, Input: { ...input }, StartTime: new Date().toISOString() },
+          Task: { Token: 'replaced-per-wait' },
+        },
+        overrides: {
+          taskResourceLocalHandlers: {
+            AwaitApproval: (parameters) =>
+              asJson(this.awaitCallback(input, parameters as unknown as CallbackParameters)),
+            Expire: (payload) => asJson(this.steps.Expire(payload as unknown as StepEvent)),
+            IssueGrant: (payload) => asJson(this.steps.IssueGrant(payload as unknown as StepEvent)),
+            NotifyOutcome: (payload) => asJson(this.steps.NotifyOutcome(payload as unknown as StepEvent)),
+          },
+          retryIntervalOverrides: { AwaitApproval: 50, Expire: 50, IssueGrant: 50, NotifyOutcome: 50 },
+        },
+      },
+    );
+    const done = execution.result
+      .catch((error: unknown) => this.onError(input.request_id, error))
+      .finally(() => {
+        this.running.delete(input.request_id);
+        for (const [token, waiter] of this.waiters)
+          if (waiter.requestId === input.request_id) this.waiters.delete(token);
+      });
+    this.running.set(input.request_id, { done, abort: execution.abort });
+  }
+
+  async sendTaskSuccess(taskToken: string, outcome: ApprovalOutcome): Promise<void> {
+    const waiter = this.waiters.get(taskToken);
+    if (!waiter) throw new TaskTokenNotFoundError();
+    this.waiters.delete(taskToken);
+    waiter.resolve(outcome);
+  }
+
+  /** Resolves when every running execution has finished (tests and shutdown). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.running.values()].map((execution) => execution.done));
+  }
+
+  /** Aborts every running execution (shutdown); their requests stay as stored. */
+  stop(): void {
+    for (const execution of this.running.values()) execution.abort();
+  }
+
+  /** Executions still running. */
+  get activeExecutions(): number {
+    return this.running.size;
+  }
+
+  private awaitCallback(input: WorkflowInput, parameters: CallbackParameters): Promise<ApprovalOutcome> {
+    // The interpreter resolves TimeoutSecondsPath against the rendered Parameters, where Step
+    // Functions uses the state input. It reads it from this same object right after calling us, so
+    // the value from the execution input is placed where it looks. The definition stays CDK's.
+    Object.assign(parameters, { approval_timeout_seconds: input.approval_timeout_seconds });
+    const token = `local-task-${randomBytes(16).toString('base64url')}`;
+    const outcome = new Promise<ApprovalOutcome>((resolve) => {
+      this.waiters.set(token, { requestId: input.request_id, resolve });
+    });
+    return this.steps.AwaitApproval({ ...parameters.Payload, task_token: token }).then(() => outcome);
+  }
+}

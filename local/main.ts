@@ -1,0 +1,95 @@
+import { logger } from '../lambdas/adapters/logger';
+import { StepUpError } from '../lambdas/domain/errors';
+import { startLocalRuntime } from './runtime';
+
+const USAGE = `usage: npm start [-- --memory] [-- --port N]
+
+Runs stepup locally: DynamoDB (dynalite), the CDK-synthesized state machine, the API, and a Slack
+stand-in. Environment: PORT, STEPUP_CONFIG, STEPUP_DATA_DIR, SLACK_API_URL, SLACK_BOT_TOKEN,
+SLACK_SIGNING_SECRET, LOG_LEVEL (DEBUG, INFO, WARN, ERROR, SILENT; default INFO).`;
+
+function parseArgs(argv: string[]): { memory: boolean; port?: number } {
+  let memory = false;
+  let port: number | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--memory') memory = true;
+    else if (arg === '--port') port = Number(argv[++i]);
+    else if (arg === '--help' || arg === '-h') {
+      console.log(USAGE);
+      process.exit(0);
+    } else {
+      console.error(`unknown argument: ${arg}\n\n${USAGE}`);
+      process.exit(2);
+    }
+  }
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
+    console.error('--port must be an integer between 0 and 65535');
+    process.exit(2);
+  }
+  return { memory, port };
+}
+
+function banner(
+  url: string,
+  dataDir: string | undefined,
+  standIn: boolean,
+  approver: string,
+  teamId: string,
+): string {
+  return `
+stepup is running (local mode)
+
+  API              ${url}/v1/requests
+  Health           ${url}/health
+  JWKS             ${url}/.well-known/jwks.json
+  Slack            ${standIn ? `stand-in: messages at ${url}/dev/slack/messages` : 'real Slack (SLACK_BOT_TOKEN set)'}
+  Data             ${dataDir ?? 'in memory (--memory)'}
+
+Try it (copy-paste):
+
+  AGENT=$(curl -s -X POST ${url}/dev/token -H 'content-type: application/json' -d '{"sub":"deploy-bot"}' | jq -r .access_token)
+  REQ=$(curl -s -X POST ${url}/v1/requests -H "authorization: Bearer $AGENT" -H 'content-type: application/json' \\
+    -d '{"action":"db:DropTable","resource":"prod/orders","audience":"orders-db","justification":"drop the legacy table"}' | jq -r .auth_req_id)
+  curl -s -X POST ${url}/dev/slack/click -H 'content-type: application/json' -d "{\\"auth_req_id\\":\\"$REQ\\",\\"user\\":\\"${approver}\\",\\"decision\\":\\"approve\\"}"
+  curl -s -X POST ${url}/v1/token -H "authorization: Bearer $AGENT" -d grant_type=urn:openid:params:grant-type:ciba -d auth_req_id=$REQ
+
+(team ${teamId}; see README.md for the full walkthrough, including introspection.)
+Press Ctrl+C to stop.
+`;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  logger.setLogLevel(
+    (process.env.LOG_LEVEL ?? 'INFO').toUpperCase() as Parameters<typeof logger.setLogLevel>[0],
+  );
+  console.log('stepup: synthesizing the state machine from the CDK app and starting…');
+  const started = Date.now();
+  const runtime = await startLocalRuntime({ memory: args.memory, port: args.port });
+  const group = runtime.config.approverGroups[runtime.config.defaults.approvers];
+  console.log(
+    banner(
+      runtime.url,
+      runtime.dataDir,
+      Boolean(runtime.slack),
+      group?.members[0] ?? 'U0ALICE',
+      runtime.config.slack.teamId,
+    ),
+  );
+  console.log(`(started in ${Date.now() - started} ms)`);
+  const shutdown = () => {
+    console.log('\nstepup: stopping');
+    void runtime.stop().then(() => process.exit(0));
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof StepUpError) console.error(error.message);
+  else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    console.error(`stepup: port already in use (${(error as Error).message}); set PORT or pass --port`);
+  } else console.error('stepup: failed to start:', error);
+  process.exit(1);
+});

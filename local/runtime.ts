@@ -1,0 +1,175 @@
+import './polyfills';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { loadConfigFile } from '../lambdas/adapters/config-file';
+import { DynamoDbRequestStore } from '../lambdas/adapters/aws/dynamodb-request-store';
+import { JoseTokenVerifier } from '../lambdas/adapters/jose-token-verifier';
+import { LocalKeySigner } from '../lambdas/adapters/local/local-key-signer';
+import { logger } from '../lambdas/adapters/logger';
+import { SlackNotifier } from '../lambdas/adapters/slack/slack-notifier';
+import { slackWebClient } from '../lambdas/adapters/slack/web-client';
+import type { StepUpConfig } from '../lambdas/domain/config';
+import { defaultGroupPolicy } from '../lambdas/domain/default-group-policy';
+import { awaitApprovalHandler } from '../lambdas/handlers/await-approval';
+import { createRequestHandler } from '../lambdas/handlers/create-request';
+import { expireRequestHandler } from '../lambdas/handlers/expire-request';
+import { getRequestHandler } from '../lambdas/handlers/get-request';
+import { handler as healthHandler } from '../lambdas/handlers/health';
+import { introspectHandler } from '../lambdas/handlers/introspect';
+import { issueGrantHandler } from '../lambdas/handlers/issue-grant';
+import { jwksHandler } from '../lambdas/handlers/jwks';
+import { notifyOutcomeHandler } from '../lambdas/handlers/notify-outcome';
+import { slackEventsHandler } from '../lambdas/handlers/slack-events';
+import { tokenHandler } from '../lambdas/handlers/token';
+import { systemClock } from '../lambdas/ports/clock';
+import type { RequestStore } from '../lambdas/ports/request-store';
+import type { AuthorizerClaims } from './api-gateway-event';
+import { DevIdentity } from './dev-identity';
+import { devRoutes, type DevContext } from './dev-routes';
+import { startHttpServer, type LambdaRoute } from './http-server';
+import { startLocalDynamoDb } from './local-dynamodb';
+import { LocalWorkflow } from './local-workflow';
+import { SlackStandIn, type ClickInput } from './slack-stand-in';
+import { synthesizeWorkflowDefinition, type StateMachineDefinition } from './synthesized-definition';
+
+/** How to run the local runtime. Every option has a zero-configuration default. */
+export interface LocalRuntimeOptions {
+  /** @default `PORT`, else 3000; 0 picks a free port */
+  readonly port?: number;
+  /** @default 127.0.0.1 */
+  readonly host?: string;
+  /** Keep everything in memory (nothing under the data dir). @default false */
+  readonly memory?: boolean;
+  /** @default `STEPUP_DATA_DIR`, else `.stepup` */
+  readonly dataDir?: string;
+  /** @default the file at `STEPUP_CONFIG`, else `stepup.config.json` */
+  readonly config?: StepUpConfig;
+  /** The ASL to run. @default synthesized from the CDK app now */
+  readonly definition?: StateMachineDefinition;
+  /** @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** A running local stepup. */
+export interface LocalRuntime {
+  readonly url: string;
+  readonly config: StepUpConfig;
+  /** The Slack stand-in, unless real Slack credentials were given. */
+  readonly slack?: SlackStandIn;
+  readonly workflow: LocalWorkflow;
+  readonly store: RequestStore;
+  /** Where state is persisted, or undefined in memory mode. */
+  readonly dataDir?: string;
+  /** A dev workload JWT for `sub`. */
+  devToken(sub: string): Promise<string>;
+  /** Sends a correctly signed Approve/Deny click to `/slack/events`, as Slack would. */
+  click(input: ClickInput): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the whole service in one process: dynalite, the CDK-synthesized state machine on a local
+ * interpreter, the Lambda handlers behind an API-Gateway-shaped HTTP server, and Slack (real, or a
+ * stand-in that records messages and signs clicks).
+ */
+export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
+  const env = options.env ?? process.env;
+  const config = options.config ?? loadConfigFile();
+  const definition = options.definition ?? synthesizeWorkflowDefinition(config);
+  const dataDir = options.memory ? undefined : resolve(options.dataDir ?? env.STEPUP_DATA_DIR ?? '.stepup');
+  const dynamo = await startLocalDynamoDb(dataDir && join(dataDir, 'dynamodb'));
+  const store = new DynamoDbRequestStore(dynamo.client, dynamo.tableName);
+  const signer = await LocalKeySigner.open(dataDir && join(dataDir, 'signing-key.jwk.json'));
+
+  const realSlack = Boolean(env.SLACK_BOT_TOKEN && env.SLACK_SIGNING_SECRET);
+  const botToken = env.SLACK_BOT_TOKEN ?? 'xoxb-stepup-local-stand-in';
+  const signingSecret = env.SLACK_SIGNING_SECRET ?? randomBytes(32).toString('hex');
+  const slack = realSlack ? undefined : new SlackStandIn(botToken, signingSecret, config.slack.teamId);
+
+  let resolveReady!: (routes: Record<string, LambdaRoute['handler']>) => void;
+  const ready = new Promise<Record<string, LambdaRoute['handler']>>((r) => (resolveReady = r));
+  const route = (method: string, path: string, auth: boolean, name: string): LambdaRoute => ({
+    method,
+    path,
+    auth,
+    handler: async (event) => {
+      const handler = (await ready)[name];
+      if (!handler) throw new Error(`no handler ${name}`);
+      return handler(event);
+    },
+  });
+  const lambdaRoutes = [
+    route('GET', '/health', false, 'health'),
+    route('GET', '/.well-known/jwks.json', false, 'jwks'),
+    route('POST', '/slack/events', false, 'slackEvents'),
+    route('POST', '/v1/requests', true, 'createRequest'),
+    route('GET', '/v1/requests/{id}', true, 'getRequest'),
+    route('POST', '/v1/token', true, 'token'),
+    route('POST', '/v1/introspect', true, 'introspect'),
+  ];
+
+  const started: { dev?: DevContext } = {};
+  const devContext = (): DevContext => {
+    if (!started.dev) throw new Error('the local runtime is still starting');
+    return started.dev;
+  };
+  const { server, url } = await startHttpServer(
+    lambdaRoutes,
+    devRoutes(devContext),
+    async (bearer) => (await devContext().identity.verify(bearer)) as AuthorizerClaims | undefined,
+    options.port ?? Number(env.PORT ?? 3000),
+    options.host ?? '127.0.0.1',
+    (error) => logger.error('local runtime error', { error: error as Error }),
+  );
+
+  const identity = await DevIdentity.open(`${url}/dev`, dataDir && join(dataDir, 'dev-issuer-key.jwk.json'));
+  const slackApiUrl = env.SLACK_API_URL ?? (slack ? `${url}/slack/api/` : undefined);
+  const notifier = new SlackNotifier(slackWebClient(botToken, slackApiUrl));
+  const clock = systemClock;
+  const workflow = new LocalWorkflow(
+    definition,
+    {
+      AwaitApproval: awaitApprovalHandler({ store, notifier, config, clock }),
+      Expire: expireRequestHandler({ store, clock }),
+      IssueGrant: issueGrantHandler({ store, clock }),
+      NotifyOutcome: notifyOutcomeHandler({ store, notifier, clock }),
+    },
+    (requestId, error) =>
+      logger.error('workflow execution failed', { request_id: requestId, error: error as Error }),
+  );
+  resolveReady({
+    health: healthHandler,
+    jwks: jwksHandler({ signer }),
+    slackEvents: slackEventsHandler({ signingSecret, botToken, slackApiUrl, store, workflow, config, clock }),
+    createRequest: createRequestHandler({ store, workflow, policy: defaultGroupPolicy(config), clock }),
+    getRequest: getRequestHandler({ store }),
+    token: tokenHandler({ store, signer, clock, issuer: url }),
+    introspect: introspectHandler({ store, verifier: new JoseTokenVerifier(signer, url), clock }),
+  });
+
+  const click = async (input: ClickInput): Promise<Response> => {
+    if (!slack) throw new Error('clicks are simulated only with the Slack stand-in');
+    const signed = slack.click(input);
+    return fetch(`${url}/slack/events`, { method: 'POST', headers: signed.headers, body: signed.body });
+  };
+  started.dev = { identity, slack, click };
+
+  return {
+    url,
+    config,
+    slack,
+    workflow,
+    store,
+    dataDir,
+    devToken: (sub) => identity.mint(sub),
+    click,
+    stop: async () => {
+      workflow.stop();
+      await new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      });
+      await dynamo.close();
+    },
+  };
+}

@@ -1,0 +1,163 @@
+import { randomBytes } from 'node:crypto';
+import { slackSignatureHeaders } from './slack-signature';
+
+type Block = Record<string, unknown>;
+
+/** A message as the stand-in holds it, with every version it went through. */
+export interface StandInMessage {
+  readonly channel: string;
+  readonly ts: string;
+  text: string;
+  blocks: Block[];
+  readonly history: { text: string; blocks: Block[] }[];
+}
+
+/** A private (ephemeral) message to one user. */
+export interface StandInEphemeral {
+  readonly channel: string;
+  readonly user: string;
+  readonly text: string;
+}
+
+/** A click to simulate, as an approver would make it. */
+export interface ClickInput {
+  readonly requestId: string;
+  readonly user: string;
+  readonly decision: 'approve' | 'deny';
+  /** @default the configured team */
+  readonly team?: string;
+}
+
+/** Web API response in Slack's wire format. */
+export interface WebApiResponse {
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+}
+
+function parseJsonField(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
+}
+
+/**
+ * Stands in for Slack where Slack cannot run: answers the Web API methods stepup calls
+ * (`chat.postMessage`, `chat.update`, `chat.postEphemeral`, `auth.test`) in Slack's wire format,
+ * records what was posted, and produces approver clicks as Slack would send them: `block_actions`
+ * payloads, form-encoded and signed with the signing secret.
+ */
+export class SlackStandIn {
+  readonly messages: StandInMessage[] = [];
+  readonly ephemerals: StandInEphemeral[] = [];
+  private clock = Math.floor(Date.now() / 1000);
+
+  constructor(
+    private readonly botToken: string,
+    private readonly signingSecret: string,
+    private readonly teamId: string,
+  ) {}
+
+  /** Answers one Web API call. `authorization` is the request's Authorization header. */
+  handleApiCall(
+    method: string,
+    authorization: string | undefined,
+    fields: Record<string, unknown>,
+  ): WebApiResponse {
+    const token = authorization?.replace(/^Bearer\s+/i, '') ?? (fields.token as string | undefined);
+    if (token !== this.botToken) return { status: 200, body: { ok: false, error: 'invalid_auth' } };
+    const channel = typeof fields.channel === 'string' ? fields.channel : '';
+    const text = typeof fields.text === 'string' ? fields.text : '';
+    const blocks = (parseJsonField(fields.blocks) as Block[] | undefined) ?? [];
+    switch (method) {
+      case 'auth.test':
+        return {
+          status: 200,
+          body: { ok: true, team_id: this.teamId, user_id: 'U0STEPUPBOT', bot_id: 'B0STEPUP' },
+        };
+      case 'chat.postMessage': {
+        if (!channel) return { status: 200, body: { ok: false, error: 'channel_not_found' } };
+        const ts = `${this.clock++}.${randomBytes(3).readUIntBE(0, 3).toString().padStart(6, '0').slice(0, 6)}`;
+        this.messages.push({ channel, ts, text, blocks, history: [{ text, blocks }] });
+        return {
+          status: 200,
+          body: { ok: true, channel, ts, message: { type: 'message', text, blocks, ts } },
+        };
+      }
+      case 'chat.update': {
+        const message = this.messages.find((m) => m.channel === channel && m.ts === fields.ts);
+        if (!message) return { status: 200, body: { ok: false, error: 'message_not_found' } };
+        message.text = text;
+        message.blocks = blocks;
+        message.history.push({ text, blocks });
+        return { status: 200, body: { ok: true, channel, ts: message.ts, text } };
+      }
+      case 'chat.postEphemeral': {
+        const user = typeof fields.user === 'string' ? fields.user : '';
+        this.ephemerals.push({ channel, user, text });
+        return { status: 200, body: { ok: true, message_ts: `${this.clock++}.000001` } };
+      }
+      default:
+        return { status: 200, body: { ok: false, error: 'unknown_method' } };
+    }
+  }
+
+  /** The approval message whose buttons carry `requestId`. */
+  messageFor(requestId: string): StandInMessage | undefined {
+    return this.messages.find((m) => JSON.stringify(m.blocks).includes(`"value":"${requestId}"`));
+  }
+
+  /**
+   * The exact HTTP request Slack sends when `user` clicks Approve or Deny on the request's message:
+   * a signed, form-encoded `block_actions` payload.
+   * @throws Error when no message for the request was posted
+   */
+  click(input: ClickInput, timestampSeconds?: number): { body: string; headers: Record<string, string> } {
+    const message = this.messageFor(input.requestId);
+    if (!message) throw new Error(`no Slack message was posted for request ${input.requestId}`);
+    const team = input.team ?? this.teamId;
+    const actionId = input.decision === 'approve' ? 'stepup_approve' : 'stepup_deny';
+    const payload = {
+      type: 'block_actions',
+      team: { id: team, domain: 'stepup-local' },
+      user: {
+        id: input.user,
+        username: input.user.toLowerCase(),
+        name: input.user.toLowerCase(),
+        team_id: team,
+      },
+      api_app_id: 'A0STEPUPLOCAL',
+      token: 'deprecated-verification-token',
+      container: {
+        type: 'message',
+        message_ts: message.ts,
+        channel_id: message.channel,
+        is_ephemeral: false,
+      },
+      trigger_id: `${Date.now()}.${randomBytes(6).toString('hex')}`,
+      channel: { id: message.channel, name: 'approvals' },
+      message: { type: 'message', ts: message.ts, text: message.text, blocks: message.blocks },
+      response_url: 'https://hooks.slack.invalid/actions/local',
+      actions: [
+        {
+          type: 'button',
+          action_id: actionId,
+          block_id: 'stepup_decision',
+          text: { type: 'plain_text', text: input.decision === 'approve' ? 'Approve' : 'Deny' },
+          value: input.requestId,
+          action_ts: `${Date.now() / 1000}`,
+        },
+      ],
+    };
+    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    return {
+      body,
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        ...slackSignatureHeaders(this.signingSecret, body, timestampSeconds),
+      },
+    };
+  }
+}

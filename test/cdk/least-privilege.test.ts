@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import type { StepUpFunctionName } from '../../lib/handlers';
+import { logicalIdOf, synthesized } from './template';
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+
+const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+/** Whether an IAM action pattern (which may contain `*`/`?`) grants `action`. */
+function grants(pattern: string, action: string): boolean {
+  const regex = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    'i',
+  );
+  return regex.test(action);
+}
+
+/** Every Allow statement in the template, keyed by the logical id of the role it is attached to. */
+function statementsByRole(): Map<string, Statement[]> {
+  const { template } = synthesized();
+  const byRole = new Map<string, Statement[]>();
+  const add = (role: string, statements: Statement[]) =>
+    byRole.set(role, [...(byRole.get(role) ?? []), ...statements.filter((s) => s.Effect === 'Allow')]);
+
+  for (const [id, role] of Object.entries(template.findResources('AWS::IAM::Role'))) {
+    add(id, []);
+    for (const policy of role.Properties.Policies ?? []) add(id, policy.PolicyDocument.Statement);
+  }
+  for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
+    for (const ref of policy.Properties.Roles as { Ref: string }[])
+      add(ref.Ref, policy.Properties.PolicyDocument.Statement);
+  }
+  return byRole;
+}
+
+describe('least privilege', () => {
+  const { stack, template } = synthesized();
+  const byRole = statementsByRole();
+  const roleOf = (name: StepUpFunctionName): string => {
+    const role = stack.approval.functions[name].role;
+    if (!role) throw new Error(`${name} has no role`);
+    return logicalIdOf(role);
+  };
+  const rolesAllowing = (action: string): string[] =>
+    [...byRole]
+      .filter(([, statements]) => statements.some((s) => list(s.Action).some((a) => grants(a, action))))
+      .map(([role]) => role)
+      .sort();
+  const allows = (name: StepUpFunctionName, action: string): boolean =>
+    rolesAllowing(action).includes(roleOf(name));
+
+  it('lets only the Slack ingress answer task tokens', () => {
+    for (const action of ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat']) {
+      expect(rolesAllowing(action), action).toEqual([roleOf('slackEvents')]);
+    }
+  });
+
+  it('lets only the token endpoint sign', () => {
+    expect(rolesAllowing('kms:Sign')).toEqual([roleOf('token')]);
+  });
+
+  it('gives introspection and JWKS the public key but not signing', () => {
+    for (const name of ['introspect', 'jwks', 'token'] as const) {
+      expect(allows(name, 'kms:GetPublicKey'), name).toBe(true);
+    }
+    expect(allows('introspect', 'kms:Sign')).toBe(false);
+    expect(allows('jwks', 'kms:Sign')).toBe(false);
+    expect(rolesAllowing('kms:GetPublicKey')).toEqual(
+      [roleOf('introspect'), roleOf('jwks'), roleOf('token')].sort(),
+    );
+  });
+
+  it('lets only the create endpoint start executions', () => {
+    expect(rolesAllowing('states:StartExecution')).toEqual([roleOf('createRequest')]);
+  });
+
+  it('gives the Slack secret only to the functions that talk to Slack', () => {
+    expect(rolesAllowing('secretsmanager:GetSecretValue')).toEqual(
+      [roleOf('slackEvents'), roleOf('awaitApproval'), roleOf('notifyOutcome')].sort(),
+    );
+  });
+
+  it('gives getRequest read-only table access and health nothing beyond its own logs', () => {
+    expect(allows('getRequest', 'dynamodb:GetItem')).toBe(true);
+    expect(allows('getRequest', 'dynamodb:PutItem')).toBe(false);
+    expect(allows('getRequest', 'dynamodb:UpdateItem')).toBe(false);
+    const health = byRole.get(roleOf('health')) ?? [];
+    expect(health.flatMap((s) => list(s.Action)).sort()).toEqual([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+    ]);
+  });
+
+  it('uses no wildcard actions and no AWS managed policies', () => {
+    for (const [role, statements] of byRole) {
+      for (const action of statements.flatMap((s) => list(s.Action))) expect(action, role).not.toContain('*');
+    }
+    for (const [id, role] of Object.entries(template.findResources('AWS::IAM::Role'))) {
+      expect(role.Properties.ManagedPolicyArns, id).toBeUndefined();
+    }
+  });
+});

@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { App, Stack } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import { HANDLER_FILES } from '../../lib/handlers';
+import { StepUpApproval } from '../../lib/step-up-approval';
+import { inProcessSynthContext } from '../../local/synthesized-definition';
+import { config, logicalIdOf, synthesized } from './template';
+
+describe('resources', () => {
+  const { stack, template } = synthesized();
+
+  it('keeps requests in one retained, recoverable, on-demand table with TTL', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        AttributeDefinitions: Match.arrayWith([
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ]),
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+        TimeToLiveSpecification: { AttributeName: 'expires_at', Enabled: true },
+      }),
+    });
+  });
+
+  it('signs with an ECC P-256 KMS key', () => {
+    template.hasResourceProperties('AWS::KMS::Key', { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });
+  });
+
+  it('stores Slack credentials as JSON with a placeholder bot token and a random signing secret', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({
+        SecretStringTemplate: JSON.stringify({ botToken: 'xoxb-replace-me' }),
+        GenerateStringKey: 'signingSecret',
+      }),
+    });
+  });
+
+  it('runs every handler on Node 22, ARM64, with its own log group and the house environment', () => {
+    const functions = template.findResources('AWS::Lambda::Function');
+    expect(Object.keys(functions)).toHaveLength(Object.keys(HANDLER_FILES).length);
+    for (const [id, fn] of Object.entries(functions)) {
+      expect(fn.Properties.Runtime, id).toBe('nodejs22.x');
+      expect(fn.Properties.Architectures, id).toEqual(['arm64']);
+      expect(fn.Properties.Environment.Variables, id).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: 'stepup',
+        NODE_OPTIONS: '--enable-source-maps',
+      });
+      expect(fn.Properties.LoggingConfig?.LogGroup, id).toEqual({ Ref: expect.any(String) });
+    }
+    const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+    expect(logGroups.map((g) => g.Properties.RetentionInDays)).toEqual(logGroups.map(() => 30));
+  });
+
+  it('hands the config only to the functions that need it', () => {
+    const functions = template.findResources('AWS::Lambda::Function');
+    const withConfig = Object.entries(stack.approval.functions)
+      .filter(([, fn]) => {
+        const value = functions[logicalIdOf(fn)]?.Properties.Environment.Variables.STEPUP_CONFIG_JSON;
+        if (value !== undefined) expect(JSON.parse(value)).toEqual(config);
+        return value !== undefined;
+      })
+      .map(([name]) => name)
+      .sort();
+    expect(withConfig).toEqual(['awaitApproval', 'createRequest', 'notifyOutcome', 'slackEvents']);
+  });
+
+  it('authenticates agents with a JWT authorizer configured from the config', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: { Issuer: config.auth.issuer, Audience: [...config.auth.audience] },
+    });
+  });
+
+  it('routes the API, with the JWT authorizer on all but the public routes', () => {
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
+      (r) => `${r.Properties.RouteKey} ${r.Properties.AuthorizationType}`,
+    );
+    expect(routes.sort()).toEqual(
+      [
+        'GET /health NONE',
+        'GET /.well-known/jwks.json NONE',
+        'POST /slack/events NONE',
+        'POST /v1/requests JWT',
+        'GET /v1/requests/{id} JWT',
+        'POST /v1/token JWT',
+        'POST /v1/introspect JWT',
+      ].sort(),
+    );
+  });
+
+  it('throttles and access-logs the $default stage', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingBurstLimit: 50, ThrottlingRateLimit: 20 },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+    });
+  });
+
+  it('outputs the API URL and the Slack secret name', () => {
+    expect(Object.keys(template.toJSON().Outputs ?? {}).sort()).toEqual(['ApiUrl', 'SlackSecretName']);
+  });
+
+  it('refuses at synth a config too large for the Lambda environment', () => {
+    const people = Object.fromEntries(
+      Array.from({ length: 200 }, (_, i) => [`person${i}@example.com`, `U0PERSON${i}`]),
+    );
+    const scope = new Stack(new App({ context: inProcessSynthContext() }), 'TooBig');
+    expect(() => new StepUpApproval(scope, 'StepUp', { config: { ...config, people } })).toThrow(
+      /STEPUP_CONFIG_JSON/,
+    );
+  });
+});

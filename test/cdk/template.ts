@@ -1,0 +1,46 @@
+import { join } from 'node:path';
+import { App, CfnElement, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { loadConfigFile } from '../../lambdas/adapters/config-file';
+import type { StepUpConfig } from '../../lambdas/domain/config';
+import { inProcessSynthContext } from '../../local/synthesized-definition';
+import { PROJECT_ROOT } from '../../lib/step-up-function';
+import { StepUpStack } from '../../lib/step-up-stack';
+
+/** The repository's own `stepup.config.json`, which the tests synthesize. */
+export const config: StepUpConfig = loadConfigFile(join(PROJECT_ROOT, 'stepup.config.json'));
+
+/**
+ * A StepUpStack in a fresh App with cdk.json's feature flags and bundling skipped. CDK's built-in
+ * CloudFormation validation (~3 s) runs only when asked, as in the nag test that mirrors `cdk synth`.
+ */
+export function buildStack(options: { cloudFormationValidation?: boolean } = {}): {
+  app: App;
+  stack: StepUpStack;
+} {
+  const app = new App({
+    context: inProcessSynthContext(),
+    builtinCloudFormationValidation: options.cloudFormationValidation ?? false,
+  });
+  return { app, stack: new StepUpStack(app, 'StepUp', { config }) };
+}
+
+let shared: { stack: StepUpStack; template: Template } | undefined;
+
+/** One synthesized stack per test file (synthesis dominates the test time). */
+export function synthesized(): { stack: StepUpStack; template: Template } {
+  if (!shared) {
+    const { stack } = buildStack();
+    shared = { stack, template: Template.fromStack(stack) };
+  }
+  return shared;
+}
+
+/** The logical id of a construct's CloudFormation resource. */
+export function logicalIdOf(construct: IConstruct): string {
+  const element = construct.node.defaultChild ?? construct;
+  if (!CfnElement.isCfnElement(element))
+    throw new Error(`${construct.node.path} has no CloudFormation resource`);
+  return Stack.of(element).getLogicalId(element);
+}
