@@ -14,6 +14,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['test/**/*.ts'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+  {
     files: ['lambdas/domain/**/*.ts'],
     rules: {
       'no-restricted-imports': [

@@ -52,14 +52,19 @@ export class LocalWorkflow implements Workflow {
   >();
 
   constructor(
-    definition: object,
+    /** The ASL this workflow executes, exactly as given. */
+    readonly definition: object,
     private readonly steps: WorkflowStepHandlers,
     private readonly onError: (requestId: string, error: unknown) => void = () => undefined,
   ) {
-    // The definition is CDK's, with placeholder Lambda ARNs that local overrides replace.
-    this.machine = new StateMachine(definition as ConstructorParameters<typeof StateMachine>[0], {
-      validationOptions: { checkArn: false },
-    });
+    // The definition is CDK's, with placeholder Lambda ARNs that local overrides replace. The
+    // interpreter annotates what it is given (QueryLanguage), so it gets a copy.
+    this.machine = new StateMachine(
+      structuredClone(definition) as ConstructorParameters<typeof StateMachine>[0],
+      {
+        validationOptions: { checkArn: false },
+      },
+    );
   }
 
   async start(input: WorkflowInput): Promise<void> {

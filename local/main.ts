@@ -51,8 +51,8 @@ Try it (copy-paste):
   AGENT=$(curl -s -X POST ${url}/dev/token -H 'content-type: application/json' -d '{"sub":"deploy-bot"}' | jq -r .access_token)
   REQ=$(curl -s -X POST ${url}/v1/requests -H "authorization: Bearer $AGENT" -H 'content-type: application/json' \\
     -d '{"action":"db:DropTable","resource":"prod/orders","audience":"orders-db","justification":"drop the legacy table"}' | jq -r .auth_req_id)
-  curl -s -X POST ${url}/dev/slack/click -H 'content-type: application/json' -d "{\\"auth_req_id\\":\\"$REQ\\",\\"user\\":\\"${approver}\\",\\"decision\\":\\"approve\\"}"
-  curl -s -X POST ${url}/v1/token -H "authorization: Bearer $AGENT" -d grant_type=urn:openid:params:grant-type:ciba -d auth_req_id=$REQ
+  curl -s -X POST ${url}/dev/slack/click -H 'content-type: application/json' -d "{\\"auth_req_id\\":\\"$REQ\\",\\"user\\":\\"${approver}\\",\\"decision\\":\\"approve\\"}"; echo
+  curl -s -X POST ${url}/v1/token -H "authorization: Bearer $AGENT" -d grant_type=urn:openid:params:grant-type:ciba -d auth_req_id=$REQ; echo
 
 (team ${teamId}; see README.md for the full walkthrough, including introspection.)
 Press Ctrl+C to stop.

@@ -27,7 +27,7 @@ import type { AuthorizerClaims } from './api-gateway-event';
 import { DevIdentity } from './dev-identity';
 import { devRoutes, type DevContext } from './dev-routes';
 import { startHttpServer, type LambdaRoute } from './http-server';
-import { startLocalDynamoDb } from './local-dynamodb';
+import { startLocalDynamoDb, type LocalDynamoDb } from './local-dynamodb';
 import { LocalWorkflow } from './local-workflow';
 import { SlackStandIn, type ClickInput } from './slack-stand-in';
 import { synthesizeWorkflowDefinition, type StateMachineDefinition } from './synthesized-definition';
@@ -58,6 +58,8 @@ export interface LocalRuntime {
   readonly slack?: SlackStandIn;
   readonly workflow: LocalWorkflow;
   readonly store: RequestStore;
+  /** The dynalite-backed DynamoDB the store writes to (for inspection). */
+  readonly dynamo: LocalDynamoDb;
   /** Where state is persisted, or undefined in memory mode. */
   readonly dataDir?: string;
   /** A dev workload JWT for `sub`. */
@@ -160,6 +162,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     slack,
     workflow,
     store,
+    dynamo,
     dataDir,
     devToken: (sub) => identity.mint(sub),
     click,

@@ -104,9 +104,10 @@ export class SlackStandIn {
     }
   }
 
-  /** The approval message whose buttons carry `requestId`. */
+  /** The approval message whose buttons carry (or once carried) `requestId`. */
   messageFor(requestId: string): StandInMessage | undefined {
-    return this.messages.find((m) => JSON.stringify(m.blocks).includes(`"value":"${requestId}"`));
+    const needle = `"value":${JSON.stringify(requestId)}`;
+    return this.messages.find((m) => JSON.stringify(m.history).includes(needle));
   }
 
   /**
@@ -151,7 +152,14 @@ export class SlackStandIn {
         },
       ],
     };
-    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    return this.signed(
+      new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
+      timestampSeconds,
+    );
+  }
+
+  /** A form-encoded body with the headers Slack would sign it with. */
+  signed(body: string, timestampSeconds?: number): { body: string; headers: Record<string, string> } {
     return {
       body,
       headers: {

@@ -4,7 +4,11 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { loadConfigFile } from '../../lambdas/adapters/config-file';
 import type { StepUpConfig } from '../../lambdas/domain/config';
-import { inProcessSynthContext } from '../../local/synthesized-definition';
+import {
+  inProcessSynthContext,
+  localFunctionArn,
+  type StateMachineDefinition,
+} from '../../local/synthesized-definition';
 import { PROJECT_ROOT } from '../../lib/step-up-function';
 import { StepUpStack } from '../../lib/step-up-stack';
 
@@ -43,4 +47,24 @@ export function logicalIdOf(construct: IConstruct): string {
   if (!CfnElement.isCfnElement(element))
     throw new Error(`${construct.node.path} has no CloudFormation resource`);
   return Stack.of(element).getLogicalId(element);
+}
+
+/**
+ * Resolves the template's DefinitionString independently of the code under test: only the
+ * intrinsics the workflow is expected to contain are understood.
+ */
+export function definitionFromTemplate(): StateMachineDefinition {
+  const { template } = synthesized();
+  const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+  const [delimiter, parts] = machine?.Properties.DefinitionString['Fn::Join'] as [string, unknown[]];
+  const text = parts
+    .map((part) => {
+      if (typeof part === 'string') return part;
+      const token = part as { Ref?: string; 'Fn::GetAtt'?: [string, string] };
+      if (token.Ref === 'AWS::Partition') return 'aws';
+      if (token['Fn::GetAtt']?.[1] === 'Arn') return localFunctionArn(token['Fn::GetAtt'][0]);
+      throw new Error(`unexpected token ${JSON.stringify(part)}`);
+    })
+    .join(delimiter);
+  return JSON.parse(text) as StateMachineDefinition;
 }

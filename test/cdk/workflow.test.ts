@@ -2,11 +2,10 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { Match } from 'aws-cdk-lib/assertions';
 import {
-  localFunctionArn,
   synthesizeWorkflowDefinition,
   type StateMachineDefinition,
 } from '../../local/synthesized-definition';
-import { config, synthesized } from './template';
+import { config, definitionFromTemplate, synthesized } from './template';
 
 // asl-validator ships no type declarations; this is the part of its API the test uses.
 type AslValidator = (
@@ -16,26 +15,6 @@ type AslValidator = (
 const validateAsl = createRequire(import.meta.url)('asl-validator') as AslValidator;
 
 type State = { Type: string; Next?: string; End?: boolean; Default?: string; [key: string]: unknown };
-
-/**
- * Resolves the template's DefinitionString independently of the code under test: only the
- * intrinsics the workflow is expected to contain are understood.
- */
-function definitionFromTemplate(): StateMachineDefinition {
-  const { template } = synthesized();
-  const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
-  const [delimiter, parts] = machine?.Properties.DefinitionString['Fn::Join'] as [string, unknown[]];
-  const text = parts
-    .map((part) => {
-      if (typeof part === 'string') return part;
-      const token = part as { Ref?: string; 'Fn::GetAtt'?: [string, string] };
-      if (token.Ref === 'AWS::Partition') return 'aws';
-      if (token['Fn::GetAtt']?.[1] === 'Arn') return localFunctionArn(token['Fn::GetAtt'][0]);
-      throw new Error(`unexpected token ${JSON.stringify(part)}`);
-    })
-    .join(delimiter);
-  return JSON.parse(text) as StateMachineDefinition;
-}
 
 /** The states an execution visits when `$.approval.decision` is `decision`. */
 function pathFor(definition: StateMachineDefinition, decision: string): string[] {

@@ -1,0 +1,95 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+
+/** Starts `npm start` as a user would (in memory, on a free port) and waits for its banner. */
+function startService(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ child: ChildProcess; output: () => string }> {
+  const child = spawn('npm', ['start', '--', ...args], {
+    env: { ...process.env, LOG_LEVEL: 'WARN', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`npm start did not come up:\n${output}`)), 60_000);
+    const check = setInterval(() => {
+      if (output.includes('Press Ctrl+C to stop.')) {
+        clearTimeout(timer);
+        clearInterval(check);
+        resolve({ child, output: () => output });
+      }
+    }, 50);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      clearInterval(check);
+      reject(new Error(`npm start exited with ${code}:\n${output}`));
+    });
+  });
+}
+
+function stop(child: ChildProcess | undefined): void {
+  // npm runs tsx in its own process group; end the whole group this test started.
+  if (child?.pid && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
+}
+
+describe('npm start, tried as a new user would', () => {
+  let service: { child: ChildProcess; output: () => string } | undefined;
+
+  beforeAll(async () => {
+    service = await startService(['--memory', '--port', '0']);
+  }, 90_000);
+  afterAll(() => stop(service?.child));
+
+  it('answers GET /health at the printed URL', async () => {
+    const url = /API\s+(http:\/\/127\.0\.0\.1:\d+)\/v1\/requests/.exec(service!.output())?.[1];
+    expect(url).toBeDefined();
+    const response = await fetch(`${url}/health`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok' });
+  });
+
+  it('the printed copy-paste example ends with a token', async () => {
+    const banner = service!.output();
+    const example = banner.slice(
+      banner.indexOf('Try it (copy-paste):') + 'Try it (copy-paste):'.length,
+      banner.indexOf('(team'),
+    );
+    const script = `set -euo pipefail\n${example}`;
+    // The click returns before the workflow has issued the grant; a user polls at `interval`.
+    const lines = script.trim().split('\n');
+    const poll = lines.pop()!;
+    const { stdout } = await run('bash', ['-c', `${lines.join('\n')}\nsleep 1\n${poll}`], {
+      timeout: 30_000,
+    });
+    const last = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
+    expect(last).toMatchObject({ token_type: 'Bearer', access_token: expect.stringMatching(/^ey/) });
+  });
+});
+
+describe('npm start with a broken config', () => {
+  it('exits non-zero and names the file and the key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stepup-config-'));
+    const path = join(dir, 'stepup.config.json');
+    writeFileSync(path, JSON.stringify({ slack: { teamId: 'T0X' }, approverGroups: {}, defaults: {} }));
+    const result = await run('npm', ['start', '--', '--memory', '--port', '0'], {
+      env: { ...process.env, STEPUP_CONFIG: path },
+      timeout: 60_000,
+    }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(path);
+    expect(result.stderr).toContain('approverGroups');
+  });
+});

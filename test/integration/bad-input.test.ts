@@ -1,0 +1,190 @@
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { SignJWT, generateKeyPair } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalRuntime } from '../../local/runtime';
+import { slackSignatureHeaders } from '../../local/slack-signature';
+import { Api, slackMessage, startTestRuntime } from './support';
+
+const errorShape = { error: expect.any(String), error_description: expect.any(String) };
+
+describe('bad input never changes state and gets a 4xx with {error, error_description}', () => {
+  let runtime: LocalRuntime;
+  let api: Api;
+  let agent: string;
+
+  const tableSnapshot = async () =>
+    (
+      await runtime.dynamo.client.send(
+        new ScanCommand({ TableName: runtime.dynamo.tableName, ConsistentRead: true }),
+      )
+    ).Items;
+
+  beforeAll(async () => {
+    runtime = await startTestRuntime();
+    api = new Api(runtime);
+    agent = await runtime.devToken('deploy-bot');
+  });
+  afterAll(() => runtime.stop());
+
+  describe('API authentication', () => {
+    it('rejects a request without a bearer token', async () => {
+      const response = await api.postJson('/v1/requests', { action: 'db:DropTable' });
+      expect(response).toEqual({
+        status: 401,
+        body: { error: 'invalid_token', error_description: expect.any(String) },
+      });
+    });
+
+    it('rejects a bearer from another issuer, an expired one, and garbage', async () => {
+      const { privateKey } = await generateKeyPair('ES256');
+      const forged = await new SignJWT({})
+        .setProtectedHeader({ alg: 'ES256' })
+        .setIssuer(`${runtime.url}/dev`)
+        .setAudience('stepup')
+        .setSubject('deploy-bot')
+        .setExpirationTime('1h')
+        .sign(privateKey);
+      for (const bearer of [forged, 'not-a-jwt', `${agent}x`]) {
+        expect((await api.get('/v1/requests/abc', bearer)).status).toBe(401);
+      }
+    });
+  });
+
+  describe('POST /v1/requests', () => {
+    const before = { count: 0 };
+    beforeAll(async () => {
+      before.count = (await tableSnapshot())?.length ?? 0;
+    });
+
+    it.each([
+      ['not JSON', '{"action":'],
+      ['an array', '[]'],
+      ['missing fields', '{}'],
+      [
+        'an unknown field',
+        { action: 'db:DropTable', resource: 'r', audience: 'a', justification: 'j', admin: true },
+      ],
+      ['a malformed action', { action: 'drop everything', resource: 'r', audience: 'a', justification: 'j' }],
+      [
+        'a bidi override',
+        { action: 'db:DropTable', resource: 'prod/\u202eorders', audience: 'a', justification: 'j' },
+      ],
+      [
+        'a 2001-character justification',
+        { action: 'db:DropTable', resource: 'r', audience: 'a', justification: 'x'.repeat(2001) },
+      ],
+      [
+        'a huge ttl',
+        {
+          action: 'db:DropTable',
+          resource: 'r',
+          audience: 'a',
+          justification: 'j',
+          requested_ttl_seconds: 1e9,
+        },
+      ],
+    ])('rejects %s with 400', async (_name, body) => {
+      const response = await api.postJson('/v1/requests', body, agent);
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual({ ...errorShape, error: 'invalid_request' });
+    });
+
+    it('rejects a form-encoded create (JSON only)', async () => {
+      const response = await api.postForm('/v1/requests', { action: 'db:DropTable' }, agent);
+      expect(response).toEqual({ status: 400, body: { ...errorShape, error: 'invalid_request' } });
+    });
+
+    it('stored nothing for any of them', async () => {
+      expect((await tableSnapshot())?.length ?? 0).toBe(before.count);
+    });
+  });
+
+  describe('POST /v1/token and /v1/introspect', () => {
+    it('rejects a wrong grant type, a missing id and an unknown id', async () => {
+      const wrongGrant = await api.postForm(
+        '/v1/token',
+        { grant_type: 'client_credentials', auth_req_id: 'x' },
+        agent,
+      );
+      expect(wrongGrant).toEqual({ status: 400, body: { ...errorShape, error: 'unsupported_grant_type' } });
+      const missing = await api.postForm(
+        '/v1/token',
+        { grant_type: 'urn:openid:params:grant-type:ciba' },
+        agent,
+      );
+      expect(missing).toEqual({ status: 400, body: { ...errorShape, error: 'invalid_request' } });
+      const unknown = await api.poll(agent, 'AAAAAAAAAAAAAAAAAAAAAAAA');
+      expect(unknown).toEqual({ status: 400, body: { ...errorShape, error: 'invalid_grant' } });
+    });
+
+    it('answers {active:false} for a garbage token and 400 for a missing one', async () => {
+      expect(await api.introspect(agent, 'garbage')).toEqual({ status: 200, body: { active: false } });
+      const missing = await api.postForm('/v1/introspect', {}, agent);
+      expect(missing).toEqual({ status: 400, body: { ...errorShape, error: 'invalid_request' } });
+    });
+  });
+
+  describe('unknown routes', () => {
+    it('404 and 405 in the error shape', async () => {
+      expect(await api.get('/v2/nothing')).toEqual({
+        status: 404,
+        body: { ...errorShape, error: 'not_found' },
+      });
+      expect((await api.get('/v1/token')).status).toBe(405);
+    });
+  });
+
+  describe('Slack ingress', () => {
+    let requestId: string;
+    beforeAll(async () => {
+      requestId = await api.createRequest(agent);
+      await slackMessage(runtime, requestId);
+    });
+
+    const post = (body: string, headers: Record<string, string>) =>
+      fetch(`${runtime.url}/slack/events`, { method: 'POST', headers, body });
+
+    it('rejects a bad signature with 401 and changes nothing', async () => {
+      const before = await tableSnapshot();
+      const click = runtime.slack!.click({ requestId, user: 'U0ALICE', decision: 'approve' });
+      const forged = { ...click.headers, ...slackSignatureHeaders('not-the-secret', click.body) };
+      expect((await post(click.body, forged)).status).toBe(401);
+      const tampered = click.body.replace('U0ALICE', 'U0BOB00');
+      expect((await post(tampered, click.headers)).status).toBe(401);
+      expect(await tableSnapshot()).toEqual(before);
+    });
+
+    it('rejects stale and future-dated signatures with 401', async () => {
+      const before = await tableSnapshot();
+      const now = Math.floor(Date.now() / 1000);
+      for (const ts of [now - 301, now + 301]) {
+        const click = runtime.slack!.click({ requestId, user: 'U0ALICE', decision: 'approve' }, ts);
+        expect((await post(click.body, click.headers)).status).toBe(401);
+      }
+      expect(await tableSnapshot()).toEqual(before);
+    });
+
+    it('refuses a click by someone outside the approver group, privately, with no state change', async () => {
+      const before = await tableSnapshot();
+      const response = await runtime.click({ requestId, user: 'U0MALLORY', decision: 'approve' });
+      expect(response.status).toBe(200);
+      expect(await tableSnapshot()).toEqual(before);
+      expect(runtime.slack!.ephemerals.at(-1)).toMatchObject({
+        user: 'U0MALLORY',
+        text: expect.stringContaining('Only members of db-owners'),
+      });
+    });
+
+    it('refuses a member of another Slack team with no state change', async () => {
+      const before = await tableSnapshot();
+      await runtime.click({ requestId, user: 'U0ALICE', decision: 'approve', team: 'T0OTHER' });
+      expect(await tableSnapshot()).toEqual(before);
+    });
+
+    it('answers an unreadable but correctly signed body with 400, not 500', async () => {
+      const { body, headers } = runtime.slack!.signed('payload=%7Bnot-json');
+      const response = await post(body, headers);
+      expect(response.status).toBe(400);
+    });
+  });
+});

@@ -1,0 +1,131 @@
+import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import { loadConfigFile } from '../../lambdas/adapters/config-file';
+import type { StepUpConfig } from '../../lambdas/domain/config';
+
+/** The repository's example config, with overrides for a test. */
+export function testConfig(overrides: Partial<StepUpConfig> = {}): StepUpConfig {
+  return { ...loadConfigFile('stepup.config.json'), ...overrides };
+}
+
+/** A local runtime in memory on a free port. */
+export function startTestRuntime(config: StepUpConfig = testConfig()): Promise<LocalRuntime> {
+  return startLocalRuntime({ memory: true, port: 0, config, env: {} });
+}
+
+/** A JSON response: status and parsed body. */
+export interface JsonResponse {
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+}
+
+async function parse(response: Response): Promise<JsonResponse> {
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+/** A thin HTTP client for one runtime, as an agent or resource server would call it. */
+export class Api {
+  constructor(readonly runtime: LocalRuntime) {}
+
+  async postJson(path: string, body: unknown, bearer?: string): Promise<JsonResponse> {
+    return parse(
+      await fetch(`${this.runtime.url}${path}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+        },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      }),
+    );
+  }
+
+  async postForm(path: string, fields: Record<string, string>, bearer?: string): Promise<JsonResponse> {
+    return parse(
+      await fetch(`${this.runtime.url}${path}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+        },
+        body: new URLSearchParams(fields).toString(),
+      }),
+    );
+  }
+
+  async get(path: string, bearer?: string): Promise<JsonResponse> {
+    return parse(
+      await fetch(`${this.runtime.url}${path}`, {
+        headers: bearer ? { authorization: `Bearer ${bearer}` } : {},
+      }),
+    );
+  }
+
+  /** Creates a request as `agent`; returns its id. */
+  async createRequest(agent: string, overrides: Record<string, unknown> = {}): Promise<string> {
+    const response = await this.postJson(
+      '/v1/requests',
+      {
+        action: 'db:DropTable',
+        resource: 'prod/orders',
+        audience: 'orders-db',
+        justification: 'drop the legacy orders table after the migration',
+        ...overrides,
+      },
+      agent,
+    );
+    if (response.status !== 202) throw new Error(`create failed: ${JSON.stringify(response)}`);
+    return response.body.auth_req_id as string;
+  }
+
+  /** The CIBA poll. */
+  poll(agent: string, requestId: string): Promise<JsonResponse> {
+    return this.postForm(
+      '/v1/token',
+      { grant_type: 'urn:openid:params:grant-type:ciba', auth_req_id: requestId },
+      agent,
+    );
+  }
+
+  introspect(resourceServer: string, token: string): Promise<JsonResponse> {
+    return this.postForm('/v1/introspect', { token }, resourceServer);
+  }
+}
+
+/** Polls `probe` until it returns a value (not undefined), or fails after `timeoutMs`. */
+export async function eventually<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 5000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Waits until the approvers were paged: the stand-in has the message and the request records it. */
+export function slackMessage(runtime: LocalRuntime, requestId: string) {
+  return eventually(async () => {
+    const request = await runtime.store.get(requestId);
+    return request?.slackMessage ? runtime.slack?.messageFor(requestId) : undefined;
+  });
+}
+
+/** Waits until the request is no longer pending and the agent's poll says something else. */
+export async function pollUntilDecided(api: Api, agent: string, requestId: string): Promise<JsonResponse> {
+  return eventually(async () => {
+    const response = await api.poll(agent, requestId);
+    return response.body.error === 'authorization_pending' ? undefined : response;
+  });
+}
+
+/** Waits until the workflow has finished with the request (its outcome is shown in Slack). */
+export async function workflowDone(runtime: LocalRuntime, requestId: string) {
+  return eventually(async () => {
+    const request = await runtime.store.get(requestId);
+    return request?.events.some((e) => e.type === 'outcome_notified') ? request : undefined;
+  });
+}

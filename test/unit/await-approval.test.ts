@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbRequestStore } from '../../lambdas/adapters/aws/dynamodb-request-store';
+import type { ApprovalRequest } from '../../lambdas/domain/approval-request';
+import { awaitApproval, type AwaitApprovalDeps } from '../../lambdas/domain/await-approval';
+import { startLocalDynamoDb, type LocalDynamoDb } from '../../local/local-dynamodb';
+import {
+  CHANNEL,
+  GROUP,
+  NOW,
+  RecordingNotifier,
+  expectStepUpError,
+  fixedClock,
+  pendingRequest,
+  rejectionOf,
+  testConfig,
+} from './support/fixtures';
+
+let db: LocalDynamoDb;
+let store: DynamoDbRequestStore;
+
+beforeAll(async () => {
+  db = await startLocalDynamoDb();
+  store = new DynamoDbRequestStore(db.client, db.tableName);
+});
+
+afterAll(async () => {
+  await db.close();
+});
+
+/** A notifier that, at the moment it posts, records what the store held for the request. */
+function observingNotifier(): { notifier: RecordingNotifier; storedAtPost: (ApprovalRequest | undefined)[] } {
+  const storedAtPost: (ApprovalRequest | undefined)[] = [];
+  const notifier = new RecordingNotifier(async (request) => {
+    storedAtPost.push(await store.get(request.id));
+  });
+  return { notifier, storedAtPost };
+}
+
+function deps(notifier: RecordingNotifier): AwaitApprovalDeps {
+  return { store, notifier, config: testConfig(), clock: fixedClock() };
+}
+
+async function stored(overrides: Partial<ApprovalRequest> = {}): Promise<ApprovalRequest> {
+  const request = pendingRequest(overrides);
+  await store.create(request);
+  return request;
+}
+
+describe('awaitApproval', () => {
+  it('stores the task token before it posts the approval message', async () => {
+    const { notifier, storedAtPost } = observingNotifier();
+    const request = await stored();
+
+    await awaitApproval(deps(notifier), request.id, 'token-1');
+
+    expect(notifier.posted).toHaveLength(1);
+    expect(notifier.posted[0]?.channel).toBe(CHANNEL);
+    expect(storedAtPost).toHaveLength(1);
+    expect(storedAtPost[0]?.taskToken).toBe('token-1');
+  });
+
+  it('remembers where the message was posted and records the notification', async () => {
+    const { notifier } = observingNotifier();
+    const request = await stored();
+
+    await awaitApproval(deps(notifier), request.id, 'token-1');
+
+    const after = await store.get(request.id);
+    expect(after?.taskToken).toBe('token-1');
+    expect(after?.slackMessage).toEqual({ channel: CHANNEL, ts: '1700000000.000001' });
+    expect(after?.events.at(-1)).toEqual({
+      type: 'notified',
+      at: NOW.toISOString(),
+      actor: 'workflow',
+      detail: { group: GROUP, channel: CHANNEL },
+    });
+  });
+
+  it('a second call with a new token (escalation, retry) replaces the token but posts no second message', async () => {
+    const { notifier } = observingNotifier();
+    const request = await stored();
+
+    await awaitApproval(deps(notifier), request.id, 'token-1');
+    const first = await store.get(request.id);
+    await awaitApproval(deps(notifier), request.id, 'token-2');
+
+    expect(notifier.posted).toHaveLength(1);
+    const after = await store.get(request.id);
+    expect(after?.taskToken).toBe('token-2');
+    expect(after?.slackMessage).toEqual(first?.slackMessage);
+    expect(after?.events.filter((e) => e.type === 'notified')).toHaveLength(1);
+  });
+
+  it('a retry with the same token writes and posts nothing', async () => {
+    const { notifier } = observingNotifier();
+    const request = await stored();
+    await awaitApproval(deps(notifier), request.id, 'token-1');
+    const once = await store.get(request.id);
+
+    await awaitApproval(deps(notifier), request.id, 'token-1');
+
+    expect(notifier.posted).toHaveLength(1);
+    expect(await store.get(request.id)).toEqual(once);
+  });
+
+  it('neither stores the token nor posts for a request that is no longer pending', async () => {
+    for (const status of ['APPROVED', 'DENIED', 'EXPIRED', 'CANCELLED'] as const) {
+      const { notifier } = observingNotifier();
+      const request = await stored({ status });
+      await awaitApproval(deps(notifier), request.id, 'token-1');
+      expect(notifier.posted).toEqual([]);
+      expect(await store.get(request.id)).toEqual(request);
+    }
+  });
+
+  it('fails when the request names an approver group the config does not have, before posting', async () => {
+    const { notifier } = observingNotifier();
+    const request = await stored({ requirements: { ...pendingRequest().requirements, approverGroup: 'gone' } });
+    const error = await rejectionOf(awaitApproval(deps(notifier), request.id, 'token-1'));
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toContain('gone');
+    expect(notifier.posted).toEqual([]);
+  });
+
+  it('fails with not_found for an unknown request', async () => {
+    const { notifier } = observingNotifier();
+    expectStepUpError(
+      await rejectionOf(awaitApproval(deps(notifier), 'no-such-request', 'token-1')),
+      'not_found',
+      404,
+    );
+    expect(notifier.posted).toEqual([]);
+  });
+});

@@ -1,0 +1,280 @@
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbRequestStore } from '../../lambdas/adapters/aws/dynamodb-request-store';
+import { approvers, type ApprovalRequest } from '../../lambdas/domain/approval-request';
+import type { StepUpConfig } from '../../lambdas/domain/config';
+import { recordVote, type RecordVoteDeps, type VoteInput } from '../../lambdas/domain/record-vote';
+import { startLocalDynamoDb, type LocalDynamoDb } from '../../local/local-dynamodb';
+import {
+  ALICE,
+  BOB,
+  CAROL,
+  CHANNEL,
+  MALLORY,
+  NOW,
+  RecordingNotifier,
+  RecordingWorkflow,
+  TEAM,
+  fixedClock,
+  pendingRequest,
+  testConfig,
+} from './support/fixtures';
+
+const TASK_TOKEN = 'task-token-AAAA.secret';
+
+let db: LocalDynamoDb;
+let store: DynamoDbRequestStore;
+
+beforeAll(async () => {
+  db = await startLocalDynamoDb();
+  store = new DynamoDbRequestStore(db.client, db.tableName);
+});
+
+afterAll(async () => {
+  await db.close();
+});
+
+interface Harness {
+  readonly deps: RecordVoteDeps;
+  readonly workflow: RecordingWorkflow;
+  readonly notifier: RecordingNotifier;
+}
+
+function harness(config: StepUpConfig = testConfig()): Harness {
+  const workflow = new RecordingWorkflow();
+  const notifier = new RecordingNotifier();
+  return { deps: { store, workflow, notifier, config, clock: fixedClock() }, workflow, notifier };
+}
+
+/** Stores a pending request with a task token (as AwaitApproval would have). */
+async function storedRequest(overrides: Partial<ApprovalRequest> = {}): Promise<ApprovalRequest> {
+  const request = pendingRequest({ taskToken: TASK_TOKEN, ...overrides });
+  await store.create(request);
+  return request;
+}
+
+/** The raw DynamoDB item, every attribute, for before/after comparisons. */
+async function rawItem(id: string) {
+  const { Item } = await db.client.send(
+    new GetItemCommand({
+      TableName: db.tableName,
+      Key: { pk: { S: `REQUEST#${id}` }, sk: { S: 'REQUEST' } },
+      ConsistentRead: true,
+    }),
+  );
+  return Item;
+}
+
+function click(request: ApprovalRequest, user: string, overrides: Partial<VoteInput> = {}): VoteInput {
+  return { requestId: request.id, user, team: TEAM, decision: 'approve', channel: CHANNEL, ...overrides };
+}
+
+describe('recordVote: decisions', () => {
+  it('approves on a member’s click (quorum 1) and resumes the workflow once', async () => {
+    const { deps, workflow, notifier } = harness();
+    const request = await storedRequest();
+
+    const result = await recordVote(deps, click(request, ALICE));
+
+    expect(result.outcome).toBe('approved');
+    const after = await store.get(request.id);
+    expect(after?.status).toBe('APPROVED');
+    expect(after?.decidedAt).toBe(NOW.toISOString());
+    expect(after?.version).toBe(request.version + 1);
+    expect(after?.votes).toEqual([{ user: ALICE, team: TEAM, decision: 'approve', at: NOW.toISOString() }]);
+    expect(after?.events.map((e) => e.type)).toEqual(['requested', 'vote', 'approved']);
+    expect(after?.events.at(-1)).toMatchObject({
+      actor: `slack:${TEAM}/${ALICE}`,
+      detail: { approvers: ALICE },
+    });
+    expect(workflow.calls).toEqual([{ taskToken: TASK_TOKEN, outcome: { decision: 'APPROVED' } }]);
+    expect(notifier.told).toEqual([]);
+  });
+
+  it('denies on a member’s click, keeping the reason', async () => {
+    const { deps, workflow } = harness();
+    const request = await storedRequest();
+
+    const result = await recordVote(deps, click(request, BOB, { decision: 'deny', reason: 'change freeze' }));
+
+    expect(result.outcome).toBe('denied');
+    const after = await store.get(request.id);
+    expect(after?.status).toBe('DENIED');
+    expect(after?.denialReason).toBe('change freeze');
+    expect(after?.events.at(-1)).toMatchObject({ type: 'denied', detail: { reason: 'change freeze' } });
+    expect(workflow.calls).toEqual([{ taskToken: TASK_TOKEN, outcome: { decision: 'DENIED' } }]);
+  });
+
+  it('a single deny decides a quorum-2 request', async () => {
+    const { deps, workflow } = harness();
+    const request = await storedRequest({ requirements: { ...pendingRequest().requirements, quorum: 2 } });
+    await recordVote(deps, click(request, ALICE));
+    expect((await recordVote(deps, click(request, BOB, { decision: 'deny' }))).outcome).toBe('denied');
+    expect(workflow.calls).toEqual([{ taskToken: TASK_TOKEN, outcome: { decision: 'DENIED' } }]);
+  });
+
+  it('records the first of two needed approvals without resuming the workflow', async () => {
+    const { deps, workflow } = harness();
+    const request = await storedRequest({ requirements: { ...pendingRequest().requirements, quorum: 2 } });
+
+    expect((await recordVote(deps, click(request, ALICE))).outcome).toBe('recorded');
+    expect((await store.get(request.id))?.status).toBe('PENDING');
+    expect(workflow.calls).toEqual([]);
+
+    expect((await recordVote(deps, click(request, BOB))).outcome).toBe('approved');
+    const after = await store.get(request.id);
+    expect(after?.status).toBe('APPROVED');
+    expect(approvers(after as ApprovalRequest)).toEqual([ALICE, BOB]);
+    expect(workflow.calls).toEqual([{ taskToken: TASK_TOKEN, outcome: { decision: 'APPROVED' } }]);
+  });
+
+  it('does not let one approver count twice towards a quorum', async () => {
+    const { deps, workflow } = harness();
+    const request = await storedRequest({ requirements: { ...pendingRequest().requirements, quorum: 2 } });
+    await recordVote(deps, click(request, ALICE));
+    const second = await recordVote(deps, click(request, ALICE));
+    expect(second).toMatchObject({ outcome: 'refused', code: 'already_voted' });
+    expect((await store.get(request.id))?.status).toBe('PENDING');
+    expect(workflow.calls).toEqual([]);
+  });
+
+  it('records the decision but resumes nothing when no task token is stored yet', async () => {
+    const { deps, workflow } = harness();
+    const request = await storedRequest({ taskToken: undefined });
+    expect((await recordVote(deps, click(request, ALICE))).outcome).toBe('approved');
+    expect((await store.get(request.id))?.status).toBe('APPROVED');
+    expect(workflow.calls).toEqual([]);
+  });
+});
+
+describe('recordVote: refusals change nothing', () => {
+  async function expectRefusedUnchanged(
+    request: ApprovalRequest,
+    vote: VoteInput,
+    code: string,
+    h: Harness = harness(),
+  ): Promise<void> {
+    const before = await rawItem(request.id);
+    const result = await recordVote(h.deps, vote);
+    expect(result).toMatchObject({ outcome: 'refused', code });
+    expect(await rawItem(request.id)).toEqual(before);
+    expect(h.workflow.calls).toEqual([]);
+    if (result.outcome !== 'refused') throw new Error('unreachable');
+    expect(h.notifier.told).toEqual(
+      vote.channel ? [{ channel: CHANNEL, user: vote.user, text: result.message }] : [],
+    );
+  }
+
+  it('refuses a clicker who is not in the approver group, and tells them privately', async () => {
+    const request = await storedRequest();
+    await expectRefusedUnchanged(request, click(request, MALLORY), 'not_an_approver');
+  });
+
+  it('refuses silently when there is no channel to reply in', async () => {
+    const request = await storedRequest();
+    await expectRefusedUnchanged(request, click(request, MALLORY, { channel: undefined }), 'not_an_approver');
+  });
+
+  it('refuses a click from another Slack workspace, even by a member id', async () => {
+    const request = await storedRequest();
+    await expectRefusedUnchanged(request, click(request, ALICE, { team: 'T0OTHER' }), 'wrong_team');
+  });
+
+  it('refuses the requester’s own approval (on_behalf_of mapped through config.people)', async () => {
+    const request = await storedRequest({ onBehalfOf: 'carol@example.com' });
+    await expectRefusedUnchanged(request, click(request, CAROL), 'self_approval');
+    const { deps } = harness();
+    expect((await recordVote(deps, click(request, ALICE))).outcome).toBe('approved');
+  });
+
+  it('refuses a click after the decision, by the decider or anyone else', async () => {
+    const h = harness();
+    const request = await storedRequest();
+    await recordVote(h.deps, click(request, ALICE));
+    const decided = (await store.get(request.id)) as ApprovalRequest;
+    await expectRefusedUnchanged(decided, click(request, ALICE), 'already_decided');
+    await expectRefusedUnchanged(decided, click(request, BOB, { decision: 'deny' }), 'already_decided');
+    expect(h.workflow.calls).toHaveLength(1);
+  });
+
+  it('refuses clicks on expired and cancelled requests', async () => {
+    for (const status of ['EXPIRED', 'CANCELLED'] as const) {
+      const request = await storedRequest({ status });
+      await expectRefusedUnchanged(request, click(request, ALICE), 'already_decided');
+    }
+  });
+
+  it('refuses a click for a request that does not exist', async () => {
+    const h = harness();
+    const result = await recordVote(h.deps, {
+      requestId: 'no-such-request',
+      user: ALICE,
+      team: TEAM,
+      decision: 'approve',
+      channel: CHANNEL,
+    });
+    expect(result).toMatchObject({ outcome: 'refused', code: 'unknown_request' });
+    expect(h.notifier.told).toHaveLength(1);
+    expect(h.workflow.calls).toEqual([]);
+  });
+});
+
+describe('recordVote: races resolve to exactly one outcome', () => {
+  it('20 concurrent approve clicks by the one member (quorum 1) resume the workflow exactly once', async () => {
+    const { deps, workflow } = harness();
+    const request = await storedRequest();
+
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => recordVote(deps, click(request, ALICE))),
+    );
+
+    expect(results.filter((r) => r.outcome === 'approved')).toHaveLength(1);
+    expect(results.filter((r) => r.outcome === 'refused')).toHaveLength(19);
+    expect(workflow.calls).toEqual([{ taskToken: TASK_TOKEN, outcome: { decision: 'APPROVED' } }]);
+    const after = (await store.get(request.id)) as ApprovalRequest;
+    expect(after.status).toBe('APPROVED');
+    expect(after.votes).toHaveLength(1);
+  });
+
+  it('10 distinct members clicking concurrently on a quorum-2 request: one resumption, two approvals counted', async () => {
+    const members = Array.from({ length: 10 }, (_, i) => `U0MEMBER${i}`);
+    const { deps, workflow } = harness(testConfig(members));
+    const request = await storedRequest({ requirements: { ...pendingRequest().requirements, quorum: 2 } });
+
+    const results = await Promise.all(members.map((user) => recordVote(deps, click(request, user))));
+
+    expect(workflow.calls).toEqual([{ taskToken: TASK_TOKEN, outcome: { decision: 'APPROVED' } }]);
+    expect(results.filter((r) => r.outcome === 'approved')).toHaveLength(1);
+    expect(results.filter((r) => r.outcome === 'recorded')).toHaveLength(1);
+    expect(results.filter((r) => r.outcome === 'refused')).toHaveLength(8);
+    const after = (await store.get(request.id)) as ApprovalRequest;
+    expect(after.status).toBe('APPROVED');
+    expect(approvers(after)).toHaveLength(2);
+    expect(new Set(approvers(after)).size).toBe(2);
+    const decider = results.find((r) => r.outcome === 'approved');
+    if (decider?.outcome !== 'approved') throw new Error('unreachable');
+    expect(approvers(decider.request)).toEqual(approvers(after));
+  });
+
+  it('an approve and a deny racing end in one final status and one resumption (repeated)', async () => {
+    for (let round = 0; round < 10; round++) {
+      const { deps, workflow } = harness();
+      const request = await storedRequest();
+
+      const results = await Promise.all([
+        recordVote(deps, click(request, ALICE)),
+        recordVote(deps, click(request, BOB, { decision: 'deny', reason: 'no' })),
+      ]);
+
+      const after = (await store.get(request.id)) as ApprovalRequest;
+      expect(['APPROVED', 'DENIED']).toContain(after.status);
+      expect(workflow.calls).toEqual([
+        { taskToken: TASK_TOKEN, outcome: { decision: after.status as 'APPROVED' | 'DENIED' } },
+      ]);
+      expect(results.map((r) => r.outcome).sort()).toEqual(
+        after.status === 'APPROVED' ? ['approved', 'refused'] : ['denied', 'refused'],
+      );
+      expect(after.votes).toHaveLength(1);
+    }
+  });
+});

@@ -1,0 +1,132 @@
+import { expect } from 'vitest';
+import type { ApprovalRequest, SlackMessageRef } from '../../../lambdas/domain/approval-request';
+import { parseConfig, type StepUpConfig } from '../../../lambdas/domain/config';
+import { StepUpError, type ErrorCode } from '../../../lambdas/domain/errors';
+import { newBindingCode, newRequestId } from '../../../lambdas/domain/ids';
+import type { ApprovalNotifier } from '../../../lambdas/ports/approval-notifier';
+import type { Clock } from '../../../lambdas/ports/clock';
+import type { ApprovalOutcome, Workflow } from '../../../lambdas/ports/workflow';
+
+/** The instant every fixed clock in the unit tests reads. */
+export const NOW = new Date('2030-01-02T03:04:05.000Z');
+export const NOW_EPOCH_SECONDS = Math.floor(NOW.getTime() / 1000);
+
+/** A clock frozen at `at`. */
+export function fixedClock(at: Date = NOW): Clock {
+  return { now: () => new Date(at.getTime()) };
+}
+
+export const TEAM = 'T0TEST';
+export const GROUP = 'db-owners';
+export const CHANNEL = 'C0APPROVALS';
+export const ALICE = 'U0ALICE';
+export const BOB = 'U0BOB';
+export const CAROL = 'U0CAROL';
+export const MALLORY = 'U0MALLORY';
+
+/** A validated config: one group (Alice, Bob, Carol), Carol known by email. */
+export function testConfig(members: readonly string[] = [ALICE, BOB, CAROL]): StepUpConfig {
+  return parseConfig({
+    slack: { teamId: TEAM },
+    approverGroups: { [GROUP]: { members: [...members], channel: CHANNEL } },
+    people: { 'carol@example.com': CAROL },
+    defaults: { approvers: GROUP, approvalTimeoutSeconds: 900, maxTokenTtlSeconds: 300 },
+  });
+}
+
+/** A fresh PENDING request (new random id) created at {@link NOW}, with overrides. */
+export function pendingRequest(overrides: Partial<ApprovalRequest> = {}): ApprovalRequest {
+  return {
+    id: newRequestId(),
+    agent: 'deploy-bot',
+    action: 'db:DropTable',
+    resource: 'arn:aws:dynamodb:eu-west-1:123456789012:table/orders',
+    audience: 'db-admin-api',
+    justification: 'The orders table was migrated; dropping the old copy.',
+    bindingCode: newBindingCode(),
+    requestedTtlSeconds: 300,
+    requirements: {
+      approverGroup: GROUP,
+      quorum: 1,
+      approvalTimeoutSeconds: 900,
+      maxTokenTtlSeconds: 300,
+      policy: 'config:defaults',
+    },
+    status: 'PENDING',
+    createdAt: NOW.toISOString(),
+    expiresAt: new Date(NOW.getTime() + 900_000).toISOString(),
+    votes: [],
+    events: [{ type: 'requested', at: NOW.toISOString(), actor: 'agent:deploy-bot' }],
+    version: 1,
+    ...overrides,
+  };
+}
+
+/** An {@link ApprovalNotifier} that records what it was asked to do. */
+export class RecordingNotifier implements ApprovalNotifier {
+  readonly posted: { request: ApprovalRequest; channel: string }[] = [];
+  readonly updated: ApprovalRequest[] = [];
+  readonly told: { channel: string; user: string; text: string }[] = [];
+  private counter = 0;
+
+  constructor(private readonly onPost?: (request: ApprovalRequest) => Promise<void>) {}
+
+  async postApprovalRequest(request: ApprovalRequest, channel: string): Promise<SlackMessageRef> {
+    await this.onPost?.(request);
+    this.posted.push({ request, channel });
+    this.counter += 1;
+    return { channel, ts: `1700000000.00000${this.counter}` };
+  }
+
+  async updateMessage(request: ApprovalRequest): Promise<void> {
+    this.updated.push(request);
+  }
+
+  async tellPrivately(channel: string, user: string, text: string): Promise<void> {
+    this.told.push({ channel, user, text });
+  }
+}
+
+/** The workflow's callback side, recording every resumption. */
+export class RecordingWorkflow implements Pick<Workflow, 'sendTaskSuccess'> {
+  readonly calls: { taskToken: string; outcome: ApprovalOutcome }[] = [];
+
+  async sendTaskSuccess(taskToken: string, outcome: ApprovalOutcome): Promise<void> {
+    this.calls.push({ taskToken, outcome });
+  }
+}
+
+/** Runs `fn` and returns what it threw; fails the test if it did not throw. */
+export function thrownBy(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the call to throw');
+}
+
+/** Awaits `promise` and returns its rejection; fails the test if it resolved. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the promise to reject');
+}
+
+/** Asserts `error` is a {@link StepUpError} with `code` (and its status), whose message holds `mentions`. */
+export function expectStepUpError(
+  error: unknown,
+  code: ErrorCode,
+  status: number,
+  mentions?: string,
+): StepUpError {
+  expect(error).toBeInstanceOf(StepUpError);
+  const stepUpError = error as StepUpError;
+  expect(stepUpError.code).toBe(code);
+  expect(stepUpError.status).toBe(status);
+  if (mentions !== undefined) expect(stepUpError.message).toContain(mentions);
+  return stepUpError;
+}
