@@ -29,6 +29,7 @@ import { devRoutes, type DevContext } from './dev-routes';
 import { startHttpServer, type LambdaRoute } from './http-server';
 import { startLocalDynamoDb, type LocalDynamoDb } from './local-dynamodb';
 import { LocalWorkflow } from './local-workflow';
+import { resumeExecutions } from './resume-executions';
 import { SlackStandIn, type ClickInput } from './slack-stand-in';
 import { synthesizeWorkflowDefinition, type StateMachineDefinition } from './synthesized-definition';
 
@@ -86,7 +87,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const realSlack = Boolean(env.SLACK_BOT_TOKEN && env.SLACK_SIGNING_SECRET);
   const botToken = env.SLACK_BOT_TOKEN ?? 'xoxb-stepup-local-stand-in';
   const signingSecret = env.SLACK_SIGNING_SECRET ?? randomBytes(32).toString('hex');
-  const slack = realSlack ? undefined : new SlackStandIn(botToken, signingSecret, config.slack.teamId);
+  const slack = realSlack
+    ? undefined
+    : new SlackStandIn(
+        botToken,
+        signingSecret,
+        config.slack.teamId,
+        dataDir && join(dataDir, 'slack-stand-in.json'),
+      );
 
   let resolveReady!: (routes: Record<string, LambdaRoute['handler']>) => void;
   const ready = new Promise<Record<string, LambdaRoute['handler']>>((r) => (resolveReady = r));
@@ -148,6 +156,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     token: tokenHandler({ store, signer, clock, issuer: url }),
     introspect: introspectHandler({ store, verifier: new JoseTokenVerifier(signer, url), clock }),
   });
+
+  const resumed = dataDir
+    ? await resumeExecutions(dynamo.client, dynamo.tableName, workflow, clock.now())
+    : [];
+  if (resumed.length > 0) logger.info('resumed unfinished workflows', { request_ids: resumed });
 
   const click = async (input: ClickInput): Promise<Response> => {
     if (!slack) throw new Error('clicks are simulated only with the Slack stand-in');

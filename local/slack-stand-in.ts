@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { slackSignatureHeaders } from './slack-signature';
 
 type Block = Record<string, unknown>;
@@ -54,11 +55,24 @@ export class SlackStandIn {
   readonly ephemerals: StandInEphemeral[] = [];
   private clock = Math.floor(Date.now() / 1000);
 
+  /**
+   * @param file where messages persist across restarts (as Slack keeps them); in memory when undefined
+   */
   constructor(
     private readonly botToken: string,
     private readonly signingSecret: string,
     private readonly teamId: string,
-  ) {}
+    private readonly file?: string,
+  ) {
+    if (file && existsSync(file)) {
+      const saved = JSON.parse(readFileSync(file, 'utf8')) as { messages: StandInMessage[] };
+      this.messages.push(...saved.messages);
+    }
+  }
+
+  private save(): void {
+    if (this.file) writeFileSync(this.file, JSON.stringify({ messages: this.messages }));
+  }
 
   /** Answers one Web API call. `authorization` is the request's Authorization header. */
   handleApiCall(
@@ -81,6 +95,7 @@ export class SlackStandIn {
         if (!channel) return { status: 200, body: { ok: false, error: 'channel_not_found' } };
         const ts = `${this.clock++}.${randomBytes(3).readUIntBE(0, 3).toString().padStart(6, '0').slice(0, 6)}`;
         this.messages.push({ channel, ts, text, blocks, history: [{ text, blocks }] });
+        this.save();
         return {
           status: 200,
           body: { ok: true, channel, ts, message: { type: 'message', text, blocks, ts } },
@@ -92,6 +107,7 @@ export class SlackStandIn {
         message.text = text;
         message.blocks = blocks;
         message.history.push({ text, blocks });
+        this.save();
         return { status: 200, body: { ok: true, channel, ts: message.ts, text } };
       }
       case 'chat.postEphemeral': {
