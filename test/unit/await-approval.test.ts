@@ -115,7 +115,9 @@ describe('awaitApproval', () => {
 
   it('fails when the request names an approver group the config does not have, before posting', async () => {
     const { notifier } = observingNotifier();
-    const request = await stored({ requirements: { ...pendingRequest().requirements, approverGroup: 'gone' } });
+    const request = await stored({
+      requirements: { ...pendingRequest().requirements, approverGroup: 'gone' },
+    });
     const error = await rejectionOf(awaitApproval(deps(notifier), request.id, 'token-1'));
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).message).toContain('gone');

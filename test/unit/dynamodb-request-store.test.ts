@@ -32,7 +32,12 @@ function delivered(overrides: Partial<ApprovalRequest> = {}): ApprovalRequest {
       issuedAt: NOW.toISOString(),
       pickupBy: new Date(NOW.getTime() + 600_000).toISOString(),
       authorizationDetails: [
-        { type: 'stepup_action', actions: ['db:DropTable'], identifier: 'orders', locations: ['db-admin-api'] },
+        {
+          type: 'stepup_action',
+          actions: ['db:DropTable'],
+          identifier: 'orders',
+          locations: ['db-admin-api'],
+        },
       ],
     },
     delivery: { jti: 'jti-1', at: NOW.toISOString(), exp: EXP },
@@ -130,7 +135,8 @@ describe('DynamoDbRequestStore: save (optimistic concurrency)', () => {
     );
     const winners = results.flatMap((r, i) => (r.status === 'fulfilled' ? [i] : []));
     expect(winners).toHaveLength(1);
-    for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(VersionConflictError);
+    for (const r of results)
+      if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(VersionConflictError);
     expect((await store.get(request.id))?.agent).toBe(`writer-${winners[0]}`);
   });
 });

@@ -3,7 +3,15 @@ import { DynamoDbRequestStore } from '../../lambdas/adapters/aws/dynamodb-reques
 import type { ApprovalRequest } from '../../lambdas/domain/approval-request';
 import { expireRequest } from '../../lambdas/domain/expire-request';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../../local/local-dynamodb';
-import { ALICE, NOW, TEAM, expectStepUpError, fixedClock, pendingRequest, rejectionOf } from './support/fixtures';
+import {
+  ALICE,
+  NOW,
+  TEAM,
+  expectStepUpError,
+  fixedClock,
+  pendingRequest,
+  rejectionOf,
+} from './support/fixtures';
 
 let db: LocalDynamoDb;
 let store: DynamoDbRequestStore;
@@ -67,6 +75,10 @@ describe('expireRequest', () => {
   });
 
   it('fails with not_found for an unknown request', async () => {
-    expectStepUpError(await rejectionOf(expireRequest({ store, clock }, 'no-such-request')), 'not_found', 404);
+    expectStepUpError(
+      await rejectionOf(expireRequest({ store, clock }, 'no-such-request')),
+      'not_found',
+      404,
+    );
   });
 });

@@ -26,7 +26,11 @@ async function stored(overrides: Partial<ApprovalRequest> = {}): Promise<Approva
 
 describe('issueGrant', () => {
   it('grants exactly the approved action, resource and audience, with a fresh jti', async () => {
-    const request = await stored({ status: 'APPROVED', decidedAt: NOW.toISOString(), requestedTtlSeconds: 90 });
+    const request = await stored({
+      status: 'APPROVED',
+      decidedAt: NOW.toISOString(),
+      requestedTtlSeconds: 90,
+    });
     await issueGrant({ store, clock }, request.id);
     const after = await store.get(request.id);
     expect(after?.grant).toEqual({

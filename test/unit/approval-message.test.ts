@@ -1,0 +1,231 @@
+import { describe, expect, it } from 'vitest';
+import {
+  APPROVE_ACTION_ID,
+  DENY_ACTION_ID,
+  approvalMessage,
+  type Block,
+} from '../../lambdas/adapters/slack/approval-message';
+import type { ApprovalRequest, Vote } from '../../lambdas/domain/approval-request';
+import { ALICE, BOB, NOW, TEAM, pendingRequest } from './support/fixtures';
+
+const TASK_TOKEN = 'AAAAKgAAAAIAAAAAAAAAAdistinctive-task-token-value';
+
+interface TextObject {
+  type: string;
+  text: string;
+}
+
+/** Every text object (`{type, text}`) anywhere in the blocks. */
+function textObjects(blocks: readonly Block[]): TextObject[] {
+  const found: TextObject[] = [];
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(walk);
+    else if (typeof value === 'object' && value !== null) {
+      const record = value as Record<string, unknown>;
+      if (typeof record.type === 'string' && typeof record.text === 'string') {
+        found.push({ type: record.type, text: record.text });
+      }
+      Object.values(record).forEach(walk);
+    }
+  };
+  walk(blocks);
+  return found;
+}
+
+function justificationObject(request: ApprovalRequest): TextObject {
+  const found = textObjects(approvalMessage(request).blocks).filter((t) =>
+    t.text.startsWith('Justification'),
+  );
+  expect(found).toHaveLength(1);
+  return found[0] as TextObject;
+}
+
+function actionsBlocks(request: ApprovalRequest): Block[] {
+  return approvalMessage(request).blocks.filter((b) => b.type === 'actions');
+}
+
+const vote = (user: string, decision: Vote['decision'], reason?: string): Vote => ({
+  user,
+  team: TEAM,
+  decision,
+  at: NOW.toISOString(),
+  reason,
+});
+
+describe('approvalMessage: agent text is inert', () => {
+  it('shows the justification in a plain_text object, labelled as the agent’s unverified words', () => {
+    const text = justificationObject(pendingRequest({ justification: 'Routine cleanup.' }));
+    expect(text.type).toBe('plain_text');
+    expect(text.text).toBe('Justification (written by the agent, unverified):\nRoutine cleanup.');
+  });
+
+  it('neutralises pings, mentions, disguised links, entities and bidi tricks in the justification', () => {
+    const text = justificationObject(
+      pendingRequest({
+        justification: '<!channel> ask <@U0123> at <https://evil.example|Approve> R&D \u202eynned\u200b',
+      }),
+    );
+    expect(text.text).toContain(
+      '&lt;!channel&gt; ask &lt;@U0123&gt; at &lt;https://evil.example|Approve&gt; R&amp;D ynned',
+    );
+    expect(text.text).not.toMatch(/[\u202e\u200b]/);
+  });
+
+  it('caps a long justification with an ellipsis', () => {
+    const text = justificationObject(pendingRequest({ justification: 'x'.repeat(10_000) }));
+    expect(text.text.endsWith('x…')).toBe(true);
+    expect(text.text.length).toBeLessThan(3000);
+  });
+
+  it('keeps emoji and non-ASCII text, and newlines', () => {
+    const text = justificationObject(pendingRequest({ justification: 'Größe 🔥\n注文 👍🏽' }));
+    expect(text.text.endsWith('Größe 🔥\n注文 👍🏽')).toBe(true);
+  });
+
+  it('escapes agent text in the fields, header and fallback text too', () => {
+    const request = pendingRequest({
+      agent: '<!channel>',
+      resource: '<@U0123>&\u202e',
+      audience: 'api<x>',
+      onBehalfOf: '<!here>',
+    });
+    const message = approvalMessage(request);
+    const all = [message.text, ...textObjects(message.blocks).map((t) => t.text)].join('\n');
+    expect(all).not.toContain('<!channel>');
+    expect(all).not.toContain('<@U0123>');
+    expect(all).not.toContain('<!here>');
+    expect(all).not.toContain('\u202e');
+    expect(all).toContain('&lt;@U0123&gt;&amp;');
+    expect(message.text).toContain('&lt;!channel&gt;');
+  });
+
+  it('uses only plain_text for everything the agent wrote (the only mrkdwn is ours)', () => {
+    const request = pendingRequest({
+      votes: [vote(ALICE, 'approve')],
+      requirements: { ...pendingRequest().requirements, quorum: 2 },
+    });
+    const mrkdwn = textObjects(approvalMessage(request).blocks).filter((t) => t.type === 'mrkdwn');
+    expect(mrkdwn.map((t) => t.text)).toEqual([
+      expect.stringMatching(
+        /^Request `[A-Za-z0-9_-]+` · expires <!date\^\d+\^\{date_short_pretty\} \{time\}\|[^<>]+>$/,
+      ),
+      `1 of 2 approvals: <@${ALICE}>`,
+    ]);
+  });
+});
+
+describe('approvalMessage: structured facts come first', () => {
+  it('shows action, resource, audience, agent, on-behalf-of (unverified), policy and binding code above the justification', () => {
+    const request = pendingRequest({ onBehalfOf: 'carol@example.com' });
+    const { blocks } = approvalMessage(request);
+    expect(blocks[0]).toEqual({
+      type: 'header',
+      text: { type: 'plain_text', text: 'Approval needed: db:DropTable', emoji: false },
+    });
+    const fields = (blocks[1]?.fields as TextObject[]).map((f) => f.text);
+    expect(fields).toEqual([
+      'Action\ndb:DropTable',
+      `Resource\n${request.resource}`,
+      `Audience (resource server)\n${request.audience}`,
+      `Agent\n${request.agent}`,
+      'On behalf of\ncarol@example.com (asserted by the agent, unverified)',
+      'Policy\nconfig:defaults',
+      `Binding code\n${request.bindingCode}`,
+      'Approvals needed\n1 from db-owners',
+    ]);
+    const justificationIndex = blocks.findIndex((b) =>
+      JSON.stringify(b).includes('Justification (written by the agent'),
+    );
+    expect(justificationIndex).toBe(2);
+  });
+
+  it('says "nobody" when no human was named', () => {
+    const fields = (approvalMessage(pendingRequest()).blocks[1]?.fields as TextObject[]).map((f) => f.text);
+    expect(fields).toContain('On behalf of\nnobody');
+  });
+});
+
+describe('approvalMessage: buttons', () => {
+  it('has Approve and Deny buttons carrying the request id', () => {
+    const request = pendingRequest();
+    const actions = actionsBlocks(request);
+    expect(actions).toHaveLength(1);
+    const elements = actions[0]?.elements as Record<string, unknown>[];
+    expect(elements.map((e) => [e.type, e.action_id, e.value])).toEqual([
+      ['button', APPROVE_ACTION_ID, request.id],
+      ['button', DENY_ACTION_ID, request.id],
+    ]);
+    expect(APPROVE_ACTION_ID).toBe('stepup_approve');
+    expect(DENY_ACTION_ID).toBe('stepup_deny');
+  });
+
+  it('never puts the task token anywhere in the message, in any state', () => {
+    for (const status of ['PENDING', 'APPROVED', 'DENIED', 'EXPIRED', 'CANCELLED'] as const) {
+      const request = pendingRequest({ taskToken: TASK_TOKEN, status, votes: [vote(ALICE, 'approve')] });
+      const message = approvalMessage(request);
+      expect(JSON.stringify(message.blocks)).not.toContain(TASK_TOKEN);
+      expect(JSON.stringify(message.blocks)).not.toContain('distinctive-task-token');
+      expect(message.text).not.toContain(TASK_TOKEN);
+    }
+  });
+});
+
+describe('approvalMessage: outcomes', () => {
+  const outcomeOf = (request: ApprovalRequest): string | undefined => {
+    const last = approvalMessage(request).blocks.at(-1) as { type: string; text?: TextObject };
+    return last.type === 'section' && last.text?.type === 'mrkdwn' ? last.text.text : undefined;
+  };
+
+  it('shows no outcome line before the first vote', () => {
+    expect(outcomeOf(pendingRequest())).toBeUndefined();
+  });
+
+  it('shows approvals so far while pending', () => {
+    const request = pendingRequest({
+      votes: [vote(ALICE, 'approve')],
+      requirements: { ...pendingRequest().requirements, quorum: 2 },
+    });
+    const line = approvalMessage(request).blocks.find(
+      (b) => b.type === 'section' && (b.text as TextObject | undefined)?.type === 'mrkdwn',
+    );
+    expect((line?.text as TextObject).text).toBe(`1 of 2 approvals: <@${ALICE}>`);
+    expect(actionsBlocks(request)).toHaveLength(1);
+  });
+
+  it('approved: names every approver, no buttons', () => {
+    const request = pendingRequest({
+      status: 'APPROVED',
+      votes: [vote(ALICE, 'approve'), vote(BOB, 'approve')],
+    });
+    expect(outcomeOf(request)).toBe(`:white_check_mark: Approved by <@${ALICE}>, <@${BOB}>`);
+    expect(actionsBlocks(request)).toEqual([]);
+    expect(approvalMessage(request).text.startsWith('approved: ')).toBe(true);
+  });
+
+  it('denied: names the denier and the (escaped) reason, no buttons', () => {
+    const request = pendingRequest({
+      status: 'DENIED',
+      votes: [vote(BOB, 'deny', 'freeze <!channel>')],
+      denialReason: 'freeze <!channel>',
+    });
+    expect(outcomeOf(request)).toBe(`:no_entry: Denied by <@${BOB}>: freeze &lt;!channel&gt;`);
+    expect(actionsBlocks(request)).toEqual([]);
+  });
+
+  it('denied without a reason', () => {
+    const request = pendingRequest({ status: 'DENIED', votes: [vote(BOB, 'deny')] });
+    expect(outcomeOf(request)).toBe(`:no_entry: Denied by <@${BOB}>`);
+  });
+
+  it('expired: says nobody decided in time, no buttons', () => {
+    const request = pendingRequest({ status: 'EXPIRED' });
+    expect(outcomeOf(request)).toBe(':hourglass: Expired: nobody decided in time');
+    expect(actionsBlocks(request)).toEqual([]);
+  });
+
+  it('cancelled: says the agent withdrew it, no buttons', () => {
+    const request = pendingRequest({ status: 'CANCELLED' });
+    expect(outcomeOf(request)).toBe(':heavy_multiplication_x: Cancelled by the agent');
+    expect(actionsBlocks(request)).toEqual([]);
+  });
+});
