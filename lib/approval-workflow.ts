@@ -114,7 +114,16 @@ export class ApprovalWorkflow extends Construct {
       )
       .otherwise(notifyOutcome);
 
+    // Paging can fail (Slack down, a bad channel): retry, then close the request rather than
+    // leave it pending with nobody asked. Expire keeps any decision that was made meanwhile.
+    awaitApproval.addRetry({
+      errors: [sfn.Errors.TASKS_FAILED],
+      maxAttempts: 2,
+      interval: Duration.seconds(5),
+      backoffRate: 2,
+    });
     awaitApproval.addCatch(expire, { errors: [sfn.Errors.TIMEOUT], resultPath: '$.timeout' });
+    awaitApproval.addCatch(expire, { errors: [sfn.Errors.ALL], resultPath: '$.failure' });
     expire.next(decide);
     awaitApproval.next(decide);
 

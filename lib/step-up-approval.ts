@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { loadPolicySet } from '../lambdas/adapters/cedar/policy-set-loader';
 import type { StepUpConfig } from '../lambdas/domain/config';
 import { StepUpApi } from './api';
 import { buildApprovalTable } from './approval-table';
@@ -25,6 +26,7 @@ import { HANDLER_FILES, type StepUpFunctionName } from './handlers';
 import { acknowledgeNagFindings } from './nag-suppressions';
 import { buildSigningKey } from './signing-key';
 import { buildSlackSecret } from './slack-secret';
+import { DEFAULT_POLICIES_DIR, policyBundling, setPolicies } from './policy-assets';
 import { buildStepUpFunction } from './step-up-function';
 
 /** Properties of {@link StepUpApproval}. */
@@ -46,6 +48,12 @@ export interface StepUpApprovalProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Directory with one `*.cedarschema` and the `*.cedar` policies. Validated at synth (an invalid
+   * policy fails `cdk synth` with file and line) and bundled with the request function.
+   * @default the `policies/` directory of this package
+   */
+  readonly policiesDir?: string;
 }
 
 /**
@@ -79,6 +87,9 @@ export class StepUpApproval extends Construct {
     super(scope, id);
     const { config } = props;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    const policiesDir = props.policiesDir ?? DEFAULT_POLICIES_DIR;
+    // A policy set that does not validate must fail the synth, never a request at run time.
+    loadPolicySet(policiesDir, config);
 
     this.table = buildApprovalTable(this, 'Table', {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
@@ -97,6 +108,7 @@ export class StepUpApproval extends Construct {
       fns[name] = buildStepUpFunction(this, constructId, {
         handlerFile,
         logRetention,
+        bundling: name === 'createRequest' ? policyBundling(policiesDir) : undefined,
       });
     }
     this.functions = fns;
@@ -107,6 +119,7 @@ export class StepUpApproval extends Construct {
     grantTable(fns.createRequest, this.table, 'readWrite');
     grantStartWorkflow(fns.createRequest, this.stateMachine);
     setConfig(fns.createRequest, config);
+    setPolicies(fns.createRequest);
 
     grantTable(fns.getRequest, this.table, 'read');
 

@@ -2,13 +2,24 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { HttpEvent } from '../lambdas/adapters/api-gateway/http-event';
 
-/** Reads a request body, refusing more than `limit` bytes. */
-export async function readBody(request: IncomingMessage, limit = 1024 * 1024): Promise<string> {
+/** API Gateway's payload limit; larger bodies get 413 there, as here. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** A body over {@link MAX_BODY_BYTES}. */
+export class BodyTooLargeError extends Error {
+  constructor() {
+    super(`request body exceeds ${MAX_BODY_BYTES} bytes`);
+    this.name = 'BodyTooLargeError';
+  }
+}
+
+/** Reads a request body, refusing more than {@link MAX_BODY_BYTES}. */
+export async function readBody(request: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
-    if (size > limit) throw new Error('request body too large');
+    if (size > MAX_BODY_BYTES) throw new BodyTooLargeError();
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');

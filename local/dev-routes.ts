@@ -12,6 +12,9 @@ export interface DevContext {
 
 type Reply = { status: number; body: unknown };
 
+const MESSAGE_WAIT_MS = 3000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 const bad = (description: string): Reply => ({
   status: 400,
   body: { error: 'invalid_request', error_description: description },
@@ -100,11 +103,16 @@ export function devRoutes(context: () => DevContext): LocalRoute[] {
         }
         const { slack, click } = context();
         if (!slack) return bad('the Slack stand-in is off (real Slack credentials are set)');
+        // The workflow pages approvers a few milliseconds after the request is created; a click
+        // straight after creating it waits for the message, as a human would.
+        const deadline = Date.now() + MESSAGE_WAIT_MS;
+        while (!slack.messageFor(requestId) && Date.now() < deadline) await sleep(20);
         if (!slack.messageFor(requestId)) return bad(`no Slack message was posted for ${requestId}`);
         const team = typeof input?.team === 'string' ? input.team : undefined;
+        const noticesBefore = slack.ephemerals.length;
         const response = await click({ requestId, user, decision, team });
-        const ephemeral = slack.ephemerals.filter((e) => e.user === user).at(-1);
-        return { status: 200, body: { slack_status: response.status, notice: ephemeral?.text } };
+        const notice = slack.ephemerals.slice(noticesBefore).find((e) => e.user === user)?.text;
+        return { status: 200, body: { slack_status: response.status, ...(notice ? { notice } : {}) } };
       },
     },
   ];

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { HttpEvent, HttpResult } from '../lambdas/adapters/api-gateway/http-event';
-import { readBody, toHttpEvent, type AuthorizerClaims } from './api-gateway-event';
+import { BodyTooLargeError, readBody, toHttpEvent, type AuthorizerClaims } from './api-gateway-event';
 
 /** A route served by a Lambda handler, as API Gateway would route it. */
 export interface LambdaRoute {
@@ -96,6 +96,10 @@ export async function startHttpServer(
       for (const [key, value] of Object.entries(result.headers ?? {})) headers[key] = String(value);
       send(response, result.statusCode ?? 200, result.body ?? '', headers);
     })().catch((error: unknown) => {
+      if (error instanceof BodyTooLargeError) {
+        sendError(response, 413, 'invalid_request', error.message);
+        return;
+      }
       onError(error);
       if (!response.headersSent)
         sendError(response, 500, 'server_error', 'an internal error occurred; it has been logged');

@@ -1,11 +1,12 @@
+import { PolicyValidationError } from '../lambdas/adapters/cedar/policy-set-loader';
 import { logger } from '../lambdas/adapters/logger';
 import { StepUpError } from '../lambdas/domain/errors';
 import { startLocalRuntime } from './runtime';
 
-const USAGE = `usage: npm start [-- --memory] [-- --port N]
+const USAGE = `usage: npm start -- [--memory] [--port N]
 
 Runs stepup locally: DynamoDB (dynalite), the CDK-synthesized state machine, the API, and a Slack
-stand-in. Environment: PORT, STEPUP_CONFIG, STEPUP_DATA_DIR, SLACK_API_URL, SLACK_BOT_TOKEN,
+stand-in. Environment: PORT, STEPUP_CONFIG, STEPUP_POLICIES, STEPUP_DATA_DIR, SLACK_API_URL, SLACK_BOT_TOKEN,
 SLACK_SIGNING_SECRET, LOG_LEVEL (DEBUG, INFO, WARN, ERROR, SILENT; default INFO).`;
 
 function parseArgs(argv: string[]): { memory: boolean; port?: number } {
@@ -87,7 +88,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof StepUpError) console.error(error.message);
+  if (error instanceof StepUpError || error instanceof PolicyValidationError)
+    console.error(`stepup: ${error.message}`);
   else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
     console.error(`stepup: port already in use (${(error as Error).message}); set PORT or pass --port`);
   } else console.error('stepup: failed to start:', error);

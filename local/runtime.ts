@@ -1,6 +1,7 @@
 import './polyfills';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
+import { cedarPolicyFromDirectory, policiesPath } from '../lambdas/adapters/cedar/policy-directory';
 import { loadConfigFile } from '../lambdas/adapters/config-file';
 import { DynamoDbRequestStore } from '../lambdas/adapters/aws/dynamodb-request-store';
 import { JoseTokenVerifier } from '../lambdas/adapters/jose-token-verifier';
@@ -9,7 +10,6 @@ import { logger } from '../lambdas/adapters/logger';
 import { SlackNotifier } from '../lambdas/adapters/slack/slack-notifier';
 import { slackWebClient } from '../lambdas/adapters/slack/web-client';
 import type { StepUpConfig } from '../lambdas/domain/config';
-import { defaultGroupPolicy } from '../lambdas/domain/default-group-policy';
 import { awaitApprovalHandler } from '../lambdas/handlers/await-approval';
 import { createRequestHandler } from '../lambdas/handlers/create-request';
 import { expireRequestHandler } from '../lambdas/handlers/expire-request';
@@ -45,6 +45,8 @@ export interface LocalRuntimeOptions {
   readonly dataDir?: string;
   /** @default the file at `STEPUP_CONFIG`, else `stepup.config.json` */
   readonly config?: StepUpConfig;
+  /** @default `STEPUP_POLICIES`, else `policies` */
+  readonly policiesDir?: string;
   /** The ASL to run. @default synthesized from the CDK app now */
   readonly definition?: StateMachineDefinition;
   /** @default process.env */
@@ -78,6 +80,7 @@ export interface LocalRuntime {
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const env = options.env ?? process.env;
   const config = options.config ?? loadConfigFile();
+  const policy = cedarPolicyFromDirectory(config, options.policiesDir ?? policiesPath(env));
   const definition = options.definition ?? synthesizeWorkflowDefinition(config);
   const dataDir = options.memory ? undefined : resolve(options.dataDir ?? env.STEPUP_DATA_DIR ?? '.stepup');
   const dynamo = await startLocalDynamoDb(dataDir && join(dataDir, 'dynamodb'));
@@ -151,7 +154,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     health: healthHandler,
     jwks: jwksHandler({ signer }),
     slackEvents: slackEventsHandler({ signingSecret, botToken, slackApiUrl, store, workflow, config, clock }),
-    createRequest: createRequestHandler({ store, workflow, policy: defaultGroupPolicy(config), clock }),
+    createRequest: createRequestHandler({ store, workflow, policy, clock }),
     getRequest: getRequestHandler({ store }),
     token: tokenHandler({ store, signer, clock, issuer: url }),
     introspect: introspectHandler({ store, verifier: new JoseTokenVerifier(signer, url), clock }),

@@ -1,16 +1,24 @@
 /** Lifecycle of an approval request. Only PENDING can change; every other status is final. */
 export type RequestStatus = 'PENDING' | 'APPROVED' | 'DENIED' | 'EXPIRED' | 'CANCELLED';
 
+/** What the policy decided for a request. */
+export type PolicyOutcome = 'auto_approve' | 'step_up' | 'deny';
+
 /** What a human must do before the agent may act: who, how many, how long. */
 export interface ApprovalRequirements {
-  /** Approver group name from the config. */
-  readonly approverGroup: string;
-  /** Distinct approvals needed. */
+  /**
+   * One entry per determining policy: the approver groups it accepts (any of them). An approver must
+   * belong to a group of every entry. Empty when no human approval is needed.
+   */
+  readonly approverGroups: readonly (readonly string[])[];
+  /** Distinct approvals needed (0 when none). */
   readonly quorum: number;
   readonly approvalTimeoutSeconds: number;
   readonly maxTokenTtlSeconds: number;
-  /** Id of the policy that required approval. */
-  readonly policy: string;
+  /** Group paged when the approval timeout passes. */
+  readonly escalateTo?: string;
+  /** Ids of the policies that decided (sorted). */
+  readonly policies: readonly string[];
 }
 
 /** One click in Slack, identified by Slack user and team ids (never display names). */
@@ -50,6 +58,7 @@ export interface Delivery {
 
 export type AuditEventType =
   | 'requested'
+  | 'auto_approved'
   | 'notified'
   | 'vote'
   | 'approved'
@@ -89,6 +98,7 @@ export interface ApprovalRequest {
   readonly onBehalfOf?: string;
   readonly bindingCode: string;
   readonly requestedTtlSeconds: number;
+  readonly policyOutcome: PolicyOutcome;
   readonly requirements: ApprovalRequirements;
   readonly status: RequestStatus;
   readonly createdAt: string;
@@ -106,6 +116,16 @@ export interface ApprovalRequest {
   readonly events: readonly AuditEvent[];
   /** Optimistic-concurrency counter: every write is conditional on it. */
   readonly version: number;
+}
+
+/** The policy ids as one string, as tokens and messages show them. */
+export function policyLabel(requirements: ApprovalRequirements): string {
+  return requirements.policies.join(', ');
+}
+
+/** Who may approve, in words: "db-owners", "db-owners and security", "a or b". */
+export function approverGroupsLabel(requirements: ApprovalRequirements): string {
+  return requirements.approverGroups.map((set) => set.join(' or ')).join(' and ');
 }
 
 /** Distinct users who approved. */

@@ -27,8 +27,12 @@ export async function awaitApproval(
   );
   const request = stored.request;
   if (request.status !== 'PENDING' || request.slackMessage) return;
-  const group = deps.config.approverGroups[request.requirements.approverGroup];
-  if (!group) throw new Error(`approver group ${request.requirements.approverGroup} is not configured`);
+  // The first group of the strictest policy is paged; its members can satisfy that policy.
+  const groupName = request.requirements.approverGroups[0]?.[0] ?? '';
+  const group = Object.hasOwn(deps.config.approverGroups, groupName)
+    ? deps.config.approverGroups[groupName]
+    : undefined;
+  if (!group) throw new Error(`approver group "${groupName}" is not configured`);
   const message = await deps.notifier.postApprovalRequest(request, group.channel);
   await updateRequest(deps.store, requestId, (current) => ({
     ...current,
@@ -39,7 +43,7 @@ export async function awaitApproval(
         type: 'notified',
         at: deps.clock.now().toISOString(),
         actor: 'workflow',
-        detail: { group: request.requirements.approverGroup, channel: message.channel },
+        detail: { group: groupName, channel: message.channel },
       },
     ],
   }));

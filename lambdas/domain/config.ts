@@ -2,7 +2,7 @@ import { StepUpError } from './errors';
 
 /** One group of humans who may approve, and where they are paged. */
 export interface ApproverGroup {
-  /** Slack user ids (`U…`/`W…`) or user-group ids (`S…`). */
+  /** Slack user ids (`U…`/`W…`). */
   readonly members: readonly string[];
   /** Slack channel id the approval message is posted to. */
   readonly channel: string;
@@ -23,7 +23,8 @@ export interface StepUpConfig {
   };
 }
 
-const SLACK_USER = /^[UWS][A-Z0-9]{2,}$/;
+// Slack user groups (S…) need resolving through the Slack API, which is not built yet.
+const SLACK_USER = /^[UW][A-Z0-9]{2,}$/;
 const SLACK_CHANNEL = /^[CGD][A-Z0-9]{2,}$/;
 const SLACK_TEAM = /^T[A-Z0-9]{2,}$/;
 
@@ -33,8 +34,10 @@ function fail(path: string, message: string): never {
   throw new StepUpError('invalid_config', `stepup config: ${path} ${message}`);
 }
 
-function object(value: unknown, path: string): Obj {
+function object(value: unknown, path: string, keys?: readonly string[]): Obj {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, 'must be an object');
+  const unknown = keys ? Object.keys(value).filter((k) => !keys.includes(k)) : [];
+  if (unknown.length > 0) fail(path, `has unknown key(s) ${unknown.join(', ')} (known: ${keys?.join(', ')})`);
   return value as Obj;
 }
 
@@ -63,15 +66,18 @@ function stringList(value: unknown, path: string): string[] {
  * @throws StepUpError `invalid_config` naming the offending key.
  */
 export function parseConfig(raw: unknown): StepUpConfig {
-  const root = object(raw, '(root)');
-  const slack = object(root.slack, 'slack');
-  const auth = object(root.auth ?? { issuer: 'https://issuer.invalid', audience: ['stepup'] }, 'auth');
+  const root = object(raw, '(root)', ['slack', 'auth', 'approverGroups', 'people', 'defaults']);
+  const slack = object(root.slack, 'slack', ['teamId']);
+  const auth = object(root.auth, 'auth', ['issuer', 'audience']);
   const groupsRaw = object(root.approverGroups, 'approverGroups');
-  const approverGroups: Record<string, ApproverGroup> = {};
+  // Null-prototype records: a group named "constructor" or "__proto__" is just an unknown name.
+  const approverGroups: Record<string, ApproverGroup> = Object.create(null) as Record<string, ApproverGroup>;
   for (const [name, value] of Object.entries(groupsRaw)) {
-    const group = object(value, `approverGroups.${name}`);
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(name))
+      fail(`approverGroups.${name}`, 'is not a valid group name');
+    const group = object(value, `approverGroups.${name}`, ['members', 'channel']);
     if (!Array.isArray(group.members) || group.members.length === 0) {
-      fail(`approverGroups.${name}.members`, 'must be a non-empty array of Slack user or user-group ids');
+      fail(`approverGroups.${name}.members`, 'must be a non-empty array of Slack user ids');
     }
     approverGroups[name] = {
       members: group.members.map((m, i) =>
@@ -79,7 +85,7 @@ export function parseConfig(raw: unknown): StepUpConfig {
           m,
           `approverGroups.${name}.members[${i}]`,
           SLACK_USER,
-          'a Slack user id (U…) or user-group id (S…)',
+          'a Slack user id (U… or W…; user groups are not supported yet)',
         ),
       ),
       channel: string(
@@ -93,14 +99,18 @@ export function parseConfig(raw: unknown): StepUpConfig {
   if (Object.keys(approverGroups).length === 0) fail('approverGroups', 'must define at least one group');
 
   const peopleRaw = object(root.people ?? {}, 'people');
-  const people: Record<string, string> = {};
+  const people: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [human, slackId] of Object.entries(peopleRaw)) {
-    people[human] = string(slackId, `people.${human}`, SLACK_USER, 'a Slack user id (U…)');
+    people[human] = string(slackId, `people.${human}`, /^[UW][A-Z0-9]{2,}$/, 'a Slack user id (U…)');
   }
 
-  const defaults = object(root.defaults, 'defaults');
+  const defaults = object(root.defaults, 'defaults', [
+    'approvers',
+    'approvalTimeoutSeconds',
+    'maxTokenTtlSeconds',
+  ]);
   const defaultGroup = string(defaults.approvers, 'defaults.approvers');
-  if (!approverGroups[defaultGroup]) {
+  if (!Object.hasOwn(approverGroups, defaultGroup)) {
     fail('defaults.approvers', `names "${defaultGroup}", which is not in approverGroups`);
   }
 

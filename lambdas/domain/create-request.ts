@@ -1,10 +1,11 @@
-import type { ApprovalPolicy } from '../ports/approval-policy';
+import type { ApprovalPolicy, PolicyDecision } from '../ports/approval-policy';
 import type { Clock } from '../ports/clock';
 import type { RequestStore } from '../ports/request-store';
 import type { Workflow } from '../ports/workflow';
-import type { ApprovalRequest } from './approval-request';
+import { policyLabel, type ApprovalRequest, type ApprovalRequirements } from './approval-request';
 import { StepUpError } from './errors';
 import { newBindingCode, newRequestId } from './ids';
+import { GRANT_PICKUP_SECONDS, withGrant } from './issue-grant';
 import {
   optionalInteger,
   optionalString,
@@ -15,6 +16,9 @@ import {
 
 /** Seconds an agent should wait between polls of `/v1/token`. */
 export const POLL_INTERVAL_SECONDS = 5;
+
+/** Longest resource name accepted; shown in full to approvers, escaped, it still fits a Slack section. */
+export const MAX_RESOURCE_LENGTH = 512;
 
 /** Upper bound on any requested token lifetime, whatever the policy says. */
 export const MAX_TOKEN_TTL_SECONDS = 3600;
@@ -37,6 +41,8 @@ export interface CreateRequestInput {
   readonly justification: string;
   readonly onBehalfOf?: string;
   readonly requestedTtlSeconds?: number;
+  /** Risk signals from `context`; agent-supplied, so policies may only use them to ask for more. */
+  readonly signals: Readonly<Record<string, string>>;
 }
 
 /**
@@ -46,29 +52,47 @@ export interface CreateRequestInput {
 export function parseCreateRequest(raw: unknown): CreateRequestInput {
   const body = requireObject(raw, 'request body');
   rejectUnknownFields(body, FIELDS);
-  if (body.context !== undefined) requireObject(body.context, 'context');
   return {
     action: requireString(body, 'action', {
       max: 128,
       pattern: /^[A-Za-z][A-Za-z0-9-]*:[A-Za-z][A-Za-z0-9_.-]*$/,
       hint: 'service:Verb, e.g. db:DropTable',
     }),
-    resource: requireString(body, 'resource', { max: 1024 }),
+    // Approvers must see the whole resource and audience: bounded so they are never truncated.
+    resource: requireString(body, 'resource', {
+      max: MAX_RESOURCE_LENGTH,
+      pattern: /^[^<>]+$/,
+      hint: 'a resource name without < or >',
+    }),
     audience: requireString(body, 'audience', {
       max: 256,
-      pattern: /^[\x21-\x7e]+$/,
-      hint: 'a resource server id without spaces',
+      pattern: /^[A-Za-z0-9._:/@-]+$/,
+      hint: 'a resource server id of letters, digits and ._:/@-',
     }),
     justification: requireString(body, 'justification', { max: 2000, multiline: true }),
     onBehalfOf: optionalString(body, 'on_behalf_of', { max: 256 }),
     requestedTtlSeconds: optionalInteger(body, 'requested_ttl_seconds', 1, MAX_TOKEN_TTL_SECONDS),
+    signals: parseSignals(body.context),
   };
 }
 
-/** The agent-facing answer to a create. */
+function parseSignals(raw: unknown): Record<string, string> {
+  if (raw === undefined) return {};
+  const context = requireObject(raw, 'context');
+  const signals: Record<string, string> = {};
+  for (const key of Object.keys(context)) {
+    if (!/^[a-z][a-z0-9_]{0,63}$/.test(key)) {
+      throw new StepUpError('invalid_request', `context.${key.slice(0, 64)} is not a valid signal name`);
+    }
+    signals[key] = requireString(context, key, { max: 256 });
+  }
+  return signals;
+}
+
+/** The agent-facing answer to a create (RFC 9126/CIBA-shaped). */
 export interface CreatedRequest {
   readonly auth_req_id: string;
-  readonly status: 'pending';
+  readonly status: 'pending' | 'approved';
   readonly expires_in: number;
   readonly interval: number;
   readonly binding_code: string;
@@ -82,19 +106,44 @@ export interface CreateRequestDeps {
   readonly clock: Clock;
 }
 
+function requirementsOf(decision: PolicyDecision): ApprovalRequirements {
+  if (decision.kind === 'step_up') return decision.requirements;
+  return {
+    approverGroups: [],
+    quorum: 0,
+    approvalTimeoutSeconds: 0,
+    maxTokenTtlSeconds: decision.kind === 'auto_approve' ? decision.maxTokenTtlSeconds : 0,
+    policies: decision.policies,
+  };
+}
+
 /**
- * Records a PENDING request and starts its approval workflow.
- * @throws StepUpError `temporarily_unavailable` if the workflow cannot start (the request is then closed as expired)
+ * Asks the policy, then records the request and acts on the answer:
+ * - step-up: PENDING, and the approval workflow starts (202 pending);
+ * - auto-approve: APPROVED with its grant, no workflow (200 approved; the token is ready at once);
+ * - deny: DENIED and recorded, then `access_denied` naming the policy (403).
+ * @throws StepUpError `access_denied` on deny; `temporarily_unavailable` if the workflow cannot start
+ *   (the request is then closed as expired)
  */
 export async function createRequest(
   deps: CreateRequestDeps,
   agent: string,
   input: CreateRequestInput,
 ): Promise<CreatedRequest> {
-  const decision = deps.policy.decide({ agent, ...input });
-  const { requirements } = decision;
+  const decision = deps.policy.decide({
+    agent,
+    action: input.action,
+    resource: input.resource,
+    audience: input.audience,
+    onBehalfOf: input.onBehalfOf,
+    humanVerified: false,
+    requestedTtlSeconds: input.requestedTtlSeconds ?? 0,
+    signals: input.signals,
+  });
+  const requirements = requirementsOf(decision);
   const now = deps.clock.now();
-  const request: ApprovalRequest = {
+  const at = now.toISOString();
+  const pending: ApprovalRequest = {
     id: newRequestId(),
     agent,
     action: input.action,
@@ -107,40 +156,79 @@ export async function createRequest(
       input.requestedTtlSeconds ?? requirements.maxTokenTtlSeconds,
       requirements.maxTokenTtlSeconds,
     ),
+    policyOutcome: decision.kind,
     requirements,
     status: 'PENDING',
-    createdAt: now.toISOString(),
+    createdAt: at,
     expiresAt: new Date(now.getTime() + requirements.approvalTimeoutSeconds * 1000).toISOString(),
     votes: [],
     events: [
       {
         type: 'requested',
-        at: now.toISOString(),
+        at,
         actor: `agent:${agent}`,
-        detail: { action: input.action, resource: input.resource, policy: requirements.policy },
+        detail: {
+          action: input.action,
+          resource: input.resource,
+          policy: policyLabel(requirements),
+          outcome: decision.kind,
+        },
       },
     ],
     version: 1,
   };
-  await deps.store.create(request);
+  const response = {
+    auth_req_id: pending.id,
+    interval: POLL_INTERVAL_SECONDS,
+    binding_code: pending.bindingCode,
+  };
+
+  if (decision.kind === 'deny') {
+    await deps.store.create({
+      ...pending,
+      status: 'DENIED',
+      decidedAt: at,
+      denialReason: decision.reason,
+      events: [
+        ...pending.events,
+        { type: 'denied', at, actor: 'policy', detail: { reason: decision.reason } },
+      ],
+    });
+    throw new StepUpError('access_denied', decision.reason, {
+      auth_req_id: pending.id,
+      policies: [...decision.policies],
+    });
+  }
+
+  if (decision.kind === 'auto_approve') {
+    const approved: ApprovalRequest = {
+      ...pending,
+      status: 'APPROVED',
+      decidedAt: at,
+      events: [
+        ...pending.events,
+        { type: 'auto_approved', at, actor: 'policy', detail: { policy: policyLabel(requirements) } },
+      ],
+    };
+    await deps.store.create(withGrant(approved, now));
+    return { ...response, status: 'approved', expires_in: GRANT_PICKUP_SECONDS };
+  }
+
+  await deps.store.create(pending);
   try {
     await deps.workflow.start({
-      request_id: request.id,
+      request_id: pending.id,
       approval_timeout_seconds: requirements.approvalTimeoutSeconds,
     });
   } catch (error) {
+    const failedAt = deps.clock.now().toISOString();
     await deps.store.save({
-      ...request,
+      ...pending,
       status: 'EXPIRED',
-      decidedAt: deps.clock.now().toISOString(),
+      decidedAt: failedAt,
       events: [
-        ...request.events,
-        {
-          type: 'expired',
-          at: deps.clock.now().toISOString(),
-          actor: 'stepup',
-          detail: { cause: 'workflow_start_failed' },
-        },
+        ...pending.events,
+        { type: 'expired', at: failedAt, actor: 'stepup', detail: { cause: 'workflow_start_failed' } },
       ],
       version: 2,
     });
@@ -149,11 +237,5 @@ export async function createRequest(
       `could not start the approval workflow: ${(error as Error).name}`,
     );
   }
-  return {
-    auth_req_id: request.id,
-    status: 'pending',
-    expires_in: requirements.approvalTimeoutSeconds,
-    interval: POLL_INTERVAL_SECONDS,
-    binding_code: request.bindingCode,
-  };
+  return { ...response, status: 'pending', expires_in: requirements.approvalTimeoutSeconds };
 }

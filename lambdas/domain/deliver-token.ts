@@ -1,7 +1,13 @@
 import type { Clock } from '../ports/clock';
 import type { RequestStore } from '../ports/request-store';
 import type { TokenSigner } from '../ports/token-signer';
-import { approvers, type ApprovalRequest, type AuthorizationDetail, type Grant } from './approval-request';
+import {
+  approvers,
+  policyLabel,
+  type ApprovalRequest,
+  type AuthorizationDetail,
+  type Grant,
+} from './approval-request';
 import { StepUpError } from './errors';
 import { updateRequest } from './update-request';
 import { rejectUnknownFields, requireObject, requireString } from './validation';
@@ -43,9 +49,13 @@ export interface DeliverTokenDeps {
   readonly issuer: string;
 }
 
-function pollAnswer(request: ApprovalRequest): Grant {
+function pollAnswer(request: ApprovalRequest, now: Date): Grant {
   switch (request.status) {
     case 'PENDING':
+      // Expiry is checked here too: an answer never depends on the workflow having run on time.
+      if (now.getTime() >= Date.parse(request.expiresAt)) {
+        throw new StepUpError('expired_token', 'the approval request expired before anyone approved it');
+      }
       throw new StepUpError('authorization_pending', 'the approvers have not decided yet');
     case 'DENIED':
       throw new StepUpError(
@@ -79,8 +89,8 @@ export async function deliverToken(
   try {
     await updateRequest(deps.store, requestId, async (current) => {
       if (current.agent !== agent) throw new StepUpError('invalid_grant', 'unknown auth_req_id');
-      const grant = pollAnswer(current);
       const now = deps.clock.now();
+      const grant = pollAnswer(current, now);
       if (now.getTime() > Date.parse(grant.pickupBy)) {
         throw new StepUpError('expired_token', 'the approved token was not collected in time');
       }
@@ -99,7 +109,7 @@ export async function deliverToken(
         approval: {
           request_id: current.id,
           approvers: approvers(current),
-          policy: current.requirements.policy,
+          policy: policyLabel(current.requirements),
           decided_at: current.decidedAt,
         },
       });

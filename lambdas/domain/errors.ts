@@ -38,16 +38,19 @@ const STATUS: Record<ErrorCode, number> = {
 export class StepUpError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
+  /** Extra fields for the error body (e.g. the denying policies); never secrets. */
+  readonly details: Readonly<Record<string, unknown>>;
 
-  constructor(code: ErrorCode, message: string) {
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
     super(message);
     this.name = 'StepUpError';
     this.code = code;
     this.status = STATUS[code];
+    this.details = details;
   }
 }
 
-/** The body every 4xx carries: `{"error", "error_description"}`. */
-export function errorBody(error: StepUpError): { error: ErrorCode; error_description: string } {
-  return { error: error.code, error_description: error.message };
+/** The body every 4xx carries: `{"error", "error_description"}`, plus the error's details. */
+export function errorBody(error: StepUpError): Record<string, unknown> {
+  return { ...error.details, error: error.code, error_description: error.message };
 }

@@ -1,5 +1,6 @@
 import type { Clock } from '../ports/clock';
 import type { RequestStore } from '../ports/request-store';
+import type { ApprovalRequest } from './approval-request';
 import { newJti } from './ids';
 import { updateRequest } from './update-request';
 
@@ -7,38 +8,40 @@ import { updateRequest } from './update-request';
 export const GRANT_PICKUP_SECONDS = 600;
 
 /**
- * Turns an approval into a grant: exactly the approved action, resource and audience, with a fresh
- * token id. Nothing is signed here; signing happens at delivery so no usable token is ever stored.
- * Idempotent: a retried step keeps the first grant.
+ * `request` with its grant: exactly the approved action, resource and audience, with a fresh token
+ * id. Nothing is signed; signing happens at delivery so no usable token is ever stored.
  */
+export function withGrant(request: ApprovalRequest, now: Date): ApprovalRequest {
+  const grant = {
+    jti: newJti(),
+    ttlSeconds: request.requestedTtlSeconds,
+    issuedAt: now.toISOString(),
+    pickupBy: new Date(now.getTime() + GRANT_PICKUP_SECONDS * 1000).toISOString(),
+    authorizationDetails: [
+      {
+        type: 'stepup_action' as const,
+        actions: [request.action],
+        identifier: request.resource,
+        locations: [request.audience],
+      },
+    ],
+  };
+  return {
+    ...request,
+    grant,
+    events: [
+      ...request.events,
+      { type: 'grant_issued', at: grant.issuedAt, actor: 'stepup', detail: { jti: grant.jti } },
+    ],
+  };
+}
+
+/** Workflow step: turns an approval into a grant. Idempotent: a retried step keeps the first grant. */
 export async function issueGrant(
   deps: { readonly store: RequestStore; readonly clock: Clock },
   requestId: string,
 ): Promise<void> {
-  await updateRequest(deps.store, requestId, (current) => {
-    if (current.status !== 'APPROVED' || current.grant) return undefined;
-    const now = deps.clock.now();
-    const grant = {
-      jti: newJti(),
-      ttlSeconds: current.requestedTtlSeconds,
-      issuedAt: now.toISOString(),
-      pickupBy: new Date(now.getTime() + GRANT_PICKUP_SECONDS * 1000).toISOString(),
-      authorizationDetails: [
-        {
-          type: 'stepup_action' as const,
-          actions: [current.action],
-          identifier: current.resource,
-          locations: [current.audience],
-        },
-      ],
-    };
-    return {
-      ...current,
-      grant,
-      events: [
-        ...current.events,
-        { type: 'grant_issued', at: grant.issuedAt, actor: 'workflow', detail: { jti: grant.jti } },
-      ],
-    };
-  });
+  await updateRequest(deps.store, requestId, (current) =>
+    current.status !== 'APPROVED' || current.grant ? undefined : withGrant(current, deps.clock.now()),
+  );
 }

@@ -2,7 +2,8 @@ import type { ApprovalNotifier } from '../ports/approval-notifier';
 import type { Clock } from '../ports/clock';
 import type { RequestStore } from '../ports/request-store';
 import type { Workflow } from '../ports/workflow';
-import { approvers, type ApprovalRequest, type Vote } from './approval-request';
+import { approverGroupsLabel, approvers, type ApprovalRequest, type Vote } from './approval-request';
+import { isEligibleApprover } from './combine-requirements';
 import type { StepUpConfig } from './config';
 import { StepUpError } from './errors';
 import { updateRequest } from './update-request';
@@ -25,7 +26,8 @@ export type RefusalCode =
   | 'not_an_approver'
   | 'self_approval'
   | 'already_decided'
-  | 'already_voted';
+  | 'already_voted'
+  | 'expired';
 
 /** What came of a click. */
 export type VoteResult =
@@ -50,19 +52,25 @@ class Refusal extends Error {
   }
 }
 
+/** The Slack id of the human the agent named, matching `people` keys case-insensitively. */
+function requesterSlackId(config: StepUpConfig, onBehalfOf: string | undefined): string | undefined {
+  if (!onBehalfOf) return undefined;
+  const wanted = onBehalfOf.toLowerCase();
+  return Object.entries(config.people).find(([human]) => human.toLowerCase() === wanted)?.[1];
+}
+
 function authorise(config: StepUpConfig, request: ApprovalRequest, vote: VoteInput): void {
   if (vote.team !== config.slack.teamId) {
     throw new Refusal('wrong_team', 'This approval belongs to another Slack workspace.');
   }
-  const group = config.approverGroups[request.requirements.approverGroup];
-  if (!group?.members.includes(vote.user)) {
+  if (!isEligibleApprover(request.requirements, config, vote.user)) {
     throw new Refusal(
       'not_an_approver',
-      `Only members of ${request.requirements.approverGroup} can decide this request.`,
+      `Only members of ${approverGroupsLabel(request.requirements)} can decide this request.`,
     );
   }
-  const requester = request.onBehalfOf ? config.people[request.onBehalfOf] : undefined;
-  if (requester === vote.user) {
+  // Denying your own request only makes things safer; approving it is what must be impossible.
+  if (vote.decision === 'approve' && requesterSlackId(config, request.onBehalfOf) === vote.user) {
     throw new Refusal('self_approval', 'You cannot approve a request made on your own behalf.');
   }
 }
@@ -76,6 +84,9 @@ function applyVote(
   authorise(config, request, vote);
   if (request.status !== 'PENDING') {
     throw new Refusal('already_decided', `This request is already ${request.status.toLowerCase()}.`);
+  }
+  if (Date.parse(at) >= Date.parse(request.expiresAt)) {
+    throw new Refusal('expired', 'This request has expired; the agent has to ask again.');
   }
   if (request.votes.some((v) => v.user === vote.user)) {
     throw new Refusal('already_voted', 'Your vote on this request is already recorded.');

@@ -2,12 +2,12 @@ import { bodyOf, callerOf, json } from '../adapters/api-gateway/http-event';
 import { httpRoute } from '../adapters/api-gateway/http-route';
 import { envConfig, stateMachineWorkflow, tableStore } from '../adapters/aws/clients';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
+import { cedarPolicyFromDirectory } from '../adapters/cedar/policy-directory';
 import { requestLogger } from '../adapters/logger';
 import { createRequest, parseCreateRequest, type CreateRequestDeps } from '../domain/create-request';
-import { defaultGroupPolicy } from '../domain/default-group-policy';
 import { systemClock } from '../ports/clock';
 
-/** `POST /v1/requests`: an agent asks to perform one action. */
+/** `POST /v1/requests`: an agent asks to perform one action; policy says alone, with approval, or never. */
 export function createRequestHandler(deps: CreateRequestDeps) {
   return httpRoute(async (event) => {
     const agent = callerOf(event);
@@ -17,8 +17,9 @@ export function createRequestHandler(deps: CreateRequestDeps) {
       agent,
       action: input.action,
       audience: input.audience,
+      status: created.status,
     });
-    return json(202, created);
+    return json(created.status === 'approved' ? 200 : 202, created);
   });
 }
 
@@ -26,7 +27,8 @@ export const handler = lazyHandler(() =>
   createRequestHandler({
     store: tableStore(),
     workflow: stateMachineWorkflow(),
-    policy: defaultGroupPolicy(envConfig()),
+    // Validated and pre-parsed once per container, never per request.
+    policy: cedarPolicyFromDirectory(envConfig()),
     clock: systemClock,
   }),
 );

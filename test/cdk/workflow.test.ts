@@ -71,7 +71,11 @@ describe('approval workflow', () => {
     expect(wait?.ResultPath).toBe('$.approval');
     expect(wait?.Catch).toEqual([
       { ErrorEquals: ['States.Timeout'], Next: 'Expire', ResultPath: '$.timeout' },
+      { ErrorEquals: ['States.ALL'], Next: 'Expire', ResultPath: '$.failure' },
     ]);
+    expect(wait?.Retry).toContainEqual(
+      expect.objectContaining({ ErrorEquals: ['States.TaskFailed'], MaxAttempts: 2 }),
+    );
     expect(states.Expire).toMatchObject({ Next: 'Decide', ResultPath: '$.approval' });
   });
 

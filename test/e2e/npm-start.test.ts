@@ -80,7 +80,15 @@ describe('npm start with a broken config', () => {
   it('exits non-zero and names the file and the key', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'stepup-config-'));
     const path = join(dir, 'stepup.config.json');
-    writeFileSync(path, JSON.stringify({ slack: { teamId: 'T0X' }, approverGroups: {}, defaults: {} }));
+    writeFileSync(
+      path,
+      JSON.stringify({
+        slack: { teamId: 'T0X' },
+        auth: { issuer: 'https://x', audience: 'stepup' },
+        approverGroups: {},
+        defaults: {},
+      }),
+    );
     const result = await run('npm', ['start', '--', '--memory', '--port', '0'], {
       env: { ...process.env, STEPUP_CONFIG: path },
       timeout: 60_000,

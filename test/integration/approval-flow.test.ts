@@ -87,7 +87,7 @@ describe('an approved request over HTTP yields a single-use token', () => {
           locations: ['orders-db'],
         },
       ],
-      approval: { request_id: requestId, approvers: ['U0ALICE'], policy: 'config:defaults' },
+      approval: { request_id: requestId, approvers: ['U0ALICE'], policy: 'drop-prod-table' },
     });
     expect(payload.exp! - payload.iat!).toBe(300);
     expect(payload.nbf).toBe(payload.iat);

@@ -44,7 +44,8 @@ export function bodyOf(event: HttpEvent, allowForm = false): unknown {
     const form = new URLSearchParams(raw);
     const body: Record<string, string> = {};
     for (const [key, value] of form) {
-      if (key in body) throw new StepUpError('invalid_request', `form field ${key} appears more than once`);
+      if (Object.hasOwn(body, key))
+        throw new StepUpError('invalid_request', `form field ${key} appears more than once`);
       body[key] = value;
     }
     return body;

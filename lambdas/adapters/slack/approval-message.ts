@@ -1,4 +1,9 @@
-import { approvers, type ApprovalRequest } from '../../domain/approval-request';
+import {
+  approverGroupsLabel,
+  approvers,
+  policyLabel,
+  type ApprovalRequest,
+} from '../../domain/approval-request';
 import { untrustedText } from './untrusted-text';
 
 /** Action ids of the two buttons; the button value is the request id, never the task token. */
@@ -52,18 +57,17 @@ export function approvalMessage(request: ApprovalRequest): SlackMessage {
       type: 'section',
       fields: [
         field('Action', request.action),
-        field('Resource', request.resource),
         field('Audience (resource server)', request.audience),
         field('Agent', request.agent),
         field(
           'On behalf of',
           request.onBehalfOf ? `${request.onBehalfOf} (asserted by the agent, unverified)` : 'nobody',
         ),
-        field('Policy', request.requirements.policy),
+        field('Policy', policyLabel(request.requirements)),
         field('Binding code', request.bindingCode),
         field(
           'Approvals needed',
-          `${request.requirements.quorum} from ${request.requirements.approverGroup}`,
+          `${request.requirements.quorum} from ${approverGroupsLabel(request.requirements)}`,
         ),
       ],
     },

@@ -1,12 +1,27 @@
 import { stripUnsafeCharacters } from '../../domain/unsafe-characters';
 
+const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+
 /**
  * Makes text an agent wrote safe to show in Slack: invisible and direction-changing characters
- * removed, `& < >` escaped (so no mention, link or channel ping can form), capped at `max`
- * code points with an ellipsis. Use it with `plain_text` objects so no formatting applies either.
+ * removed, `& < >` escaped (so no mention, link or channel ping can form), and capped so the
+ * ESCAPED text is at most `max` characters (code points) (Slack limits what it is sent, not what it shows),
+ * ending in an ellipsis when cut. Use it with `plain_text` objects so no formatting applies either.
  */
 export function untrustedText(text: string, max: number): string {
-  const visible = [...stripUnsafeCharacters(text)];
-  const capped = visible.length > max ? `${visible.slice(0, max - 1).join('')}…` : visible.join('');
-  return capped.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const out: string[] = [];
+  let length = 0;
+  const characters = [...stripUnsafeCharacters(text)];
+  for (const [index, character] of characters.entries()) {
+    const piece = ESCAPES[character] ?? character;
+    const size = ESCAPES[character]?.length ?? 1;
+    const last = index === characters.length - 1;
+    if (length + size > max || (length + size === max && !last)) {
+      out.push('…');
+      break;
+    }
+    out.push(piece);
+    length += size;
+  }
+  return out.join('');
 }

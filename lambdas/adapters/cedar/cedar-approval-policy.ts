@@ -1,0 +1,127 @@
+import type { StepUpConfig } from '../../domain/config';
+import { approverGroupsLabel } from '../../domain/approval-request';
+import { combineRequirements, eligibleApprovers, tokenTtlCap } from '../../domain/combine-requirements';
+import { StepUpError } from '../../domain/errors';
+import type { ApprovalPolicy, PolicyDecision, PolicyQuestion } from '../../ports/approval-policy';
+import { cedar } from './cedar-wasm';
+import type { LoadedPolicySet } from './policy-set-loader';
+
+let prepared = 0;
+
+type CedarContext = Record<string, unknown>;
+
+/**
+ * {@link ApprovalPolicy} on Cedar. The policy set and schema are pre-parsed once (per container),
+ * then every request costs two evaluations at most:
+ * `approved = false` allowing → auto-approve; else `approved = true` allowing → step-up with the
+ * determining policies' requirements; else deny, naming the forbid policies that decided it.
+ */
+export class CedarApprovalPolicy implements ApprovalPolicy {
+  private readonly policySetId: string;
+  private readonly schemaName: string;
+
+  constructor(
+    private readonly set: LoadedPolicySet,
+    private readonly config: StepUpConfig,
+  ) {
+    const id = `stepup-${++prepared}`;
+    this.policySetId = `${id}-policies`;
+    this.schemaName = `${id}-schema`;
+    const policies = cedar.preparsePolicySet(this.policySetId, {
+      staticPolicies: Object.fromEntries(set.policies.map((p) => [p.id, p.text])),
+    });
+    const schema = cedar.preparseSchema(this.schemaName, set.schema);
+    if (policies.type === 'failure' || schema.type === 'failure') {
+      throw new Error('the policy set or schema failed to parse after validation');
+    }
+  }
+
+  decide(question: PolicyQuestion): PolicyDecision {
+    if (!this.set.actions.has(question.action)) {
+      return {
+        kind: 'deny',
+        policies: [],
+        reason: `${question.action} is not an action the policy schema declares`,
+      };
+    }
+    const alone = this.evaluate(question, false);
+    if (alone.allowed) {
+      return {
+        kind: 'auto_approve',
+        policies: [...alone.determining].sort(),
+        maxTokenTtlSeconds: tokenTtlCap(this.annotationsOf(alone.determining), this.config.defaults),
+      };
+    }
+    const withApproval = this.evaluate(question, true);
+    if (withApproval.allowed) {
+      const requirements = combineRequirements(
+        this.annotationsOf(withApproval.determining),
+        this.config.defaults,
+      );
+      const eligible = eligibleApprovers(requirements, this.config);
+      if (eligible.length < requirements.quorum) {
+        // Paging people who can never reach the quorum would only end in expiry; say so now.
+        return {
+          kind: 'deny',
+          policies: [...requirements.policies],
+          reason: `policies ${requirements.policies.join(', ')} need ${requirements.quorum} approvers from ${approverGroupsLabel(requirements)}, and only ${eligible.length} people qualify`,
+        };
+      }
+      return { kind: 'step_up', requirements };
+    }
+    const forbids = [...new Set([...alone.determining, ...withApproval.determining])].sort();
+    return {
+      kind: 'deny',
+      policies: forbids,
+      reason:
+        forbids.length > 0
+          ? `forbidden by policy ${forbids.map((id) => `"${id}"`).join(', ')}`
+          : 'no policy permits this action on this resource',
+    };
+  }
+
+  private annotationsOf(ids: readonly string[]) {
+    return this.set.policies.filter((p) => ids.includes(p.id)).map((p) => p.annotations);
+  }
+
+  private evaluate(question: PolicyQuestion, approved: boolean): { allowed: boolean; determining: string[] } {
+    const environment = question.resource.includes('/') ? question.resource.split('/')[0]! : '';
+    const context: CedarContext = {
+      approved,
+      human_verified: question.humanVerified,
+      requested_ttl_seconds: question.requestedTtlSeconds,
+      signals: question.signals,
+      ...(question.onBehalfOf
+        ? { on_behalf_of: { __entity: { type: 'Human', id: question.onBehalfOf } } }
+        : {}),
+    };
+    const answer = cedar.statefulIsAuthorized({
+      principal: { type: 'Agent', id: question.agent },
+      action: { type: 'Action', id: question.action },
+      resource: { type: 'Resource', id: question.resource },
+      context: context as Parameters<typeof cedar.statefulIsAuthorized>[0]['context'],
+      preparsedPolicySetId: this.policySetId,
+      preparsedSchemaName: this.schemaName,
+      validateRequest: true,
+      entities: [
+        {
+          uid: { type: 'Resource', id: question.resource },
+          attrs: { name: question.resource, environment, audience: question.audience },
+          parents: [],
+        },
+        { uid: { type: 'Agent', id: question.agent }, attrs: {}, parents: [] },
+        ...(question.onBehalfOf
+          ? [{ uid: { type: 'Human', id: question.onBehalfOf }, attrs: {}, parents: [] }]
+          : []),
+      ],
+    });
+    if (answer.type === 'failure') {
+      // The action is declared (checked above), so what failed is the agent-supplied context.
+      throw new StepUpError(
+        'invalid_request',
+        `context does not match the policy schema: ${answer.errors[0]?.message}`,
+      );
+    }
+    return { allowed: answer.response.decision === 'allow', determining: answer.response.diagnostics.reason };
+  }
+}

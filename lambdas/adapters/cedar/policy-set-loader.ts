@@ -1,0 +1,154 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { StepUpConfig } from '../../domain/config';
+import { parsePolicyAnnotations, type PolicyAnnotations } from '../../domain/policy-annotations';
+import { cedar, type DetailedError } from './cedar-wasm';
+
+/** One policy from the policy directory, with where it came from. */
+export interface LoadedPolicy {
+  readonly id: string;
+  readonly effect: 'permit' | 'forbid';
+  readonly text: string;
+  readonly annotations: PolicyAnnotations;
+  readonly file: string;
+  readonly line: number;
+}
+
+/** The schema and the validated policies. */
+export interface LoadedPolicySet {
+  readonly schema: string;
+  readonly policies: readonly LoadedPolicy[];
+  /** Actions the schema declares. */
+  readonly actions: ReadonlySet<string>;
+}
+
+/** The policy set is invalid; `problems` are `file:line:column: message` lines. */
+export class PolicyValidationError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid policy set:\n  ${problems.join('\n  ')}`);
+    this.name = 'PolicyValidationError';
+  }
+}
+
+/** `file:line:column` of a character offset in `text`. */
+function position(file: string, text: string, offset: number): string {
+  const before = text.slice(0, offset).split('\n');
+  return `${file}:${before.length}:${(before.at(-1)?.length ?? 0) + 1}`;
+}
+
+function describe(error: DetailedError): string {
+  return error.help ? `${error.message} (${error.help})` : error.message;
+}
+
+function readSources(dir: string): { schemaFile: string; schema: string; policyFiles: string[] } {
+  let names: string[];
+  try {
+    names = readdirSync(dir).sort();
+  } catch {
+    throw new PolicyValidationError([
+      `${dir}: cannot read the policy directory (set STEPUP_POLICIES to its path)`,
+    ]);
+  }
+  const schemas = names.filter((n) => n.endsWith('.cedarschema'));
+  const policyFiles = names.filter((n) => n.endsWith('.cedar')).map((n) => join(dir, n));
+  if (schemas.length !== 1) {
+    throw new PolicyValidationError([
+      `${dir}: expected exactly one *.cedarschema file, found ${schemas.length}`,
+    ]);
+  }
+  if (policyFiles.length === 0) throw new PolicyValidationError([`${dir}: no *.cedar policy files`]);
+  const schemaFile = join(dir, schemas[0]!);
+  return { schemaFile, schema: readFileSync(schemaFile, 'utf8'), policyFiles };
+}
+
+/**
+ * Reads `dir` (one `*.cedarschema`, any number of `*.cedar`), and validates everything: Cedar
+ * syntax, the schema (strict mode), `@id` uniqueness, the annotations and the approver groups they
+ * name. All problems are reported at once, each with file, line and column.
+ * @throws PolicyValidationError
+ */
+export function loadPolicySet(dir: string, config: StepUpConfig, cwd = process.cwd()): LoadedPolicySet {
+  const { schemaFile, schema, policyFiles } = readSources(dir);
+  const problems: string[] = [];
+  const schemaCheck = cedar.checkParseSchema(schema);
+  if (schemaCheck.type === 'failure') {
+    for (const error of schemaCheck.errors) {
+      const at = error.sourceLocations?.[0]?.start ?? 0;
+      problems.push(`${position(relative(cwd, schemaFile), schema, at)}: ${describe(error)}`);
+    }
+    throw new PolicyValidationError(problems);
+  }
+
+  const policies: LoadedPolicy[] = [];
+  // Where each policy starts in its file, to place Cedar's policy-relative error offsets.
+  const origins = new Map<string, { file: string; text: string; offset: number }>();
+  for (const path of policyFiles) {
+    const file = relative(cwd, path);
+    const text = readFileSync(path, 'utf8');
+    const parts = cedar.policySetTextToParts(text);
+    if (parts.type === 'failure') {
+      for (const error of parts.errors) {
+        problems.push(`${position(file, text, error.sourceLocations?.[0]?.start ?? 0)}: ${describe(error)}`);
+      }
+      continue;
+    }
+    let searchFrom = 0;
+    for (const policyText of parts.policies) {
+      // Cedar returns each policy as the verbatim slice of the file.
+      const offset = Math.max(0, text.indexOf(policyText, searchFrom));
+      searchFrom = offset + policyText.length;
+      const where = position(file, text, offset);
+      const json = cedar.policyToJson(policyText);
+      if (json.type === 'failure') {
+        problems.push(`${where}: ${json.errors.map(describe).join('; ')}`);
+        continue;
+      }
+      const effect = json.json.effect as 'permit' | 'forbid';
+      const parsed = parsePolicyAnnotations(json.json.annotations ?? {}, effect, config);
+      problems.push(...parsed.problems.map((p) => `${where}: ${p}`));
+      const duplicate = policies.find((p) => p.id === parsed.annotations.id);
+      if (duplicate && parsed.annotations.id) {
+        problems.push(
+          `${where}: @id("${parsed.annotations.id}") is also used at ${duplicate.file}:${duplicate.line}`,
+        );
+      }
+      origins.set(parsed.annotations.id, { file, text, offset });
+      policies.push({
+        id: parsed.annotations.id,
+        effect,
+        text: policyText,
+        annotations: parsed.annotations,
+        file,
+        line: Number(where.split(':').at(-2)),
+      });
+    }
+  }
+  if (problems.length > 0) throw new PolicyValidationError(problems);
+
+  const validation = cedar.validate({
+    schema,
+    policies: { staticPolicies: Object.fromEntries(policies.map((p) => [p.id, p.text])) },
+    validationSettings: { mode: 'strict' },
+  });
+  if (validation.type === 'failure') {
+    throw new PolicyValidationError(
+      validation.errors.map((e) => `${relative(cwd, schemaFile)}: ${describe(e)}`),
+    );
+  }
+  for (const { policyId, error } of validation.validationErrors) {
+    const origin = origins.get(policyId);
+    const offset = error.sourceLocations?.[0]?.start ?? 0;
+    const where = origin ? position(origin.file, origin.text, origin.offset + offset) : policyId;
+    problems.push(`${where}: ${describe(error)}`);
+  }
+  if (problems.length > 0) throw new PolicyValidationError(problems);
+
+  const schemaJson = cedar.schemaToJson(schema);
+  const actions = new Set<string>();
+  if (schemaJson.type === 'success') {
+    for (const namespace of Object.values(schemaJson.json)) {
+      for (const action of Object.keys(namespace.actions)) actions.add(action);
+    }
+  }
+  return { schema, policies, actions };
+}
