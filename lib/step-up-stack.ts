@@ -11,9 +11,15 @@ export class StepUpStack extends Stack {
   public readonly approval: StepUpApproval;
 
   constructor(scope: Construct, id: string, props: StepUpStackProps) {
-    const { config, tokenIssuer, logRetention, removalPolicy, ...stackProps } = props;
+    const { config, tokenIssuer, logRetention, removalPolicy, policiesDir, ...stackProps } = props;
     super(scope, id, stackProps);
-    this.approval = new StepUpApproval(this, 'StepUp', { config, tokenIssuer, logRetention, removalPolicy });
+    this.approval = new StepUpApproval(this, 'StepUp', {
+      config,
+      tokenIssuer,
+      logRetention,
+      removalPolicy,
+      policiesDir,
+    });
 
     new CfnOutput(this, 'ApiUrl', {
       description: 'Base URL of the stepup API (agents, resource servers, and Slack at /slack/events)',

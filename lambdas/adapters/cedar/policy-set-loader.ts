@@ -92,11 +92,9 @@ export function loadPolicySet(dir: string, config: StepUpConfig, cwd = process.c
       }
       continue;
     }
-    let searchFrom = 0;
     for (const policyText of parts.policies) {
-      // Cedar returns each policy as the verbatim slice of the file.
-      const offset = Math.max(0, text.indexOf(policyText, searchFrom));
-      searchFrom = offset + policyText.length;
+      // Cedar returns each policy as a verbatim slice of the file, though not in file order.
+      const offset = Math.max(0, text.indexOf(policyText));
       const where = position(file, text, offset);
       const json = cedar.policyToJson(policyText);
       if (json.type === 'failure') {

@@ -1,0 +1,118 @@
+import { resolve } from 'node:path';
+import { CedarApprovalPolicy } from '../../lambdas/adapters/cedar/cedar-approval-policy';
+import { policiesPath } from '../../lambdas/adapters/cedar/policy-directory';
+import { loadPolicySet, type LoadedPolicySet } from '../../lambdas/adapters/cedar/policy-set-loader';
+import { configPath, loadConfigFile } from '../../lambdas/adapters/config-file';
+import { approverGroupsLabel } from '../../lambdas/domain/approval-request';
+import type { PolicyDecision } from '../../lambdas/ports/approval-policy';
+import { flag, parseArgs, rejectUnknownFlags, requiredFlag, UsageError, type ParsedArgs } from './args';
+
+export const POLICY_USAGE = `usage:
+  stepup policy check   [--policies DIR] [--config FILE]
+  stepup policy explain --agent SUB --action ACTION --resource RESOURCE [--audience ID]
+                        [--on-behalf-of HUMAN] [--verified] [--signal name=value]... [--json]
+                        [--policies DIR] [--config FILE]
+
+check     validates the policy set against its schema and the config; exit 0 when valid, 1 when not.
+explain   prints what stepup would decide for one request: auto-approve, step-up (with who must
+          approve, how many, how long) or deny, and the policies that decided it.
+Defaults: --policies $STEPUP_POLICIES or ./policies, --config $STEPUP_CONFIG or ./stepup.config.json.`;
+
+/** Where output goes; injectable so tests can capture it. */
+export interface Output {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+function load(args: ParsedArgs): { set: LoadedPolicySet; dir: string; config: ReturnType<typeof loadConfigFile> } {
+  const dir = resolve(flag(args, 'policies') ?? policiesPath());
+  const config = loadConfigFile(resolve(flag(args, 'config') ?? configPath()));
+  return { set: loadPolicySet(dir, config), dir, config };
+}
+
+function describe(decision: PolicyDecision, set: LoadedPolicySet): string[] {
+  const where = (id: string) => {
+    const policy = set.policies.find((p) => p.id === id);
+    return policy ? `${id} (${policy.file}:${policy.line})` : id;
+  };
+  switch (decision.kind) {
+    case 'auto_approve':
+      return [
+        'decision: auto-approve (the agent may act alone; still a single-use token, still audited)',
+        `policies: ${decision.policies.map(where).join(', ')}`,
+        `max token ttl: ${decision.maxTokenTtlSeconds} s`,
+      ];
+    case 'step_up': {
+      const r = decision.requirements;
+      return [
+        'decision: step-up (a human must approve)',
+        `policies: ${r.policies.map(where).join(', ')}`,
+        `approvers: ${r.quorum} distinct from ${approverGroupsLabel(r)}`,
+        `approval timeout: ${r.approvalTimeoutSeconds} s`,
+        `escalate to: ${r.escalateTo ?? '(nobody)'}`,
+        `max token ttl: ${r.maxTokenTtlSeconds} s`,
+      ];
+    }
+    case 'deny':
+      return [
+        'decision: deny',
+        `policies: ${decision.policies.length > 0 ? decision.policies.map(where).join(', ') : '(none: nothing permits it)'}`,
+        `reason: ${decision.reason}`,
+      ];
+  }
+}
+
+function signals(args: ParsedArgs): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const pair of args.flags.get('signal') ?? []) {
+    const [name, value] = pair.split(/=(.*)/s, 2);
+    if (!name || value === undefined) throw new UsageError(`--signal takes name=value, got "${pair}"`);
+    result[name] = value;
+  }
+  return result;
+}
+
+/**
+ * `stepup policy check|explain`: what an operator runs before merging a policy change.
+ * @returns the process exit code
+ */
+export function policyCommand(argv: readonly string[], output: Output): number {
+  const [sub, ...rest] = argv;
+  if (sub === 'check') {
+    const args = parseArgs(rest);
+    rejectUnknownFlags(args, ['policies', 'config']);
+    const { set, dir } = load(args);
+    output.out(`ok: ${set.policies.length} policies in ${dir} are valid against the schema and the config`);
+    return 0;
+  }
+  if (sub === 'explain') {
+    const args = parseArgs(rest, ['verified', 'json']);
+    rejectUnknownFlags(args, [
+      'agent',
+      'action',
+      'resource',
+      'audience',
+      'on-behalf-of',
+      'verified',
+      'signal',
+      'json',
+      'policies',
+      'config',
+    ]);
+    const { set, config } = load(args);
+    const decision = new CedarApprovalPolicy(set, config).decide({
+      agent: requiredFlag(args, 'agent'),
+      action: requiredFlag(args, 'action'),
+      resource: requiredFlag(args, 'resource'),
+      audience: flag(args, 'audience') ?? 'unspecified',
+      onBehalfOf: flag(args, 'on-behalf-of'),
+      humanVerified: flag(args, 'verified') === 'true',
+      requestedTtlSeconds: 0,
+      signals: signals(args),
+    });
+    if (flag(args, 'json') === 'true') output.out(JSON.stringify(decision, null, 2));
+    else describe(decision, set).forEach((line) => output.out(line));
+    return 0;
+  }
+  throw new UsageError(sub ? `unknown policy command "${sub}"` : 'missing policy command');
+}

@@ -1,0 +1,112 @@
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+
+/** Runs a command and returns its exit code and output instead of throwing. */
+async function attempt(command: string, args: string[], env: NodeJS.ProcessEnv) {
+  return run(command, args, { env: { ...process.env, ...env }, timeout: 120_000 }).then(
+    ({ stdout, stderr }) => ({ code: 0, output: stdout + stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => ({
+      code: error.code,
+      output: error.stdout + error.stderr,
+    }),
+  );
+}
+
+describe('an invalid policy stops everything that would run it', () => {
+  let dir: string;
+  let line: number;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'stepup-policies-'));
+    copyFileSync('policies/stepup.cedarschema', join(dir, 'stepup.cedarschema'));
+    const policies = readFileSync('policies/stepup.cedar', 'utf8').split('\n');
+    // Reads an optional attribute without `has`: Cedar's strict validation rejects it.
+    line = policies.findIndex((l) => l.includes('"drop-prod-table"')) + 5;
+    policies[line - 1] = 'when { context.approved && context.on_behalf_of == Human::"x" };';
+    writeFileSync(join(dir, 'stepup.cedar'), policies.join('\n'));
+  });
+
+  it('npm run synth exits non-zero naming the file and line', async () => {
+    const result = await attempt('npm', ['run', 'synth'], { STEPUP_POLICIES: dir });
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain(`stepup.cedar:${line}:`);
+    expect(result.output).toContain('on_behalf_of');
+  });
+
+  it('npm start exits non-zero naming the file and line', async () => {
+    const result = await attempt('npm', ['start', '--', '--memory', '--port', '0'], { STEPUP_POLICIES: dir });
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain(`stepup.cedar:${line}:`);
+  });
+
+  it('stepup policy check exits 1 naming the file and line; the repo policies pass', async () => {
+    const bad = await attempt('node', ['bin/stepup.cjs', 'policy', 'check', '--policies', dir], {});
+    expect(bad.code).toBe(1);
+    expect(bad.output).toContain(`stepup.cedar:${line}:`);
+    const good = await attempt('node', ['bin/stepup.cjs', 'policy', 'check'], {});
+    expect(good).toMatchObject({ code: 0, output: expect.stringContaining('ok: 11 policies') });
+  });
+});
+
+describe('stepup policy explain', () => {
+  it('prints the decision, the determining policies with file:line, and the requirements', async () => {
+    const result = await attempt(
+      'node',
+      [
+        'bin/stepup.cjs',
+        'policy',
+        'explain',
+        '--agent',
+        'deploy-bot',
+        '--action',
+        'secrets:Rotate',
+        '--resource',
+        'prod/db-password',
+      ],
+      {},
+    );
+    expect(result.code).toBe(0);
+    expect(result.output).toContain('decision: step-up');
+    expect(result.output).toMatch(/policies: rotate-prod-secret \(policies\/stepup\.cedar:\d+\)/);
+    expect(result.output).toContain('approvers: 2 distinct from security');
+    expect(result.output).toContain('max token ttl: 120 s');
+  });
+
+  it('distinguishes a verified human from an asserted one', async () => {
+    const base = [
+      'bin/stepup.cjs',
+      'policy',
+      'explain',
+      '--agent',
+      'pay-bot',
+      '--action',
+      'payments:Transfer',
+    ];
+    const asserted = await attempt(
+      'node',
+      [...base, '--resource', 'prod/treasury', '--on-behalf-of', 'carol@example.com'],
+      {},
+    );
+    expect(asserted.output).toContain('decision: deny');
+    expect(asserted.output).toContain('no-agent-payments');
+    const verified = await attempt(
+      'node',
+      [...base, '--resource', 'prod/treasury', '--on-behalf-of', 'carol@example.com', '--verified', '--json'],
+      {},
+    );
+    expect(JSON.parse(verified.output)).toMatchObject({ kind: 'step_up', requirements: { quorum: 2 } });
+  });
+
+  it('answers a usage mistake with exit 2 and the usage', async () => {
+    const result = await attempt('node', ['bin/stepup.cjs', 'policy', 'explain', '--agent', 'x'], {});
+    expect(result.code).toBe(2);
+    expect(result.output).toContain('--action is required');
+    expect(result.output).toContain('usage:');
+  });
+});
