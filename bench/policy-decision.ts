@@ -1,0 +1,124 @@
+/**
+ * What Cedar costs the request Lambda: warm decision time, and the cold-start cost (bundle and wasm
+ * size, module init time, policy load time), measured on this machine.
+ *
+ *   npm run bench:policy
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, cpSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { buildSync } from 'esbuild';
+import { cedarPolicyFromDirectory } from '../lambdas/adapters/cedar/policy-directory';
+import { loadConfigFile } from '../lambdas/adapters/config-file';
+import type { PolicyQuestion } from '../lambdas/ports/approval-policy';
+
+const ROOT = join(__dirname, '..');
+const WASM = join(ROOT, 'node_modules/@cedar-policy/cedar-wasm/nodejs/cedar_wasm_bg.wasm');
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+
+function warmDecisions(): void {
+  const policy = cedarPolicyFromDirectory(
+    loadConfigFile(join(ROOT, 'stepup.config.json')),
+    join(ROOT, 'policies'),
+  );
+  const base = {
+    agent: 'deploy-bot',
+    audience: 'orders-db',
+    humanVerified: false,
+    requestedTtlSeconds: 0,
+    signals: {},
+  };
+  const questions: PolicyQuestion[] = [
+    { ...base, action: 'logs:Read', resource: 'prod/app-logs' },
+    { ...base, action: 'db:DropTable', resource: 'prod/orders' },
+    { ...base, action: 'db:RestoreSnapshot', resource: 'prod/orders', signals: { incident: 'INC-1' } },
+    { ...base, action: 'payments:Transfer', resource: 'prod/treasury' },
+  ];
+  for (let i = 0; i < 500; i++) policy.decide(questions[i % questions.length]!);
+  const samples: number[] = [];
+  for (let i = 0; i < 5000; i++) {
+    const start = performance.now();
+    policy.decide(questions[i % questions.length]!);
+    samples.push(performance.now() - start);
+  }
+  samples.sort((a, b) => a - b);
+  console.log('warm decision (one decide(): up to two Cedar evaluations), 5000 samples over 4 request kinds');
+  console.log(
+    `  median ${(percentile(samples, 0.5) * 1000).toFixed(0)} µs   p99 ${(percentile(samples, 0.99) * 1000).toFixed(0)} µs`,
+  );
+}
+
+function coldStart(): void {
+  const dir = mkdtempSync(join(tmpdir(), 'stepup-bench-'));
+  try {
+    // The request Lambda's bundle, built as the construct builds it.
+    const handler = join(dir, 'handler');
+    buildSync({
+      entryPoints: [join(ROOT, 'lambdas/handlers/create-request.ts')],
+      bundle: true,
+      minify: true,
+      platform: 'node',
+      target: 'node22',
+      format: 'cjs',
+      external: ['@aws-sdk/*'],
+      outfile: join(handler, 'index.js'),
+      logLevel: 'silent',
+    });
+    copyFileSync(WASM, join(handler, 'cedar_wasm_bg.wasm'));
+    cpSync(join(ROOT, 'policies'), join(handler, 'policies'), { recursive: true });
+
+    // A probe bundle that times the two Cedar phases of the Lambda's init in a fresh process.
+    const probe = join(dir, 'probe');
+    const probeSource = join(dir, 'probe.ts');
+    writeFileSync(
+      probeSource,
+      `const t0 = performance.now();
+       const { cedarPolicyFromDirectory } = require(${JSON.stringify(join(ROOT, 'lambdas/adapters/cedar/policy-directory.ts'))});
+       const { parseConfig } = require(${JSON.stringify(join(ROOT, 'lambdas/domain/config.ts'))});
+       const t1 = performance.now();
+       cedarPolicyFromDirectory(parseConfig(JSON.parse(process.env.STEPUP_CONFIG_JSON)), ${JSON.stringify(join(handler, 'policies'))});
+       const t2 = performance.now();
+       console.log(JSON.stringify({ load: t1 - t0, prepare: t2 - t1 }));`,
+    );
+    buildSync({
+      entryPoints: [probeSource],
+      bundle: true,
+      platform: 'node',
+      target: 'node22',
+      format: 'cjs',
+      outfile: join(probe, 'index.js'),
+      logLevel: 'silent',
+    });
+    copyFileSync(WASM, join(probe, 'cedar_wasm_bg.wasm'));
+    const env = {
+      ...process.env,
+      STEPUP_CONFIG_JSON: JSON.stringify(loadConfigFile(join(ROOT, 'stepup.config.json'))),
+    };
+    const runs = Array.from({ length: 7 }, () => {
+      const out = execFileSync(process.execPath, [join(probe, 'index.js')], { env, encoding: 'utf8' });
+      return JSON.parse(out) as { load: number; prepare: number };
+    });
+    const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+    console.log('\ncold start of the request Lambda (create-request)');
+    console.log(
+      `  bundle index.js            ${kb(statSync(join(handler, 'index.js')).size)} (minified, @aws-sdk external; budget 400 KB)`,
+    );
+    console.log(`  cedar_wasm_bg.wasm asset   ${kb(statSync(WASM).size)} (beside the bundle, not in it)`);
+    console.log(
+      `  Cedar module + wasm load   ${median(runs.map((r) => r.load)).toFixed(1)} ms (median of ${runs.length} fresh processes)`,
+    );
+    console.log(`  policy load + validate + pre-parse ${median(runs.map((r) => r.prepare)).toFixed(1)} ms`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+console.log(`node ${process.version}, ${process.platform}/${process.arch}\n`);
+warmDecisions();
+coldStart();

@@ -1,0 +1,39 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalRuntime } from '../../local/runtime';
+import { startTestRuntime } from '../integration/support';
+
+const run = promisify(execFile);
+
+/** The shell blocks of the README's local walkthrough, in order, exactly as a reader copies them. */
+function walkthroughScript(url: string): string {
+  const readme = readFileSync('README.md', 'utf8');
+  const section = readme.slice(readme.indexOf('## Walkthrough (local)'), readme.indexOf('## The token'));
+  const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  expect(blocks.length).toBeGreaterThanOrEqual(9);
+  return ['set -euo pipefail', ...blocks].join('\n').replace('B=http://127.0.0.1:3000', `B=${url}`);
+}
+
+describe('the README walkthrough, run as written', () => {
+  let runtime: LocalRuntime;
+  beforeAll(async () => {
+    runtime = await startTestRuntime();
+  });
+  afterAll(() => runtime.stop());
+
+  it('goes from a dev token to a consumed token, a deny, an auto-approval and a forbidden request', async () => {
+    const { stdout } = await run('bash', ['-c', walkthroughScript(runtime.url)], { timeout: 60_000 });
+    expect(stdout).toContain('"status": "pending"');
+    expect(stdout).toContain('authorization_pending');
+    expect(stdout).toContain('Policy: drop-prod-table');
+    expect(stdout).toContain('"token_type": "Bearer"');
+    expect(stdout).toContain('"active": true');
+    expect(stdout).toContain('{"active":false}');
+    expect(stdout).toContain('token_consumed  resource-server:orders-db');
+    expect(stdout).toContain('"error":"access_denied","error_description":"denied by an approver"');
+    expect(stdout).toContain('{"token_type":"Bearer","expires_in":900}');
+    expect(stdout).toMatch(/"policies":\["no-agent-payments"\].*\(HTTP 403\)/);
+  });
+});
