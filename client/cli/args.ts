@@ -20,7 +20,7 @@ export function parseArgs(argv: readonly string[], booleans: readonly string[] =
   const positional: string[] = [];
   const flags = new Map<string, string[]>();
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
+    const arg = argv[i] ?? '';
     if (!arg.startsWith('--')) {
       positional.push(arg);
       continue;

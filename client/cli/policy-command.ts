@@ -24,7 +24,11 @@ export interface Output {
   err(line: string): void;
 }
 
-function load(args: ParsedArgs): { set: LoadedPolicySet; dir: string; config: ReturnType<typeof loadConfigFile> } {
+function load(args: ParsedArgs): {
+  set: LoadedPolicySet;
+  dir: string;
+  config: ReturnType<typeof loadConfigFile>;
+} {
   const dir = resolve(flag(args, 'policies') ?? policiesPath());
   const config = loadConfigFile(resolve(flag(args, 'config') ?? configPath()));
   return { set: loadPolicySet(dir, config), dir, config };

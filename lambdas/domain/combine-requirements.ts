@@ -11,7 +11,7 @@ export function combineRequirements(
   determining: readonly PolicyAnnotations[],
   defaults: StepUpConfig['defaults'],
 ): ApprovalRequirements {
-  const sorted = [...determining].sort((a, b) => a.id.localeCompare(b.id));
+  const sorted = [...determining].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const groupSets: string[][] = [];
   for (const policy of sorted) {
     const set = [...(policy.approvers ?? [defaults.approvers])].sort();
@@ -51,7 +51,8 @@ export function isEligibleApprover(
     requirements.approverGroups.every((set) =>
       set.some(
         (group) =>
-          Object.hasOwn(config.approverGroups, group) && config.approverGroups[group]!.members.includes(user),
+          Object.hasOwn(config.approverGroups, group) &&
+          (config.approverGroups[group]?.members.includes(user) ?? false),
       ),
     )
   );

@@ -84,7 +84,11 @@ function parseSignals(raw: unknown): Record<string, string> {
     if (!/^[a-z][a-z0-9_]{0,63}$/.test(key)) {
       throw new StepUpError('invalid_request', `context.${key.slice(0, 64)} is not a valid signal name`);
     }
-    signals[key] = requireString(context, key, { max: 256 });
+    try {
+      signals[key] = requireString(context, key, { max: 256 });
+    } catch (error) {
+      throw new StepUpError('invalid_request', `context.${(error as Error).message}`);
+    }
   }
   return signals;
 }

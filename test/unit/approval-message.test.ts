@@ -6,6 +6,7 @@ import {
   type Block,
 } from '../../lambdas/adapters/slack/approval-message';
 import type { ApprovalRequest, Vote } from '../../lambdas/domain/approval-request';
+import { MAX_RESOURCE_LENGTH, parseCreateRequest } from '../../lambdas/domain/create-request';
 import { ALICE, BOB, NOW, TEAM, pendingRequest } from './support/fixtures';
 
 const TASK_TOKEN = 'AAAAKgAAAAIAAAAAAAAAAdistinctive-task-token-value';
@@ -115,7 +116,7 @@ describe('approvalMessage: agent text is inert', () => {
 });
 
 describe('approvalMessage: structured facts come first', () => {
-  it('shows action, resource, audience, agent, on-behalf-of (unverified), policy and binding code above the justification', () => {
+  it('shows action, audience, agent, on-behalf-of (unverified), policy and binding code above the justification', () => {
     const request = pendingRequest({ onBehalfOf: 'carol@example.com' });
     const { blocks } = approvalMessage(request);
     expect(blocks[0]).toEqual({
@@ -125,23 +126,83 @@ describe('approvalMessage: structured facts come first', () => {
     const fields = (blocks[1]?.fields as TextObject[]).map((f) => f.text);
     expect(fields).toEqual([
       'Action\ndb:DropTable',
-      `Resource\n${request.resource}`,
       `Audience (resource server)\n${request.audience}`,
       `Agent\n${request.agent}`,
       'On behalf of\ncarol@example.com (asserted by the agent, unverified)',
-      'Policy\nconfig:defaults',
+      'Policy\ndrop-prod-table',
       `Binding code\n${request.bindingCode}`,
       'Approvals needed\n1 from db-owners',
     ]);
     const justificationIndex = blocks.findIndex((b) =>
       JSON.stringify(b).includes('Justification (written by the agent'),
     );
-    expect(justificationIndex).toBe(2);
+    // The resource is no longer a (capped) field; it gets a section of its own before the justification.
+    expect(justificationIndex).toBeGreaterThan(1);
+  });
+
+  it('names every determining policy and every group set an approver must belong to', () => {
+    const request = pendingRequest({
+      requirements: {
+        ...pendingRequest().requirements,
+        quorum: 2,
+        approverGroups: [['db-owners'], ['platform-oncall', 'sre']],
+        policies: ['restore-during-incident', 'restore-prod-snapshot'],
+      },
+    });
+    const fields = (approvalMessage(request).blocks[1]?.fields as TextObject[]).map((f) => f.text);
+    expect(fields).toContain('Policy\nrestore-during-incident, restore-prod-snapshot');
+    expect(fields).toContain('Approvals needed\n2 from db-owners and platform-oncall or sre');
   });
 
   it('says "nobody" when no human was named', () => {
     const fields = (approvalMessage(pendingRequest()).blocks[1]?.fields as TextObject[]).map((f) => f.text);
     expect(fields).toContain('On behalf of\nnobody');
+  });
+});
+
+describe('approvalMessage: within Slack’s limits for any valid request', () => {
+  /** Every section text (max 3000) and every field (max 2000) of the message. */
+  function sizes(request: ApprovalRequest): { sections: number[]; fields: number[] } {
+    const blocks = approvalMessage(request).blocks.filter((b) => b.type === 'section');
+    return {
+      sections: blocks.flatMap((b) =>
+        (b.text as TextObject | undefined) ? [(b.text as TextObject).text.length] : [],
+      ),
+      fields: blocks.flatMap((b) => ((b.fields as TextObject[] | undefined) ?? []).map((f) => f.text.length)),
+    };
+  }
+
+  it('a valid 2000-character justification of "<" fits a section text (3000 characters)', () => {
+    const input = parseCreateRequest({
+      action: 'db:DropTable',
+      resource: 'orders',
+      audience: 'db-admin-api',
+      justification: '<'.repeat(2000),
+    });
+    const text = justificationObject(pendingRequest({ justification: input.justification }));
+    expect(text.text.length).toBeLessThanOrEqual(3000);
+    expect(text.text.endsWith('&lt;…')).toBe(true);
+  });
+
+  it('a valid 512-character resource of "&" keeps every section within 3000 and every field within 2000', () => {
+    const input = parseCreateRequest({
+      action: 'db:DropTable',
+      resource: '&'.repeat(MAX_RESOURCE_LENGTH),
+      audience: 'db-admin-api',
+      justification: '&'.repeat(2000),
+      on_behalf_of: '&'.repeat(256),
+    });
+    const { sections, fields } = sizes(
+      pendingRequest({
+        resource: input.resource,
+        justification: input.justification,
+        onBehalfOf: input.onBehalfOf,
+        agent: '&'.repeat(256),
+      }),
+    );
+    expect(Math.max(...sections)).toBeLessThanOrEqual(3000);
+    expect(Math.max(...fields)).toBeLessThanOrEqual(2000);
+    expect(fields.length).toBeLessThanOrEqual(10);
   });
 });
 
@@ -227,5 +288,31 @@ describe('approvalMessage: outcomes', () => {
     const request = pendingRequest({ status: 'CANCELLED' });
     expect(outcomeOf(request)).toBe(':heavy_multiplication_x: Cancelled by the agent');
     expect(actionsBlocks(request)).toEqual([]);
+  });
+});
+
+describe('approvalMessage: the resource is shown in full', () => {
+  it('a valid 512-character resource appears in full in the approval message blocks', () => {
+    const resource = `arn:aws:s3:::${'a'.repeat(MAX_RESOURCE_LENGTH - 24)}-production`;
+    const input = parseCreateRequest({
+      action: 'db:DropTable',
+      resource,
+      audience: 'db-admin-api',
+      justification: 'x',
+    });
+    expect(input.resource).toHaveLength(512);
+    expect(JSON.stringify(approvalMessage(pendingRequest({ resource: input.resource })).blocks)).toContain(
+      resource,
+    );
+  });
+
+  it('shows "Resource\\n<resource>" in its own section right after the fields, before the justification', () => {
+    const request = pendingRequest();
+    const { blocks } = approvalMessage(request);
+    expect(blocks[2]).toEqual({
+      type: 'section',
+      text: { type: 'plain_text', text: `Resource\n${request.resource}`, emoji: false },
+    });
+    expect(JSON.stringify(blocks[3])).toContain('Justification');
   });
 });

@@ -2,10 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbRequestStore } from '../../lambdas/adapters/aws/dynamodb-request-store';
 import type { ApprovalRequest } from '../../lambdas/domain/approval-request';
 import { awaitApproval, type AwaitApprovalDeps } from '../../lambdas/domain/await-approval';
+import { parseConfig } from '../../lambdas/domain/config';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../../local/local-dynamodb';
 import {
+  ALICE,
   CHANNEL,
   GROUP,
+  ISSUER,
+  TEAM,
   NOW,
   RecordingNotifier,
   expectStepUpError,
@@ -116,12 +120,47 @@ describe('awaitApproval', () => {
   it('fails when the request names an approver group the config does not have, before posting', async () => {
     const { notifier } = observingNotifier();
     const request = await stored({
-      requirements: { ...pendingRequest().requirements, approverGroup: 'gone' },
+      requirements: { ...pendingRequest().requirements, approverGroups: [['gone']] },
     });
     const error = await rejectionOf(awaitApproval(deps(notifier), request.id, 'token-1'));
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).message).toContain('gone');
     expect(notifier.posted).toEqual([]);
+  });
+
+  it('treats a group named like an Object.prototype member as unknown (an Error, not a TypeError)', async () => {
+    for (const name of ['constructor', 'toString', '__proto__']) {
+      const { notifier } = observingNotifier();
+      const request = await stored({
+        requirements: { ...pendingRequest().requirements, approverGroups: [[name]] },
+      });
+      const error = await rejectionOf(awaitApproval(deps(notifier), request.id, 'token-1'));
+      expect(error).not.toBeInstanceOf(TypeError);
+      expect((error as Error).message).toContain(`"${name}"`);
+      expect(notifier.posted).toEqual([]);
+    }
+  });
+
+  it('pages the channel of the first group of the first group set, and audits which group', async () => {
+    const config = parseConfig({
+      slack: { teamId: TEAM },
+      auth: { issuer: ISSUER, audience: ['stepup'] },
+      approverGroups: {
+        [GROUP]: { members: [ALICE], channel: CHANNEL },
+        oncall: { members: [ALICE], channel: 'C0ONCALL' },
+      },
+      defaults: { approvers: GROUP },
+    });
+    const { notifier } = observingNotifier();
+    const request = await stored({
+      requirements: { ...pendingRequest().requirements, approverGroups: [['oncall', GROUP], [GROUP]] },
+    });
+    await awaitApproval({ ...deps(notifier), config }, request.id, 'token-1');
+    expect(notifier.posted.map((p) => p.channel)).toEqual(['C0ONCALL']);
+    expect((await store.get(request.id))?.events.at(-1)).toMatchObject({
+      type: 'notified',
+      detail: { group: 'oncall', channel: 'C0ONCALL' },
+    });
   });
 
   it('fails with not_found for an unknown request', async () => {

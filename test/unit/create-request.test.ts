@@ -1,6 +1,19 @@
-import { describe, expect, it } from 'vitest';
-import { MAX_TOKEN_TTL_SECONDS, parseCreateRequest } from '../../lambdas/domain/create-request';
-import { expectStepUpError, thrownBy } from './support/fixtures';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbRequestStore } from '../../lambdas/adapters/aws/dynamodb-request-store';
+import {
+  MAX_RESOURCE_LENGTH,
+  MAX_TOKEN_TTL_SECONDS,
+  POLL_INTERVAL_SECONDS,
+  createRequest,
+  parseCreateRequest,
+} from '../../lambdas/domain/create-request';
+import { errorBody } from '../../lambdas/domain/errors';
+import { GRANT_PICKUP_SECONDS } from '../../lambdas/domain/issue-grant';
+import type { ApprovalPolicy, PolicyDecision, PolicyQuestion } from '../../lambdas/ports/approval-policy';
+import type { RequestStore } from '../../lambdas/ports/request-store';
+import type { Workflow, WorkflowInput } from '../../lambdas/ports/workflow';
+import { startLocalDynamoDb, type LocalDynamoDb } from '../../local/local-dynamodb';
+import { NOW, expectStepUpError, fixedClock, rejectionOf, thrownBy } from './support/fixtures';
 
 const RLO = '\u202e';
 
@@ -40,6 +53,7 @@ describe('parseCreateRequest: valid bodies', () => {
       justification: 'Dropping the migrated copy of orders.',
       onBehalfOf: 'carol@example.com',
       requestedTtlSeconds: 120,
+      signals: {},
     });
   });
 
@@ -49,8 +63,12 @@ describe('parseCreateRequest: valid bodies', () => {
     expect(parsed.requestedTtlSeconds).toBeUndefined();
   });
 
-  it('accepts a context object', () => {
-    expect(() => parseCreateRequest(body({ context: { ticket: 'CHG-1' } }))).not.toThrow();
+  it('returns the context object as signals', () => {
+    expect(parseCreateRequest(body({ context: { ticket: 'CHG-1', incident: 'INC-7' } })).signals).toEqual({
+      ticket: 'CHG-1',
+      incident: 'INC-7',
+    });
+    expect(parseCreateRequest(body({ context: {} })).signals).toEqual({});
   });
 
   it('accepts action names with digits, dashes, dots and underscores', () => {
@@ -99,6 +117,46 @@ describe('parseCreateRequest: shape', () => {
   });
 });
 
+describe('parseCreateRequest: context (signals)', () => {
+  it('accepts signal names of lowercase letters, digits and _ (starting with a letter, at most 64)', () => {
+    const name = `s${'x'.repeat(63)}`;
+    expect(
+      parseCreateRequest(body({ context: { a: 'x', change_ticket2: 'y', [name]: 'z' } })).signals,
+    ).toEqual({ a: 'x', change_ticket2: 'y', [name]: 'z' });
+  });
+
+  it('rejects other signal names, naming the key', () => {
+    for (const key of ['Ticket', '2fa', '_x', 'change-ticket', 'a b', '', `s${'x'.repeat(64)}`]) {
+      expectInvalid(
+        body({ context: { [key]: 'x' } }),
+        `context.${key.slice(0, 64)} is not a valid signal name`,
+      );
+    }
+  });
+
+  it('rejects a "__proto__" key from JSON as a bad name, not a prototype change', () => {
+    const raw = JSON.parse(JSON.stringify(body()).replace(/}$/, ',"context":{"__proto__":"x"}}')) as unknown;
+    expectInvalid(raw, 'context.__proto__');
+  });
+
+  it('keeps a signal named like an Object.prototype member as an ordinary own value', () => {
+    const { signals } = parseCreateRequest(body({ context: { constructor: 'x', tostring: 'y' } }));
+    expect(Object.entries(signals)).toEqual([
+      ['constructor', 'x'],
+      ['tostring', 'y'],
+    ]);
+  });
+
+  it('requires every signal value to be a non-empty, single-line string of at most 256 characters', () => {
+    for (const value of [42, true, null, { x: 1 }, ['x'], '', ' ', 'a\nb', `x${RLO}`, 'x'.repeat(257)]) {
+      expectInvalid(body({ context: { ticket: value } }), 'ticket');
+    }
+    expect(parseCreateRequest(body({ context: { ticket: 'x'.repeat(256) } })).signals.ticket).toHaveLength(
+      256,
+    );
+  });
+});
+
 describe('parseCreateRequest: action', () => {
   it('requires the service:Verb pattern', () => {
     for (const action of [
@@ -123,6 +181,50 @@ describe('parseCreateRequest: audience', () => {
   it('refuses spaces and non-ASCII', () => {
     expectInvalid(body({ audience: 'db admin' }), 'audience');
     expectInvalid(body({ audience: 'dbé' }), 'audience');
+  });
+
+  it('accepts letters, digits and ._:/@- (URLs, URNs, ARNs, service names)', () => {
+    for (const audience of [
+      'db-admin-api',
+      'https://api.example.com/v1',
+      'urn:example:db_admin',
+      'arn:aws:lambda:eu-west-1:123456789012:function:x',
+      'svc@team.example',
+    ]) {
+      expect(parseCreateRequest(body({ audience })).audience).toBe(audience);
+    }
+  });
+
+  it('refuses anything else, including Slack and HTML markup characters', () => {
+    for (const audience of ['<!channel>', 'a&b', 'a*b', 'a|b', 'a?x=1', 'a#b', 'a,b', "a'b", 'a"b']) {
+      expectInvalid(body({ audience }), 'audience must be a resource server id');
+    }
+  });
+
+  it('caps the audience at 256 characters', () => {
+    expect(parseCreateRequest(body({ audience: 'a'.repeat(256) })).audience).toHaveLength(256);
+    expectInvalid(body({ audience: 'a'.repeat(257) }), 'audience must be at most 256');
+  });
+});
+
+describe('parseCreateRequest: resource', () => {
+  it(`accepts ${MAX_RESOURCE_LENGTH} characters (code points) and rejects one more`, () => {
+    expect(MAX_RESOURCE_LENGTH).toBe(512);
+    expect(parseCreateRequest(body({ resource: 'r'.repeat(512) })).resource).toHaveLength(512);
+    expect(parseCreateRequest(body({ resource: '😀'.repeat(512) })).resource).toHaveLength(1024);
+    expectInvalid(body({ resource: 'r'.repeat(513) }), 'resource must be at most 512');
+  });
+
+  it('rejects < and > (they could form Slack mentions and links)', () => {
+    for (const resource of ['<!channel>', 'table/<orders', 'a>b', '<@U0123>']) {
+      expectInvalid(body({ resource }), 'resource must be a resource name without < or >');
+    }
+  });
+
+  it('accepts &, spaces and other punctuation', () => {
+    for (const resource of ['R&D/reports', 'prod/orders db', 'arn:aws:s3:::bucket/key?x=1#y', '*']) {
+      expect(parseCreateRequest(body({ resource })).resource).toBe(resource);
+    }
   });
 });
 
@@ -192,5 +294,237 @@ describe('parseCreateRequest: requested_ttl_seconds', () => {
     for (const value of [0, -5, MAX_TOKEN_TTL_SECONDS + 1, 1.5, '60', Number.NaN, Infinity, null]) {
       expectInvalid(body({ requested_ttl_seconds: value }), 'requested_ttl_seconds must be an integer');
     }
+  });
+});
+
+describe('createRequest (stub policy, real DynamoDbRequestStore on dynalite)', () => {
+  let db: LocalDynamoDb;
+  let store: DynamoDbRequestStore;
+  beforeAll(async () => {
+    db = await startLocalDynamoDb();
+    store = new DynamoDbRequestStore(db.client, db.tableName);
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  class StartRecordingWorkflow implements Workflow {
+    readonly started: WorkflowInput[] = [];
+    constructor(private readonly failure?: Error) {}
+    async start(input: WorkflowInput): Promise<void> {
+      if (this.failure) throw this.failure;
+      this.started.push(input);
+    }
+    async sendTaskSuccess(): Promise<void> {}
+  }
+
+  /** A policy that always answers `decision`, remembering the questions. */
+  function stubPolicy(decision: PolicyDecision): ApprovalPolicy & { questions: PolicyQuestion[] } {
+    const questions: PolicyQuestion[] = [];
+    return { questions, decide: (question) => (questions.push(question), decision) };
+  }
+
+  const stepUp: PolicyDecision = {
+    kind: 'step_up',
+    requirements: {
+      approverGroups: [['db-owners'], ['platform-oncall']],
+      quorum: 2,
+      approvalTimeoutSeconds: 600,
+      maxTokenTtlSeconds: 120,
+      escalateTo: 'platform-oncall',
+      policies: ['drop-prod-table', 'incident'],
+    },
+  };
+
+  function deps(decision: PolicyDecision, workflow = new StartRecordingWorkflow()) {
+    const policy = stubPolicy(decision);
+    return { deps: { store, workflow, policy, clock: fixedClock() }, workflow, policy };
+  }
+
+  it('asks the policy the whole question: agent, action, resource, audience, human, TTL and signals', async () => {
+    const { deps: d, policy } = deps(stepUp);
+    await createRequest(
+      d,
+      'deploy-bot',
+      parseCreateRequest(
+        body({ on_behalf_of: 'carol@example.com', requested_ttl_seconds: 60, context: { ticket: 'CHG-1' } }),
+      ),
+    );
+    expect(policy.questions).toEqual([
+      {
+        agent: 'deploy-bot',
+        action: 'db:DropTable',
+        resource: 'arn:aws:dynamodb:eu-west-1:123456789012:table/orders',
+        audience: 'db-admin-api',
+        onBehalfOf: 'carol@example.com',
+        humanVerified: false,
+        requestedTtlSeconds: 60,
+        signals: { ticket: 'CHG-1' },
+      },
+    ]);
+  });
+
+  it('step-up: stores a PENDING request with the requirements and starts the workflow', async () => {
+    const { deps: d, workflow } = deps(stepUp);
+    const created = await createRequest(d, 'deploy-bot', parseCreateRequest(body()));
+    expect(created).toEqual({
+      auth_req_id: expect.any(String),
+      status: 'pending',
+      expires_in: 600,
+      interval: POLL_INTERVAL_SECONDS,
+      binding_code: expect.any(String),
+    });
+    const stored = await store.get(created.auth_req_id);
+    expect(stored).toMatchObject({
+      status: 'PENDING',
+      policyOutcome: 'step_up',
+      requirements: stepUp.kind === 'step_up' ? stepUp.requirements : {},
+      requestedTtlSeconds: 120,
+      bindingCode: created.binding_code,
+      expiresAt: new Date(NOW.getTime() + 600_000).toISOString(),
+    });
+    expect(stored?.grant).toBeUndefined();
+    expect(stored?.events.map((e) => e.type)).toEqual(['requested']);
+    expect(stored?.events[0]?.detail).toMatchObject({
+      policy: 'drop-prod-table, incident',
+      outcome: 'step_up',
+    });
+    expect(workflow.started).toEqual([{ request_id: created.auth_req_id, approval_timeout_seconds: 600 }]);
+  });
+
+  it('step-up: caps the requested TTL at the policy maximum, and keeps a shorter one', async () => {
+    const long = await createRequest(
+      deps(stepUp).deps,
+      'a',
+      parseCreateRequest(body({ requested_ttl_seconds: 3600 })),
+    );
+    expect((await store.get(long.auth_req_id))?.requestedTtlSeconds).toBe(120);
+    const short = await createRequest(
+      deps(stepUp).deps,
+      'a',
+      parseCreateRequest(body({ requested_ttl_seconds: 30 })),
+    );
+    expect((await store.get(short.auth_req_id))?.requestedTtlSeconds).toBe(30);
+  });
+
+  it('step-up: closes the request as EXPIRED and answers temporarily_unavailable if the workflow cannot start', async () => {
+    const { deps: d } = deps(stepUp, new StartRecordingWorkflow(new Error('throttled')));
+    const created: string[] = [];
+    const recordingStore: RequestStore = {
+      create: async (request) => (created.push(request.id), store.create(request)),
+      get: (id) => store.get(id),
+      save: (next) => store.save(next),
+      consumeToken: (...args) => store.consumeToken(...args),
+    };
+    const error = expectStepUpError(
+      await rejectionOf(
+        createRequest({ ...d, store: recordingStore }, 'deploy-bot', parseCreateRequest(body())),
+      ),
+      'temporarily_unavailable',
+      503,
+    );
+    expect(error.message).not.toContain('throttled');
+    expect(created).toHaveLength(1);
+    const stored = await store.get(created[0]!);
+    expect(stored).toMatchObject({ status: 'EXPIRED', decidedAt: NOW.toISOString(), version: 2 });
+    expect(stored?.events.at(-1)).toMatchObject({
+      type: 'expired',
+      detail: { cause: 'workflow_start_failed' },
+    });
+  });
+
+  it('auto-approve: stores APPROVED with a grant already issued, starts no workflow, answers approved', async () => {
+    const decision: PolicyDecision = {
+      kind: 'auto_approve',
+      policies: ['read-logs'],
+      maxTokenTtlSeconds: 900,
+    };
+    const { deps: d, workflow } = deps(decision);
+    const created = await createRequest(d, 'deploy-bot', parseCreateRequest(body({ action: 'logs:Read' })));
+    expect(created).toMatchObject({ status: 'approved', expires_in: GRANT_PICKUP_SECONDS });
+    expect(workflow.started).toEqual([]);
+    const stored = await store.get(created.auth_req_id);
+    expect(stored).toMatchObject({
+      status: 'APPROVED',
+      policyOutcome: 'auto_approve',
+      decidedAt: NOW.toISOString(),
+      requestedTtlSeconds: 900,
+      votes: [],
+      requirements: { approverGroups: [], quorum: 0, maxTokenTtlSeconds: 900, policies: ['read-logs'] },
+    });
+    expect(stored?.grant).toMatchObject({
+      ttlSeconds: 900,
+      issuedAt: NOW.toISOString(),
+      authorizationDetails: [
+        {
+          type: 'stepup_action',
+          actions: ['logs:Read'],
+          identifier: stored?.resource,
+          locations: ['db-admin-api'],
+        },
+      ],
+    });
+    expect(stored?.events.map((e) => e.type)).toEqual(['requested', 'auto_approved', 'grant_issued']);
+    expect(stored?.events[1]).toMatchObject({ actor: 'policy', detail: { policy: 'read-logs' } });
+  });
+
+  it('auto-approve: a requested TTL below the cap is kept', async () => {
+    const decision: PolicyDecision = {
+      kind: 'auto_approve',
+      policies: ['read-logs'],
+      maxTokenTtlSeconds: 900,
+    };
+    const created = await createRequest(
+      deps(decision).deps,
+      'a',
+      parseCreateRequest(body({ requested_ttl_seconds: 60 })),
+    );
+    expect((await store.get(created.auth_req_id))?.grant?.ttlSeconds).toBe(60);
+  });
+
+  it('deny: stores DENIED (audited), starts nothing, and throws access_denied with the id and policies', async () => {
+    const decision: PolicyDecision = {
+      kind: 'deny',
+      policies: ['no-audit-tampering'],
+      reason: 'forbidden by policy "no-audit-tampering"',
+    };
+    const { deps: d, workflow } = deps(decision);
+    const error = expectStepUpError(
+      await rejectionOf(createRequest(d, 'deploy-bot', parseCreateRequest(body()))),
+      'access_denied',
+      403,
+      'no-audit-tampering',
+    );
+    expect(workflow.started).toEqual([]);
+    const id = error.details.auth_req_id as string;
+    expect(errorBody(error)).toEqual({
+      auth_req_id: id,
+      policies: ['no-audit-tampering'],
+      error: 'access_denied',
+      error_description: 'forbidden by policy "no-audit-tampering"',
+    });
+    const stored = await store.get(id);
+    expect(stored).toMatchObject({
+      status: 'DENIED',
+      policyOutcome: 'deny',
+      decidedAt: NOW.toISOString(),
+      denialReason: 'forbidden by policy "no-audit-tampering"',
+      requirements: { approverGroups: [], quorum: 0, policies: ['no-audit-tampering'] },
+    });
+    expect(stored?.grant).toBeUndefined();
+    expect(stored?.events.map((e) => [e.type, e.actor])).toEqual([
+      ['requested', 'agent:deploy-bot'],
+      ['denied', 'policy'],
+    ]);
+  });
+
+  it('deny with no policy: access_denied with an empty policy list', async () => {
+    const decision: PolicyDecision = { kind: 'deny', policies: [], reason: 'no policy permits this action' };
+    const error = expectStepUpError(
+      await rejectionOf(createRequest(deps(decision).deps, 'a', parseCreateRequest(body()))),
+      'access_denied',
+      403,
+    );
+    expect(error.details.policies).toEqual([]);
   });
 });

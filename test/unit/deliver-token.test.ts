@@ -155,7 +155,7 @@ describe('deliverToken (real DynamoDbRequestStore on dynalite, LocalKeySigner)',
       approval: {
         request_id: request.id,
         approvers: [ALICE, BOB],
-        policy: 'config:defaults',
+        policy: 'drop-prod-table',
         decided_at: now.toISOString(),
       },
     });
@@ -165,6 +165,90 @@ describe('deliverToken (real DynamoDbRequestStore on dynalite, LocalKeySigner)',
     expect(after?.version).toBe(request.version + 1);
     expect(after?.events.at(-1)).toMatchObject({ type: 'token_delivered', actor: `agent:${request.agent}` });
     expect(JSON.stringify(after)).not.toContain(response.access_token);
+  });
+
+  it('names every determining policy in the approval.policy claim, joined by ", "', async () => {
+    const request = await stored(
+      approvedRequest({
+        requirements: {
+          ...pendingRequest().requirements,
+          approverGroups: [['db-owners'], ['platform-oncall']],
+          policies: ['restore-during-incident', 'restore-prod-snapshot'],
+        },
+      }),
+    );
+    const { access_token } = await deliverToken(deps, request.agent, request.id);
+    const { payload } = await jwtVerify(
+      access_token,
+      createLocalJWKSet((await signer.jwks()) as JSONWebKeySet),
+      { issuer: ISSUER, audience: request.audience },
+    );
+    expect((payload.approval as { policy: string }).policy).toBe(
+      'restore-during-incident, restore-prod-snapshot',
+    );
+  });
+
+  it('delivers an auto-approved request: no approvers, the permitting policy named', async () => {
+    const request = await stored(
+      approvedRequest({
+        policyOutcome: 'auto_approve',
+        votes: [],
+        requirements: {
+          approverGroups: [],
+          quorum: 0,
+          approvalTimeoutSeconds: 0,
+          maxTokenTtlSeconds: 900,
+          policies: ['read-logs'],
+        },
+      }),
+    );
+    const { access_token } = await deliverToken(deps, request.agent, request.id);
+    const { payload } = await jwtVerify(
+      access_token,
+      createLocalJWKSet((await signer.jwks()) as JSONWebKeySet),
+      { issuer: ISSUER, audience: request.audience },
+    );
+    expect(payload.approval).toEqual({
+      request_id: request.id,
+      approvers: [],
+      policy: 'read-logs',
+      decided_at: now.toISOString(),
+    });
+  });
+
+  it('answers expired_token for a request still PENDING at or past its deadline (workflow late)', async () => {
+    for (const offset of [0, -1000]) {
+      const request = await stored(
+        approvedRequest({
+          status: 'PENDING',
+          grant: undefined,
+          decidedAt: undefined,
+          votes: [],
+          expiresAt: new Date(now.getTime() + offset).toISOString(),
+        }),
+      );
+      expectStepUpError(
+        await rejectionOf(deliverToken(deps, request.agent, request.id)),
+        'expired_token',
+        400,
+        'expired',
+      );
+      expect(await store.get(request.id)).toEqual(request);
+    }
+    const notYet = await stored(
+      approvedRequest({
+        status: 'PENDING',
+        grant: undefined,
+        decidedAt: undefined,
+        votes: [],
+        expiresAt: new Date(now.getTime() + 1000).toISOString(),
+      }),
+    );
+    expectStepUpError(
+      await rejectionOf(deliverToken(deps, notYet.agent, notYet.id)),
+      'authorization_pending',
+      400,
+    );
   });
 
   it('delivers exactly once: a second poll gets invalid_grant', async () => {

@@ -121,6 +121,34 @@ describe('derToJoseSignature: malformed input throws', () => {
     expect(() => derToJoseSignature(der, 32)).toThrow(/integer too long/);
   });
 
+  it.each([
+    ['truncated by one byte', () => valid.subarray(0, valid.length - 1)],
+    ['truncated in the middle', () => valid.subarray(0, 40)],
+    ['truncated after the SEQUENCE header', () => valid.subarray(0, 2)],
+    ['with trailing bytes', () => Buffer.concat([valid, Buffer.from([1, 2, 3])])],
+    [
+      'with a SEQUENCE length too long',
+      () => Buffer.from([0x30, (valid[1] as number) + 1, ...valid.subarray(2)]),
+    ],
+    ['with a SEQUENCE length too short', () => Buffer.from([0x30, 0x10, ...valid.subarray(2)])],
+    [
+      'with a trailing byte inside a matching SEQUENCE length',
+      () => Buffer.from([0x30, (valid[1] as number) + 1, ...valid.subarray(2), 0x00]),
+    ],
+    ['with zero-length integers', () => Buffer.from([0x30, 4, 2, 0, 2, 0])],
+    ['with an INTEGER length beyond the end', () => Buffer.from([0x30, 6, 2, 0x20, 1, 2, 1, 1])],
+    ['with an indefinite (0x80) length', () => Buffer.from([0x30, 0x80, 2, 1, 1, 2, 1, 1, 0, 0])],
+    ['with a length of more than two bytes', () => Buffer.from([0x30, 0x83, 0, 0, 6, 2, 1, 1, 2, 1, 1])],
+  ])('rejects a signature %s', (_name, input) => {
+    expect(() => derToJoseSignature(input(), 32)).toThrow(/malformed DER signature/);
+  });
+
+  it('accepts a minimal hand-built signature (one-byte integers) whose lengths all match', () => {
+    expect(derToJoseSignature(Buffer.from([0x30, 6, 2, 1, 1, 2, 1, 2]), 32)).toEqual(
+      Buffer.concat([Buffer.alloc(31), Buffer.from([1]), Buffer.alloc(31), Buffer.from([2])]),
+    );
+  });
+
   it('rejects a P-384 signature read as P-256', () => {
     const { privateKey } = keys(P384);
     let rejected = 0;

@@ -122,6 +122,20 @@ describe('bodyOf: forms (OAuth endpoints)', () => {
     );
   });
 
+  it('does not take a single field named like an Object.prototype member for a duplicate', () => {
+    expect(bodyOf(event({ contentType: FORM, body: 'token=a&constructor=x' }), true)).toEqual({
+      token: 'a',
+      constructor: 'x',
+    });
+    for (const name of ['toString', 'hasOwnProperty', 'valueOf']) {
+      expect(bodyOf(event({ contentType: FORM, body: `${name}=x` }), true)).toEqual({ [name]: 'x' });
+      invalid(
+        () => bodyOf(event({ contentType: FORM, body: `${name}=x&${name}=y` }), true),
+        `form field ${name} appears more than once`,
+      );
+    }
+  });
+
   it('decodes a base64 form body', () => {
     const body = Buffer.from('token=a.b.c').toString('base64');
     expect(bodyOf(event({ contentType: FORM, body, base64: true }), true)).toEqual({ token: 'a.b.c' });
@@ -182,6 +196,23 @@ describe('errorResult', () => {
     expect(logged).toEqual([]);
   });
 
+  it('merges the error’s details into the body, never over error and error_description', () => {
+    const error = new StepUpError('access_denied', 'forbidden by policy "p"', {
+      auth_req_id: 'req-1',
+      policies: ['p'],
+      error: 'spoofed',
+      error_description: 'spoofed',
+    });
+    const result = errorResult(error, () => undefined);
+    expect(result.statusCode).toBe(403);
+    expect(parse(result)).toEqual({
+      auth_req_id: 'req-1',
+      policies: ['p'],
+      error: 'access_denied',
+      error_description: 'forbidden by policy "p"',
+    });
+  });
+
   it('adds a Bearer challenge to 401s', () => {
     const result = errorResult(new StepUpError('invalid_token', 'no token'), () => undefined);
     expect(result.statusCode).toBe(401);
@@ -240,5 +271,18 @@ describe('json', () => {
       },
       body: '{"ok":true}',
     });
+  });
+});
+
+describe('bodyOf: a form field named __proto__', () => {
+  it('keeps or rejects it, never drops it', async () => {
+    const { bodyOf } = await import('../../lambdas/adapters/api-gateway/http-event');
+    const event = (body: string) =>
+      ({
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+        isBase64Encoded: false,
+      }) as never;
+    expect(() => bodyOf(event('__proto__=a&__proto__=b'), true)).toThrow(/appears more than once/);
   });
 });

@@ -50,7 +50,8 @@ describe('issueGrant', () => {
     expect(after?.events.at(-1)).toEqual({
       type: 'grant_issued',
       at: NOW.toISOString(),
-      actor: 'workflow',
+      // 'stepup', not 'workflow': the same grant step now also serves auto-approval.
+      actor: 'stepup',
       detail: { jti: after?.grant?.jti },
     });
     expect(after?.version).toBe(request.version + 1);

@@ -2,7 +2,7 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbRequestStore } from '../../lambdas/adapters/aws/dynamodb-request-store';
 import { approvers, type ApprovalRequest } from '../../lambdas/domain/approval-request';
-import type { StepUpConfig } from '../../lambdas/domain/config';
+import { parseConfig, type StepUpConfig } from '../../lambdas/domain/config';
 import { recordVote, type RecordVoteDeps, type VoteInput } from '../../lambdas/domain/record-vote';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../../local/local-dynamodb';
 import {
@@ -10,6 +10,8 @@ import {
   BOB,
   CAROL,
   CHANNEL,
+  GROUP,
+  ISSUER,
   MALLORY,
   NOW,
   RecordingNotifier,
@@ -138,6 +140,21 @@ describe('recordVote: decisions', () => {
     expect(workflow.calls).toEqual([]);
   });
 
+  it('lets the requester deny their own request (only approving it is self-approval)', async () => {
+    const { deps, workflow } = harness();
+    const request = await storedRequest({ onBehalfOf: 'carol@example.com' });
+    const result = await recordVote(deps, click(request, CAROL, { decision: 'deny', reason: 'not me' }));
+    expect(result.outcome).toBe('denied');
+    expect((await store.get(request.id))?.status).toBe('DENIED');
+    expect(workflow.calls).toEqual([{ taskToken: TASK_TOKEN, outcome: { decision: 'DENIED' } }]);
+  });
+
+  it('with two group sets, approves for a member of both', async () => {
+    const { deps } = harness(twoGroupConfig());
+    const request = await storedRequest({ requirements: twoSetRequirements() });
+    expect((await recordVote(deps, click(request, ALICE))).outcome).toBe('approved');
+  });
+
   it('records the decision but resumes nothing when no task token is stored yet', async () => {
     const { deps, workflow } = harness();
     const request = await storedRequest({ taskToken: undefined });
@@ -146,6 +163,29 @@ describe('recordVote: decisions', () => {
     expect(workflow.calls).toEqual([]);
   });
 });
+
+/** db-owners (Alice, Bob, Carol) and oncall (Alice, Mallory). */
+function twoGroupConfig(): StepUpConfig {
+  return parseConfig({
+    slack: { teamId: TEAM },
+    auth: { issuer: ISSUER, audience: ['stepup'] },
+    approverGroups: {
+      [GROUP]: { members: [ALICE, BOB, CAROL], channel: CHANNEL },
+      oncall: { members: [ALICE, MALLORY], channel: 'C0ONCALL' },
+    },
+    people: { 'carol@example.com': CAROL },
+    defaults: { approvers: GROUP },
+  });
+}
+
+/** Two determining policies: an approver must be in db-owners AND in oncall. */
+function twoSetRequirements(): ApprovalRequest['requirements'] {
+  return {
+    ...pendingRequest().requirements,
+    approverGroups: [[GROUP], ['oncall']],
+    policies: ['drop-prod-table', 'incident'],
+  };
+}
 
 describe('recordVote: refusals change nothing', () => {
   async function expectRefusedUnchanged(
@@ -175,6 +215,35 @@ describe('recordVote: refusals change nothing', () => {
     await expectRefusedUnchanged(request, click(request, MALLORY, { channel: undefined }), 'not_an_approver');
   });
 
+  it('with two group sets, refuses a member of only one of them, naming both', async () => {
+    const request = await storedRequest({ requirements: twoSetRequirements() });
+    const h = harness(twoGroupConfig());
+    await expectRefusedUnchanged(request, click(request, BOB), 'not_an_approver', h);
+    await expectRefusedUnchanged(
+      request,
+      click(request, MALLORY),
+      'not_an_approver',
+      harness(twoGroupConfig()),
+    );
+    expect(h.notifier.told[0]?.text).toContain('db-owners and oncall');
+  });
+
+  it('refuses everyone when the requirements name no group (no human approval expected)', async () => {
+    const request = await storedRequest({
+      requirements: { ...pendingRequest().requirements, approverGroups: [] },
+    });
+    await expectRefusedUnchanged(request, click(request, ALICE), 'not_an_approver');
+  });
+
+  it('refuses cleanly (not a TypeError) when the requirements name a group "constructor"', async () => {
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      const request = await storedRequest({
+        requirements: { ...pendingRequest().requirements, approverGroups: [[name]] },
+      });
+      await expectRefusedUnchanged(request, click(request, ALICE), 'not_an_approver');
+    }
+  });
+
   it('refuses a click from another Slack workspace, even by a member id', async () => {
     const request = await storedRequest();
     await expectRefusedUnchanged(request, click(request, ALICE, { team: 'T0OTHER' }), 'wrong_team');
@@ -185,6 +254,24 @@ describe('recordVote: refusals change nothing', () => {
     await expectRefusedUnchanged(request, click(request, CAROL), 'self_approval');
     const { deps } = harness();
     expect((await recordVote(deps, click(request, ALICE))).outcome).toBe('approved');
+  });
+
+  it('matches on_behalf_of to config.people case-insensitively (Carol@Example.com is Carol)', async () => {
+    for (const onBehalfOf of ['Carol@Example.com', 'CAROL@EXAMPLE.COM']) {
+      const request = await storedRequest({ onBehalfOf });
+      await expectRefusedUnchanged(request, click(request, CAROL), 'self_approval');
+    }
+  });
+
+  it('refuses any click on a request still PENDING at or past its deadline (workflow late)', async () => {
+    for (const offset of [0, -1000]) {
+      const expiresAt = new Date(NOW.getTime() + offset).toISOString();
+      const request = await storedRequest({ expiresAt });
+      await expectRefusedUnchanged(request, click(request, ALICE), 'expired');
+      await expectRefusedUnchanged(request, click(request, BOB, { decision: 'deny' }), 'expired');
+    }
+    const justInTime = await storedRequest({ expiresAt: new Date(NOW.getTime() + 1).toISOString() });
+    expect((await recordVote(harness().deps, click(justInTime, ALICE))).outcome).toBe('approved');
   });
 
   it('refuses a click after the decision, by the decider or anyone else', async () => {

@@ -68,6 +68,51 @@ describe('untrustedText: length cap', () => {
   it('strips before counting, so invisible characters cannot push visible text out', () => {
     expect(untrustedText(`${'\u200b'.repeat(50)}abc`, 3)).toBe('abc');
   });
+
+  it('caps the ESCAPED text: 2000 "<" become at most 2000 characters, never a split entity', () => {
+    const out = untrustedText('<'.repeat(2000), 2000);
+    expect([...out].length).toBeLessThanOrEqual(2000);
+    expect(out).toBe(`${'&lt;'.repeat(499)}…`);
+  });
+
+  it('keeps text whose escaped form is exactly max, and cuts one character more', () => {
+    expect(untrustedText('a<', 5)).toBe('a&lt;');
+    expect(untrustedText('a<b', 5)).toBe('a…');
+    expect(untrustedText('ab&', 7)).toBe('ab&amp;');
+    expect(untrustedText('ab&c', 7)).toBe('ab…');
+  });
+
+  it('ends in an ellipsis rather than an entity that does not fit', () => {
+    expect(untrustedText('<', 3)).toBe('…');
+    expect(untrustedText('x&', 5)).toBe('x…');
+  });
+
+  it('never exceeds max, never splits an entity or a surrogate pair, for any mix of characters', () => {
+    const alphabet = ['a', '<', '>', '&', '😀', 'é', '\u202e'];
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let run = 0; run < 500; run++) {
+      const text = Array.from(
+        { length: Math.floor(random() * 30) },
+        () => alphabet[Math.floor(random() * 7)],
+      ).join('');
+      const max = 1 + Math.floor(random() * 40);
+      const out = untrustedText(text, max);
+      const full = text
+        .replace(/\u202e/g, '')
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;');
+      expect([...out].length).toBeLessThanOrEqual(max);
+      if ([...full].length <= max) expect(out).toBe(full);
+      else {
+        expect(out.endsWith('…')).toBe(true);
+        expect(full.startsWith(out.slice(0, -1))).toBe(true);
+        expect(out.slice(0, -1).replace(/&(amp|lt|gt);/g, '')).not.toMatch(/[<>&]/);
+      }
+      expect(out).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])/);
+    }
+  });
 });
 
 describe('untrustedText: ordinary text survives', () => {

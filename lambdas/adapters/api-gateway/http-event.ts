@@ -42,7 +42,8 @@ export function bodyOf(event: HttpEvent, allowForm = false): unknown {
   const type = (header(event, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase();
   if (allowForm && type === 'application/x-www-form-urlencoded') {
     const form = new URLSearchParams(raw);
-    const body: Record<string, string> = {};
+    // Null prototype: a field named __proto__ is kept (and caught as unknown), never swallowed.
+    const body = Object.create(null) as Record<string, string>;
     for (const [key, value] of form) {
       if (Object.hasOwn(body, key))
         throw new StepUpError('invalid_request', `form field ${key} appears more than once`);

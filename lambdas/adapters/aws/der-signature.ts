@@ -10,7 +10,7 @@ export function derToJoseSignature(der: Buffer, size: number): Buffer {
   const fail = (why: string): never => {
     throw new Error(`malformed DER signature: ${why}`);
   };
-  const byte = (): number => (offset < der.length ? der[offset++]! : fail('truncated'));
+  const byte = (): number => der[offset++] ?? fail('truncated');
   const readLength = (): number => {
     const first = byte();
     if (first < 0x80) return first;

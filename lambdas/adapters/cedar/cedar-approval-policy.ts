@@ -85,7 +85,7 @@ export class CedarApprovalPolicy implements ApprovalPolicy {
   }
 
   private evaluate(question: PolicyQuestion, approved: boolean): { allowed: boolean; determining: string[] } {
-    const environment = question.resource.includes('/') ? question.resource.split('/')[0]! : '';
+    const environment = question.resource.includes('/') ? (question.resource.split('/')[0] ?? '') : '';
     const context: CedarContext = {
       approved,
       human_verified: question.humanVerified,

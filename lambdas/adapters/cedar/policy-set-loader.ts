@@ -51,13 +51,14 @@ function readSources(dir: string): { schemaFile: string; schema: string; policyF
   }
   const schemas = names.filter((n) => n.endsWith('.cedarschema'));
   const policyFiles = names.filter((n) => n.endsWith('.cedar')).map((n) => join(dir, n));
-  if (schemas.length !== 1) {
+  const [schemaName] = schemas;
+  if (schemas.length !== 1 || !schemaName) {
     throw new PolicyValidationError([
       `${dir}: expected exactly one *.cedarschema file, found ${schemas.length}`,
     ]);
   }
   if (policyFiles.length === 0) throw new PolicyValidationError([`${dir}: no *.cedar policy files`]);
-  const schemaFile = join(dir, schemas[0]!);
+  const schemaFile = join(dir, schemaName);
   return { schemaFile, schema: readFileSync(schemaFile, 'utf8'), policyFiles };
 }
 
@@ -92,9 +93,14 @@ export function loadPolicySet(dir: string, config: StepUpConfig, cwd = process.c
       }
       continue;
     }
+    const placed = new Set<number>();
     for (const policyText of parts.policies) {
-      // Cedar returns each policy as a verbatim slice of the file, though not in file order.
-      const offset = Math.max(0, text.indexOf(policyText));
+      // Cedar returns each policy as a verbatim slice of the file, though not in file order; a
+      // copy-pasted twin is placed at its own occurrence.
+      let offset = text.indexOf(policyText);
+      while (offset >= 0 && placed.has(offset)) offset = text.indexOf(policyText, offset + 1);
+      offset = Math.max(0, offset);
+      placed.add(offset);
       const where = position(file, text, offset);
       const json = cedar.policyToJson(policyText);
       if (json.type === 'failure') {
@@ -104,6 +110,16 @@ export function loadPolicySet(dir: string, config: StepUpConfig, cwd = process.c
       const effect = json.json.effect as 'permit' | 'forbid';
       const parsed = parsePolicyAnnotations(json.json.annotations ?? {}, effect, config);
       problems.push(...parsed.problems.map((p) => `${where}: ${p}`));
+      const stepUpAnnotations = Object.keys(json.json.annotations ?? {}).filter((a) =>
+        STEP_UP_ONLY.includes(a),
+      );
+      if (effect === 'permit' && stepUpAnnotations.length > 0 && !policyText.includes('context.approved')) {
+        // Without the condition the policy allows on the first evaluation: an auto-approve that
+        // silently ignores the approvers it names.
+        problems.push(
+          `${where}: @${stepUpAnnotations[0]} only applies to step-up policies; add \`when { context.approved && … }\``,
+        );
+      }
       const duplicate = policies.find((p) => p.id === parsed.annotations.id);
       if (duplicate && parsed.annotations.id) {
         problems.push(
@@ -148,5 +164,46 @@ export function loadPolicySet(dir: string, config: StepUpConfig, cwd = process.c
       for (const action of Object.keys(namespace.actions)) actions.add(action);
     }
   }
+  problems.push(...probeSchema(schema, [...actions], relative(cwd, schemaFile)));
+  if (problems.length > 0) throw new PolicyValidationError(problems);
   return { schema, policies, actions };
+}
+
+/** Annotations that describe human approval, meaningless on a policy that allows without it. */
+const STEP_UP_ONLY = ['approvers', 'quorum', 'approval_timeout', 'escalate_to'];
+
+/**
+ * Checks that the schema accepts the request stepup sends for every declared action (entity
+ * attributes, context fields); otherwise every request would fail at run time.
+ */
+function probeSchema(schema: string, actions: string[], file: string): string[] {
+  const problems: string[] = [];
+  const id = `stepup-probe-${process.pid}`;
+  cedar.preparseSchema(id, schema);
+  cedar.preparsePolicySet(id, { staticPolicies: {} });
+  for (const action of actions) {
+    const answer = cedar.statefulIsAuthorized({
+      principal: { type: 'Agent', id: 'probe' },
+      action: { type: 'Action', id: action },
+      resource: { type: 'Resource', id: 'prod/probe' },
+      context: { approved: false, human_verified: false, requested_ttl_seconds: 0, signals: {} },
+      preparsedPolicySetId: id,
+      preparsedSchemaName: id,
+      validateRequest: true,
+      entities: [
+        {
+          uid: { type: 'Resource', id: 'prod/probe' },
+          attrs: { name: 'prod/probe', environment: 'prod', audience: 'probe' },
+          parents: [],
+        },
+        { uid: { type: 'Agent', id: 'probe' }, attrs: {}, parents: [] },
+      ],
+    });
+    if (answer.type === 'failure') {
+      problems.push(
+        `${file}: action "${action}" does not accept the request stepup sends: ${answer.errors.map(describe).join('; ')}`,
+      );
+    }
+  }
+  return problems;
 }

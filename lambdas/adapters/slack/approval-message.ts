@@ -71,6 +71,9 @@ export function approvalMessage(request: ApprovalRequest): SlackMessage {
         ),
       ],
     },
+    // In full, never truncated: it is what the token will be bound to (at most 512 characters, so
+    // even fully escaped it fits a section's 3000).
+    { type: 'section', text: plain(`Resource\n${untrustedText(request.resource, 2900)}`) },
     {
       type: 'section',
       text: plain(

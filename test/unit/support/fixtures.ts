@@ -23,11 +23,14 @@ export const ALICE = 'U0ALICE';
 export const BOB = 'U0BOB';
 export const CAROL = 'U0CAROL';
 export const MALLORY = 'U0MALLORY';
+/** Workload-identity issuer of the test config's `auth`. */
+export const ISSUER = 'https://token.actions.githubusercontent.com';
 
 /** A validated config: one group (Alice, Bob, Carol), Carol known by email. */
 export function testConfig(members: readonly string[] = [ALICE, BOB, CAROL]): StepUpConfig {
   return parseConfig({
     slack: { teamId: TEAM },
+    auth: { issuer: ISSUER, audience: ['stepup'] },
     approverGroups: { [GROUP]: { members: [...members], channel: CHANNEL } },
     people: { 'carol@example.com': CAROL },
     defaults: { approvers: GROUP, approvalTimeoutSeconds: 900, maxTokenTtlSeconds: 300 },
@@ -45,12 +48,13 @@ export function pendingRequest(overrides: Partial<ApprovalRequest> = {}): Approv
     justification: 'The orders table was migrated; dropping the old copy.',
     bindingCode: newBindingCode(),
     requestedTtlSeconds: 300,
+    policyOutcome: 'step_up',
     requirements: {
-      approverGroup: GROUP,
+      approverGroups: [[GROUP]],
       quorum: 1,
       approvalTimeoutSeconds: 900,
       maxTokenTtlSeconds: 300,
-      policy: 'config:defaults',
+      policies: ['drop-prod-table'],
     },
     status: 'PENDING',
     createdAt: NOW.toISOString(),
