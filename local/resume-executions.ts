@@ -29,7 +29,11 @@ export async function resumeExecutions(
       const { pk: _pk, sk, ...request } = unmarshall(item) as ApprovalRequest & { pk: string; sk: string };
       if (sk !== 'REQUEST' || !unfinished(request)) continue;
       const remaining = Math.ceil((Date.parse(request.expiresAt) - now.getTime()) / 1000);
-      await workflow.start({ request_id: request.id, approval_timeout_seconds: Math.max(1, remaining) });
+      await workflow.start({
+        request_id: request.id,
+        approval_timeout_seconds: Math.max(1, remaining),
+        ...(request.requirements.escalateTo ? { escalate_to: request.requirements.escalateTo } : {}),
+      });
       resumed.push(request.id);
     }
   }

@@ -223,6 +223,7 @@ export async function createRequest(
     await deps.workflow.start({
       request_id: pending.id,
       approval_timeout_seconds: requirements.approvalTimeoutSeconds,
+      ...(requirements.escalateTo ? { escalate_to: requirements.escalateTo } : {}),
     });
   } catch (error) {
     const failedAt = deps.clock.now().toISOString();

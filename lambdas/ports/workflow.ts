@@ -2,6 +2,8 @@
 export interface WorkflowInput {
   readonly request_id: string;
   readonly approval_timeout_seconds: number;
+  /** Group to page when the approval timeout passes, from the policy's `@escalate_to`. */
+  readonly escalate_to?: string;
 }
 
 /** What the approval callback reports back to the waiting workflow. */

@@ -389,7 +389,9 @@ describe('createRequest (stub policy, real DynamoDbRequestStore on dynalite)', (
       policy: 'drop-prod-table, incident',
       outcome: 'step_up',
     });
-    expect(workflow.started).toEqual([{ request_id: created.auth_req_id, approval_timeout_seconds: 600 }]);
+    expect(workflow.started).toEqual([
+      { request_id: created.auth_req_id, approval_timeout_seconds: 600, escalate_to: 'platform-oncall' },
+    ]);
   });
 
   it('step-up: caps the requested TTL at the policy maximum, and keeps a shorter one', async () => {
