@@ -1,7 +1,7 @@
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
-import { Api, pollUntilDecided, slackMessage, startTestRuntime } from './support';
+import { Api, pollUntilDecided, slackMessage, useTestRuntime } from './support';
 
 describe('an approved request over HTTP yields a single-use token', () => {
   let runtime: LocalRuntime;
@@ -9,13 +9,10 @@ describe('an approved request over HTTP yields a single-use token', () => {
   let agent: string;
   let resourceServer: string;
 
-  beforeAll(async () => {
-    runtime = await startTestRuntime();
-    api = new Api(runtime);
-    agent = await runtime.devToken('deploy-bot');
+  useTestRuntime(async (started) => {
+    ({ runtime, api, agent } = started);
     resourceServer = await runtime.devToken('orders-db');
   });
-  afterAll(() => runtime.stop());
 
   it('walks request → Slack → signed click → token → introspection once', async () => {
     const created = await api.postJson(

@@ -1,9 +1,9 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { SignJWT, generateKeyPair } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
 import { slackSignatureHeaders } from '../../local/slack-signature';
-import { Api, slackMessage, startTestRuntime } from './support';
+import { Api, slackMessage, useTestRuntime } from './support';
 
 const errorShape = { error: expect.any(String), error_description: expect.any(String) };
 
@@ -19,12 +19,7 @@ describe('bad input never changes state and gets a 4xx with {error, error_descri
       )
     ).Items;
 
-  beforeAll(async () => {
-    runtime = await startTestRuntime();
-    api = new Api(runtime);
-    agent = await runtime.devToken('deploy-bot');
-  });
-  afterAll(() => runtime.stop());
+  useTestRuntime((started) => ({ runtime, api, agent } = started));
 
   describe('API authentication', () => {
     it('rejects a request without a bearer token', async () => {

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
-import { Api, eventually, pollUntilDecided, slackMessage, startTestRuntime } from './support';
+import { Api, eventually, pollUntilDecided, slackMessage, useTestRuntime } from './support';
 
 describe('races resolve to exactly one outcome', () => {
   let runtime: LocalRuntime;
@@ -8,13 +8,10 @@ describe('races resolve to exactly one outcome', () => {
   let agent: string;
   let resourceServer: string;
 
-  beforeAll(async () => {
-    runtime = await startTestRuntime();
-    api = new Api(runtime);
-    agent = await runtime.devToken('deploy-bot');
+  useTestRuntime(async (started) => {
+    ({ runtime, api, agent } = started);
     resourceServer = await runtime.devToken('orders-db');
   });
-  afterAll(() => runtime.stop());
 
   const approvedRequest = async () => {
     const requestId = await api.createRequest(agent);

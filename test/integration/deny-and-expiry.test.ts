@@ -7,6 +7,7 @@ import {
   slackMessage,
   startTestRuntime,
   testConfig,
+  useTestRuntime,
   workflowDone,
 } from './support';
 
@@ -15,12 +16,7 @@ describe('a denied request', () => {
   let api: Api;
   let agent: string;
 
-  beforeAll(async () => {
-    runtime = await startTestRuntime();
-    api = new Api(runtime);
-    agent = await runtime.devToken('deploy-bot');
-  });
-  afterAll(() => runtime.stop());
+  useTestRuntime((started) => ({ runtime, api, agent } = started));
 
   it('ends in access_denied for the agent and a "denied by" message', async () => {
     const requestId = await api.createRequest(agent);

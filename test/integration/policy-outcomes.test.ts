@@ -1,18 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
-import { Api, eventually, pollUntilDecided, slackMessage, startTestRuntime } from './support';
+import { Api, eventually, pollUntilDecided, slackMessage, useTestRuntime } from './support';
 
 describe('policy decides per request, over HTTP', () => {
   let runtime: LocalRuntime;
   let api: Api;
   let agent: string;
 
-  beforeAll(async () => {
-    runtime = await startTestRuntime();
-    api = new Api(runtime);
-    agent = await runtime.devToken('deploy-bot');
-  });
-  afterAll(() => runtime.stop());
+  useTestRuntime((started) => ({ runtime, api, agent } = started));
 
   it('auto-approves reading logs: 200, a usable single-use token at once, no Slack message, no workflow', async () => {
     const messagesBefore = runtime.slack!.messages.length;

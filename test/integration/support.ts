@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
 import { loadConfigFile } from '../../lambdas/adapters/config-file';
 import type { StepUpConfig } from '../../lambdas/domain/config';
@@ -128,4 +129,28 @@ export async function workflowDone(runtime: LocalRuntime, requestId: string) {
     const request = await runtime.store.get(requestId);
     return request?.events.some((e) => e.type === 'outcome_notified') ? request : undefined;
   });
+}
+
+/** What {@link useTestRuntime} hands a test file. */
+export interface TestRuntime {
+  readonly runtime: LocalRuntime;
+  readonly api: Api;
+  /** A dev workload token for the agent `deploy-bot`. */
+  readonly agent: string;
+}
+
+/**
+ * A local runtime (in memory, free port) for the calling `describe` block: started before its
+ * tests, stopped after them. `use` receives it once it is up.
+ */
+export function useTestRuntime(
+  use: (started: TestRuntime) => unknown,
+  config: StepUpConfig = testConfig(),
+): void {
+  let runtime: LocalRuntime | undefined;
+  beforeAll(async () => {
+    runtime = await startTestRuntime(config);
+    await use({ runtime, api: new Api(runtime), agent: await runtime.devToken('deploy-bot') });
+  });
+  afterAll(() => runtime?.stop());
 }

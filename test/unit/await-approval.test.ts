@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DynamoDbRequestStore } from '../../lambdas/adapters/aws/dynamodb-request-store';
 import type { ApprovalRequest } from '../../lambdas/domain/approval-request';
 import { awaitApproval, type AwaitApprovalDeps } from '../../lambdas/domain/await-approval';
 import { parseConfig } from '../../lambdas/domain/config';
-import { startLocalDynamoDb, type LocalDynamoDb } from '../../local/local-dynamodb';
 import {
   ALICE,
   CHANNEL,
@@ -17,19 +16,11 @@ import {
   pendingRequest,
   rejectionOf,
   testConfig,
+  useDynaliteStore,
 } from './support/fixtures';
 
-let db: LocalDynamoDb;
 let store: DynamoDbRequestStore;
-
-beforeAll(async () => {
-  db = await startLocalDynamoDb();
-  store = new DynamoDbRequestStore(db.client, db.tableName);
-});
-
-afterAll(async () => {
-  await db.close();
-});
+useDynaliteStore((s) => (store = s));
 
 /** A notifier that, at the moment it posts, records what the store held for the request. */
 function observingNotifier(): { notifier: RecordingNotifier; storedAtPost: (ApprovalRequest | undefined)[] } {

@@ -1,21 +1,24 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DynamoDbRequestStore } from '../../lambdas/adapters/aws/dynamodb-request-store';
 import type { ApprovalRequest, AuditEvent } from '../../lambdas/domain/approval-request';
 import { DuplicateRequestError, VersionConflictError } from '../../lambdas/ports/request-store';
-import { startLocalDynamoDb, type LocalDynamoDb } from '../../local/local-dynamodb';
-import { ALICE, NOW, NOW_EPOCH_SECONDS, TEAM, pendingRequest, rejectionOf } from './support/fixtures';
+import type { LocalDynamoDb } from '../../local/local-dynamodb';
+import {
+  ALICE,
+  NOW,
+  NOW_EPOCH_SECONDS,
+  TEAM,
+  pendingRequest,
+  rejectionOf,
+  useDynaliteStore,
+} from './support/fixtures';
 
 let db: LocalDynamoDb;
 let store: DynamoDbRequestStore;
-
-beforeAll(async () => {
-  db = await startLocalDynamoDb();
-  store = new DynamoDbRequestStore(db.client, db.tableName);
-});
-
-afterAll(async () => {
-  await db.close();
+useDynaliteStore((s, d) => {
+  store = s;
+  db = d;
 });
 
 const EXP = NOW_EPOCH_SECONDS + 300;

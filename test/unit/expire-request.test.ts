@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DynamoDbRequestStore } from '../../lambdas/adapters/aws/dynamodb-request-store';
 import type { ApprovalRequest } from '../../lambdas/domain/approval-request';
 import { expireRequest } from '../../lambdas/domain/expire-request';
-import { startLocalDynamoDb, type LocalDynamoDb } from '../../local/local-dynamodb';
 import {
   ALICE,
   NOW,
@@ -11,20 +10,12 @@ import {
   fixedClock,
   pendingRequest,
   rejectionOf,
+  useDynaliteStore,
 } from './support/fixtures';
 
-let db: LocalDynamoDb;
 let store: DynamoDbRequestStore;
 const clock = fixedClock();
-
-beforeAll(async () => {
-  db = await startLocalDynamoDb();
-  store = new DynamoDbRequestStore(db.client, db.tableName);
-});
-
-afterAll(async () => {
-  await db.close();
-});
+useDynaliteStore((s) => (store = s));
 
 async function stored(overrides: Partial<ApprovalRequest> = {}): Promise<ApprovalRequest> {
   const request = pendingRequest(overrides);

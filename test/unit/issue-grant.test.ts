@@ -1,22 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DynamoDbRequestStore } from '../../lambdas/adapters/aws/dynamodb-request-store';
 import type { ApprovalRequest } from '../../lambdas/domain/approval-request';
 import { GRANT_PICKUP_SECONDS, issueGrant } from '../../lambdas/domain/issue-grant';
-import { startLocalDynamoDb, type LocalDynamoDb } from '../../local/local-dynamodb';
-import { NOW, expectStepUpError, fixedClock, pendingRequest, rejectionOf } from './support/fixtures';
+import {
+  NOW,
+  expectStepUpError,
+  fixedClock,
+  pendingRequest,
+  rejectionOf,
+  useDynaliteStore,
+} from './support/fixtures';
 
-let db: LocalDynamoDb;
 let store: DynamoDbRequestStore;
 const clock = fixedClock();
-
-beforeAll(async () => {
-  db = await startLocalDynamoDb();
-  store = new DynamoDbRequestStore(db.client, db.tableName);
-});
-
-afterAll(async () => {
-  await db.close();
-});
+useDynaliteStore((s) => (store = s));
 
 async function stored(overrides: Partial<ApprovalRequest> = {}): Promise<ApprovalRequest> {
   const request = pendingRequest(overrides);

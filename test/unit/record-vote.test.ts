@@ -1,10 +1,10 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DynamoDbRequestStore } from '../../lambdas/adapters/aws/dynamodb-request-store';
 import { approvers, type ApprovalRequest } from '../../lambdas/domain/approval-request';
 import { parseConfig, type StepUpConfig } from '../../lambdas/domain/config';
 import { recordVote, type RecordVoteDeps, type VoteInput } from '../../lambdas/domain/record-vote';
-import { startLocalDynamoDb, type LocalDynamoDb } from '../../local/local-dynamodb';
+import type { LocalDynamoDb } from '../../local/local-dynamodb';
 import {
   ALICE,
   BOB,
@@ -20,20 +20,16 @@ import {
   fixedClock,
   pendingRequest,
   testConfig,
+  useDynaliteStore,
 } from './support/fixtures';
 
 const TASK_TOKEN = 'task-token-AAAA.secret';
 
 let db: LocalDynamoDb;
 let store: DynamoDbRequestStore;
-
-beforeAll(async () => {
-  db = await startLocalDynamoDb();
-  store = new DynamoDbRequestStore(db.client, db.tableName);
-});
-
-afterAll(async () => {
-  await db.close();
+useDynaliteStore((s, d) => {
+  store = s;
+  db = d;
 });
 
 interface Harness {

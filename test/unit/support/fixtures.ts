@@ -1,4 +1,6 @@
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { DynamoDbRequestStore } from '../../../lambdas/adapters/aws/dynamodb-request-store';
+import { startLocalDynamoDb, type LocalDynamoDb } from '../../../local/local-dynamodb';
 import type { ApprovalRequest, SlackMessageRef } from '../../../lambdas/domain/approval-request';
 import { parseConfig, type StepUpConfig } from '../../../lambdas/domain/config';
 import { StepUpError, type ErrorCode } from '../../../lambdas/domain/errors';
@@ -133,4 +135,19 @@ export function expectStepUpError(
   expect(stepUpError.status).toBe(status);
   if (mentions !== undefined) expect(stepUpError.message).toContain(mentions);
   return stepUpError;
+}
+
+/**
+ * A real DynamoDbRequestStore on an in-memory dynalite for the calling test file: started before
+ * its tests, closed after them. `use` receives the store (and the server) once it is up.
+ */
+export function useDynaliteStore(use: (store: DynamoDbRequestStore, db: LocalDynamoDb) => void): void {
+  let db: LocalDynamoDb | undefined;
+  beforeAll(async () => {
+    db = await startLocalDynamoDb();
+    use(new DynamoDbRequestStore(db.client, db.tableName), db);
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
 }
