@@ -15,6 +15,9 @@ import {
 /** Audience every dev workload token carries; the local authorizer requires it. */
 export const DEV_AUDIENCE = 'stepup';
 
+/** Audience of dev human id_tokens (the `subject_token` an agent passes on). */
+export const DEV_HUMAN_AUDIENCE = 'stepup-humans';
+
 /**
  * A development workload-identity issuer, local mode only: mints ES256 JWTs for any `sub`, and
  * verifies bearers the way the HTTP API's JWT authorizer does in AWS (issuer, audience, expiry).
@@ -59,6 +62,23 @@ export class DevIdentity {
       .setIssuer(this.issuer)
       .setAudience(DEV_AUDIENCE)
       .setSubject(sub)
+      .setIssuedAt()
+      .setExpirationTime(`${ttlSeconds}s`)
+      .sign(this.privateKey);
+  }
+
+  /** Issuer of dev human id_tokens. */
+  get humanIssuer(): string {
+    return `${this.issuer}/human`;
+  }
+
+  /** An OIDC-style id_token for a human, identified by `email`, valid for `ttlSeconds`. */
+  async mintIdToken(email: string, ttlSeconds = 600): Promise<string> {
+    return new SignJWT({ email, email_verified: true })
+      .setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: this.publicJwk.kid })
+      .setIssuer(this.humanIssuer)
+      .setAudience(DEV_HUMAN_AUDIENCE)
+      .setSubject(`human:${email}`)
       .setIssuedAt()
       .setExpirationTime(`${ttlSeconds}s`)
       .sign(this.privateKey);

@@ -58,6 +58,20 @@ export function devRoutes(context: () => DevContext): LocalRoute[] {
       },
     },
     {
+      method: 'POST',
+      path: '/dev/id-token',
+      handle: async (body) => {
+        const email = jsonObject(body)?.email;
+        if (typeof email !== 'string' || !/^[^\s@<>]{1,64}@[^\s@<>]{1,190}$/.test(email)) {
+          return bad('body must be JSON {"email": "<the human the agent acts for>"}');
+        }
+        return {
+          status: 200,
+          body: { id_token: await context().identity.mintIdToken(email), token_type: 'N_A' },
+        };
+      },
+    },
+    {
       method: 'GET',
       path: '/dev/jwks.json',
       handle: async () => ({ status: 200, body: context().identity.jwks() }),

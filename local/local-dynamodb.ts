@@ -7,6 +7,7 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { AGENT_INDEX } from '../lambdas/adapters/aws/dynamodb-request-store';
 
 /** The table name used locally (in AWS the construct names it). */
 export const LOCAL_TABLE_NAME = 'stepup';
@@ -47,10 +48,22 @@ export async function startLocalDynamoDb(path?: string): Promise<LocalDynamoDb> 
         AttributeDefinitions: [
           { AttributeName: 'pk', AttributeType: 'S' },
           { AttributeName: 'sk', AttributeType: 'S' },
+          { AttributeName: 'agent', AttributeType: 'S' },
+          { AttributeName: 'createdAt', AttributeType: 'S' },
         ],
         KeySchema: [
           { AttributeName: 'pk', KeyType: 'HASH' },
           { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: AGENT_INDEX,
+            KeySchema: [
+              { AttributeName: 'agent', KeyType: 'HASH' },
+              { AttributeName: 'createdAt', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'KEYS_ONLY' },
+          },
         ],
       }),
     );

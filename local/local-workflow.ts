@@ -107,13 +107,17 @@ export class LocalWorkflow implements Workflow {
     waiter.resolve(outcome);
   }
 
+  async stop(requestId: string): Promise<void> {
+    this.running.get(requestId)?.abort();
+  }
+
   /** Resolves when every running execution has finished (tests and shutdown). */
   async settled(): Promise<void> {
     await Promise.all([...this.running.values()].map((execution) => execution.done));
   }
 
   /** Aborts every running execution (shutdown); their requests stay as stored. */
-  stop(): void {
+  stopAll(): void {
     for (const execution of this.running.values()) execution.abort();
   }
 

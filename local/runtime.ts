@@ -4,6 +4,8 @@ import { join, resolve } from 'node:path';
 import { cedarPolicyFromDirectory, policiesPath } from '../lambdas/adapters/cedar/policy-directory';
 import { loadConfigFile } from '../lambdas/adapters/config-file';
 import { DynamoDbRequestStore } from '../lambdas/adapters/aws/dynamodb-request-store';
+import { createLocalJWKSet } from 'jose';
+import { JoseHumanVerifier } from '../lambdas/adapters/jose-human-verifier';
 import { JoseTokenVerifier } from '../lambdas/adapters/jose-token-verifier';
 import { LocalKeySigner } from '../lambdas/adapters/local/local-key-signer';
 import { logger } from '../lambdas/adapters/logger';
@@ -14,7 +16,10 @@ import { awaitApprovalHandler } from '../lambdas/handlers/await-approval';
 import { createRequestHandler } from '../lambdas/handlers/create-request';
 import { expireRequestHandler } from '../lambdas/handlers/expire-request';
 import { getRequestHandler } from '../lambdas/handlers/get-request';
+import { cancelRequestHandler } from '../lambdas/handlers/cancel-request';
 import { handler as healthHandler } from '../lambdas/handlers/health';
+import { metadataHandler } from '../lambdas/handlers/metadata';
+import { revokeHandler } from '../lambdas/handlers/revoke';
 import { introspectHandler } from '../lambdas/handlers/introspect';
 import { issueGrantHandler } from '../lambdas/handlers/issue-grant';
 import { jwksHandler } from '../lambdas/handlers/jwks';
@@ -24,7 +29,7 @@ import { tokenHandler } from '../lambdas/handlers/token';
 import { systemClock } from '../lambdas/ports/clock';
 import type { RequestStore } from '../lambdas/ports/request-store';
 import type { AuthorizerClaims } from './api-gateway-event';
-import { DevIdentity } from './dev-identity';
+import { DEV_HUMAN_AUDIENCE, DevIdentity } from './dev-identity';
 import { devRoutes, type DevContext } from './dev-routes';
 import { startHttpServer, type LambdaRoute } from './http-server';
 import { startLocalDynamoDb, type LocalDynamoDb } from './local-dynamodb';
@@ -114,9 +119,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const lambdaRoutes = [
     route('GET', '/health', false, 'health'),
     route('GET', '/.well-known/jwks.json', false, 'jwks'),
+    route('GET', '/.well-known/oauth-authorization-server', false, 'metadata'),
     route('POST', '/slack/events', false, 'slackEvents'),
     route('POST', '/v1/requests', true, 'createRequest'),
     route('GET', '/v1/requests/{id}', true, 'getRequest'),
+    route('POST', '/v1/requests/{id}/cancel', true, 'cancelRequest'),
+    route('POST', '/v1/revoke', true, 'revoke'),
     route('POST', '/v1/token', true, 'token'),
     route('POST', '/v1/introspect', true, 'introspect'),
   ];
@@ -150,14 +158,25 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     (requestId, error) =>
       logger.error('workflow execution failed', { request_id: requestId, error: error as Error }),
   );
+  const verifier = new JoseTokenVerifier(signer, url);
+  // Locally the dev issuer stands in for the humans' identity provider, as it does for workloads.
+  const humanVerifier = new JoseHumanVerifier({
+    issuer: identity.humanIssuer,
+    audience: DEV_HUMAN_AUDIENCE,
+    keys: createLocalJWKSet(identity.jwks()),
+    claim: 'email',
+  });
   resolveReady({
     health: healthHandler,
     jwks: jwksHandler({ signer }),
+    metadata: metadataHandler({ issuer: url }),
     slackEvents: slackEventsHandler({ signingSecret, botToken, slackApiUrl, store, workflow, config, clock }),
-    createRequest: createRequestHandler({ store, workflow, policy, clock }),
+    createRequest: createRequestHandler({ store, workflow, policy, clock, humanVerifier }),
     getRequest: getRequestHandler({ store }),
+    cancelRequest: cancelRequestHandler({ store, workflow, notifier, clock }),
     token: tokenHandler({ store, signer, clock, issuer: url }),
-    introspect: introspectHandler({ store, verifier: new JoseTokenVerifier(signer, url), clock }),
+    introspect: introspectHandler({ store, verifier, clock }),
+    revoke: revokeHandler({ store, verifier, workflow, notifier, clock, operators: config.operators }),
   });
 
   const resumed = dataDir
@@ -183,7 +202,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     devToken: (sub) => identity.mint(sub),
     click,
     stop: async () => {
-      workflow.stop();
+      workflow.stopAll();
       await new Promise<void>((r) => {
         server.close(() => r());
         server.closeAllConnections();

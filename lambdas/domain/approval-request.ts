@@ -67,6 +67,8 @@ export type AuditEventType =
   | 'grant_issued'
   | 'token_delivered'
   | 'token_consumed'
+  | 'cancelled'
+  | 'revoked'
   | 'outcome_notified';
 
 /** One step of the audit trail; stored inside the request so the step and its record are one write. */
@@ -94,8 +96,12 @@ export interface ApprovalRequest {
   readonly audience: string;
   /** Agent-written, untrusted. */
   readonly justification: string;
-  /** Agent-asserted, unverified. */
+  /** The human the agent acts for: asserted by the agent, unless `humanVerified`. */
   readonly onBehalfOf?: string;
+  /** True when `onBehalfOf` was proven with the human's own id_token. */
+  readonly humanVerified?: boolean;
+  /** RFC 7638 thumbprint of the agent's DPoP key; the token is bound to it (`cnf.jkt`). */
+  readonly dpopJkt?: string;
   readonly bindingCode: string;
   readonly requestedTtlSeconds: number;
   readonly policyOutcome: PolicyOutcome;
@@ -113,6 +119,8 @@ export interface ApprovalRequest {
   readonly grant?: Grant;
   readonly delivery?: Delivery;
   readonly consumedAt?: string;
+  /** Set when the token (or the undelivered grant) was revoked. */
+  readonly revokedAt?: string;
   readonly events: readonly AuditEvent[];
   /** Optimistic-concurrency counter: every write is conditional on it. */
   readonly version: number;

@@ -21,6 +21,16 @@ export interface StepUpConfig {
     readonly approvalTimeoutSeconds: number;
     readonly maxTokenTtlSeconds: number;
   };
+  /** The OIDC provider of the humans agents act for; verifies `subject_token`. Absent: none accepted. */
+  readonly humanIdentity?: {
+    readonly issuer: string;
+    readonly audience: string;
+    readonly jwksUri: string;
+    /** The id_token claim that names the human, as `on_behalf_of` does. @default email */
+    readonly claim: string;
+  };
+  /** Workload subs allowed to use the per-agent kill switch of `POST /v1/revoke`. @default none */
+  readonly operators: readonly string[];
 }
 
 // Slack user groups (S…) need resolving through the Slack API, which is not built yet.
@@ -66,7 +76,15 @@ function stringList(value: unknown, path: string): string[] {
  * @throws StepUpError `invalid_config` naming the offending key.
  */
 export function parseConfig(raw: unknown): StepUpConfig {
-  const root = object(raw, '(root)', ['slack', 'auth', 'approverGroups', 'people', 'defaults']);
+  const root = object(raw, '(root)', [
+    'slack',
+    'auth',
+    'approverGroups',
+    'people',
+    'defaults',
+    'humanIdentity',
+    'operators',
+  ]);
   const slack = object(root.slack, 'slack', ['teamId']);
   const auth = object(root.auth, 'auth', ['issuer', 'audience']);
   const groupsRaw = object(root.approverGroups, 'approverGroups');
@@ -114,6 +132,12 @@ export function parseConfig(raw: unknown): StepUpConfig {
     fail('defaults.approvers', `names "${defaultGroup}", which is not in approverGroups`);
   }
 
+  const human =
+    root.humanIdentity === undefined
+      ? undefined
+      : object(root.humanIdentity, 'humanIdentity', ['issuer', 'audience', 'jwksUri', 'claim']);
+  const operators = root.operators === undefined ? [] : stringList(root.operators, 'operators');
+
   return {
     slack: { teamId: string(slack.teamId, 'slack.teamId', SLACK_TEAM, 'a Slack team id (T…)') },
     auth: {
@@ -135,5 +159,16 @@ export function parseConfig(raw: unknown): StepUpConfig {
         3_600,
       ),
     },
+    ...(human
+      ? {
+          humanIdentity: {
+            issuer: string(human.issuer, 'humanIdentity.issuer'),
+            audience: string(human.audience, 'humanIdentity.audience'),
+            jwksUri: string(human.jwksUri, 'humanIdentity.jwksUri', /^https:\/\//, 'an https:// URL'),
+            claim: human.claim === undefined ? 'email' : string(human.claim, 'humanIdentity.claim'),
+          },
+        }
+      : {}),
+    operators,
   };
 }

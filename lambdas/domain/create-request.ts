@@ -1,10 +1,12 @@
 import type { ApprovalPolicy, PolicyDecision } from '../ports/approval-policy';
 import type { Clock } from '../ports/clock';
+import type { HumanVerifier } from '../ports/human-verifier';
 import type { RequestStore } from '../ports/request-store';
 import type { Workflow } from '../ports/workflow';
 import { policyLabel, type ApprovalRequest, type ApprovalRequirements } from './approval-request';
 import { StepUpError } from './errors';
 import { newBindingCode, newRequestId } from './ids';
+import { publicJwkThumbprint } from './jwk-thumbprint';
 import { GRANT_PICKUP_SECONDS, withGrant } from './issue-grant';
 import {
   optionalInteger,
@@ -31,6 +33,8 @@ const FIELDS = [
   'on_behalf_of',
   'requested_ttl_seconds',
   'context',
+  'subject_token',
+  'dpop_jwk',
 ] as const;
 
 /** A validated `POST /v1/requests` body. */
@@ -43,6 +47,10 @@ export interface CreateRequestInput {
   readonly requestedTtlSeconds?: number;
   /** Risk signals from `context`; agent-supplied, so policies may only use them to ask for more. */
   readonly signals: Readonly<Record<string, string>>;
+  /** The human's own OIDC id_token, proving `on_behalf_of`. */
+  readonly subjectToken?: string;
+  /** Thumbprint of the agent's DPoP public key (`dpop_jwk`): the token will be bound to it. */
+  readonly dpopJkt?: string;
 }
 
 /**
@@ -73,6 +81,12 @@ export function parseCreateRequest(raw: unknown): CreateRequestInput {
     onBehalfOf: optionalString(body, 'on_behalf_of', { max: 256 }),
     requestedTtlSeconds: optionalInteger(body, 'requested_ttl_seconds', 1, MAX_TOKEN_TTL_SECONDS),
     signals: parseSignals(body.context),
+    subjectToken: optionalString(body, 'subject_token', {
+      max: 8192,
+      pattern: /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/,
+      hint: 'a compact JWS (the human’s id_token)',
+    }),
+    dpopJkt: body.dpop_jwk === undefined ? undefined : publicJwkThumbprint(body.dpop_jwk),
   };
 }
 
@@ -105,9 +119,11 @@ export interface CreatedRequest {
 /** Ports the create use case needs. */
 export interface CreateRequestDeps {
   readonly store: RequestStore;
-  readonly workflow: Workflow;
+  readonly workflow: Pick<Workflow, 'start'>;
   readonly policy: ApprovalPolicy;
   readonly clock: Clock;
+  /** Verifies `subject_token`; without one configured, a subject_token is refused. */
+  readonly humanVerifier?: HumanVerifier;
 }
 
 function requirementsOf(decision: PolicyDecision): ApprovalRequirements {
@@ -119,6 +135,37 @@ function requirementsOf(decision: PolicyDecision): ApprovalRequirements {
     maxTokenTtlSeconds: decision.kind === 'auto_approve' ? decision.maxTokenTtlSeconds : 0,
     policies: decision.policies,
   };
+}
+
+/**
+ * Who the agent acts for. With a `subject_token`, the human is proven by their own id_token (and
+ * must match `on_behalf_of` if both are given); without one, `on_behalf_of` is only the agent's word.
+ * @throws StepUpError `invalid_request` for a token that does not verify or names someone else
+ */
+async function verifiedHuman(
+  deps: CreateRequestDeps,
+  input: CreateRequestInput,
+): Promise<{ onBehalfOf?: string; verified: boolean }> {
+  if (!input.subjectToken) return { onBehalfOf: input.onBehalfOf, verified: false };
+  if (!deps.humanVerifier) {
+    throw new StepUpError(
+      'invalid_request',
+      'subject_token is not accepted: no human identity provider is configured',
+    );
+  }
+  const human = await deps.humanVerifier.verify(input.subjectToken);
+  if (!human)
+    throw new StepUpError(
+      'invalid_request',
+      'subject_token is not a valid id_token from the human identity provider',
+    );
+  if (input.onBehalfOf && input.onBehalfOf.toLowerCase() !== human.id.toLowerCase()) {
+    throw new StepUpError(
+      'invalid_request',
+      'on_behalf_of does not match the human the subject_token proves',
+    );
+  }
+  return { onBehalfOf: human.id, verified: true };
 }
 
 /**
@@ -134,13 +181,14 @@ export async function createRequest(
   agent: string,
   input: CreateRequestInput,
 ): Promise<CreatedRequest> {
+  const human = await verifiedHuman(deps, input);
   const decision = deps.policy.decide({
     agent,
     action: input.action,
     resource: input.resource,
     audience: input.audience,
-    onBehalfOf: input.onBehalfOf,
-    humanVerified: false,
+    onBehalfOf: human.onBehalfOf,
+    humanVerified: human.verified,
     requestedTtlSeconds: input.requestedTtlSeconds ?? 0,
     signals: input.signals,
   });
@@ -154,7 +202,9 @@ export async function createRequest(
     resource: input.resource,
     audience: input.audience,
     justification: input.justification,
-    onBehalfOf: input.onBehalfOf,
+    onBehalfOf: human.onBehalfOf,
+    humanVerified: human.verified,
+    dpopJkt: input.dpopJkt,
     bindingCode: newBindingCode(),
     requestedTtlSeconds: Math.min(
       input.requestedTtlSeconds ?? requirements.maxTokenTtlSeconds,

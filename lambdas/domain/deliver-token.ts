@@ -9,6 +9,7 @@ import {
   type Grant,
 } from './approval-request';
 import { StepUpError } from './errors';
+import { POLL_INTERVAL_SECONDS } from './create-request';
 import { updateRequest } from './update-request';
 import { rejectUnknownFields, requireObject, requireString } from './validation';
 
@@ -18,7 +19,8 @@ export const CIBA_GRANT_TYPE = 'urn:openid:params:grant-type:ciba';
 /** The access token response (RFC 6749 §5.1 with RFC 9396 details). */
 export interface TokenResponse {
   readonly access_token: string;
-  readonly token_type: 'Bearer';
+  /** `DPoP` when the token is bound to the agent's key (RFC 9449 §5). */
+  readonly token_type: 'Bearer' | 'DPoP';
   readonly expires_in: number;
   readonly authorization_details: readonly AuthorizationDetail[];
 }
@@ -65,61 +67,96 @@ function pollAnswer(request: ApprovalRequest, now: Date): Grant {
     case 'EXPIRED':
       throw new StepUpError('expired_token', 'the approval request expired before anyone approved it');
     case 'CANCELLED':
-      throw new StepUpError('access_denied', 'the request was cancelled');
+      throw new StepUpError('access_denied', 'the request was cancelled or revoked');
     case 'APPROVED':
       if (!request.grant)
         throw new StepUpError('authorization_pending', 'approved; the grant is being issued');
       if (request.delivery)
         throw new StepUpError('invalid_grant', 'the token for this request was already delivered');
+      if (request.revokedAt) throw new StepUpError('access_denied', 'the grant was revoked');
       return request.grant;
   }
+}
+
+/** The access token's claims for a delivered grant (design §4, RFC 9068 profile). */
+function tokenClaims(
+  request: ApprovalRequest,
+  grant: Grant,
+  issuer: string,
+  iat: number,
+): Record<string, unknown> {
+  // A verified human becomes the subject and the agent the actor (RFC 8693); an asserted one never does.
+  const human = request.humanVerified && request.onBehalfOf ? request.onBehalfOf : undefined;
+  return {
+    iss: issuer,
+    aud: request.audience,
+    sub: human ?? request.agent,
+    ...(human ? { act: { sub: request.agent } } : {}),
+    client_id: request.agent,
+    iat,
+    nbf: iat,
+    exp: iat + grant.ttlSeconds,
+    jti: grant.jti,
+    authorization_details: grant.authorizationDetails,
+    approval: {
+      request_id: request.id,
+      approvers: approvers(request),
+      policy: policyLabel(request.requirements),
+      decided_at: request.decidedAt,
+    },
+    ...(request.dpopJkt ? { cnf: { jkt: request.dpopJkt } } : {}),
+  };
+}
+
+/**
+ * A poll of a still-pending request: `authorization_pending`, or `slow_down` (with a longer
+ * interval) when it came before the previous poll plus the interval.
+ */
+async function pendingAnswer(deps: DeliverTokenDeps, requestId: string, now: Date): Promise<never> {
+  const gate = await deps.store.recordPoll(requestId, now.getTime(), POLL_INTERVAL_SECONDS);
+  if (!gate.onTime) {
+    throw new StepUpError('slow_down', `polling too often: poll at most every ${gate.intervalSeconds} s`, {
+      interval: gate.intervalSeconds,
+    });
+  }
+  throw new StepUpError('authorization_pending', 'the approvers have not decided yet');
 }
 
 /**
  * The CIBA poll. On approval it signs the token and records its delivery in one conditional write;
  * a second poll, or a concurrent one that lost the race, gets `invalid_grant`. Only the requesting
- * agent may redeem; anyone else is told the id is unknown.
+ * agent may redeem; anyone else is told the id is unknown. Pending polls are paced (`slow_down`).
  */
 export async function deliverToken(
   deps: DeliverTokenDeps,
   agent: string,
   requestId: string,
 ): Promise<TokenResponse> {
+  const unknown = () => new StepUpError('invalid_grant', 'unknown auth_req_id');
+  const first = await deps.store.get(requestId);
+  if (!first || first.agent !== agent) throw unknown();
+  const polledAt = deps.clock.now();
+  if (first.status === 'PENDING' && polledAt.getTime() < Date.parse(first.expiresAt)) {
+    await pendingAnswer(deps, requestId, polledAt);
+  }
   let response: TokenResponse | undefined;
   try {
     await updateRequest(deps.store, requestId, async (current) => {
-      if (current.agent !== agent) throw new StepUpError('invalid_grant', 'unknown auth_req_id');
       const now = deps.clock.now();
       const grant = pollAnswer(current, now);
       if (now.getTime() > Date.parse(grant.pickupBy)) {
         throw new StepUpError('expired_token', 'the approved token was not collected in time');
       }
       const iat = Math.floor(now.getTime() / 1000);
-      const exp = iat + grant.ttlSeconds;
-      const accessToken = await deps.signer.sign({
-        iss: deps.issuer,
-        aud: current.audience,
-        sub: current.agent,
-        client_id: current.agent,
-        iat,
-        nbf: iat,
-        exp,
-        jti: grant.jti,
-        authorization_details: grant.authorizationDetails,
-        approval: {
-          request_id: current.id,
-          approvers: approvers(current),
-          policy: policyLabel(current.requirements),
-          decided_at: current.decidedAt,
-        },
-      });
+      const claims = tokenClaims(current, grant, deps.issuer, iat);
       response = {
-        access_token: accessToken,
-        token_type: 'Bearer',
+        access_token: await deps.signer.sign(claims),
+        token_type: current.dpopJkt ? 'DPoP' : 'Bearer',
         expires_in: grant.ttlSeconds,
         authorization_details: grant.authorizationDetails,
       };
       const at = now.toISOString();
+      const exp = claims.exp as number;
       return {
         ...current,
         delivery: { jti: grant.jti, at, exp },
@@ -130,9 +167,7 @@ export async function deliverToken(
       };
     });
   } catch (error) {
-    if (error instanceof StepUpError && error.code === 'not_found') {
-      throw new StepUpError('invalid_grant', 'unknown auth_req_id');
-    }
+    if (error instanceof StepUpError && error.code === 'not_found') throw unknown();
     throw error;
   }
   if (!response) throw new Error('token delivery finished without a token');

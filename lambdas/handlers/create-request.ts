@@ -3,6 +3,7 @@ import { httpRoute } from '../adapters/api-gateway/http-route';
 import { envConfig, stateMachineWorkflow, tableStore } from '../adapters/aws/clients';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import { cedarPolicyFromDirectory } from '../adapters/cedar/policy-directory';
+import { JoseHumanVerifier } from '../adapters/jose-human-verifier';
 import { requestLogger } from '../adapters/logger';
 import { createRequest, parseCreateRequest, type CreateRequestDeps } from '../domain/create-request';
 import { systemClock } from '../ports/clock';
@@ -23,12 +24,15 @@ export function createRequestHandler(deps: CreateRequestDeps) {
   });
 }
 
-export const handler = lazyHandler(() =>
-  createRequestHandler({
+export const handler = lazyHandler(() => {
+  const config = envConfig();
+  const human = config.humanIdentity;
+  return createRequestHandler({
     store: tableStore(),
     workflow: stateMachineWorkflow(),
     // Validated and pre-parsed once per container, never per request.
-    policy: cedarPolicyFromDirectory(envConfig()),
+    policy: cedarPolicyFromDirectory(config),
     clock: systemClock,
-  }),
-);
+    humanVerifier: human ? new JoseHumanVerifier({ ...human, keys: human.jwksUri }) : undefined,
+  });
+});

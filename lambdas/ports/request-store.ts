@@ -37,4 +37,22 @@ export interface RequestStore {
     nowEpochSeconds: number,
     event: AuditEvent,
   ): Promise<ApprovalRequest | undefined>;
+  /**
+   * Records a poll of a pending request, in one conditional write beside the request (polls never
+   * contend with votes). Too early (before the previous poll plus the interval) grows the interval
+   * by {@link SLOW_DOWN_STEP_SECONDS}.
+   * @returns whether the poll was on time, and the interval now in force
+   */
+  recordPoll(id: string, nowMs: number, initialIntervalSeconds: number): Promise<PollGate>;
+  /** Ids of every request `agent` made, newest first. */
+  listByAgent(agent: string): Promise<string[]>;
 }
+
+/** What {@link RequestStore.recordPoll} found. */
+export interface PollGate {
+  readonly onTime: boolean;
+  readonly intervalSeconds: number;
+}
+
+/** How much a too-early poll grows the interval (CIBA: by at least 5 seconds). */
+export const SLOW_DOWN_STEP_SECONDS = 5;

@@ -17,4 +17,6 @@ export interface Workflow {
   start(input: WorkflowInput): Promise<void>;
   /** Resumes the execution waiting on `taskToken`. */
   sendTaskSuccess(taskToken: string, outcome: ApprovalOutcome): Promise<void>;
+  /** Stops the request's execution (cancel, kill switch); a finished or unknown one is fine. */
+  stop(requestId: string): Promise<void>;
 }

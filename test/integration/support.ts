@@ -119,7 +119,8 @@ export function slackMessage(runtime: LocalRuntime, requestId: string) {
 export async function pollUntilDecided(api: Api, agent: string, requestId: string): Promise<JsonResponse> {
   return eventually(async () => {
     const response = await api.poll(agent, requestId);
-    return response.body.error === 'authorization_pending' ? undefined : response;
+    const waiting = response.body.error === 'authorization_pending' || response.body.error === 'slow_down';
+    return waiting ? undefined : response;
   });
 }
 

@@ -308,7 +308,7 @@ describe('createRequest (stub policy, real DynamoDbRequestStore on dynalite)', (
     await db.close();
   });
 
-  class StartRecordingWorkflow implements Workflow {
+  class StartRecordingWorkflow implements Pick<Workflow, 'start'> {
     readonly started: WorkflowInput[] = [];
     constructor(private readonly failure?: Error) {}
     async start(input: WorkflowInput): Promise<void> {
@@ -417,6 +417,8 @@ describe('createRequest (stub policy, real DynamoDbRequestStore on dynalite)', (
       get: (id) => store.get(id),
       save: (next) => store.save(next),
       consumeToken: (...args) => store.consumeToken(...args),
+      recordPoll: (...args) => store.recordPoll(...args),
+      listByAgent: (agent) => store.listByAgent(agent),
     };
     const error = expectStepUpError(
       await rejectionOf(

@@ -24,9 +24,10 @@ export function taskResponder(): StepFunctionsTaskResponder {
   return new StepFunctionsTaskResponder(new SFNClient({}));
 }
 
-/** The KMS signer for the key in `SIGNING_KEY_ID`. */
+/** The KMS signer for the key in `SIGNING_KEY_ID`, also publishing `RETIRED_SIGNING_KEY_IDS` (comma-separated). */
 export function kmsSigner(): KmsSigner {
-  return new KmsSigner(new KMSClient({}), requireEnv('SIGNING_KEY_ID'));
+  const retired = (process.env.RETIRED_SIGNING_KEY_IDS ?? '').split(',').filter(Boolean);
+  return new KmsSigner(new KMSClient({}), requireEnv('SIGNING_KEY_ID'), retired);
 }
 
 /** The config the construct serialised into `STEPUP_CONFIG_JSON`. */

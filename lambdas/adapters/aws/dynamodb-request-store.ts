@@ -1,22 +1,38 @@
 import {
   ConditionalCheckFailedException,
   GetItemCommand,
+  paginateQuery,
   PutItemCommand,
   UpdateItemCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ApprovalRequest, AuditEvent } from '../../domain/approval-request';
-import { DuplicateRequestError, VersionConflictError, type RequestStore } from '../../ports/request-store';
+import {
+  DuplicateRequestError,
+  SLOW_DOWN_STEP_SECONDS,
+  VersionConflictError,
+  type PollGate,
+  type RequestStore,
+} from '../../ports/request-store';
 
 const SORT_KEY = 'REQUEST';
+const POLL_SORT_KEY = 'POLL';
 
-function key(id: string) {
-  return marshall({ pk: `REQUEST#${id}`, sk: SORT_KEY });
+/** Global secondary index on `agent` (partition) and `createdAt` (sort): every request of an agent. */
+export const AGENT_INDEX = 'byAgent';
+
+function key(id: string, sk = SORT_KEY) {
+  return marshall({ pk: `REQUEST#${id}`, sk });
 }
 
 function toItem(request: ApprovalRequest) {
   return marshall({ pk: `REQUEST#${request.id}`, sk: SORT_KEY, ...request }, { removeUndefinedValues: true });
+}
+
+function intervalOf(attributes: Parameters<typeof unmarshall>[0] | undefined, fallbackMs: number): number {
+  const intervalMs = attributes ? (unmarshall(attributes).intervalMs as number | undefined) : undefined;
+  return (intervalMs ?? fallbackMs) / 1000;
 }
 
 function fromItem(item: Parameters<typeof unmarshall>[0]): ApprovalRequest {
@@ -84,7 +100,7 @@ export class DynamoDbRequestStore implements RequestStore {
           UpdateExpression:
             'SET consumedAt = :at, #version = #version + :one, events = list_append(events, :event)',
           ConditionExpression:
-            '#status = :approved AND delivery.jti = :jti AND delivery.#exp > :now AND attribute_not_exists(consumedAt)',
+            '#status = :approved AND delivery.jti = :jti AND delivery.#exp > :now AND attribute_not_exists(consumedAt) AND attribute_not_exists(revokedAt)',
           ExpressionAttributeNames: { '#version': 'version', '#status': 'status', '#exp': 'exp' },
           ExpressionAttributeValues: marshall(
             {
@@ -105,5 +121,54 @@ export class DynamoDbRequestStore implements RequestStore {
       if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;
     }
+  }
+
+  async recordPoll(id: string, nowMs: number, initialIntervalSeconds: number): Promise<PollGate> {
+    const initial = initialIntervalSeconds * 1000;
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: key(id, POLL_SORT_KEY),
+          UpdateExpression:
+            'SET nextPollAt = :now + if_not_exists(intervalMs, :initial), intervalMs = if_not_exists(intervalMs, :initial)',
+          ConditionExpression: 'attribute_not_exists(nextPollAt) OR nextPollAt <= :now',
+          ExpressionAttributeValues: marshall({ ':now': nowMs, ':initial': initial }),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { onTime: true, intervalSeconds: intervalOf(Attributes, initial) };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    const { Attributes } = await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: key(id, POLL_SORT_KEY),
+        UpdateExpression: 'SET intervalMs = intervalMs + :step, nextPollAt = :now + intervalMs',
+        ExpressionAttributeValues: marshall({ ':now': nowMs, ':step': SLOW_DOWN_STEP_SECONDS * 1000 }),
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return { onTime: false, intervalSeconds: intervalOf(Attributes, initial) };
+  }
+
+  async listByAgent(agent: string): Promise<string[]> {
+    const ids: string[] = [];
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        IndexName: AGENT_INDEX,
+        KeyConditionExpression: 'agent = :agent',
+        ExpressionAttributeValues: marshall({ ':agent': agent }),
+        ProjectionExpression: 'id',
+        ScanIndexForward: false,
+      },
+    );
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) ids.push(unmarshall(item).id as string);
+    }
+    return ids;
   }
 }

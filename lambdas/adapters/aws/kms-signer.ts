@@ -13,23 +13,33 @@ function base64url(value: Buffer | string): string {
  * the SHA-256 digest; its DER signature is converted to the JOSE `R‖S` form.
  */
 export class KmsSigner implements TokenSigner {
-  private publicJwk?: Promise<JWK>;
+  private readonly publicJwks = new Map<string, Promise<JWK>>();
 
+  /**
+   * @param keyId the key that signs
+   * @param retiredKeyIds keys that no longer sign but whose tokens may still be live: published in
+   *   the JWKS until those tokens have expired (the rotation procedure in the README)
+   */
   constructor(
     private readonly client: KMSClient,
     private readonly keyId: string,
+    private readonly retiredKeyIds: readonly string[] = [],
   ) {}
 
-  private loadPublicJwk(): Promise<JWK> {
-    this.publicJwk ??= (async () => {
-      const { PublicKey } = await this.client.send(new GetPublicKeyCommand({ KeyId: this.keyId }));
-      if (!PublicKey) throw new Error('KMS returned no public key');
-      const pem = `-----BEGIN PUBLIC KEY-----\n${Buffer.from(PublicKey).toString('base64')}\n-----END PUBLIC KEY-----`;
-      const jwk = await exportJWK(await importSPKI(pem, 'ES256', { extractable: true }));
-      return { ...jwk, kid: await calculateJwkThumbprint(jwk), alg: 'ES256', use: 'sig' };
-    })();
-    this.publicJwk.catch(() => (this.publicJwk = undefined));
-    return this.publicJwk;
+  private loadPublicJwk(keyId = this.keyId): Promise<JWK> {
+    let loading = this.publicJwks.get(keyId);
+    if (!loading) {
+      loading = (async () => {
+        const { PublicKey } = await this.client.send(new GetPublicKeyCommand({ KeyId: keyId }));
+        if (!PublicKey) throw new Error('KMS returned no public key');
+        const pem = `-----BEGIN PUBLIC KEY-----\n${Buffer.from(PublicKey).toString('base64')}\n-----END PUBLIC KEY-----`;
+        const jwk = await exportJWK(await importSPKI(pem, 'ES256', { extractable: true }));
+        return { ...jwk, kid: await calculateJwkThumbprint(jwk), alg: 'ES256', use: 'sig' };
+      })();
+      this.publicJwks.set(keyId, loading);
+      loading.catch(() => this.publicJwks.delete(keyId));
+    }
+    return loading;
   }
 
   async sign(claims: Record<string, unknown>): Promise<string> {
@@ -48,6 +58,7 @@ export class KmsSigner implements TokenSigner {
   }
 
   async jwks(): Promise<JsonWebKeySet> {
-    return { keys: [(await this.loadPublicJwk()) as Record<string, unknown>] };
+    const keys = await Promise.all([this.keyId, ...this.retiredKeyIds].map((id) => this.loadPublicJwk(id)));
+    return { keys: keys as Record<string, unknown>[] };
   }
 }

@@ -1,7 +1,9 @@
 import {
   ExecutionAlreadyExists,
+  ExecutionDoesNotExist,
   SendTaskSuccessCommand,
   StartExecutionCommand,
+  StopExecutionCommand,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import type { ApprovalOutcome, Workflow, WorkflowInput } from '../../ports/workflow';
@@ -36,6 +38,18 @@ export class StepFunctionsWorkflow extends StepFunctionsTaskResponder implements
     } catch (error) {
       // Same name and input is idempotent in Step Functions; a retry after a lost response lands here.
       if (!(error instanceof ExecutionAlreadyExists)) throw error;
+    }
+  }
+
+  async stop(requestId: string): Promise<void> {
+    // Execution ARNs are the state machine's with `execution` and the execution name.
+    const executionArn = `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${requestId}`;
+    try {
+      await this.client.send(
+        new StopExecutionCommand({ executionArn, cause: 'request cancelled or revoked' }),
+      );
+    } catch (error) {
+      if (!(error instanceof ExecutionDoesNotExist)) throw error;
     }
   }
 }

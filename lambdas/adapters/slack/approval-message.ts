@@ -39,8 +39,12 @@ function outcomeLine(request: ApprovalRequest): string | undefined {
     }
     case 'EXPIRED':
       return ':hourglass: Expired: nobody decided in time';
-    case 'CANCELLED':
-      return ':heavy_multiplication_x: Cancelled by the agent';
+    case 'CANCELLED': {
+      const by = request.events.findLast((e) => e.type === 'cancelled')?.actor ?? '';
+      return by.startsWith('operator:')
+        ? ':heavy_multiplication_x: Cancelled: an operator revoked this agent'
+        : ':heavy_multiplication_x: Cancelled by the agent';
+    }
   }
 }
 

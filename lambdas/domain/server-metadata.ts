@@ -1,0 +1,24 @@
+import { CIBA_GRANT_TYPE } from './deliver-token';
+
+/**
+ * RFC 8414 authorization server metadata for `issuer` (the API base URL), with the CIBA,
+ * RFC 9396 and RFC 9449 fields a client needs to find its way.
+ */
+export function serverMetadata(issuer: string): Record<string, unknown> {
+  return {
+    issuer,
+    backchannel_authentication_endpoint: `${issuer}/v1/requests`,
+    token_endpoint: `${issuer}/v1/token`,
+    introspection_endpoint: `${issuer}/v1/introspect`,
+    revocation_endpoint: `${issuer}/v1/revoke`,
+    jwks_uri: `${issuer}/.well-known/jwks.json`,
+    grant_types_supported: [CIBA_GRANT_TYPE],
+    backchannel_token_delivery_modes_supported: ['poll'],
+    token_endpoint_auth_methods_supported: ['bearer_workload_jwt'],
+    introspection_endpoint_auth_methods_supported: ['bearer_workload_jwt'],
+    revocation_endpoint_auth_methods_supported: ['bearer_workload_jwt'],
+    authorization_details_types_supported: ['stepup_action'],
+    dpop_signing_alg_values_supported: ['ES256', 'RS256', 'EdDSA'],
+    access_token_signing_alg_values_supported: ['ES256'],
+  };
+}

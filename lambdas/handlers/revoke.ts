@@ -1,0 +1,43 @@
+import { bodyOf, callerOf, json } from '../adapters/api-gateway/http-event';
+import { httpRoute } from '../adapters/api-gateway/http-route';
+import { envConfig, kmsSigner, stateMachineWorkflow, tableStore } from '../adapters/aws/clients';
+import { lazyHandler } from '../adapters/aws/lazy-handler';
+import { slackCredentials } from '../adapters/aws/slack-secret';
+import { requireEnv } from '../adapters/env';
+import { JoseTokenVerifier } from '../adapters/jose-token-verifier';
+import { logger } from '../adapters/logger';
+import { SlackNotifier } from '../adapters/slack/slack-notifier';
+import { slackWebClient } from '../adapters/slack/web-client';
+import { parseRevokeRequest, revokeAgent, revokeToken, type RevokeDeps } from '../domain/revoke';
+import { systemClock } from '../ports/clock';
+
+/**
+ * `POST /v1/revoke`: RFC 7009 token revocation (`token=…`, by its agent or audience; always 200),
+ * or the operator kill switch (`agent=…`): cancel the agent's pending requests, revoke its grants.
+ */
+export function revokeHandler(deps: RevokeDeps) {
+  return httpRoute(async (event) => {
+    const caller = callerOf(event);
+    const input = parseRevokeRequest(bodyOf(event, true));
+    if ('token' in input) {
+      await revokeToken(deps, caller, input.token);
+      return json(200, {});
+    }
+    const result = await revokeAgent(deps, caller, input.agent);
+    logger.warn('agent revoked by an operator', { operator: caller, agent: input.agent, ...result });
+    return json(200, { agent: input.agent, ...result });
+  });
+}
+
+export const handler = lazyHandler(async () => {
+  const { botToken } = await slackCredentials();
+  const signer = kmsSigner();
+  return revokeHandler({
+    store: tableStore(),
+    verifier: new JoseTokenVerifier(signer, requireEnv('TOKEN_ISSUER')),
+    workflow: stateMachineWorkflow(),
+    notifier: new SlackNotifier(slackWebClient(botToken)),
+    clock: systemClock,
+    operators: envConfig().operators,
+  });
+});
