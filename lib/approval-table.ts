@@ -1,6 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
+import { AGENT_INDEX } from '../lambdas/adapters/aws/dynamodb-request-store';
 
 /** Options for {@link buildApprovalTable}. */
 export interface ApprovalTableProps {
@@ -17,7 +18,7 @@ export const TTL_ATTRIBUTE = 'expires_at';
  * point-in-time-recovery rule (DDB3) does not inspect, and one region is all this needs.
  */
 export function buildApprovalTable(scope: Construct, id: string, props: ApprovalTableProps): dynamodb.Table {
-  return new dynamodb.Table(scope, id, {
+  const table = new dynamodb.Table(scope, id, {
     partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
     sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
     billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
@@ -26,4 +27,12 @@ export function buildApprovalTable(scope: Construct, id: string, props: Approval
     timeToLiveAttribute: TTL_ATTRIBUTE,
     removalPolicy: props.removalPolicy,
   });
+  // Every request of one agent, for the operator kill switch.
+  table.addGlobalSecondaryIndex({
+    indexName: AGENT_INDEX,
+    partitionKey: { name: 'agent', type: dynamodb.AttributeType.STRING },
+    sortKey: { name: 'createdAt', type: dynamodb.AttributeType.STRING },
+    projectionType: dynamodb.ProjectionType.KEYS_ONLY,
+  });
+  return table;
 }

@@ -1,3 +1,5 @@
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -11,21 +13,49 @@ import type { StepUpConfig } from '../lambdas/domain/config';
 /** Lambda allows 4 KB of environment in total; keep the config well under it to leave room for the rest. */
 export const MAX_CONFIG_ENV_BYTES = 3 * 1024;
 
-/** `TABLE_NAME` plus read-only or read-write data access to the table. */
-export function grantTable(fn: lambda.Function, table: dynamodb.ITable, mode: 'read' | 'readWrite'): void {
+const TABLE_READ = ['dynamodb:GetItem'];
+const TABLE_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem'];
+
+/**
+ * `TABLE_NAME` plus exactly the item operations the store uses, on the table itself; `index` adds
+ * `dynamodb:Query` on that one index. (`grantReadWriteData` would add batch, scan and every index.)
+ */
+export function grantTable(
+  fn: lambda.Function,
+  table: dynamodb.ITable,
+  mode: 'read' | 'readWrite',
+  index?: string,
+): void {
   fn.addEnvironment('TABLE_NAME', table.tableName);
-  if (mode === 'read') table.grantReadData(fn);
-  else table.grantReadWriteData(fn);
+  const actions = mode === 'read' ? TABLE_READ : [...TABLE_READ, ...TABLE_WRITE];
+  iam.Grant.addToPrincipal({ grantee: fn, actions, resourceArns: [table.tableArn] });
+  if (index) {
+    iam.Grant.addToPrincipal({
+      grantee: fn,
+      actions: ['dynamodb:Query'],
+      resourceArns: [`${table.tableArn}/index/${index}`],
+    });
+  }
 }
 
 /**
- * `SIGNING_KEY_ID` plus `kms:GetPublicKey`, and `kms:Sign` only for the function that issues tokens.
- * The key id (not the ARN) is passed because it doubles as the JWT `kid`, which must not leak the account.
+ * `SIGNING_KEY_ID` plus `kms:GetPublicKey`, and `kms:Sign` only for the function that issues tokens;
+ * `RETIRED_SIGNING_KEY_IDS` plus `kms:GetPublicKey` on keys that no longer sign but whose tokens may
+ * still be live (they stay in the JWKS). The JWT `kid` is the key's JWK thumbprint, not its id.
  */
-export function grantSigningKey(fn: lambda.Function, key: kms.IKey, mode: 'sign' | 'verify'): void {
+export function grantSigningKey(
+  fn: lambda.Function,
+  key: kms.IKey,
+  mode: 'sign' | 'verify',
+  retired: readonly kms.IKey[] = [],
+): void {
   fn.addEnvironment('SIGNING_KEY_ID', key.keyId);
   if (mode === 'sign') key.grant(fn, 'kms:Sign', 'kms:GetPublicKey');
   else key.grant(fn, 'kms:GetPublicKey');
+  if (retired.length > 0) {
+    fn.addEnvironment('RETIRED_SIGNING_KEY_IDS', retired.map((k) => k.keyId).join(','));
+    for (const old of retired) old.grant(fn, 'kms:GetPublicKey');
+  }
 }
 
 /** `SLACK_SECRET_ARN` plus read access to the Slack secret. */
@@ -38,6 +68,26 @@ export function grantSlackSecret(fn: lambda.Function, secret: secretsmanager.ISe
 export function grantStartWorkflow(fn: lambda.Function, stateMachine: sfn.IStateMachine): void {
   fn.addEnvironment('STATE_MACHINE_ARN', stateMachine.stateMachineArn);
   stateMachine.grantStartExecution(fn);
+}
+
+/** `STATE_MACHINE_ARN` plus `states:StopExecution` on that state machine's executions only. */
+export function grantStopWorkflow(fn: lambda.Function, stateMachine: sfn.StateMachine): void {
+  fn.addEnvironment('STATE_MACHINE_ARN', stateMachine.stateMachineArn);
+  iam.Grant.addToPrincipal({
+    grantee: fn,
+    actions: ['states:StopExecution'],
+    resourceArns: [executionsArn(stateMachine)],
+  });
+}
+
+/** `…:execution:<state machine name>:*`: the executions of one state machine (named per request). */
+export function executionsArn(stateMachine: sfn.StateMachine): string {
+  return Stack.of(stateMachine).formatArn({
+    service: 'states',
+    resource: 'execution',
+    resourceName: `${stateMachine.stateMachineName}:*`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
 }
 
 /** `states:SendTaskSuccess/Failure/Heartbeat`; the task token itself carries the execution, so no env var. */

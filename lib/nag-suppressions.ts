@@ -6,13 +6,16 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { IConstruct } from 'constructs';
 
 /** The routes without the JWT authorizer. */
-export type PublicRoute = 'health' | 'jwks' | 'slackEvents';
+export type PublicRoute = 'health' | 'jwks' | 'metadata' | 'slackEvents';
 
 const PUBLIC_ROUTE_REASONS: Record<PublicRoute, string> = {
   health: 'GET /health is a liveness probe for load balancers and uptime checks; it returns no data.',
   jwks:
     'GET /.well-known/jwks.json publishes the public signing key so resource servers can verify tokens; ' +
     'it is public by definition (RFC 7517/8414).',
+  metadata:
+    'GET /.well-known/oauth-authorization-server is RFC 8414 discovery metadata (endpoint URLs and ' +
+    'supported algorithms); clients read it before they have any credential, and it holds no secret.',
   slackEvents:
     'POST /slack/events is called by Slack, which cannot present a workload JWT; the handler ' +
     'authenticates every request by its Slack signature (signing secret, timestamp window) instead.',
@@ -30,6 +33,8 @@ export interface NagTargets {
   readonly publicRoutes: Readonly<Record<PublicRoute, HttpRoute>>;
   /** The Slack secret, which AWS cannot rotate. */
   readonly slackSecret: secretsmanager.Secret;
+  /** Functions that may stop executions (cancel, kill switch): executions are named per request. */
+  readonly executionStoppers: readonly lambda.Function[];
 }
 
 /** The L1 (CloudFormation) resource of an L2 construct: acknowledging there keeps siblings unaffected. */
@@ -76,6 +81,20 @@ export function acknowledgeNagFindings(targets: NagTargets): void {
       reason:
         `The ":*" suffix only covers versions and aliases of ${fn.node.id}, one specific function; ` +
         'LambdaInvoke grants it so the task may invoke a qualified ARN.',
+    });
+  }
+
+  const executions = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${Stack.of(
+    targets.stateMachine,
+  ).resolve((cfn(targets.stateMachine) as CfnElement).logicalId)}.Name>:*`;
+  for (const fn of targets.executionStoppers) {
+    const role = fn.role?.node.tryFindChild('DefaultPolicy');
+    if (!role) throw new Error(`${fn.node.path} has no role policy to acknowledge on`);
+    Validations.of(cfn(role)).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${executions}]`,
+      reason:
+        'states:StopExecution on the executions of this one state machine: each execution is named after ' +
+        'a request id created at run time, so no narrower ARN exists.',
     });
   }
 

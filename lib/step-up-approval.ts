@@ -2,12 +2,13 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { AGENT_INDEX } from '../lambdas/adapters/aws/dynamodb-request-store';
 import { loadPolicySet } from '../lambdas/adapters/cedar/policy-set-loader';
 import type { StepUpConfig } from '../lambdas/domain/config';
 import { StepUpApi } from './api';
@@ -17,6 +18,7 @@ import {
   grantSigningKey,
   grantSlackSecret,
   grantStartWorkflow,
+  grantStopWorkflow,
   grantTable,
   grantWorkflowCallback,
   setConfig,
@@ -54,6 +56,13 @@ export interface StepUpApprovalProps {
    * @default the `policies/` directory of this package
    */
   readonly policiesDir?: string;
+  /**
+   * ARNs of earlier signing keys whose tokens may still be live. They stop signing but stay in the
+   * JWKS; remove them once the longest token lifetime (at most 1 h) has passed. See the README's
+   * key rotation procedure.
+   * @default none
+   */
+  readonly retiredSigningKeyArns?: readonly string[];
 }
 
 /**
@@ -123,15 +132,31 @@ export class StepUpApproval extends Construct {
 
     grantTable(fns.getRequest, this.table, 'read');
 
+    const retiredKeys = (props.retiredSigningKeyArns ?? []).map((arn, i) =>
+      kms.Key.fromKeyArn(this, `RetiredSigningKey${i}`, arn),
+    );
+
     grantTable(fns.token, this.table, 'readWrite');
     grantSigningKey(fns.token, this.signingKey, 'sign');
     setTokenIssuer(fns.token, this.tokenIssuer);
 
     grantTable(fns.introspect, this.table, 'readWrite');
-    grantSigningKey(fns.introspect, this.signingKey, 'verify');
+    grantSigningKey(fns.introspect, this.signingKey, 'verify', retiredKeys);
     setTokenIssuer(fns.introspect, this.tokenIssuer);
 
-    grantSigningKey(fns.jwks, this.signingKey, 'verify');
+    grantSigningKey(fns.jwks, this.signingKey, 'verify', retiredKeys);
+    setTokenIssuer(fns.metadata, this.tokenIssuer);
+
+    grantTable(fns.cancelRequest, this.table, 'readWrite');
+    grantStopWorkflow(fns.cancelRequest, this.stateMachine);
+    grantSlackSecret(fns.cancelRequest, this.slackSecret);
+
+    grantTable(fns.revoke, this.table, 'readWrite', AGENT_INDEX);
+    grantSigningKey(fns.revoke, this.signingKey, 'verify', retiredKeys);
+    setTokenIssuer(fns.revoke, this.tokenIssuer);
+    grantStopWorkflow(fns.revoke, this.stateMachine);
+    grantSlackSecret(fns.revoke, this.slackSecret);
+    setConfig(fns.revoke, config);
 
     grantTable(fns.slackEvents, this.table, 'readWrite');
     grantSlackSecret(fns.slackEvents, this.slackSecret);
@@ -149,11 +174,16 @@ export class StepUpApproval extends Construct {
     const publicRoutes = {
       health: api.addRoute(HttpMethod.GET, '/health', fns.health, { public: true }),
       jwks: api.addRoute(HttpMethod.GET, '/.well-known/jwks.json', fns.jwks, { public: true }),
+      metadata: api.addRoute(HttpMethod.GET, '/.well-known/oauth-authorization-server', fns.metadata, {
+        public: true,
+      }),
       // Slack cannot present a workload JWT; the handler verifies Slack's request signature instead.
       slackEvents: api.addRoute(HttpMethod.POST, '/slack/events', fns.slackEvents, { public: true }),
     };
     api.addRoute(HttpMethod.POST, '/v1/requests', fns.createRequest);
     api.addRoute(HttpMethod.GET, '/v1/requests/{id}', fns.getRequest);
+    api.addRoute(HttpMethod.POST, '/v1/requests/{id}/cancel', fns.cancelRequest);
+    api.addRoute(HttpMethod.POST, '/v1/revoke', fns.revoke);
     api.addRoute(HttpMethod.POST, '/v1/token', fns.token);
     api.addRoute(HttpMethod.POST, '/v1/introspect', fns.introspect);
 
@@ -163,6 +193,7 @@ export class StepUpApproval extends Construct {
       invokedByWorkflow: [fns.awaitApproval, fns.expireRequest, fns.issueGrant, fns.notifyOutcome],
       publicRoutes,
       slackSecret: this.slackSecret,
+      executionStoppers: [fns.cancelRequest, fns.revoke],
     });
   }
 }

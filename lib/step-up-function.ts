@@ -2,12 +2,127 @@ import { join } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, SourceMapMode, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import type { BuildOptions } from 'esbuild';
+import { SLACK_INGRESS_HANDLER, slackBundling } from './slack-bundling';
 
 /** The repository root: handlers and the lock file are resolved from here, not from the working directory. */
 export const PROJECT_ROOT = join(__dirname, '..');
+
+/** The house esbuild options of every function (see {@link handlerBundling} for per-function additions). */
+export const HOUSE_BUNDLING: BundlingOptions = {
+  minify: true,
+  sourceMap: true,
+  // Stack traces only need file:line; embedding sources would double the asset size.
+  sourcesContent: false,
+  target: 'node22',
+  externalModules: ['@aws-sdk/*'],
+  // There is no Docker engine on build machines; the esbuild devDependency is the bundler.
+  forceDockerBundling: false,
+};
+
+/**
+ * The bundling options a handler's function is built with: the house defaults, then the Slack
+ * ingress's stubs (`lib/slack-bundling.ts`) for that handler only, then `extra`.
+ */
+export function handlerBundling(handlerFile: string, extra?: BundlingOptions): BundlingOptions {
+  return {
+    ...HOUSE_BUNDLING,
+    ...(handlerFile === SLACK_INGRESS_HANDLER ? slackBundling() : {}),
+    ...extra,
+  };
+}
+
+/** The entry file of a handler. */
+export function handlerEntry(handlerFile: string): string {
+  return join(PROJECT_ROOT, 'lambdas', 'handlers', `${handlerFile}.ts`);
+}
+
+/** Bundling options that only act outside `index.js` (Docker, asset hooks, build logs). */
+const OUTSIDE_THE_BUNDLE = new Set(['forceDockerBundling', 'commandHooks', 'workingDirectory', 'logLevel']);
+/** Bundling options {@link esbuildBuildOptions} translates. */
+const TRANSLATED = new Set([
+  'minify',
+  'sourceMap',
+  'sourceMapMode',
+  'sourcesContent',
+  'target',
+  'format',
+  'externalModules',
+  'define',
+  'loader',
+  'keepNames',
+  'banner',
+  'footer',
+  'mainFields',
+  'inject',
+  'esbuildArgs',
+]);
+
+/** `--alias` values (`pkg=path`, one or many) as esbuild's `alias` option. */
+function aliases(value: string | boolean | string[]): Record<string, string> {
+  const entries = (Array.isArray(value) ? value : [String(value)]).map((alias) => {
+    const at = alias.indexOf('=');
+    if (at <= 0) throw new Error(`esbuildBuildOptions: --alias ${alias} is not pkg=path`);
+    return [alias.slice(0, at), alias.slice(at + 1)] as const;
+  });
+  return Object.fromEntries(entries);
+}
+
+/**
+ * The esbuild build that NodejsFunction's local bundling runs for `bundling` (the flags of its
+ * `esbuild --bundle <entry> --platform=node --outfile=<outdir>/index.js …` command, run in the project
+ * root), so the bench and tests measure exactly what is deployed. Throws on a bundling option it does
+ * not translate rather than silently building something else.
+ */
+export function esbuildBuildOptions(
+  handlerFile: string,
+  bundling: BundlingOptions,
+  outdir: string,
+  entry: string = handlerEntry(handlerFile),
+): BuildOptions {
+  for (const [key, value] of Object.entries(bundling)) {
+    if (value === undefined || OUTSIDE_THE_BUNDLE.has(key) || TRANSLATED.has(key)) continue;
+    throw new Error(`esbuildBuildOptions: bundling option ${key} is not translated`);
+  }
+  let alias: Record<string, string> | undefined;
+  for (const [arg, value] of Object.entries(bundling.esbuildArgs ?? {})) {
+    if (arg !== '--alias') throw new Error(`esbuildBuildOptions: esbuild argument ${arg} is not translated`);
+    alias = aliases(value);
+  }
+  // NodejsFunction derives a missing target from the runtime; the bench cannot, so it must be set.
+  if (!bundling.target) throw new Error('esbuildBuildOptions: bundling.target must be set');
+  // NodejsFunction: `sourceMapMode ?? sourceMap` turns it on; the default mode is a bare `--sourcemap`.
+  const sourceMapOn = bundling.sourceMapMode ?? bundling.sourceMap;
+  const mode = bundling.sourceMapMode ?? SourceMapMode.DEFAULT;
+  const sourcemap = !sourceMapOn ? undefined : mode === SourceMapMode.DEFAULT ? true : mode;
+  return {
+    entryPoints: [entry],
+    absWorkingDir: PROJECT_ROOT,
+    bundle: true,
+    platform: 'node',
+    // esbuild's default for a node bundle, which NodejsFunction relies on when `format` is unset.
+    format: bundling.format ?? 'cjs',
+    target: bundling.target,
+    outfile: join(outdir, 'index.js'),
+    minify: bundling.minify,
+    sourcemap,
+    // NodejsFunction passes `--sources-content=false` only when false.
+    sourcesContent: bundling.sourcesContent,
+    external: bundling.externalModules,
+    define: bundling.define,
+    loader: bundling.loader as BuildOptions['loader'],
+    keepNames: bundling.keepNames,
+    banner: bundling.banner === undefined ? undefined : { js: bundling.banner },
+    footer: bundling.footer === undefined ? undefined : { js: bundling.footer },
+    mainFields: bundling.mainFields,
+    inject: bundling.inject,
+    alias,
+    logLevel: 'silent',
+  };
+}
 
 /** Options for {@link buildStepUpFunction}. */
 export interface StepUpFunctionProps {
@@ -16,16 +131,17 @@ export interface StepUpFunctionProps {
   /** Retention of the function's own log group. */
   readonly logRetention: logs.RetentionDays;
   /**
-   * Extra esbuild options merged over the house defaults (e.g. `commandHooks` to copy a wasm asset).
-   * @default - house defaults only
+   * Extra esbuild options merged over {@link handlerBundling}'s (e.g. `commandHooks` to copy a wasm asset).
+   * @default - {@link handlerBundling}'s only
    */
   readonly bundling?: BundlingOptions;
 }
 
 /**
  * A NodejsFunction with the house defaults: Node 22 on ARM64, minified esbuild bundle with source maps,
- * `@aws-sdk/*` left to the runtime, an explicit log group with retention, and a dedicated role that
- * may write only to that log group (no `AWSLambdaBasicExecutionRole`, whose `logs:*` on `*` is broader
+ * `@aws-sdk/*` left to the runtime (for the Slack ingress also Bolt's never-loaded packages stubbed, see
+ * {@link handlerBundling}), an explicit log group with retention, and a dedicated role that may write
+ * only to that log group (no `AWSLambdaBasicExecutionRole`, whose `logs:*` on `*` is broader
  * than one function needs). Everything else is granted by the helpers in `grants.ts`.
  */
 export function buildStepUpFunction(
@@ -41,7 +157,7 @@ export function buildStepUpFunction(
   logGroup.grantWrite(role);
 
   return new NodejsFunction(scope, id, {
-    entry: join(PROJECT_ROOT, 'lambdas', 'handlers', `${props.handlerFile}.ts`),
+    entry: handlerEntry(props.handlerFile),
     handler: 'handler',
     projectRoot: PROJECT_ROOT,
     depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
@@ -57,16 +173,6 @@ export function buildStepUpFunction(
       POWERTOOLS_SERVICE_NAME: 'stepup',
       NODE_OPTIONS: '--enable-source-maps',
     },
-    bundling: {
-      minify: true,
-      sourceMap: true,
-      // Stack traces only need file:line; embedding sources would double the asset size.
-      sourcesContent: false,
-      target: 'node22',
-      externalModules: ['@aws-sdk/*'],
-      // There is no Docker engine on build machines; the esbuild devDependency is the bundler.
-      forceDockerBundling: false,
-      ...props.bundling,
-    },
+    bundling: handlerBundling(props.handlerFile, props.bundling),
   });
 }

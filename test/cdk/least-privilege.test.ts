@@ -66,24 +66,31 @@ describe('least privilege', () => {
     expect(rolesAllowing('kms:Sign')).toEqual([roleOf('token')]);
   });
 
-  it('gives introspection and JWKS the public key but not signing', () => {
-    for (const name of ['introspect', 'jwks', 'token'] as const) {
+  it('gives introspection, JWKS and revocation the public key but not signing', () => {
+    for (const name of ['introspect', 'jwks', 'token', 'revoke'] as const) {
       expect(allows(name, 'kms:GetPublicKey'), name).toBe(true);
     }
     expect(allows('introspect', 'kms:Sign')).toBe(false);
     expect(allows('jwks', 'kms:Sign')).toBe(false);
     expect(rolesAllowing('kms:GetPublicKey')).toEqual(
-      [roleOf('introspect'), roleOf('jwks'), roleOf('token')].sort(),
+      [roleOf('introspect'), roleOf('jwks'), roleOf('revoke'), roleOf('token')].sort(),
     );
   });
 
-  it('lets only the create endpoint start executions', () => {
+  it('lets only the create endpoint start executions, and only cancel and revoke stop them', () => {
     expect(rolesAllowing('states:StartExecution')).toEqual([roleOf('createRequest')]);
+    expect(rolesAllowing('states:StopExecution')).toEqual([roleOf('cancelRequest'), roleOf('revoke')].sort());
   });
 
   it('gives the Slack secret only to the functions that talk to Slack', () => {
     expect(rolesAllowing('secretsmanager:GetSecretValue')).toEqual(
-      [roleOf('slackEvents'), roleOf('awaitApproval'), roleOf('notifyOutcome')].sort(),
+      [
+        roleOf('slackEvents'),
+        roleOf('awaitApproval'),
+        roleOf('notifyOutcome'),
+        roleOf('cancelRequest'),
+        roleOf('revoke'),
+      ].sort(),
     );
   });
 
@@ -96,6 +103,11 @@ describe('least privilege', () => {
       'logs:CreateLogStream',
       'logs:PutLogEvents',
     ]);
+  });
+
+  it('lets only the kill switch query the agent index, and nobody scan the table', () => {
+    expect(rolesAllowing('dynamodb:Query')).toEqual([roleOf('revoke')]);
+    expect(rolesAllowing('dynamodb:Scan')).toEqual([]);
   });
 
   it('uses no wildcard actions and no AWS managed policies', () => {

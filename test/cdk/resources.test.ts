@@ -70,7 +70,7 @@ describe('resources', () => {
       })
       .map(([name]) => name)
       .sort();
-    expect(withConfig).toEqual(['awaitApproval', 'createRequest', 'notifyOutcome', 'slackEvents']);
+    expect(withConfig).toEqual(['awaitApproval', 'createRequest', 'notifyOutcome', 'revoke', 'slackEvents']);
   });
 
   it('authenticates agents with a JWT authorizer configured from the config', () => {
@@ -89,9 +89,12 @@ describe('resources', () => {
       [
         'GET /health NONE',
         'GET /.well-known/jwks.json NONE',
+        'GET /.well-known/oauth-authorization-server NONE',
         'POST /slack/events NONE',
         'POST /v1/requests JWT',
         'GET /v1/requests/{id} JWT',
+        'POST /v1/requests/{id}/cancel JWT',
+        'POST /v1/revoke JWT',
         'POST /v1/token JWT',
         'POST /v1/introspect JWT',
       ].sort(),

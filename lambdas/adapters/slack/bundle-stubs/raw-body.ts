@@ -1,0 +1,8 @@
+/**
+ * Bundle stub for `raw-body` (and iconv-lite): Bolt reads Node request streams with it in
+ * HTTPModuleFunctions and ExpressReceiver. AwsLambdaReceiver gets the body as a string in the event.
+ */
+import { unavailable } from './unavailable';
+
+const getRawBody = unavailable('raw-body', 'getRawBody()');
+export default getRawBody;

@@ -1,0 +1,7 @@
+/**
+ * Bundle stub for `@slack/socket-mode` (and, through it, undici): Bolt's SocketModeReceiver creates a
+ * SocketModeClient in its constructor; stepup's Lambda receives Slack over HTTPS and never makes one.
+ */
+import { unavailable } from './unavailable';
+
+export const SocketModeClient = unavailable('@slack/socket-mode', 'SocketModeClient');

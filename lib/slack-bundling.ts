@@ -1,0 +1,48 @@
+import { AssetStaging } from 'aws-cdk-lib';
+import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+
+/** Handler file (under `lambdas/handlers/`) of the Slack ingress: the only function that bundles Bolt. */
+export const SLACK_INGRESS_HANDLER = 'slack-events';
+
+/** The stub modules, relative to the project root (the working directory esbuild runs in). */
+export const SLACK_BUNDLE_STUBS_DIR = 'lambdas/adapters/slack/bundle-stubs';
+
+/**
+ * Packages that `@slack/bolt`'s entry point requires at load time but that only receivers and
+ * installers the Lambda never constructs call, each mapped to its stub file in
+ * {@link SLACK_BUNDLE_STUBS_DIR}. Every stub export throws a clear error if it is ever called.
+ *
+ * - `@slack/socket-mode`: SocketModeReceiver's client (pulls in undici, ~540 KB minified).
+ * - `express`: ExpressReceiver's server (body-parser, send, mime-db, qs, iconv-lite, …).
+ * - `raw-body`: request-stream reading for the HTTP and Express receivers (iconv-lite, ~490 KB).
+ * - `@slack/oauth`: InstallProvider and installation stores for multi-workspace apps (jsonwebtoken).
+ * - `path-to-regexp`: `customRoutes` matching in the HTTP and Socket Mode receivers.
+ *
+ * What stays real: `App`, `AwsLambdaReceiver` (signature verification with `tsscmp`), listener
+ * routing, the memory conversation store, `@slack/web-api` and `@slack/logger`.
+ */
+export const SLACK_BUNDLE_STUBS: Readonly<Record<string, string>> = {
+  '@slack/socket-mode': 'socket-mode.ts',
+  express: 'express.ts',
+  'raw-body': 'raw-body.ts',
+  '@slack/oauth': 'oauth.ts',
+  'path-to-regexp': 'path-to-regexp.ts',
+};
+
+/**
+ * esbuild options for the Slack ingress function, merged over the house defaults: every package in
+ * {@link SLACK_BUNDLE_STUBS} is aliased to its stub (`--alias:pkg=./path`, which esbuild resolves
+ * from its working directory: the project root when bundling locally, the asset input directory in
+ * the Docker fallback).
+ */
+export function slackBundling(): BundlingOptions {
+  return {
+    esbuildArgs: {
+      '--alias': Object.entries(SLACK_BUNDLE_STUBS).map(
+        ([pkg, file]) => `${pkg}=./${SLACK_BUNDLE_STUBS_DIR}/${file}`,
+      ),
+    },
+    // Only read by Docker bundling (local bundling always runs in the project root).
+    workingDirectory: AssetStaging.BUNDLING_INPUT_DIR,
+  };
+}
