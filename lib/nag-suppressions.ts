@@ -1,4 +1,4 @@
-import { Stack, Validations, type CfnElement } from 'aws-cdk-lib';
+import { Stack, Token, Validations, type CfnElement } from 'aws-cdk-lib';
 import type { HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -84,9 +84,12 @@ export function acknowledgeNagFindings(targets: NagTargets): void {
     });
   }
 
-  const executions = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${Stack.of(
-    targets.stateMachine,
-  ).resolve((cfn(targets.stateMachine) as CfnElement).logicalId)}.Name>:*`;
+  // cdk-nag spells the ARN as synthesized: pseudo parameters where the stack's env is not concrete.
+  const stack = Stack.of(targets.stateMachine);
+  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+  const machine = stack.resolve((cfn(targets.stateMachine) as CfnElement).logicalId) as string;
+  const executions = `arn:<AWS::Partition>:states:${region}:${account}:execution:<${machine}.Name>:*`;
   for (const fn of targets.executionStoppers) {
     const role = fn.role?.node.tryFindChild('DefaultPolicy');
     if (!role) throw new Error(`${fn.node.path} has no role policy to acknowledge on`);

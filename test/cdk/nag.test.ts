@@ -68,3 +68,13 @@ describe('cdk-nag AwsSolutionsChecks', () => {
     }
   });
 });
+
+describe('cdk-nag with a concrete region and account (as `cdk deploy` synthesizes)', () => {
+  it('has no unacknowledged findings either', () => {
+    const { app } = buildStack({ env: { account: '123456789012', region: 'eu-west-1' } });
+    const findings = new AwsSolutionsChecks()
+      .validateScope(app)
+      .violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`));
+    expect(findings).toEqual([]);
+  });
+});

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { App, CfnElement, Stack } from 'aws-cdk-lib';
+import { App, CfnElement, Stack, type Environment } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { loadConfigFile } from '../../lambdas/adapters/config-file';
@@ -19,7 +19,7 @@ export const config: StepUpConfig = loadConfigFile(join(PROJECT_ROOT, 'stepup.co
  * A StepUpStack in a fresh App with cdk.json's feature flags and bundling skipped. CDK's built-in
  * CloudFormation validation (~3 s) runs only when asked, as in the nag test that mirrors `cdk synth`.
  */
-export function buildStack(options: { cloudFormationValidation?: boolean } = {}): {
+export function buildStack(options: { cloudFormationValidation?: boolean; env?: Environment } = {}): {
   app: App;
   stack: StepUpStack;
 } {
@@ -27,7 +27,7 @@ export function buildStack(options: { cloudFormationValidation?: boolean } = {})
     context: inProcessSynthContext(),
     builtinCloudFormationValidation: options.cloudFormationValidation ?? false,
   });
-  return { app, stack: new StepUpStack(app, 'StepUp', { config }) };
+  return { app, stack: new StepUpStack(app, 'StepUp', { config, env: options.env }) };
 }
 
 let shared: { stack: StepUpStack; template: Template } | undefined;
