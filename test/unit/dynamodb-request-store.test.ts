@@ -211,3 +211,27 @@ describe('DynamoDbRequestStore: consumeToken', () => {
     expect((await store.get(request.id))?.consumedAt).toBe(consumed.at);
   });
 });
+
+describe('DynamoDbRequestStore.listByAgent', () => {
+  it('returns every request of one agent through the byAgent index, newest first, and only theirs', async () => {
+    const older = pendingRequest({ agent: 'lister-bot', createdAt: '2030-01-01T00:00:00.000Z' });
+    const newer = pendingRequest({ agent: 'lister-bot', createdAt: '2030-01-02T00:00:00.000Z' });
+    await store.create(older);
+    await store.create(newer);
+    await store.create(pendingRequest({ agent: 'someone-else' }));
+    await store.recordPoll(newer.id, Date.now(), 5);
+    expect(await store.listByAgent('lister-bot')).toEqual([newer.id, older.id]);
+    expect(await store.listByAgent('nobody')).toEqual([]);
+  });
+});
+
+describe('DynamoDbRequestStore.recordPoll', () => {
+  it('lets a poll through once per interval and grows the interval by 5 s on every early one', async () => {
+    const request = pendingRequest();
+    await store.create(request);
+    expect(await store.recordPoll(request.id, 1_000_000, 5)).toEqual({ onTime: true, intervalSeconds: 5 });
+    expect(await store.recordPoll(request.id, 1_004_000, 5)).toEqual({ onTime: false, intervalSeconds: 10 });
+    expect(await store.recordPoll(request.id, 1_009_000, 5)).toEqual({ onTime: true, intervalSeconds: 10 });
+    expect(await store.get(request.id)).toEqual(request);
+  });
+});

@@ -160,14 +160,16 @@ export class DynamoDbRequestStore implements RequestStore {
       {
         TableName: this.tableName,
         IndexName: AGENT_INDEX,
-        KeyConditionExpression: 'agent = :agent',
+        KeyConditionExpression: '#agent = :agent',
+        ExpressionAttributeNames: { '#agent': 'agent' },
         ExpressionAttributeValues: marshall({ ':agent': agent }),
-        ProjectionExpression: 'id',
+        // KEYS_ONLY index: the table key (pk) is projected, the id is its suffix.
+        ProjectionExpression: 'pk',
         ScanIndexForward: false,
       },
     );
     for await (const page of pages) {
-      for (const item of page.Items ?? []) ids.push(unmarshall(item).id as string);
+      for (const item of page.Items ?? []) ids.push((unmarshall(item).pk as string).slice('REQUEST#'.length));
     }
     return ids;
   }
