@@ -31,7 +31,21 @@ export async function startLocalDynamoDb(path?: string): Promise<LocalDynamoDb> 
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const local = await connectLocalDynamoDb(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  return {
+    ...local,
+    close: async () => {
+      await local.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * A real DynamoDB client for a DynamoDB-compatible endpoint that is already running (dynalite in
+ * another process, say), with stepup's table created if it is missing.
+ */
+export async function connectLocalDynamoDb(endpoint: string): Promise<LocalDynamoDb> {
   const client = new DynamoDBClient({
     endpoint,
     region: 'local',
@@ -68,13 +82,5 @@ export async function startLocalDynamoDb(path?: string): Promise<LocalDynamoDb> 
       }),
     );
   }
-  return {
-    endpoint,
-    client,
-    tableName: LOCAL_TABLE_NAME,
-    close: async () => {
-      client.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  return { endpoint, client, tableName: LOCAL_TABLE_NAME, close: async () => client.destroy() };
 }

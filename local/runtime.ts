@@ -6,7 +6,7 @@ import { loadConfigFile } from '../lambdas/adapters/config-file';
 import { DynamoDbRequestStore } from '../lambdas/adapters/aws/dynamodb-request-store';
 import { createLocalJWKSet } from 'jose';
 import { JoseHumanVerifier } from '../lambdas/adapters/jose-human-verifier';
-import { JoseTokenVerifier } from '../lambdas/adapters/jose-token-verifier';
+import { Es256TokenVerifier } from '../lambdas/adapters/es256-token-verifier';
 import { LocalKeySigner } from '../lambdas/adapters/local/local-key-signer';
 import { logger } from '../lambdas/adapters/logger';
 import { SlackNotifier } from '../lambdas/adapters/slack/slack-notifier';
@@ -158,7 +158,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     (requestId, error) =>
       logger.error('workflow execution failed', { request_id: requestId, error: error as Error }),
   );
-  const verifier = new JoseTokenVerifier(signer, url);
+  const verifier = new Es256TokenVerifier(signer, url);
   // Locally the dev issuer stands in for the humans' identity provider, as it does for workloads.
   const humanVerifier = new JoseHumanVerifier({
     issuer: identity.humanIssuer,

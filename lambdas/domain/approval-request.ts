@@ -119,6 +119,8 @@ export interface ApprovalRequest {
   readonly grant?: Grant;
   readonly delivery?: Delivery;
   readonly consumedAt?: string;
+  /** The audit record of the consumption, written with it (see {@link auditTrail}). */
+  readonly consumption?: AuditEvent;
   /** Set when the token (or the undelivered grant) was revoked. */
   readonly revokedAt?: string;
   readonly events: readonly AuditEvent[];
@@ -141,7 +143,8 @@ export function approvers(request: ApprovalRequest): string[] {
   return request.votes.filter((v) => v.decision === 'approve').map((v) => v.user);
 }
 
-/** A copy of the request with one more audit event. */
-export function withEvent(request: ApprovalRequest, event: AuditEvent): ApprovalRequest {
-  return { ...request, events: [...request.events, event] };
+/** The whole audit trail of a request, in time order: its events and the token's consumption. */
+export function auditTrail(request: ApprovalRequest): AuditEvent[] {
+  const trail = request.consumption ? [...request.events, request.consumption] : [...request.events];
+  return trail.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
 }

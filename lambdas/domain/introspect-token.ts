@@ -44,5 +44,7 @@ export async function introspectToken(
     },
   );
   if (!consumed) return INACTIVE;
-  return { ...claims, active: true, token_type: 'Bearer' };
+  // RFC 9449 §6.2: a key-bound token introspects as a DPoP token.
+  const bound = typeof (claims.cnf as { jkt?: unknown } | undefined)?.jkt === 'string';
+  return { ...claims, active: true, token_type: bound ? 'DPoP' : 'Bearer' };
 }

@@ -1,5 +1,5 @@
 import type { RequestStore } from '../ports/request-store';
-import { approvers, type ApprovalRequest } from './approval-request';
+import { approvers, auditTrail, type ApprovalRequest } from './approval-request';
 import { StepUpError } from './errors';
 
 /** What `GET /v1/requests/{id}` shows the requesting agent. Never the task token. */
@@ -28,7 +28,7 @@ export function requestView(request: ApprovalRequest): Record<string, unknown> {
     denial_reason: request.denialReason,
     token_delivered: request.delivery !== undefined,
     token_used: request.consumedAt !== undefined,
-    events: request.events,
+    events: auditTrail(request),
   };
 }
 

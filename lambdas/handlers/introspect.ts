@@ -3,7 +3,7 @@ import { httpRoute } from '../adapters/api-gateway/http-route';
 import { kmsSigner, tableStore } from '../adapters/aws/clients';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import { requireEnv } from '../adapters/env';
-import { JoseTokenVerifier } from '../adapters/jose-token-verifier';
+import { Es256TokenVerifier } from '../adapters/es256-token-verifier';
 import { introspectToken, parseIntrospectionRequest } from '../domain/introspect-token';
 import { systemClock, type Clock } from '../ports/clock';
 import type { RequestStore } from '../ports/request-store';
@@ -28,7 +28,7 @@ export function introspectHandler(deps: IntrospectDeps) {
 export const handler = lazyHandler(() =>
   introspectHandler({
     store: tableStore(),
-    verifier: new JoseTokenVerifier(kmsSigner(), requireEnv('TOKEN_ISSUER')),
+    verifier: new Es256TokenVerifier(kmsSigner(), requireEnv('TOKEN_ISSUER')),
     clock: systemClock,
   }),
 );

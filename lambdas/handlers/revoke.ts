@@ -4,7 +4,7 @@ import { envConfig, kmsSigner, stateMachineWorkflow, tableStore } from '../adapt
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import { slackCredentials } from '../adapters/aws/slack-secret';
 import { requireEnv } from '../adapters/env';
-import { JoseTokenVerifier } from '../adapters/jose-token-verifier';
+import { Es256TokenVerifier } from '../adapters/es256-token-verifier';
 import { logger } from '../adapters/logger';
 import { SlackNotifier } from '../adapters/slack/slack-notifier';
 import { slackWebClient } from '../adapters/slack/web-client';
@@ -34,7 +34,7 @@ export const handler = lazyHandler(async () => {
   const signer = kmsSigner();
   return revokeHandler({
     store: tableStore(),
-    verifier: new JoseTokenVerifier(signer, requireEnv('TOKEN_ISSUER')),
+    verifier: new Es256TokenVerifier(signer, requireEnv('TOKEN_ISSUER')),
     workflow: stateMachineWorkflow(),
     notifier: new SlackNotifier(slackWebClient(botToken)),
     clock: systemClock,

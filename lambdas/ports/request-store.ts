@@ -27,16 +27,12 @@ export interface RequestStore {
    */
   save(next: ApprovalRequest): Promise<void>;
   /**
-   * Marks the delivered token `jti` consumed, in one conditional write that also records `event`.
+   * Marks the delivered token `jti` consumed, in one conditional write that also records `event`
+   * (as the request's `consumption`).
    * Succeeds only if the token was delivered, not yet consumed, and not expired at `nowEpochSeconds`.
-   * @returns the request after consumption, or undefined if the condition failed
+   * @returns true when this call consumed it; false if the condition failed
    */
-  consumeToken(
-    id: string,
-    jti: string,
-    nowEpochSeconds: number,
-    event: AuditEvent,
-  ): Promise<ApprovalRequest | undefined>;
+  consumeToken(id: string, jti: string, nowEpochSeconds: number, event: AuditEvent): Promise<boolean>;
   /**
    * Records a poll of a pending request, in one conditional write beside the request (polls never
    * contend with votes). Too early (before the previous poll plus the interval) grows the interval

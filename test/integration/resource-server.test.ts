@@ -184,6 +184,18 @@ describe('verifyAndConsume against the local runtime', () => {
       expect(await api.introspect(ordersDb, token)).toEqual({ status: 200, body: { active: false } });
     });
 
+    it('a token for a verified human: sub is the human, act.sub the agent', async () => {
+      const idToken = (await api.postJson('/dev/id-token', { email: 'carol@example.com' })).body
+        .id_token as string;
+      const { token } = await approvedToken({ on_behalf_of: 'carol@example.com', subject_token: idToken });
+      const claims = await verifier().verifyAndConsume(token, DROP_ORDERS);
+      expect(claims).toMatchObject({
+        sub: 'carol@example.com',
+        act: { sub: 'deploy-bot' },
+        client_id: 'deploy-bot',
+      });
+    });
+
     it('a DPoP-bound token with a correct proof (query string ignored), once', async () => {
       const key = await newKeyPair();
       const { token, tokenType } = await approvedToken({ dpop_jwk: key.publicJwk });

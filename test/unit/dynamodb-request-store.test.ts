@@ -149,33 +149,33 @@ describe('DynamoDbRequestStore: consumeToken', () => {
     const request = delivered();
     await store.create(request);
 
-    const after = await store.consumeToken(request.id, 'jti-1', NOW_EPOCH_SECONDS, consumed);
+    expect(await store.consumeToken(request.id, 'jti-1', NOW_EPOCH_SECONDS, consumed)).toBe(true);
 
+    const after = await store.get(request.id);
     expect(after).toEqual({
       ...request,
       consumedAt: consumed.at,
+      consumption: consumed,
       version: request.version + 1,
-      events: [...request.events, consumed],
     });
-    expect(await store.get(request.id)).toEqual(after);
-    expect(await store.consumeToken(request.id, 'jti-1', NOW_EPOCH_SECONDS, consumed)).toBeUndefined();
+    expect(await store.consumeToken(request.id, 'jti-1', NOW_EPOCH_SECONDS, consumed)).toBe(false);
     expect(await store.get(request.id)).toEqual(after);
   });
 
   it('refuses at and after the token expiry (now ≥ delivery.exp)', async () => {
     const request = delivered();
     await store.create(request);
-    expect(await store.consumeToken(request.id, 'jti-1', EXP, consumed)).toBeUndefined();
-    expect(await store.consumeToken(request.id, 'jti-1', EXP + 1, consumed)).toBeUndefined();
+    expect(await store.consumeToken(request.id, 'jti-1', EXP, consumed)).toBe(false);
+    expect(await store.consumeToken(request.id, 'jti-1', EXP + 1, consumed)).toBe(false);
     expect(await store.get(request.id)).toEqual(request);
-    expect(await store.consumeToken(request.id, 'jti-1', EXP - 1, consumed)).toBeDefined();
+    expect(await store.consumeToken(request.id, 'jti-1', EXP - 1, consumed)).toBe(true);
   });
 
   it('refuses a wrong jti', async () => {
     const request = delivered();
     await store.create(request);
-    expect(await store.consumeToken(request.id, 'jti-2', NOW_EPOCH_SECONDS, consumed)).toBeUndefined();
-    expect(await store.consumeToken(request.id, '', NOW_EPOCH_SECONDS, consumed)).toBeUndefined();
+    expect(await store.consumeToken(request.id, 'jti-2', NOW_EPOCH_SECONDS, consumed)).toBe(false);
+    expect(await store.consumeToken(request.id, '', NOW_EPOCH_SECONDS, consumed)).toBe(false);
     expect(await store.get(request.id)).toEqual(request);
   });
 
@@ -184,9 +184,9 @@ describe('DynamoDbRequestStore: consumeToken', () => {
     const denied = delivered({ status: 'DENIED' });
     await store.create(undelivered);
     await store.create(denied);
-    expect(await store.consumeToken(undelivered.id, 'jti-1', NOW_EPOCH_SECONDS, consumed)).toBeUndefined();
-    expect(await store.consumeToken(denied.id, 'jti-1', NOW_EPOCH_SECONDS, consumed)).toBeUndefined();
-    expect(await store.consumeToken('no-such-request', 'jti-1', NOW_EPOCH_SECONDS, consumed)).toBeUndefined();
+    expect(await store.consumeToken(undelivered.id, 'jti-1', NOW_EPOCH_SECONDS, consumed)).toBe(false);
+    expect(await store.consumeToken(denied.id, 'jti-1', NOW_EPOCH_SECONDS, consumed)).toBe(false);
+    expect(await store.consumeToken('no-such-request', 'jti-1', NOW_EPOCH_SECONDS, consumed)).toBe(false);
     expect(await store.get('no-such-request')).toBeUndefined();
   });
 
@@ -196,10 +196,10 @@ describe('DynamoDbRequestStore: consumeToken', () => {
     const results = await Promise.all(
       Array.from({ length: 50 }, () => store.consumeToken(request.id, 'jti-1', NOW_EPOCH_SECONDS, consumed)),
     );
-    expect(results.filter((r) => r !== undefined)).toHaveLength(1);
+    expect(results.filter((r) => r)).toHaveLength(1);
     const after = await store.get(request.id);
     expect(after?.version).toBe(request.version + 1);
-    expect(after?.events.filter((e) => e.type === 'token_consumed')).toHaveLength(1);
+    expect(after?.consumption).toEqual(consumed);
   });
 
   it('makes a save based on the pre-consumption version fail', async () => {

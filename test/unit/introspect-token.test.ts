@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbRequestStore } from '../../lambdas/adapters/aws/dynamodb-request-store';
-import { JoseTokenVerifier } from '../../lambdas/adapters/jose-token-verifier';
+import { Es256TokenVerifier } from '../../lambdas/adapters/es256-token-verifier';
 import { LocalKeySigner } from '../../lambdas/adapters/local/local-key-signer';
 import { deliverToken } from '../../lambdas/domain/deliver-token';
 import { introspectToken, parseIntrospectionRequest } from '../../lambdas/domain/introspect-token';
@@ -54,11 +54,11 @@ describe('parseIntrospectionRequest', () => {
   });
 });
 
-describe('introspectToken (real store on dynalite, LocalKeySigner, JoseTokenVerifier)', () => {
+describe('introspectToken (real store on dynalite, LocalKeySigner, Es256TokenVerifier)', () => {
   let db: LocalDynamoDb;
   let store: DynamoDbRequestStore;
   let signer: LocalKeySigner;
-  let verifier: JoseTokenVerifier;
+  let verifier: Es256TokenVerifier;
   // jose checks iat/nbf/exp against the real time, so this clock is frozen at "now".
   const now = new Date(Math.floor(Date.now() / 1000) * 1000);
   const clock = fixedClock(now);
@@ -67,7 +67,7 @@ describe('introspectToken (real store on dynalite, LocalKeySigner, JoseTokenVeri
     db = await startLocalDynamoDb();
     store = new DynamoDbRequestStore(db.client, db.tableName);
     signer = await LocalKeySigner.open();
-    verifier = new JoseTokenVerifier(signer, ISSUER);
+    verifier = new Es256TokenVerifier(signer, ISSUER);
   });
 
   afterAll(async () => {
@@ -107,7 +107,7 @@ describe('introspectToken (real store on dynalite, LocalKeySigner, JoseTokenVeri
 
     const consumed = await store.get(id);
     expect(consumed?.consumedAt).toBe(now.toISOString());
-    expect(consumed?.events.at(-1)).toMatchObject({
+    expect(consumed?.consumption).toMatchObject({
       type: 'token_consumed',
       actor: `resource-server:${AUDIENCE}`,
     });

@@ -86,19 +86,16 @@ export class DynamoDbRequestStore implements RequestStore {
     }
   }
 
-  async consumeToken(
-    id: string,
-    jti: string,
-    nowEpochSeconds: number,
-    event: AuditEvent,
-  ): Promise<ApprovalRequest | undefined> {
+  async consumeToken(id: string, jti: string, nowEpochSeconds: number, event: AuditEvent): Promise<boolean> {
     try {
-      const { Attributes } = await this.client.send(
+      await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: key(id),
           UpdateExpression:
-            'SET consumedAt = :at, #version = #version + :one, events = list_append(events, :event)',
+            // The audit record rides in the same write as its own attribute, not appended to the
+            // events list: introspection is the hot path, and rewriting a list costs.
+            'SET consumedAt = :at, consumption = :event, #version = #version + :one',
           ConditionExpression:
             '#status = :approved AND delivery.jti = :jti AND delivery.#exp > :now AND attribute_not_exists(consumedAt) AND attribute_not_exists(revokedAt)',
           ExpressionAttributeNames: { '#version': 'version', '#status': 'status', '#exp': 'exp' },
@@ -106,19 +103,18 @@ export class DynamoDbRequestStore implements RequestStore {
             {
               ':at': event.at,
               ':one': 1,
-              ':event': [event],
+              ':event': event,
               ':approved': 'APPROVED',
               ':jti': jti,
               ':now': nowEpochSeconds,
             },
             { removeUndefinedValues: true },
           ),
-          ReturnValues: 'ALL_NEW',
         }),
       );
-      return Attributes ? fromItem(Attributes) : undefined;
+      return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
+      if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
   }
