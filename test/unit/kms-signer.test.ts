@@ -7,6 +7,7 @@ import {
   createLocalJWKSet,
   decodeProtectedHeader,
   jwtVerify,
+  SignJWT,
   type JSONWebKeySet,
   type JWK,
 } from 'jose';
@@ -119,6 +120,9 @@ class KmsStandIn {
     private readonly publicKey: KeyObject,
   ) {}
 
+  /** Public keys of other (retired) key ids this KMS also knows. */
+  readonly otherKeys = new Map<string, KeyObject>();
+
   async start(): Promise<string> {
     const d = toBigInt(Buffer.from(this.privateKey.export({ format: 'jwk' }).d as string, 'base64url'));
     this.server = createServer((req, res) => {
@@ -132,7 +136,15 @@ class KmsStandIn {
           res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
           res.end(JSON.stringify(payload));
         };
-        if (target === 'TrentService.GetPublicKey') {
+        if (target === 'TrentService.GetPublicKey' && this.otherKeys.has(body.KeyId ?? '')) {
+          const other = this.otherKeys.get(body.KeyId ?? '');
+          reply(200, {
+            KeyId: body.KeyId,
+            KeySpec: 'ECC_NIST_P256',
+            KeyUsage: 'SIGN_VERIFY',
+            PublicKey: other?.export({ type: 'spki', format: 'der' }).toString('base64'),
+          });
+        } else if (target === 'TrentService.GetPublicKey') {
           if (this.failNextGetPublicKey) {
             this.failNextGetPublicKey = false;
             reply(400, { __type: 'NotFoundException', message: 'no such key' });
@@ -310,5 +322,28 @@ describe('KmsSigner', () => {
     const signer = new KmsSigner(client, KEY_ID);
     kms.omitSignature = true;
     expect(((await rejectionOf(signer.sign(claims))) as Error).message).toBe('KMS returned no signature');
+  });
+});
+
+describe('KmsSigner key rotation', () => {
+  it('publishes retired keys beside the signing key, so tokens they signed still verify', async () => {
+    const retired = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    kms.otherKeys.set('retired-key', retired.publicKey);
+    const signer = new KmsSigner(client, KEY_ID, ['retired-key']);
+    const jwks = await signer.jwks();
+    expect(jwks.keys).toHaveLength(2);
+    const retiredJwk = retired.publicKey.export({ format: 'jwk' });
+    const retiredKid = await calculateJwkThumbprint(retiredJwk as JWK);
+    expect(jwks.keys.map((k) => k.kid)).toContain(retiredKid);
+
+    const keys = createLocalJWKSet(jwks as JSONWebKeySet);
+    const oldToken = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: retiredKid })
+      .sign(retired.privateKey);
+    await expect(jwtVerify(oldToken, keys, { algorithms: ['ES256'] })).resolves.toBeDefined();
+    await expect(
+      jwtVerify(await signer.sign(claims), keys, { algorithms: ['ES256'] }),
+    ).resolves.toBeDefined();
+    kms.otherKeys.clear();
   });
 });
