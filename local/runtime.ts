@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { cedarPolicyFromDirectory, policiesPath } from '../lambdas/adapters/cedar/policy-directory';
 import { loadConfigFile } from '../lambdas/adapters/config-file';
+import { DynamoDbIdempotencyStore } from '../lambdas/adapters/aws/dynamodb-idempotency-store';
 import { DynamoDbRequestStore } from '../lambdas/adapters/aws/dynamodb-request-store';
 import { createLocalJWKSet } from 'jose';
 import { JoseHumanVerifier } from '../lambdas/adapters/jose-human-verifier';
@@ -171,7 +172,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     jwks: jwksHandler({ signer }),
     metadata: metadataHandler({ issuer: url }),
     slackEvents: slackEventsHandler({ signingSecret, botToken, slackApiUrl, store, workflow, config, clock }),
-    createRequest: createRequestHandler({ store, workflow, policy, clock, humanVerifier }),
+    createRequest: createRequestHandler({
+      store,
+      idempotency: new DynamoDbIdempotencyStore(dynamo.client, dynamo.tableName),
+      workflow,
+      policy,
+      clock,
+      humanVerifier,
+    }),
     getRequest: getRequestHandler({ store }),
     cancelRequest: cancelRequestHandler({ store, workflow, notifier, clock }),
     token: tokenHandler({ store, signer, clock, issuer: url }),

@@ -180,6 +180,7 @@ export async function createRequest(
   deps: CreateRequestDeps,
   agent: string,
   input: CreateRequestInput,
+  requestId: string = newRequestId(),
 ): Promise<CreatedRequest> {
   const human = await verifiedHuman(deps, input);
   const decision = deps.policy.decide({
@@ -196,7 +197,7 @@ export async function createRequest(
   const now = deps.clock.now();
   const at = now.toISOString();
   const pending: ApprovalRequest = {
-    id: newRequestId(),
+    id: requestId,
     agent,
     action: input.action,
     resource: input.resource,

@@ -1,19 +1,27 @@
-import { bodyOf, callerOf, json } from '../adapters/api-gateway/http-event';
+import { bodyOf, callerOf, headerOf, json } from '../adapters/api-gateway/http-event';
 import { httpRoute } from '../adapters/api-gateway/http-route';
-import { envConfig, stateMachineWorkflow, tableStore } from '../adapters/aws/clients';
+import { envConfig, idempotencyStore, stateMachineWorkflow, tableStore } from '../adapters/aws/clients';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import { cedarPolicyFromDirectory } from '../adapters/cedar/policy-directory';
 import { JoseHumanVerifier } from '../adapters/jose-human-verifier';
 import { requestLogger } from '../adapters/logger';
-import { createRequest, parseCreateRequest, type CreateRequestDeps } from '../domain/create-request';
+import { parseCreateRequest } from '../domain/create-request';
+import { createRequestIdempotently, type IdempotentCreateDeps } from '../domain/idempotent-create';
 import { systemClock } from '../ports/clock';
 
 /** `POST /v1/requests`: an agent asks to perform one action; policy says alone, with approval, or never. */
-export function createRequestHandler(deps: CreateRequestDeps) {
+export function createRequestHandler(deps: IdempotentCreateDeps) {
   return httpRoute(async (event) => {
     const agent = callerOf(event);
-    const input = parseCreateRequest(bodyOf(event));
-    const created = await createRequest(deps, agent, input);
+    const body = bodyOf(event);
+    const input = parseCreateRequest(body);
+    const created = await createRequestIdempotently(
+      deps,
+      agent,
+      input,
+      body,
+      headerOf(event, 'idempotency-key'),
+    );
     requestLogger(created.auth_req_id).info('request created', {
       agent,
       action: input.action,
@@ -29,6 +37,7 @@ export const handler = lazyHandler(() => {
   const human = config.humanIdentity;
   return createRequestHandler({
     store: tableStore(),
+    idempotency: idempotencyStore(),
     workflow: stateMachineWorkflow(),
     // Validated and pre-parsed once per container, never per request.
     policy: cedarPolicyFromDirectory(config),

@@ -8,7 +8,8 @@ export type HttpResult = APIGatewayProxyStructuredResultV2;
 
 const MAX_BODY_BYTES = 64 * 1024;
 
-function header(event: HttpEvent, name: string): string | undefined {
+/** A request header, matched case-insensitively. */
+export function headerOf(event: HttpEvent, name: string): string | undefined {
   const wanted = name.toLowerCase();
   for (const [key, value] of Object.entries(event.headers ?? {})) {
     if (key.toLowerCase() === wanted) return value;
@@ -39,7 +40,7 @@ export function bodyOf(event: HttpEvent, allowForm = false): unknown {
   if (Buffer.byteLength(raw) > MAX_BODY_BYTES) {
     throw new StepUpError('invalid_request', `body must be at most ${MAX_BODY_BYTES} bytes`);
   }
-  const type = (header(event, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase();
+  const type = (headerOf(event, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase();
   if (allowForm && type === 'application/x-www-form-urlencoded') {
     const form = new URLSearchParams(raw);
     // Null prototype: a field named __proto__ is kept (and caught as unknown), never swallowed.

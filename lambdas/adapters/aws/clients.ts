@@ -5,6 +5,7 @@ import type { StepUpConfig } from '../../domain/config';
 import { parseConfig } from '../../domain/config';
 import type { RequestStore } from '../../ports/request-store';
 import { requireEnv } from '../env';
+import { DynamoDbIdempotencyStore } from './dynamodb-idempotency-store';
 import { DynamoDbRequestStore } from './dynamodb-request-store';
 import { KmsSigner } from './kms-signer';
 import { StepFunctionsTaskResponder, StepFunctionsWorkflow } from './sfn-workflow';
@@ -12,6 +13,11 @@ import { StepFunctionsTaskResponder, StepFunctionsWorkflow } from './sfn-workflo
 /** The request store on the table named by `TABLE_NAME`. */
 export function tableStore(): RequestStore {
   return new DynamoDbRequestStore(new DynamoDBClient({}), requireEnv('TABLE_NAME'));
+}
+
+/** Idempotency keys, in the table named by `TABLE_NAME`. */
+export function idempotencyStore(): DynamoDbIdempotencyStore {
+  return new DynamoDbIdempotencyStore(new DynamoDBClient({}), requireEnv('TABLE_NAME'));
 }
 
 /** The workflow on the state machine named by `STATE_MACHINE_ARN`. */
