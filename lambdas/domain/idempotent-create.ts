@@ -10,7 +10,6 @@ import {
   type CreateRequestInput,
 } from './create-request';
 import { StepUpError } from './errors';
-import { GRANT_PICKUP_SECONDS } from './issue-grant';
 import { newRequestId } from './ids';
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
