@@ -11,6 +11,8 @@ import { Construct } from 'constructs';
  */
 export const WORKFLOW_STATES = {
   awaitApproval: 'AwaitApproval',
+  canEscalate: 'CanEscalate',
+  escalate: 'Escalate',
   expire: 'Expire',
   decide: 'Decide',
   issueGrant: 'IssueGrant',
@@ -47,7 +49,9 @@ export interface ApprovalWorkflowProps {
 
 /**
  * The Standard state machine that drives time and sequencing for one request.
- * Input: `{"request_id": string, "approval_timeout_seconds": number}`.
+ * Input: `{"request_id": string, "approval_timeout_seconds": number, "escalate_to"?: string}`.
+ * When the approval window passes and the policy named an escalation group, the request is posted
+ * to that group and waits one more window (Escalate, the same Lambda) before it expires.
  *
  * An approved request takes four states (AwaitApproval → Decide → IssueGrant → NotifyOutcome):
  * Standard bills per transition, so there is deliberately no RecordDenied state — the deny decision
@@ -71,6 +75,19 @@ export class ApprovalWorkflow extends Construct {
       payload: sfn.TaskInput.fromObject({
         request_id: sfn.JsonPath.stringAt('$.request_id'),
         task_token: sfn.JsonPath.taskToken,
+      }),
+      taskTimeout: sfn.Timeout.at('$.approval_timeout_seconds'),
+      resultPath: '$.approval',
+    });
+
+    const escalate = new tasks.LambdaInvoke(this, WORKFLOW_STATES.escalate, {
+      stateName: WORKFLOW_STATES.escalate,
+      lambdaFunction: handlers.awaitApproval,
+      integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      payload: sfn.TaskInput.fromObject({
+        request_id: sfn.JsonPath.stringAt('$.request_id'),
+        task_token: sfn.JsonPath.taskToken,
+        escalate_to: sfn.JsonPath.stringAt('$.escalate_to'),
       }),
       taskTimeout: sfn.Timeout.at('$.approval_timeout_seconds'),
       resultPath: '$.approval',
@@ -122,10 +139,24 @@ export class ApprovalWorkflow extends Construct {
       interval: Duration.seconds(5),
       backoffRate: 2,
     });
-    awaitApproval.addCatch(expire, { errors: [sfn.Errors.TIMEOUT], resultPath: '$.timeout' });
+    const canEscalate = new sfn.Choice(this, WORKFLOW_STATES.canEscalate, {
+      stateName: WORKFLOW_STATES.canEscalate,
+    })
+      .when(sfn.Condition.isPresent('$.escalate_to'), escalate)
+      .otherwise(expire);
+    awaitApproval.addCatch(canEscalate, { errors: [sfn.Errors.TIMEOUT], resultPath: '$.timeout' });
     awaitApproval.addCatch(expire, { errors: [sfn.Errors.ALL], resultPath: '$.failure' });
+    escalate.addRetry({
+      errors: [sfn.Errors.TASKS_FAILED],
+      maxAttempts: 2,
+      interval: Duration.seconds(5),
+      backoffRate: 2,
+    });
+    escalate.addCatch(expire, { errors: [sfn.Errors.TIMEOUT], resultPath: '$.timeout' });
+    escalate.addCatch(expire, { errors: [sfn.Errors.ALL], resultPath: '$.failure' });
     expire.next(decide);
     awaitApproval.next(decide);
+    escalate.next(decide);
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       // The /aws/vendedlogs/ prefix keeps Step Functions from growing the account-wide

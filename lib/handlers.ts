@@ -9,6 +9,7 @@ export const HANDLER_FILES = {
   cancelRequest: 'cancel-request',
   revoke: 'revoke',
   metadata: 'metadata',
+  openapi: 'openapi',
   token: 'token',
   introspect: 'introspect',
   jwks: 'jwks',

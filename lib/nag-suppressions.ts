@@ -6,7 +6,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { IConstruct } from 'constructs';
 
 /** The routes without the JWT authorizer. */
-export type PublicRoute = 'health' | 'jwks' | 'metadata' | 'slackEvents';
+export type PublicRoute = 'health' | 'jwks' | 'metadata' | 'openapi' | 'slackEvents';
 
 const PUBLIC_ROUTE_REASONS: Record<PublicRoute, string> = {
   health: 'GET /health is a liveness probe for load balancers and uptime checks; it returns no data.',
@@ -16,6 +16,9 @@ const PUBLIC_ROUTE_REASONS: Record<PublicRoute, string> = {
   metadata:
     'GET /.well-known/oauth-authorization-server is RFC 8414 discovery metadata (endpoint URLs and ' +
     'supported algorithms); clients read it before they have any credential, and it holds no secret.',
+  openapi:
+    'GET /openapi.json is the OpenAPI description of the API (routes, request and response schemas), ' +
+    'built from code; clients and tools read it before they have any credential, and it holds no secret.',
   slackEvents:
     'POST /slack/events is called by Slack, which cannot present a workload JWT; the handler ' +
     'authenticates every request by its Slack signature (signing secret, timestamp window) instead.',

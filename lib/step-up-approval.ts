@@ -146,6 +146,7 @@ export class StepUpApproval extends Construct {
 
     grantSigningKey(fns.jwks, this.signingKey, 'verify', retiredKeys);
     setTokenIssuer(fns.metadata, this.tokenIssuer);
+    setTokenIssuer(fns.openapi, this.tokenIssuer);
 
     grantTable(fns.cancelRequest, this.table, 'readWrite');
     grantStopWorkflow(fns.cancelRequest, this.stateMachine);
@@ -177,6 +178,7 @@ export class StepUpApproval extends Construct {
       metadata: api.addRoute(HttpMethod.GET, '/.well-known/oauth-authorization-server', fns.metadata, {
         public: true,
       }),
+      openapi: api.addRoute(HttpMethod.GET, '/openapi.json', fns.openapi, { public: true }),
       // Slack cannot present a workload JWT; the handler verifies Slack's request signature instead.
       slackEvents: api.addRoute(HttpMethod.POST, '/slack/events', fns.slackEvents, { public: true }),
     };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { HttpEvent } from '../lambdas/adapters/api-gateway/http-event';
 
-/** API Gateway's payload limit; larger bodies get 413 there, as here. */
+/** Far above any body the API accepts (handlers refuse more than 64 KB); a guard against floods. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** A body over {@link MAX_BODY_BYTES}. */

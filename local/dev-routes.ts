@@ -123,8 +123,9 @@ export function devRoutes(context: () => DevContext): LocalRoute[] {
         while (!slack.messageFor(requestId) && Date.now() < deadline) await sleep(20);
         if (!slack.messageFor(requestId)) return bad(`no Slack message was posted for ${requestId}`);
         const team = typeof input?.team === 'string' ? input.team : undefined;
+        const reason = typeof input?.reason === 'string' ? input.reason : undefined;
         const noticesBefore = slack.ephemerals.length;
-        const response = await click({ requestId, user, decision, team });
+        const response = await click({ requestId, user, decision, team, reason });
         const notice = slack.ephemerals.slice(noticesBefore).find((e) => e.user === user)?.text;
         return { status: 200, body: { slack_status: response.status, ...(notice ? { notice } : {}) } };
       },

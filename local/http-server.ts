@@ -21,7 +21,7 @@ export interface LocalRoute {
     body: string,
     request: IncomingMessage,
     params: Record<string, string>,
-  ) => Promise<{ status: number; body: unknown; contentType?: string }>;
+  ) => Promise<{ status: number; body: unknown; contentType?: string; headers?: Record<string, string> }>;
 }
 
 /** The local stand-in for the HTTP API's JWT authorizer: claims for a valid bearer, else undefined. */
@@ -69,7 +69,10 @@ export async function startHttpServer(
         if (!match) continue;
         const result = await route.handle(body, request, { ...match.groups });
         const text = typeof result.body === 'string' ? result.body : JSON.stringify(result.body);
-        send(response, result.status, text, { 'content-type': result.contentType ?? 'application/json' });
+        send(response, result.status, text, {
+          'content-type': result.contentType ?? 'application/json',
+          ...result.headers,
+        });
         return;
       }
       const candidates = compiled.filter(({ regex }) => regex.test(path));

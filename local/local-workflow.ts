@@ -7,6 +7,7 @@ import type { ApprovalOutcome, Workflow, WorkflowInput } from '../lambdas/ports/
 /** The Lambda handlers behind the workflow's task states, by state name. */
 export interface WorkflowStepHandlers {
   readonly AwaitApproval: (event: StepEvent) => Promise<void>;
+  /** Escalate runs the AwaitApproval Lambda too, with `escalate_to` in its payload. */
   readonly Expire: (event: StepEvent) => Promise<ApprovalOutcome>;
   readonly IssueGrant: (event: StepEvent) => Promise<void>;
   readonly NotifyOutcome: (event: StepEvent) => Promise<void>;
@@ -80,13 +81,21 @@ export class LocalWorkflow implements Workflow {
         },
         overrides: {
           taskResourceLocalHandlers: {
+            Escalate: (parameters) =>
+              asJson(this.awaitCallback(input, parameters as unknown as CallbackParameters)),
             AwaitApproval: (parameters) =>
               asJson(this.awaitCallback(input, parameters as unknown as CallbackParameters)),
             Expire: (payload) => asJson(this.steps.Expire(payload as unknown as StepEvent)),
             IssueGrant: (payload) => asJson(this.steps.IssueGrant(payload as unknown as StepEvent)),
             NotifyOutcome: (payload) => asJson(this.steps.NotifyOutcome(payload as unknown as StepEvent)),
           },
-          retryIntervalOverrides: { AwaitApproval: 50, Expire: 50, IssueGrant: 50, NotifyOutcome: 50 },
+          retryIntervalOverrides: {
+            AwaitApproval: 50,
+            Escalate: 50,
+            Expire: 50,
+            IssueGrant: 50,
+            NotifyOutcome: 50,
+          },
         },
       },
     );
@@ -104,8 +113,12 @@ export class LocalWorkflow implements Workflow {
     const waiter = this.waiters.get(taskToken);
     if (!waiter) throw new TaskTokenNotFoundError();
     this.waiters.delete(taskToken);
+    this.taskSuccesses++;
     waiter.resolve(outcome);
   }
+
+  /** How many SendTaskSuccess calls resumed an execution (tests of exactly-once). */
+  taskSuccesses = 0;
 
   async stop(requestId: string): Promise<void> {
     this.running.get(requestId)?.abort();

@@ -20,6 +20,7 @@ import { getRequestHandler } from '../lambdas/handlers/get-request';
 import { cancelRequestHandler } from '../lambdas/handlers/cancel-request';
 import { handler as healthHandler } from '../lambdas/handlers/health';
 import { metadataHandler } from '../lambdas/handlers/metadata';
+import { openApiHandler } from '../lambdas/handlers/openapi';
 import { revokeHandler } from '../lambdas/handlers/revoke';
 import { introspectHandler } from '../lambdas/handlers/introspect';
 import { issueGrantHandler } from '../lambdas/handlers/issue-grant';
@@ -37,6 +38,7 @@ import { startLocalDynamoDb, type LocalDynamoDb } from './local-dynamodb';
 import { LocalWorkflow } from './local-workflow';
 import { resumeExecutions } from './resume-executions';
 import { SlackStandIn, type ClickInput } from './slack-stand-in';
+import { startSocketMode } from './socket-mode';
 import { synthesizeWorkflowDefinition, type StateMachineDefinition } from './synthesized-definition';
 
 /** How to run the local runtime. Every option has a zero-configuration default. */
@@ -93,7 +95,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const store = new DynamoDbRequestStore(dynamo.client, dynamo.tableName);
   const signer = await LocalKeySigner.open(dataDir && join(dataDir, 'signing-key.jwk.json'));
 
-  const realSlack = Boolean(env.SLACK_BOT_TOKEN && env.SLACK_SIGNING_SECRET);
+  // Real Slack: over HTTP (signing secret; Slack must reach /slack/events) or Socket Mode (app token).
+  const realSlack = Boolean(env.SLACK_BOT_TOKEN && (env.SLACK_SIGNING_SECRET || env.SLACK_APP_TOKEN));
   const botToken = env.SLACK_BOT_TOKEN ?? 'xoxb-stepup-local-stand-in';
   const signingSecret = env.SLACK_SIGNING_SECRET ?? randomBytes(32).toString('hex');
   const slack = realSlack
@@ -121,6 +124,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     route('GET', '/health', false, 'health'),
     route('GET', '/.well-known/jwks.json', false, 'jwks'),
     route('GET', '/.well-known/oauth-authorization-server', false, 'metadata'),
+    route('GET', '/openapi.json', false, 'openapi'),
     route('POST', '/slack/events', false, 'slackEvents'),
     route('POST', '/v1/requests', true, 'createRequest'),
     route('GET', '/v1/requests/{id}', true, 'getRequest'),
@@ -171,6 +175,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     health: healthHandler,
     jwks: jwksHandler({ signer }),
     metadata: metadataHandler({ issuer: url }),
+    openapi: openApiHandler({ issuer: url }),
     slackEvents: slackEventsHandler({ signingSecret, botToken, slackApiUrl, store, workflow, config, clock }),
     createRequest: createRequestHandler({
       store,
@@ -194,10 +199,33 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
   const click = async (input: ClickInput): Promise<Response> => {
     if (!slack) throw new Error('clicks are simulated only with the Slack stand-in');
+    const post = (signed: { body: string; headers: Record<string, string> }) =>
+      fetch(`${url}/slack/events`, { method: 'POST', headers: signed.headers, body: signed.body });
     const signed = slack.click(input);
-    return fetch(`${url}/slack/events`, { method: 'POST', headers: signed.headers, body: signed.body });
+    const clicked = await post(signed);
+    if (input.decision !== 'deny') return clicked;
+    // Deny opens a dialog; the approver types the reason and submits it, as in Slack.
+    const submission = slack.submitDialog(
+      signed.triggerId,
+      input.user,
+      {
+        reason: { reason_input: input.reason ?? 'denied by the approver' },
+      },
+      input.team,
+    );
+    return submission ? post(submission) : clicked;
   };
   started.dev = { identity, slack, click };
+  const stopSocketMode =
+    env.SLACK_APP_TOKEN && env.SLACK_BOT_TOKEN
+      ? await startSocketMode(env.SLACK_APP_TOKEN, env.SLACK_BOT_TOKEN, {
+          store,
+          workflow,
+          config,
+          clock,
+          client: slackWebClient(botToken, slackApiUrl),
+        })
+      : undefined;
 
   return {
     url,
@@ -210,6 +238,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     devToken: (sub) => identity.mint(sub),
     click,
     stop: async () => {
+      await stopSocketMode?.();
       workflow.stopAll();
       await new Promise<void>((r) => {
         server.close(() => r());

@@ -25,6 +25,8 @@ export interface ClickInput {
   readonly requestId: string;
   readonly user: string;
   readonly decision: 'approve' | 'deny';
+  /** For a deny: the reason typed into the dialog Deny opens. */
+  readonly reason?: string;
   /** @default the configured team */
   readonly team?: string;
 }
@@ -33,6 +35,7 @@ export interface ClickInput {
 export interface WebApiResponse {
   readonly status: number;
   readonly body: Record<string, unknown>;
+  readonly headers?: Record<string, string>;
 }
 
 function parseJsonField(value: unknown): unknown {
@@ -53,6 +56,14 @@ function parseJsonField(value: unknown): unknown {
 export class SlackStandIn {
   readonly messages: StandInMessage[] = [];
   readonly ephemerals: StandInEphemeral[] = [];
+  /** Dialogs opened with `views.open`, by the trigger of the click that opened them. */
+  readonly views: {
+    readonly id: string;
+    readonly triggerId: string;
+    readonly view: Record<string, unknown>;
+  }[] = [];
+  /** Workspace users by email, for `users.lookupByEmail`. */
+  readonly directory: Record<string, string> = {};
   private clock = Math.floor(Date.now() / 1000);
 
   /**
@@ -75,17 +86,44 @@ export class SlackStandIn {
   }
 
   /** Answers one Web API call. `authorization` is the request's Authorization header. */
+  /** Failures to serve before answering normally, per Web API method (Slack having a bad minute). */
+  readonly faults: Record<string, { status: number; retryAfter?: number; remaining: number }> = {};
+
   handleApiCall(
     method: string,
     authorization: string | undefined,
     fields: Record<string, unknown>,
   ): WebApiResponse {
+    const fault = this.faults[method];
+    if (fault && fault.remaining > 0) {
+      fault.remaining--;
+      return {
+        status: fault.status,
+        body: { ok: false, error: fault.status === 429 ? 'ratelimited' : 'internal_error' },
+        ...(fault.retryAfter !== undefined ? { headers: { 'retry-after': String(fault.retryAfter) } } : {}),
+      };
+    }
     const token = authorization?.replace(/^Bearer\s+/i, '') ?? (fields.token as string | undefined);
     if (token !== this.botToken) return { status: 200, body: { ok: false, error: 'invalid_auth' } };
     const channel = typeof fields.channel === 'string' ? fields.channel : '';
     const text = typeof fields.text === 'string' ? fields.text : '';
     const blocks = (parseJsonField(fields.blocks) as Block[] | undefined) ?? [];
     switch (method) {
+      case 'views.open': {
+        const view = parseJsonField(fields.view) as Record<string, unknown> | undefined;
+        const triggerId = typeof fields.trigger_id === 'string' ? fields.trigger_id : '';
+        if (!view || !triggerId) return { status: 200, body: { ok: false, error: 'invalid_arguments' } };
+        const id = `V${randomBytes(5).toString('hex').toUpperCase()}`;
+        this.views.push({ id, triggerId, view });
+        return { status: 200, body: { ok: true, view: { id, ...view } } };
+      }
+      case 'users.lookupByEmail': {
+        const email = typeof fields.email === 'string' ? fields.email.toLowerCase() : '';
+        const id = this.directory[email];
+        return id
+          ? { status: 200, body: { ok: true, user: { id, team_id: this.teamId, profile: { email } } } }
+          : { status: 200, body: { ok: false, error: 'users_not_found' } };
+      }
       case 'auth.test':
         return {
           status: 200,
@@ -131,10 +169,14 @@ export class SlackStandIn {
    * a signed, form-encoded `block_actions` payload.
    * @throws Error when no message for the request was posted
    */
-  click(input: ClickInput, timestampSeconds?: number): { body: string; headers: Record<string, string> } {
+  click(
+    input: ClickInput,
+    timestampSeconds?: number,
+  ): { body: string; headers: Record<string, string>; triggerId: string } {
     const message = this.messageFor(input.requestId);
     if (!message) throw new Error(`no Slack message was posted for request ${input.requestId}`);
     const team = input.team ?? this.teamId;
+    const triggerId = `${Date.now()}.${randomBytes(6).toString('hex')}`;
     const actionId = input.decision === 'approve' ? 'stepup_approve' : 'stepup_deny';
     const payload = {
       type: 'block_actions',
@@ -153,7 +195,7 @@ export class SlackStandIn {
         channel_id: message.channel,
         is_ephemeral: false,
       },
-      trigger_id: `${Date.now()}.${randomBytes(6).toString('hex')}`,
+      trigger_id: triggerId,
       channel: { id: message.channel, name: 'approvals' },
       message: { type: 'message', ts: message.ts, text: message.text, blocks: message.blocks },
       response_url: 'https://hooks.slack.invalid/actions/local',
@@ -168,10 +210,49 @@ export class SlackStandIn {
         },
       ],
     };
-    return this.signed(
-      new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
-      timestampSeconds,
+    return {
+      ...this.signed(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), timestampSeconds),
+      triggerId,
+    };
+  }
+
+  /**
+   * The `view_submission` Slack sends when `user` submits the dialog opened by `triggerId`, with
+   * `values` as `{block_id: {action_id: value}}`; undefined when no dialog was opened for it.
+   */
+  submitDialog(
+    triggerId: string,
+    user: string,
+    values: Record<string, Record<string, string>>,
+    team = this.teamId,
+  ): { body: string; headers: Record<string, string> } | undefined {
+    const opened = this.views.find((v) => v.triggerId === triggerId);
+    if (!opened) return undefined;
+    const state = Object.fromEntries(
+      Object.entries(values).map(([block, actions]) => [
+        block,
+        Object.fromEntries(
+          Object.entries(actions).map(([action, value]) => [action, { type: 'plain_text_input', value }]),
+        ),
+      ]),
     );
+    const payload = {
+      type: 'view_submission',
+      team: { id: team, domain: 'stepup-local' },
+      user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: team },
+      api_app_id: 'A0STEPUPLOCAL',
+      token: 'deprecated-verification-token',
+      trigger_id: `${Date.now()}.${randomBytes(6).toString('hex')}`,
+      view: {
+        ...opened.view,
+        id: opened.id,
+        team_id: team,
+        state: { values: state },
+        hash: randomBytes(8).toString('hex'),
+      },
+      response_urls: [],
+    };
+    return this.signed(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
   }
 
   /** A form-encoded body with the headers Slack would sign it with. */

@@ -60,6 +60,7 @@ export type AuditEventType =
   | 'requested'
   | 'auto_approved'
   | 'notified'
+  | 'escalated'
   | 'vote'
   | 'approved'
   | 'denied'
@@ -116,6 +117,8 @@ export interface ApprovalRequest {
   /** Step Functions task token; backend only, never returned or logged. */
   readonly taskToken?: string;
   readonly slackMessage?: SlackMessageRef;
+  /** Set when the approval window passed and the escalation group was paged. */
+  readonly escalation?: { readonly group: string; readonly at: string; readonly message?: SlackMessageRef };
   readonly grant?: Grant;
   readonly delivery?: Delivery;
   readonly consumedAt?: string;
@@ -126,6 +129,16 @@ export interface ApprovalRequest {
   readonly events: readonly AuditEvent[];
   /** Optimistic-concurrency counter: every write is conditional on it. */
   readonly version: number;
+}
+
+/**
+ * When a pending request is finally out of time: its `expiresAt`, or one more approval window
+ * later while an escalation is still to come (the workflow extends `expiresAt` when it escalates).
+ */
+export function decisionDeadline(request: ApprovalRequest): number {
+  const expiresAt = Date.parse(request.expiresAt);
+  const escalationToCome = request.requirements.escalateTo !== undefined && request.escalation === undefined;
+  return escalationToCome ? expiresAt + request.requirements.approvalTimeoutSeconds * 1000 : expiresAt;
 }
 
 /** The policy ids as one string, as tokens and messages show them. */

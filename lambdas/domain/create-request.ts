@@ -6,36 +6,13 @@ import type { Workflow } from '../ports/workflow';
 import { policyLabel, type ApprovalRequest, type ApprovalRequirements } from './approval-request';
 import { StepUpError } from './errors';
 import { newBindingCode, newRequestId } from './ids';
-import { publicJwkThumbprint } from './jwk-thumbprint';
 import { GRANT_PICKUP_SECONDS, withGrant } from './issue-grant';
-import {
-  optionalInteger,
-  optionalString,
-  rejectUnknownFields,
-  requireObject,
-  requireString,
-} from './validation';
+import { createRequestBody } from './schemas/create-request';
+
+export { MAX_RESOURCE_LENGTH, MAX_TOKEN_TTL_SECONDS } from './schemas/create-request';
 
 /** Seconds an agent should wait between polls of `/v1/token`. */
 export const POLL_INTERVAL_SECONDS = 5;
-
-/** Longest resource name accepted; shown in full to approvers, escaped, it still fits a Slack section. */
-export const MAX_RESOURCE_LENGTH = 512;
-
-/** Upper bound on any requested token lifetime, whatever the policy says. */
-export const MAX_TOKEN_TTL_SECONDS = 3600;
-
-const FIELDS = [
-  'action',
-  'resource',
-  'audience',
-  'justification',
-  'on_behalf_of',
-  'requested_ttl_seconds',
-  'context',
-  'subject_token',
-  'dpop_jwk',
-] as const;
 
 /** A validated `POST /v1/requests` body. */
 export interface CreateRequestInput {
@@ -54,57 +31,23 @@ export interface CreateRequestInput {
 }
 
 /**
- * Validates the agent's body. Agent text is untrusted: bounded, no control or bidi characters.
+ * Validates the agent's body (declared in `schemas/create-request.ts`). Agent text is untrusted:
+ * bounded, no control or bidi characters.
  * @throws StepUpError `invalid_request` naming the field
  */
 export function parseCreateRequest(raw: unknown): CreateRequestInput {
-  const body = requireObject(raw, 'request body');
-  rejectUnknownFields(body, FIELDS);
+  const body = createRequestBody.parse(raw);
   return {
-    action: requireString(body, 'action', {
-      max: 128,
-      pattern: /^[A-Za-z][A-Za-z0-9-]*:[A-Za-z][A-Za-z0-9_.-]*$/,
-      hint: 'service:Verb, e.g. db:DropTable',
-    }),
-    // Approvers must see the whole resource and audience: bounded so they are never truncated.
-    resource: requireString(body, 'resource', {
-      max: MAX_RESOURCE_LENGTH,
-      pattern: /^[^<>]+$/,
-      hint: 'a resource name without < or >',
-    }),
-    audience: requireString(body, 'audience', {
-      max: 256,
-      pattern: /^[A-Za-z0-9._:/@-]+$/,
-      hint: 'a resource server id of letters, digits and ._:/@-',
-    }),
-    justification: requireString(body, 'justification', { max: 2000, multiline: true }),
-    onBehalfOf: optionalString(body, 'on_behalf_of', { max: 256 }),
-    requestedTtlSeconds: optionalInteger(body, 'requested_ttl_seconds', 1, MAX_TOKEN_TTL_SECONDS),
-    signals: parseSignals(body.context),
-    subjectToken: optionalString(body, 'subject_token', {
-      max: 8192,
-      pattern: /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/,
-      hint: 'a compact JWS (the human’s id_token)',
-    }),
-    dpopJkt: body.dpop_jwk === undefined ? undefined : publicJwkThumbprint(body.dpop_jwk),
+    action: body.action,
+    resource: body.resource,
+    audience: body.audience,
+    justification: body.justification,
+    onBehalfOf: body.on_behalf_of,
+    requestedTtlSeconds: body.requested_ttl_seconds,
+    signals: body.context ?? {},
+    subjectToken: body.subject_token,
+    dpopJkt: body.dpop_jwk,
   };
-}
-
-function parseSignals(raw: unknown): Record<string, string> {
-  if (raw === undefined) return {};
-  const context = requireObject(raw, 'context');
-  const signals: Record<string, string> = {};
-  for (const key of Object.keys(context)) {
-    if (!/^[a-z][a-z0-9_]{0,63}$/.test(key)) {
-      throw new StepUpError('invalid_request', `context.${key.slice(0, 64)} is not a valid signal name`);
-    }
-    try {
-      signals[key] = requireString(context, key, { max: 256 });
-    } catch (error) {
-      throw new StepUpError('invalid_request', `context.${(error as Error).message}`);
-    }
-  }
-  return signals;
 }
 
 /** The agent-facing answer to a create (RFC 9126/CIBA-shaped). */
@@ -293,5 +236,7 @@ export async function createRequest(
       `could not start the approval workflow: ${(error as Error).name}`,
     );
   }
-  return { ...response, status: 'pending', expires_in: requirements.approvalTimeoutSeconds };
+  // With an escalation to come, the agent may wait through two approval windows.
+  const windows = requirements.escalateTo ? 2 : 1;
+  return { ...response, status: 'pending', expires_in: requirements.approvalTimeoutSeconds * windows };
 }

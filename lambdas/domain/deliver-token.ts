@@ -3,6 +3,7 @@ import type { RequestStore } from '../ports/request-store';
 import type { TokenSigner } from '../ports/token-signer';
 import {
   approvers,
+  decisionDeadline,
   policyLabel,
   type ApprovalRequest,
   type AuthorizationDetail,
@@ -10,11 +11,10 @@ import {
 } from './approval-request';
 import { StepUpError } from './errors';
 import { POLL_INTERVAL_SECONDS } from './create-request';
+import { tokenRequestBody } from './schemas/token-request';
 import { updateRequest } from './update-request';
-import { rejectUnknownFields, requireObject, requireString } from './validation';
 
-/** The CIBA grant type `/v1/token` accepts. */
-export const CIBA_GRANT_TYPE = 'urn:openid:params:grant-type:ciba';
+export { CIBA_GRANT_TYPE } from './schemas/token-request';
 
 /** The access token response (RFC 6749 §5.1 with RFC 9396 details). */
 export interface TokenResponse {
@@ -26,20 +26,11 @@ export interface TokenResponse {
 }
 
 /**
- * Validates a token-endpoint body (JSON or form fields).
+ * Validates a token-endpoint body (JSON or form fields; declared in `schemas/token-request.ts`).
  * @returns the auth_req_id to redeem
  */
 export function parseTokenRequest(raw: unknown): string {
-  const body = requireObject(raw, 'request body');
-  rejectUnknownFields(body, ['grant_type', 'auth_req_id']);
-  if (body.grant_type !== CIBA_GRANT_TYPE) {
-    throw new StepUpError('unsupported_grant_type', `grant_type must be ${CIBA_GRANT_TYPE}`);
-  }
-  return requireString(body, 'auth_req_id', {
-    max: 64,
-    pattern: /^[A-Za-z0-9._-]+$/,
-    hint: 'an auth_req_id',
-  });
+  return tokenRequestBody.parse(raw).auth_req_id;
 }
 
 /** Ports token delivery needs. */
@@ -55,7 +46,7 @@ function pollAnswer(request: ApprovalRequest, now: Date): Grant {
   switch (request.status) {
     case 'PENDING':
       // Expiry is checked here too: an answer never depends on the workflow having run on time.
-      if (now.getTime() >= Date.parse(request.expiresAt)) {
+      if (now.getTime() >= decisionDeadline(request)) {
         throw new StepUpError('expired_token', 'the approval request expired before anyone approved it');
       }
       throw new StepUpError('authorization_pending', 'the approvers have not decided yet');
@@ -136,7 +127,7 @@ export async function deliverToken(
   const first = await deps.store.get(requestId);
   if (!first || first.agent !== agent) throw unknown();
   const polledAt = deps.clock.now();
-  if (first.status === 'PENDING' && polledAt.getTime() < Date.parse(first.expiresAt)) {
+  if (first.status === 'PENDING' && polledAt.getTime() < decisionDeadline(first)) {
     await pendingAnswer(deps, requestId, polledAt);
   }
   let response: TokenResponse | undefined;

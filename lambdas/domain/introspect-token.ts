@@ -1,7 +1,7 @@
 import type { Clock } from '../ports/clock';
 import type { RequestStore } from '../ports/request-store';
 import type { TokenVerifier } from '../ports/token-signer';
-import { rejectUnknownFields, requireObject, requireString } from './validation';
+import { introspectionRequestBody } from './schemas/introspection-request';
 
 /** RFC 7662 response. Inactive is exactly `{"active": false}`: no hint why. */
 export type IntrospectionResponse =
@@ -9,11 +9,12 @@ export type IntrospectionResponse =
 
 const INACTIVE: IntrospectionResponse = { active: false };
 
-/** Validates an introspection body (JSON or form fields) and returns the token. */
+/**
+ * Validates an introspection body (JSON or form fields; declared in
+ * `schemas/introspection-request.ts`) and returns the token.
+ */
 export function parseIntrospectionRequest(raw: unknown): string {
-  const body = requireObject(raw, 'request body');
-  rejectUnknownFields(body, ['token', 'token_type_hint']);
-  return requireString(body, 'token', { max: 8192 });
+  return introspectionRequestBody.parse(raw).token;
 }
 
 /**

@@ -1,8 +1,15 @@
 import type { ApprovalNotifier } from '../ports/approval-notifier';
 import type { Clock } from '../ports/clock';
+import type { PeopleDirectory } from '../ports/people-directory';
 import type { RequestStore } from '../ports/request-store';
 import type { Workflow } from '../ports/workflow';
-import { approverGroupsLabel, approvers, type ApprovalRequest, type Vote } from './approval-request';
+import {
+  approverGroupsLabel,
+  approvers,
+  decisionDeadline,
+  type ApprovalRequest,
+  type Vote,
+} from './approval-request';
 import { isEligibleApprover } from './combine-requirements';
 import type { StepUpConfig } from './config';
 import { StepUpError } from './errors';
@@ -41,6 +48,8 @@ export interface RecordVoteDeps {
   readonly notifier: ApprovalNotifier;
   readonly config: StepUpConfig;
   readonly clock: Clock;
+  /** Resolves `on_behalf_of` emails the config does not list, for the self-approval check. */
+  readonly directory?: PeopleDirectory;
 }
 
 class Refusal extends Error {
@@ -52,14 +61,34 @@ class Refusal extends Error {
   }
 }
 
-/** The Slack id of the human the agent named, matching `people` keys case-insensitively. */
-function requesterSlackId(config: StepUpConfig, onBehalfOf: string | undefined): string | undefined {
+/**
+ * The Slack id of the human the agent named: `people` in the config (keys matched
+ * case-insensitively), else, for an email, the workspace directory.
+ */
+async function requesterSlackId(
+  deps: RecordVoteDeps,
+  onBehalfOf: string | undefined,
+): Promise<string | undefined> {
   if (!onBehalfOf) return undefined;
   const wanted = onBehalfOf.toLowerCase();
-  return Object.entries(config.people).find(([human]) => human.toLowerCase() === wanted)?.[1];
+  const listed = Object.entries(deps.config.people).find(([human]) => human.toLowerCase() === wanted)?.[1];
+  if (listed || !deps.directory || !onBehalfOf.includes('@')) return listed;
+  return deps.directory.slackIdForEmail(onBehalfOf);
 }
 
-function authorise(config: StepUpConfig, request: ApprovalRequest, vote: VoteInput): void {
+/**
+ * Everything that can refuse a click, without writing: the workspace, membership of the required
+ * groups (by Slack user id, never display name), self-approval, the request's state and deadline,
+ * a repeated vote.
+ * @throws Refusal
+ */
+function checkVote(
+  config: StepUpConfig,
+  request: ApprovalRequest,
+  vote: VoteInput,
+  at: string,
+  requester: string | undefined,
+): void {
   if (vote.team !== config.slack.teamId) {
     throw new Refusal('wrong_team', 'This approval belongs to another Slack workspace.');
   }
@@ -70,8 +99,17 @@ function authorise(config: StepUpConfig, request: ApprovalRequest, vote: VoteInp
     );
   }
   // Denying your own request only makes things safer; approving it is what must be impossible.
-  if (vote.decision === 'approve' && requesterSlackId(config, request.onBehalfOf) === vote.user) {
+  if (vote.decision === 'approve' && requester === vote.user) {
     throw new Refusal('self_approval', 'You cannot approve a request made on your own behalf.');
+  }
+  if (request.status !== 'PENDING') {
+    throw new Refusal('already_decided', `This request is already ${request.status.toLowerCase()}.`);
+  }
+  if (Date.parse(at) >= decisionDeadline(request)) {
+    throw new Refusal('expired', 'This request has expired; the agent has to ask again.');
+  }
+  if (request.votes.some((v) => v.user === vote.user)) {
+    throw new Refusal('already_voted', 'Your vote on this request is already recorded.');
   }
 }
 
@@ -80,17 +118,9 @@ function applyVote(
   request: ApprovalRequest,
   vote: VoteInput,
   at: string,
+  requester: string | undefined,
 ): ApprovalRequest {
-  authorise(config, request, vote);
-  if (request.status !== 'PENDING') {
-    throw new Refusal('already_decided', `This request is already ${request.status.toLowerCase()}.`);
-  }
-  if (Date.parse(at) >= Date.parse(request.expiresAt)) {
-    throw new Refusal('expired', 'This request has expired; the agent has to ask again.');
-  }
-  if (request.votes.some((v) => v.user === vote.user)) {
-    throw new Refusal('already_voted', 'Your vote on this request is already recorded.');
-  }
+  checkVote(config, request, vote, at, requester);
   const cast: Vote = { user: vote.user, team: vote.team, decision: vote.decision, at, reason: vote.reason };
   const actor = `slack:${vote.team}/${vote.user}`;
   const voted: ApprovalRequest = {
@@ -125,10 +155,12 @@ function applyVote(
  */
 export async function recordVote(deps: RecordVoteDeps, vote: VoteInput): Promise<VoteResult> {
   let result;
+  let requester: Promise<string | undefined> | undefined;
   try {
-    result = await updateRequest(deps.store, vote.requestId, (current) =>
-      applyVote(deps.config, current, vote, deps.clock.now().toISOString()),
-    );
+    result = await updateRequest(deps.store, vote.requestId, async (current) => {
+      requester ??= requesterSlackId(deps, current.onBehalfOf);
+      return applyVote(deps.config, current, vote, deps.clock.now().toISOString(), await requester);
+    });
   } catch (error) {
     if (error instanceof Refusal) return refuse(deps, vote, error.code, error.message);
     if (error instanceof StepUpError && error.code === 'not_found') {
@@ -137,7 +169,11 @@ export async function recordVote(deps: RecordVoteDeps, vote: VoteInput): Promise
     throw error;
   }
   const { request } = result;
-  if (request.status === 'PENDING') return { outcome: 'recorded', request };
+  if (request.status === 'PENDING') {
+    // Quorum progress ("1 of 2 approvals: @alice") for everyone watching the message.
+    await deps.notifier.updateMessage(request).catch(() => undefined);
+    return { outcome: 'recorded', request };
+  }
   if (request.taskToken) {
     await deps.workflow.sendTaskSuccess(request.taskToken, {
       decision: request.status === 'APPROVED' ? 'APPROVED' : 'DENIED',
@@ -146,12 +182,33 @@ export async function recordVote(deps: RecordVoteDeps, vote: VoteInput): Promise
   return { outcome: request.status === 'APPROVED' ? 'approved' : 'denied', request };
 }
 
+/**
+ * Would this click be refused? Checked before the deny dialog opens, so a refused approver gets
+ * the reason at once instead of a form; nothing is written.
+ * @returns the refusal (already told privately to the clicker), or undefined when the vote may go ahead
+ */
+export async function previewVote(
+  deps: RecordVoteDeps,
+  vote: VoteInput,
+): Promise<Extract<VoteResult, { outcome: 'refused' }> | undefined> {
+  const request = await deps.store.get(vote.requestId);
+  if (!request) return refuse(deps, vote, 'unknown_request', 'This approval request does not exist.');
+  try {
+    const requester = await requesterSlackId(deps, request.onBehalfOf);
+    checkVote(deps.config, request, vote, deps.clock.now().toISOString(), requester);
+    return undefined;
+  } catch (error) {
+    if (error instanceof Refusal) return refuse(deps, vote, error.code, error.message);
+    throw error;
+  }
+}
+
 async function refuse(
   deps: RecordVoteDeps,
   vote: VoteInput,
   code: RefusalCode,
   message: string,
-): Promise<VoteResult> {
+): Promise<Extract<VoteResult, { outcome: 'refused' }>> {
   if (vote.channel) await deps.notifier.tellPrivately(vote.channel, vote.user, message);
   return { outcome: 'refused', code, message };
 }

@@ -6,8 +6,8 @@ import type { Workflow } from '../ports/workflow';
 import type { ApprovalRequest } from './approval-request';
 import { cancelPending } from './cancel-request';
 import { StepUpError } from './errors';
+import { revokeRequestBody } from './schemas/revoke-request';
 import { updateRequest } from './update-request';
-import { rejectUnknownFields, requireObject, requireString } from './validation';
 
 /** Ports revocation needs. */
 export interface RevokeDeps {
@@ -23,18 +23,15 @@ export interface RevokeDeps {
 /** What `POST /v1/revoke` was asked: one token (RFC 7009) or every grant of an agent. */
 export type RevokeInput = { readonly token: string } | { readonly agent: string };
 
-/** Validates a revocation body (JSON or form): `token` (RFC 7009) or `agent` (operators only). */
+/**
+ * Validates a revocation body (JSON or form; declared in `schemas/revoke-request.ts`): `token`
+ * (RFC 7009) or `agent` (operators only), exactly one of them.
+ */
 export function parseRevokeRequest(raw: unknown): RevokeInput {
-  const body = requireObject(raw, 'request body');
-  rejectUnknownFields(body, ['token', 'token_type_hint', 'agent']);
-  if ((body.token === undefined) === (body.agent === undefined)) {
-    throw new StepUpError(
-      'invalid_request',
-      'give either token (to revoke one token) or agent (kill switch)',
-    );
-  }
-  if (body.token !== undefined) return { token: requireString(body, 'token', { max: 8192 }) };
-  return { agent: requireString(body, 'agent', { max: 256 }) };
+  const body = revokeRequestBody.parse(raw);
+  if (body.token !== undefined) return { token: body.token };
+  if (body.agent !== undefined) return { agent: body.agent };
+  throw new Error('revoke body parsed without token or agent');
 }
 
 /** Marks a grant revoked, delivered or not, unless already consumed or revoked. */

@@ -1,6 +1,11 @@
 import { StepUpError } from './errors';
 import { hasUnsafeCharacters } from './unsafe-characters';
 
+/*
+ * The checks behind the request schemas in `./schemas/`. Use them through a schema, which also
+ * describes them in the OpenAPI document; every message here is part of the API.
+ */
+
 /** A JSON object, or a 400. */
 export function requireObject(value: unknown, what: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -17,39 +22,26 @@ export function rejectUnknownFields(body: Record<string, unknown>, allowed: read
   }
 }
 
-/** Options for {@link requireString}. */
+/** Options for {@link requireText}. */
 export interface StringRule {
+  /** Longest value, in characters (Unicode code points). */
   readonly max: number;
   readonly pattern?: RegExp;
+  /** What `pattern` means, in words: "`field` must be <hint>". */
   readonly hint?: string;
   /** Allow tabs and newlines (free text). @default false */
   readonly multiline?: boolean;
 }
 
 /** A non-empty string within bounds and free of control and bidi characters, or a 400. */
-export function requireString(body: Record<string, unknown>, field: string, rule: StringRule): string {
-  const value = body[field];
+export function requireText(value: unknown, field: string, rule: StringRule): string {
   if (typeof value !== 'string' || value.trim().length === 0) {
     throw new StepUpError('invalid_request', `${field} is required and must be a non-empty string`);
   }
-  return checkString(value, field, rule);
-}
-
-/** Like {@link requireString}, but absent is fine. */
-export function optionalString(
-  body: Record<string, unknown>,
-  field: string,
-  rule: StringRule,
-): string | undefined {
-  if (body[field] === undefined) return undefined;
-  return requireString(body, field, rule);
-}
-
-function checkString(value: string, field: string, rule: StringRule): string {
   if ([...value].length > rule.max) {
     throw new StepUpError('invalid_request', `${field} must be at most ${rule.max} characters`);
   }
-  if (hasUnsafeCharacters(value) || (!rule.multiline && /[\t\n\r]/.test(value))) {
+  if (hasUnsafeCharacters(value) || (!rule.multiline && /[\t\n\r\u2028\u2029]/.test(value))) {
     throw new StepUpError(
       'invalid_request',
       `${field} contains control or bidirectional-override characters`,
@@ -61,15 +53,8 @@ function checkString(value: string, field: string, rule: StringRule): string {
   return value;
 }
 
-/** An optional integer in `[min, max]`, or a 400. */
-export function optionalInteger(
-  body: Record<string, unknown>,
-  field: string,
-  min: number,
-  max: number,
-): number | undefined {
-  const value = body[field];
-  if (value === undefined) return undefined;
+/** An integer in `[min, max]`, or a 400. */
+export function requireInteger(value: unknown, field: string, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new StepUpError('invalid_request', `${field} must be an integer between ${min} and ${max}`);
   }

@@ -6,13 +6,22 @@ import { SlackNotifier } from '../adapters/slack/slack-notifier';
 import { slackWebClient } from '../adapters/slack/web-client';
 import { requestIdOf, type StepEvent } from '../adapters/workflow/step-event';
 import { awaitApproval, type AwaitApprovalDeps } from '../domain/await-approval';
+import { escalateApproval } from '../domain/escalate-approval';
 import { systemClock } from '../ports/clock';
 
-/** Workflow step `AwaitApproval` (`.waitForTaskToken`): store the token, then page the approvers. */
+/**
+ * Workflow steps `AwaitApproval` and `Escalate` (`.waitForTaskToken`): store the token, then page
+ * the approvers, or with `escalate_to` the escalation group.
+ */
 export function awaitApprovalHandler(deps: AwaitApprovalDeps) {
   return async (event: StepEvent): Promise<void> => {
     const requestId = requestIdOf(event);
     if (!event.task_token) throw new Error('AwaitApproval payload has no task_token');
+    if (event.escalate_to) {
+      await escalateApproval(deps, requestId, event.task_token, event.escalate_to);
+      requestLogger(requestId).info('escalated', { group: event.escalate_to });
+      return;
+    }
     await awaitApproval(deps, requestId, event.task_token);
     requestLogger(requestId).info('approvers notified');
   };

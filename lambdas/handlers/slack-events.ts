@@ -1,17 +1,15 @@
-import { App, AwsLambdaReceiver, type BlockButtonAction, type SlackActionMiddlewareArgs } from '@slack/bolt';
+import { App, AwsLambdaReceiver } from '@slack/bolt';
 import type { AwsEvent } from '@slack/bolt/dist/receivers/AwsLambdaReceiver';
 import { json, type HttpEvent, type HttpResult } from '../adapters/api-gateway/http-event';
 import { envConfig, tableStore, taskResponder } from '../adapters/aws/clients';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import { slackCredentials } from '../adapters/aws/slack-secret';
-import { logger, requestLogger } from '../adapters/logger';
-import { APPROVE_ACTION_ID, DENY_ACTION_ID } from '../adapters/slack/approval-message';
+import { logger } from '../adapters/logger';
+import { registerApprovalListeners } from '../adapters/slack/approval-listeners';
 import { boltLogger } from '../adapters/slack/bolt-logger';
 import { prepareSlackEvent } from '../adapters/slack/signed-request';
-import { SlackNotifier } from '../adapters/slack/slack-notifier';
 import { slackWebClient } from '../adapters/slack/web-client';
 import type { StepUpConfig } from '../domain/config';
-import { recordVote } from '../domain/record-vote';
 import { systemClock, type Clock } from '../ports/clock';
 import type { RequestStore } from '../ports/request-store';
 import type { Workflow } from '../ports/workflow';
@@ -39,7 +37,6 @@ const unauthorized: HttpResult = json(401, {
  */
 export function slackEventsHandler(deps: SlackEventsDeps) {
   const client = slackWebClient(deps.botToken, deps.slackApiUrl);
-  const notifier = new SlackNotifier(client);
   const receiver = new AwsLambdaReceiver({ signingSecret: deps.signingSecret, logger: boltLogger() });
   const app = new App({
     token: deps.botToken,
@@ -49,35 +46,7 @@ export function slackEventsHandler(deps: SlackEventsDeps) {
     clientOptions: deps.slackApiUrl ? { slackApiUrl: deps.slackApiUrl } : {},
   });
 
-  const onClick =
-    (decision: 'approve' | 'deny') =>
-    async ({ ack, body, action }: SlackActionMiddlewareArgs<BlockButtonAction>) => {
-      await ack();
-      const requestId = action.value ?? '';
-      const log = requestLogger(requestId);
-      try {
-        const result = await recordVote(
-          { store: deps.store, workflow: deps.workflow, notifier, config: deps.config, clock: deps.clock },
-          {
-            requestId,
-            user: body.user.id,
-            team: body.team?.id ?? body.user.team_id ?? '',
-            decision,
-            channel: body.channel?.id,
-          },
-        );
-        log.info('slack click', {
-          decision,
-          user: body.user.id,
-          outcome: result.outcome,
-          ...(result.outcome === 'refused' ? { refusal: result.code } : {}),
-        });
-      } catch (error) {
-        log.error('slack click failed', { error: error as Error, decision, user: body.user.id });
-      }
-    };
-  app.action<BlockButtonAction>({ type: 'block_actions', action_id: APPROVE_ACTION_ID }, onClick('approve'));
-  app.action<BlockButtonAction>({ type: 'block_actions', action_id: DENY_ACTION_ID }, onClick('deny'));
+  registerApprovalListeners(app, { ...deps, client });
 
   const handle = receiver.toHandler();
   return async (event: HttpEvent): Promise<HttpResult> => {

@@ -90,6 +90,7 @@ describe('resources', () => {
         'GET /health NONE',
         'GET /.well-known/jwks.json NONE',
         'GET /.well-known/oauth-authorization-server NONE',
+        'GET /openapi.json NONE',
         'POST /slack/events NONE',
         'POST /v1/requests JWT',
         'GET /v1/requests/{id} JWT',

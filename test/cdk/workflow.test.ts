@@ -53,7 +53,9 @@ describe('approval workflow', () => {
   it('has exactly the state names the local runtime maps', () => {
     expect(Object.keys(states).sort()).toEqual([
       'AwaitApproval',
+      'CanEscalate',
       'Decide',
+      'Escalate',
       'Expire',
       'IssueGrant',
       'NotifyOutcome',
@@ -70,9 +72,21 @@ describe('approval workflow', () => {
     });
     expect(wait?.ResultPath).toBe('$.approval');
     expect(wait?.Catch).toEqual([
-      { ErrorEquals: ['States.Timeout'], Next: 'Expire', ResultPath: '$.timeout' },
+      { ErrorEquals: ['States.Timeout'], Next: 'CanEscalate', ResultPath: '$.timeout' },
       { ErrorEquals: ['States.ALL'], Next: 'Expire', ResultPath: '$.failure' },
     ]);
+    expect(states.CanEscalate).toMatchObject({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.escalate_to', IsPresent: true, Next: 'Escalate' }],
+      Default: 'Expire',
+    });
+    expect(states.Escalate).toMatchObject({
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      TimeoutSecondsPath: '$.approval_timeout_seconds',
+      Next: 'Decide',
+      Parameters: { Payload: { 'escalate_to.$': '$.escalate_to', 'task_token.$': '$$.Task.Token' } },
+    });
+    expect((states.Escalate?.Catch as { Next: string }[]).map((c) => c.Next)).toEqual(['Expire', 'Expire']);
     expect(wait?.Retry).toContainEqual(
       expect.objectContaining({ ErrorEquals: ['States.TaskFailed'], MaxAttempts: 2 }),
     );

@@ -32,7 +32,9 @@ describe('the README walkthrough, run as written', () => {
     expect(stdout).toContain('"active": true');
     expect(stdout).toContain('{"active":false}');
     expect(stdout).toContain('token_consumed  resource-server:orders-db');
-    expect(stdout).toContain('"error":"access_denied","error_description":"denied by an approver"');
+    expect(stdout).toContain(
+      '"error":"access_denied","error_description":"denied by an approver: customers is still read by billing"',
+    );
     expect(stdout).toContain('{"token_type":"Bearer","expires_in":900}');
     expect(stdout).toMatch(/"policies":\["no-agent-payments"\].*\(HTTP 403\)/);
   });

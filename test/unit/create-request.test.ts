@@ -370,7 +370,8 @@ describe('createRequest (stub policy, real DynamoDbRequestStore on dynalite)', (
     expect(created).toEqual({
       auth_req_id: expect.any(String),
       status: 'pending',
-      expires_in: 600,
+      // The policy names an escalation group: two approval windows of 600 s.
+      expires_in: 1200,
       interval: POLL_INTERVAL_SECONDS,
       binding_code: expect.any(String),
     });

@@ -26,10 +26,16 @@ const mention = (user: string) => `<@${user}>`;
 function outcomeLine(request: ApprovalRequest): string | undefined {
   const by = approvers(request).map(mention).join(', ');
   switch (request.status) {
-    case 'PENDING':
-      return request.votes.length > 0
-        ? `${approvers(request).length} of ${request.requirements.quorum} approvals: ${by}`
-        : undefined;
+    case 'PENDING': {
+      const progress =
+        request.votes.length > 0
+          ? `${approvers(request).length} of ${request.requirements.quorum} approvals: ${by}`
+          : '';
+      const escalated = request.escalation
+        ? `:rotating_light: Nobody decided in time: escalated to ${untrustedText(request.escalation.group, 64)}`
+        : '';
+      return [progress, escalated].filter(Boolean).join('\n') || undefined;
+    }
     case 'APPROVED':
       return `:white_check_mark: Approved by ${by}`;
     case 'DENIED': {

@@ -18,8 +18,10 @@ export class SlackNotifier implements ApprovalNotifier {
   }
 
   async updateMessage(request: ApprovalRequest): Promise<void> {
-    if (!request.slackMessage) return;
-    await this.client.chat.update({ ...request.slackMessage, ...approvalMessage(request) });
+    const content = approvalMessage(request);
+    for (const ref of [request.slackMessage, request.escalation?.message]) {
+      if (ref) await this.client.chat.update({ ...ref, ...content });
+    }
   }
 
   async tellPrivately(channel: string, user: string, text: string): Promise<void> {

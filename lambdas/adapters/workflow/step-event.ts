@@ -1,8 +1,10 @@
 /** The payload every workflow Lambda receives (a contract with the synthesized ASL). */
 export interface StepEvent {
   readonly request_id: string;
-  /** Only AwaitApproval receives one. */
+  /** Only AwaitApproval and Escalate receive one. */
   readonly task_token?: string;
+  /** Only Escalate receives one: the group to page. */
+  readonly escalate_to?: string;
 }
 
 /**

@@ -1,0 +1,127 @@
+import type { App, BlockAction, BlockButtonAction } from '@slack/bolt';
+import type { ModalView } from '@slack/types';
+import type { WebClient } from '@slack/web-api';
+import type { StepUpConfig } from '../../domain/config';
+import { previewVote, recordVote, type VoteInput, type VoteResult } from '../../domain/record-vote';
+import type { Clock } from '../../ports/clock';
+import type { RequestStore } from '../../ports/request-store';
+import type { Workflow } from '../../ports/workflow';
+import { requestLogger } from '../logger';
+import { APPROVE_ACTION_ID, DENY_ACTION_ID } from './approval-message';
+import {
+  DENY_DIALOG_ID,
+  MAX_REASON_LENGTH,
+  REASON_ACTION_ID,
+  REASON_BLOCK_ID,
+  denyDialog,
+  dialogContext,
+} from './deny-dialog';
+import { SlackNotifier } from './slack-notifier';
+import { SlackPeopleDirectory } from './slack-people-directory';
+
+/** What the approval listeners act on. */
+export interface ApprovalListenerDeps {
+  readonly store: RequestStore;
+  readonly workflow: Pick<Workflow, 'sendTaskSuccess'>;
+  readonly config: StepUpConfig;
+  readonly clock: Clock;
+  /** Slack Web API client for message updates, private replies and the people directory. */
+  readonly client: WebClient;
+}
+
+/** The vote a button click means, identified by Slack user and team id. */
+function voteOf(body: BlockAction, requestId: string, decision: 'approve' | 'deny'): VoteInput {
+  return {
+    requestId,
+    user: body.user.id,
+    team: body.team?.id ?? body.user.team_id ?? '',
+    decision,
+    channel: body.channel?.id,
+  };
+}
+
+/**
+ * Registers stepup's interactivity on a Bolt app: Approve, Deny (which opens the reason dialog) and
+ * the dialog's submission. Used by the Lambda (HTTP, `AwsLambdaReceiver`) and by the local runtime's
+ * Socket Mode connection alike, so both run the same code path.
+ */
+export function registerApprovalListeners(app: App, deps: ApprovalListenerDeps): void {
+  const voteDeps = {
+    store: deps.store,
+    workflow: deps.workflow,
+    notifier: new SlackNotifier(deps.client),
+    config: deps.config,
+    clock: deps.clock,
+    directory: new SlackPeopleDirectory(deps.client),
+  };
+  const logVote = (requestId: string, decision: string, user: string, result: VoteResult) => {
+    const fields = { decision, user, outcome: result.outcome };
+    // Refused clicks are part of the audit record even though they change no request.
+    if (result.outcome === 'refused') {
+      requestLogger(requestId).warn('slack click refused', { ...fields, refusal: result.code, audit: true });
+    } else requestLogger(requestId).info('slack click', fields);
+  };
+
+  app.action<BlockButtonAction>(
+    { type: 'block_actions', action_id: APPROVE_ACTION_ID },
+    async ({ ack, body, action }) => {
+      await ack();
+      const vote = voteOf(body, action.value ?? '', 'approve');
+      try {
+        logVote(vote.requestId, 'approve', vote.user, await recordVote(voteDeps, vote));
+      } catch (error) {
+        requestLogger(vote.requestId).error('slack click failed', { error: error as Error, user: vote.user });
+      }
+    },
+  );
+
+  // Deny asks for a reason first; a clicker who may not decide is told why instead of getting a form.
+  app.action<BlockButtonAction>(
+    { type: 'block_actions', action_id: DENY_ACTION_ID },
+    async ({ ack, body, action, client: slack }) => {
+      await ack();
+      const vote = voteOf(body, action.value ?? '', 'deny');
+      try {
+        const refused = await previewVote(voteDeps, vote);
+        if (refused) return logVote(vote.requestId, 'deny', vote.user, refused);
+        const request = await deps.store.get(vote.requestId);
+        if (!request) return;
+        await slack.views.open({
+          trigger_id: body.trigger_id,
+          view: denyDialog(request, {
+            requestId: vote.requestId,
+            channel: vote.channel,
+          }) as unknown as ModalView,
+        });
+      } catch (error) {
+        requestLogger(vote.requestId).error('deny dialog failed', { error: error as Error, user: vote.user });
+      }
+    },
+  );
+
+  app.view(DENY_DIALOG_ID, async ({ ack, body, view }) => {
+    const context = dialogContext(view.private_metadata);
+    const reason = view.state.values[REASON_BLOCK_ID]?.[REASON_ACTION_ID]?.value?.trim() ?? '';
+    if (!context || reason.length < 3 || reason.length > MAX_REASON_LENGTH) {
+      await ack({
+        response_action: 'errors',
+        errors: { [REASON_BLOCK_ID]: `Give a reason of 3 to ${MAX_REASON_LENGTH} characters.` },
+      });
+      return;
+    }
+    await ack();
+    const vote: VoteInput = {
+      requestId: context.requestId,
+      user: body.user.id,
+      team: body.team?.id ?? body.user.team_id ?? '',
+      decision: 'deny',
+      reason,
+      channel: context.channel,
+    };
+    try {
+      logVote(vote.requestId, 'deny', vote.user, await recordVote(voteDeps, vote));
+    } catch (error) {
+      requestLogger(vote.requestId).error('deny failed', { error: error as Error, user: vote.user });
+    }
+  });
+}

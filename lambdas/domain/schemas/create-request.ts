@@ -1,0 +1,142 @@
+import { StepUpError } from '../errors';
+import { requireObject } from '../validation';
+import { publicJwk } from './public-jwk';
+import { body, custom, integer, optional, text } from './schema';
+
+/** Longest resource name accepted; shown in full to approvers, escaped, it still fits a Slack section. */
+export const MAX_RESOURCE_LENGTH = 512;
+
+/** Upper bound on any requested token lifetime, whatever the policy says. */
+export const MAX_TOKEN_TTL_SECONDS = 3600;
+
+/** A risk signal's name in `context`. */
+const SIGNAL_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+
+const signalValue = text({ max: 256, description: 'The signal’s value.' });
+
+/** `context`: risk signals, an object of short strings under lowercase names. */
+const signals = custom(
+  (raw): Record<string, string> => {
+    const context = requireObject(raw, 'context');
+    const parsed: Record<string, string> = {};
+    for (const key of Object.keys(context)) {
+      if (!SIGNAL_NAME.test(key)) {
+        throw new StepUpError('invalid_request', `context.${key.slice(0, 64)} is not a valid signal name`);
+      }
+      try {
+        parsed[key] = signalValue.parse(context[key], key);
+      } catch (error) {
+        throw new StepUpError('invalid_request', `context.${(error as Error).message}`);
+      }
+    }
+    return parsed;
+  },
+  () => ({
+    type: 'object',
+    description:
+      'Risk signals for the policies: names of a lowercase letter then up to 63 lowercase letters, ' +
+      'digits or _, each with a string value. Every name must be declared in the policy schema, or ' +
+      'the request is refused (400). Agent-supplied: policies may only use them to ask for more.',
+    propertyNames: { pattern: SIGNAL_NAME.source },
+    additionalProperties: signalValue.jsonSchema(),
+    examples: [{ ticket: 'CHG-7', incident: 'INC-42' }],
+  }),
+);
+
+const minimal = {
+  action: 'db:DropTable',
+  resource: 'prod/orders',
+  audience: 'orders-db',
+  justification: 'Drop the legacy orders table after the migration (CHG-7).',
+};
+
+/** The body of `POST /v1/requests`. Agent text is untrusted: bounded, no control or bidi characters. */
+export const createRequestBody = body(
+  {
+    action: text({
+      max: 128,
+      pattern: /^[A-Za-z][A-Za-z0-9-]*:[A-Za-z][A-Za-z0-9_.-]*$/,
+      hint: 'service:Verb, e.g. db:DropTable',
+      description: 'The one action the agent asks to perform.',
+      examples: ['db:DropTable'],
+    }),
+    // Approvers must see the whole resource and audience: bounded so they are never truncated.
+    resource: text({
+      max: MAX_RESOURCE_LENGTH,
+      pattern: /^[^<>]+$/,
+      hint: 'a resource name without < or >',
+      description:
+        'What the action is performed on, shown to approvers in full. Its first path segment is its ' +
+        'environment for policies (prod/orders → prod).',
+      examples: ['prod/orders'],
+    }),
+    audience: text({
+      max: 256,
+      pattern: /^[A-Za-z0-9._:/@-]+$/,
+      hint: 'a resource server id of letters, digits and ._:/@-',
+      description:
+        'The resource server that will accept the token: its workload sub, which becomes the token’s aud.',
+      examples: ['orders-db'],
+    }),
+    justification: text({
+      max: 2000,
+      multiline: true,
+      description: 'Why, in the agent’s words; shown to approvers as unverified.',
+    }),
+    on_behalf_of: optional(
+      text({
+        max: 256,
+        description:
+          'The human the agent acts for (id or email). Without subject_token it is only asserted ' +
+          '(shown as unverified, never the token’s sub); with one it must match the proven human.',
+        examples: ['carol@example.com'],
+      }),
+    ),
+    requested_ttl_seconds: optional(
+      integer({
+        min: 1,
+        max: MAX_TOKEN_TTL_SECONDS,
+        description:
+          'The token lifetime wanted, capped by the deciding policies’ @max_ttl (else the configured default).',
+        examples: [120],
+      }),
+    ),
+    context: optional(signals),
+    subject_token: optional(
+      text({
+        max: 8192,
+        pattern: /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/,
+        hint: 'a compact JWS (the human’s id_token)',
+        description:
+          'The human’s own OIDC id_token from the configured human identity provider. It proves ' +
+          'on_behalf_of: the token’s sub becomes the human and act.sub the agent. Refused (400) when it ' +
+          'does not verify, names someone else, or no provider is configured.',
+      }),
+    ),
+    dpop_jwk: optional(
+      publicJwk('The agent’s DPoP public key: the token is bound to it (cnf.jkt, token_type DPoP).', [
+        {
+          kty: 'EC',
+          crv: 'P-256',
+          x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
+          y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
+        },
+      ]),
+    ),
+  },
+  {
+    name: 'CreateRequest',
+    description:
+      'One high-risk action the agent asks to perform. Unknown fields are refused. The policies ' +
+      'decide: step-up (202, approvers are paged), auto-approve (200) or deny (403).',
+    examples: [
+      minimal,
+      {
+        ...minimal,
+        on_behalf_of: 'carol@example.com',
+        requested_ttl_seconds: 120,
+        context: { ticket: 'CHG-7' },
+      },
+    ],
+  },
+);

@@ -1,0 +1,326 @@
+import type { AuditEventType, PolicyOutcome, RequestStatus } from '../approval-request';
+import type { ErrorCode } from '../errors';
+import type { JsonSchema } from './schema';
+
+/*
+ * What the API answers, as JSON Schema for the OpenAPI document. Responses are built by code, not
+ * parsed, so these are descriptions only: the integration test `openapi-routes` holds every live
+ * answer to them. Enumerations come from the domain's types and fail to compile when one grows.
+ */
+
+const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
+const every = <T extends string>(members: Record<T, true>): T[] => Object.keys(members) as T[];
+
+/** Every error code a handler answers with (`server_error` is the opaque 500). */
+export const ERROR_CODES = [
+  ...every<ErrorCode>({
+    invalid_request: true,
+    invalid_token: true,
+    invalid_grant: true,
+    unsupported_grant_type: true,
+    authorization_pending: true,
+    slow_down: true,
+    access_denied: true,
+    expired_token: true,
+    not_found: true,
+    conflict: true,
+    forbidden: true,
+    temporarily_unavailable: true,
+    invalid_config: true,
+  }),
+  'server_error',
+] as const;
+
+const REQUEST_STATUSES = every<Lowercase<RequestStatus>>({
+  pending: true,
+  approved: true,
+  denied: true,
+  expired: true,
+  cancelled: true,
+});
+
+const POLICY_OUTCOMES = every<PolicyOutcome>({ auto_approve: true, step_up: true, deny: true });
+
+const AUDIT_EVENT_TYPES = every<AuditEventType>({
+  requested: true,
+  auto_approved: true,
+  notified: true,
+  escalated: true,
+  vote: true,
+  approved: true,
+  denied: true,
+  expired: true,
+  grant_issued: true,
+  token_delivered: true,
+  token_consumed: true,
+  cancelled: true,
+  revoked: true,
+  outcome_notified: true,
+});
+
+const strings: JsonSchema = { type: 'array', items: { type: 'string' } };
+const instant: JsonSchema = { type: 'string', format: 'date-time' };
+const seconds = (description: string): JsonSchema => ({ type: 'integer', minimum: 0, description });
+const requestId: JsonSchema = {
+  type: 'string',
+  pattern: '^[A-Za-z0-9._-]{1,64}$',
+  description: 'The request id (auth_req_id).',
+};
+const compactJws: JsonSchema = {
+  type: 'string',
+  pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$',
+};
+
+/** The response schemas, by component name. */
+export const RESPONSE_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
+  Error: {
+    type: 'object',
+    description:
+      'Every 4xx and 5xx a handler answers. Some errors add fields: a policy deny its policies and ' +
+      'auth_req_id, slow_down the new interval.',
+    required: ['error', 'error_description'],
+    properties: {
+      error: { type: 'string', enum: ERROR_CODES, description: 'Stable, machine-readable code.' },
+      error_description: { type: 'string', description: 'Human text; never a stack trace.' },
+    },
+  },
+  GatewayError: {
+    type: 'object',
+    description:
+      'What API Gateway answers itself, before any handler runs: a missing or rejected bearer token ' +
+      '(401 {"message":"Unauthorized"}), throttling (429). Only in AWS.',
+    required: ['message'],
+    properties: { message: { type: 'string' } },
+  },
+  CreatedRequest: {
+    type: 'object',
+    description: 'The answer to a create (CIBA backchannel authentication response).',
+    required: ['auth_req_id', 'status', 'expires_in', 'interval', 'binding_code'],
+    additionalProperties: false,
+    properties: {
+      auth_req_id: requestId,
+      status: { enum: ['pending', 'approved'] },
+      expires_in: seconds(
+        'pending: seconds left to decide; approved: seconds left to collect the token at /v1/token.',
+      ),
+      interval: seconds('Poll /v1/token at most this often (seconds).'),
+      binding_code: {
+        type: 'string',
+        pattern: '^[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}$',
+        description: 'Shown to the approvers too, so they can tie the Slack message to this agent session.',
+      },
+    },
+  },
+  AuditEvent: {
+    type: 'object',
+    required: ['type', 'at', 'actor'],
+    additionalProperties: false,
+    properties: {
+      type: { enum: AUDIT_EVENT_TYPES },
+      at: instant,
+      actor: {
+        type: 'string',
+        description:
+          'agent:<sub>, slack:<team>/<user>, policy, workflow, operator:<sub>, resource-server:<sub>…',
+      },
+      detail: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] } },
+    },
+  },
+  RequestView: {
+    type: 'object',
+    description: 'A request as its agent sees it: status, decision, approvers and the audit trail.',
+    required: [
+      'auth_req_id',
+      'status',
+      'action',
+      'resource',
+      'audience',
+      'justification',
+      'binding_code',
+      'created_at',
+      'expires_at',
+      'policy_outcome',
+      'requirements',
+      'approvers',
+      'token_delivered',
+      'token_used',
+      'events',
+    ],
+    additionalProperties: false,
+    properties: {
+      auth_req_id: requestId,
+      status: { enum: REQUEST_STATUSES },
+      action: { type: 'string' },
+      resource: { type: 'string' },
+      audience: { type: 'string' },
+      justification: { type: 'string' },
+      on_behalf_of: { type: 'string' },
+      binding_code: { type: 'string' },
+      created_at: instant,
+      expires_at: { ...instant, description: 'The approval deadline.' },
+      policy_outcome: { enum: POLICY_OUTCOMES },
+      requirements: {
+        type: 'object',
+        required: ['approver_groups', 'quorum', 'policies', 'max_token_ttl_seconds'],
+        additionalProperties: false,
+        properties: {
+          approver_groups: {
+            type: 'array',
+            items: strings,
+            description: 'Per deciding policy, the groups it accepts; an approver needs one of each.',
+          },
+          quorum: { type: 'integer', minimum: 0, description: 'Distinct approvals needed.' },
+          policies: { ...strings, description: 'The deciding policies.' },
+          max_token_ttl_seconds: { type: 'integer', minimum: 0 },
+          escalate_to: { type: 'string', description: 'Paged when the approval timeout passes.' },
+        },
+      },
+      approvers: { ...strings, description: 'Who approved (Slack user ids).' },
+      decided_at: instant,
+      denial_reason: { type: 'string' },
+      token_delivered: { type: 'boolean' },
+      token_used: { type: 'boolean', description: 'The token was consumed by introspection.' },
+      events: { type: 'array', items: ref('AuditEvent') },
+    },
+  },
+  AuthorizationDetail: {
+    type: 'object',
+    description: 'RFC 9396: exactly the one approved action.',
+    required: ['type', 'actions', 'identifier', 'locations'],
+    additionalProperties: false,
+    properties: {
+      type: { const: 'stepup_action' },
+      actions: strings,
+      identifier: { type: 'string', description: 'The resource.' },
+      locations: { ...strings, description: 'The audience.' },
+    },
+  },
+  TokenResponse: {
+    type: 'object',
+    description: 'RFC 6749 §5.1 with RFC 9396 details; delivered exactly once.',
+    required: ['access_token', 'token_type', 'expires_in', 'authorization_details'],
+    additionalProperties: false,
+    properties: {
+      access_token: { ...compactJws, description: 'An ES256 JWT (typ at+jwt), single-use.' },
+      token_type: { enum: ['Bearer', 'DPoP'], description: 'DPoP when bound to the agent’s dpop_jwk.' },
+      expires_in: seconds('The token lifetime.'),
+      authorization_details: { type: 'array', items: ref('AuthorizationDetail') },
+    },
+  },
+  IntrospectionResponse: {
+    description:
+      'RFC 7662. Active exactly once, for the token’s audience; otherwise exactly {"active":false}, ' +
+      'with no hint why.',
+    oneOf: [
+      {
+        title: 'inactive',
+        type: 'object',
+        required: ['active'],
+        additionalProperties: false,
+        properties: { active: { const: false } },
+      },
+      {
+        title: 'active: the token’s claims',
+        type: 'object',
+        required: [
+          'active',
+          'token_type',
+          'iss',
+          'sub',
+          'aud',
+          'client_id',
+          'iat',
+          'exp',
+          'jti',
+          'authorization_details',
+          'approval',
+        ],
+        properties: {
+          active: { const: true },
+          token_type: { enum: ['Bearer', 'DPoP'] },
+          iss: { type: 'string' },
+          sub: { type: 'string', description: 'The verified human, else the agent.' },
+          act: {
+            type: 'object',
+            required: ['sub'],
+            properties: { sub: { type: 'string' } },
+            description: 'The agent, when sub is a verified human (RFC 8693).',
+          },
+          aud: { type: 'string' },
+          client_id: { type: 'string', description: 'The agent.' },
+          iat: { type: 'integer' },
+          nbf: { type: 'integer' },
+          exp: { type: 'integer' },
+          jti: { type: 'string' },
+          authorization_details: { type: 'array', items: ref('AuthorizationDetail') },
+          approval: {
+            type: 'object',
+            required: ['request_id', 'approvers', 'policy'],
+            properties: {
+              request_id: requestId,
+              approvers: strings,
+              policy: { type: 'string' },
+              decided_at: instant,
+            },
+          },
+          cnf: {
+            type: 'object',
+            required: ['jkt'],
+            properties: { jkt: { type: 'string' } },
+            description: 'RFC 9449 key binding.',
+          },
+        },
+      },
+    ],
+  },
+  RevokeResponse: {
+    oneOf: [
+      {
+        title: 'token revoked (or unknown: RFC 7009 answers the same)',
+        type: 'object',
+        maxProperties: 0,
+      },
+      {
+        title: 'kill switch',
+        type: 'object',
+        required: ['agent', 'cancelled', 'revoked'],
+        additionalProperties: false,
+        properties: {
+          agent: { type: 'string' },
+          cancelled: { type: 'integer', minimum: 0, description: 'Pending requests cancelled.' },
+          revoked: { type: 'integer', minimum: 0, description: 'Grants revoked.' },
+        },
+      },
+    ],
+  },
+  JsonWebKeySet: {
+    type: 'object',
+    description: 'The signing keys, including retired ones whose tokens may still be valid.',
+    required: ['keys'],
+    properties: {
+      keys: {
+        type: 'array',
+        minItems: 1,
+        items: {
+          type: 'object',
+          required: ['kty', 'crv', 'x', 'y', 'kid', 'alg', 'use'],
+          properties: {
+            kty: { const: 'EC' },
+            crv: { const: 'P-256' },
+            x: { type: 'string' },
+            y: { type: 'string' },
+            kid: { type: 'string', description: 'The key’s RFC 7638 thumbprint.' },
+            alg: { const: 'ES256' },
+            use: { const: 'sig' },
+          },
+        },
+      },
+    },
+  },
+  Health: {
+    type: 'object',
+    required: ['status'],
+    additionalProperties: false,
+    properties: { status: { const: 'ok' } },
+  },
+};

@@ -1,0 +1,5 @@
+/** Finds the Slack account of a human the config does not list (design §6: `users.lookupByEmail`). */
+export interface PeopleDirectory {
+  /** The Slack user id for `email`, or undefined when the workspace has no such user. */
+  slackIdForEmail(email: string): Promise<string | undefined>;
+}

@@ -1,0 +1,272 @@
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openApiDocument } from '../../lambdas/domain/openapi';
+import type { LocalRuntime } from '../../local/runtime';
+import { OpenApiSchemas } from '../unit/support/openapi-schemas';
+import { eventually, slackMessage, testConfig, useTestRuntime } from './support';
+
+/** The document's view of one operation, as far as this test reads it. */
+interface DocumentedOperation {
+  readonly security?: readonly unknown[];
+  readonly requestBody?: { readonly content: Readonly<Record<string, unknown>> };
+  readonly responses: Readonly<
+    Record<
+      string,
+      {
+        readonly content?: { readonly 'application/json'?: { readonly schema: unknown } };
+        readonly headers?: Readonly<Record<string, { readonly schema?: { readonly const?: string } }>>;
+      }
+    >
+  >;
+}
+
+interface OpenApi {
+  readonly servers: readonly { readonly url: string }[];
+  readonly paths: Readonly<Record<string, Readonly<Record<string, DocumentedOperation>>>>;
+  readonly components: { readonly schemas: Readonly<Record<string, { readonly examples?: unknown[] }>> };
+}
+
+/** One live call: what was sent (for messages) and what came back. */
+interface Call {
+  readonly sent: string;
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: unknown;
+}
+
+const operator = 'sre-oncall';
+
+/** `METHOD path` of every route the local runtime serves through a Lambda handler, with its auth. */
+function runtimeRoutes(): Map<string, boolean> {
+  const source = readFileSync(new URL('../../local/runtime.ts', import.meta.url), 'utf8');
+  const routes = new Map<string, boolean>();
+  for (const [, method, path, auth] of source.matchAll(/route\('(\w+)', '([^']+)', (true|false), '\w+'\)/g)) {
+    routes.set(`${method} ${path}`, auth === 'true');
+  }
+  return routes;
+}
+
+describe('the OpenAPI document against the live routes', () => {
+  let runtime: LocalRuntime;
+  let agent: string;
+  let document: OpenApi;
+  let schemas: OpenApiSchemas;
+  useTestRuntime((started) => ({ runtime, agent } = started), { ...testConfig(), operators: [operator] });
+
+  const call = async (
+    method: string,
+    path: string,
+    options: {
+      bearer?: string;
+      json?: unknown;
+      form?: Record<string, string>;
+      headers?: Record<string, string>;
+    } = {},
+  ): Promise<Call> => {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.bearer) headers.authorization = `Bearer ${options.bearer}`;
+    let body: string | undefined;
+    if (options.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(options.json);
+    } else if (options.form) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      body = new URLSearchParams(options.form).toString();
+    }
+    const response = await fetch(`${runtime.url}${path}`, { method, headers, body });
+    return fromResponse(`${method} ${path} ${headers['content-type'] ?? ''} ${body ?? ''}`, response);
+  };
+
+  const fromResponse = async (sent: string, response: Response): Promise<Call> => {
+    const text = await response.text();
+    const json = (response.headers.get('content-type') ?? '').startsWith('application/json');
+    return {
+      sent,
+      status: response.status,
+      headers: response.headers,
+      body: json && text ? JSON.parse(text) : text,
+    };
+  };
+
+  const operations = () =>
+    Object.entries(document.paths).flatMap(([path, byMethod]) =>
+      Object.entries(byMethod).map(([method, operation]) => ({
+        key: `${method.toUpperCase()} ${path}`,
+        operation,
+      })),
+    );
+
+  const examples = (schema: string) =>
+    document.components.schemas[schema]!.examples as Record<string, unknown>[];
+
+  beforeAll(async () => {
+    const served = await call('GET', '/openapi.json');
+    document = served.body as OpenApi;
+    schemas = new OpenApiSchemas(document);
+  });
+
+  it('serves the document at /openapi.json for this server, cacheable', async () => {
+    const served = await call('GET', '/openapi.json');
+    expect(served.status).toBe(200);
+    expect(served.headers.get('content-type')).toBe('application/json');
+    expect(served.headers.get('cache-control')).toBe('public, max-age=3600');
+    expect(document.servers).toEqual([{ url: runtime.url }]);
+    expect(served.body).toEqual(openApiDocument(runtime.url));
+  });
+
+  it('lists every live route of the API (not /dev/*, not /slack/*), with the auth the runtime enforces', () => {
+    const live = runtimeRoutes();
+    expect(live.size).toBeGreaterThan(5);
+    const api = [...live.keys()].filter((key) => !/ \/(dev|slack)\//.test(key));
+    const documented = operations()
+      .map(({ key }) => key)
+      .filter((key) => !key.startsWith('POST /slack/'));
+    expect(documented.sort()).toEqual(api.sort());
+    for (const { key, operation } of operations()) {
+      const documentedAuth = operation.security === undefined; // the document's default: workload JWT
+      if (live.has(key) && !key.includes('/slack/')) expect(documentedAuth, key).toBe(live.get(key));
+    }
+  });
+
+  it('answers a valid request to every documented operation with a documented status and body', async () => {
+    const calls = new Map<string, Call[]>();
+    const record = (key: string, made: Call) => {
+      calls.set(key, [...(calls.get(key) ?? []), made]);
+      return made;
+    };
+    const resourceServer = await runtime.devToken('orders-db');
+    const operatorToken = await runtime.devToken(operator);
+    const [createExample, fullExample] = examples('CreateRequest');
+    const grant = examples('TokenRequest')[0]!.grant_type as string;
+
+    // Discovery and liveness: public.
+    for (const path of [
+      '/health',
+      '/.well-known/jwks.json',
+      '/.well-known/oauth-authorization-server',
+      '/openapi.json',
+    ]) {
+      record(`GET ${path}`, await call('GET', path));
+    }
+
+    // Create: step-up (202, with an Idempotency-Key), auto-approve (200), deny (403).
+    const created = record(
+      'POST /v1/requests',
+      await call('POST', '/v1/requests', {
+        bearer: agent,
+        json: createExample,
+        headers: { 'Idempotency-Key': 'openapi-routes-1' },
+      }),
+    );
+    expect(created.status, JSON.stringify(created.body)).toBe(202);
+    const id = (created.body as { auth_req_id: string }).auth_req_id;
+    record(
+      'POST /v1/requests',
+      await call('POST', '/v1/requests', { bearer: agent, json: { ...fullExample, action: 'logs:Read' } }),
+    );
+    record(
+      'POST /v1/requests',
+      await call('POST', '/v1/requests', {
+        bearer: agent,
+        json: { ...createExample, action: 'payments:Transfer', resource: 'prod/treasury' },
+      }),
+    );
+    record('GET /v1/requests/{id}', await call('GET', `/v1/requests/${id}`, { bearer: agent }));
+
+    // Approve in Slack (a signed click to /slack/events), then collect, use and revoke the token.
+    await slackMessage(runtime, id);
+    record(
+      'POST /slack/events',
+      await fromResponse(
+        'POST /slack/events (signed click)',
+        await runtime.click({ requestId: id, user: 'U0ALICE', decision: 'approve' }),
+      ),
+    );
+    const delivered = await eventually(async () => {
+      const polled = record(
+        'POST /v1/token',
+        await call('POST', '/v1/token', { bearer: agent, form: { grant_type: grant, auth_req_id: id } }),
+      );
+      return polled.status === 200 ? polled : undefined;
+    });
+    const accessToken = (delivered.body as { access_token: string }).access_token;
+    // JSON works too; the token was delivered already (400 invalid_grant, documented).
+    record(
+      'POST /v1/token',
+      await call('POST', '/v1/token', { bearer: agent, json: { grant_type: grant, auth_req_id: id } }),
+    );
+
+    record(
+      'POST /v1/introspect',
+      await call('POST', '/v1/introspect', { bearer: resourceServer, json: { token: accessToken } }),
+    );
+    record(
+      'POST /v1/introspect',
+      await call('POST', '/v1/introspect', {
+        bearer: resourceServer,
+        form: { token: accessToken, token_type_hint: 'access_token' },
+      }),
+    );
+    record(
+      'POST /v1/revoke',
+      await call('POST', '/v1/revoke', { bearer: agent, json: { token: accessToken } }),
+    );
+    record(
+      'POST /v1/revoke',
+      await call('POST', '/v1/revoke', { bearer: agent, form: { token: accessToken } }),
+    );
+
+    // Cancel a second request, then the operator's kill switch on the agent.
+    const second = await call('POST', '/v1/requests', { bearer: agent, json: createExample });
+    const secondId = (second.body as { auth_req_id: string }).auth_req_id;
+    record(
+      'POST /v1/requests/{id}/cancel',
+      await call('POST', `/v1/requests/${secondId}/cancel`, { bearer: agent }),
+    );
+    await call('POST', '/v1/requests', { bearer: agent, json: createExample });
+    record(
+      'POST /v1/revoke',
+      await call('POST', '/v1/revoke', { bearer: operatorToken, form: { agent: 'deploy-bot' } }),
+    );
+
+    // Mistakes are documented too: no bearer token, and a body the schema refuses.
+    for (const { key, operation } of operations()) {
+      if (operation.security !== undefined) continue;
+      const [method, path] = key.split(' ') as [string, string];
+      record(
+        key,
+        await call(method, path.replace('{id}', id), { json: operation.requestBody ? {} : undefined }),
+      );
+    }
+    record(
+      'POST /v1/requests',
+      await call('POST', '/v1/requests', { bearer: agent, json: { ...createExample, extra: 1 } }),
+    );
+    record('GET /v1/requests/{id}', await call('GET', '/v1/requests/no-such-id', { bearer: agent }));
+
+    for (const { key, operation } of operations()) {
+      const made = calls.get(key) ?? [];
+      expect(made.length, `${key} was not called`).toBeGreaterThan(0);
+      expect(
+        made.some((c) => c.status >= 200 && c.status < 300),
+        `${key}: no valid call succeeded: ${made.map((c) => `${c.status} ${JSON.stringify(c.body)}`).join('; ')}`,
+      ).toBe(true);
+      for (const c of made) {
+        const documented = operation.responses[String(c.status)];
+        expect(documented, `${c.sent} answered ${c.status}, not documented for ${key}`).toBeDefined();
+        for (const [name, header] of Object.entries(documented!.headers ?? {})) {
+          if (header.schema?.const)
+            expect(c.headers.get(name), `${c.sent}: ${name}`).toBe(header.schema.const);
+        }
+        const schema = documented!.content?.['application/json']?.schema;
+        if (!schema) continue;
+        expect(c.headers.get('content-type'), c.sent).toBe('application/json');
+        const validate = schemas.compile(schema);
+        expect(
+          validate(c.body),
+          `${c.sent} → ${c.status} ${JSON.stringify(c.body)}: ${schemas.errorsOf(validate)}`,
+        ).toBe(true);
+      }
+    }
+  });
+});
