@@ -68,29 +68,23 @@ export class ApprovalWorkflow extends Construct {
     const { handlers } = props;
     const requestOnly = sfn.TaskInput.fromObject({ request_id: sfn.JsonPath.stringAt('$.request_id') });
 
-    const awaitApproval = new tasks.LambdaInvoke(this, WORKFLOW_STATES.awaitApproval, {
-      stateName: WORKFLOW_STATES.awaitApproval,
-      lambdaFunction: handlers.awaitApproval,
-      integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-      payload: sfn.TaskInput.fromObject({
-        request_id: sfn.JsonPath.stringAt('$.request_id'),
-        task_token: sfn.JsonPath.taskToken,
-      }),
-      taskTimeout: sfn.Timeout.at('$.approval_timeout_seconds'),
-      resultPath: '$.approval',
-    });
-
-    const escalate = new tasks.LambdaInvoke(this, WORKFLOW_STATES.escalate, {
-      stateName: WORKFLOW_STATES.escalate,
-      lambdaFunction: handlers.awaitApproval,
-      integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-      payload: sfn.TaskInput.fromObject({
-        request_id: sfn.JsonPath.stringAt('$.request_id'),
-        task_token: sfn.JsonPath.taskToken,
-        escalate_to: sfn.JsonPath.stringAt('$.escalate_to'),
-      }),
-      taskTimeout: sfn.Timeout.at('$.approval_timeout_seconds'),
-      resultPath: '$.approval',
+    // Both waits run the AwaitApproval Lambda and wait for a Slack decision, one window each.
+    const callback = (stateName: string, extra: Record<string, string> = {}) =>
+      new tasks.LambdaInvoke(this, stateName, {
+        stateName,
+        lambdaFunction: handlers.awaitApproval,
+        integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+        payload: sfn.TaskInput.fromObject({
+          request_id: sfn.JsonPath.stringAt('$.request_id'),
+          task_token: sfn.JsonPath.taskToken,
+          ...extra,
+        }),
+        taskTimeout: sfn.Timeout.at('$.approval_timeout_seconds'),
+        resultPath: '$.approval',
+      });
+    const awaitApproval = callback(WORKFLOW_STATES.awaitApproval);
+    const escalate = callback(WORKFLOW_STATES.escalate, {
+      escalate_to: sfn.JsonPath.stringAt('$.escalate_to'),
     });
 
     const expire = new tasks.LambdaInvoke(this, WORKFLOW_STATES.expire, {
