@@ -85,9 +85,11 @@ export class LocalWorkflow implements Workflow {
               asJson(this.awaitCallback(input, parameters as unknown as CallbackParameters)),
             AwaitApproval: (parameters) =>
               asJson(this.awaitCallback(input, parameters as unknown as CallbackParameters)),
-            Expire: (payload) => asJson(this.steps.Expire(payload as unknown as StepEvent)),
-            IssueGrant: (payload) => asJson(this.steps.IssueGrant(payload as unknown as StepEvent)),
-            NotifyOutcome: (payload) => asJson(this.steps.NotifyOutcome(payload as unknown as StepEvent)),
+            Expire: (payload) => asJson(this.track(this.steps.Expire(payload as unknown as StepEvent))),
+            IssueGrant: (payload) =>
+              asJson(this.track(this.steps.IssueGrant(payload as unknown as StepEvent))),
+            NotifyOutcome: (payload) =>
+              asJson(this.track(this.steps.NotifyOutcome(payload as unknown as StepEvent))),
           },
           retryIntervalOverrides: {
             AwaitApproval: 50,
@@ -129,9 +131,22 @@ export class LocalWorkflow implements Workflow {
     await Promise.all([...this.running.values()].map((execution) => execution.done));
   }
 
-  /** Aborts every running execution (shutdown); their requests stay as stored. */
-  stopAll(): void {
+  /**
+   * Aborts every running execution (shutdown) and waits for the step handlers already running, so
+   * none of them writes after the store has closed. Requests stay as stored; a restart resumes them.
+   */
+  async stopAll(): Promise<void> {
     for (const execution of this.running.values()) execution.abort();
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  /** Remembers a running step handler until it settles (see {@link stopAll}). */
+  private track<T>(step: Promise<T>): Promise<T> {
+    this.inFlight.add(step);
+    void step.finally(() => this.inFlight.delete(step)).catch(() => undefined);
+    return step;
   }
 
   /** Executions still running. */
@@ -148,6 +163,8 @@ export class LocalWorkflow implements Workflow {
     const outcome = new Promise<ApprovalOutcome>((resolve) => {
       this.waiters.set(token, { requestId: input.request_id, resolve });
     });
-    return this.steps.AwaitApproval({ ...parameters.Payload, task_token: token }).then(() => outcome);
+    return this.track(this.steps.AwaitApproval({ ...parameters.Payload, task_token: token })).then(
+      () => outcome,
+    );
   }
 }

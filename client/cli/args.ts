@@ -4,7 +4,7 @@ export interface ParsedArgs {
   readonly flags: Map<string, string[]>;
 }
 
-/** A usage mistake: printed with the command's usage, exit code 2. */
+/** A usage mistake: printed with the usage; exit code 64 (EX_USAGE), 2 for `stepup policy`. */
 export class UsageError extends Error {
   constructor(message: string) {
     super(message);

@@ -1,0 +1,27 @@
+/**
+ * The agent side of stepup: ask for one high-risk action, wait while humans approve it in Slack,
+ * and receive a single-use token scoped to exactly that action, resource and audience.
+ * Start with {@link StepUpClient}.
+ */
+export { abortableSleep, CIBA_GRANT_TYPE, StepUpClient, type StepUpClientOptions } from './client';
+export {
+  CancelledError,
+  DeniedError,
+  ExpiredError,
+  InvalidRequestError,
+  isStepUpApiError,
+  StepUpApiError,
+  type StepUpErrorCode,
+} from './errors';
+export type {
+  AuditEvent,
+  AuthorizationDetail,
+  ElevationHandle,
+  ElevationRequest,
+  GrantedToken,
+  RequestState,
+  RequestStatus,
+  Requirements,
+  WaitOptions,
+  WaitProgress,
+} from './types';

@@ -1,0 +1,402 @@
+import {
+  CancelledError,
+  DeniedError,
+  ExpiredError,
+  StepUpApiError,
+  type ElevationHandle,
+  type GrantedToken,
+  type RequestStatus,
+} from '../agent';
+import { flag, parseArgs, rejectUnknownFlags, requiredFlag, UsageError, type ParsedArgs } from './args';
+import { clientFor, connection, stepupUrl } from './connection';
+import { EXIT } from './exit-codes';
+import { duration, groupsLabel, WaitReporter } from './progress';
+import type { Output } from './policy-command';
+
+export const AGENT_USAGE = `usage:
+  stepup request --action ACTION --resource RESOURCE --audience ID --reason TEXT
+                 [--on-behalf-of HUMAN] [--ttl SECONDS] [--signal name=value]...
+                 [--idempotency-key KEY] [--wait] [--json]
+  stepup wait    ID [--json]
+  stepup status  ID [--json]
+  stepup cancel  ID
+  stepup dev token --sub NAME
+  stepup mcp
+
+request   asks for one action on one resource at one audience. Prints the request id on stdout
+          (and the binding code on stderr). With --wait it waits for the decision, showing progress
+          on stderr, and prints only the token on stdout: TOKEN=$(stepup request ... --wait).
+wait      waits for a request made earlier, like request --wait.
+status    shows a request: status, approvals, expiry, audit trail.
+cancel    withdraws a pending request.
+dev token mints a workload JWT for NAME (the local runtime of npm start only).
+mcp       runs the MCP server on stdio (tools request_elevation and check_elevation).
+
+Connection: --url URL (default $STEPUP_URL, else http://127.0.0.1:3000);
+            --token JWT (default $STEPUP_TOKEN, else the file named by $STEPUP_TOKEN_FILE).
+Exit codes of request/wait: 0 approved, 2 denied, 3 expired, 4 cancelled, 1 error,
+            64 usage error, 130 interrupted (the request stays pending).`;
+
+/** What the agent commands need beyond where output goes. */
+export interface AgentContext {
+  readonly env: NodeJS.ProcessEnv;
+  /** Aborts a wait (Ctrl+C). */
+  readonly signal?: AbortSignal;
+  /** Rewrites the live progress line on stderr; only when stderr is a terminal. */
+  readonly redraw?: (line: string) => void;
+}
+
+const CONNECTION_FLAGS = ['url', 'token'];
+
+function signals(args: ParsedArgs): Record<string, string> | undefined {
+  const values = args.flags.get('signal');
+  if (!values) return undefined;
+  const result: Record<string, string> = {};
+  for (const pair of values) {
+    const [name, value] = pair.split(/=(.*)/s, 2);
+    if (!name || value === undefined) throw new UsageError(`--signal takes name=value, got "${pair}"`);
+    result[name] = value;
+  }
+  return result;
+}
+
+function ttl(args: ParsedArgs): number | undefined {
+  const raw = flag(args, 'ttl');
+  if (raw === undefined) return undefined;
+  const seconds = Number(raw);
+  if (!/^\d+$/.test(raw) || seconds < 1 || seconds > 3600) {
+    throw new UsageError(`--ttl takes whole seconds from 1 to 3600, got "${raw}"`);
+  }
+  return seconds;
+}
+
+function onlyId(args: ParsedArgs, command: string): string {
+  const [id, ...more] = args.positional;
+  if (id === undefined || more.length > 0) throw new UsageError(`stepup ${command} takes one request id`);
+  return id;
+}
+
+function json(output: Output, value: unknown): void {
+  output.out(JSON.stringify(value, null, 2));
+}
+
+function tokenJson(token: GrantedToken): Record<string, unknown> {
+  return {
+    auth_req_id: token.requestId,
+    status: 'approved',
+    access_token: token.accessToken,
+    token_type: token.tokenType,
+    expires_in: token.expiresIn,
+    authorization_details: token.authorizationDetails,
+  };
+}
+
+/** The exit code and message for how a wait ended other than with a token. */
+function outcome(
+  error: unknown,
+  requestId: string,
+): { code: number; status: string; line: string } | undefined {
+  if (error instanceof DeniedError) {
+    const policies = error.policies.length > 0 ? ` (policies: ${error.policies.join(', ')})` : '';
+    return { code: EXIT.denied, status: 'denied', line: `${error.message}${policies}` };
+  }
+  if (error instanceof ExpiredError) {
+    return { code: EXIT.expired, status: 'expired', line: `expired: ${error.message}` };
+  }
+  if (error instanceof CancelledError) {
+    return {
+      code: EXIT.cancelled,
+      status: 'cancelled',
+      line: `cancelled: request ${requestId} was withdrawn`,
+    };
+  }
+  return undefined;
+}
+
+/** Waits for `handle`, showing progress; prints the token (only) on stdout. */
+async function waitAndPrint(
+  handle: ElevationHandle,
+  output: Output,
+  context: AgentContext,
+  asJson: boolean,
+): Promise<number> {
+  const reporter = new WaitReporter(
+    { line: (text) => output.err(text), redraw: context.redraw },
+    handle.bindingCode,
+  );
+  try {
+    const token = await handle.waitForToken({ signal: context.signal, onUpdate: (p) => reporter.update(p) });
+    const approvers = reporter.approvals();
+    const by = approvers.length > 0 ? ` by ${approvers.join(', ')}` : '';
+    reporter.finish(
+      `approved${by} after ${reporter.elapsed()}; the token is valid for ${token.expiresIn} s, ` +
+        `once, for ${token.authorizationDetails.map((d) => `${d.actions.join(',')} on ${d.identifier}`).join('; ')}`,
+    );
+    if (asJson) json(output, tokenJson(token));
+    else output.out(token.accessToken);
+    return EXIT.ok;
+  } catch (error) {
+    if (context.signal?.aborted) {
+      reporter.finish(
+        `stopped waiting; request ${handle.id} is still pending. Resume: stepup wait ${handle.id}` +
+          ` - withdraw: stepup cancel ${handle.id}`,
+      );
+      return EXIT.interrupted;
+    }
+    const end = outcome(error, handle.id);
+    if (!end) {
+      reporter.finish('');
+      throw error;
+    }
+    reporter.finish(end.line);
+    if (asJson && error instanceof StepUpApiError) {
+      json(output, {
+        auth_req_id: handle.id,
+        status: end.status,
+        error: error.body?.error ?? error.code,
+        error_description: error.body?.error_description ?? error.message,
+        ...(error instanceof DeniedError && error.policies.length > 0 ? { policies: error.policies } : {}),
+      });
+    }
+    return end.code;
+  }
+}
+
+/** `stepup request`: ask for one action; with --wait, wait and print the token. */
+export async function requestCommand(
+  argv: readonly string[],
+  output: Output,
+  context: AgentContext,
+): Promise<number> {
+  const args = parseArgs(argv, ['wait', 'json']);
+  rejectUnknownFlags(args, [
+    'action',
+    'resource',
+    'audience',
+    'reason',
+    'justification',
+    'on-behalf-of',
+    'ttl',
+    'signal',
+    'idempotency-key',
+    'wait',
+    'json',
+    ...CONNECTION_FLAGS,
+  ]);
+  if (args.positional.length > 0) throw new UsageError(`unexpected argument "${args.positional[0]}"`);
+  if (flag(args, 'reason') !== undefined && flag(args, 'justification') !== undefined) {
+    throw new UsageError('give --reason or --justification, not both');
+  }
+  const justification = flag(args, 'reason') ?? flag(args, 'justification');
+  if (justification === undefined) throw new UsageError('--reason is required');
+  const request = {
+    action: requiredFlag(args, 'action'),
+    resource: requiredFlag(args, 'resource'),
+    audience: requiredFlag(args, 'audience'),
+    justification,
+    onBehalfOf: flag(args, 'on-behalf-of'),
+    requestedTtlSeconds: ttl(args),
+    context: signals(args),
+    idempotencyKey: flag(args, 'idempotency-key'),
+  };
+  const asJson = flag(args, 'json') === 'true';
+  const wait = flag(args, 'wait') === 'true';
+  const client = clientFor(connection(context.env, args));
+
+  let handle: ElevationHandle;
+  try {
+    handle = await client.requestElevation(request);
+  } catch (error) {
+    const end = outcome(error, '');
+    if (!end || !(error instanceof DeniedError)) throw error;
+    output.err(end.line);
+    if (asJson) {
+      json(output, {
+        auth_req_id: error.requestId,
+        status: 'denied',
+        error: 'access_denied',
+        error_description: error.reason,
+        policies: error.policies,
+      });
+    }
+    return end.code;
+  }
+
+  const what = `${request.action} on ${request.resource} for ${request.audience}`;
+  if (!wait) {
+    if (asJson) {
+      json(output, {
+        auth_req_id: handle.id,
+        status: handle.initialStatus,
+        binding_code: handle.bindingCode,
+        expires_in: handle.expiresIn,
+        interval: handle.interval,
+      });
+    } else output.out(handle.id);
+    output.err(
+      handle.initialStatus === 'approved'
+        ? `approved by policy: ${what}. Collect the token within ${duration(handle.expiresIn * 1000)}: stepup wait ${handle.id}`
+        : `pending: ${what}; approvers were paged (binding code ${handle.bindingCode}, expires in ` +
+            `${duration(handle.expiresIn * 1000)}). Wait: stepup wait ${handle.id} - withdraw: stepup cancel ${handle.id}`,
+    );
+    return EXIT.ok;
+  }
+  output.err(
+    `requested ${handle.id}: ${what}` +
+      (handle.initialStatus === 'approved'
+        ? ' (approved by policy)'
+        : ` (binding code ${handle.bindingCode})`),
+  );
+  return waitAndPrint(handle, output, context, asJson);
+}
+
+/** `stepup wait ID`: wait for a request made earlier. */
+export async function waitCommand(
+  argv: readonly string[],
+  output: Output,
+  context: AgentContext,
+): Promise<number> {
+  const args = parseArgs(argv, ['json']);
+  rejectUnknownFlags(args, ['json', ...CONNECTION_FLAGS]);
+  const id = onlyId(args, 'wait');
+  const client = clientFor(connection(context.env, args));
+  const handle = await client.resume(id);
+  return waitAndPrint(handle, output, context, flag(args, 'json') === 'true');
+}
+
+function describeStatus(s: RequestStatus, now: number): string[] {
+  const lines = [
+    `${s.id}  ${s.status}`,
+    `  ${s.action} on ${s.resource} for ${s.audience}`,
+    `  justification: ${s.justification.replace(/\s*\n\s*/g, ' / ')}`,
+  ];
+  if (s.onBehalfOf) lines.push(`  on behalf of: ${s.onBehalfOf}`);
+  if (s.policyOutcome === 'step_up') {
+    lines.push(
+      `  approvals: ${s.approvers.length}/${s.requirements.quorum} from ${groupsLabel(s.requirements.approverGroups)}` +
+        (s.approvers.length > 0 ? ` (${s.approvers.join(', ')})` : ''),
+    );
+  } else if (s.policyOutcome) lines.push(`  decided by policy: ${s.policyOutcome.replace('_', '-')}`);
+  lines.push(`  policies: ${s.requirements.policies.join(', ') || '(none)'}`);
+  lines.push(`  binding code: ${s.bindingCode}`);
+  lines.push(`  created: ${s.createdAt}`);
+  if (s.status === 'pending') {
+    lines.push(`  expires: ${s.expiresAt} (in ${duration(Date.parse(s.expiresAt) - now)})`);
+  } else if (s.decidedAt) lines.push(`  decided: ${s.decidedAt}`);
+  if (s.denialReason) lines.push(`  denial reason: ${s.denialReason}`);
+  if (s.status === 'approved') {
+    lines.push(
+      `  token: ${s.tokenUsed ? 'used' : s.tokenDelivered ? 'delivered, not used yet' : 'not collected yet'}`,
+    );
+  }
+  lines.push('events:');
+  for (const e of s.events) lines.push(`  ${e.at}  ${e.type}  ${e.actor}`);
+  return lines;
+}
+
+/** The status in the API's own (snake_case) shape, like every other `--json` output. */
+function statusJson(s: RequestStatus): Record<string, unknown> {
+  return {
+    auth_req_id: s.id,
+    status: s.status,
+    action: s.action,
+    resource: s.resource,
+    audience: s.audience,
+    justification: s.justification,
+    on_behalf_of: s.onBehalfOf,
+    binding_code: s.bindingCode,
+    created_at: s.createdAt,
+    expires_at: s.expiresAt,
+    policy_outcome: s.policyOutcome,
+    requirements: {
+      approver_groups: s.requirements.approverGroups,
+      quorum: s.requirements.quorum,
+      policies: s.requirements.policies,
+      max_token_ttl_seconds: s.requirements.maxTokenTtlSeconds,
+      escalate_to: s.requirements.escalateTo,
+    },
+    approvers: s.approvers,
+    decided_at: s.decidedAt,
+    denial_reason: s.denialReason,
+    token_delivered: s.tokenDelivered,
+    token_used: s.tokenUsed,
+    events: s.events,
+  };
+}
+
+/** `stepup status ID`. */
+export async function statusCommand(
+  argv: readonly string[],
+  output: Output,
+  context: AgentContext,
+): Promise<number> {
+  const args = parseArgs(argv, ['json']);
+  rejectUnknownFlags(args, ['json', ...CONNECTION_FLAGS]);
+  const id = onlyId(args, 'status');
+  const status = await clientFor(connection(context.env, args)).getStatus(id);
+  if (flag(args, 'json') === 'true') json(output, statusJson(status));
+  else describeStatus(status, Date.now()).forEach((line) => output.out(line));
+  return EXIT.ok;
+}
+
+/** `stepup cancel ID`. */
+export async function cancelCommand(
+  argv: readonly string[],
+  output: Output,
+  context: AgentContext,
+): Promise<number> {
+  const args = parseArgs(argv);
+  rejectUnknownFlags(args, CONNECTION_FLAGS);
+  const id = onlyId(args, 'cancel');
+  try {
+    await clientFor(connection(context.env, args)).cancel(id);
+  } catch (error) {
+    if (error instanceof StepUpApiError && error.code === 'conflict') {
+      output.err(`stepup: cannot cancel ${id}: it was already decided (see: stepup status ${id})`);
+      return EXIT.error;
+    }
+    throw error;
+  }
+  output.err(`cancelled ${id}`);
+  return EXIT.ok;
+}
+
+/** `stepup dev token --sub NAME`: a workload JWT from the local runtime's dev issuer. */
+export async function devCommand(
+  argv: readonly string[],
+  output: Output,
+  context: AgentContext,
+): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub !== 'token') throw new UsageError(sub ? `unknown dev command "${sub}"` : 'missing dev command');
+  const args = parseArgs(rest);
+  rejectUnknownFlags(args, ['sub', 'url']);
+  if (args.positional.length > 0) throw new UsageError(`unexpected argument "${args.positional[0]}"`);
+  const name = requiredFlag(args, 'sub');
+  const url = stepupUrl(context.env, args).replace(/\/+$/, '');
+  let response: Response;
+  try {
+    response = await fetch(`${url}/dev/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sub: name }),
+      signal: AbortSignal.timeout(15_000),
+    });
+  } catch (error) {
+    const cause =
+      (error as Error).cause instanceof Error ? ((error as Error).cause as Error) : (error as Error);
+    output.err(`stepup: could not reach ${url}: ${cause.message}. Is the local runtime running (npm start)?`);
+    return EXIT.error;
+  }
+  const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+  if (response.ok && typeof body.access_token === 'string') {
+    output.out(body.access_token);
+    return EXIT.ok;
+  }
+  if (response.status === 404) {
+    output.err(`stepup: ${url} has no /dev/token: only the local runtime (npm start) mints dev tokens`);
+  } else {
+    output.err(`stepup: ${String(body.error_description ?? `HTTP ${response.status}`)}`);
+  }
+  return EXIT.error;
+}

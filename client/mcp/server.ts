@@ -1,0 +1,354 @@
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import {
+  CancelledError,
+  DeniedError,
+  ExpiredError,
+  StepUpApiError,
+  type ElevationHandle,
+  type GrantedToken,
+  type RequestStatus,
+  type StepUpClient,
+  type WaitProgress,
+} from '../agent';
+
+/** The MCP server's name and version, as shown to MCP hosts. */
+export const MCP_SERVER_INFO = { name: 'stepup', version: '0.1.0' } as const;
+
+/** Longest `wait_seconds` a tool call accepts. */
+export const MAX_WAIT_SECONDS = 300;
+
+/** `wait_seconds` when the model gives none. Below the common 60 s tool-call timeout of MCP hosts. */
+export const DEFAULT_WAIT_SECONDS = 30;
+
+const TOKEN_RULES =
+  'The token authorizes exactly one action on one resource at one audience (the resource server), ' +
+  'works ONCE, and expires within minutes: use it immediately for that one call, send it as ' +
+  '"Authorization: <token_type> <access_token>" to that resource server only, never log or repeat it, ' +
+  'and request a new approval for any other or repeated action.';
+
+const NO_REWORDING =
+  'If the request is denied, do NOT ask again with a reworded or different justification, and do not try ' +
+  'to reach the same outcome another way: the humans decided about the action, not the wording. Stop and ' +
+  'tell the user the reason instead.';
+
+const REQUEST_DESCRIPTION = [
+  'Ask the humans who own a resource to approve ONE high-risk action (for example dropping a table, ' +
+    'rotating a production secret, moving money) before you perform it, and get a single-use access token ' +
+    'for it. Policy may also approve at once, or forbid the action outright.',
+  TOKEN_RULES,
+  'Approvers read the justification in Slack next to the structured action, resource and audience: state ' +
+    'plainly and truthfully what you will do and why. The call waits up to wait_seconds for the decision; ' +
+    'if none came yet it returns status "pending" with an auth_req_id: then call check_elevation later ' +
+    '(do not call request_elevation again for the same action, that pages the approvers twice).',
+  NO_REWORDING,
+].join('\n\n');
+
+const CHECK_DESCRIPTION = [
+  'Check a request made with request_elevation: returns its status (pending, approved, denied, expired, ' +
+    'cancelled) and approvals so far, or the single-use access token once it is approved. The token is ' +
+    'handed out only once: keep it until you use it.',
+  TOKEN_RULES,
+  NO_REWORDING,
+].join('\n\n');
+
+/** Options of {@link createStepUpMcpServer}. */
+export interface StepUpMcpServerOptions {
+  /** The agent's client (its workload identity is the agent the approvers see). */
+  readonly client: StepUpClient;
+  /** @default {@link DEFAULT_WAIT_SECONDS} */
+  readonly defaultWaitSeconds?: number;
+}
+
+type ToolResult = Record<string, unknown>;
+
+function result(value: ToolResult, isError = false): CallToolResult {
+  return {
+    content: [{ type: 'text', text: JSON.stringify(value, null, 2) }],
+    structuredContent: value,
+    ...(isError ? { isError: true } : {}),
+  };
+}
+
+function approved(token: GrantedToken): ToolResult {
+  const detail = token.authorizationDetails[0];
+  return {
+    status: 'approved',
+    auth_req_id: token.requestId,
+    access_token: token.accessToken,
+    token_type: token.tokenType,
+    expires_in: token.expiresIn,
+    expires_at: token.expiresAt.toISOString(),
+    authorization_details: token.authorizationDetails,
+    instructions: detail
+      ? `Use this token now, once, for ${detail.actions.join(', ')} on ${detail.identifier} at ` +
+        `${detail.locations.join(', ')}: send "Authorization: ${token.tokenType} <access_token>". ` +
+        'It is valid for nothing else; ask again for any further action.'
+      : TOKEN_RULES,
+  };
+}
+
+function pending(
+  status: RequestStatus | undefined,
+  handle: Pick<ElevationHandle, 'id' | 'bindingCode'>,
+): ToolResult {
+  return {
+    status: 'pending',
+    auth_req_id: handle.id,
+    binding_code: handle.bindingCode,
+    approvals: status?.approvers.length ?? 0,
+    approvals_needed: status?.requirements.quorum,
+    approver_groups: status?.requirements.approverGroups,
+    expires_at: status?.expiresAt,
+    instructions:
+      'The approvers have not decided yet. Do not perform the action. Call check_elevation with this ' +
+      'auth_req_id later (optionally with wait_seconds); do not call request_elevation again for it.',
+  };
+}
+
+/** The tool answer for how a wait ended without a token; undefined for real failures. */
+function outcome(error: unknown, id: string | undefined): ToolResult | undefined {
+  if (error instanceof DeniedError) {
+    return {
+      status: 'denied',
+      auth_req_id: error.requestId ?? id,
+      reason: error.reason,
+      ...(error.policies.length > 0 ? { policies: error.policies } : {}),
+      instructions: `Do not perform the action. ${NO_REWORDING}`,
+    };
+  }
+  if (error instanceof ExpiredError) {
+    return {
+      status: 'expired',
+      auth_req_id: error.requestId ?? id,
+      reason: error.message,
+      instructions:
+        'Nobody approved in time (or the token was not collected in time). Do not perform the action. ' +
+        'Ask the user whether to request approval again.',
+    };
+  }
+  if (error instanceof CancelledError) {
+    return {
+      status: 'cancelled',
+      auth_req_id: error.requestId ?? id,
+      reason: error.message,
+      instructions: 'The request was withdrawn (by this agent or an operator). Do not perform the action.',
+    };
+  }
+  return undefined;
+}
+
+function failure(error: unknown): CallToolResult {
+  if (error instanceof StepUpApiError) {
+    return result({ status: 'error', error: error.code, error_description: error.message }, true);
+  }
+  throw error;
+}
+
+/**
+ * Waits for `handle` for at most `seconds` (and not past the MCP call's own cancellation), sending
+ * MCP progress notifications when the caller asked for them.
+ */
+async function waitUpTo(
+  handle: ElevationHandle,
+  seconds: number,
+  extra: {
+    signal: AbortSignal;
+    _meta?: { progressToken?: string | number };
+    sendNotification: (n: {
+      method: 'notifications/progress';
+      params: { progressToken: string | number; progress: number; total?: number; message?: string };
+    }) => Promise<void>;
+  },
+): Promise<ToolResult> {
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(new Error('wait_seconds elapsed')), seconds * 1000);
+  const signal = AbortSignal.any([extra.signal, timeout.signal]);
+  const progressToken = extra._meta?.progressToken;
+  const onUpdate = (p: WaitProgress) => {
+    if (progressToken === undefined) return;
+    const needed = p.quorum !== undefined ? `/${p.quorum}` : '';
+    void extra
+      .sendNotification({
+        method: 'notifications/progress',
+        params: {
+          progressToken,
+          progress: Math.min(seconds, Math.round(p.elapsedMs / 1000)),
+          total: seconds,
+          message: `${p.status}: ${p.approvals.length}${needed} approvals`,
+        },
+      })
+      .catch(() => undefined);
+  };
+  try {
+    return approved(await handle.waitForToken({ signal, onUpdate }));
+  } catch (error) {
+    if (!signal.aborted) {
+      const ended = outcome(error, handle.id);
+      if (ended) return ended;
+      throw error;
+    }
+    if (extra.signal.aborted) throw error;
+    return pending(await handle.status().catch(() => undefined), handle);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * An MCP server with two tools, `request_elevation` and `check_elevation`, acting as the agent
+ * `client` authenticates as. Connect it to a transport (e.g. {@link serveStdio}).
+ */
+export function createStepUpMcpServer(options: StepUpMcpServerOptions): McpServer {
+  const { client } = options;
+  const defaultWait = options.defaultWaitSeconds ?? DEFAULT_WAIT_SECONDS;
+  const server = new McpServer(MCP_SERVER_INFO, {
+    instructions:
+      'stepup gets human approval for one high-risk action at a time. Call request_elevation before ' +
+      'any destructive or sensitive action that needs it, and perform the action only with the token it ' +
+      `returns. ${NO_REWORDING}`,
+  });
+  const waitSeconds = z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_WAIT_SECONDS)
+    .optional()
+    .describe(
+      `How long to wait for the decision in this call, 0–${MAX_WAIT_SECONDS} s (default ${defaultWait}).`,
+    );
+
+  server.registerTool(
+    'request_elevation',
+    {
+      title: 'Request human approval for one action',
+      description: REQUEST_DESCRIPTION,
+      inputSchema: {
+        action: z
+          .string()
+          .min(1)
+          .max(128)
+          .describe('The one action, as service:Verb, e.g. db:DropTable, secrets:Rotate, payments:Transfer.'),
+        resource: z.string().min(1).max(512).describe('The one resource it applies to, e.g. prod/orders.'),
+        audience: z
+          .string()
+          .min(1)
+          .max(256)
+          .describe(
+            'The resource server that will receive the token and perform the action, e.g. orders-db.',
+          ),
+        justification: z
+          .string()
+          .min(1)
+          .max(2000)
+          .describe(
+            'Why, in plain truthful words, for the approvers. Shown to them as your unverified claim.',
+          ),
+        on_behalf_of: z
+          .string()
+          .max(256)
+          .optional()
+          .describe(
+            'The human you act for (id or email), if any. Shown as asserted by the agent, unverified.',
+          ),
+        wait_seconds: waitSeconds,
+      },
+      annotations: { destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    },
+    async (input, extra) => {
+      let handle: ElevationHandle;
+      try {
+        handle = await client.requestElevation({
+          action: input.action,
+          resource: input.resource,
+          audience: input.audience,
+          justification: input.justification,
+          onBehalfOf: input.on_behalf_of,
+        });
+      } catch (error) {
+        const ended = outcome(error, undefined);
+        return ended ? result(ended) : failure(error);
+      }
+      try {
+        const wait = input.wait_seconds ?? defaultWait;
+        // Approved by policy: the token is ready now, so collect it even when asked not to wait.
+        return result(
+          await waitUpTo(handle, handle.initialStatus === 'approved' ? Math.max(wait, 5) : wait, extra),
+        );
+      } catch (error) {
+        return failure(error);
+      }
+    },
+  );
+
+  server.registerTool(
+    'check_elevation',
+    {
+      title: 'Check an approval request',
+      description: CHECK_DESCRIPTION,
+      inputSchema: {
+        auth_req_id: z
+          .string()
+          .min(1)
+          .max(64)
+          .regex(/^[A-Za-z0-9._-]+$/)
+          .describe('The auth_req_id request_elevation returned.'),
+        wait_seconds: waitSeconds.describe(
+          `How long to wait for the decision in this call, 0–${MAX_WAIT_SECONDS} s (default 0: answer at once).`,
+        ),
+      },
+      annotations: {
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: false,
+        openWorldHint: true,
+      },
+    },
+    async (input, extra) => {
+      try {
+        const status = await client.getStatus(input.auth_req_id);
+        const expired = status.status === 'pending' && Date.parse(status.expiresAt) <= Date.now();
+        const wait = input.wait_seconds ?? 0;
+        if (status.status === 'pending' && !expired && wait === 0) {
+          return result(pending(status, { id: status.id, bindingCode: status.bindingCode }));
+        }
+        if (status.status === 'approved' && status.tokenDelivered) {
+          return result({
+            status: 'approved',
+            auth_req_id: status.id,
+            token_delivered: true,
+            token_used: status.tokenUsed,
+            instructions:
+              'The token for this request was already handed out by an earlier call and cannot be ' +
+              'fetched again. If it was used or lost, ask for a new approval.',
+          });
+        }
+        // Decided (or waiting was asked for): polls of a decided request answer at once.
+        const handle = await client.resume(status.id);
+        return result(await waitUpTo(handle, Math.max(wait, 5), extra));
+      } catch (error) {
+        const ended = outcome(error, input.auth_req_id);
+        return ended ? result(ended) : failure(error);
+      }
+    },
+  );
+  return server;
+}
+
+/**
+ * Serves {@link createStepUpMcpServer} on stdin/stdout until stdin closes. Nothing else may write
+ * to stdout meanwhile; diagnostics go to stderr.
+ */
+export async function serveStdio(options: StepUpMcpServerOptions): Promise<void> {
+  const server = createStepUpMcpServer(options);
+  const transport = new StdioServerTransport();
+  const closed = new Promise<void>((resolve) => {
+    transport.onclose = () => resolve();
+    process.stdin.once('end', () => resolve());
+  });
+  await server.connect(transport);
+  await closed;
+  await server.close();
+}
