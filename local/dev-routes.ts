@@ -41,6 +41,30 @@ function formOrJson(body: string, request: IncomingMessage): Record<string, unkn
  * clicks (signed exactly as Slack signs them and sent to `/slack/events`).
  */
 export function devRoutes(context: () => DevContext): LocalRoute[] {
+  return routes(context).map((route) =>
+    route.method === 'POST' && route.path.startsWith('/dev/') ? jsonOnly(route) : route,
+  );
+}
+
+/**
+ * Refuses a dev POST that is not `application/json`: a page on another site can send a form or
+ * text/plain POST to localhost without asking, but not JSON, so no website can mint tokens or click
+ * Approve on a developer's running stepup.
+ */
+function jsonOnly(route: LocalRoute): LocalRoute {
+  return {
+    ...route,
+    handle: async (body, request, params) =>
+      (request.headers['content-type'] ?? '').toLowerCase().startsWith('application/json')
+        ? route.handle(body, request, params)
+        : {
+            status: 415,
+            body: { error: 'invalid_request', error_description: 'Content-Type must be application/json' },
+          },
+  };
+}
+
+function routes(context: () => DevContext): LocalRoute[] {
   return [
     {
       method: 'POST',

@@ -45,6 +45,7 @@ stepup is running (local mode)
   Health           ${url}/health
   JWKS             ${url}/.well-known/jwks.json
   Slack            ${standIn ? `stand-in: messages at ${url}/dev/slack/messages` : 'real Slack (SLACK_BOT_TOKEN set)'}
+  Console          ${url}/console
   Data             ${dataDir ?? 'in memory (--memory)'}
 
 Try it (copy-paste):

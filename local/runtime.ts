@@ -32,6 +32,7 @@ import { systemClock } from '../lambdas/ports/clock';
 import type { RequestStore } from '../lambdas/ports/request-store';
 import type { AuthorizerClaims } from './api-gateway-event';
 import { DEV_HUMAN_AUDIENCE, DevIdentity } from './dev-identity';
+import { consoleRoutes } from './console/routes';
 import { devRoutes, type DevContext } from './dev-routes';
 import { startHttpServer, type LambdaRoute } from './http-server';
 import { startLocalDynamoDb, type LocalDynamoDb } from './local-dynamodb';
@@ -141,7 +142,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   };
   const { server, url } = await startHttpServer(
     lambdaRoutes,
-    devRoutes(devContext),
+    [...devRoutes(devContext), ...consoleRoutes({ slack, store, config })],
     async (bearer) => (await devContext().identity.verify(bearer)) as AuthorizerClaims | undefined,
     options.port ?? Number(env.PORT ?? 3000),
     options.host ?? '127.0.0.1',
@@ -239,7 +240,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     click,
     stop: async () => {
       await stopSocketMode?.();
-      workflow.stopAll();
+      await workflow.stopAll();
       await new Promise<void>((r) => {
         server.close(() => r());
         server.closeAllConnections();

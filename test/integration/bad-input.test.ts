@@ -119,6 +119,19 @@ describe('bad input never changes state and gets a 4xx with {error, error_descri
     });
   });
 
+  describe('local dev routes', () => {
+    it('refuse anything but JSON, so no web page can mint tokens or click Approve cross-site', async () => {
+      const form = await fetch(`${runtime.url}/dev/slack/click`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: JSON.stringify({ auth_req_id: 'x', user: 'U0ALICE', decision: 'approve' }),
+      });
+      expect(form.status).toBe(415);
+      const token = await fetch(`${runtime.url}/dev/token`, { method: 'POST', body: '{"sub":"evil"}' });
+      expect(token.status).toBe(415);
+    });
+  });
+
   describe('unknown routes', () => {
     it('404 and 405 in the error shape', async () => {
       expect(await api.get('/v2/nothing')).toEqual({

@@ -19,6 +19,14 @@ export interface SlackMessage {
   readonly blocks: Block[];
 }
 
+const HEADLINE: Readonly<Record<ApprovalRequest['status'], string>> = {
+  PENDING: 'Approval needed',
+  APPROVED: 'Approved',
+  DENIED: 'Denied',
+  EXPIRED: 'Expired',
+  CANCELLED: 'Cancelled',
+};
+
 const plain = (text: string) => ({ type: 'plain_text', text, emoji: false });
 const field = (label: string, value: string, max = 300) => plain(`${label}\n${untrustedText(value, max)}`);
 const mention = (user: string) => `<@${user}>`;
@@ -62,7 +70,7 @@ function outcomeLine(request: ApprovalRequest): string | undefined {
 export function approvalMessage(request: ApprovalRequest): SlackMessage {
   const expires = Math.floor(Date.parse(request.expiresAt) / 1000);
   const blocks: Block[] = [
-    { type: 'header', text: plain(`Approval needed: ${untrustedText(request.action, 120)}`) },
+    { type: 'header', text: plain(`${HEADLINE[request.status]}: ${untrustedText(request.action, 120)}`) },
     {
       type: 'section',
       fields: [
