@@ -26,6 +26,16 @@ export type StepUpErrorCode =
   | 'invalid_response'
   | (string & {});
 
+/** What an error knows about the call that failed. */
+export interface ApiErrorDetails {
+  /** HTTP status, when stepup answered. */
+  readonly status?: number;
+  /** The request concerned, when there is one. */
+  readonly requestId?: string;
+  /** stepup's error body, when it sent one. */
+  readonly body?: Record<string, unknown>;
+}
+
 /** Everything the client throws (other than an abort) is one of these. Switch on `code`. */
 export class StepUpApiError extends Error {
   override readonly name: string = 'StepUpApiError';
@@ -38,16 +48,7 @@ export class StepUpApiError extends Error {
   /** The whole error body stepup sent (`{error, error_description, …}`), when it sent one. */
   readonly body?: Readonly<Record<string, unknown>>;
 
-  constructor(
-    code: StepUpErrorCode,
-    message: string,
-    details: {
-      status?: number;
-      requestId?: string;
-      body?: Record<string, unknown>;
-      cause?: unknown;
-    } = {},
-  ) {
+  constructor(code: StepUpErrorCode, message: string, details: ApiErrorDetails & { cause?: unknown } = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.code = code;
     this.status = details.status;
@@ -69,15 +70,7 @@ export class DeniedError extends StepUpApiError {
   /** The policies that decided, when a policy forbade the action. */
   readonly policies: readonly string[];
 
-  constructor(
-    reason: string,
-    details: {
-      policies?: readonly string[];
-      status?: number;
-      requestId?: string;
-      body?: Record<string, unknown>;
-    } = {},
-  ) {
+  constructor(reason: string, details: ApiErrorDetails & { policies?: readonly string[] } = {}) {
     super('access_denied', /^denied\b/i.test(reason) ? reason : `denied: ${reason}`, details);
     this.reason = reason;
     this.policies = details.policies ?? [];
@@ -89,10 +82,7 @@ export class ExpiredError extends StepUpApiError {
   override readonly name = 'ExpiredError';
   declare readonly code: 'expired_token';
 
-  constructor(
-    message: string,
-    details: { status?: number; requestId?: string; body?: Record<string, unknown> },
-  ) {
+  constructor(message: string, details: ApiErrorDetails) {
     super('expired_token', message, details);
   }
 }
@@ -102,10 +92,7 @@ export class CancelledError extends StepUpApiError {
   override readonly name = 'CancelledError';
   declare readonly code: 'cancelled';
 
-  constructor(
-    message: string,
-    details: { status?: number; requestId?: string; body?: Record<string, unknown> },
-  ) {
+  constructor(message: string, details: ApiErrorDetails) {
     super('cancelled', message, details);
   }
 }
@@ -115,10 +102,7 @@ export class InvalidRequestError extends StepUpApiError {
   override readonly name = 'InvalidRequestError';
   declare readonly code: 'invalid_request';
 
-  constructor(
-    message: string,
-    details: { status?: number; requestId?: string; body?: Record<string, unknown> },
-  ) {
+  constructor(message: string, details: ApiErrorDetails) {
     super('invalid_request', message, details);
   }
 }
