@@ -64,6 +64,8 @@ export class SlackStandIn {
   }[] = [];
   /** Workspace users by email, for `users.lookupByEmail`. */
   readonly directory: Record<string, string> = {};
+  /** Slack user groups (`S…`) and their users, for `usergroups.users.list`. */
+  readonly userGroups: Record<string, string[]> = {};
   private clock = Math.floor(Date.now() / 1000);
 
   /**
@@ -116,6 +118,13 @@ export class SlackStandIn {
         const id = `V${randomBytes(5).toString('hex').toUpperCase()}`;
         this.views.push({ id, triggerId, view });
         return { status: 200, body: { ok: true, view: { id, ...view } } };
+      }
+      case 'usergroups.users.list': {
+        const group = typeof fields.usergroup === 'string' ? fields.usergroup : '';
+        const users = this.userGroups[group];
+        return users
+          ? { status: 200, body: { ok: true, users } }
+          : { status: 200, body: { ok: false, error: 'no_such_subteam' } };
       }
       case 'users.lookupByEmail': {
         const email = typeof fields.email === 'string' ? fields.email.toLowerCase() : '';

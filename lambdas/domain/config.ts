@@ -2,7 +2,7 @@ import { StepUpError } from './errors';
 
 /** One group of humans who may approve, and where they are paged. */
 export interface ApproverGroup {
-  /** Slack user ids (`U…`/`W…`). */
+  /** Slack user ids (`U…`/`W…`) or user-group ids (`S…`, resolved through the Slack API). */
   readonly members: readonly string[];
   /** Slack channel id the approval message is posted to. */
   readonly channel: string;
@@ -33,8 +33,9 @@ export interface StepUpConfig {
   readonly operators: readonly string[];
 }
 
-// Slack user groups (S…) need resolving through the Slack API, which is not built yet.
 const SLACK_USER = /^[UW][A-Z0-9]{2,}$/;
+/** A member: a Slack user, or a Slack user group (`S…`) resolved through the Slack API at click time. */
+const SLACK_MEMBER = /^[UWS][A-Z0-9]{2,}$/;
 const SLACK_CHANNEL = /^[CGD][A-Z0-9]{2,}$/;
 const SLACK_TEAM = /^T[A-Z0-9]{2,}$/;
 
@@ -102,8 +103,8 @@ export function parseConfig(raw: unknown): StepUpConfig {
         string(
           m,
           `approverGroups.${name}.members[${i}]`,
-          SLACK_USER,
-          'a Slack user id (U… or W…; user groups are not supported yet)',
+          SLACK_MEMBER,
+          'a Slack user id (U… or W…) or user-group id (S…)',
         ),
       ),
       channel: string(
@@ -119,7 +120,7 @@ export function parseConfig(raw: unknown): StepUpConfig {
   const peopleRaw = object(root.people ?? {}, 'people');
   const people: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [human, slackId] of Object.entries(peopleRaw)) {
-    people[human] = string(slackId, `people.${human}`, /^[UW][A-Z0-9]{2,}$/, 'a Slack user id (U…)');
+    people[human] = string(slackId, `people.${human}`, SLACK_USER, 'a Slack user id (U…)');
   }
 
   const defaults = object(root.defaults, 'defaults', [

@@ -11,6 +11,7 @@ import {
   type Vote,
 } from './approval-request';
 import { isEligibleApprover } from './combine-requirements';
+import { withUserGroupsResolved } from './user-groups';
 import type { StepUpConfig } from './config';
 import { StepUpError } from './errors';
 import { updateRequest } from './update-request';
@@ -48,7 +49,7 @@ export interface RecordVoteDeps {
   readonly notifier: ApprovalNotifier;
   readonly config: StepUpConfig;
   readonly clock: Clock;
-  /** Resolves `on_behalf_of` emails the config does not list, for the self-approval check. */
+  /** Resolves `on_behalf_of` emails the config does not list and Slack user groups (`S…`). */
   readonly directory?: PeopleDirectory;
 }
 
@@ -159,7 +160,8 @@ export async function recordVote(deps: RecordVoteDeps, vote: VoteInput): Promise
   try {
     result = await updateRequest(deps.store, vote.requestId, async (current) => {
       requester ??= requesterSlackId(deps, current.onBehalfOf);
-      return applyVote(deps.config, current, vote, deps.clock.now().toISOString(), await requester);
+      const config = await withUserGroupsResolved(deps.config, current.requirements, deps.directory);
+      return applyVote(config, current, vote, deps.clock.now().toISOString(), await requester);
     });
   } catch (error) {
     if (error instanceof Refusal) return refuse(deps, vote, error.code, error.message);
@@ -195,7 +197,8 @@ export async function previewVote(
   if (!request) return refuse(deps, vote, 'unknown_request', 'This approval request does not exist.');
   try {
     const requester = await requesterSlackId(deps, request.onBehalfOf);
-    checkVote(deps.config, request, vote, deps.clock.now().toISOString(), requester);
+    const config = await withUserGroupsResolved(deps.config, request.requirements, deps.directory);
+    checkVote(config, request, vote, deps.clock.now().toISOString(), requester);
     return undefined;
   } catch (error) {
     if (error instanceof Refusal) return refuse(deps, vote, error.code, error.message);

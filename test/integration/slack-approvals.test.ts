@@ -187,3 +187,29 @@ describe('approving in Slack', () => {
     expect(runtime.slack!.faults['chat.postMessage'].remaining).toBe(0);
   }, 30_000);
 });
+
+describe('approver groups that name a Slack user group (S…)', () => {
+  let runtime: LocalRuntime;
+  let api: Api;
+  let agent: string;
+  const config = testConfig();
+  useTestRuntime((started) => ({ runtime, api, agent } = started), {
+    ...config,
+    approverGroups: {
+      ...config.approverGroups,
+      'db-owners': { members: ['U0ALICE', 'S0DBA'], channel: 'C0APPROVALS' },
+    },
+  });
+
+  it('lets a current member of the user group decide, resolved through usergroups.users.list', async () => {
+    runtime.slack!.userGroups.S0DBA = ['U0ZED'];
+    const requestId = await api.createRequest(agent);
+    await slackMessage(runtime, requestId);
+    await runtime.click({ requestId, user: 'U0NOPE', decision: 'approve' });
+    expect((await runtime.store.get(requestId))?.votes).toEqual([]);
+    await runtime.click({ requestId, user: 'U0ZED', decision: 'approve' });
+    const answer = await pollUntilDecided(api, agent, requestId);
+    expect(answer.status).toBe(200);
+    expect((await runtime.store.get(requestId))?.votes.map((v) => v.user)).toEqual(['U0ZED']);
+  });
+});

@@ -207,10 +207,12 @@ describe('parseConfig: each error names its key', () => {
     expectRejected(missing, 'approverGroups');
   });
 
-  it('rejects Slack user-group ids (S…) as members: not supported yet', () => {
+  it('accepts Slack user-group ids (S…) as members, and nothing else that is not a user', () => {
     const config = raw();
     config.approverGroups.sre.members = ['W0DAVE', 'S0ONCALL'];
-    expect(expectRejected(config, 'approverGroups.sre.members[1]')).toContain('not supported yet');
+    expect(parseConfig(config).approverGroups.sre?.members).toEqual(['W0DAVE', 'S0ONCALL']);
+    config.approverGroups.sre.members = ['W0DAVE', 'C0CHANNEL'];
+    expect(expectRejected(config, 'approverGroups.sre.members[1]')).toContain('user-group id (S…)');
   });
 
   it('rejects a person mapped to something other than a Slack user id (U… or W…)', () => {

@@ -1,6 +1,7 @@
 import type { StepUpConfig } from '../../domain/config';
 import { approverGroupsLabel } from '../../domain/approval-request';
 import { combineRequirements, eligibleApprovers, tokenTtlCap } from '../../domain/combine-requirements';
+import { isUserGroup } from '../../domain/user-groups';
 import { StepUpError } from '../../domain/errors';
 import type { ApprovalPolicy, PolicyDecision, PolicyQuestion } from '../../ports/approval-policy';
 import { cedar } from './cedar-wasm';
@@ -59,7 +60,10 @@ export class CedarApprovalPolicy implements ApprovalPolicy {
         this.config.defaults,
       );
       const eligible = eligibleApprovers(requirements, this.config);
-      if (eligible.length < requirements.quorum) {
+      // Members of Slack user groups are only known to Slack; with one involved, let Slack decide.
+      const groups = requirements.approverGroups.flat().map((name) => this.config.approverGroups[name]);
+      const countable = !groups.some((group) => group?.members.some(isUserGroup));
+      if (countable && eligible.length < requirements.quorum) {
         // Paging people who can never reach the quorum would only end in expiry; say so now.
         return {
           kind: 'deny',

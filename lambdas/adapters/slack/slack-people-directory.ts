@@ -4,12 +4,13 @@ import type { PeopleDirectory } from '../../ports/people-directory';
 const CACHE_MS = 5 * 60 * 1000;
 
 /**
- * {@link PeopleDirectory} on Slack's `users.lookupByEmail` (scope `users:read.email`), cached per
- * container for five minutes. Unknown emails are `undefined`; other Slack errors propagate, so a
+ * {@link PeopleDirectory} on Slack's `users.lookupByEmail` (scope `users:read.email`) and
+ * `usergroups.users.list` (scope `usergroups:read`), cached per container for five minutes. Unknown emails are `undefined`; other Slack errors propagate, so a
  * self-approval check never passes just because Slack could not answer.
  */
 export class SlackPeopleDirectory implements PeopleDirectory {
   private readonly cache = new Map<string, { id: string | undefined; until: number }>();
+  private readonly groups = new Map<string, { users: readonly string[]; until: number }>();
 
   constructor(
     private readonly client: WebClient,
@@ -29,5 +30,14 @@ export class SlackPeopleDirectory implements PeopleDirectory {
     }
     this.cache.set(key, { id, until: this.now() + CACHE_MS });
     return id;
+  }
+
+  /** `usergroups.users.list` (scope `usergroups:read`), cached like the emails. */
+  async userGroupMembers(userGroupId: string): Promise<readonly string[]> {
+    const cached = this.groups.get(userGroupId);
+    if (cached && cached.until > this.now()) return cached.users;
+    const users = (await this.client.usergroups.users.list({ usergroup: userGroupId })).users ?? [];
+    this.groups.set(userGroupId, { users, until: this.now() + CACHE_MS });
+    return users;
   }
 }
