@@ -5,6 +5,7 @@ import type { Workflow } from '../ports/workflow';
 import type { ApprovalRequest } from './approval-request';
 import { StepUpError } from './errors';
 import { updateRequest } from './update-request';
+import { REQUEST_ID_PATTERN } from './ids';
 
 /** Ports cancelling needs. */
 export interface CancelDeps {
@@ -51,7 +52,7 @@ export async function cancelRequest(
   agent: string,
   requestId: string,
 ): Promise<ApprovalRequest> {
-  const current = /^[A-Za-z0-9._-]{1,64}$/.test(requestId) ? await deps.store.get(requestId) : undefined;
+  const current = REQUEST_ID_PATTERN.test(requestId) ? await deps.store.get(requestId) : undefined;
   if (!current || current.agent !== agent)
     throw new StepUpError('not_found', 'no such request for this agent');
   const cancelled = await cancelPending(deps, requestId, `agent:${agent}`, 'withdrawn by the agent');

@@ -5,6 +5,9 @@ export function newRequestId(): string {
   return randomBytes(18).toString('base64url');
 }
 
+/** What a request id may look like; anything else is not looked up at all. */
+export const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+
 /** Token id: 128 random bits. */
 export function newJti(): string {
   return randomBytes(16).toString('base64url');

@@ -7,6 +7,7 @@ import { revokeRequestBody } from './schemas/revoke-request';
 import type { BodySchema, JsonSchema } from './schemas/schema';
 import { tokenRequestBody } from './schemas/token-request';
 import { serverMetadata } from './server-metadata';
+import { REQUEST_ID_PATTERN } from './ids';
 
 /** The OpenAPI version of the document. */
 export const OPENAPI_VERSION = '3.1.0';
@@ -79,7 +80,7 @@ const idParameter: JsonSchema = {
   description:
     'The auth_req_id. Another agent’s request, an unknown id and a malformed one are all 404: ' +
     'existence is not revealed.',
-  schema: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' },
+  schema: { type: 'string', pattern: REQUEST_ID_PATTERN.source },
 };
 
 const idempotencyKey: JsonSchema = {

@@ -1,6 +1,7 @@
 import type { RequestStore } from '../ports/request-store';
 import { approvers, auditTrail, type ApprovalRequest } from './approval-request';
 import { StepUpError } from './errors';
+import { REQUEST_ID_PATTERN } from './ids';
 
 /** What `GET /v1/requests/{id}` shows the requesting agent. Never the task token. */
 export function requestView(request: ApprovalRequest): Record<string, unknown> {
@@ -40,7 +41,7 @@ export async function getRequestView(
   agent: string,
   id: string,
 ): Promise<Record<string, unknown>> {
-  const request = /^[A-Za-z0-9._-]{1,64}$/.test(id) ? await store.get(id) : undefined;
+  const request = REQUEST_ID_PATTERN.test(id) ? await store.get(id) : undefined;
   if (!request || request.agent !== agent)
     throw new StepUpError('not_found', 'no such request for this agent');
   return requestView(request);

@@ -1,6 +1,7 @@
 import type { AuditEventType, PolicyOutcome, RequestStatus } from '../approval-request';
 import type { ErrorCode } from '../errors';
 import type { JsonSchema } from './schema';
+import { REQUEST_ID_PATTERN } from '../ids';
 
 /*
  * What the API answers, as JSON Schema for the OpenAPI document. Responses are built by code, not
@@ -63,7 +64,7 @@ const instant: JsonSchema = { type: 'string', format: 'date-time' };
 const seconds = (description: string): JsonSchema => ({ type: 'integer', minimum: 0, description });
 const requestId: JsonSchema = {
   type: 'string',
-  pattern: '^[A-Za-z0-9._-]{1,64}$',
+  pattern: REQUEST_ID_PATTERN.source,
   description: 'The request id (auth_req_id).',
 };
 const compactJws: JsonSchema = {
