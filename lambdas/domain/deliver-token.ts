@@ -124,16 +124,15 @@ export async function deliverToken(
   requestId: string,
 ): Promise<TokenResponse> {
   const unknown = () => new StepUpError('invalid_grant', 'unknown auth_req_id');
-  const first = await deps.store.get(requestId);
-  if (!first || first.agent !== agent) throw unknown();
-  const polledAt = deps.clock.now();
-  if (first.status === 'PENDING' && polledAt.getTime() < decisionDeadline(first)) {
-    await pendingAnswer(deps, requestId, polledAt);
-  }
   let response: TokenResponse | undefined;
   try {
+    // One read per poll: the transition answers pending polls (and paces them) before any write.
     await updateRequest(deps.store, requestId, async (current) => {
+      if (current.agent !== agent) throw unknown();
       const now = deps.clock.now();
+      if (current.status === 'PENDING' && now.getTime() < decisionDeadline(current)) {
+        await pendingAnswer(deps, requestId, now);
+      }
       const grant = pollAnswer(current, now);
       if (now.getTime() > Date.parse(grant.pickupBy)) {
         throw new StepUpError('expired_token', 'the approved token was not collected in time');
