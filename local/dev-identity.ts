@@ -1,16 +1,5 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import {
-  calculateJwkThumbprint,
-  createLocalJWKSet,
-  exportJWK,
-  generateKeyPair,
-  importJWK,
-  jwtVerify,
-  SignJWT,
-  type JWK,
-  type JWTPayload,
-} from 'jose';
+import { createLocalJWKSet, jwtVerify, SignJWT, type JWK, type JWTPayload } from 'jose';
+import { openEs256Key } from '../lambdas/adapters/local/es256-key-file';
 
 /** Audience every dev workload token carries; the local authorizer requires it. */
 export const DEV_AUDIENCE = 'stepup';
@@ -31,28 +20,8 @@ export class DevIdentity {
 
   /** Loads or creates the dev issuer key (in memory when `keyPath` is undefined). */
   static async open(issuer: string, keyPath?: string): Promise<DevIdentity> {
-    let jwk: JWK | undefined;
-    if (keyPath) {
-      try {
-        jwk = JSON.parse(readFileSync(keyPath, 'utf8')) as JWK;
-      } catch {
-        jwk = undefined;
-      }
-    }
-    if (!jwk) {
-      jwk = await exportJWK((await generateKeyPair('ES256', { extractable: true })).privateKey);
-      if (keyPath) {
-        mkdirSync(dirname(keyPath), { recursive: true });
-        writeFileSync(keyPath, JSON.stringify(jwk), { mode: 0o600 });
-      }
-    }
-    const { d: _d, ...publicPart } = jwk;
-    const kid = await calculateJwkThumbprint(publicPart);
-    return new DevIdentity(issuer, (await importJWK(jwk, 'ES256')) as CryptoKey, {
-      ...publicPart,
-      kid,
-      alg: 'ES256',
-    });
+    const { privateKey, publicJwk } = await openEs256Key(keyPath);
+    return new DevIdentity(issuer, privateKey, publicJwk);
   }
 
   /** A workload JWT for `sub`, valid for `ttlSeconds`. */

@@ -1,6 +1,5 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
+import { SignJWT, type JWK } from 'jose';
+import { openEs256Key } from './es256-key-file';
 import type { JsonWebKeySet, TokenSigner } from '../../ports/token-signer';
 
 /**
@@ -15,26 +14,8 @@ export class LocalKeySigner implements TokenSigner {
 
   /** Loads the key at `path`, creating it on first use; in memory when `path` is undefined. */
   static async open(path?: string): Promise<LocalKeySigner> {
-    let privateJwk: JWK | undefined;
-    if (path) {
-      try {
-        privateJwk = JSON.parse(readFileSync(path, 'utf8')) as JWK;
-      } catch {
-        privateJwk = undefined;
-      }
-    }
-    if (!privateJwk) {
-      const pair = await generateKeyPair('ES256', { extractable: true });
-      privateJwk = await exportJWK(pair.privateKey);
-      if (path) {
-        mkdirSync(dirname(path), { recursive: true });
-        writeFileSync(path, JSON.stringify(privateJwk), { mode: 0o600 });
-      }
-    }
-    const { d: _d, ...publicPart } = privateJwk;
-    const kid = await calculateJwkThumbprint(publicPart);
-    const privateKey = (await importJWK(privateJwk, 'ES256')) as CryptoKey;
-    return new LocalKeySigner(privateKey, { ...publicPart, kid, alg: 'ES256', use: 'sig' });
+    const { privateKey, publicJwk } = await openEs256Key(path);
+    return new LocalKeySigner(privateKey, { ...publicJwk, use: 'sig' });
   }
 
   async sign(claims: Record<string, unknown>): Promise<string> {
