@@ -5,7 +5,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import type { StepUpConfig } from '../lambdas/domain/config';
+import { serializeConfig, type StepUpConfig } from '../lambdas/domain/config';
 
 // Each helper sets an environment variable together with the permission that makes it usable, so a
 // handler can never be given a resource name without the right to use it (or the other way round).
@@ -105,7 +105,7 @@ export function setTokenIssuer(fn: lambda.Function, issuer: string): void {
  * @throws Error at synth when the serialized config would crowd out the rest of the Lambda environment.
  */
 export function setConfig(fn: lambda.Function, config: StepUpConfig): void {
-  const json = JSON.stringify(config);
+  const json = serializeConfig(config);
   const bytes = Buffer.byteLength(json, 'utf8');
   if (bytes > MAX_CONFIG_ENV_BYTES) {
     throw new Error(

@@ -12,7 +12,7 @@ import { LocalKeySigner } from '../lambdas/adapters/local/local-key-signer';
 import { logger } from '../lambdas/adapters/logger';
 import { SlackNotifier } from '../lambdas/adapters/slack/slack-notifier';
 import { slackWebClient } from '../lambdas/adapters/slack/web-client';
-import type { StepUpConfig } from '../lambdas/domain/config';
+import { parseConfig, serializeConfig, type StepUpConfig } from '../lambdas/domain/config';
 import { awaitApprovalHandler } from '../lambdas/handlers/await-approval';
 import { createRequestHandler } from '../lambdas/handlers/create-request';
 import { expireRequestHandler } from '../lambdas/handlers/expire-request';
@@ -88,9 +88,12 @@ export interface LocalRuntime {
  */
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const env = options.env ?? process.env;
-  const config = options.config ?? loadConfigFile();
-  const policy = cedarPolicyFromDirectory(config, options.policiesDir ?? policiesPath(env));
-  const definition = options.definition ?? synthesizeWorkflowDefinition(config);
+  // The handlers get the config as a deployed function does: serialised into its environment and
+  // parsed back, so a config that cannot make that trip fails here as it would in AWS.
+  const config = parseConfig(JSON.parse(serializeConfig(options.config ?? loadConfigFile())));
+  const policiesDir = options.policiesDir ?? policiesPath(env);
+  const policy = cedarPolicyFromDirectory(config, policiesDir);
+  const definition = options.definition ?? synthesizeWorkflowDefinition(config, policiesDir);
   const dataDir = options.memory ? undefined : resolve(options.dataDir ?? env.STEPUP_DATA_DIR ?? '.stepup');
   const dynamo = await startLocalDynamoDb(dataDir && join(dataDir, 'dynamodb'));
   const store = new DynamoDbRequestStore(dynamo.client, dynamo.tableName);

@@ -73,18 +73,22 @@ function resolveIntrinsic(value: unknown, resources: Readonly<Record<string, Cfn
 }
 
 /**
- * Builds the real `StepUpStack` for `config` (one in-process synth, no bundling), takes the state
+ * Builds the real `StepUpStack` for `config` and the policies in `policiesDir` (default: the repository's
+ * `policies/`; one in-process synth, no bundling), takes the state
  * machine's `DefinitionString` and resolves its tokens to local placeholders, e.g. a Lambda ARN to
  * `arn:aws:lambda:local:000000000000:function:<logicalId>`. The local runtime runs the result with
  * `aws-local-stepfunctions`, mapping task states by name to in-process handlers, so local and AWS
  * run the same workflow.
  */
-export function synthesizeWorkflowDefinition(config: StepUpConfig): StateMachineDefinition {
+export function synthesizeWorkflowDefinition(
+  config: StepUpConfig,
+  policiesDir?: string,
+): StateMachineDefinition {
   const outdir = mkdtempSync(join(tmpdir(), 'stepup-synth-'));
   try {
     // The built-in CloudFormation template validation costs ~3 s of wasm start-up; `cdk synth` runs it.
     const app = new App({ outdir, context: inProcessSynthContext(), builtinCloudFormationValidation: false });
-    const stack = new StepUpStack(app, 'StepUp', { config });
+    const stack = new StepUpStack(app, 'StepUp', { config, policiesDir });
     const template = app.synth().getStackArtifact(stack.artifactId).template as {
       Resources: Record<string, CfnResource & { Properties?: { DefinitionString?: unknown } }>;
     };

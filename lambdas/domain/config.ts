@@ -137,7 +137,11 @@ export function parseConfig(raw: unknown): StepUpConfig {
     root.humanIdentity === undefined
       ? undefined
       : object(root.humanIdentity, 'humanIdentity', ['issuer', 'audience', 'jwksUri', 'claim']);
-  const operators = root.operators === undefined ? [] : stringList(root.operators, 'operators');
+  // An empty list is a valid "nobody": it is also what a config without operators serialises to.
+  const operators =
+    root.operators === undefined || (Array.isArray(root.operators) && root.operators.length === 0)
+      ? []
+      : stringList(root.operators, 'operators');
 
   return {
     slack: { teamId: string(slack.teamId, 'slack.teamId', SLACK_TEAM, 'a Slack team id (T…)') },
@@ -172,4 +176,16 @@ export function parseConfig(raw: unknown): StepUpConfig {
       : {}),
     operators,
   };
+}
+
+/**
+ * The config as the JSON the deployed functions parse again at run time (`STEPUP_CONFIG_JSON`).
+ * `parseConfig(JSON.parse(serializeConfig(c)))` equals `c` for every valid config; the unit tests hold
+ * that for the sample and the edge cases, because a config that synthesizes but does not parse back
+ * would crash every function at start-up.
+ * @example
+ * fn.addEnvironment('STEPUP_CONFIG_JSON', serializeConfig(parseConfig(raw)));
+ */
+export function serializeConfig(config: StepUpConfig): string {
+  return JSON.stringify(config);
 }

@@ -1,7 +1,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -100,4 +100,56 @@ describe('npm start with a broken config', () => {
     expect(result.stderr).toContain(path);
     expect(result.stderr).toContain('approverGroups');
   });
+});
+
+describe("npm start with a team's own config and policies", () => {
+  let service: { child: ChildProcess; output: () => string } | undefined;
+  afterAll(() => stop(service?.child));
+
+  it('STEPUP_CONFIG and STEPUP_POLICIES with none of the example groups: starts and pages the team', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stepup-team-'));
+    const config = join(dir, 'team.config.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        slack: { teamId: 'T0TEAM' },
+        auth: { issuer: 'https://oidc.team.example', audience: 'stepup' },
+        approverGroups: { 'team-dba': { members: ['U0TEAMA', 'U0TEAMB'], channel: 'C0TEAMDB' } },
+        defaults: { approvers: 'team-dba' },
+      }),
+    );
+    const policies = join(dir, 'team-policies');
+    mkdirSync(policies);
+    copyFileSync(resolve(__dirname, '../../policies/stepup.cedarschema'), join(policies, 'team.cedarschema'));
+    writeFileSync(
+      join(policies, 'team.cedar'),
+      '@id("team-drop-table")\n@approvers("team-dba")\n' +
+        'permit (principal, action == Action::"db:DropTable", resource) when { context.approved };\n',
+    );
+
+    service = await startService(['--memory', '--port', '0'], {
+      STEPUP_CONFIG: config,
+      STEPUP_POLICIES: policies,
+    });
+    const base = /API\s+(http:\/\/127\.0\.0\.1:\d+)\/v1\/requests/.exec(service.output())![1];
+    const { access_token: agent } = (await (
+      await fetch(`${base}/dev/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ sub: 'team-bot' }),
+      })
+    ).json()) as { access_token: string };
+    const created = await fetch(`${base}/v1/requests`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${agent}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        action: 'db:DropTable',
+        resource: 'prod/orders',
+        audience: 'orders-db',
+        justification: 'cleanup',
+      }),
+    });
+    expect(created.status).toBe(202);
+    expect(await created.json()).toMatchObject({ status: 'pending' });
+  }, 120_000);
 });

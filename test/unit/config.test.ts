@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../lambdas/domain/config';
+import { parseConfig, serializeConfig } from '../../lambdas/domain/config';
 import { expectStepUpError, thrownBy } from './support/fixtures';
 
 const example: unknown = JSON.parse(readFileSync(resolve(__dirname, '../../stepup.config.json'), 'utf8'));
@@ -278,5 +278,44 @@ describe('parseConfig: each error names its key', () => {
     const noAudience = raw();
     noAudience.auth = { issuer: 'https://issuer.example', audience: [] };
     expectRejected(noAudience, 'auth.audience');
+  });
+});
+
+describe('serializeConfig: the config survives the trip into STEPUP_CONFIG_JSON and back', () => {
+  const roundTrip = (config: ReturnType<typeof parseConfig>) =>
+    parseConfig(JSON.parse(serializeConfig(config)));
+
+  const cases: Record<string, unknown> = {
+    'the sample stepup.config.json': example,
+    'no operators, people or humanIdentity keys': { ...raw(), people: undefined },
+    'empty operators and people': { ...raw(), operators: [], people: {} },
+    'one operator as a string': { ...raw(), operators: 'ops-bot' },
+    'operators as a list': { ...raw(), operators: ['ops-bot', 'repo:org/ops:*'] },
+    'a single audience as a string': { ...raw(), auth: { issuer: 'https://i.example', audience: 'x' } },
+    'defaults left to their defaults': { ...raw(), defaults: { approvers: 'db-owners' } },
+    'a human identity provider': {
+      ...raw(),
+      humanIdentity: {
+        issuer: 'https://idp.example',
+        audience: 'stepup',
+        jwksUri: 'https://idp.example/jwks',
+      },
+    },
+    'group names that are Object.prototype keys': {
+      ...raw(),
+      approverGroups: { ...raw().approverGroups, constructor: { members: ['U0X'], channel: 'C0X' } },
+    },
+  };
+
+  for (const [name, input] of Object.entries(cases)) {
+    it(`round-trips ${name}`, () => {
+      const parsed = parseConfig(input);
+      expect(roundTrip(parsed)).toEqual(parsed);
+      expect(roundTrip(roundTrip(parsed))).toEqual(parsed);
+    });
+  }
+
+  it('an empty operators list means nobody may use the kill switch', () => {
+    expect(parseConfig({ ...raw(), operators: [] }).operators).toEqual([]);
   });
 });
