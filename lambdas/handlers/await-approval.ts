@@ -1,4 +1,5 @@
-import { envConfig, tableStore } from '../adapters/aws/clients';
+import { envConfig } from '../adapters/env-config';
+import { tableStore } from '../adapters/aws/table-clients';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import { slackCredentials } from '../adapters/aws/slack-secret';
 import { requestLogger } from '../adapters/logger';

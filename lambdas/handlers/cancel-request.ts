@@ -1,6 +1,7 @@
 import { callerOf, json } from '../adapters/api-gateway/http-event';
 import { httpRoute } from '../adapters/api-gateway/http-route';
-import { stateMachineWorkflow, tableStore } from '../adapters/aws/clients';
+import { stateMachineWorkflow } from '../adapters/aws/workflow-clients';
+import { tableStore } from '../adapters/aws/table-clients';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import { slackCredentials } from '../adapters/aws/slack-secret';
 import { requestLogger } from '../adapters/logger';

@@ -1,6 +1,8 @@
 import { bodyOf, callerOf, headerOf, json } from '../adapters/api-gateway/http-event';
 import { httpRoute } from '../adapters/api-gateway/http-route';
-import { envConfig, idempotencyStore, stateMachineWorkflow, tableStore } from '../adapters/aws/clients';
+import { envConfig } from '../adapters/env-config';
+import { idempotencyStore, tableStore } from '../adapters/aws/table-clients';
+import { stateMachineWorkflow } from '../adapters/aws/workflow-clients';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import { cedarPolicyFromDirectory } from '../adapters/cedar/policy-directory';
 import { JoseHumanVerifier } from '../adapters/jose-human-verifier';

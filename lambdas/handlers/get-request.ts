@@ -1,6 +1,6 @@
 import { callerOf, json } from '../adapters/api-gateway/http-event';
 import { httpRoute } from '../adapters/api-gateway/http-route';
-import { tableStore } from '../adapters/aws/clients';
+import { tableStore } from '../adapters/aws/table-clients';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import { getRequestView } from '../domain/request-view';
 import type { RequestStore } from '../ports/request-store';

@@ -1,6 +1,7 @@
 import { bodyOf, callerOf, json } from '../adapters/api-gateway/http-event';
 import { httpRoute } from '../adapters/api-gateway/http-route';
-import { kmsSigner, tableStore } from '../adapters/aws/clients';
+import { kmsSigner } from '../adapters/aws/signing-clients';
+import { tableStore } from '../adapters/aws/table-clients';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import { requireEnv } from '../adapters/env';
 import { Es256TokenVerifier } from '../adapters/es256-token-verifier';

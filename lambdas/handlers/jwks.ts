@@ -1,6 +1,6 @@
 import { json } from '../adapters/api-gateway/http-event';
 import { httpRoute } from '../adapters/api-gateway/http-route';
-import { kmsSigner } from '../adapters/aws/clients';
+import { kmsSigner } from '../adapters/aws/signing-clients';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import type { TokenSigner } from '../ports/token-signer';
 

@@ -1,4 +1,4 @@
-import { tableStore } from '../adapters/aws/clients';
+import { tableStore } from '../adapters/aws/table-clients';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import { slackCredentials } from '../adapters/aws/slack-secret';
 import { requestLogger } from '../adapters/logger';

@@ -1,6 +1,9 @@
 import { bodyOf, callerOf, json } from '../adapters/api-gateway/http-event';
 import { httpRoute } from '../adapters/api-gateway/http-route';
-import { envConfig, kmsSigner, stateMachineWorkflow, tableStore } from '../adapters/aws/clients';
+import { envConfig } from '../adapters/env-config';
+import { kmsSigner } from '../adapters/aws/signing-clients';
+import { stateMachineWorkflow } from '../adapters/aws/workflow-clients';
+import { tableStore } from '../adapters/aws/table-clients';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import { slackCredentials } from '../adapters/aws/slack-secret';
 import { requireEnv } from '../adapters/env';

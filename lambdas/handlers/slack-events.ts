@@ -1,7 +1,9 @@
 import { App, AwsLambdaReceiver } from '@slack/bolt';
 import type { AwsEvent } from '@slack/bolt/dist/receivers/AwsLambdaReceiver';
 import { json, type HttpEvent, type HttpResult } from '../adapters/api-gateway/http-event';
-import { envConfig, tableStore, taskResponder } from '../adapters/aws/clients';
+import { envConfig } from '../adapters/env-config';
+import { tableStore } from '../adapters/aws/table-clients';
+import { taskResponder } from '../adapters/aws/workflow-clients';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import { slackCredentials } from '../adapters/aws/slack-secret';
 import { logger } from '../adapters/logger';
