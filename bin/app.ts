@@ -5,6 +5,7 @@ import { policiesPath } from '../lambdas/adapters/cedar/policy-directory';
 import { PolicyValidationError } from '../lambdas/adapters/cedar/policy-set-loader';
 import { loadConfigFile } from '../lambdas/adapters/config-file';
 import { StepUpError } from '../lambdas/domain/errors';
+import { deploymentEnvironment, deploymentOptions } from '../lib/deployment-options';
 import { StepUpStack } from '../lib/step-up-stack';
 
 try {
@@ -15,7 +16,8 @@ try {
     config,
     policiesDir: process.env.STEPUP_POLICIES ? policiesPath() : undefined,
     description: 'stepup: serverless step-up approval for AI agents',
-    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+    env: deploymentEnvironment(),
+    ...deploymentOptions(app),
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 } catch (error) {

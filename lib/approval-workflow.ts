@@ -1,4 +1,4 @@
-import { Duration, Names } from 'aws-cdk-lib';
+import { Aws, Duration, Fn, Names } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -155,7 +155,9 @@ export class ApprovalWorkflow extends Construct {
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       // The /aws/vendedlogs/ prefix keeps Step Functions from growing the account-wide
       // CloudWatch Logs resource policy, which has a hard size limit.
-      logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 80 })}`,
+      // The stack id's UUID makes the name differ per stack instance: the group is retained, so a fixed
+      // name would make the next deploy after a rollback or `cdk destroy` fail with "already exists".
+      logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 80 })}-${stackUuid()}`,
       retention: props.logRetention,
     });
 
@@ -172,4 +174,9 @@ export class ApprovalWorkflow extends Construct {
       },
     });
   }
+}
+
+/** The UUID at the end of `AWS::StackId`: different for every stack instance, known only at deploy time. */
+function stackUuid(): string {
+  return Fn.select(2, Fn.split('/', Aws.STACK_ID));
 }

@@ -11,15 +11,10 @@ export class StepUpStack extends Stack {
   public readonly approval: StepUpApproval;
 
   constructor(scope: Construct, id: string, props: StepUpStackProps) {
-    const { config, tokenIssuer, logRetention, removalPolicy, policiesDir, ...stackProps } = props;
-    super(scope, id, stackProps);
-    this.approval = new StepUpApproval(this, 'StepUp', {
-      config,
-      tokenIssuer,
-      logRetention,
-      removalPolicy,
-      policiesDir,
-    });
+    super(scope, id, props);
+    // The construct reads only its own props and the stack only its own, so both take them all: a
+    // construct prop can never again be dropped on the way (retiredSigningKeyArns once was).
+    this.approval = new StepUpApproval(this, 'StepUp', props);
 
     new CfnOutput(this, 'ApiUrl', {
       description: 'Base URL of the stepup API (agents, resource servers, and Slack at /slack/events)',
