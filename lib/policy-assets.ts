@@ -1,13 +1,14 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { COMPILED_POLICY_SET_FILE, serializePolicySet } from '../lambdas/adapters/cedar/compiled-policy-set';
+import type { LoadedPolicySet } from '../lambdas/adapters/cedar/policy-set-loader';
 import { PROJECT_ROOT } from './step-up-function';
 
 /** The example policy directory shipped in this repository. */
 export const DEFAULT_POLICIES_DIR = join(PROJECT_ROOT, 'policies');
-
-/** Where the bundle holds the policies, relative to the Lambda task root (the working directory). */
-const BUNDLED_POLICIES = 'policies';
 
 const CEDAR_WASM = join(
   PROJECT_ROOT,
@@ -22,23 +23,27 @@ const quote = (path: string) => `'${path.replace(/'/g, `'\\''`)}'`;
 
 /**
  * esbuild options for the function that evaluates policies: Cedar's nodejs build reads its wasm
- * from beside the bundle, and the policy files are read and pre-parsed once per container.
+ * from beside the bundle, and the policy set validated at synth goes beside it as JSON, so a new
+ * container only pre-parses it (see `compiled-policy-set.ts`).
  */
-export function policyBundling(policiesDir: string): BundlingOptions {
+export function policyBundling(policySet: LoadedPolicySet): BundlingOptions {
+  // The hooks run shell commands after esbuild; the JSON is handed over as a file. The asset hash is
+  // of the output, so where this scratch file lives does not change it.
+  const compiled = join(mkdtempSync(join(tmpdir(), 'stepup-policy-set-')), COMPILED_POLICY_SET_FILE);
+  writeFileSync(compiled, serializePolicySet(policySet));
   return {
     commandHooks: {
       beforeBundling: () => [],
       beforeInstall: () => [],
       afterBundling: (_inputDir: string, outputDir: string) => [
         `cp ${quote(CEDAR_WASM)} ${quote(outputDir)}/`,
-        `mkdir -p ${quote(join(outputDir, BUNDLED_POLICIES))}`,
-        `cp ${quote(policiesDir)}/*.cedar ${quote(policiesDir)}/*.cedarschema ${quote(join(outputDir, BUNDLED_POLICIES))}/`,
+        `cp ${quote(compiled)} ${quote(outputDir)}/`,
       ],
     },
   };
 }
 
-/** `STEPUP_POLICIES`: the bundled policy directory (no permission attached; the files are in the bundle). */
+/** `STEPUP_POLICY_SET`: the bundled, synth-validated policy set (no permission attached; it is in the bundle). */
 export function setPolicies(fn: lambda.Function): void {
-  fn.addEnvironment('STEPUP_POLICIES', BUNDLED_POLICIES);
+  fn.addEnvironment('STEPUP_POLICY_SET', COMPILED_POLICY_SET_FILE);
 }

@@ -98,7 +98,7 @@ export class StepUpApproval extends Construct {
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     const policiesDir = props.policiesDir ?? DEFAULT_POLICIES_DIR;
     // A policy set that does not validate must fail the synth, never a request at run time.
-    loadPolicySet(policiesDir, config);
+    const policySet = loadPolicySet(policiesDir, config);
 
     this.table = buildApprovalTable(this, 'Table', {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
@@ -117,7 +117,7 @@ export class StepUpApproval extends Construct {
       fns[name] = buildStepUpFunction(this, constructId, {
         handlerFile,
         logRetention,
-        bundling: name === 'createRequest' ? policyBundling(policiesDir) : undefined,
+        bundling: name === 'createRequest' ? policyBundling(policySet) : undefined,
       });
     }
     this.functions = fns;

@@ -4,7 +4,8 @@ import { envConfig } from '../adapters/env-config';
 import { idempotencyStore, tableStore } from '../adapters/aws/table-clients';
 import { stateMachineWorkflow } from '../adapters/aws/workflow-clients';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
-import { cedarPolicyFromDirectory } from '../adapters/cedar/policy-directory';
+import { requireEnv } from '../adapters/env';
+import { cedarPolicyFromCompiledSet } from '../adapters/cedar/compiled-policy-set';
 import { JoseHumanVerifier } from '../adapters/jose-human-verifier';
 import { requestLogger } from '../adapters/logger';
 import { parseCreateRequest } from '../domain/create-request';
@@ -41,8 +42,8 @@ export const handler = lazyHandler(() => {
     store: tableStore(),
     idempotency: idempotencyStore(),
     workflow: stateMachineWorkflow(),
-    // Validated and pre-parsed once per container, never per request.
-    policy: cedarPolicyFromDirectory(config),
+    // Validated at synth, pre-parsed once per container, never per request.
+    policy: cedarPolicyFromCompiledSet(config, requireEnv('STEPUP_POLICY_SET')),
     clock: systemClock,
     humanVerifier: human ? new JoseHumanVerifier({ ...human, keys: human.jwksUri }) : undefined,
   });
