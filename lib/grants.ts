@@ -64,6 +64,19 @@ export function grantSlackSecret(fn: lambda.Function, secret: secretsmanager.ISe
   secret.grantRead(fn);
 }
 
+/**
+ * `SLACK_SECRET_ARN` plus `secretsmanager:DescribeSecret` on the Slack secret: enough to tell
+ * whether it was ever filled (its versions), without the right to read the bot token or signing secret.
+ */
+export function grantSlackSecretStatus(fn: lambda.Function, secret: secretsmanager.ISecret): void {
+  fn.addEnvironment('SLACK_SECRET_ARN', secret.secretArn);
+  iam.Grant.addToPrincipal({
+    grantee: fn,
+    actions: ['secretsmanager:DescribeSecret'],
+    resourceArns: [secret.secretArn],
+  });
+}
+
 /** `STATE_MACHINE_ARN` plus `states:StartExecution` on that state machine only. */
 export function grantStartWorkflow(fn: lambda.Function, stateMachine: sfn.IStateMachine): void {
   fn.addEnvironment('STATE_MACHINE_ARN', stateMachine.stateMachineArn);
@@ -98,6 +111,14 @@ export function grantWorkflowCallback(fn: lambda.Function, stateMachine: sfn.ISt
 /** `TOKEN_ISSUER`, the `iss` of issued tokens; no permission is attached to it. */
 export function setTokenIssuer(fn: lambda.Function, issuer: string): void {
   fn.addEnvironment('TOKEN_ISSUER', issuer);
+}
+
+/**
+ * What a function behind the workload JWT needs to admit its callers: the config's `agents.admit`
+ * and `operators`, carried in `STEPUP_CONFIG_JSON` (one serialisation of the config, one size check).
+ */
+export function setAgentAdmission(fn: lambda.Function, config: StepUpConfig): void {
+  setConfig(fn, config);
 }
 
 /**

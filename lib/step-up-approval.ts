@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, RemovalPolicy } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -17,10 +17,12 @@ import { ApprovalWorkflow } from './approval-workflow';
 import {
   grantSigningKey,
   grantSlackSecret,
+  grantSlackSecretStatus,
   grantStartWorkflow,
   grantStopWorkflow,
   grantTable,
   grantWorkflowCallback,
+  setAgentAdmission,
   setConfig,
   setTokenIssuer,
 } from './grants';
@@ -127,7 +129,7 @@ export class StepUpApproval extends Construct {
 
     grantTable(fns.createRequest, this.table, 'readWrite');
     grantStartWorkflow(fns.createRequest, this.stateMachine);
-    setConfig(fns.createRequest, config);
+    grantSlackSecretStatus(fns.createRequest, this.slackSecret);
     setPolicies(fns.createRequest);
 
     grantTable(fns.getRequest, this.table, 'read');
@@ -157,7 +159,6 @@ export class StepUpApproval extends Construct {
     setTokenIssuer(fns.revoke, this.tokenIssuer);
     grantStopWorkflow(fns.revoke, this.stateMachine);
     grantSlackSecret(fns.revoke, this.slackSecret);
-    setConfig(fns.revoke, config);
 
     grantTable(fns.slackEvents, this.table, 'readWrite');
     grantSlackSecret(fns.slackEvents, this.slackSecret);
@@ -182,12 +183,24 @@ export class StepUpApproval extends Construct {
       // Slack cannot present a workload JWT; the handler verifies Slack's request signature instead.
       slackEvents: api.addRoute(HttpMethod.POST, '/slack/events', fns.slackEvents, { public: true }),
     };
-    api.addRoute(HttpMethod.POST, '/v1/requests', fns.createRequest);
-    api.addRoute(HttpMethod.GET, '/v1/requests/{id}', fns.getRequest);
-    api.addRoute(HttpMethod.POST, '/v1/requests/{id}/cancel', fns.cancelRequest);
-    api.addRoute(HttpMethod.POST, '/v1/revoke', fns.revoke);
-    api.addRoute(HttpMethod.POST, '/v1/token', fns.token);
-    api.addRoute(HttpMethod.POST, '/v1/introspect', fns.introspect);
+    // Behind the JWT authorizer, and each function admits its callers itself: the route and the
+    // admission rules come together, so no authenticated route lacks them.
+    const authenticated = (method: HttpMethod, path: string, fn: NodejsFunction) => {
+      api.addRoute(method, path, fn);
+      setAgentAdmission(fn, config);
+    };
+    authenticated(HttpMethod.POST, '/v1/requests', fns.createRequest);
+    authenticated(HttpMethod.GET, '/v1/requests/{id}', fns.getRequest);
+    authenticated(HttpMethod.POST, '/v1/requests/{id}/cancel', fns.cancelRequest);
+    authenticated(HttpMethod.POST, '/v1/revoke', fns.revoke);
+    authenticated(HttpMethod.POST, '/v1/token', fns.token);
+    authenticated(HttpMethod.POST, '/v1/introspect', fns.introspect);
+    if (config.agents.admit.length === 0) {
+      Annotations.of(this).addWarningV2(
+        'stepup:no-admitted-agents',
+        'stepup config agents.admit is empty: every call to the API will be refused with unknown_agent',
+      );
+    }
 
     acknowledgeNagFindings({
       functions: Object.values(fns),

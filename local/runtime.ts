@@ -12,6 +12,7 @@ import { LocalKeySigner } from '../lambdas/adapters/local/local-key-signer';
 import { logger } from '../lambdas/adapters/logger';
 import { SlackNotifier } from '../lambdas/adapters/slack/slack-notifier';
 import { slackWebClient } from '../lambdas/adapters/slack/web-client';
+import { AgentAdmission } from '../lambdas/domain/agent-admission';
 import { parseConfig, serializeConfig, type StepUpConfig } from '../lambdas/domain/config';
 import { awaitApprovalHandler } from '../lambdas/handlers/await-approval';
 import { createRequestHandler } from '../lambdas/handlers/create-request';
@@ -60,6 +61,14 @@ export interface LocalRuntimeOptions {
   readonly definition?: StateMachineDefinition;
   /** @default process.env */
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Admit every workload token the dev issuer mints, besides the config's `agents.admit`.
+   * `/dev/token` mints any `sub` for anyone who can reach it, so locally an admission list would
+   * protect nothing and only break the zero-config walkthrough. Off: only the config's rules apply,
+   * exactly as in AWS (the tests of `unknown_agent` run that way).
+   * @default true
+   */
+  readonly admitDevIdentities?: boolean;
 }
 
 /** A running local stepup. */
@@ -154,7 +163,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
   const identity = await DevIdentity.open(`${url}/dev`, dataDir && join(dataDir, 'dev-issuer-key.jwk.json'));
   const slackApiUrl = env.SLACK_API_URL ?? (slack ? `${url}/slack/api/` : undefined);
-  const notifier = new SlackNotifier(slackWebClient(botToken, slackApiUrl));
+  const notifier = new SlackNotifier(slackWebClient(botToken, { apiUrl: slackApiUrl }));
+  const devRule = { claims: { iss: identity.issuer } };
+  const admission = new AgentAdmission(
+    {
+      admit: [...config.agents.admit, ...(options.admitDevIdentities === false ? [] : [devRule])],
+    },
+    config.operators,
+  );
   const clock = systemClock;
   const workflow = new LocalWorkflow(
     definition,
@@ -180,7 +196,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     jwks: jwksHandler({ signer }),
     metadata: metadataHandler({ issuer: url }),
     openapi: openApiHandler({ issuer: url }),
-    slackEvents: slackEventsHandler({ signingSecret, botToken, slackApiUrl, store, workflow, config, clock }),
+    slackEvents: slackEventsHandler({
+      credentials: async () => ({ signingSecret, botToken }),
+      slackApiUrl,
+      store,
+      workflow,
+      config,
+      clock,
+    }),
     createRequest: createRequestHandler({
       store,
       idempotency: new DynamoDbIdempotencyStore(dynamo.client, dynamo.tableName),
@@ -188,12 +211,21 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       policy,
       clock,
       humanVerifier,
+      admission,
     }),
-    getRequest: getRequestHandler({ store }),
-    cancelRequest: cancelRequestHandler({ store, workflow, notifier, clock }),
-    token: tokenHandler({ store, signer, clock, issuer: url }),
-    introspect: introspectHandler({ store, verifier, clock }),
-    revoke: revokeHandler({ store, verifier, workflow, notifier, clock, operators: config.operators }),
+    getRequest: getRequestHandler({ store, admission }),
+    cancelRequest: cancelRequestHandler({ store, workflow, notifier, clock, admission }),
+    token: tokenHandler({ store, signer, clock, issuer: url, admission }),
+    introspect: introspectHandler({ store, verifier, clock, admission }),
+    revoke: revokeHandler({
+      store,
+      verifier,
+      workflow,
+      notifier,
+      clock,
+      operators: config.operators,
+      admission,
+    }),
   });
 
   const resumed = dataDir
@@ -227,7 +259,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           workflow,
           config,
           clock,
-          client: slackWebClient(botToken, slackApiUrl),
+          client: slackWebClient(botToken, { apiUrl: slackApiUrl }),
         })
       : undefined;
 

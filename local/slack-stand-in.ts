@@ -90,12 +90,15 @@ export class SlackStandIn {
   /** Answers one Web API call. `authorization` is the request's Authorization header. */
   /** Failures to serve before answering normally, per Web API method (Slack having a bad minute). */
   readonly faults: Record<string, { status: number; retryAfter?: number; remaining: number }> = {};
+  /** How often each Web API method was called (e.g. to show that clicks never cost an `auth.test`). */
+  readonly calls: Record<string, number> = {};
 
   handleApiCall(
     method: string,
     authorization: string | undefined,
     fields: Record<string, unknown>,
   ): WebApiResponse {
+    this.calls[method] = (this.calls[method] ?? 0) + 1;
     const fault = this.faults[method];
     if (fault && fault.remaining > 0) {
       fault.remaining--;

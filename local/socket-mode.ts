@@ -4,6 +4,7 @@ import {
   type ApprovalListenerDeps,
 } from '../lambdas/adapters/slack/approval-listeners';
 import { boltLogger } from '../lambdas/adapters/slack/bolt-logger';
+import { slackClientOptions } from '../lambdas/adapters/slack/web-client';
 
 /**
  * Connects the local runtime to a real Slack workspace over Socket Mode (`SLACK_APP_TOKEN`), so
@@ -22,6 +23,7 @@ export async function startSocketMode(
     socketMode: true,
     logger: boltLogger(),
     logLevel: LogLevel.WARN,
+    clientOptions: slackClientOptions({ profile: 'interactive' }),
   });
   registerApprovalListeners(app, deps);
   await app.start();

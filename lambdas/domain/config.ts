@@ -1,3 +1,4 @@
+import { parseAgents, type AgentsConfig } from './agent-admission';
 import { StepUpError } from './errors';
 
 /** One group of humans who may approve, and where they are paged. */
@@ -31,6 +32,8 @@ export interface StepUpConfig {
   };
   /** Workload subs allowed to use the per-agent kill switch of `POST /v1/revoke`. @default none */
   readonly operators: readonly string[];
+  /** Workload identities admitted to the authenticated API; everyone else gets `unknown_agent`. @default nobody */
+  readonly agents: AgentsConfig;
 }
 
 const SLACK_USER = /^[UW][A-Z0-9]{2,}$/;
@@ -85,6 +88,7 @@ export function parseConfig(raw: unknown): StepUpConfig {
     'defaults',
     'humanIdentity',
     'operators',
+    'agents',
   ]);
   const slack = object(root.slack, 'slack', ['teamId']);
   const auth = object(root.auth, 'auth', ['issuer', 'audience']);
@@ -175,6 +179,7 @@ export function parseConfig(raw: unknown): StepUpConfig {
         }
       : {}),
     operators,
+    agents: parseAgents(root.agents),
   };
 }
 

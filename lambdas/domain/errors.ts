@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'not_found'
   | 'conflict'
   | 'forbidden'
+  | 'unknown_agent'
   | 'temporarily_unavailable'
   | 'invalid_config';
 
@@ -28,6 +29,7 @@ const STATUS: Record<ErrorCode, number> = {
   not_found: 404,
   conflict: 409,
   forbidden: 403,
+  unknown_agent: 403,
   temporarily_unavailable: 503,
   invalid_config: 500,
 };
@@ -40,13 +42,21 @@ export class StepUpError extends Error {
   readonly status: number;
   /** Extra fields for the error body (e.g. the denying policies); never secrets. */
   readonly details: Readonly<Record<string, unknown>>;
+  /** When the caller may usefully try again (HTTP `Retry-After`), for `temporarily_unavailable`. */
+  readonly retryAfterSeconds?: number;
 
-  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    details: Record<string, unknown> = {},
+    options: { readonly retryAfterSeconds?: number } = {},
+  ) {
     super(message);
     this.name = 'StepUpError';
     this.code = code;
     this.status = STATUS[code];
     this.details = details;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 

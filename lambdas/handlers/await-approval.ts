@@ -1,10 +1,8 @@
 import { envConfig } from '../adapters/env-config';
 import { tableStore } from '../adapters/aws/table-clients';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
-import { slackCredentials } from '../adapters/aws/slack-secret';
+import { secretBackedNotifier } from '../adapters/aws/slack-session';
 import { requestLogger } from '../adapters/logger';
-import { SlackNotifier } from '../adapters/slack/slack-notifier';
-import { slackWebClient } from '../adapters/slack/web-client';
 import { requestIdOf, type StepEvent } from '../adapters/workflow/step-event';
 import { awaitApproval, type AwaitApprovalDeps } from '../domain/await-approval';
 import { escalateApproval } from '../domain/escalate-approval';
@@ -28,12 +26,11 @@ export function awaitApprovalHandler(deps: AwaitApprovalDeps) {
   };
 }
 
-export const handler = lazyHandler(async () => {
-  const { botToken } = await slackCredentials();
-  return awaitApprovalHandler({
+export const handler = lazyHandler(() =>
+  awaitApprovalHandler({
     store: tableStore(),
-    notifier: new SlackNotifier(slackWebClient(botToken)),
+    notifier: secretBackedNotifier('awaitApproval'),
     config: envConfig(),
     clock: systemClock,
-  });
-});
+  }),
+);

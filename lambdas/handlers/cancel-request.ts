@@ -1,20 +1,19 @@
-import { callerOf, json } from '../adapters/api-gateway/http-event';
-import { httpRoute } from '../adapters/api-gateway/http-route';
+import { authenticatedRoute } from '../adapters/api-gateway/authenticated-route';
+import { json } from '../adapters/api-gateway/http-event';
 import { stateMachineWorkflow } from '../adapters/aws/workflow-clients';
 import { tableStore } from '../adapters/aws/table-clients';
+import { envAdmission } from '../adapters/env-admission';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
-import { slackCredentials } from '../adapters/aws/slack-secret';
+import { secretBackedNotifier } from '../adapters/aws/slack-session';
+import type { AgentAdmission } from '../domain/agent-admission';
 import { requestLogger } from '../adapters/logger';
-import { SlackNotifier } from '../adapters/slack/slack-notifier';
-import { slackWebClient } from '../adapters/slack/web-client';
 import { cancelRequest, type CancelDeps } from '../domain/cancel-request';
 import { requestView } from '../domain/request-view';
 import { systemClock } from '../ports/clock';
 
 /** `POST /v1/requests/{id}/cancel`: the requesting agent withdraws a pending request. */
-export function cancelRequestHandler(deps: CancelDeps) {
-  return httpRoute(async (event) => {
-    const agent = callerOf(event);
+export function cancelRequestHandler(deps: CancelDeps & { readonly admission: AgentAdmission }) {
+  return authenticatedRoute(deps.admission, async (event, agent) => {
     const requestId = event.pathParameters?.id ?? '';
     const request = await cancelRequest(deps, agent, requestId);
     requestLogger(requestId).info('request cancelled', { agent });
@@ -22,12 +21,12 @@ export function cancelRequestHandler(deps: CancelDeps) {
   });
 }
 
-export const handler = lazyHandler(async () => {
-  const { botToken } = await slackCredentials();
-  return cancelRequestHandler({
+export const handler = lazyHandler(() =>
+  cancelRequestHandler({
     store: tableStore(),
     workflow: stateMachineWorkflow(),
-    notifier: new SlackNotifier(slackWebClient(botToken)),
+    notifier: secretBackedNotifier('cancelRequest'),
     clock: systemClock,
-  });
-});
+    admission: envAdmission(),
+  }),
+);

@@ -1,21 +1,34 @@
-import { bodyOf, callerOf, headerOf, json } from '../adapters/api-gateway/http-event';
-import { httpRoute } from '../adapters/api-gateway/http-route';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { authenticatedRoute } from '../adapters/api-gateway/authenticated-route';
+import { bodyOf, headerOf, json } from '../adapters/api-gateway/http-event';
 import { envConfig } from '../adapters/env-config';
 import { idempotencyStore, tableStore } from '../adapters/aws/table-clients';
 import { stateMachineWorkflow } from '../adapters/aws/workflow-clients';
-import { lazyHandler } from '../adapters/aws/lazy-handler';
+import { SlackSecretStatus } from '../adapters/aws/slack-secret-status';
 import { requireEnv } from '../adapters/env';
+import { envAdmission } from '../adapters/env-admission';
+import { lazyHandler } from '../adapters/aws/lazy-handler';
+import type { AgentAdmission } from '../domain/agent-admission';
 import { cedarPolicyFromCompiledSet } from '../adapters/cedar/compiled-policy-set';
 import { JoseHumanVerifier } from '../adapters/jose-human-verifier';
 import { requestLogger } from '../adapters/logger';
 import { parseCreateRequest } from '../domain/create-request';
 import { createRequestIdempotently, type IdempotentCreateDeps } from '../domain/idempotent-create';
 import { systemClock } from '../ports/clock';
+import type { PagingReadiness } from '../ports/paging-readiness';
+
+/** What `POST /v1/requests` needs besides the use case's ports. */
+export interface CreateRequestHandlerDeps extends IdempotentCreateDeps {
+  readonly admission: AgentAdmission;
+  /** Checked before anything is created. @default always ready (locally Slack credentials always exist) */
+  readonly paging?: PagingReadiness;
+}
 
 /** `POST /v1/requests`: an agent asks to perform one action; policy says alone, with approval, or never. */
-export function createRequestHandler(deps: IdempotentCreateDeps) {
-  return httpRoute(async (event) => {
-    const agent = callerOf(event);
+export function createRequestHandler(deps: CreateRequestHandlerDeps) {
+  return authenticatedRoute(deps.admission, async (event, agent) => {
+    // A request nobody can be paged for would only expire silently; refuse it up front instead.
+    await deps.paging?.assertReady();
     const body = bodyOf(event);
     const input = parseCreateRequest(body);
     const created = await createRequestIdempotently(
@@ -46,5 +59,7 @@ export const handler = lazyHandler(() => {
     policy: cedarPolicyFromCompiledSet(config, requireEnv('STEPUP_POLICY_SET')),
     clock: systemClock,
     humanVerifier: human ? new JoseHumanVerifier({ ...human, keys: human.jwksUri }) : undefined,
+    admission: envAdmission(),
+    paging: new SlackSecretStatus(new SecretsManagerClient({}), requireEnv('SLACK_SECRET_ARN')),
   });
 });

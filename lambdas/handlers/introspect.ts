@@ -1,8 +1,10 @@
-import { bodyOf, callerOf, json } from '../adapters/api-gateway/http-event';
-import { httpRoute } from '../adapters/api-gateway/http-route';
+import { authenticatedRoute } from '../adapters/api-gateway/authenticated-route';
+import { bodyOf, json } from '../adapters/api-gateway/http-event';
 import { kmsSigner } from '../adapters/aws/signing-clients';
 import { tableStore } from '../adapters/aws/table-clients';
+import { envAdmission } from '../adapters/env-admission';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
+import type { AgentAdmission } from '../domain/agent-admission';
 import { requireEnv } from '../adapters/env';
 import { Es256TokenVerifier } from '../adapters/es256-token-verifier';
 import { introspectToken, parseIntrospectionRequest } from '../domain/introspect-token';
@@ -15,12 +17,13 @@ export interface IntrospectDeps {
   readonly store: RequestStore;
   readonly verifier: TokenVerifier;
   readonly clock: Clock;
+  /** Resource servers are admitted through the same rules as agents. */
+  readonly admission: AgentAdmission;
 }
 
 /** `POST /v1/introspect` (RFC 7662): the token's audience asks; the first answer consumes it. */
 export function introspectHandler(deps: IntrospectDeps) {
-  return httpRoute(async (event) => {
-    const caller = callerOf(event);
+  return authenticatedRoute(deps.admission, async (event, caller) => {
     const token = parseIntrospectionRequest(bodyOf(event, true));
     return json(200, await introspectToken(deps, caller, token));
   });
@@ -31,5 +34,6 @@ export const handler = lazyHandler(() =>
     store: tableStore(),
     verifier: new Es256TokenVerifier(kmsSigner(), requireEnv('TOKEN_ISSUER')),
     clock: systemClock,
+    admission: envAdmission(),
   }),
 );

@@ -1,9 +1,7 @@
 import { tableStore } from '../adapters/aws/table-clients';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
-import { slackCredentials } from '../adapters/aws/slack-secret';
+import { secretBackedNotifier } from '../adapters/aws/slack-session';
 import { requestLogger } from '../adapters/logger';
-import { SlackNotifier } from '../adapters/slack/slack-notifier';
-import { slackWebClient } from '../adapters/slack/web-client';
 import { requestIdOf, type StepEvent } from '../adapters/workflow/step-event';
 import { notifyOutcome } from '../domain/notify-outcome';
 import { systemClock, type Clock } from '../ports/clock';
@@ -23,11 +21,10 @@ export function notifyOutcomeHandler(deps: {
   };
 }
 
-export const handler = lazyHandler(async () => {
-  const { botToken } = await slackCredentials();
-  return notifyOutcomeHandler({
+export const handler = lazyHandler(() =>
+  notifyOutcomeHandler({
     store: tableStore(),
-    notifier: new SlackNotifier(slackWebClient(botToken)),
+    notifier: secretBackedNotifier('notifyOutcome'),
     clock: systemClock,
-  });
-});
+  }),
+);

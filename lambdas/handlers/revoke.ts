@@ -1,16 +1,16 @@
-import { bodyOf, callerOf, json } from '../adapters/api-gateway/http-event';
-import { httpRoute } from '../adapters/api-gateway/http-route';
+import { authenticatedRoute } from '../adapters/api-gateway/authenticated-route';
+import { bodyOf, json } from '../adapters/api-gateway/http-event';
 import { envConfig } from '../adapters/env-config';
 import { kmsSigner } from '../adapters/aws/signing-clients';
 import { stateMachineWorkflow } from '../adapters/aws/workflow-clients';
 import { tableStore } from '../adapters/aws/table-clients';
+import { envAdmission } from '../adapters/env-admission';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
-import { slackCredentials } from '../adapters/aws/slack-secret';
+import { secretBackedNotifier } from '../adapters/aws/slack-session';
+import type { AgentAdmission } from '../domain/agent-admission';
 import { requireEnv } from '../adapters/env';
 import { Es256TokenVerifier } from '../adapters/es256-token-verifier';
 import { logger } from '../adapters/logger';
-import { SlackNotifier } from '../adapters/slack/slack-notifier';
-import { slackWebClient } from '../adapters/slack/web-client';
 import { parseRevokeRequest, revokeAgent, revokeToken, type RevokeDeps } from '../domain/revoke';
 import { systemClock } from '../ports/clock';
 
@@ -18,9 +18,8 @@ import { systemClock } from '../ports/clock';
  * `POST /v1/revoke`: RFC 7009 token revocation (`token=…`, by its agent or audience; always 200),
  * or the operator kill switch (`agent=…`): cancel the agent's pending requests, revoke its grants.
  */
-export function revokeHandler(deps: RevokeDeps) {
-  return httpRoute(async (event) => {
-    const caller = callerOf(event);
+export function revokeHandler(deps: RevokeDeps & { readonly admission: AgentAdmission }) {
+  return authenticatedRoute(deps.admission, async (event, caller) => {
     const input = parseRevokeRequest(bodyOf(event, true));
     if ('token' in input) {
       await revokeToken(deps, caller, input.token);
@@ -32,15 +31,15 @@ export function revokeHandler(deps: RevokeDeps) {
   });
 }
 
-export const handler = lazyHandler(async () => {
-  const { botToken } = await slackCredentials();
+export const handler = lazyHandler(() => {
   const signer = kmsSigner();
   return revokeHandler({
     store: tableStore(),
     verifier: new Es256TokenVerifier(signer, requireEnv('TOKEN_ISSUER')),
     workflow: stateMachineWorkflow(),
-    notifier: new SlackNotifier(slackWebClient(botToken)),
+    notifier: secretBackedNotifier('revoke'),
     clock: systemClock,
     operators: envConfig().operators,
+    admission: envAdmission(),
   });
 });

@@ -6,11 +6,14 @@ import { tableStore } from '../adapters/aws/table-clients';
 import { taskResponder } from '../adapters/aws/workflow-clients';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import { slackCredentials } from '../adapters/aws/slack-secret';
+import { fromSlackSecret } from '../adapters/aws/slack-session';
 import { logger } from '../adapters/logger';
 import { registerApprovalListeners } from '../adapters/slack/approval-listeners';
 import { boltLogger } from '../adapters/slack/bolt-logger';
+import { SlackNotConfiguredError } from '../adapters/slack/placeholder-secret';
 import { prepareSlackEvent } from '../adapters/slack/signed-request';
-import { slackWebClient } from '../adapters/slack/web-client';
+import type { SlackCredentials } from '../adapters/slack/slack-credentials';
+import { slackClientOptions, slackWebClient } from '../adapters/slack/web-client';
 import type { StepUpConfig } from '../domain/config';
 import { systemClock, type Clock } from '../ports/clock';
 import type { RequestStore } from '../ports/request-store';
@@ -18,9 +21,13 @@ import type { Workflow } from '../ports/workflow';
 
 /** What the Slack ingress needs. */
 export interface SlackEventsDeps {
-  readonly signingSecret: string;
-  readonly botToken: string;
-  /** Slack Web API base URL. @default Slack's own, or `SLACK_API_URL` */
+  /**
+   * The current Slack credentials, asked on every event; Bolt is rebuilt when they change, so a new
+   * signing secret or bot token is accepted as soon as this returns it.
+   * @throws SlackNotConfiguredError while they are the deploy-time placeholder (answered 503)
+   */
+  readonly credentials: () => Promise<SlackCredentials>;
+  /** Slack Web API base URL. @default `SLACK_API_URL`, else Slack's own */
   readonly slackApiUrl?: string;
   readonly store: RequestStore;
   readonly workflow: Pick<Workflow, 'sendTaskSuccess'>;
@@ -34,26 +41,42 @@ const unauthorized: HttpResult = json(401, {
 });
 
 /**
+ * Bolt for one set of credentials. `authorize` answers with the known bot identity (the bot token
+ * and the configured workspace), so Bolt never calls `auth.test`: with only a `token` it calls it
+ * for every event, spending Slack's 3 s on a round trip. The bot's own user and bot ids are not
+ * needed: they serve only `ignoreSelf`, which filters Events API events, and this app receives
+ * interactivity (clicks, dialog submissions) only.
+ */
+function boltFor(credentials: SlackCredentials, deps: SlackEventsDeps) {
+  const settings = { apiUrl: deps.slackApiUrl, profile: 'interactive' } as const;
+  const receiver = new AwsLambdaReceiver({ signingSecret: credentials.signingSecret, logger: boltLogger() });
+  const app = new App({
+    receiver,
+    authorize: async () => ({ botToken: credentials.botToken, teamId: deps.config.slack.teamId }),
+    ignoreSelf: false,
+    logger: boltLogger(),
+    clientOptions: slackClientOptions(settings),
+  });
+  registerApprovalListeners(app, { ...deps, client: slackWebClient(credentials.botToken, settings) });
+  return receiver.toHandler();
+}
+
+/**
  * `POST /slack/events`: Approve/Deny clicks, through Bolt (signature verified with the signing
  * secret). Each click is authorised by Slack user and team id and recorded as one conditional write.
  */
 export function slackEventsHandler(deps: SlackEventsDeps) {
-  const client = slackWebClient(deps.botToken, deps.slackApiUrl);
-  const receiver = new AwsLambdaReceiver({ signingSecret: deps.signingSecret, logger: boltLogger() });
-  const app = new App({
-    token: deps.botToken,
-    receiver,
-    tokenVerificationEnabled: false,
-    logger: boltLogger(),
-    clientOptions: deps.slackApiUrl ? { slackApiUrl: deps.slackApiUrl } : {},
-  });
-
-  registerApprovalListeners(app, { ...deps, client });
-
-  const handle = receiver.toHandler();
+  const bolt = fromSlackSecret((credentials) => boltFor(credentials, deps), 'slackEvents', deps.credentials);
   return async (event: HttpEvent): Promise<HttpResult> => {
     const prepared = prepareSlackEvent(event, Math.floor(deps.clock.now().getTime() / 1000));
     if (!prepared) return unauthorized;
+    let handle: Awaited<ReturnType<typeof bolt>>;
+    try {
+      handle = await bolt();
+    } catch (error) {
+      if (!(error instanceof SlackNotConfiguredError)) throw error;
+      return json(503, { error: 'temporarily_unavailable', error_description: 'Slack is not configured yet' });
+    }
     try {
       const response = await handle(prepared as unknown as AwsEvent, {});
       if (response.statusCode === 401) return unauthorized;
@@ -66,13 +89,12 @@ export function slackEventsHandler(deps: SlackEventsDeps) {
   };
 }
 
-export const handler = lazyHandler(async () => {
-  const credentials = await slackCredentials();
-  return slackEventsHandler({
-    ...credentials,
+export const handler = lazyHandler(() =>
+  slackEventsHandler({
+    credentials: slackCredentials,
     store: tableStore(),
     workflow: taskResponder(),
     config: envConfig(),
     clock: systemClock,
-  });
-});
+  }),
+);

@@ -1,17 +1,18 @@
-import { bodyOf, callerOf, json } from '../adapters/api-gateway/http-event';
-import { httpRoute } from '../adapters/api-gateway/http-route';
+import { authenticatedRoute } from '../adapters/api-gateway/authenticated-route';
+import { bodyOf, json } from '../adapters/api-gateway/http-event';
 import { kmsSigner } from '../adapters/aws/signing-clients';
 import { tableStore } from '../adapters/aws/table-clients';
+import { envAdmission } from '../adapters/env-admission';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
+import type { AgentAdmission } from '../domain/agent-admission';
 import { requireEnv } from '../adapters/env';
 import { requestLogger } from '../adapters/logger';
 import { deliverToken, parseTokenRequest, type DeliverTokenDeps } from '../domain/deliver-token';
 import { systemClock } from '../ports/clock';
 
 /** `POST /v1/token`: the CIBA poll; on approval, the single-use token, exactly once. */
-export function tokenHandler(deps: DeliverTokenDeps) {
-  return httpRoute(async (event) => {
-    const agent = callerOf(event);
+export function tokenHandler(deps: DeliverTokenDeps & { readonly admission: AgentAdmission }) {
+  return authenticatedRoute(deps.admission, async (event, agent) => {
     const requestId = parseTokenRequest(bodyOf(event, true));
     const token = await deliverToken(deps, agent, requestId);
     requestLogger(requestId).info('token delivered', { agent });
@@ -25,5 +26,6 @@ export const handler = lazyHandler(() =>
     signer: kmsSigner(),
     clock: systemClock,
     issuer: requireEnv('TOKEN_ISSUER'),
+    admission: envAdmission(),
   }),
 );

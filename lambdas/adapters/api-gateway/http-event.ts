@@ -17,12 +17,17 @@ export function headerOf(event: HttpEvent, name: string): string | undefined {
   return undefined;
 }
 
+/** The claims of the bearer JWT the authorizer verified (empty on public routes). */
+export function claimsOf(event: HttpEvent): Readonly<Record<string, unknown>> {
+  return event.requestContext.authorizer?.jwt?.claims ?? {};
+}
+
 /**
  * The authenticated workload (`sub` of the bearer JWT the authorizer verified).
  * @throws StepUpError `invalid_token` when there is none
  */
 export function callerOf(event: HttpEvent): string {
-  const sub = event.requestContext.authorizer?.jwt?.claims?.sub;
+  const sub = claimsOf(event).sub;
   if (typeof sub !== 'string' || sub.length === 0) {
     throw new StepUpError('invalid_token', 'a valid workload bearer token is required');
   }
@@ -80,7 +85,10 @@ export function errorResult(error: unknown, log: (error: unknown) => void): Http
     return json(error.status, errorBody(error), headers);
   }
   log(error);
-  if (error instanceof StepUpError) return json(error.status, errorBody(error));
+  if (error instanceof StepUpError) {
+    const retry = error.retryAfterSeconds;
+    return json(error.status, errorBody(error), retry ? { 'retry-after': String(retry) } : {});
+  }
   return json(500, {
     error: 'server_error',
     error_description: 'an internal error occurred; it has been logged',

@@ -1,15 +1,55 @@
-import { WebClient } from '@slack/web-api';
+import { WebClient, type WebClientOptions } from '@slack/web-api';
 
 /**
- * A Slack Web API client. Calls go to `SLACK_API_URL` when set (a local or test Slack), else to
- * Slack. Rate-limited calls are retried after `Retry-After` (the client's built-in behaviour).
+ * How long one Slack Web API call may take, and how often it is tried, by who is waiting:
+ * - `interactive`: the Slack ingress. Slack wants the click's HTTP answer within 3 s and Bolt's
+ *   Lambda receiver answers only after the listener finished, so a call gets 1.2 s and one quick
+ *   retry, and a rate-limited call fails at once instead of sleeping through `Retry-After`.
+ * - `background`: workflow steps and API functions (10 s Lambda timeout): 4 attempts of at most
+ *   1.5 s plus back-off (0.2 + 0.4 + 0.8 s) stay under it; the workflow retries the step itself.
  */
-export function slackWebClient(
-  botToken: string,
-  apiUrl: string | undefined = process.env.SLACK_API_URL,
-): WebClient {
-  return new WebClient(botToken, {
-    ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
+export const SLACK_CALL_PROFILES = {
+  interactive: {
+    timeout: 1200,
+    retryConfig: { retries: 1, factor: 1, minTimeout: 100, maxTimeout: 100 },
+    rejectRateLimitedCalls: true,
+  },
+  background: {
+    timeout: 1500,
     retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 2000 },
-  });
+  },
+} as const satisfies Record<string, WebClientOptions>;
+
+/** Who waits for a Slack call; see {@link SLACK_CALL_PROFILES}. */
+export type SlackCallProfile = keyof typeof SLACK_CALL_PROFILES;
+
+/** Where Slack calls go and how patiently. */
+export interface SlackClientSettings {
+  /** Slack Web API base URL (a local or test Slack). @default `SLACK_API_URL`, else Slack's own */
+  readonly apiUrl?: string;
+  /** @default 'background' */
+  readonly profile?: SlackCallProfile;
+}
+
+/**
+ * The options of every Slack Web API client, ours and Bolt's (`clientOptions`), so each call from
+ * every function honours `SLACK_API_URL` and has a timeout.
+ */
+export function slackClientOptions(settings: SlackClientSettings = {}): WebClientOptions {
+  const apiUrl = settings.apiUrl ?? process.env.SLACK_API_URL;
+  const profile = SLACK_CALL_PROFILES[settings.profile ?? 'background'];
+  return {
+    ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
+    timeout: profile.timeout,
+    retryConfig: { ...profile.retryConfig },
+    ...('rejectRateLimitedCalls' in profile ? { rejectRateLimitedCalls: profile.rejectRateLimitedCalls } : {}),
+  };
+}
+
+/**
+ * A Slack Web API client with {@link slackClientOptions}. Rate-limited calls are retried after
+ * `Retry-After` (the client's built-in behaviour) unless the profile is interactive.
+ */
+export function slackWebClient(botToken: string, settings: SlackClientSettings = {}): WebClient {
+  return new WebClient(botToken, slackClientOptions(settings));
 }

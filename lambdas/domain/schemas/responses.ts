@@ -26,6 +26,7 @@ export const ERROR_CODES = [
     not_found: true,
     conflict: true,
     forbidden: true,
+    unknown_agent: true,
     temporarily_unavailable: true,
     invalid_config: true,
   }),

@@ -1,0 +1,39 @@
+import type { ApprovalNotifier } from '../../ports/approval-notifier';
+import { DeferredNotifier } from '../slack/deferred-notifier';
+import { SlackNotConfiguredError, reportSlackPlaceholderSecret } from '../slack/placeholder-secret';
+import { isPlaceholder, type SlackCredentials } from '../slack/slack-credentials';
+import { SlackNotifier } from '../slack/slack-notifier';
+import { slackWebClient } from '../slack/web-client';
+import { slackCredentials, slackSecretName } from './slack-secret';
+
+/**
+ * Something built from the Slack credentials (a client, a Bolt app), rebuilt only when the secret's
+ * value changes, so a new bot token or signing secret is used within the secret's cache age.
+ * @param fn the function's name, for the placeholder report
+ * @param read the credentials, cached with a TTL @default {@link slackCredentials}
+ * @returns a getter that throws {@link SlackNotConfiguredError} (after reporting it) while the
+ *   secret holds the deploy-time placeholder
+ */
+export function fromSlackSecret<T>(
+  build: (credentials: SlackCredentials) => T,
+  fn: string,
+  read: () => Promise<SlackCredentials> = slackCredentials,
+  secretName: () => string = slackSecretName,
+): () => Promise<T> {
+  let built: { readonly key: string; readonly value: T } | undefined;
+  return async () => {
+    const credentials = await read();
+    if (isPlaceholder(credentials)) {
+      reportSlackPlaceholderSecret(fn, secretName());
+      throw new SlackNotConfiguredError(secretName());
+    }
+    const key = `${credentials.botToken}\n${credentials.signingSecret}`;
+    if (built?.key !== key) built = { key, value: build(credentials) };
+    return built.value;
+  };
+}
+
+/** The Slack notifier of function `fn`, following the secret (see {@link fromSlackSecret}). */
+export function secretBackedNotifier(fn: string): ApprovalNotifier {
+  return new DeferredNotifier(fromSlackSecret((c) => new SlackNotifier(slackWebClient(c.botToken)), fn));
+}
