@@ -131,7 +131,10 @@ const OPERATIONS: readonly Operation[] = [
         'that does not verify or names someone else, a malformed Idempotency-Key.',
       access_denied: 'A policy forbids the action; the request is recorded as denied.',
       conflict: 'The Idempotency-Key was already used with a different body.',
-      temporarily_unavailable: 'The approval workflow could not start; the request is closed as expired.',
+      temporarily_unavailable:
+        'Approvers cannot be paged yet (the Slack secret still holds its deploy-time placeholder; ' +
+        'nothing is created, see Retry-After), or the approval workflow could not start (the request ' +
+        'is closed as expired).',
     },
     errorFields: {
       '403': {
@@ -308,9 +311,15 @@ function errorSchema(
   };
 }
 
+/** Every route behind the workload JWT admits its callers first (config `agents.admit`). */
+const UNKNOWN_AGENT =
+  'The workload identity is valid but not admitted: no rule in the config\'s agents.admit (or ' +
+  'operators) matches it. Nothing is evaluated or stored.';
+
 function errorResponses(operation: Operation): Record<string, JsonSchema> {
   const byStatus = new Map<string, [string, string][]>();
-  for (const [code, when] of Object.entries(operation.errors ?? {})) {
+  const errors = { ...operation.errors, ...(operation.auth ? { unknown_agent: UNKNOWN_AGENT } : {}) };
+  for (const [code, when] of Object.entries(errors)) {
     const status = String(new StepUpError(code as ErrorCode, '').status);
     byStatus.set(status, [...(byStatus.get(status) ?? []), [code, when]]);
   }

@@ -137,11 +137,23 @@ describe('the OpenAPI document', () => {
       'invalid_grant',
       'unsupported_grant_type',
     ]);
-    expect(errorEnum('/v1/token', 'post', '403')).toEqual(['access_denied']);
+    expect(errorEnum('/v1/token', 'post', '403')).toEqual(['access_denied', 'unknown_agent']);
     expect(errorEnum('/v1/requests', 'post', '409')).toEqual(['conflict']);
     expect(errorEnum('/v1/requests', 'post', '503')).toEqual(['temporarily_unavailable']);
-    expect(errorEnum('/v1/revoke', 'post', '403')).toEqual(['forbidden']);
+    expect(errorEnum('/v1/revoke', 'post', '403')).toEqual(['forbidden', 'unknown_agent']);
     expect(errorEnum('/v1/requests/{id}', 'get', '404')).toEqual(['not_found']);
+  });
+
+  it('documents unknown_agent (403) on every route behind the workload JWT, and on no other', () => {
+    for (const [path, item] of Object.entries(paths)) {
+      for (const [method, operation] of Object.entries(item)) {
+        const authenticated = !Array.isArray(operation.security) || operation.security.length > 0;
+        const forbidden = JSON.stringify(operation.responses?.['403'] ?? {});
+        expect(forbidden.includes('unknown_agent'), `${method} ${path}`).toBe(
+          authenticated && path !== '/slack/events',
+        );
+      }
+    }
   });
 });
 
