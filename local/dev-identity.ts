@@ -24,9 +24,12 @@ export class DevIdentity {
     return new DevIdentity(issuer, privateKey, publicJwk);
   }
 
-  /** A workload JWT for `sub`, valid for `ttlSeconds`. */
-  async mint(sub: string, ttlSeconds = 3600): Promise<string> {
-    return new SignJWT({})
+  /**
+   * A workload JWT for `sub`, valid for `ttlSeconds`, with extra string `claims` (e.g. GitHub Actions'
+   * `repository_owner`, to try `agents.admit` rules locally).
+   */
+  async mint(sub: string, ttlSeconds = 3600, claims: Readonly<Record<string, string>> = {}): Promise<string> {
+    return new SignJWT({ ...claims })
       .setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: this.publicJwk.kid })
       .setIssuer(this.issuer)
       .setAudience(DEV_AUDIENCE)

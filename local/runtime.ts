@@ -83,8 +83,8 @@ export interface LocalRuntime {
   readonly dynamo: LocalDynamoDb;
   /** Where state is persisted, or undefined in memory mode. */
   readonly dataDir?: string;
-  /** A dev workload JWT for `sub`. */
-  devToken(sub: string): Promise<string>;
+  /** A dev workload JWT for `sub`, with extra string claims. */
+  devToken(sub: string, claims?: Readonly<Record<string, string>>): Promise<string>;
   /** Sends a correctly signed Approve/Deny click to `/slack/events`, as Slack would. */
   click(input: ClickInput): Promise<Response>;
   stop(): Promise<void>;
@@ -271,7 +271,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     store,
     dynamo,
     dataDir,
-    devToken: (sub) => identity.mint(sub),
+    devToken: (sub, claims) => identity.mint(sub, undefined, claims),
     click,
     stop: async () => {
       await stopSocketMode?.();

@@ -79,6 +79,17 @@ describe('approving in Slack', () => {
     expect((await runtime.store.get(requestId))?.status).toBe('PENDING');
   });
 
+  it('a click never costs an auth.test: Bolt is given the bot identity', async () => {
+    const requestId = await api.createRequest(agent);
+    await slackMessage(runtime, requestId);
+    const before = { ...runtime.slack!.calls };
+    await runtime.click({ requestId, user: 'U0MALLORY', decision: 'approve' });
+    await runtime.click({ requestId, user: 'U0ALICE', decision: 'approve' });
+    // The clicks did reach the stand-in's Web API (private reply, message update), never auth.test.
+    expect(runtime.slack!.calls['chat.postEphemeral']).toBeGreaterThan(before['chat.postEphemeral'] ?? 0);
+    expect(runtime.slack!.calls['auth.test']).toBeUndefined();
+  });
+
   it('shows quorum progress in place, then who approved', async () => {
     const requestId = await secretRotation();
     const message = await slackMessage(runtime, requestId);
