@@ -313,7 +313,7 @@ function errorSchema(
 
 /** Every route behind the workload JWT admits its callers first (config `agents.admit`). */
 const UNKNOWN_AGENT =
-  'The workload identity is valid but not admitted: no rule in the config\'s agents.admit (or ' +
+  "The workload identity is valid but not admitted: no rule in the config's agents.admit (or " +
   'operators) matches it. Nothing is evaluated or stored.';
 
 function errorResponses(operation: Operation): Record<string, JsonSchema> {

@@ -8,10 +8,15 @@ import { getRequestView } from '../domain/request-view';
 import type { RequestStore } from '../ports/request-store';
 
 /** `GET /v1/requests/{id}`: status, decision and audit trail, for the requesting agent only. */
-export function getRequestHandler(deps: { readonly store: RequestStore; readonly admission: AgentAdmission }) {
+export function getRequestHandler(deps: {
+  readonly store: RequestStore;
+  readonly admission: AgentAdmission;
+}) {
   return authenticatedRoute(deps.admission, async (event, agent) => {
     return json(200, await getRequestView(deps.store, agent, event.pathParameters?.id ?? ''));
   });
 }
 
-export const handler = lazyHandler(() => getRequestHandler({ store: tableStore(), admission: envAdmission() }));
+export const handler = lazyHandler(() =>
+  getRequestHandler({ store: tableStore(), admission: envAdmission() }),
+);

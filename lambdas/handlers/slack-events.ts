@@ -75,7 +75,10 @@ export function slackEventsHandler(deps: SlackEventsDeps) {
       handle = await bolt();
     } catch (error) {
       if (!(error instanceof SlackNotConfiguredError)) throw error;
-      return json(503, { error: 'temporarily_unavailable', error_description: 'Slack is not configured yet' });
+      return json(503, {
+        error: 'temporarily_unavailable',
+        error_description: 'Slack is not configured yet',
+      });
     }
     try {
       const response = await handle(prepared as unknown as AwsEvent, {});

@@ -147,7 +147,8 @@ describe('the OpenAPI document', () => {
   it('documents unknown_agent (403) on every route behind the workload JWT, and on no other', () => {
     for (const [path, item] of Object.entries(paths)) {
       for (const [method, operation] of Object.entries(item)) {
-        const authenticated = !Array.isArray(operation.security) || operation.security.length > 0;
+        const security = (operation as { security?: unknown[] }).security;
+        const authenticated = !security || security.length > 0;
         const forbidden = JSON.stringify(operation.responses?.['403'] ?? {});
         expect(forbidden.includes('unknown_agent'), `${method} ${path}`).toBe(
           authenticated && path !== '/slack/events',

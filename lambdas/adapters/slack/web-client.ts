@@ -42,7 +42,9 @@ export function slackClientOptions(settings: SlackClientSettings = {}): WebClien
     ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
     timeout: profile.timeout,
     retryConfig: { ...profile.retryConfig },
-    ...('rejectRateLimitedCalls' in profile ? { rejectRateLimitedCalls: profile.rejectRateLimitedCalls } : {}),
+    ...('rejectRateLimitedCalls' in profile
+      ? { rejectRateLimitedCalls: profile.rejectRateLimitedCalls }
+      : {}),
   };
 }
 
