@@ -77,8 +77,7 @@ describe('config agents.admit: validation', () => {
 
   it('round-trips through the STEPUP_CONFIG_JSON serialisation, empty lists included', () => {
     for (const agents of [undefined, { admit: [] }, example.agents]) {
-      // operators: [] is the lead's separate round-trip fix; a non-empty list keeps this test about agents.
-      const config = parseConfig({ ...example, operators: ['sre-bot'], agents });
+      const config = parseConfig({ ...example, operators: [], agents });
       const again = parseConfig(JSON.parse(JSON.stringify(config)));
       expect(again.agents).toEqual(config.agents);
     }
