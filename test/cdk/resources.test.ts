@@ -70,7 +70,18 @@ describe('resources', () => {
       })
       .map(([name]) => name)
       .sort();
-    expect(withConfig).toEqual(['awaitApproval', 'createRequest', 'notifyOutcome', 'revoke', 'slackEvents']);
+    // The Slack and workflow functions need approver groups; every authenticated route needs agents.admit.
+    expect(withConfig).toEqual([
+      'awaitApproval',
+      'cancelRequest',
+      'createRequest',
+      'getRequest',
+      'introspect',
+      'notifyOutcome',
+      'revoke',
+      'slackEvents',
+      'token',
+    ]);
   });
 
   it('authenticates agents with a JWT authorizer configured from the config', () => {
