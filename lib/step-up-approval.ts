@@ -171,6 +171,9 @@ export class StepUpApproval extends Construct {
     }
     grantTable(fns.expireRequest, this.table, 'readWrite');
     grantTable(fns.issueGrant, this.table, 'readWrite');
+    // Its own function, not a mode of Expire or IssueGrant: the failure path must not share the
+    // bundle, role or concurrency of the step whose failure it records.
+    grantTable(fns.failRequest, this.table, 'readWrite');
 
     const publicRoutes = {
       health: api.addRoute(HttpMethod.GET, '/health', fns.health, { public: true }),
@@ -192,7 +195,13 @@ export class StepUpApproval extends Construct {
     acknowledgeNagFindings({
       functions: Object.values(fns),
       stateMachine: this.stateMachine,
-      invokedByWorkflow: [fns.awaitApproval, fns.expireRequest, fns.issueGrant, fns.notifyOutcome],
+      invokedByWorkflow: [
+        fns.awaitApproval,
+        fns.expireRequest,
+        fns.issueGrant,
+        fns.failRequest,
+        fns.notifyOutcome,
+      ],
       publicRoutes,
       slackSecret: this.slackSecret,
       executionStoppers: [fns.cancelRequest, fns.revoke],
