@@ -105,6 +105,17 @@ describe('least privilege', () => {
     ]);
   });
 
+  it('gives failRequest (RecordFailure) its table items and its own logs, nothing else', () => {
+    const statements = byRole.get(roleOf('failRequest')) ?? [];
+    expect(statements.flatMap((s) => list(s.Action)).sort()).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+    ]);
+  });
+
   it('lets only the kill switch query the agent index, and nobody scan the table', () => {
     expect(rolesAllowing('dynamodb:Query')).toEqual([roleOf('revoke')]);
     expect(rolesAllowing('dynamodb:Scan')).toEqual([]);
