@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { WorkflowStepHandlers } from '../../local/local-workflow';
 import type { LocalRuntime } from '../../local/runtime';
+import { abortableSleep, FailedError, StepUpClient } from '../../client/agent';
+import { openApiDocument } from '../../lambdas/domain/openapi';
 import { TASK_RETRY } from '../../lib/workflow-retry';
+import { OpenApiSchemas } from '../unit/support/openapi-schemas';
 import { Api, slackMessage, testConfig, useTestRuntime } from './support';
 
 /** What a failing step throws: a distinctive name for the audit trail, and a message that must stay out of it. */
@@ -98,6 +101,20 @@ describe('a workflow step that keeps failing', () => {
 
     const view = await api.get(`/v1/requests/${requestId}`, agent);
     expect(view.body).toMatchObject({ status: 'failed', approvers: ['U0ALICE'], token_delivered: false });
+    // Both answers are the documented ones.
+    const document = openApiDocument(runtime.url) as {
+      paths: Record<
+        string,
+        Record<string, { responses: Record<string, { content: Record<string, { schema: unknown }> }> }>
+      >;
+    };
+    const schemas = new OpenApiSchemas(document);
+    const tokenError = schemas.compile(
+      document.paths['/v1/token']?.post?.responses['400']?.content['application/json']?.schema,
+    );
+    expect(tokenError(poll.body), schemas.errorsOf(tokenError)).toBe(true);
+    const requestView = schemas.component('RequestView');
+    expect(requestView(view.body), schemas.errorsOf(requestView)).toBe(true);
     const events = view.body.events as { type: string; actor: string; detail?: unknown }[];
     expect(events.map((e) => e.type)).toEqual([
       'requested',
@@ -123,6 +140,32 @@ describe('a workflow step that keeps failing', () => {
     expect(shown).toContain('could not be completed; nothing was granted');
     expect(message?.blocks.some((b) => b.type === 'actions')).toBe(false);
     expect(message?.text).toMatch(/^failed: /);
+  });
+
+  it('the agent client ends its wait with a FailedError and reads the status "failed"', async () => {
+    faults.clear();
+    faults.fail('IssueGrant');
+    const token = await runtime.devToken('client-bot');
+    const stepup = new StepUpClient({
+      baseUrl: runtime.url,
+      token: async () => token,
+      // Real waits, capped: the client's 5 s polling interval is not sat out.
+      sleep: (ms, signal) => abortableSleep(Math.min(ms, 20), signal),
+    });
+    const request = await stepup.requestElevation({
+      action: 'db:DropTable',
+      resource: 'prod/orders',
+      audience: 'orders-db',
+      justification: 'drop the legacy orders table after the migration',
+    });
+    await slackMessage(runtime, request.id);
+    await runtime.click({ requestId: request.id, user: 'U0ALICE', decision: 'approve' });
+    await runtime.workflow.settled();
+    const error = await request.waitForToken().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FailedError);
+    expect(error).toMatchObject({ code: 'transaction_failed', requestId: request.id, status: 400 });
+    expect((error as FailedError).message).toContain('nothing was granted, ask again');
+    expect((await request.status()).status).toBe('failed');
   });
 
   it('a FAILED request cannot be cancelled, and the kill switch leaves it alone', async () => {

@@ -61,8 +61,8 @@ function outcomeLine(request: ApprovalRequest): string | undefined {
         : ':heavy_multiplication_x: Cancelled by the agent';
     }
     case 'FAILED': {
-      const approved = by ? `Approved by ${by}, but it` : 'It';
-      return `:warning: Failed: ${approved} could not be completed; nothing was granted`;
+      const approved = by ? `approved by ${by}, but ` : '';
+      return `:warning: Failed: ${approved}could not be completed; nothing was granted`;
     }
   }
 }
