@@ -1,8 +1,6 @@
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-
-/** Value stored until the operator puts the real bot token in (see the README). */
-export const SLACK_BOT_TOKEN_PLACEHOLDER = 'xoxb-replace-me';
+import { SLACK_BOT_TOKEN_PLACEHOLDER } from '../lambdas/adapters/aws/slack-secret';
 
 /**
  * Slack credentials as JSON `{"botToken", "signingSecret"}`. The signing secret starts out random,

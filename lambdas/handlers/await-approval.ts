@@ -1,5 +1,6 @@
 import { envConfig } from '../adapters/env-config';
 import { tableStore } from '../adapters/aws/table-clients';
+import { emfMetrics } from '../adapters/aws/emf-metrics';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import { slackCredentials } from '../adapters/aws/slack-secret';
 import { requestLogger } from '../adapters/logger';
@@ -32,7 +33,7 @@ export const handler = lazyHandler(async () => {
   const { botToken } = await slackCredentials();
   return awaitApprovalHandler({
     store: tableStore(),
-    notifier: new SlackNotifier(slackWebClient(botToken)),
+    notifier: new SlackNotifier(slackWebClient(botToken, undefined, emfMetrics)),
     config: envConfig(),
     clock: systemClock,
   });

@@ -2,6 +2,7 @@ import { callerOf, json } from '../adapters/api-gateway/http-event';
 import { httpRoute } from '../adapters/api-gateway/http-route';
 import { stateMachineWorkflow } from '../adapters/aws/workflow-clients';
 import { tableStore } from '../adapters/aws/table-clients';
+import { emfMetrics } from '../adapters/aws/emf-metrics';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import { slackCredentials } from '../adapters/aws/slack-secret';
 import { requestLogger } from '../adapters/logger';
@@ -27,7 +28,7 @@ export const handler = lazyHandler(async () => {
   return cancelRequestHandler({
     store: tableStore(),
     workflow: stateMachineWorkflow(),
-    notifier: new SlackNotifier(slackWebClient(botToken)),
+    notifier: new SlackNotifier(slackWebClient(botToken, undefined, emfMetrics)),
     clock: systemClock,
   });
 });

@@ -1,4 +1,5 @@
 import { tableStore } from '../adapters/aws/table-clients';
+import { emfMetrics } from '../adapters/aws/emf-metrics';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import { slackCredentials } from '../adapters/aws/slack-secret';
 import { requestLogger } from '../adapters/logger';
@@ -27,7 +28,7 @@ export const handler = lazyHandler(async () => {
   const { botToken } = await slackCredentials();
   return notifyOutcomeHandler({
     store: tableStore(),
-    notifier: new SlackNotifier(slackWebClient(botToken)),
+    notifier: new SlackNotifier(slackWebClient(botToken, undefined, emfMetrics)),
     clock: systemClock,
   });
 });

@@ -4,6 +4,7 @@ import { envConfig } from '../adapters/env-config';
 import { kmsSigner } from '../adapters/aws/signing-clients';
 import { stateMachineWorkflow } from '../adapters/aws/workflow-clients';
 import { tableStore } from '../adapters/aws/table-clients';
+import { emfMetrics } from '../adapters/aws/emf-metrics';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import { slackCredentials } from '../adapters/aws/slack-secret';
 import { requireEnv } from '../adapters/env';
@@ -13,12 +14,22 @@ import { SlackNotifier } from '../adapters/slack/slack-notifier';
 import { slackWebClient } from '../adapters/slack/web-client';
 import { parseRevokeRequest, revokeAgent, revokeToken, type RevokeDeps } from '../domain/revoke';
 import { systemClock } from '../ports/clock';
+import { noMetrics, type OperationalMetrics } from '../ports/operational-metrics';
 
 /**
  * `POST /v1/revoke`: RFC 7009 token revocation (`token=…`, by its agent or audience; always 200),
  * or the operator kill switch (`agent=…`): cancel the agent's pending requests, revoke its grants.
  */
-export function revokeHandler(deps: RevokeDeps) {
+export function revokeHandler(
+  deps: RevokeDeps & {
+    /**
+     * Where `KillSwitch` is counted.
+     * @default noMetrics
+     */
+    readonly metrics?: OperationalMetrics;
+  },
+) {
+  const metrics = deps.metrics ?? noMetrics;
   return httpRoute(async (event) => {
     const caller = callerOf(event);
     const input = parseRevokeRequest(bodyOf(event, true));
@@ -27,6 +38,7 @@ export function revokeHandler(deps: RevokeDeps) {
       return json(200, {});
     }
     const result = await revokeAgent(deps, caller, input.agent);
+    metrics.count('KillSwitch');
     logger.warn('agent revoked by an operator', { operator: caller, agent: input.agent, ...result });
     return json(200, { agent: input.agent, ...result });
   });
@@ -39,8 +51,9 @@ export const handler = lazyHandler(async () => {
     store: tableStore(),
     verifier: new Es256TokenVerifier(signer, requireEnv('TOKEN_ISSUER')),
     workflow: stateMachineWorkflow(),
-    notifier: new SlackNotifier(slackWebClient(botToken)),
+    notifier: new SlackNotifier(slackWebClient(botToken, undefined, emfMetrics)),
     clock: systemClock,
     operators: envConfig().operators,
+    metrics: emfMetrics,
   });
 });

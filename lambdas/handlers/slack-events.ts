@@ -4,6 +4,7 @@ import { json, type HttpEvent, type HttpResult } from '../adapters/api-gateway/h
 import { envConfig } from '../adapters/env-config';
 import { tableStore } from '../adapters/aws/table-clients';
 import { taskResponder } from '../adapters/aws/workflow-clients';
+import { emfMetrics } from '../adapters/aws/emf-metrics';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import { slackCredentials } from '../adapters/aws/slack-secret';
 import { logger } from '../adapters/logger';
@@ -13,6 +14,7 @@ import { prepareSlackEvent } from '../adapters/slack/signed-request';
 import { slackWebClient } from '../adapters/slack/web-client';
 import type { StepUpConfig } from '../domain/config';
 import { systemClock, type Clock } from '../ports/clock';
+import type { OperationalMetrics } from '../ports/operational-metrics';
 import type { RequestStore } from '../ports/request-store';
 import type { Workflow } from '../ports/workflow';
 
@@ -26,6 +28,11 @@ export interface SlackEventsDeps {
   readonly workflow: Pick<Workflow, 'sendTaskSuccess'>;
   readonly config: StepUpConfig;
   readonly clock: Clock;
+  /**
+   * Where `SlackCallFailed` is counted.
+   * @default noMetrics
+   */
+  readonly metrics?: OperationalMetrics;
 }
 
 const unauthorized: HttpResult = json(401, {
@@ -38,7 +45,7 @@ const unauthorized: HttpResult = json(401, {
  * secret). Each click is authorised by Slack user and team id and recorded as one conditional write.
  */
 export function slackEventsHandler(deps: SlackEventsDeps) {
-  const client = slackWebClient(deps.botToken, deps.slackApiUrl);
+  const client = slackWebClient(deps.botToken, deps.slackApiUrl, deps.metrics);
   const receiver = new AwsLambdaReceiver({ signingSecret: deps.signingSecret, logger: boltLogger() });
   const app = new App({
     token: deps.botToken,
@@ -74,5 +81,6 @@ export const handler = lazyHandler(async () => {
     workflow: taskResponder(),
     config: envConfig(),
     clock: systemClock,
+    metrics: emfMetrics,
   });
 });
