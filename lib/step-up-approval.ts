@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { AGENT_INDEX } from '../lambdas/adapters/aws/dynamodb-request-store';
@@ -26,6 +27,7 @@ import {
 } from './grants';
 import { HANDLER_FILES, type StepUpFunctionName } from './handlers';
 import { acknowledgeNagFindings } from './nag-suppressions';
+import { StepUpOperations } from './operations';
 import { buildSigningKey } from './signing-key';
 import { buildSlackSecret } from './slack-secret';
 import { DEFAULT_POLICIES_DIR, policyBundling, setPolicies } from './policy-assets';
@@ -63,6 +65,11 @@ export interface StepUpApprovalProps {
    * @default none
    */
   readonly retiredSigningKeyArns?: readonly string[];
+  /**
+   * The SNS topic every alarm notifies (see the README's "Operating stepup").
+   * @default - a new KMS-encrypted, TLS-only topic, `operations.alarmTopic`
+   */
+  readonly alarmTopic?: sns.ITopic;
 }
 
 /**
@@ -91,6 +98,8 @@ export class StepUpApproval extends Construct {
   public readonly tokenIssuer: string;
   /** Every Lambda function, by name. */
   public readonly functions: Readonly<Record<StepUpFunctionName, NodejsFunction>>;
+  /** Alarms, their topic and the dashboard. */
+  public readonly operations: StepUpOperations;
 
   constructor(scope: Construct, id: string, props: StepUpApprovalProps) {
     super(scope, id);
@@ -191,6 +200,14 @@ export class StepUpApproval extends Construct {
     api.addRoute(HttpMethod.POST, '/v1/revoke', fns.revoke);
     api.addRoute(HttpMethod.POST, '/v1/token', fns.token);
     api.addRoute(HttpMethod.POST, '/v1/introspect', fns.introspect);
+
+    this.operations = new StepUpOperations(this, 'Operations', {
+      functions: fns,
+      stateMachine: this.stateMachine,
+      httpApi: this.httpApi,
+      table: this.table,
+      alarmTopic: props.alarmTopic,
+    });
 
     acknowledgeNagFindings({
       functions: Object.values(fns),
