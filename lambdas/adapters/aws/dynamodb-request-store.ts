@@ -71,7 +71,7 @@ export class DynamoDbRequestStore implements RequestStore {
       if (error instanceof ConditionalCheckFailedException) throw new DuplicateRequestError(request.id);
       throw error;
     }
-    countOutcomes(this.metrics, request.events);
+    countOutcomes(this.metrics, request, request.events);
   }
 
   async get(id: string): Promise<ApprovalRequest | undefined> {
@@ -102,7 +102,7 @@ export class DynamoDbRequestStore implements RequestStore {
       if (error instanceof ConditionalCheckFailedException) throw new VersionConflictError(next.id);
       throw error;
     }
-    countOutcomes(this.metrics, next.events.slice(previousEvents));
+    countOutcomes(this.metrics, next, next.events.slice(previousEvents));
   }
 
   async consumeToken(id: string, jti: string, nowEpochSeconds: number, event: AuditEvent): Promise<boolean> {
@@ -135,7 +135,7 @@ export class DynamoDbRequestStore implements RequestStore {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
-    countOutcomes(this.metrics, [event]);
+    this.metrics.count('TokenConsumed');
     return true;
   }
 
