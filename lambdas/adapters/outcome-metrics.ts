@@ -18,7 +18,7 @@ const METRIC_OF_EVENT: Partial<Record<AuditEventType, OperationalMetric>> = {
   denied: 'RequestDenied',
   expired: 'RequestExpired',
   cancelled: 'RequestCancelled',
-  // Hook for the FAILED terminal state: map its audit event here, e.g. `failed: 'RequestFailed'`.
+  failed: 'RequestFailed',
   token_delivered: 'TokenDelivered',
   revoked: 'TokenRevoked',
 };

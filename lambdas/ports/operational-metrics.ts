@@ -16,7 +16,7 @@ export const OPERATIONAL_METRICS = [
   'RequestDenied',
   'RequestExpired',
   'RequestCancelled',
-  /** The workflow failed and recorded the request as failed (hook: see `outcome-metrics.ts`). */
+  /** The workflow could not finish the request and recorded it as FAILED (RecordFailure). */
   'RequestFailed',
   'TokenDelivered',
   'TokenConsumed',

@@ -107,7 +107,7 @@ describe('least privilege', () => {
     ]);
   });
 
-  it('gives failRequest (RecordFailure) its table items and its own logs, nothing else', () => {
+  it('gives failRequest (RecordFailure) its table items and its own logs and traces, nothing else', () => {
     const statements = byRole.get(roleOf('failRequest')) ?? [];
     expect(statements.flatMap((s) => list(s.Action)).sort()).toEqual([
       'dynamodb:GetItem',
@@ -115,6 +115,8 @@ describe('least privilege', () => {
       'dynamodb:UpdateItem',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
     ]);
   });
 

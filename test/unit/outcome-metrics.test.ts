@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { DynamoDbRequestStore } from '../../lambdas/adapters/aws/dynamodb-request-store';
 import { emfMetrics, publishMetrics } from '../../lambdas/adapters/aws/emf-metrics';
+import { failRequest } from '../../lambdas/domain/fail-request';
 import { expireRequest } from '../../lambdas/domain/expire-request';
 import { NOW, fixedClock, pendingRequest, useDynaliteStore } from './support/fixtures';
 
@@ -69,6 +70,24 @@ describe('outcome metrics (EMF via Powertools, counted by the store)', () => {
       service: 'stepup',
       RequestExpired: 1,
     });
+  });
+
+  it('a request the workflow could not finish publishes exactly one RequestFailed line, a retry none', async () => {
+    const request = pendingRequest();
+    await store.create(request);
+    publishMetrics();
+    stdout.mockClear();
+
+    expect(await failRequest({ store, clock }, request.id, 'Lambda.Unknown')).toMatchObject({
+      changed: true,
+    });
+    expect(await failRequest({ store, clock }, request.id, 'Lambda.Unknown')).toMatchObject({
+      changed: false,
+    });
+    publishMetrics();
+    const lines = emfLines();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ RequestFailed: 1 });
   });
 
   it('a retried expiry finds nothing to change and publishes nothing', async () => {
