@@ -4,6 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { retryLambdaTask } from './workflow-retry';
 
 /**
  * State names. They are a contract with the local runtime, which maps each task state by name to an
@@ -16,6 +17,7 @@ export const WORKFLOW_STATES = {
   expire: 'Expire',
   decide: 'Decide',
   issueGrant: 'IssueGrant',
+  recordFailure: 'RecordFailure',
   notifyOutcome: 'NotifyOutcome',
 } as const;
 
@@ -32,6 +34,8 @@ export interface ApprovalWorkflowHandlers {
   readonly issueGrant: lambda.IFunction;
   /** Updates the Slack message (and any agent webhook) with the outcome. */
   readonly notifyOutcome: lambda.IFunction;
+  /** Moves a request that Expire or IssueGrant could not carry to its outcome to FAILED. */
+  readonly failRequest: lambda.IFunction;
 }
 
 /** Properties of {@link ApprovalWorkflow}. */
@@ -56,6 +60,11 @@ export interface ApprovalWorkflowProps {
  * An approved request takes four states (AwaitApproval → Decide → IssueGrant → NotifyOutcome):
  * Standard bills per transition, so there is deliberately no RecordDenied state — the deny decision
  * is written atomically at click time and a state would have nothing left to do.
+ *
+ * Every Lambda task retries (see `workflow-retry.ts` for the budget). When Expire or IssueGrant still
+ * fails, RecordFailure moves the request to FAILED and NotifyOutcome shows it, so no execution ends
+ * with the agent told `authorization_pending` forever. If RecordFailure or NotifyOutcome fails too,
+ * the execution fails (and the failed-executions alarm fires).
  */
 export class ApprovalWorkflow extends Construct {
   /** The state machine. */
@@ -81,6 +90,7 @@ export class ApprovalWorkflow extends Construct {
         }),
         taskTimeout: sfn.Timeout.at('$.approval_timeout_seconds'),
         resultPath: '$.approval',
+        retryOnServiceExceptions: false,
       });
     const awaitApproval = callback(WORKFLOW_STATES.awaitApproval);
     const escalate = callback(WORKFLOW_STATES.escalate, {
@@ -91,6 +101,7 @@ export class ApprovalWorkflow extends Construct {
       stateName: WORKFLOW_STATES.expire,
       lambdaFunction: handlers.expireRequest,
       payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
       payload: requestOnly,
       resultPath: '$.approval',
     });
@@ -99,6 +110,7 @@ export class ApprovalWorkflow extends Construct {
       stateName: WORKFLOW_STATES.issueGrant,
       lambdaFunction: handlers.issueGrant,
       payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
       payload: requestOnly,
       resultPath: sfn.JsonPath.DISCARD,
     });
@@ -107,16 +119,34 @@ export class ApprovalWorkflow extends Construct {
       stateName: WORKFLOW_STATES.notifyOutcome,
       lambdaFunction: handlers.notifyOutcome,
       payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
       payload: requestOnly,
       resultPath: sfn.JsonPath.DISCARD,
     });
-    // Slack has bad minutes; the outcome is already recorded, so retrying only delays the message.
-    notifyOutcome.addRetry({
-      errors: [sfn.Errors.TASKS_FAILED],
-      maxAttempts: 3,
-      interval: Duration.seconds(2),
-      backoffRate: 2,
+    // Expire or IssueGrant failed for good: the request must still reach an outcome the agent sees.
+    // Only the error name goes on; the cause can hold a stack trace.
+    const recordFailure = new tasks.LambdaInvoke(this, WORKFLOW_STATES.recordFailure, {
+      stateName: WORKFLOW_STATES.recordFailure,
+      lambdaFunction: handlers.failRequest,
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
+      payload: sfn.TaskInput.fromObject({
+        request_id: sfn.JsonPath.stringAt('$.request_id'),
+        error: sfn.JsonPath.stringAt('$.failure.Error'),
+      }),
+      resultPath: sfn.JsonPath.DISCARD,
     });
+    const toRecordFailure = { errors: [sfn.Errors.ALL], resultPath: '$.failure' };
+    issueGrant.addCatch(recordFailure, toRecordFailure);
+    expire.addCatch(recordFailure, toRecordFailure);
+    recordFailure.next(notifyOutcome);
+
+    // Every Lambda task retries. Slack and DynamoDB have bad minutes, and each step is idempotent.
+    // A failure that outlasts the retries: AwaitApproval/Escalate → Expire, Expire/IssueGrant →
+    // RecordFailure; RecordFailure or NotifyOutcome → the execution fails (the alarm's case).
+    for (const task of [awaitApproval, escalate, expire, issueGrant, recordFailure, notifyOutcome]) {
+      retryLambdaTask(task);
+    }
 
     const decide = new sfn.Choice(this, WORKFLOW_STATES.decide, { stateName: WORKFLOW_STATES.decide })
       .when(
@@ -125,14 +155,8 @@ export class ApprovalWorkflow extends Construct {
       )
       .otherwise(notifyOutcome);
 
-    // Paging can fail (Slack down, a bad channel): retry, then close the request rather than
+    // Paging can fail (Slack down, a bad channel): after the retries, close the request rather than
     // leave it pending with nobody asked. Expire keeps any decision that was made meanwhile.
-    awaitApproval.addRetry({
-      errors: [sfn.Errors.TASKS_FAILED],
-      maxAttempts: 2,
-      interval: Duration.seconds(5),
-      backoffRate: 2,
-    });
     const canEscalate = new sfn.Choice(this, WORKFLOW_STATES.canEscalate, {
       stateName: WORKFLOW_STATES.canEscalate,
     })
@@ -140,12 +164,6 @@ export class ApprovalWorkflow extends Construct {
       .otherwise(expire);
     awaitApproval.addCatch(canEscalate, { errors: [sfn.Errors.TIMEOUT], resultPath: '$.timeout' });
     awaitApproval.addCatch(expire, { errors: [sfn.Errors.ALL], resultPath: '$.failure' });
-    escalate.addRetry({
-      errors: [sfn.Errors.TASKS_FAILED],
-      maxAttempts: 2,
-      interval: Duration.seconds(5),
-      backoffRate: 2,
-    });
     escalate.addCatch(expire, { errors: [sfn.Errors.TIMEOUT], resultPath: '$.timeout' });
     escalate.addCatch(expire, { errors: [sfn.Errors.ALL], resultPath: '$.failure' });
     expire.next(decide);

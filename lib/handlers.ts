@@ -17,6 +17,7 @@ export const HANDLER_FILES = {
   awaitApproval: 'await-approval',
   expireRequest: 'expire-request',
   issueGrant: 'issue-grant',
+  failRequest: 'fail-request',
   notifyOutcome: 'notify-outcome',
 } as const;
 

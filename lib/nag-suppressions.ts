@@ -66,6 +66,14 @@ export function acknowledgeNagFindings(targets: NagTargets): void {
         'Node.js 22 is pinned deliberately: it is the newest runtime the toolchain and the bundles are tested ' +
         'on; moving to a newer runtime is a tested upgrade, not a drift cdk-nag should force.',
     });
+    const policy = fn.role?.node.tryFindChild('DefaultPolicy');
+    if (!policy) throw new Error(`${fn.node.path} has no role policy to acknowledge on`);
+    Validations.of(cfn(policy)).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords do not support ' +
+        'resource-level permissions; CDK adds exactly these two for `tracing: ACTIVE`.',
+    });
   }
 
   const policy = targets.stateMachine.role.node.tryFindChild('DefaultPolicy');

@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { AGENT_INDEX } from '../lambdas/adapters/aws/dynamodb-request-store';
@@ -28,6 +29,7 @@ import {
 } from './grants';
 import { HANDLER_FILES, type StepUpFunctionName } from './handlers';
 import { acknowledgeNagFindings } from './nag-suppressions';
+import { StepUpOperations } from './operations';
 import { buildSigningKey } from './signing-key';
 import { buildSlackSecret } from './slack-secret';
 import { DEFAULT_POLICIES_DIR, policyBundling, setPolicies } from './policy-assets';
@@ -65,6 +67,11 @@ export interface StepUpApprovalProps {
    * @default none
    */
   readonly retiredSigningKeyArns?: readonly string[];
+  /**
+   * The SNS topic every alarm notifies (see the README's "Operating stepup").
+   * @default - a new KMS-encrypted, TLS-only topic, `operations.alarmTopic`
+   */
+  readonly alarmTopic?: sns.ITopic;
 }
 
 /**
@@ -93,6 +100,8 @@ export class StepUpApproval extends Construct {
   public readonly tokenIssuer: string;
   /** Every Lambda function, by name. */
   public readonly functions: Readonly<Record<StepUpFunctionName, NodejsFunction>>;
+  /** Alarms, their topic and the dashboard. */
+  public readonly operations: StepUpOperations;
 
   constructor(scope: Construct, id: string, props: StepUpApprovalProps) {
     super(scope, id);
@@ -172,6 +181,9 @@ export class StepUpApproval extends Construct {
     }
     grantTable(fns.expireRequest, this.table, 'readWrite');
     grantTable(fns.issueGrant, this.table, 'readWrite');
+    // Its own function, not a mode of Expire or IssueGrant: the failure path must not share the
+    // bundle, role or concurrency of the step whose failure it records.
+    grantTable(fns.failRequest, this.table, 'readWrite');
 
     const publicRoutes = {
       health: api.addRoute(HttpMethod.GET, '/health', fns.health, { public: true }),
@@ -202,10 +214,24 @@ export class StepUpApproval extends Construct {
       );
     }
 
+    this.operations = new StepUpOperations(this, 'Operations', {
+      functions: fns,
+      stateMachine: this.stateMachine,
+      httpApi: this.httpApi,
+      table: this.table,
+      alarmTopic: props.alarmTopic,
+    });
+
     acknowledgeNagFindings({
       functions: Object.values(fns),
       stateMachine: this.stateMachine,
-      invokedByWorkflow: [fns.awaitApproval, fns.expireRequest, fns.issueGrant, fns.notifyOutcome],
+      invokedByWorkflow: [
+        fns.awaitApproval,
+        fns.expireRequest,
+        fns.issueGrant,
+        fns.failRequest,
+        fns.notifyOutcome,
+      ],
       publicRoutes,
       slackSecret: this.slackSecret,
       executionStoppers: [fns.cancelRequest, fns.revoke],

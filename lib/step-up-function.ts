@@ -6,6 +6,7 @@ import { NodejsFunction, SourceMapMode, type BundlingOptions } from 'aws-cdk-lib
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { BuildOptions } from 'esbuild';
+import { SERVICE_NAME } from '../lambdas/ports/operational-metrics';
 import { SLACK_INGRESS_HANDLER, slackBundling } from './slack-bundling';
 
 /** The repository root: handlers and the lock file are resolved from here, not from the working directory. */
@@ -139,7 +140,7 @@ export interface StepUpFunctionProps {
 
 /**
  * A NodejsFunction with the house defaults: Node 22 on ARM64, minified esbuild bundle with source maps,
- * `@aws-sdk/*` left to the runtime (for the Slack ingress also Bolt's never-loaded packages stubbed, see
+ * X-Ray active tracing, `@aws-sdk/*` left to the runtime (for the Slack ingress also Bolt's never-loaded packages stubbed, see
  * {@link handlerBundling}), an explicit log group with retention, and a dedicated role that may write
  * only to that log group (no `AWSLambdaBasicExecutionRole`, whose `logs:*` on `*` is broader
  * than one function needs). Everything else is granted by the helpers in `grants.ts`.
@@ -169,8 +170,10 @@ export function buildStepUpFunction(
     memorySize: 256,
     role,
     logGroup,
+    // A segment per invocation with no library; the Powertools tracer adds subsegments inside it.
+    tracing: lambda.Tracing.ACTIVE,
     environment: {
-      POWERTOOLS_SERVICE_NAME: 'stepup',
+      POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       NODE_OPTIONS: '--enable-source-maps',
     },
     bundling: handlerBundling(props.handlerFile, props.bundling),

@@ -24,5 +24,9 @@ export class StepUpStack extends Stack {
       description: 'Secrets Manager secret to fill with {"botToken","signingSecret"} from your Slack app',
       value: this.approval.slackSecret.secretName,
     });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      description: 'SNS topic of the stepup alarms: subscribe email or AWS Chatbot to it',
+      value: this.approval.operations.alarmTopic.topicArn,
+    });
   }
 }

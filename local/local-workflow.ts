@@ -2,6 +2,7 @@ import './polyfills';
 import { randomBytes } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { StepEvent } from '../lambdas/adapters/workflow/step-event';
+import type { FailResult } from '../lambdas/domain/fail-request';
 import type { ApprovalOutcome, Workflow, WorkflowInput } from '../lambdas/ports/workflow';
 
 /** The Lambda handlers behind the workflow's task states, by state name. */
@@ -10,8 +11,15 @@ export interface WorkflowStepHandlers {
   /** Escalate runs the AwaitApproval Lambda too, with `escalate_to` in its payload. */
   readonly Expire: (event: StepEvent) => Promise<ApprovalOutcome>;
   readonly IssueGrant: (event: StepEvent) => Promise<void>;
+  readonly RecordFailure: (event: StepEvent) => Promise<FailResult>;
   readonly NotifyOutcome: (event: StepEvent) => Promise<void>;
 }
+
+/**
+ * Retries wait this long locally, whatever the definition's backoff says: a retried step fails or
+ * heals at once (tests need no clock), and a local fault is not a throttled AWS service.
+ */
+const LOCAL_RETRY_INTERVAL_MS = 0;
 
 /** Raised like Step Functions' `TaskTimedOut`/`InvalidToken` when no task waits on a token. */
 export class TaskTokenNotFoundError extends Error {
@@ -70,6 +78,21 @@ export class LocalWorkflow implements Workflow {
 
   async start(input: WorkflowInput): Promise<void> {
     if (this.running.has(input.request_id)) return;
+    const step =
+      (name: Exclude<keyof WorkflowStepHandlers, 'AwaitApproval'>) =>
+      (payload: JsonValue): Promise<JsonValue> =>
+        asJson(this.track<unknown>(this.steps[name](payload as unknown as StepEvent)));
+    const callback = (parameters: JsonValue) =>
+      asJson(this.awaitCallback(input, parameters as unknown as CallbackParameters));
+    // Every task state of the definition, by name; Escalate is AwaitApproval's Lambda again.
+    const taskStates = {
+      AwaitApproval: callback,
+      Escalate: callback,
+      Expire: step('Expire'),
+      IssueGrant: step('IssueGrant'),
+      RecordFailure: step('RecordFailure'),
+      NotifyOutcome: step('NotifyOutcome'),
+    };
     const execution = this.machine.run(
       { ...input },
       {
@@ -80,24 +103,10 @@ export class LocalWorkflow implements Workflow {
           Task: { Token: 'replaced-per-wait' },
         },
         overrides: {
-          taskResourceLocalHandlers: {
-            Escalate: (parameters) =>
-              asJson(this.awaitCallback(input, parameters as unknown as CallbackParameters)),
-            AwaitApproval: (parameters) =>
-              asJson(this.awaitCallback(input, parameters as unknown as CallbackParameters)),
-            Expire: (payload) => asJson(this.track(this.steps.Expire(payload as unknown as StepEvent))),
-            IssueGrant: (payload) =>
-              asJson(this.track(this.steps.IssueGrant(payload as unknown as StepEvent))),
-            NotifyOutcome: (payload) =>
-              asJson(this.track(this.steps.NotifyOutcome(payload as unknown as StepEvent))),
-          },
-          retryIntervalOverrides: {
-            AwaitApproval: 50,
-            Escalate: 50,
-            Expire: 50,
-            IssueGrant: 50,
-            NotifyOutcome: 50,
-          },
+          taskResourceLocalHandlers: taskStates,
+          retryIntervalOverrides: Object.fromEntries(
+            Object.keys(taskStates).map((state) => [state, LOCAL_RETRY_INTERVAL_MS]),
+          ),
         },
       },
     );

@@ -1,12 +1,12 @@
 import { paginateScan, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ApprovalRequest } from '../lambdas/domain/approval-request';
+import { awaitsWorkflow } from '../lambdas/domain/fail-request';
 import type { Workflow } from '../lambdas/ports/workflow';
 
 /** True when the request's workflow had not finished: not decided, or decided but not carried through. */
 function unfinished(request: ApprovalRequest): boolean {
-  if (request.status === 'PENDING') return true;
-  if (request.status === 'APPROVED' && !request.grant) return true;
+  if (awaitsWorkflow(request)) return true;
   return Boolean(request.slackMessage) && !request.events.some((e) => e.type === 'outcome_notified');
 }
 

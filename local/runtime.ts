@@ -17,6 +17,7 @@ import { parseConfig, serializeConfig, type StepUpConfig } from '../lambdas/doma
 import { awaitApprovalHandler } from '../lambdas/handlers/await-approval';
 import { createRequestHandler } from '../lambdas/handlers/create-request';
 import { expireRequestHandler } from '../lambdas/handlers/expire-request';
+import { failRequestHandler } from '../lambdas/handlers/fail-request';
 import { getRequestHandler } from '../lambdas/handlers/get-request';
 import { cancelRequestHandler } from '../lambdas/handlers/cancel-request';
 import { handler as healthHandler } from '../lambdas/handlers/health';
@@ -37,7 +38,7 @@ import { consoleRoutes } from './console/routes';
 import { devRoutes, type DevContext } from './dev-routes';
 import { startHttpServer, type LambdaRoute } from './http-server';
 import { startLocalDynamoDb, type LocalDynamoDb } from './local-dynamodb';
-import { LocalWorkflow } from './local-workflow';
+import { LocalWorkflow, type WorkflowStepHandlers } from './local-workflow';
 import { resumeExecutions } from './resume-executions';
 import { SlackStandIn, type ClickInput } from './slack-stand-in';
 import { startSocketMode } from './socket-mode';
@@ -69,6 +70,12 @@ export interface LocalRuntimeOptions {
    * @default true
    */
   readonly admitDevIdentities?: boolean;
+  /**
+   * Wraps the workflow's step handlers before the interpreter gets them: tests inject faults into a
+   * step this way (the real handler is passed in, to fail some calls and delegate the rest).
+   * @default the handlers unchanged
+   */
+  readonly wrapSteps?: (steps: WorkflowStepHandlers) => WorkflowStepHandlers;
 }
 
 /** A running local stepup. */
@@ -172,14 +179,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     config.operators,
   );
   const clock = systemClock;
+  const steps: WorkflowStepHandlers = {
+    AwaitApproval: awaitApprovalHandler({ store, notifier, config, clock }),
+    Expire: expireRequestHandler({ store, clock }),
+    IssueGrant: issueGrantHandler({ store, clock }),
+    RecordFailure: failRequestHandler({ store, clock }),
+    NotifyOutcome: notifyOutcomeHandler({ store, notifier, clock }),
+  };
   const workflow = new LocalWorkflow(
     definition,
-    {
-      AwaitApproval: awaitApprovalHandler({ store, notifier, config, clock }),
-      Expire: expireRequestHandler({ store, clock }),
-      IssueGrant: issueGrantHandler({ store, clock }),
-      NotifyOutcome: notifyOutcomeHandler({ store, notifier, clock }),
-    },
+    options.wrapSteps ? options.wrapSteps(steps) : steps,
     (requestId, error) =>
       logger.error('workflow execution failed', { request_id: requestId, error: error as Error }),
   );

@@ -3,6 +3,7 @@ import {
   CancelledError,
   DeniedError,
   ExpiredError,
+  FailedError,
   InvalidRequestError,
   StepUpApiError,
   type StepUpErrorCode,
@@ -127,6 +128,8 @@ function apiError(answer: HttpAnswer, requestId?: string): StepUpApiError {
       return new DeniedError(description, { ...details, policies: strings(answer.body.policies) });
     case 'expired_token':
       return new ExpiredError(description, details);
+    case 'transaction_failed':
+      return new FailedError(description, details);
     case 'invalid_request':
       return new InvalidRequestError(description, details);
     default:
@@ -175,7 +178,15 @@ function parseStatus(body: Record<string, unknown>, fallbackId: string): Request
   };
 }
 
-const STATES: readonly string[] = ['pending', 'approved', 'denied', 'expired', 'cancelled'];
+// Keyed by RequestState, so a state added there must be added here too.
+const STATES: readonly string[] = Object.keys({
+  pending: true,
+  approved: true,
+  denied: true,
+  expired: true,
+  cancelled: true,
+  failed: true,
+} satisfies Record<RequestState, true>);
 
 /** The outcome of one poll that did not end the wait. */
 type PollResult =

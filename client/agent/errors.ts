@@ -16,6 +16,7 @@ export type StepUpErrorCode =
   | 'unsupported_grant_type'
   | 'access_denied'
   | 'expired_token'
+  | 'transaction_failed'
   | 'not_found'
   | 'conflict'
   | 'forbidden'
@@ -84,6 +85,20 @@ export class ExpiredError extends StepUpApiError {
 
   constructor(message: string, details: ApiErrorDetails) {
     super('expired_token', message, details);
+  }
+}
+
+/**
+ * stepup could not complete the approval (`transaction_failed`): a step of its workflow failed for
+ * good, so the request ended as `failed` and nothing was granted, even if approvers had approved.
+ * Unlike a denial this says nothing about the action: asking again with a new request is fine.
+ */
+export class FailedError extends StepUpApiError {
+  override readonly name = 'FailedError';
+  declare readonly code: 'transaction_failed';
+
+  constructor(message: string, details: ApiErrorDetails) {
+    super('transaction_failed', message, details);
   }
 }
 

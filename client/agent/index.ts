@@ -8,6 +8,7 @@ export {
   CancelledError,
   DeniedError,
   ExpiredError,
+  FailedError,
   InvalidRequestError,
   isStepUpApiError,
   StepUpApiError,

@@ -1,5 +1,8 @@
-/** Where a request stands. `pending` until humans decide, a policy decides, or it times out. */
-export type RequestState = 'pending' | 'approved' | 'denied' | 'expired' | 'cancelled';
+/**
+ * Where a request stands. `pending` until humans decide, a policy decides, or it times out; `failed`
+ * when stepup could not complete it (nothing was granted; ask again).
+ */
+export type RequestState = 'pending' | 'approved' | 'denied' | 'expired' | 'cancelled' | 'failed';
 
 /** One action the agent asks to perform: what `POST /v1/requests` takes. */
 export interface ElevationRequest {
@@ -161,7 +164,8 @@ export interface ElevationHandle {
   /**
    * Polls until the request is decided.
    * @returns the token, once approved
-   * @throws DeniedError, ExpiredError, CancelledError, StepUpApiError; or the signal's reason when aborted
+   * @throws DeniedError, ExpiredError, CancelledError, FailedError, StepUpApiError; or the signal's reason
+   *   when aborted
    */
   waitForToken(options?: WaitOptions): Promise<GrantedToken>;
 }

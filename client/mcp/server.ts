@@ -6,6 +6,7 @@ import {
   CancelledError,
   DeniedError,
   ExpiredError,
+  FailedError,
   StepUpApiError,
   type ElevationHandle,
   type GrantedToken,
@@ -48,7 +49,7 @@ const REQUEST_DESCRIPTION = [
 
 const CHECK_DESCRIPTION = [
   'Check a request made with request_elevation: returns its status (pending, approved, denied, expired, ' +
-    'cancelled) and approvals so far, or the single-use access token once it is approved. The token is ' +
+    'cancelled, failed) and approvals so far, or the single-use access token once it is approved. The token is ' +
     'handed out only once: keep it until you use it.',
   TOKEN_RULES,
   NO_REWORDING,
@@ -127,6 +128,16 @@ function outcome(error: unknown, id: string | undefined): ToolResult | undefined
       instructions:
         'Nobody approved in time (or the token was not collected in time). Do not perform the action. ' +
         'Ask the user whether to request approval again.',
+    };
+  }
+  if (error instanceof FailedError) {
+    return {
+      status: 'failed',
+      auth_req_id: error.requestId ?? id,
+      reason: error.message,
+      instructions:
+        'stepup could not complete the approval; nothing was granted. Do not perform the action. ' +
+        'This was a fault, not a decision: you may request approval again with request_elevation.',
     };
   }
   if (error instanceof CancelledError) {

@@ -1,5 +1,8 @@
-/** Lifecycle of an approval request. Only PENDING can change; every other status is final. */
-export type RequestStatus = 'PENDING' | 'APPROVED' | 'DENIED' | 'EXPIRED' | 'CANCELLED';
+/**
+ * Lifecycle of an approval request. Only PENDING can change, and APPROVED until its grant is issued
+ * (or the workflow gives up: FAILED); every other status is final.
+ */
+export type RequestStatus = 'PENDING' | 'APPROVED' | 'DENIED' | 'EXPIRED' | 'CANCELLED' | 'FAILED';
 
 /** What the policy decided for a request. */
 export type PolicyOutcome = 'auto_approve' | 'step_up' | 'deny';
@@ -70,6 +73,7 @@ export type AuditEventType =
   | 'token_consumed'
   | 'cancelled'
   | 'revoked'
+  | 'failed'
   | 'outcome_notified';
 
 /** One step of the audit trail; stored inside the request so the step and its record are one write. */

@@ -59,6 +59,8 @@ function pollAnswer(request: ApprovalRequest, now: Date): Grant {
       throw new StepUpError('expired_token', 'the approval request expired before anyone approved it');
     case 'CANCELLED':
       throw new StepUpError('access_denied', 'the request was cancelled or revoked');
+    case 'FAILED':
+      throw new StepUpError('transaction_failed', failureDescription(request));
     case 'APPROVED':
       if (!request.grant)
         throw new StepUpError('authorization_pending', 'approved; the grant is being issued');
@@ -97,6 +99,14 @@ function tokenClaims(
     },
     ...(request.dpopJkt ? { cnf: { jkt: request.dpopJkt } } : {}),
   };
+}
+
+/** Why a FAILED request has no token, in the agent's terms (never the internal error). */
+function failureDescription(request: ApprovalRequest): string {
+  const wasApproved =
+    request.events.findLast((e) => e.type === 'failed')?.detail?.previous_status === 'approved';
+  const step = wasApproved ? 'it was approved, but issuing the grant failed' : 'closing the request failed';
+  return `the approval could not be completed: ${step}; nothing was granted, ask again`;
 }
 
 /**

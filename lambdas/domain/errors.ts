@@ -1,5 +1,6 @@
 /**
- * Stable, agent-facing error codes. OAuth/CIBA codes where a standard defines one.
+ * Stable, agent-facing error codes. OAuth/CIBA codes where a standard defines one
+ * (`transaction_failed` is CIBA's code for "the OP could not complete the transaction").
  */
 export type ErrorCode =
   | 'invalid_request'
@@ -10,6 +11,7 @@ export type ErrorCode =
   | 'slow_down'
   | 'access_denied'
   | 'expired_token'
+  | 'transaction_failed'
   | 'not_found'
   | 'conflict'
   | 'forbidden'
@@ -26,6 +28,8 @@ const STATUS: Record<ErrorCode, number> = {
   slow_down: 400,
   access_denied: 403,
   expired_token: 400,
+  // A token-endpoint error like the others (RFC 6749 §5.2), not a 5xx: retrying the poll cannot help.
+  transaction_failed: 400,
   not_found: 404,
   conflict: 409,
   forbidden: 403,

@@ -168,7 +168,7 @@ const OPERATIONS: readonly Operation[] = [
     ok: { '200': { description: 'The cancelled request.', schema: ref('RequestView') } },
     errors: {
       not_found: 'No such request for this agent.',
-      conflict: 'The request was already decided (approved, denied or expired).',
+      conflict: 'The request was already decided (approved, denied or expired) or failed.',
     },
   },
   {
@@ -193,6 +193,9 @@ const OPERATIONS: readonly Operation[] = [
       invalid_grant: 'Unknown auth_req_id, another agent’s request, or the token was already delivered.',
       unsupported_grant_type: 'Any other grant_type.',
       access_denied: 'An approver or the policy denied the request, or it was cancelled or revoked.',
+      transaction_failed:
+        'Terminal: stepup could not complete the approval (closing the request or issuing the grant ' +
+        'failed after retries; the request is failed). Nothing was granted; ask again with a new request.',
     },
     errorFields: {
       '400': { interval: { type: 'integer', description: 'With slow_down: the new interval (seconds).' } },

@@ -5,6 +5,7 @@ import { kmsSigner } from '../adapters/aws/signing-clients';
 import { stateMachineWorkflow } from '../adapters/aws/workflow-clients';
 import { tableStore } from '../adapters/aws/table-clients';
 import { envAdmission } from '../adapters/env-admission';
+import { emfMetrics } from '../adapters/aws/emf-metrics';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import { secretBackedNotifier } from '../adapters/aws/slack-session';
 import type { AgentAdmission } from '../domain/agent-admission';
@@ -13,12 +14,23 @@ import { Es256TokenVerifier } from '../adapters/es256-token-verifier';
 import { logger } from '../adapters/logger';
 import { parseRevokeRequest, revokeAgent, revokeToken, type RevokeDeps } from '../domain/revoke';
 import { systemClock } from '../ports/clock';
+import { noMetrics, type OperationalMetrics } from '../ports/operational-metrics';
 
 /**
  * `POST /v1/revoke`: RFC 7009 token revocation (`token=…`, by its agent or audience; always 200),
  * or the operator kill switch (`agent=…`): cancel the agent's pending requests, revoke its grants.
  */
-export function revokeHandler(deps: RevokeDeps & { readonly admission: AgentAdmission }) {
+export function revokeHandler(
+  deps: RevokeDeps & {
+    readonly admission: AgentAdmission;
+    /**
+     * Where `KillSwitch` is counted.
+     * @default noMetrics
+     */
+    readonly metrics?: OperationalMetrics;
+  },
+) {
+  const metrics = deps.metrics ?? noMetrics;
   return authenticatedRoute(deps.admission, async (event, caller) => {
     const input = parseRevokeRequest(bodyOf(event, true));
     if ('token' in input) {
@@ -26,6 +38,7 @@ export function revokeHandler(deps: RevokeDeps & { readonly admission: AgentAdmi
       return json(200, {});
     }
     const result = await revokeAgent(deps, caller, input.agent);
+    metrics.count('KillSwitch');
     logger.warn('agent revoked by an operator', { operator: caller, agent: input.agent, ...result });
     return json(200, { agent: input.agent, ...result });
   });
@@ -41,5 +54,6 @@ export const handler = lazyHandler(() => {
     clock: systemClock,
     operators: envConfig().operators,
     admission: envAdmission(),
+    metrics: emfMetrics,
   });
 });

@@ -4,6 +4,7 @@ import { json, type HttpEvent, type HttpResult } from '../adapters/api-gateway/h
 import { envConfig } from '../adapters/env-config';
 import { tableStore } from '../adapters/aws/table-clients';
 import { taskResponder } from '../adapters/aws/workflow-clients';
+import { emfMetrics } from '../adapters/aws/emf-metrics';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import { slackCredentials } from '../adapters/aws/slack-secret';
 import { fromSlackSecret } from '../adapters/aws/slack-session';
@@ -16,6 +17,7 @@ import type { SlackCredentials } from '../adapters/slack/slack-credentials';
 import { slackClientOptions, slackWebClient } from '../adapters/slack/web-client';
 import type { StepUpConfig } from '../domain/config';
 import { systemClock, type Clock } from '../ports/clock';
+import type { OperationalMetrics } from '../ports/operational-metrics';
 import type { RequestStore } from '../ports/request-store';
 import type { Workflow } from '../ports/workflow';
 
@@ -33,6 +35,11 @@ export interface SlackEventsDeps {
   readonly workflow: Pick<Workflow, 'sendTaskSuccess'>;
   readonly config: StepUpConfig;
   readonly clock: Clock;
+  /**
+   * Where `SlackCallFailed` is counted.
+   * @default noMetrics
+   */
+  readonly metrics?: OperationalMetrics;
 }
 
 const unauthorized: HttpResult = json(401, {
@@ -48,7 +55,7 @@ const unauthorized: HttpResult = json(401, {
  * interactivity (clicks, dialog submissions) only.
  */
 function boltFor(credentials: SlackCredentials, deps: SlackEventsDeps) {
-  const settings = { apiUrl: deps.slackApiUrl, profile: 'interactive' } as const;
+  const settings = { apiUrl: deps.slackApiUrl, profile: 'interactive', metrics: deps.metrics } as const;
   const receiver = new AwsLambdaReceiver({ signingSecret: credentials.signingSecret, logger: boltLogger() });
   const app = new App({
     receiver,
@@ -99,5 +106,6 @@ export const handler = lazyHandler(() =>
     workflow: taskResponder(),
     config: envConfig(),
     clock: systemClock,
+    metrics: emfMetrics,
   }),
 );

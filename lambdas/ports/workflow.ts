@@ -1,3 +1,5 @@
+import type { RequestStatus } from '../domain/approval-request';
+
 /** Input of one state machine execution (a contract with the synthesized ASL). */
 export interface WorkflowInput {
   readonly request_id: string;
@@ -6,9 +8,9 @@ export interface WorkflowInput {
   readonly escalate_to?: string;
 }
 
-/** What the approval callback reports back to the waiting workflow. */
+/** What the approval callback reports back to the waiting workflow: the request's final status. */
 export interface ApprovalOutcome {
-  readonly decision: 'APPROVED' | 'DENIED' | 'EXPIRED' | 'CANCELLED';
+  readonly decision: Exclude<RequestStatus, 'PENDING'>;
 }
 
 /** The approval workflow: Step Functions in AWS, the same ASL run in-process locally. */

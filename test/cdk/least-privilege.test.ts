@@ -94,7 +94,7 @@ describe('least privilege', () => {
     );
   });
 
-  it('gives getRequest read-only table access and health nothing beyond its own logs', () => {
+  it('gives getRequest read-only table access and health nothing beyond its own logs and traces', () => {
     expect(allows('getRequest', 'dynamodb:GetItem')).toBe(true);
     expect(allows('getRequest', 'dynamodb:PutItem')).toBe(false);
     expect(allows('getRequest', 'dynamodb:UpdateItem')).toBe(false);
@@ -102,6 +102,21 @@ describe('least privilege', () => {
     expect(health.flatMap((s) => list(s.Action)).sort()).toEqual([
       'logs:CreateLogStream',
       'logs:PutLogEvents',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
+  });
+
+  it('gives failRequest (RecordFailure) its table items and its own logs and traces, nothing else', () => {
+    const statements = byRole.get(roleOf('failRequest')) ?? [];
+    expect(statements.flatMap((s) => list(s.Action)).sort()).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
     ]);
   });
 

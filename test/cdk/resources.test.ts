@@ -122,8 +122,12 @@ describe('resources', () => {
     });
   });
 
-  it('outputs the API URL and the Slack secret name', () => {
-    expect(Object.keys(template.toJSON().Outputs ?? {}).sort()).toEqual(['ApiUrl', 'SlackSecretName']);
+  it('outputs the API URL, the Slack secret name and the alarm topic', () => {
+    expect(Object.keys(template.toJSON().Outputs ?? {}).sort()).toEqual([
+      'AlarmTopicArn',
+      'ApiUrl',
+      'SlackSecretName',
+    ]);
   });
 
   it('refuses at synth a config too large for the Lambda environment', () => {

@@ -1,10 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Match } from 'aws-cdk-lib/assertions';
 import {
   synthesizeWorkflowDefinition,
   type StateMachineDefinition,
 } from '../../local/synthesized-definition';
+import { PROJECT_ROOT } from '../../lib/step-up-function';
+import { LAMBDA_SERVICE_ERRORS, RETRY_BUDGET } from '../../lib/workflow-retry';
 import { config, definitionFromTemplate, synthesized } from './template';
 
 // asl-validator ships no type declarations; this is the part of its API the test uses.
@@ -59,6 +63,7 @@ describe('approval workflow', () => {
       'Expire',
       'IssueGrant',
       'NotifyOutcome',
+      'RecordFailure',
     ]);
     expect(fromTemplate.StartAt).toBe('AwaitApproval');
   });
@@ -87,17 +92,76 @@ describe('approval workflow', () => {
       Parameters: { Payload: { 'escalate_to.$': '$.escalate_to', 'task_token.$': '$$.Task.Token' } },
     });
     expect((states.Escalate?.Catch as { Next: string }[]).map((c) => c.Next)).toEqual(['Expire', 'Expire']);
-    expect(wait?.Retry).toContainEqual(
-      expect.objectContaining({ ErrorEquals: ['States.TaskFailed'], MaxAttempts: 2 }),
-    );
     expect(states.Expire).toMatchObject({ Next: 'Decide', ResultPath: '$.approval' });
   });
 
-  it('retries NotifyOutcome on task failures (Slack may be flaky)', () => {
-    expect(states.NotifyOutcome?.Retry).toContainEqual(
-      expect.objectContaining({ ErrorEquals: ['States.TaskFailed'], MaxAttempts: 3, BackoffRate: 2 }),
+  const lambdaTasks = Object.entries(states).filter(([, state]) => state.Type === 'Task');
+
+  it('retries every Lambda task: Lambda service faults first, then any task failure, with bounded backoff', () => {
+    expect(lambdaTasks.map(([name]) => name).sort()).toEqual([
+      'AwaitApproval',
+      'Escalate',
+      'Expire',
+      'IssueGrant',
+      'NotifyOutcome',
+      'RecordFailure',
+    ]);
+    for (const [name, state] of lambdaTasks) {
+      expect(state.Retry, name).toEqual([
+        {
+          ErrorEquals: [...LAMBDA_SERVICE_ERRORS],
+          IntervalSeconds: 1,
+          MaxAttempts: 4,
+          BackoffRate: 2,
+          MaxDelaySeconds: 8,
+          JitterStrategy: 'FULL',
+        },
+        {
+          ErrorEquals: ['States.TaskFailed'],
+          IntervalSeconds: 2,
+          MaxAttempts: 3,
+          BackoffRate: 2,
+          MaxDelaySeconds: 8,
+          JitterStrategy: 'FULL',
+        },
+      ]);
+    }
+    expect(LAMBDA_SERVICE_ERRORS).toEqual(
+      expect.arrayContaining([
+        'Lambda.ServiceException',
+        'Lambda.AWSLambdaException',
+        'Lambda.SdkClientException',
+        'Lambda.TooManyRequestsException',
+      ]),
     );
+  });
+
+  it('documents the retry budget it has', () => {
+    expect(RETRY_BUDGET).toEqual({ invocations: 8, backoffSeconds: 29 });
+    const docs = readFileSync(join(PROJECT_ROOT, 'docs', 'architecture.md'), 'utf8');
+    expect(docs).toContain(`${RETRY_BUDGET.invocations} invocations`);
+    expect(docs).toContain(`${RETRY_BUDGET.backoffSeconds} s of backoff`);
+  });
+
+  it('sends a request that Expire or IssueGrant could not finish to RecordFailure, then NotifyOutcome', () => {
+    const toRecordFailure = [{ ErrorEquals: ['States.ALL'], Next: 'RecordFailure', ResultPath: '$.failure' }];
+    expect(states.IssueGrant?.Catch).toEqual(toRecordFailure);
+    expect(states.Expire?.Catch).toEqual(toRecordFailure);
+    // Only the error name goes to the Lambda: the failure's Cause can hold a stack trace.
+    expect(states.RecordFailure).toMatchObject({
+      Next: 'NotifyOutcome',
+      ResultPath: null,
+      Parameters: { 'request_id.$': '$.request_id', 'error.$': '$.failure.Error' },
+    });
+    // The last resorts have no Catch: if they fail, the execution fails (and the alarm fires).
+    expect(states.RecordFailure?.Catch).toBeUndefined();
+    expect(states.NotifyOutcome?.Catch).toBeUndefined();
     expect(states.NotifyOutcome?.End).toBe(true);
+    // Every Catch leads somewhere that ends in NotifyOutcome; none loops back.
+    const targets = lambdaTasks.flatMap(([, state]) =>
+      ((state.Catch ?? []) as { Next: string }[]).map((c) => c.Next),
+    );
+    expect(new Set(targets)).toEqual(new Set(['CanEscalate', 'Expire', 'RecordFailure']));
   });
 
   it('takes at most 5 states for an approved request, and skips IssueGrant otherwise', () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from 'vitest';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../local/runtime';
 import { loadConfigFile } from '../../lambdas/adapters/config-file';
 import type { StepUpConfig } from '../../lambdas/domain/config';
 
@@ -8,9 +8,12 @@ export function testConfig(overrides: Partial<StepUpConfig> = {}): StepUpConfig 
   return { ...loadConfigFile('stepup.config.json'), ...overrides };
 }
 
-/** A local runtime in memory on a free port. */
-export function startTestRuntime(config: StepUpConfig = testConfig()): Promise<LocalRuntime> {
-  return startLocalRuntime({ memory: true, port: 0, config, env: {} });
+/** A local runtime in memory on a free port, with any other `options` (e.g. injected faults). */
+export function startTestRuntime(
+  config: StepUpConfig = testConfig(),
+  options: LocalRuntimeOptions = {},
+): Promise<LocalRuntime> {
+  return startLocalRuntime({ ...options, memory: true, port: 0, config, env: {} });
 }
 
 /** A JSON response: status and parsed body. */
@@ -147,10 +150,11 @@ export interface TestRuntime {
 export function useTestRuntime(
   use: (started: TestRuntime) => unknown,
   config: StepUpConfig = testConfig(),
+  options: LocalRuntimeOptions = {},
 ): void {
   let runtime: LocalRuntime | undefined;
   beforeAll(async () => {
-    runtime = await startTestRuntime(config);
+    runtime = await startTestRuntime(config, options);
     await use({ runtime, api: new Api(runtime), agent: await runtime.devToken('deploy-bot') });
   });
   afterAll(() => runtime?.stop());

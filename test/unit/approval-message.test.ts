@@ -221,7 +221,7 @@ describe('approvalMessage: buttons', () => {
   });
 
   it('never puts the task token anywhere in the message, in any state', () => {
-    for (const status of ['PENDING', 'APPROVED', 'DENIED', 'EXPIRED', 'CANCELLED'] as const) {
+    for (const status of ['PENDING', 'APPROVED', 'DENIED', 'EXPIRED', 'CANCELLED', 'FAILED'] as const) {
       const request = pendingRequest({ taskToken: TASK_TOKEN, status, votes: [vote(ALICE, 'approve')] });
       const message = approvalMessage(request);
       expect(JSON.stringify(message.blocks)).not.toContain(TASK_TOKEN);
@@ -288,6 +288,20 @@ describe('approvalMessage: outcomes', () => {
     const request = pendingRequest({ status: 'CANCELLED' });
     expect(outcomeOf(request)).toBe(':heavy_multiplication_x: Cancelled by the agent');
     expect(actionsBlocks(request)).toEqual([]);
+  });
+
+  it('failed after approval: names the approvers and says nothing was granted, no buttons', () => {
+    const request = pendingRequest({ status: 'FAILED', votes: [vote(ALICE, 'approve')] });
+    expect(outcomeOf(request)).toBe(
+      `:warning: Failed: approved by <@${ALICE}>, but could not be completed; nothing was granted`,
+    );
+    expect(actionsBlocks(request)).toEqual([]);
+    expect(approvalMessage(request).text.startsWith('failed: ')).toBe(true);
+  });
+
+  it('failed while pending: says it could not be completed', () => {
+    const request = pendingRequest({ status: 'FAILED' });
+    expect(outcomeOf(request)).toBe(':warning: Failed: could not be completed; nothing was granted');
   });
 });
 

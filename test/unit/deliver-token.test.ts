@@ -299,6 +299,7 @@ describe('deliverToken (real DynamoDbRequestStore on dynalite, LocalKeySigner)',
       [{ status: 'DENIED', grant: undefined, denialReason: 'not during the freeze' }, 'access_denied', 403],
       [{ status: 'EXPIRED', grant: undefined }, 'expired_token', 400],
       [{ status: 'CANCELLED', grant: undefined }, 'access_denied', 403],
+      [{ status: 'FAILED', grant: undefined }, 'transaction_failed', 400],
     ];
     for (const [overrides, code, status] of cases) {
       const request = await stored(approvedRequest(overrides));

@@ -136,6 +136,7 @@ describe('the OpenAPI document', () => {
       'expired_token',
       'invalid_grant',
       'unsupported_grant_type',
+      'transaction_failed',
     ]);
     expect(errorEnum('/v1/token', 'post', '403')).toEqual(['access_denied', 'unknown_agent']);
     expect(errorEnum('/v1/requests', 'post', '409')).toEqual(['conflict']);

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ApprovalRequest, AuditEvent } from '../../domain/approval-request';
+import { noMetrics, type OperationalMetrics } from '../../ports/operational-metrics';
 import {
   DuplicateRequestError,
   SLOW_DOWN_STEP_SECONDS,
@@ -15,6 +16,7 @@ import {
   type PollGate,
   type RequestStore,
 } from '../../ports/request-store';
+import { countOutcomes } from '../outcome-metrics';
 
 const SORT_KEY = 'REQUEST';
 const POLL_SORT_KEY = 'POLL';
@@ -40,11 +42,20 @@ function fromItem(item: Parameters<typeof unmarshall>[0]): ApprovalRequest {
   return request as ApprovalRequest;
 }
 
-/** {@link RequestStore} on one DynamoDB table (`pk`/`sk`); every write is a single conditional item write. */
+/**
+ * {@link RequestStore} on one DynamoDB table (`pk`/`sk`); every write is a single conditional item
+ * write. Each write that succeeds counts the outcomes it recorded (`countOutcomes`): only the writer
+ * that changed the state counts it, so retries and lost races count nothing.
+ */
 export class DynamoDbRequestStore implements RequestStore {
+  /**
+   * @param metrics where outcome metrics go
+   * @default metrics {@link noMetrics}
+   */
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
+    private readonly metrics: OperationalMetrics = noMetrics,
   ) {}
 
   async create(request: ApprovalRequest): Promise<void> {
@@ -60,6 +71,7 @@ export class DynamoDbRequestStore implements RequestStore {
       if (error instanceof ConditionalCheckFailedException) throw new DuplicateRequestError(request.id);
       throw error;
     }
+    countOutcomes(this.metrics, request, request.events);
   }
 
   async get(id: string): Promise<ApprovalRequest | undefined> {
@@ -70,20 +82,27 @@ export class DynamoDbRequestStore implements RequestStore {
   }
 
   async save(next: ApprovalRequest): Promise<void> {
+    let previousEvents: number;
     try {
-      await this.client.send(
+      const { Attributes } = await this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
           Item: toItem(next),
           ConditionExpression: '#version = :previous',
           ExpressionAttributeNames: { '#version': 'version' },
           ExpressionAttributeValues: marshall({ ':previous': next.version - 1 }),
+          // The item this write replaced tells exactly which audit events it appended (no read
+          // capacity is consumed for it).
+          ReturnValues: 'ALL_OLD',
         }),
       );
+      // The condition implies a previous item; were it ever missing, count nothing rather than all again.
+      previousEvents = Attributes?.events?.L?.length ?? next.events.length;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) throw new VersionConflictError(next.id);
       throw error;
     }
+    countOutcomes(this.metrics, next, next.events.slice(previousEvents));
   }
 
   async consumeToken(id: string, jti: string, nowEpochSeconds: number, event: AuditEvent): Promise<boolean> {
@@ -112,11 +131,12 @@ export class DynamoDbRequestStore implements RequestStore {
           ),
         }),
       );
-      return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+    this.metrics.count('TokenConsumed');
+    return true;
   }
 
   async recordPoll(id: string, nowMs: number, initialIntervalSeconds: number): Promise<PollGate> {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { GetPublicKeyCommand, SignCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { calculateJwkThumbprint, exportJWK, importSPKI, type JWK } from 'jose';
+import { noMetrics, type OperationalMetrics } from '../../ports/operational-metrics';
 import type { JsonWebKeySet, TokenSigner } from '../../ports/token-signer';
 import { derToJoseSignature } from './der-signature';
 
@@ -19,11 +20,15 @@ export class KmsSigner implements TokenSigner {
    * @param keyId the key that signs
    * @param retiredKeyIds keys that no longer sign but whose tokens may still be live: published in
    *   the JWKS until those tokens have expired (the rotation procedure in the README)
+   * @param metrics counts `SigningFailed` when KMS does not sign
+   * @default retiredKeyIds none
+   * @default metrics {@link noMetrics}
    */
   constructor(
     private readonly client: KMSClient,
     private readonly keyId: string,
     private readonly retiredKeyIds: readonly string[] = [],
+    private readonly metrics: OperationalMetrics = noMetrics,
   ) {}
 
   private loadPublicJwk(keyId = this.keyId): Promise<JWK> {
@@ -43,18 +48,24 @@ export class KmsSigner implements TokenSigner {
   }
 
   async sign(claims: Record<string, unknown>): Promise<string> {
-    const { kid } = await this.loadPublicJwk();
-    const signingInput = `${base64url(JSON.stringify({ alg: 'ES256', typ: 'at+jwt', kid }))}.${base64url(JSON.stringify(claims))}`;
-    const { Signature } = await this.client.send(
-      new SignCommand({
-        KeyId: this.keyId,
-        Message: createHash('sha256').update(signingInput).digest(),
-        MessageType: 'DIGEST',
-        SigningAlgorithm: 'ECDSA_SHA_256',
-      }),
-    );
-    if (!Signature) throw new Error('KMS returned no signature');
-    return `${signingInput}.${base64url(derToJoseSignature(Buffer.from(Signature), 32))}`;
+    try {
+      const { kid } = await this.loadPublicJwk();
+      const signingInput = `${base64url(JSON.stringify({ alg: 'ES256', typ: 'at+jwt', kid }))}.${base64url(JSON.stringify(claims))}`;
+      const { Signature } = await this.client.send(
+        new SignCommand({
+          KeyId: this.keyId,
+          Message: createHash('sha256').update(signingInput).digest(),
+          MessageType: 'DIGEST',
+          SigningAlgorithm: 'ECDSA_SHA_256',
+        }),
+      );
+      if (!Signature) throw new Error('KMS returned no signature');
+      return `${signingInput}.${base64url(derToJoseSignature(Buffer.from(Signature), 32))}`;
+    } catch (error) {
+      // An approved agent cannot collect its token while this fails: the SigningFailed alarm pages.
+      this.metrics.count('SigningFailed');
+      throw error;
+    }
   }
 
   async jwks(): Promise<JsonWebKeySet> {

@@ -1,9 +1,14 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { requireEnv } from '../env';
+import { emfMetrics } from './emf-metrics';
 import { KmsSigner } from './kms-signer';
+import { traced } from './tracing';
 
-/** The KMS signer for the key in `SIGNING_KEY_ID`, also publishing `RETIRED_SIGNING_KEY_IDS` (comma-separated). */
+/**
+ * The KMS signer for the key in `SIGNING_KEY_ID`, also publishing `RETIRED_SIGNING_KEY_IDS`
+ * (comma-separated); counts `SigningFailed`.
+ */
 export function kmsSigner(): KmsSigner {
   const retired = (process.env.RETIRED_SIGNING_KEY_IDS ?? '').split(',').filter(Boolean);
-  return new KmsSigner(new KMSClient({}), requireEnv('SIGNING_KEY_ID'), retired);
+  return new KmsSigner(traced(new KMSClient({})), requireEnv('SIGNING_KEY_ID'), retired, emfMetrics);
 }

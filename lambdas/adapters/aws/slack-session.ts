@@ -4,6 +4,7 @@ import { SlackNotConfiguredError, reportSlackPlaceholderSecret } from '../slack/
 import { isPlaceholder, type SlackCredentials } from '../slack/slack-credentials';
 import { SlackNotifier } from '../slack/slack-notifier';
 import { slackWebClient } from '../slack/web-client';
+import { emfMetrics } from './emf-metrics';
 import { slackCredentials, slackSecretName } from './slack-secret';
 
 /**
@@ -35,5 +36,7 @@ export function fromSlackSecret<T>(
 
 /** The Slack notifier of function `fn`, following the secret (see {@link fromSlackSecret}). */
 export function secretBackedNotifier(fn: string): ApprovalNotifier {
-  return new DeferredNotifier(fromSlackSecret((c) => new SlackNotifier(slackWebClient(c.botToken)), fn));
+  return new DeferredNotifier(
+    fromSlackSecret((c) => new SlackNotifier(slackWebClient(c.botToken, { metrics: emfMetrics })), fn),
+  );
 }

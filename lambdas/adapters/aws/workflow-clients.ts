@@ -1,13 +1,14 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { requireEnv } from '../env';
 import { StepFunctionsTaskResponder, StepFunctionsWorkflow } from './sfn-workflow';
+import { traced } from './tracing';
 
 /** The workflow on the state machine named by `STATE_MACHINE_ARN`. */
 export function stateMachineWorkflow(): StepFunctionsWorkflow {
-  return new StepFunctionsWorkflow(new SFNClient({}), requireEnv('STATE_MACHINE_ARN'));
+  return new StepFunctionsWorkflow(traced(new SFNClient({})), requireEnv('STATE_MACHINE_ARN'));
 }
 
 /** Resumes waiting workflow tasks (the Slack function's only Step Functions permission). */
 export function taskResponder(): StepFunctionsTaskResponder {
-  return new StepFunctionsTaskResponder(new SFNClient({}));
+  return new StepFunctionsTaskResponder(traced(new SFNClient({})));
 }

@@ -25,6 +25,7 @@ const HEADLINE: Readonly<Record<ApprovalRequest['status'], string>> = {
   DENIED: 'Denied',
   EXPIRED: 'Expired',
   CANCELLED: 'Cancelled',
+  FAILED: 'Failed',
 };
 
 const plain = (text: string) => ({ type: 'plain_text', text, emoji: false });
@@ -58,6 +59,10 @@ function outcomeLine(request: ApprovalRequest): string | undefined {
       return by.startsWith('operator:')
         ? ':heavy_multiplication_x: Cancelled: an operator revoked this agent'
         : ':heavy_multiplication_x: Cancelled by the agent';
+    }
+    case 'FAILED': {
+      const approved = by ? `approved by ${by}, but ` : '';
+      return `:warning: Failed: ${approved}could not be completed; nothing was granted`;
     }
   }
 }

@@ -1,3 +1,4 @@
+import { emfMetrics } from '../aws/emf-metrics';
 import { logger } from '../logger';
 
 /** The one log message every function writes when the Slack secret still holds the placeholder. */
@@ -13,10 +14,11 @@ export function fillSlackSecretHint(secretName: string): string {
 
 /**
  * Reports that `fn` found the Slack secret unfilled: one error line with the stable field
- * `slackPlaceholderSecret: true`. This is the hook a `SlackPlaceholderSecret` metric and alarm hang
- * on; it logs nothing secret (the secret's name only).
+ * `slackPlaceholderSecret: true`, and the `SlackPlaceholderSecret` metric, which alarms. It logs
+ * nothing secret (the secret's name only).
  */
 export function reportSlackPlaceholderSecret(fn: string, secretName: string): void {
+  emfMetrics.count('SlackPlaceholderSecret');
   logger.error(SLACK_PLACEHOLDER_LOG_MESSAGE, {
     slackPlaceholderSecret: true,
     function: fn,

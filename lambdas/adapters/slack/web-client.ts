@@ -1,4 +1,5 @@
-import { WebClient, type WebClientOptions } from '@slack/web-api';
+import { WebClient, type WebAPICallResult, type WebClientOptions } from '@slack/web-api';
+import { noMetrics, type OperationalMetrics } from '../../ports/operational-metrics';
 
 /**
  * How long one Slack Web API call may take, and how often it is tried, by who is waiting:
@@ -29,6 +30,29 @@ export interface SlackClientSettings {
   readonly apiUrl?: string;
   /** @default 'background' */
   readonly profile?: SlackCallProfile;
+  /** Where `SlackCallFailed` is counted. @default noMetrics */
+  readonly metrics?: OperationalMetrics;
+}
+
+/** A WebClient that counts `SlackCallFailed` for every call that fails after the client's own retries. */
+class MeteredWebClient extends WebClient {
+  constructor(
+    token: string,
+    options: WebClientOptions,
+    private readonly metrics: OperationalMetrics,
+  ) {
+    super(token, options);
+  }
+
+  // Every Web API method (chat.postMessage, views.open, …) goes through apiCall.
+  override async apiCall(method: string, options?: Record<string, unknown>): Promise<WebAPICallResult> {
+    try {
+      return await super.apiCall(method, options);
+    } catch (error) {
+      this.metrics.count('SlackCallFailed');
+      throw error;
+    }
+  }
 }
 
 /**
@@ -50,8 +74,9 @@ export function slackClientOptions(settings: SlackClientSettings = {}): WebClien
 
 /**
  * A Slack Web API client with {@link slackClientOptions}. Rate-limited calls are retried after
- * `Retry-After` (the client's built-in behaviour) unless the profile is interactive.
+ * `Retry-After` (the client's built-in behaviour) unless the profile is interactive; a call that still
+ * fails counts `SlackCallFailed`.
  */
 export function slackWebClient(botToken: string, settings: SlackClientSettings = {}): WebClient {
-  return new WebClient(botToken, slackClientOptions(settings));
+  return new MeteredWebClient(botToken, slackClientOptions(settings), settings.metrics ?? noMetrics);
 }

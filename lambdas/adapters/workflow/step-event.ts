@@ -5,6 +5,8 @@ export interface StepEvent {
   readonly task_token?: string;
   /** Only Escalate receives one: the group to page. */
   readonly escalate_to?: string;
+  /** Only RecordFailure receives one: the failed step's error name (`$.failure.Error`). */
+  readonly error?: string;
 }
 
 /**

@@ -23,6 +23,7 @@ export const ERROR_CODES = [
     slow_down: true,
     access_denied: true,
     expired_token: true,
+    transaction_failed: true,
     not_found: true,
     conflict: true,
     forbidden: true,
@@ -39,6 +40,7 @@ const REQUEST_STATUSES = every<Lowercase<RequestStatus>>({
   denied: true,
   expired: true,
   cancelled: true,
+  failed: true,
 });
 
 const POLICY_OUTCOMES = every<PolicyOutcome>({ auto_approve: true, step_up: true, deny: true });
@@ -57,6 +59,7 @@ const AUDIT_EVENT_TYPES = every<AuditEventType>({
   token_consumed: true,
   cancelled: true,
   revoked: true,
+  failed: true,
   outcome_notified: true,
 });
 

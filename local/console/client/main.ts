@@ -433,6 +433,7 @@ const STATUS_CLASS: Record<string, string> = {
   denied: 'status-denied',
   expired: 'status-closed',
   cancelled: 'status-closed',
+  failed: 'status-closed',
 };
 
 function fact(label: string, value: Node | string | undefined): Node[] {

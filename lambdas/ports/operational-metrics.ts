@@ -1,0 +1,47 @@
+/** CloudWatch namespace of every stepup metric; also the `service` dimension Powertools adds. */
+export const METRICS_NAMESPACE = 'stepup';
+
+/** The `service` dimension (and log `service` key) of every stepup function. */
+export const SERVICE_NAME = 'stepup';
+
+/**
+ * Every metric stepup emits, each a count of one thing that happened. The outcome metrics count a
+ * state change once, when the conditional write that made it succeeded (see `outcome-metrics.ts`).
+ */
+export const OPERATIONAL_METRICS = [
+  /** A request was stored; dimension `policyOutcome`: `auto_approve`, `step_up` or `deny`. */
+  'RequestCreated',
+  'RequestApproved',
+  /** An approver denied (a policy denial is `RequestCreated` with `policyOutcome=deny`). */
+  'RequestDenied',
+  'RequestExpired',
+  'RequestCancelled',
+  /** The workflow could not finish the request and recorded it as FAILED (RecordFailure). */
+  'RequestFailed',
+  'TokenDelivered',
+  'TokenConsumed',
+  'TokenRevoked',
+  /** An operator used the per-agent kill switch. */
+  'KillSwitch',
+  /** A Slack Web API call failed after the client's own retries. */
+  'SlackCallFailed',
+  /** A function started while the Slack secret still held the deploy-time placeholder bot token. */
+  'SlackPlaceholderSecret',
+  /** KMS refused or failed to sign a token. */
+  'SigningFailed',
+] as const;
+
+/** Name of one stepup metric. */
+export type OperationalMetric = (typeof OPERATIONAL_METRICS)[number];
+
+/** Dimension of `RequestCreated`: what the policy decided. */
+export const POLICY_OUTCOME_DIMENSION = 'policyOutcome';
+
+/** Counts operational events. Implementations must never throw into the caller. */
+export interface OperationalMetrics {
+  /** Counts one occurrence of `metric`, optionally under extra dimensions. */
+  count(metric: OperationalMetric, dimensions?: Readonly<Record<string, string>>): void;
+}
+
+/** Counts nothing: tests and the local runtime, which has no CloudWatch. */
+export const noMetrics: OperationalMetrics = { count: () => undefined };
