@@ -1,0 +1,304 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { RoleCredentials } from './aws/principals';
+import type { TemplateFunction } from './aws/account';
+
+/** The host script each execution environment runs (plain CommonJS: Node 22 loads it without tsx). */
+const HOST_SCRIPT = join(__dirname, 'lambda-runtime', 'host.cjs');
+/** Preloaded into every host: refuses and reports connections to anything but 127.0.0.1. */
+const NETWORK_GUARD = join(__dirname, 'lambda-runtime', 'network-guard.cjs');
+
+/** Where the functions run: the Node binary, the runtime's SDK folder and the stand-in endpoints. */
+export interface LambdaRuntimeOptions {
+  /** Node binary (22, like `nodejs22.x`). */
+  readonly nodeExecPath: string;
+  /** A `node_modules` holding only the SDK the Lambda runtime provides (`NODE_PATH`). */
+  readonly sdkNodePath: string;
+  readonly region: string;
+  /** `AWS_ENDPOINT_URL_<SERVICE>` values, e.g. `{ DYNAMODB: 'http://127.0.0.1:1234' }`. */
+  readonly endpoints: Readonly<Record<string, string>>;
+  /**
+   * Variables the suite adds on top of the template's, each a documented test override
+   * (e.g. `SLACK_API_URL`, which the template does not set because production uses Slack itself).
+   * @default none
+   */
+  readonly overrides?: Readonly<Record<string, string>>;
+}
+
+/** One function of the template, resolved: what a host needs to run it. */
+export interface HostedFunction {
+  readonly definition: TemplateFunction;
+  /** The asset directory (`/var/task`). */
+  readonly taskRoot: string;
+  /** `Environment.Variables` exactly as the template sets them, resolved. */
+  readonly environment: Readonly<Record<string, string>>;
+  /** The execution role's credentials. */
+  readonly credentials: RoleCredentials;
+}
+
+/** A failed invocation, as Lambda reports it (`X-Amz-Function-Error: Unhandled`). */
+export class LambdaInvokeError extends Error {
+  constructor(
+    readonly functionName: string,
+    readonly errorType: string,
+    readonly errorMessage: string,
+  ) {
+    super(`${functionName}: ${errorType}: ${errorMessage}`);
+    this.name = 'LambdaInvokeError';
+  }
+}
+
+/** An outbound connection a host refused (anything but 127.0.0.1). */
+export interface RefusedEgress {
+  readonly functionName: string;
+  readonly kind: string;
+  readonly host: string;
+  readonly port?: number;
+}
+
+interface HostMessage {
+  readonly type: 'ready' | 'result' | 'egress';
+  readonly id?: string;
+  readonly result?: unknown;
+  readonly error?: { errorType: string; errorMessage: string };
+  readonly kind?: string;
+  readonly host?: string;
+  readonly port?: number;
+}
+
+/** A trace header like the one Lambda sets per invocation (`Root=1-<time>-<id>;Parent=…;Sampled=0`). */
+function traceId(): string {
+  const time = Math.floor(Date.now() / 1000).toString(16);
+  return `Root=1-${time}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0`;
+}
+
+/**
+ * One execution environment of a function: a child process on the Lambda Node version with the
+ * function's environment, initialised once, serving one invocation at a time over IPC.
+ */
+class ExecutionEnvironment {
+  busy = false;
+  private readonly pending = new Map<string, { resolve: (m: HostMessage) => void }>();
+  private readonly ready: Promise<void>;
+  private exited: Error | undefined;
+
+  constructor(
+    private readonly fn: HostedFunction,
+    private readonly child: ChildProcess,
+    private readonly onEgress: (egress: RefusedEgress) => void,
+  ) {
+    this.ready = new Promise((resolve, reject) => {
+      child.on('message', (message: HostMessage) => {
+        if (message.type === 'ready') resolve();
+        else if (message.type === 'egress')
+          this.onEgress({
+            functionName: fn.definition.functionName,
+            kind: message.kind ?? 'connection',
+            host: message.host ?? '?',
+            port: message.port,
+          });
+        else if (message.type === 'result' && message.id) this.pending.get(message.id)?.resolve(message);
+      });
+      child.on('exit', (code, signal) => {
+        this.exited = new Error(`${fn.definition.functionName}: runtime exited (${signal ?? code})`);
+        reject(this.exited);
+        for (const { resolve: settle } of this.pending.values()) {
+          settle({
+            type: 'result',
+            error: { errorType: 'Runtime.ExitError', errorMessage: this.exited.message },
+          });
+        }
+      });
+    });
+  }
+
+  get alive(): boolean {
+    return this.exited === undefined;
+  }
+
+  async invoke(event: unknown, requestId: string): Promise<HostMessage> {
+    await this.ready;
+    const id = randomUUID();
+    const timeoutMs = this.fn.definition.timeout * 1000;
+    const answered = new Promise<HostMessage>((resolve) => this.pending.set(id, { resolve }));
+    this.child.send({
+      type: 'invoke',
+      id,
+      event,
+      requestId,
+      traceId: traceId(),
+      deadlineMs: Date.now() + timeoutMs,
+      invokedFunctionArn: this.fn.definition.functionArn,
+    });
+    // Lambda's own limit: a function that overruns its Timeout is stopped and the invocation fails.
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<HostMessage>((resolve) => {
+      timer = setTimeout(() => {
+        this.child.kill('SIGKILL');
+        resolve({
+          type: 'result',
+          error: {
+            errorType: 'Sandbox.Timedout',
+            errorMessage: `Task timed out after ${this.fn.definition.timeout}.00 seconds`,
+          },
+        });
+      }, timeoutMs);
+    });
+    try {
+      return await Promise.race([answered, timedOut]);
+    } finally {
+      clearTimeout(timer);
+      this.pending.delete(id);
+    }
+  }
+
+  stop(): void {
+    if (this.alive) this.child.kill('SIGKILL');
+  }
+}
+
+/**
+ * The Lambda service for the suite: runs each function's bundle as deployed, in its own child
+ * process(es), started on first invocation and kept warm; a second concurrent invocation of a busy
+ * function gets a second environment, as Lambda scales. Everything a function prints is its log.
+ */
+export class LambdaService {
+  /** Outbound connections the functions attempted and the guard refused. */
+  readonly refusedEgress: RefusedEgress[] = [];
+  private readonly logs = new Map<string, string[]>();
+  private readonly environments = new Map<string, ExecutionEnvironment[]>();
+  private readonly byArnOrName = new Map<string, HostedFunction>();
+  /** Cold starts per function name. */
+  readonly coldStarts = new Map<string, number>();
+
+  constructor(
+    functions: readonly HostedFunction[],
+    private readonly runtime: LambdaRuntimeOptions,
+  ) {
+    for (const fn of functions) {
+      this.byArnOrName.set(fn.definition.functionArn, fn);
+      this.byArnOrName.set(fn.definition.functionName, fn);
+      this.byArnOrName.set(fn.definition.logicalId, fn);
+    }
+  }
+
+  /** The function with this ARN, name or logical id. @throws Error when the template has none */
+  function(ref: string): HostedFunction {
+    // Step Functions may name a qualified ARN (`…:function:name:$LATEST`).
+    const fn = this.byArnOrName.get(ref) ?? this.byArnOrName.get(ref.replace(/:(\$LATEST|\d+)$/, ''));
+    if (!fn) throw new Error(`no Lambda function ${ref} in the template`);
+    return fn;
+  }
+
+  /** Everything `ref` (ARN, name or logical id) printed so far, START/END/REPORT lines included. */
+  logOf(ref: string): string {
+    return (this.logs.get(this.function(ref).definition.functionName) ?? []).join('');
+  }
+
+  /** Every function's log, by function name. */
+  allLogs(): ReadonlyMap<string, string> {
+    return new Map([...this.logs].map(([name, lines]) => [name, lines.join('')]));
+  }
+
+  /**
+   * Invokes a function synchronously (`RequestResponse`) with a JSON event.
+   * @throws LambdaInvokeError when the function fails (unhandled error, init error or timeout)
+   */
+  async invoke(ref: string, event: unknown): Promise<unknown> {
+    const fn = this.function(ref);
+    const name = fn.definition.functionName;
+    const environment = this.idleEnvironment(fn);
+    environment.busy = true;
+    const requestId = randomUUID();
+    const started = performance.now();
+    this.append(name, `START RequestId: ${requestId} Version: $LATEST\n`);
+    try {
+      // A JSON round trip, as the event and result cross the Lambda service.
+      const message = await environment.invoke(JSON.parse(JSON.stringify(event)), requestId);
+      if (message.error)
+        throw new LambdaInvokeError(name, message.error.errorType, message.error.errorMessage);
+      return message.result;
+    } finally {
+      environment.busy = false;
+      this.append(name, `END RequestId: ${requestId}\n`);
+      this.append(
+        name,
+        `REPORT RequestId: ${requestId}\tDuration: ${(performance.now() - started).toFixed(2)} ms\n`,
+      );
+    }
+  }
+
+  /** Stops every execution environment. */
+  stop(): void {
+    for (const list of this.environments.values()) for (const environment of list) environment.stop();
+    this.environments.clear();
+  }
+
+  private idleEnvironment(fn: HostedFunction): ExecutionEnvironment {
+    const name = fn.definition.functionName;
+    const list = (this.environments.get(name) ?? []).filter((environment) => environment.alive);
+    this.environments.set(name, list);
+    const idle = list.find((environment) => !environment.busy);
+    if (idle) return idle;
+    const started = this.start(fn);
+    list.push(started);
+    return started;
+  }
+
+  private start(fn: HostedFunction): ExecutionEnvironment {
+    const name = fn.definition.functionName;
+    this.coldStarts.set(name, (this.coldStarts.get(name) ?? 0) + 1);
+    const child = fork(HOST_SCRIPT, [], {
+      execPath: this.runtime.nodeExecPath,
+      execArgv: ['--require', NETWORK_GUARD],
+      cwd: fn.taskRoot,
+      env: this.environmentOf(fn),
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'json',
+    });
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => this.append(name, chunk));
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => this.append(name, chunk));
+    return new ExecutionEnvironment(fn, child, (egress) => this.refusedEgress.push(egress));
+  }
+
+  /** The template's variables, then what Lambda itself sets, then the suite's documented overrides. */
+  private environmentOf(fn: HostedFunction): NodeJS.ProcessEnv {
+    const { definition, credentials } = fn;
+    const { region } = this.runtime;
+    const logStream = `${new Date().toISOString().slice(0, 10).replace(/-/g, '/')}/[$LATEST]${randomBytes(16).toString('hex')}`;
+    const endpoints = Object.fromEntries(
+      Object.entries(this.runtime.endpoints).map(([service, url]) => [`AWS_ENDPOINT_URL_${service}`, url]),
+    );
+    return {
+      ...fn.environment,
+      AWS_REGION: region,
+      AWS_DEFAULT_REGION: region,
+      AWS_EXECUTION_ENV: `AWS_Lambda_${definition.runtime}`,
+      AWS_LAMBDA_FUNCTION_NAME: definition.functionName,
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(definition.memorySize),
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${definition.functionName}`,
+      AWS_LAMBDA_LOG_STREAM_NAME: logStream,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_SESSION_TOKEN: credentials.sessionToken,
+      _HANDLER: definition.handler,
+      LAMBDA_TASK_ROOT: fn.taskRoot,
+      LAMBDA_RUNTIME_DIR: join(__dirname, 'lambda-runtime'),
+      NODE_PATH: this.runtime.sdkNodePath,
+      LANG: 'en_US.UTF-8',
+      TZ: ':UTC',
+      PATH: '/usr/local/bin:/usr/bin:/bin',
+      ...endpoints,
+      ...this.runtime.overrides,
+    };
+  }
+
+  private append(name: string, chunk: string): void {
+    const lines = this.logs.get(name) ?? [];
+    lines.push(chunk);
+    this.logs.set(name, lines);
+  }
+}
