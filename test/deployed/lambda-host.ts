@@ -73,21 +73,62 @@ function traceId(): string {
   return `Root=1-${time}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0`;
 }
 
+/** Ends each invocation's output on stdout and stderr (see host.cjs); random per run. */
+const LOG_MARKER = `@@stepup-host-end-${randomBytes(6).toString('hex')}:`;
+
+/** Splits a stream into lines, passing log text on and reporting invocation-end markers. */
+function watchStream(
+  stream: NodeJS.ReadableStream | null,
+  append: (text: string) => void,
+  onMarker: (id: string) => void,
+): void {
+  let partial = '';
+  stream?.setEncoding('utf8');
+  stream?.on('data', (chunk: string) => {
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      if (line.startsWith(LOG_MARKER)) onMarker(line.slice(LOG_MARKER.length));
+      else append(`${line}\n`);
+    }
+  });
+  stream?.on('end', () => {
+    if (partial) append(partial);
+  });
+}
+
+/** An invocation in flight: done when the result and both end markers have arrived. */
+interface InFlight {
+  message?: HostMessage;
+  markers: number;
+  readonly settle: (message: HostMessage) => void;
+}
+
 /**
  * One execution environment of a function: a child process on the Lambda Node version with the
  * function's environment, initialised once, serving one invocation at a time over IPC.
  */
 class ExecutionEnvironment {
   busy = false;
-  private readonly pending = new Map<string, { resolve: (m: HostMessage) => void }>();
+  private readonly pending = new Map<string, InFlight>();
   private readonly ready: Promise<void>;
   private exited: Error | undefined;
 
   constructor(
     private readonly fn: HostedFunction,
     private readonly child: ChildProcess,
+    append: (text: string) => void,
     private readonly onEgress: (egress: RefusedEgress) => void,
   ) {
+    const marker = (id: string) => {
+      const flight = this.pending.get(id);
+      if (flight) {
+        flight.markers++;
+        this.settleIfDone(flight);
+      }
+    };
+    watchStream(child.stdout, append, marker);
+    watchStream(child.stderr, append, marker);
     this.ready = new Promise((resolve, reject) => {
       child.on('message', (message: HostMessage) => {
         if (message.type === 'ready') resolve();
@@ -98,30 +139,42 @@ class ExecutionEnvironment {
             host: message.host ?? '?',
             port: message.port,
           });
-        else if (message.type === 'result' && message.id) this.pending.get(message.id)?.resolve(message);
+        else if (message.type === 'result' && message.id) {
+          const flight = this.pending.get(message.id);
+          if (flight) {
+            flight.message = message;
+            this.settleIfDone(flight);
+          }
+        }
       });
       child.on('exit', (code, signal) => {
         this.exited = new Error(`${fn.definition.functionName}: runtime exited (${signal ?? code})`);
         reject(this.exited);
-        for (const { resolve: settle } of this.pending.values()) {
-          settle({
+        for (const flight of this.pending.values()) {
+          flight.settle({
             type: 'result',
             error: { errorType: 'Runtime.ExitError', errorMessage: this.exited.message },
           });
         }
       });
     });
+    // An environment that dies before an invocation reports it through that invocation.
+    this.ready.catch(() => undefined);
   }
 
   get alive(): boolean {
     return this.exited === undefined;
   }
 
+  private settleIfDone(flight: InFlight): void {
+    if (flight.message && flight.markers === 2) flight.settle(flight.message);
+  }
+
   async invoke(event: unknown, requestId: string): Promise<HostMessage> {
     await this.ready;
     const id = randomUUID();
     const timeoutMs = this.fn.definition.timeout * 1000;
-    const answered = new Promise<HostMessage>((resolve) => this.pending.set(id, { resolve }));
+    const answered = new Promise<HostMessage>((settle) => this.pending.set(id, { markers: 0, settle }));
     this.child.send({
       type: 'invoke',
       id,
@@ -249,7 +302,7 @@ export class LambdaService {
   private start(fn: HostedFunction): ExecutionEnvironment {
     const name = fn.definition.functionName;
     this.coldStarts.set(name, (this.coldStarts.get(name) ?? 0) + 1);
-    const child = fork(HOST_SCRIPT, [], {
+    const child = fork(HOST_SCRIPT, [LOG_MARKER], {
       execPath: this.runtime.nodeExecPath,
       execArgv: ['--require', NETWORK_GUARD],
       cwd: fn.taskRoot,
@@ -257,9 +310,12 @@ export class LambdaService {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',
     });
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => this.append(name, chunk));
-    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => this.append(name, chunk));
-    return new ExecutionEnvironment(fn, child, (egress) => this.refusedEgress.push(egress));
+    return new ExecutionEnvironment(
+      fn,
+      child,
+      (text) => this.append(name, text),
+      (egress) => this.refusedEgress.push(egress),
+    );
   }
 
   /** The template's variables, then what Lambda itself sets, then the suite's documented overrides. */

@@ -3,9 +3,12 @@
 // from the parent over IPC instead of the Runtime API. The function's own output goes to this
 // process's stdout/stderr, which the parent keeps as the function's log.
 'use strict';
+const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 
 const taskRoot = process.env.LAMBDA_TASK_ROOT;
+// Given by the parent; never part of the function's environment.
+const LOG_MARKER = process.argv[2];
 const [moduleName, exportName] = splitHandler(process.env._HANDLER);
 
 function splitHandler(handler) {
@@ -27,7 +30,12 @@ function errorPayload(error, errorType) {
 let handler;
 let initError;
 try {
-  const loaded = require(join(taskRoot, moduleName));
+  // The Node.js runtime looks for <module>.js, then .mjs, then .cjs (this host loads CommonJS only).
+  const file = ['.js', '.cjs']
+    .map((ext) => join(taskRoot, moduleName + ext))
+    .find((path) => existsSync(path));
+  if (!file) throw new Error(`Cannot find module '${moduleName}'`);
+  const loaded = require(file);
   handler = loaded[exportName];
   if (typeof handler !== 'function') {
     initError = errorPayload(
@@ -55,23 +63,32 @@ function context(message) {
   };
 }
 
+// Output and the IPC result travel on different channels; a marker line on stdout and stderr after
+// each invocation lets the parent hand back the result only once the invocation's log is complete.
+function finish(message, answer) {
+  const marker = `${LOG_MARKER}${message.id}\n`;
+  process.stdout.write(marker);
+  process.stderr.write(marker);
+  process.send({ type: 'result', id: message.id, ...answer });
+}
+
 process.on('message', async (message) => {
   if (message.type !== 'invoke') return;
   if (initError) {
-    process.send({ type: 'result', id: message.id, error: initError });
+    finish(message, { error: initError });
     return;
   }
   process.env._X_AMZN_TRACE_ID = message.traceId;
   try {
     const result = await handler(message.event, context(message));
-    process.send({ type: 'result', id: message.id, result: result === undefined ? null : result });
+    finish(message, { result: result === undefined ? null : result });
   } catch (error) {
     const payload = errorPayload(error);
     // What the Node.js runtime logs for a failed invocation.
     console.error(
       `${new Date().toISOString()}\t${message.requestId}\tERROR\tInvoke Error \t${JSON.stringify(payload)}`,
     );
-    process.send({ type: 'result', id: message.id, error: payload });
+    finish(message, { error: payload });
   }
 });
 
