@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RoleCredentials } from './aws/principals';
 import type { TemplateFunction } from './aws/account';
@@ -280,6 +281,12 @@ export class LambdaService {
         `REPORT RequestId: ${requestId}\tDuration: ${(performance.now() - started).toFixed(2)} ms\n`,
       );
     }
+  }
+
+  /** Writes each function's log to `<dir>/<function name>.log`. */
+  writeLogs(dir: string): void {
+    mkdirSync(dir, { recursive: true });
+    for (const [name, log] of this.allLogs()) writeFileSync(join(dir, `${name}.log`), log);
   }
 
   /** Stops every execution environment. */
