@@ -1,4 +1,9 @@
-import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
+import {
+  runSimulation,
+  runUnsafeSimulation,
+  type EvaluationResult,
+  type Simulation,
+} from '@cloud-copilot/iam-simulate';
 import type { FakeAccount } from './account';
 import type { RoleCredentials } from './principals';
 
@@ -58,15 +63,19 @@ export class IamEvaluator {
       resourcePolicy: request.resourcePolicy,
     };
     const result = await runSimulation(simulation, {});
-    if (result.resultType === 'error') {
+    let outcome: EvaluationResult;
+    if (result.resultType !== 'error') outcome = result.overallResult;
+    else if (result.errors.message === 'must.use.wildcard') {
+      // The IAM reference lists states:SendTask* without resource types, yet Step Functions
+      // authorizes a callback against the state machine's ARN (what CDK's grantTaskResponse grants;
+      // aws/aws-cdk#8486 tested it). Evaluate the statements as AWS does, without that check.
+      outcome = runUnsafeSimulation(simulation, {});
+    } else {
       throw new Error(
         `IAM simulation of ${request.action} on ${request.resource} failed: ${result.errors.message}`,
       );
     }
-    return {
-      allowed: result.overallResult === 'Allowed',
-      explicitDeny: result.overallResult === 'ExplicitlyDenied',
-    };
+    return { allowed: outcome === 'Allowed', explicitDeny: outcome === 'ExplicitlyDenied' };
   }
 
   /** The identity policies attached to a role, resolved through the account. */

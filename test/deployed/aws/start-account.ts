@@ -1,0 +1,62 @@
+import { FakeAccount, type FakeAccountOptions } from './account';
+import { CallLog } from './call-log';
+import type { CfnTemplate } from './cfn-template';
+import { startDynamoDb } from './dynamodb';
+import { IamEvaluator } from './iam';
+import { startKms } from './kms';
+import { Principals } from './principals';
+import { startSecretsManager, type RunningSecretsManager } from './secrets-manager';
+import { startStepFunctions, type RunningStepFunctions, type StepFunctionsOptions } from './step-functions';
+
+/** Options for {@link startAccount}. */
+export interface StartAccountOptions extends FakeAccountOptions, StepFunctionsOptions {}
+
+/** The account's stand-ins, running. */
+export interface RunningAccount {
+  readonly account: FakeAccount;
+  readonly principals: Principals;
+  readonly callLog: CallLog;
+  /** Endpoint URL by service, keyed as in `AWS_ENDPOINT_URL_<key>` (what the SDK in a bundle reads). */
+  readonly endpoints: {
+    readonly DYNAMODB: string;
+    readonly KMS: string;
+    readonly SECRETS_MANAGER: string;
+    readonly SFN: string;
+  };
+  readonly secretsManager: RunningSecretsManager;
+  readonly stepFunctions: RunningStepFunctions;
+  close(): Promise<void>;
+}
+
+/** Starts every stand-in for a fresh deploy of `template`, sharing one account, IAM and call log. */
+export async function startAccount(
+  template: CfnTemplate,
+  options: StartAccountOptions,
+): Promise<RunningAccount> {
+  const account = FakeAccount.fromTemplate(template, options);
+  const principals = new Principals(account);
+  const callLog = new CallLog();
+  const services = { region: account.env.region, principals, iam: new IamEvaluator(account), callLog };
+  const [dynamodb, kms, secretsManager, stepFunctions] = await Promise.all([
+    startDynamoDb(account, services),
+    startKms(account, services),
+    startSecretsManager(account, services),
+    startStepFunctions(account, services, options),
+  ]);
+  return {
+    account,
+    principals,
+    callLog,
+    endpoints: {
+      DYNAMODB: dynamodb.endpoint,
+      KMS: kms.endpoint,
+      SECRETS_MANAGER: secretsManager.endpoint,
+      SFN: stepFunctions.endpoint,
+    },
+    secretsManager,
+    stepFunctions,
+    close: async () => {
+      await Promise.all([stepFunctions.close(), dynamodb.close(), kms.close(), secretsManager.close()]);
+    },
+  };
+}
