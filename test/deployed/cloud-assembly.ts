@@ -110,11 +110,14 @@ export async function synthesizeCloudAssembly(log: (line: string) => void = cons
       cwd: PROJECT_ROOT,
       env: {
         ...process.env,
+        // bin/app.ts pins the stack to CDK_DEPLOY_* (before that: CDK_DEFAULT_*, which the CLI
+        // derives from AWS_REGION), so every ARN in the template is concrete.
+        CDK_DEPLOY_REGION: DEPLOYED_ENV.region,
+        CDK_DEPLOY_ACCOUNT: DEPLOYED_ENV.account,
         CDK_DEFAULT_REGION: DEPLOYED_ENV.region,
-        // The CLI passes the app its own idea of the default region (AWS_REGION, else us-east-1).
+        CDK_DEFAULT_ACCOUNT: DEPLOYED_ENV.account,
         AWS_REGION: DEPLOYED_ENV.region,
         AWS_DEFAULT_REGION: DEPLOYED_ENV.region,
-        CDK_DEFAULT_ACCOUNT: DEPLOYED_ENV.account,
         STEPUP_CONFIG: inputs.config,
         STEPUP_POLICIES: inputs.policies,
       },

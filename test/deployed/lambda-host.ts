@@ -25,6 +25,12 @@ export interface LambdaRuntimeOptions {
    * @default none
    */
   readonly overrides?: Readonly<Record<string, string>>;
+  /**
+   * Execution environments one function may have at once; further concurrent invocations queue
+   * (like reserved concurrency). Keeps a burst of cold starts from starving a 2-core machine.
+   * @default 2
+   */
+  readonly maxEnvironmentsPerFunction?: number;
 }
 
 /** One function of the template, resolved: what a host needs to run it. */
@@ -223,6 +229,7 @@ export class LambdaService {
   private readonly logs = new Map<string, string[]>();
   private readonly environments = new Map<string, ExecutionEnvironment[]>();
   private readonly byArnOrName = new Map<string, HostedFunction>();
+  private readonly waiting = new Map<string, ((environment: ExecutionEnvironment) => void)[]>();
   /** Cold starts per function name. */
   readonly coldStarts = new Map<string, number>();
 
@@ -262,8 +269,7 @@ export class LambdaService {
   async invoke(ref: string, event: unknown): Promise<unknown> {
     const fn = this.function(ref);
     const name = fn.definition.functionName;
-    const environment = this.idleEnvironment(fn);
-    environment.busy = true;
+    const environment = await this.acquire(fn);
     const requestId = randomUUID();
     const started = performance.now();
     this.append(name, `START RequestId: ${requestId} Version: $LATEST\n`);
@@ -274,7 +280,7 @@ export class LambdaService {
         throw new LambdaInvokeError(name, message.error.errorType, message.error.errorMessage);
       return message.result;
     } finally {
-      environment.busy = false;
+      this.release(name, environment);
       this.append(name, `END RequestId: ${requestId}\n`);
       this.append(
         name,
@@ -295,15 +301,33 @@ export class LambdaService {
     this.environments.clear();
   }
 
-  private idleEnvironment(fn: HostedFunction): ExecutionEnvironment {
+  /** An idle environment of the function, a new one while under the cap, else the next one freed. */
+  private async acquire(fn: HostedFunction): Promise<ExecutionEnvironment> {
     const name = fn.definition.functionName;
     const list = (this.environments.get(name) ?? []).filter((environment) => environment.alive);
     this.environments.set(name, list);
-    const idle = list.find((environment) => !environment.busy);
-    if (idle) return idle;
-    const started = this.start(fn);
-    list.push(started);
-    return started;
+    let environment = list.find((candidate) => !candidate.busy);
+    if (!environment && list.length < (this.runtime.maxEnvironmentsPerFunction ?? 2)) {
+      environment = this.start(fn);
+      list.push(environment);
+    }
+    if (!environment) {
+      const queue = this.waiting.get(name) ?? [];
+      this.waiting.set(name, queue);
+      environment = await new Promise<ExecutionEnvironment>((resolve) => queue.push(resolve));
+    }
+    environment.busy = true;
+    return environment;
+  }
+
+  /** Hands a finished environment to the next queued invocation, or marks it idle. */
+  private release(name: string, environment: ExecutionEnvironment): void {
+    environment.busy = false;
+    const next = this.waiting.get(name)?.shift();
+    if (!next) return;
+    // A dead environment (timed out, crashed) is replaced for the waiter.
+    if (environment.alive) next(environment);
+    else void this.acquire(this.function(name)).then(next);
   }
 
   private start(fn: HostedFunction): ExecutionEnvironment {

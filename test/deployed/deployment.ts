@@ -1,0 +1,157 @@
+import { join } from 'node:path';
+import { HttpApiStandIn, WorkloadIssuer, type ApiResponse } from './api-gateway';
+import { startAccount, type RunningAccount } from './aws/start-account';
+import { DEPLOYED_ENV, readTemplate } from './cloud-assembly';
+import type { DeployedArtifacts } from './global-setup';
+import { LambdaService } from './lambda-host';
+import { newSlackCredentials, SlackWebApi, type SlackAppCredentials } from './slack-api';
+
+/** The sample config's workload audience and Slack team (what the template's authorizer and config carry). */
+interface SampleConfig {
+  readonly auth: { readonly issuer: string; readonly audience: readonly string[] };
+  readonly slack: { readonly teamId: string };
+}
+
+/**
+ * The stack as deployed, on this machine: the account's stand-ins (part 1, `aws/`), every function
+ * bundle in its own Lambda host, the HTTP API in front of them, and Slack's Web API.
+ */
+export interface Deployment {
+  readonly aws: RunningAccount;
+  readonly lambdas: LambdaService;
+  readonly api: HttpApiStandIn;
+  readonly slack: SlackWebApi;
+  readonly issuer: WorkloadIssuer;
+  /** The Slack app's bot token and signing secret, as put into the Slack secret. */
+  readonly slackCredentials: SlackAppCredentials;
+  /** Every access token the token endpoint delivered (the suite checks no log holds one). */
+  readonly issuedTokens: string[];
+  /** Every task token the workflow handed to a function. */
+  readonly taskTokens: readonly string[];
+  stop(): Promise<void>;
+}
+
+/** The config the template carries (`STEPUP_CONFIG_JSON` of the Slack function). */
+function templateConfig(aws: RunningAccount): SampleConfig {
+  const slackFn = aws.account.functions().find((fn) => fn.logicalId.includes('SlackEvents'));
+  if (!slackFn) throw new Error('the template has no Slack events function');
+  return JSON.parse(aws.account.functionEnvironment(slackFn.logicalId).STEPUP_CONFIG_JSON!) as SampleConfig;
+}
+
+/**
+ * Deploys the synthesized assembly onto the stand-ins. The one addition to the template's
+ * environment is `SLACK_API_URL` (a documented test override: production talks to Slack itself),
+ * pointing the functions at the Slack stand-in.
+ */
+export async function deploy(artifacts: DeployedArtifacts): Promise<Deployment> {
+  const template = readTemplate(artifacts.assemblyDir);
+  // The workflow invokes functions whose hosts need the account's endpoints and credentials first.
+  const late: { lambdas?: LambdaService } = {};
+  const taskTokens: string[] = [];
+  const aws = await startAccount(template, {
+    ...DEPLOYED_ENV,
+    invokeLambda: (functionArn, payload) => {
+      // The workflow hands task tokens to functions only in their payload; remember them for the log check.
+      const token = (payload as { task_token?: unknown } | null)?.task_token;
+      if (typeof token === 'string') taskTokens.push(token);
+      return late.lambdas!.invoke(functionArn, payload);
+    },
+  });
+  const config = templateConfig(aws);
+  const slackCredentials = newSlackCredentials();
+  const slack = await SlackWebApi.start(slackCredentials, config.slack.teamId);
+  // What an operator does after `cdk deploy` (put-secret-value): the Slack app's real credentials
+  // replace the generated placeholder in the template's secret.
+  const [secretLogicalId] = aws.account.logicalIdsOfType('AWS::SecretsManager::Secret');
+  aws.secretsManager.setSecretString(secretLogicalId!, JSON.stringify(slackCredentials));
+
+  const lambdas = new LambdaService(
+    aws.account.functions().map((definition) => ({
+      definition,
+      taskRoot: join(artifacts.assemblyDir, definition.assetPath),
+      environment: aws.account.functionEnvironment(definition.logicalId),
+      credentials: aws.principals.forFunction(definition.logicalId),
+    })),
+    {
+      nodeExecPath: artifacts.nodeExecPath,
+      sdkNodePath: artifacts.sdkNodePath,
+      region: DEPLOYED_ENV.region,
+      endpoints: aws.endpoints,
+      overrides: { SLACK_API_URL: slack.url },
+    },
+  );
+  late.lambdas = lambdas;
+  const issuer = await WorkloadIssuer.create(config.auth.issuer, config.auth.audience[0]!);
+  const api = HttpApiStandIn.fromAccount(aws.account, lambdas, issuer.publicKey);
+  return {
+    aws,
+    lambdas,
+    api,
+    slack,
+    issuer,
+    slackCredentials,
+    issuedTokens: [],
+    taskTokens,
+    async stop() {
+      lambdas.stop();
+      await slack.stop();
+      await aws.close();
+    },
+  };
+}
+
+/** An agent (or resource server): a workload identity calling the API with its own JWT. */
+export class Workload {
+  constructor(
+    private readonly deployment: Deployment,
+    /** The workload's OIDC `sub`. */
+    readonly sub: string,
+  ) {}
+
+  private async authorization(): Promise<Record<string, string>> {
+    return { authorization: `Bearer ${await this.deployment.issuer.token(this.sub)}` };
+  }
+
+  async postJson(path: string, body: unknown): Promise<ApiResponse> {
+    return this.deployment.api.request({
+      method: 'POST',
+      path,
+      headers: { ...(await this.authorization()), 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  }
+
+  async postForm(path: string, fields: Record<string, string>): Promise<ApiResponse> {
+    return this.deployment.api.request({
+      method: 'POST',
+      path,
+      headers: { ...(await this.authorization()), 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields).toString(),
+    });
+  }
+
+  async get(path: string): Promise<ApiResponse> {
+    return this.deployment.api.request({ method: 'GET', path, headers: await this.authorization() });
+  }
+
+  /** `POST /v1/requests`. */
+  request(body: Record<string, unknown>): Promise<ApiResponse> {
+    return this.postJson('/v1/requests', body);
+  }
+
+  /** One CIBA token poll. */
+  async poll(requestId: string): Promise<ApiResponse> {
+    const response = await this.postForm('/v1/token', {
+      grant_type: 'urn:openid:params:grant-type:ciba',
+      auth_req_id: requestId,
+    });
+    const token = (response.json as { access_token?: unknown } | undefined)?.access_token;
+    if (typeof token === 'string') this.deployment.issuedTokens.push(token);
+    return response;
+  }
+
+  /** `POST /v1/introspect` (as the resource server this workload is). */
+  introspect(token: string): Promise<ApiResponse> {
+    return this.postForm('/v1/introspect', { token });
+  }
+}

@@ -1,0 +1,303 @@
+import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { ApiResponse } from './api-gateway';
+import { OPERATOR_SUB } from './cloud-assembly';
+import { deploy, Workload, type Deployment } from './deployment';
+
+// Every scenario goes through the synthesized bundles only: API Gateway events into the Lambda
+// hosts, the workflow from the template's definition, Slack clicks as signed payloads.
+
+let deployment: Deployment;
+let agent: Workload;
+let ordersDb: Workload;
+
+beforeAll(async () => {
+  const started = Date.now();
+  deployment = await deploy(inject('deployed'));
+  agent = new Workload(deployment, 'repo:example/deploy-bot:ref:refs/heads/main');
+  ordersDb = new Workload(deployment, 'orders-db');
+  console.log(`[deployed] stand-ins up in ${Date.now() - started} ms`);
+});
+
+afterAll(async () => {
+  // STEPUP_DEPLOYED_LOGS=<dir> keeps every function's log for a look after the run.
+  if (process.env.STEPUP_DEPLOYED_LOGS) deployment?.lambdas.writeLogs(process.env.STEPUP_DEPLOYED_LOGS);
+  await deployment?.stop();
+});
+
+const DROP_TABLE = {
+  action: 'db:DropTable',
+  resource: 'prod/orders',
+  audience: 'orders-db',
+  justification: 'drop the legacy orders table after the migration',
+};
+
+/** Agents may read logs alone (policy `read-logs`): auto-approved. */
+const READ_LOGS = {
+  action: 'logs:Read',
+  resource: 'prod/orders-api',
+  audience: 'orders-db',
+  justification: 'debug the 500s',
+};
+
+function body(response: ApiResponse): Record<string, unknown> {
+  return response.json as Record<string, unknown>;
+}
+
+/** The workflow execution of a request (started with the request id as its name). */
+function executionArn(requestId: string): string {
+  const stateMachine = deployment.aws.account
+    .functions()
+    .map((fn) => deployment.aws.account.functionEnvironment(fn.logicalId).STATE_MACHINE_ARN)
+    .find(Boolean)!;
+  return `${stateMachine.replace(':stateMachine:', ':execution:')}:${requestId}`;
+}
+
+/** Waits for the request's workflow execution to end; resolves with its status. */
+async function executionEnded(requestId: string): Promise<string> {
+  const execution = await deployment.aws.stepFunctions.waitForExecution(executionArn(requestId));
+  return execution.status;
+}
+
+async function create(request: Record<string, unknown>, by = agent): Promise<string> {
+  const created = await by.request(request);
+  expect(created.status, created.body).toBe(202);
+  return body(created).auth_req_id as string;
+}
+
+/** An approver's click, delivered as Slack sends it: signed, form-encoded, through API Gateway. */
+async function click(requestId: string, user: string, decision: 'approve' | 'deny') {
+  const signed = deployment.slack.slack.click({ requestId, user, decision });
+  const response = await deployment.api.request({
+    method: 'POST',
+    path: '/slack/events',
+    headers: signed.headers,
+    body: signed.body,
+  });
+  return { response, triggerId: signed.triggerId };
+}
+
+async function verifyToken(token: string) {
+  const jwks = await agent.get('/.well-known/jwks.json');
+  expect(jwks.status).toBe(200);
+  const { payload } = await jwtVerify(token, createLocalJWKSet(jwks.json as JSONWebKeySet), {
+    algorithms: ['ES256'],
+    audience: 'orders-db',
+  });
+  return payload;
+}
+
+describe('the API as API Gateway fronts it', () => {
+  it('answers health without a token and refuses protected routes without a valid workload JWT', async () => {
+    const health = await deployment.api.request({ method: 'GET', path: '/health' });
+    expect(health.status).toBe(200);
+    const anonymous = await deployment.api.request({ method: 'POST', path: '/v1/requests', body: '{}' });
+    expect(anonymous.status).toBe(401);
+    const wrongAudience = await deployment.issuer.token(agent.sub, { aud: 'someone-else' });
+    const refused = await deployment.api.request({
+      method: 'GET',
+      path: '/v1/requests/x',
+      headers: { authorization: `Bearer ${wrongAudience}` },
+    });
+    expect(refused.status).toBe(401);
+  });
+
+  it('answers bad input with a 4xx error body, never a 5xx', async () => {
+    const bad = await agent.postJson('/v1/requests', { action: 42 });
+    expect(bad.status).toBe(400);
+    expect(bad.json).toEqual({ error: 'invalid_request', error_description: expect.any(String) });
+    const forged = await deployment.api.request({
+      method: 'POST',
+      path: '/slack/events',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-signature': 'v0=00' },
+      body: 'payload=%7B%7D',
+    });
+    expect(forged.status).toBe(401);
+  });
+});
+
+// DEFECT (product, lambdas/handlers/slack-events.ts): the deployed Slack ingress builds Bolt's App
+// without SLACK_API_URL (the `handler` wiring passes no slackApiUrl; only the local runtime does), so
+// on every click Bolt's authorize calls auth.test on slack.com instead of the configured Web API:
+// refused here (no internet; in AWS an extra Slack round trip per click), the listener never acks,
+// the click answers 500. Every scenario with a click fails on it until the ingress honours
+// SLACK_API_URL (or gives Bolt an `authorize` that needs no auth.test).
+// Independent requests: run side by side, as approvers and agents would.
+describe.concurrent('step-up approval', () => {
+  it.fails('approve: Slack page, pending poll, click, single-use token, introspection once', async () => {
+    const requestId = await create(DROP_TABLE);
+    const message = await deployment.slack.approvalMessage(requestId, 'C0APPROVALS');
+    expect(JSON.stringify(message.blocks)).toContain('stepup_approve');
+    expect(body(await agent.poll(requestId)).error).toBe('authorization_pending');
+
+    expect((await click(requestId, 'U0ALICE', 'approve')).response.status).toBe(200);
+    expect(await executionEnded(requestId)).toBe('SUCCEEDED');
+
+    const delivered = await agent.poll(requestId);
+    expect(delivered.status, delivered.body).toBe(200);
+    const token = body(delivered).access_token as string;
+    const claims = await verifyToken(token);
+    expect(claims).toMatchObject({
+      aud: 'orders-db',
+      approval: { request_id: requestId, approvers: ['U0ALICE'] },
+    });
+    expect(body(await agent.poll(requestId)).error).toBe('invalid_grant');
+
+    expect(await ordersDb.introspect(token)).toMatchObject({
+      status: 200,
+      json: { active: true, jti: claims.jti },
+    });
+    expect(await ordersDb.introspect(token)).toMatchObject({ status: 200, json: { active: false } });
+  });
+
+  // DEFECT: Slack ingress ignores SLACK_API_URL (see above).
+  it.fails('quorum 2: one approval keeps it pending, a second distinct approver approves', async () => {
+    const requestId = await create({
+      action: 'secrets:Rotate',
+      resource: 'prod/orders-db-password',
+      audience: 'orders-db',
+      justification: 'rotate after the contractor left',
+    });
+    await deployment.slack.approvalMessage(requestId, 'C0SECURITY');
+    expect((await click(requestId, 'U0GRACE', 'approve')).response.status).toBe(200);
+    expect(body(await agent.poll(requestId)).error).toBe('authorization_pending');
+    expect((await click(requestId, 'U0HEIDI', 'approve')).response.status).toBe(200);
+    expect(await executionEnded(requestId)).toBe('SUCCEEDED');
+    const claims = await verifyToken(body(await agent.poll(requestId)).access_token as string);
+    expect((claims.approval as { approvers: string[] }).approvers.sort()).toEqual(['U0GRACE', 'U0HEIDI']);
+  });
+
+  // DEFECT: Slack ingress ignores SLACK_API_URL (see above).
+  it.fails(
+    'deny with a reason: the dialog, the agent hears access_denied, the message says why',
+    async () => {
+      const requestId = await create(DROP_TABLE);
+      await deployment.slack.approvalMessage(requestId);
+      const { response, triggerId } = await click(requestId, 'U0BOB', 'deny');
+      expect(response.status).toBe(200);
+      await deployment.slack.waitFor(
+        (call) => call.method === 'views.open' && call.fields.trigger_id === triggerId,
+      );
+      const submission = deployment.slack.slack.submitDialog(triggerId, 'U0BOB', {
+        reason: { reason_input: 'not during the freeze' },
+      })!;
+      const submitted = await deployment.api.request({
+        method: 'POST',
+        path: '/slack/events',
+        headers: submission.headers,
+        body: submission.body,
+      });
+      expect(submitted.status).toBe(200);
+      expect(await executionEnded(requestId)).toBe('SUCCEEDED');
+      expect(body(await agent.poll(requestId)).error).toBe('access_denied');
+      const message = await deployment.slack.approvalMessage(requestId);
+      expect(JSON.stringify(message.blocks)).toContain('not during the freeze');
+    },
+  );
+
+  it('expire: nobody answers within the window; the agent hears expired_token', async () => {
+    const requestId = await create({ ...DROP_TABLE, resource: 'expiry/orders' });
+    expect(await executionEnded(requestId)).toBe('SUCCEEDED');
+    expect(body(await agent.poll(requestId)).error).toBe('expired_token');
+  });
+
+  // DEFECT: Slack ingress ignores SLACK_API_URL (see above).
+  it.fails('escalate then approve: the escalation group is paged and its approval counts', async () => {
+    const requestId = await create({
+      action: 'deploy:Deploy',
+      resource: 'escalation/web',
+      audience: 'orders-db',
+      justification: 'ship the hotfix',
+    });
+    await deployment.slack.approvalMessage(requestId, 'C0DEPLOYS');
+    await deployment.slack.approvalMessage(requestId, 'C0ONCALL');
+    expect((await click(requestId, 'U0FRANK', 'approve')).response.status).toBe(200);
+    expect(await executionEnded(requestId)).toBe('SUCCEEDED');
+    expect((await agent.poll(requestId)).status).toBe(200);
+  });
+
+  it('cancel: the agent withdraws a pending request; workflow stopped, agent hears access_denied', async () => {
+    const requestId = await create(DROP_TABLE);
+    await deployment.slack.approvalMessage(requestId);
+    const cancelled = await agent.postJson(`/v1/requests/${requestId}/cancel`, {});
+    expect(cancelled).toMatchObject({ status: 200, json: { status: 'cancelled' } });
+    expect(await executionEnded(requestId)).toBe('ABORTED');
+    expect(body(await agent.poll(requestId)).error).toBe('access_denied');
+  });
+});
+
+describe('outcomes without a human', () => {
+  it('auto-approve: reading logs yields a token at once, no Slack message', async () => {
+    const created = await agent.request(READ_LOGS);
+    expect(created.status, created.body).toBe(200);
+    const requestId = body(created).auth_req_id as string;
+    expect((await agent.poll(requestId)).status).toBe(200);
+    expect(deployment.slack.calls.some((call) => JSON.stringify(call.fields).includes(requestId))).toBe(
+      false,
+    );
+  });
+
+  it('policy deny: moving money for nobody is a 403', async () => {
+    const denied = await agent.request({
+      action: 'payments:Transfer',
+      resource: 'prod/treasury',
+      audience: 'orders-db',
+      justification: 'pay the invoice',
+    });
+    expect(denied.status).toBe(403);
+    expect(denied.json).toMatchObject({ error: 'access_denied' });
+  });
+});
+
+describe('revocation', () => {
+  /** A delivered token for an auto-approved request (no human needed). */
+  async function autoApprovedToken(by: Workload): Promise<string> {
+    const created = await by.request(READ_LOGS);
+    return body(await by.poll(body(created).auth_req_id as string)).access_token as string;
+  }
+
+  it('revoke: a revoked token introspects inactive', async () => {
+    const token = await autoApprovedToken(agent);
+    expect(await agent.postForm('/v1/revoke', { token })).toMatchObject({ status: 200 });
+    expect(await ordersDb.introspect(token)).toMatchObject({ status: 200, json: { active: false } });
+  });
+
+  it('kill switch: an operator cancels every pending request and revokes every grant of an agent', async () => {
+    const rogue = new Workload(deployment, 'repo:example/rogue-bot:ref:refs/heads/main');
+    const token = await autoApprovedToken(rogue);
+    const pending = await create(DROP_TABLE, rogue);
+    const message = await deployment.slack.approvalMessage(pending);
+
+    expect((await agent.postForm('/v1/revoke', { agent: rogue.sub })).status).toBe(403);
+    const operator = new Workload(deployment, OPERATOR_SUB);
+    const result = await operator.postForm('/v1/revoke', { agent: rogue.sub });
+    expect(result).toMatchObject({ status: 200, json: { agent: rogue.sub, cancelled: 1, revoked: 1 } });
+    expect(await executionEnded(pending)).toBe('ABORTED');
+    expect(body(await rogue.poll(pending)).error).toBe('access_denied');
+    expect(await ordersDb.introspect(token)).toMatchObject({ json: { active: false } });
+    await deployment.slack.waitFor((call) => call.method === 'chat.update' && call.fields.ts === message.ts);
+  });
+});
+
+describe('after all scenarios', () => {
+  it('no AWS call was refused by IAM', () => {
+    expect(deployment.aws.callLog.denied()).toEqual([]);
+  });
+
+  it('no function logged a task token, an access token, the Slack bot token or the signing secret', () => {
+    const secrets = [deployment.slackCredentials.botToken, deployment.slackCredentials.signingSecret];
+    const accessTokens = deployment.issuedTokens;
+    expect(deployment.taskTokens.length).toBeGreaterThan(0);
+    expect(accessTokens.length).toBeGreaterThan(0);
+    for (const [name, log] of deployment.lambdas.allLogs()) {
+      for (const secret of [...secrets, ...deployment.taskTokens, ...accessTokens]) {
+        expect(log.includes(secret), `${name} logged a secret`).toBe(false);
+      }
+    }
+  });
+
+  // DEFECT: the Slack ingress calls auth.test on slack.com (see above).
+  it.fails('no function connected to anything but 127.0.0.1', () => {
+    expect(deployment.lambdas.refusedEgress).toEqual([]);
+  });
+});
