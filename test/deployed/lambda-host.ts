@@ -232,6 +232,8 @@ export class LambdaService {
   private readonly waiting = new Map<string, ((environment: ExecutionEnvironment) => void)[]>();
   /** Cold starts per function name. */
   readonly coldStarts = new Map<string, number>();
+  /** How long each cold start took, from fork to the handler module loaded (Lambda's Init phase). */
+  readonly initTimes: { readonly functionName: string; readonly ms: number }[] = [];
 
   constructor(
     functions: readonly HostedFunction[],
@@ -289,6 +291,19 @@ export class LambdaService {
     }
   }
 
+  /** One line on the cold starts so far, for the suite's progress output. */
+  coldStartSummary(): string {
+    const total = this.initTimes.reduce((sum, init) => sum + init.ms, 0);
+    const slowest = this.initTimes.reduce<(typeof this.initTimes)[number] | undefined>(
+      (max, init) => (!max || init.ms > max.ms ? init : max),
+      undefined,
+    );
+    return (
+      `${this.initTimes.length} cold starts of ${this.coldStarts.size} functions, ${(total / 1000).toFixed(1)} s in Init` +
+      (slowest ? `, slowest ${slowest.ms.toFixed(0)} ms (${slowest.functionName})` : '')
+    );
+  }
+
   /** Writes each function's log to `<dir>/<function name>.log`. */
   writeLogs(dir: string): void {
     mkdirSync(dir, { recursive: true });
@@ -340,6 +355,11 @@ export class LambdaService {
       env: this.environmentOf(fn),
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',
+    });
+    const forked = performance.now();
+    child.once('message', (message: HostMessage) => {
+      if (message.type === 'ready')
+        this.initTimes.push({ functionName: name, ms: performance.now() - forked });
     });
     return new ExecutionEnvironment(
       fn,

@@ -20,6 +20,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  if (deployment) console.log(`[deployed] Lambda hosts: ${deployment.lambdas.coldStartSummary()}`);
   // STEPUP_DEPLOYED_LOGS=<dir> keeps every function's log for a look after the run.
   if (process.env.STEPUP_DEPLOYED_LOGS) deployment?.lambdas.writeLogs(process.env.STEPUP_DEPLOYED_LOGS);
   await deployment?.stop();
