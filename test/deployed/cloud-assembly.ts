@@ -132,7 +132,21 @@ export async function synthesizeCloudAssembly(log: (line: string) => void = cons
   renameSync(out, dir);
   rmSync(building, { recursive: true, force: true });
   log(`cloud assembly synthesized in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  pruneStaleAssemblies(dir);
   return dir;
+}
+
+/** A day: older assemblies are of trees long gone (younger ones may belong to another worktree's run). */
+const STALE_MS = 24 * 60 * 60 * 1000;
+
+/** Removes assemblies of earlier trees (each ~20 MB) that nobody has synthesized for a day. */
+function pruneStaleAssemblies(keep: string): void {
+  const prefix = 'stepup-cloud-assembly-';
+  for (const name of readdirSync(tmpdir())) {
+    const path = join(tmpdir(), name);
+    if (!name.startsWith(prefix) || path === keep) continue;
+    if (Date.now() - statSync(path).mtimeMs > STALE_MS) rmSync(path, { recursive: true, force: true });
+  }
 }
 
 /** The CloudFormation template of the stack in an assembly directory. */

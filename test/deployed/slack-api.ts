@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SlackStandIn, type StandInMessage } from '../../local/slack-stand-in';
 
@@ -25,7 +25,7 @@ export function newSlackCredentials(): SlackAppCredentials {
   };
 }
 
-async function readFields(request: import('node:http').IncomingMessage): Promise<Record<string, unknown>> {
+async function readFields(request: IncomingMessage): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
   const body = Buffer.concat(chunks).toString('utf8');
