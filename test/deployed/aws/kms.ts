@@ -19,12 +19,15 @@ const SIGNING_ALGORITHM = 'ECDSA_SHA_256';
 
 /** One real P-256 key pair per `AWS::KMS::Key` of the template (the only key spec the stand-in models). */
 function createKeys(account: FakeAccount): KmsKey[] {
-  return account.logicalIdsOfType('AWS::KMS::Key').map((logicalId) => {
+  return account.logicalIdsOfType('AWS::KMS::Key').flatMap((logicalId) => {
     const properties = account.properties(logicalId) as {
       KeySpec?: string;
       KeyUsage?: string;
       KeyPolicy?: PolicyDocument;
     };
+    // A symmetric key (default KeyUsage) serves another service, e.g. the encrypted alarm topic;
+    // no function calls KMS with it, so it is not modelled (a call naming it gets NotFoundException).
+    if ((properties.KeyUsage ?? 'ENCRYPT_DECRYPT') === 'ENCRYPT_DECRYPT') return [];
     if (properties.KeySpec !== 'ECC_NIST_P256' || properties.KeyUsage !== 'SIGN_VERIFY') {
       throw new Error(
         `${logicalId}: the KMS stand-in models ECC_NIST_P256 SIGN_VERIFY keys only, not ${properties.KeySpec}/${properties.KeyUsage}`,
