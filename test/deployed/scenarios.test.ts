@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ApiResponse } from './api-gateway';
 import { OPERATOR_SUB } from './cloud-assembly';
 import { deploy, Workload, type Deployment } from './deployment';
+import type { RefusedEgress } from './lambda-host';
 
 // Every scenario goes through the synthesized bundles only: API Gateway events into the Lambda
 // hosts, the workflow from the template's definition, Slack clicks as signed payloads.
@@ -300,5 +301,14 @@ describe('after all scenarios', () => {
   // DEFECT: the Slack ingress calls auth.test on slack.com (see above).
   it.fails('no function connected to anything but 127.0.0.1', () => {
     expect(deployment.lambdas.refusedEgress).toEqual([]);
+  });
+
+  it('no function but the Slack ingress (the defect above) reached for anything but 127.0.0.1', () => {
+    const slackIngress = deployment.aws.account
+      .functions()
+      .find((fn) => fn.logicalId.startsWith('StepUpSlackEvents'))!.functionName;
+    const known = (egress: RefusedEgress) =>
+      egress.functionName === slackIngress && egress.host === 'slack.com';
+    expect(deployment.lambdas.refusedEgress.filter((egress) => !known(egress))).toEqual([]);
   });
 });
