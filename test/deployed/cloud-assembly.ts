@@ -28,6 +28,9 @@ export const STACK_NAME = 'StepUp';
 /** Workload `sub` that the suite's config lists under `operators` (the kill-switch scenario). */
 export const OPERATOR_SUB = 'repo:example/ops:ref:refs/heads/main';
 
+/** Workload `sub` of the resource server the scenarios' tokens are for (admitted by the suite's config). */
+export const RESOURCE_SERVER_SUB = 'orders-db';
+
 /** Extra policies with approval windows of seconds (see the file's comments). */
 const FIXTURE_POLICIES = join(__dirname, 'fixtures', 'policies');
 
@@ -68,7 +71,8 @@ export function treeHash(): string {
 
 /**
  * The config and policy directory the suite deploys: the sample `stepup.config.json` plus an
- * operator (the sample has none), and `policies/` plus the fixture policies. Written to `dir`.
+ * operator (the sample has none) and the resource server's identity among the admitted agents, and
+ * `policies/` plus the fixture policies. Written to `dir`.
  */
 function writeInputs(dir: string): { config: string; policies: string } {
   mkdirSync(dir, { recursive: true });
@@ -77,7 +81,14 @@ function writeInputs(dir: string): { config: string; policies: string } {
     string,
     unknown
   >;
-  writeFileSync(config, JSON.stringify({ ...sample, operators: [OPERATOR_SUB] }, null, 2));
+  const agents = sample.agents as { admit: unknown[] };
+  // As a team would: the resource server that introspects (orders-db) is admitted beside the sample's
+  // example repository, whose identities the scenarios' agents use.
+  const admit = [...agents.admit, { sub: RESOURCE_SERVER_SUB }];
+  writeFileSync(
+    config,
+    JSON.stringify({ ...sample, operators: [OPERATOR_SUB], agents: { ...agents, admit } }, null, 2),
+  );
   const policies = join(dir, 'policies');
   mkdirSync(policies, { recursive: true });
   cpSync(join(PROJECT_ROOT, 'policies'), policies, { recursive: true });

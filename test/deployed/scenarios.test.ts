@@ -1,9 +1,8 @@
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ApiResponse } from './api-gateway';
-import { OPERATOR_SUB } from './cloud-assembly';
+import { OPERATOR_SUB, RESOURCE_SERVER_SUB } from './cloud-assembly';
 import { deploy, Workload, type Deployment } from './deployment';
-import type { RefusedEgress } from './lambda-host';
 
 // Every scenario goes through the synthesized bundles only: API Gateway events into the Lambda
 // hosts, the workflow from the template's definition, Slack clicks as signed payloads.
@@ -15,8 +14,8 @@ let ordersDb: Workload;
 beforeAll(async () => {
   const started = Date.now();
   deployment = await deploy(inject('deployed'));
-  agent = new Workload(deployment, 'repo:example/deploy-bot:ref:refs/heads/main');
-  ordersDb = new Workload(deployment, 'orders-db');
+  agent = new Workload(deployment, 'repo:example-org/example-repo:ref:refs/heads/main');
+  ordersDb = new Workload(deployment, RESOURCE_SERVER_SUB);
   console.log(`[deployed] stand-ins up in ${Date.now() - started} ms`);
 });
 
@@ -104,6 +103,18 @@ describe('the API as API Gateway fronts it', () => {
     expect(refused.status).toBe(401);
   });
 
+  it('refuses a workload identity the config does not admit (403 unknown_agent) before policy or storage', async () => {
+    const stranger = new Workload(deployment, 'repo:stranger/fork:ref:refs/heads/main');
+    const callsBefore = deployment.aws.callLog.calls.length;
+    const refused = await stranger.postJson('/v1/requests', DROP_TABLE);
+    expect(refused.status).toBe(403);
+    expect(refused.json).toMatchObject({ error: 'unknown_agent' });
+    const writes = deployment.aws.callLog.calls
+      .slice(callsBefore)
+      .filter((call) => call.service === 'dynamodb' || call.service === 'states');
+    expect(writes).toEqual([]);
+  });
+
   it('answers bad input with a 4xx error body, never a 5xx', async () => {
     const bad = await agent.postJson('/v1/requests', { action: 42 });
     expect(bad.status).toBe(400);
@@ -118,15 +129,9 @@ describe('the API as API Gateway fronts it', () => {
   });
 });
 
-// DEFECT (product, lambdas/handlers/slack-events.ts): the deployed Slack ingress builds Bolt's App
-// without SLACK_API_URL (the `handler` wiring passes no slackApiUrl; only the local runtime does), so
-// on every click Bolt's authorize calls auth.test on slack.com instead of the configured Web API:
-// refused here (no internet; in AWS an extra Slack round trip per click), the listener never acks,
-// the click answers 500. Every scenario with a click fails on it until the ingress honours
-// SLACK_API_URL (or gives Bolt an `authorize` that needs no auth.test).
 // Independent requests: run side by side, as approvers and agents would.
 describe.concurrent('step-up approval', () => {
-  it.fails('approve: Slack page, pending poll, click, single-use token, introspection once', async () => {
+  it('approve: Slack page, pending poll, click, single-use token, introspection once', async () => {
     const requestId = await create(DROP_TABLE);
     const message = await deployment.slack.approvalMessage(requestId, 'C0APPROVALS');
     expect(JSON.stringify(message.blocks)).toContain('stepup_approve');
@@ -152,8 +157,7 @@ describe.concurrent('step-up approval', () => {
     expect(await ordersDb.introspect(token)).toMatchObject({ status: 200, json: { active: false } });
   });
 
-  // DEFECT: Slack ingress ignores SLACK_API_URL (see above).
-  it.fails('quorum 2: one approval keeps it pending, a second distinct approver approves', async () => {
+  it('quorum 2: one approval keeps it pending, a second distinct approver approves', async () => {
     const requestId = await create({
       action: 'secrets:Rotate',
       resource: 'prod/orders-db-password',
@@ -169,33 +173,29 @@ describe.concurrent('step-up approval', () => {
     expect((claims.approval as { approvers: string[] }).approvers.sort()).toEqual(['U0GRACE', 'U0HEIDI']);
   });
 
-  // DEFECT: Slack ingress ignores SLACK_API_URL (see above).
-  it.fails(
-    'deny with a reason: the dialog, the agent hears access_denied, the message says why',
-    async () => {
-      const requestId = await create(DROP_TABLE);
-      await deployment.slack.approvalMessage(requestId);
-      const { response, triggerId } = await click(requestId, 'U0BOB', 'deny');
-      expect(response.status).toBe(200);
-      await deployment.slack.waitFor(
-        (call) => call.method === 'views.open' && call.fields.trigger_id === triggerId,
-      );
-      const submission = deployment.slack.slack.submitDialog(triggerId, 'U0BOB', {
-        reason: { reason_input: 'not during the freeze' },
-      })!;
-      const submitted = await deployment.api.request({
-        method: 'POST',
-        path: '/slack/events',
-        headers: submission.headers,
-        body: submission.body,
-      });
-      expect(submitted.status).toBe(200);
-      expect(await executionEnded(requestId)).toBe('SUCCEEDED');
-      expect(body(await agent.poll(requestId)).error).toBe('access_denied');
-      const message = await deployment.slack.approvalMessage(requestId);
-      expect(JSON.stringify(message.blocks)).toContain('not during the freeze');
-    },
-  );
+  it('deny with a reason: the dialog, the agent hears access_denied, the message says why', async () => {
+    const requestId = await create(DROP_TABLE);
+    await deployment.slack.approvalMessage(requestId);
+    const { response, triggerId } = await click(requestId, 'U0BOB', 'deny');
+    expect(response.status).toBe(200);
+    await deployment.slack.waitFor(
+      (call) => call.method === 'views.open' && call.fields.trigger_id === triggerId,
+    );
+    const submission = deployment.slack.slack.submitDialog(triggerId, 'U0BOB', {
+      reason: { reason_input: 'not during the freeze' },
+    })!;
+    const submitted = await deployment.api.request({
+      method: 'POST',
+      path: '/slack/events',
+      headers: submission.headers,
+      body: submission.body,
+    });
+    expect(submitted.status).toBe(200);
+    expect(await executionEnded(requestId)).toBe('SUCCEEDED');
+    expect(body(await agent.poll(requestId)).error).toBe('access_denied');
+    const message = await deployment.slack.approvalMessage(requestId);
+    expect(JSON.stringify(message.blocks)).toContain('not during the freeze');
+  });
 
   it('expire: nobody answers within the window; the agent hears expired_token', async () => {
     const requestId = await create({ ...DROP_TABLE, resource: 'expiry/orders' });
@@ -203,8 +203,7 @@ describe.concurrent('step-up approval', () => {
     expect(body(await agent.poll(requestId)).error).toBe('expired_token');
   });
 
-  // DEFECT: Slack ingress ignores SLACK_API_URL (see above).
-  it.fails('escalate then approve: the escalation group is paged and its approval counts', async () => {
+  it('escalate then approve: the escalation group is paged and its approval counts', async () => {
     const requestId = await create({
       action: 'deploy:Deploy',
       resource: 'escalation/web',
@@ -265,7 +264,7 @@ describe('revocation', () => {
   });
 
   it('kill switch: an operator cancels every pending request and revokes every grant of an agent', async () => {
-    const rogue = new Workload(deployment, 'repo:example/rogue-bot:ref:refs/heads/main');
+    const rogue = new Workload(deployment, 'repo:example-org/example-repo:environment:rogue');
     const token = await autoApprovedToken(rogue);
     const pending = await create(DROP_TABLE, rogue);
     const message = await deployment.slack.approvalMessage(pending);
@@ -298,17 +297,7 @@ describe('after all scenarios', () => {
     }
   });
 
-  // DEFECT: the Slack ingress calls auth.test on slack.com (see above).
-  it.fails('no function connected to anything but 127.0.0.1', () => {
+  it('no function connected to anything but 127.0.0.1', () => {
     expect(deployment.lambdas.refusedEgress).toEqual([]);
-  });
-
-  it('no function but the Slack ingress (the defect above) reached for anything but 127.0.0.1', () => {
-    const slackIngress = deployment.aws.account
-      .functions()
-      .find((fn) => fn.logicalId.startsWith('StepUpSlackEvents'))!.functionName;
-    const known = (egress: RefusedEgress) =>
-      egress.functionName === slackIngress && egress.host === 'slack.com';
-    expect(deployment.lambdas.refusedEgress.filter((egress) => !known(egress))).toEqual([]);
   });
 });
