@@ -24,6 +24,8 @@ export interface Deployment {
   readonly issuer: WorkloadIssuer;
   /** The Slack app's bot token and signing secret, as put into the Slack secret. */
   readonly slackCredentials: SlackAppCredentials;
+  /** Puts the Slack app's credentials into the secret (what an operator does after deploying). */
+  connectSlack(): void;
   /** Every access token the token endpoint delivered (the suite checks no log holds one). */
   readonly issuedTokens: string[];
   /** Every task token the workflow handed to a function. */
@@ -43,7 +45,17 @@ function templateConfig(aws: RunningAccount): SampleConfig {
  * environment is `SLACK_API_URL` (a documented test override: production talks to Slack itself),
  * pointing the functions at the Slack stand-in.
  */
-export async function deploy(artifacts: DeployedArtifacts): Promise<Deployment> {
+export async function deploy(
+  artifacts: DeployedArtifacts,
+  options: {
+    /**
+     * Put the Slack app's credentials into the secret, as an operator does after `cdk deploy`. Off:
+     * the secret keeps the placeholder a fresh deploy holds ({@link Deployment.connectSlack} later).
+     * @default true
+     */
+    readonly connectSlack?: boolean;
+  } = {},
+): Promise<Deployment> {
   const template = readTemplate(artifacts.assemblyDir);
   // The workflow invokes functions whose hosts need the account's endpoints and credentials first.
   const late: { lambdas?: LambdaService } = {};
@@ -63,7 +75,9 @@ export async function deploy(artifacts: DeployedArtifacts): Promise<Deployment> 
   // What an operator does after `cdk deploy` (put-secret-value): the Slack app's real credentials
   // replace the generated placeholder in the template's secret.
   const [secretLogicalId] = aws.account.logicalIdsOfType('AWS::SecretsManager::Secret');
-  aws.secretsManager.setSecretString(secretLogicalId!, JSON.stringify(slackCredentials));
+  const connectSlack = () =>
+    aws.secretsManager.setSecretString(secretLogicalId!, JSON.stringify(slackCredentials));
+  if (options.connectSlack ?? true) connectSlack();
 
   const lambdas = new LambdaService(
     aws.account.functions().map((definition) => ({
@@ -90,6 +104,7 @@ export async function deploy(artifacts: DeployedArtifacts): Promise<Deployment> 
     slack,
     issuer,
     slackCredentials,
+    connectSlack,
     issuedTokens: [],
     taskTokens,
     async stop() {

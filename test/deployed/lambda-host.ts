@@ -232,6 +232,8 @@ export class LambdaService {
   private readonly waiting = new Map<string, ((environment: ExecutionEnvironment) => void)[]>();
   /** Cold starts per function name. */
   readonly coldStarts = new Map<string, number>();
+  /** Invocations that fail as an unhandled error would, by function name (see {@link injectFault}). */
+  private readonly faults = new Map<string, (event: unknown) => boolean>();
   /** How long each cold start took, from fork to the handler module loaded (Lambda's Init phase). */
   readonly initTimes: { readonly functionName: string; readonly ms: number }[] = [];
 
@@ -271,6 +273,10 @@ export class LambdaService {
   async invoke(ref: string, event: unknown): Promise<unknown> {
     const fn = this.function(ref);
     const name = fn.definition.functionName;
+    if (this.faults.get(name)?.(event)) {
+      this.append(name, `injected fault: invocation failed before the handler ran\n`);
+      throw new LambdaInvokeError(name, 'InjectedFault', 'injected by the test suite');
+    }
     const environment = await this.acquire(fn);
     const requestId = randomUUID();
     const started = performance.now();
@@ -289,6 +295,16 @@ export class LambdaService {
         `REPORT RequestId: ${requestId}\tDuration: ${(performance.now() - started).toFixed(2)} ms\n`,
       );
     }
+  }
+
+  /**
+   * Fault injection: every invocation of `ref` whose event matches `when` fails as an unhandled
+   * error would (what Lambda reports for a crashing function), until the returned function is called.
+   */
+  injectFault(ref: string, when: (event: unknown) => boolean): () => void {
+    const name = this.function(ref).definition.functionName;
+    this.faults.set(name, when);
+    return () => this.faults.delete(name);
   }
 
   /** One line on the cold starts so far, for the suite's progress output. */

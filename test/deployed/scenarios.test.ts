@@ -157,6 +157,41 @@ describe.concurrent('step-up approval', () => {
     expect(await ordersDb.introspect(token)).toMatchObject({ status: 200, json: { active: false } });
   });
 
+  it('a grant that cannot be issued ends the request: the agent hears transaction_failed, Slack says so, RequestFailed is counted', async () => {
+    const requestId = await create({ ...DROP_TABLE, resource: 'prod/orders-archive' });
+    const message = await deployment.slack.approvalMessage(requestId);
+    const issueGrant = deployment.aws.account
+      .functions()
+      .find((fn) => fn.logicalId.startsWith('StepUpIssueGrant'))!;
+    const failRequest = deployment.aws.account
+      .functions()
+      .find((fn) => fn.logicalId.startsWith('StepUpFailRequest'))!;
+    const heal = deployment.lambdas.injectFault(
+      issueGrant.functionName,
+      (event) => (event as { request_id?: string }).request_id === requestId,
+    );
+    try {
+      expect((await click(requestId, 'U0ALICE', 'approve')).response.status).toBe(200);
+      // Every retry of IssueGrant fails; the Catch records the failure and NotifyOutcome tells Slack.
+      expect(await executionEnded(requestId)).toBe('SUCCEEDED');
+    } finally {
+      heal();
+    }
+    const poll = await agent.poll(requestId);
+    expect(poll.status).toBe(400);
+    expect(body(poll)).toMatchObject({ error: 'transaction_failed', error_description: expect.any(String) });
+    expect((await agent.get(`/v1/requests/${requestId}`)).json).toMatchObject({ status: 'failed' });
+    const update = await deployment.slack.waitFor(
+      (call) => call.method === 'chat.update' && call.fields.ts === message.ts,
+    );
+    expect(JSON.stringify(update.fields)).toContain('nothing was granted');
+    const metricLines = deployment.lambdas
+      .logOf(failRequest.functionName)
+      .split('\n')
+      .filter((line) => line.includes('"RequestFailed":1'));
+    expect(metricLines).toHaveLength(1);
+  });
+
   it('quorum 2: one approval keeps it pending, a second distinct approver approves', async () => {
     const requestId = await create({
       action: 'secrets:Rotate',
