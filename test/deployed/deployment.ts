@@ -40,6 +40,15 @@ function templateConfig(aws: RunningAccount): SampleConfig {
   return JSON.parse(aws.account.functionEnvironment(slackFn.logicalId).STEPUP_CONFIG_JSON!) as SampleConfig;
 }
 
+/** `environment` with its `STEPUP_CONFIG_JSON` (if it has one) replaced by `configJson` (if given). */
+function withConfig(
+  environment: Readonly<Record<string, string>>,
+  configJson?: string,
+): Readonly<Record<string, string>> {
+  if (configJson === undefined || environment.STEPUP_CONFIG_JSON === undefined) return environment;
+  return { ...environment, STEPUP_CONFIG_JSON: configJson };
+}
+
 /**
  * Deploys the synthesized assembly onto the stand-ins. The one addition to the template's
  * environment is `SLACK_API_URL` (a documented test override: production talks to Slack itself),
@@ -54,6 +63,12 @@ export async function deploy(
      * @default true
      */
     readonly connectSlack?: boolean;
+    /**
+     * `STEPUP_CONFIG_JSON` for every function the template gives one, instead of the template's
+     * (e.g. the shipped sample as `setConfig` serialises it).
+     * @default the template's
+     */
+    readonly configJson?: string;
   } = {},
 ): Promise<Deployment> {
   const template = readTemplate(artifacts.assemblyDir);
@@ -83,7 +98,7 @@ export async function deploy(
     aws.account.functions().map((definition) => ({
       definition,
       taskRoot: join(artifacts.assemblyDir, definition.assetPath),
-      environment: aws.account.functionEnvironment(definition.logicalId),
+      environment: withConfig(aws.account.functionEnvironment(definition.logicalId), options.configJson),
       credentials: aws.principals.forFunction(definition.logicalId),
     })),
     {
