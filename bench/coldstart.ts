@@ -1,0 +1,206 @@
+/**
+ * Cold start of every Lambda bundle in the cloud assembly, as deployed: the assembly `cdk synth`
+ * bundles (the deployed-bundle suite's, cached by tree), each function on Node 22 with only the
+ * runtime's AWS SDK, its template environment, against the suite's wire-protocol stand-ins.
+ *
+ * Per function: `index.js` size; `require` time of the bundle in a fresh process; and, for the
+ * functions an event can reach without a workflow in flight, the first invocation in a fresh
+ * execution environment (the handler's own init — clients, config, Cedar — plus the call; the
+ * process start and `require` are not in it). Medians of 7. Budgets (a benchmark, not a test):
+ * `require` ≤ 150 ms (createRequest and slackEvents ≤ 250 ms); createRequest's first invocation
+ * ≤ 400 ms. Exits non-zero when one is missed.
+ *
+ *   npm run bench:coldstart
+ */
+import { execFileSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { FakeAccount } from '../test/deployed/aws/account';
+import { DEPLOYED_ENV, readTemplate, synthesizeCloudAssembly } from '../test/deployed/cloud-assembly';
+import { deploy, Workload, type Deployment } from '../test/deployed/deployment';
+import { lambdaNodeRuntime } from '../test/deployed/node-runtime';
+import { lambdaRuntimeSdk } from '../test/deployed/runtime-sdk';
+
+const RUNS = 7;
+const REQUIRE_BUDGET_MS = 150;
+const REQUIRE_BUDGET_HEAVY_MS: Record<string, number> = { CreateRequest: 250, SlackEvents: 250 };
+const FIRST_INVOCATION_BUDGET_MS: Record<string, number> = { CreateRequest: 400 };
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const log = (line: string) => console.error(`[coldstart] ${line}`);
+
+/** `StepUpCreateRequest06BD5C1C` → `CreateRequest`. */
+const shortName = (logicalId: string) => logicalId.replace(/^StepUp/, '').replace(/[0-9A-F]{8}$/, '');
+
+const DROP_TABLE = {
+  action: 'db:DropTable',
+  resource: 'prod/orders',
+  audience: 'orders-db',
+  justification: 'benchmark',
+};
+
+/**
+ * The event that reaches each benchmarked function, prepared while warm (so the fixture's own cold
+ * starts are not measured), then sent once to a cold execution environment.
+ */
+type Probe = (deployment: Deployment, agent: Workload) => Promise<() => Promise<unknown>>;
+
+const pendingRequest = async (agent: Workload): Promise<string> => {
+  const created = await agent.request(DROP_TABLE);
+  return (created.json as { auth_req_id: string }).auth_req_id;
+};
+
+const PROBES: Record<string, Probe> = {
+  Health: async (d) => () => d.api.request({ method: 'GET', path: '/health' }),
+  Jwks: async (d) => () => d.api.request({ method: 'GET', path: '/.well-known/jwks.json' }),
+  Metadata: async (d) => () =>
+    d.api.request({ method: 'GET', path: '/.well-known/oauth-authorization-server' }),
+  Openapi: async (d) => () => d.api.request({ method: 'GET', path: '/openapi.json' }),
+  CreateRequest: async (_d, agent) => () => agent.request(DROP_TABLE),
+  GetRequest: async (_d, agent) => {
+    const id = await pendingRequest(agent);
+    return () => agent.get(`/v1/requests/${id}`);
+  },
+  Token: async (_d, agent) => {
+    const id = await pendingRequest(agent);
+    return () => agent.poll(id);
+  },
+  CancelRequest: async (_d, agent) => {
+    const id = await pendingRequest(agent);
+    return () => agent.postJson(`/v1/requests/${id}/cancel`, {});
+  },
+  SlackEvents: async (d, agent) => {
+    const id = await pendingRequest(agent);
+    await d.slack.approvalMessage(id);
+    const signed = d.slack.slack.click({ requestId: id, user: 'U0ALICE', decision: 'approve' });
+    return () =>
+      d.api.request({ method: 'POST', path: '/slack/events', headers: signed.headers, body: signed.body });
+  },
+  ExpireRequest: async (d, agent) => {
+    const id = await pendingRequest(agent);
+    return () => d.lambdas.invoke(functionNamed(d, 'ExpireRequest'), { request_id: id });
+  },
+};
+
+function functionNamed(deployment: Deployment, short: string): string {
+  const fn = deployment.aws.account.functions().find((f) => shortName(f.logicalId) === short);
+  if (!fn) throw new Error(`no function ${short} in the template`);
+  return fn.functionName;
+}
+
+/**
+ * Milliseconds to `require` the bundle in a fresh Node process with the function's environment:
+ * wall clock, and the process's CPU time meanwhile (steadier on a busy machine).
+ */
+function requireTime(
+  nodeExecPath: string,
+  taskRoot: string,
+  env: NodeJS.ProcessEnv,
+): { wall: number; cpu: number } {
+  const script =
+    'const c=process.cpuUsage(),t=process.hrtime.bigint();require(process.env.LAMBDA_TASK_ROOT+"/index.js");' +
+    'const u=process.cpuUsage(c);' +
+    'process.stdout.write(JSON.stringify({wall:Number(process.hrtime.bigint()-t)/1e6,cpu:(u.user+u.system)/1e3}))';
+  return JSON.parse(execFileSync(nodeExecPath, ['-e', script], { cwd: taskRoot, env, encoding: 'utf8' })) as {
+    wall: number;
+    cpu: number;
+  };
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const [assemblyDir, node] = await Promise.all([synthesizeCloudAssembly(log), lambdaNodeRuntime(log)]);
+  const account = FakeAccount.fromTemplate(readTemplate(assemblyDir), DEPLOYED_ENV);
+  const functions = account.functions();
+  const sdkNodePath = lambdaRuntimeSdk(
+    functions.map((fn) => join(assemblyDir, fn.assetPath)),
+    log,
+  );
+  const deployment = await deploy({ assemblyDir, nodeExecPath: node.execPath, sdkNodePath });
+  const agent = new Workload(deployment, 'repo:example-org/example-repo:ref:refs/heads/main');
+  const rows: string[][] = [];
+  let missed = 0;
+  try {
+    for (const fn of functions) {
+      const short = shortName(fn.logicalId);
+      const taskRoot = join(assemblyDir, fn.assetPath);
+      const env = {
+        ...account.functionEnvironment(fn.logicalId),
+        NODE_PATH: sdkNodePath,
+        AWS_REGION: DEPLOYED_ENV.region,
+        LAMBDA_TASK_ROOT: taskRoot,
+        PATH: process.env.PATH,
+      };
+      const requires = Array.from({ length: RUNS }, () => requireTime(node.execPath, taskRoot, env));
+      const requireMs = median(requires.map((r) => r.wall));
+      const requireCpuMs = median(requires.map((r) => r.cpu));
+      const requireBudget = REQUIRE_BUDGET_HEAVY_MS[short] ?? REQUIRE_BUDGET_MS;
+
+      let firstMs: number | undefined;
+      const probe = PROBES[short];
+      if (probe) {
+        const firsts: number[] = [];
+        for (let run = 0; run < RUNS; run++) {
+          const send = await probe(deployment, agent);
+          deployment.lambdas.stop();
+          const inits = deployment.lambdas.initTimes.length;
+          const t0 = performance.now();
+          await send();
+          const total = performance.now() - t0;
+          // The cold environment's Init (fork, Node start, require) is reported by the host; the rest is
+          // the first invocation. Other functions warmed meanwhile are not this one's.
+          const init = deployment.lambdas.initTimes
+            .slice(inits)
+            .find((entry) => entry.functionName === fn.functionName);
+          firsts.push(total - (init?.ms ?? 0));
+        }
+        firstMs = median(firsts);
+      }
+      const firstBudget = FIRST_INVOCATION_BUDGET_MS[short];
+      const requireOk = requireMs <= requireBudget;
+      const firstOk = firstBudget === undefined || firstMs === undefined || firstMs <= firstBudget;
+      if (!requireOk || !firstOk) missed++;
+      rows.push([
+        short,
+        `${(statSync(join(taskRoot, 'index.js')).size / 1024).toFixed(1)} KB`,
+        `${requireMs.toFixed(0)} ms`,
+        `${requireCpuMs.toFixed(0)} ms`,
+        `≤ ${requireBudget}${requireOk ? '' : ' MISSED'}`,
+        firstMs === undefined ? '—' : `${firstMs.toFixed(0)} ms`,
+        firstBudget === undefined ? '' : `≤ ${firstBudget}${firstOk ? '' : ' MISSED'}`,
+      ]);
+      log(`${short}: done`);
+    }
+  } finally {
+    await deployment.stop();
+  }
+
+  const header = ['function', 'index.js', 'require', 'require CPU', 'budget', 'first invocation', 'budget'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  const load = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+  console.log(
+    `Node ${node.version} (the Lambda runtime's major), medians of ${RUNS} fresh processes, ` +
+      `${cpus().length} CPUs, load average ${load}\n`,
+  );
+  console.log(line(header));
+  for (const row of rows) console.log(line(row));
+  console.log(`\n${((performance.now() - started) / 1000).toFixed(0)} s`);
+  if (missed > 0) {
+    console.log(`${missed} function(s) over budget`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
