@@ -1,5 +1,5 @@
 import type { App, Environment } from 'aws-cdk-lib';
-import type { StepUpApprovalProps } from './step-up-approval';
+import type { StepUpStackProps } from './step-up-stack';
 
 /**
  * CDK context keys (`cdk deploy -c key=value`, or `context` in cdk.json) for the deployment settings
@@ -10,6 +10,8 @@ export const DEPLOYMENT_CONTEXT = {
   tokenIssuer: 'stepup:tokenIssuer',
   /** Comma-separated ARNs of earlier signing keys whose tokens may still be live. */
   retiredSigningKeyArns: 'stepup:retiredSigningKeyArns',
+  /** ARN of an existing SNS topic the alarms notify, instead of a topic the stack creates. */
+  alarmTopicArn: 'stepup:alarmTopicArn',
 } as const;
 
 /**
@@ -29,7 +31,7 @@ export function deploymentEnvironment(env: NodeJS.ProcessEnv = process.env): Env
 /** The {@link DEPLOYMENT_CONTEXT} values set on `app`, as construct props. */
 export function deploymentOptions(
   app: App,
-): Pick<StepUpApprovalProps, 'tokenIssuer' | 'retiredSigningKeyArns'> {
+): Pick<StepUpStackProps, 'tokenIssuer' | 'retiredSigningKeyArns' | 'alarmTopicArn'> {
   const text = (key: string): string | undefined => {
     const value: unknown = app.node.tryGetContext(key);
     if (value === undefined || value === '') return undefined;
@@ -39,6 +41,7 @@ export function deploymentOptions(
   const retired = text(DEPLOYMENT_CONTEXT.retiredSigningKeyArns);
   return {
     tokenIssuer: text(DEPLOYMENT_CONTEXT.tokenIssuer),
+    alarmTopicArn: text(DEPLOYMENT_CONTEXT.alarmTopicArn),
     retiredSigningKeyArns: retired
       ?.split(',')
       .map((arn) => arn.trim())

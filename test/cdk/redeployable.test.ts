@@ -43,13 +43,14 @@ describe('a stack that can be deployed again, anywhere', () => {
     });
   });
 
-  it('tokenIssuer and retiredSigningKeyArns come from CDK context (-c or cdk.json)', () => {
+  it('tokenIssuer, retiredSigningKeyArns and the alarm topic come from CDK context (-c or cdk.json)', () => {
     const retired = 'arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555';
     const app = new App({
       context: {
         ...inProcessSynthContext(),
         [DEPLOYMENT_CONTEXT.tokenIssuer]: 'https://stepup.example.com',
         [DEPLOYMENT_CONTEXT.retiredSigningKeyArns]: ` ${retired} ,`,
+        [DEPLOYMENT_CONTEXT.alarmTopicArn]: 'arn:aws:sns:eu-west-1:123456789012:team-alarms',
       },
     });
     const stack = new StepUpStack(app, 'StepUp', { config, ...deploymentOptions(app) });
