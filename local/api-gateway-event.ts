@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { HttpEvent } from '../lambdas/adapters/api-gateway/http-event';
+import type { RequestTarget } from './request-target';
 
 /** Far above any body the API accepts (handlers refuse more than 64 KB); a guard against floods. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -34,12 +35,12 @@ export type AuthorizerClaims = Record<string, string | number | boolean | string
  */
 export function toHttpEvent(
   request: IncomingMessage,
+  target: RequestTarget,
   body: string,
   routeKey: string,
   pathParameters: Record<string, string>,
   claims: AuthorizerClaims | undefined,
 ): HttpEvent {
-  const url = new URL(request.url ?? '/', 'http://localhost');
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
@@ -48,10 +49,10 @@ export function toHttpEvent(
   return {
     version: '2.0',
     routeKey,
-    rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
+    rawPath: target.path,
+    rawQueryString: target.query,
     headers,
-    queryStringParameters: Object.fromEntries(url.searchParams),
+    queryStringParameters: Object.fromEntries(target.searchParams),
     pathParameters,
     body,
     isBase64Encoded: false,
@@ -62,7 +63,7 @@ export function toHttpEvent(
       domainPrefix: 'local',
       http: {
         method: request.method ?? 'GET',
-        path: url.pathname,
+        path: target.path,
         protocol: 'HTTP/1.1',
         sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
         userAgent: headers['user-agent'] ?? '',

@@ -3,10 +3,12 @@ import type { DevIdentity } from './dev-identity';
 import type { LocalRoute } from './http-server';
 import type { ClickInput, SlackStandIn } from './slack-stand-in';
 
-/** What the dev routes act on; available once the runtime has finished starting. */
+/**
+ * What the dev routes act on once the runtime has finished starting; before that, getting it
+ * throws `temporarily_unavailable`.
+ */
 export interface DevContext {
   readonly identity: DevIdentity;
-  readonly slack?: SlackStandIn;
   readonly click: (input: ClickInput) => Promise<Response>;
 }
 
@@ -39,9 +41,11 @@ function formOrJson(body: string, request: IncomingMessage): Record<string, unkn
 /**
  * Local-only routes: dev workload tokens, the Slack stand-in's Web API, and simulated approver
  * clicks (signed exactly as Slack signs them and sent to `/slack/events`).
+ * @param slack the stand-in, undefined with real Slack; it answers from the start, as Slack would
+ *   (workflows resumed while the runtime starts post to it)
  */
-export function devRoutes(context: () => DevContext): LocalRoute[] {
-  return routes(context).map((route) =>
+export function devRoutes(slack: SlackStandIn | undefined, context: () => DevContext): LocalRoute[] {
+  return routes(slack, context).map((route) =>
     route.method === 'POST' && route.path.startsWith('/dev/') ? jsonOnly(route) : route,
   );
 }
@@ -64,7 +68,7 @@ function jsonOnly(route: LocalRoute): LocalRoute {
   };
 }
 
-function routes(context: () => DevContext): LocalRoute[] {
+function routes(slack: SlackStandIn | undefined, context: () => DevContext): LocalRoute[] {
   return [
     {
       method: 'POST',
@@ -104,7 +108,6 @@ function routes(context: () => DevContext): LocalRoute[] {
       method: 'POST',
       path: '/slack/api/{method}',
       handle: async (body, request, params) => {
-        const slack = context().slack;
         if (!slack) return { status: 404, body: { ok: false, error: 'stand_in_disabled' } };
         return slack.handleApiCall(
           params.method ?? '',
@@ -117,7 +120,6 @@ function routes(context: () => DevContext): LocalRoute[] {
       method: 'GET',
       path: '/dev/slack/messages',
       handle: async () => {
-        const slack = context().slack;
         if (!slack) return bad('the Slack stand-in is off (real Slack credentials are set)');
         return { status: 200, body: { messages: slack.messages, ephemerals: slack.ephemerals } };
       },
@@ -139,13 +141,13 @@ function routes(context: () => DevContext): LocalRoute[] {
             'body must be JSON {"auth_req_id": "...", "user": "U0ALICE", "decision": "approve" | "deny"}',
           );
         }
-        const { slack, click } = context();
+        const { click } = context();
         if (!slack) return bad('the Slack stand-in is off (real Slack credentials are set)');
         // The workflow pages approvers a few milliseconds after the request is created; a click
         // straight after creating it waits for the message, as a human would.
         const deadline = Date.now() + MESSAGE_WAIT_MS;
         while (!slack.messageFor(requestId) && Date.now() < deadline) await sleep(20);
-        if (!slack.messageFor(requestId)) return bad(`no Slack message was posted for ${requestId}`);
+        if (!slack.messageFor(requestId)) return bad('no Slack message was posted for that auth_req_id');
         const team = typeof input?.team === 'string' ? input.team : undefined;
         const reason = typeof input?.reason === 'string' ? input.reason : undefined;
         const noticesBefore = slack.ephemerals.length;

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { AGENT_INDEX } from '../lambdas/adapters/aws/dynamodb-request-store';
+import { assertStoreFree } from './store-lock';
 
 /** The table name used locally (in AWS the construct names it). */
 export const LOCAL_TABLE_NAME = 'stepup';
@@ -23,9 +24,13 @@ export interface LocalDynamoDb {
 /**
  * Starts dynalite (the DynamoDB wire protocol) on a free loopback port, in memory or persisted under
  * `path`, and creates the table with the same key schema the CDK construct deploys.
+ * @throws StoreInUseError when another process has the store at `path` open
  */
 export async function startLocalDynamoDb(path?: string): Promise<LocalDynamoDb> {
-  if (path) mkdirSync(path, { recursive: true });
+  if (path) {
+    mkdirSync(path, { recursive: true });
+    await assertStoreFree(path);
+  }
   const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

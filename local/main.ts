@@ -2,12 +2,13 @@ import { PolicyValidationError } from '../lambdas/adapters/cedar/policy-set-load
 import { logger } from '../lambdas/adapters/logger';
 import { StepUpError } from '../lambdas/domain/errors';
 import { startLocalRuntime } from './runtime';
+import { StoreInUseError } from './store-lock';
 
 const USAGE = `usage: npm start -- [--memory] [--port N]
 
 Runs stepup locally: DynamoDB (dynalite), the CDK-synthesized state machine, the API, and a Slack
-stand-in. Environment: PORT, STEPUP_CONFIG, STEPUP_POLICIES, STEPUP_DATA_DIR, SLACK_API_URL, SLACK_BOT_TOKEN,
-SLACK_SIGNING_SECRET, LOG_LEVEL (DEBUG, INFO, WARN, ERROR, SILENT; default INFO).`;
+stand-in. Environment: PORT, STEPUP_CONFIG, STEPUP_POLICIES, STEPUP_DATA_DIR, STEPUP_PUBLIC_URL, SLACK_API_URL,
+SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_APP_TOKEN, LOG_LEVEL (DEBUG, INFO, WARN, ERROR, SILENT; default INFO).`;
 
 function parseArgs(argv: string[]): { memory: boolean; port?: number } {
   let memory = false;
@@ -80,18 +81,32 @@ async function main(): Promise<void> {
     ),
   );
   console.log(`(started in ${Date.now() - started} ms)`);
+  let stopping = false;
   const shutdown = () => {
+    // A second Ctrl+C while stopping means "now": stop() is bounded, but nobody should have to wait.
+    if (stopping) process.exit(130);
+    stopping = true;
     console.log('\nstepup: stopping');
-    void runtime.stop().then(() => process.exit(0));
+    runtime.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error('stepup: stopped with an error:', (error as Error).message);
+        process.exit(1);
+      },
+    );
   };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
 }
 
 main().catch((error: unknown) => {
   if (error instanceof StepUpError || error instanceof PolicyValidationError)
     console.error(`stepup: ${error.message}`);
-  else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+  else if (error instanceof StoreInUseError) {
+    console.error(
+      `stepup: ${error.message}; stop that one, or start this one with --memory or another STEPUP_DATA_DIR`,
+    );
+  } else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
     console.error(`stepup: port already in use (${(error as Error).message}); set PORT or pass --port`);
   } else console.error('stepup: failed to start:', error);
   process.exit(1);

@@ -13,6 +13,7 @@ import { logger } from '../lambdas/adapters/logger';
 import { SlackNotifier } from '../lambdas/adapters/slack/slack-notifier';
 import { slackWebClient } from '../lambdas/adapters/slack/web-client';
 import { AgentAdmission } from '../lambdas/domain/agent-admission';
+import { StepUpError } from '../lambdas/domain/errors';
 import { parseConfig, serializeConfig, type StepUpConfig } from '../lambdas/domain/config';
 import { awaitApprovalHandler } from '../lambdas/handlers/await-approval';
 import { createRequestHandler } from '../lambdas/handlers/create-request';
@@ -43,6 +44,38 @@ import { resumeExecutions } from './resume-executions';
 import { SlackStandIn, type ClickInput } from './slack-stand-in';
 import { startSocketMode } from './socket-mode';
 import { synthesizeWorkflowDefinition, type StateMachineDefinition } from './synthesized-definition';
+import { within } from './within';
+
+/**
+ * How long shutdown waits for the workflow steps already running (a Slack call among them may never
+ * answer) and then for each part to close, so that stopping always ends in a few seconds.
+ */
+const STOP_DRAIN_MS = 2000;
+const STOP_CLOSE_MS = 1000;
+
+/** What a caller gets before the runtime has started: every route works once `/health` says ok. */
+const STILL_STARTING = () =>
+  new StepUpError(
+    'temporarily_unavailable',
+    'stepup is still starting; try again shortly',
+    {},
+    {
+      retryAfterSeconds: 1,
+    },
+  );
+
+/** `STEPUP_PUBLIC_URL`, the tunnel real Slack posts clicks through; undefined when unset. */
+function publicUrl(env: NodeJS.ProcessEnv): URL | undefined {
+  const value = env.STEPUP_PUBLIC_URL;
+  if (!value) return undefined;
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  if (url?.protocol !== 'https:' && url?.protocol !== 'http:')
+    throw new StepUpError(
+      'invalid_config',
+      'STEPUP_PUBLIC_URL must be an http(s) URL, e.g. https://abc.example',
+    );
+  return url;
+}
 
 /** How to run the local runtime. Every option has a zero-configuration default. */
 export interface LocalRuntimeOptions {
@@ -76,6 +109,12 @@ export interface LocalRuntimeOptions {
    * @default the handlers unchanged
    */
   readonly wrapSteps?: (steps: WorkflowStepHandlers) => WorkflowStepHandlers;
+}
+
+/** What routes need that exists only once the runtime has started. */
+interface Started {
+  readonly handlers: Record<string, LambdaRoute['handler']>;
+  readonly dev: DevContext;
 }
 
 /** A running local stepup. */
@@ -128,14 +167,26 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         dataDir && join(dataDir, 'slack-stand-in.json'),
       );
 
-  let resolveReady!: (routes: Record<string, LambdaRoute['handler']>) => void;
-  const ready = new Promise<Record<string, LambdaRoute['handler']>>((r) => (resolveReady = r));
-  const route = (method: string, path: string, auth: boolean, name: string): LambdaRoute => ({
+  // Set once everything has started (the last step of starting); until then every route that
+  // needs it, `/health` included, answers 503 `temporarily_unavailable` with Retry-After.
+  let live: Started | undefined = undefined;
+  const started = () => {
+    if (!live) throw STILL_STARTING();
+    return live;
+  };
+  const route = (
+    method: string,
+    path: string,
+    auth: boolean,
+    name: string,
+    isPublic = false,
+  ): LambdaRoute => ({
     method,
     path,
     auth,
+    public: isPublic,
     handler: async (event) => {
-      const handler = (await ready)[name];
+      const handler = started().handlers[name];
       if (!handler) throw new Error(`no handler ${name}`);
       return handler(event);
     },
@@ -145,7 +196,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     route('GET', '/.well-known/jwks.json', false, 'jwks'),
     route('GET', '/.well-known/oauth-authorization-server', false, 'metadata'),
     route('GET', '/openapi.json', false, 'openapi'),
-    route('POST', '/slack/events', false, 'slackEvents'),
+    // Real Slack posts here, through a tunnel when STEPUP_PUBLIC_URL is set; requests are signed.
+    route('POST', '/slack/events', false, 'slackEvents', true),
     route('POST', '/v1/requests', true, 'createRequest'),
     route('GET', '/v1/requests/{id}', true, 'getRequest'),
     route('POST', '/v1/requests/{id}/cancel', true, 'cancelRequest'),
@@ -154,19 +206,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     route('POST', '/v1/introspect', true, 'introspect'),
   ];
 
-  const started: { dev?: DevContext } = {};
-  const devContext = (): DevContext => {
-    if (!started.dev) throw new Error('the local runtime is still starting');
-    return started.dev;
-  };
-  const { server, url } = await startHttpServer(
+  const { server, url } = await startHttpServer({
     lambdaRoutes,
-    [...devRoutes(devContext), ...consoleRoutes({ slack, store, config })],
-    async (bearer) => (await devContext().identity.verify(bearer)) as AuthorizerClaims | undefined,
-    options.port ?? Number(env.PORT ?? 3000),
-    options.host ?? '127.0.0.1',
-    (error) => logger.error('local runtime error', { error: error as Error }),
-  );
+    localRoutes: [...devRoutes(slack, () => started().dev), ...consoleRoutes({ slack, store, config })],
+    authorize: async (bearer) =>
+      (await started().dev.identity.verify(bearer)) as AuthorizerClaims | undefined,
+    port: options.port ?? Number(env.PORT ?? 3000),
+    host: options.host ?? '127.0.0.1',
+    publicUrl: publicUrl(env),
+    onError: (error) => logger.error('local runtime error', { error: error as Error }),
+  });
 
   const identity = await DevIdentity.open(`${url}/dev`, dataDir && join(dataDir, 'dev-issuer-key.jwk.json'));
   const slackApiUrl = env.SLACK_API_URL ?? (slack ? `${url}/slack/api/` : undefined);
@@ -200,7 +249,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     keys: createLocalJWKSet(identity.jwks()),
     claim: 'email',
   });
-  resolveReady({
+  const handlers: Record<string, LambdaRoute['handler']> = {
     health: healthHandler,
     jwks: jwksHandler({ signer }),
     metadata: metadataHandler({ issuer: url }),
@@ -235,7 +284,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       operators: config.operators,
       admission,
     }),
-  });
+  };
 
   const resumed = dataDir
     ? await resumeExecutions(dynamo.client, dynamo.tableName, workflow, clock.now())
@@ -260,7 +309,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     );
     return submission ? post(submission) : clicked;
   };
-  started.dev = { identity, slack, click };
   const stopSocketMode =
     env.SLACK_APP_TOKEN && env.SLACK_BOT_TOKEN
       ? await startSocketMode(env.SLACK_APP_TOKEN, env.SLACK_BOT_TOKEN, {
@@ -271,6 +319,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           client: slackWebClient(botToken, { apiUrl: slackApiUrl }),
         })
       : undefined;
+  live = { handlers, dev: { identity, click } };
 
   return {
     url,
@@ -283,13 +332,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     devToken: (sub, claims) => identity.mint(sub, undefined, claims),
     click,
     stop: async () => {
-      await stopSocketMode?.();
-      await workflow.stopAll();
-      await new Promise<void>((r) => {
-        server.close(() => r());
-        server.closeAllConnections();
-      });
-      await dynamo.close();
+      if (stopSocketMode) await within(stopSocketMode(), STOP_CLOSE_MS);
+      if (!(await within(workflow.stopAll(), STOP_DRAIN_MS)))
+        logger.warn(
+          'stopping while workflow steps still run (a Slack call, say); their requests stay as stored',
+        );
+      await within(
+        new Promise<void>((r) => {
+          server.close(() => r());
+          server.closeAllConnections();
+        }),
+        STOP_CLOSE_MS,
+      );
+      await within(dynamo.close(), STOP_CLOSE_MS);
     },
   };
 }
