@@ -83,8 +83,9 @@ async function main(): Promise<void> {
   console.log(`(started in ${Date.now() - started} ms)`);
   let stopping = false;
   const shutdown = () => {
-    // A second Ctrl+C while stopping means "now": stop() is bounded, but nobody should have to wait.
-    if (stopping) process.exit(130);
+    // The signal often arrives twice (the terminal signals the whole process group, and npm and
+    // tsx relay it as well): the repeat is ignored, as stop() ends within a few seconds anyway.
+    if (stopping) return;
     stopping = true;
     console.log('\nstepup: stopping');
     runtime.stop().then(

@@ -109,6 +109,11 @@ export interface LocalRuntimeOptions {
    * @default the handlers unchanged
    */
   readonly wrapSteps?: (steps: WorkflowStepHandlers) => WorkflowStepHandlers;
+  /**
+   * Called with the URL once the server listens, while the runtime is still starting (it answers
+   * 503 until then); starting goes on when the returned promise settles. Tests observe that phase.
+   */
+  readonly onListening?: (url: string) => Promise<void>;
 }
 
 /** What routes need that exists only once the runtime has started. */
@@ -216,6 +221,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     publicUrl: publicUrl(env),
     onError: (error) => logger.error('local runtime error', { error: error as Error }),
   });
+  await options.onListening?.(url);
 
   const identity = await DevIdentity.open(`${url}/dev`, dataDir && join(dataDir, 'dev-issuer-key.jwk.json'));
   const slackApiUrl = env.SLACK_API_URL ?? (slack ? `${url}/slack/api/` : undefined);
