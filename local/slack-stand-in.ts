@@ -49,7 +49,8 @@ function parseJsonField(value: unknown): unknown {
 
 /**
  * Stands in for Slack where Slack cannot run: answers the Web API methods stepup calls
- * (`chat.postMessage`, `chat.update`, `chat.postEphemeral`, `auth.test`) in Slack's wire format,
+ * (`chat.postMessage`, `chat.update`, `chat.postEphemeral`, `auth.test`, `users.lookupByEmail`,
+ * `users.info`, `usergroups.users.list`, `views.open`) in Slack's wire format,
  * records what was posted, and produces approver clicks as Slack would send them: `block_actions`
  * payloads, form-encoded and signed with the signing secret.
  */
@@ -64,6 +65,8 @@ export class SlackStandIn {
   }[] = [];
   /** Workspace users by email, for `users.lookupByEmail`. */
   readonly directory: Record<string, string> = {};
+  /** Slack handles by user id, for `users.info`. */
+  readonly names: Record<string, string> = {};
   /** Slack user groups (`S…`) and their users, for `usergroups.users.list`. */
   readonly userGroups: Record<string, string[]> = {};
   private clock = Math.floor(Date.now() / 1000);
@@ -135,6 +138,15 @@ export class SlackStandIn {
         return id
           ? { status: 200, body: { ok: true, user: { id, team_id: this.teamId, profile: { email } } } }
           : { status: 200, body: { ok: false, error: 'users_not_found' } };
+      }
+      case 'users.info': {
+        // Every id is a member; the email is the one `directory` lists for it, if any.
+        const id = typeof fields.user === 'string' ? fields.user : '';
+        const email = Object.entries(this.directory).find(([, user]) => user === id)?.[0];
+        return {
+          status: 200,
+          body: { ok: true, user: { id, team_id: this.teamId, name: this.names[id], profile: { email } } },
+        };
       }
       case 'auth.test':
         return {

@@ -11,6 +11,7 @@ import {
   type Vote,
 } from './approval-request';
 import { isEligibleApprover } from './combine-requirements';
+import { isSelfApproval, resolveRequester } from './self-approval';
 import { withUserGroupsResolved } from './user-groups';
 import type { StepUpConfig } from './config';
 import { StepUpError } from './errors';
@@ -49,7 +50,10 @@ export interface RecordVoteDeps {
   readonly notifier: ApprovalNotifier;
   readonly config: StepUpConfig;
   readonly clock: Clock;
-  /** Resolves `on_behalf_of` emails the config does not list and Slack user groups (`S…`). */
+  /**
+   * Resolves `on_behalf_of` emails the config does not list, the clicker's email and names (for the
+   * self-approval check) and Slack user groups (`S…`).
+   */
   readonly directory?: PeopleDirectory;
 }
 
@@ -63,18 +67,17 @@ class Refusal extends Error {
 }
 
 /**
- * The Slack id of the human the agent named: `people` in the config (keys matched
- * case-insensitively), else, for an email, the workspace directory.
+ * Is the clicker the human the agent named? Only an approval needs asking (denying your own request
+ * only makes things safer), and only when the agent named someone.
  */
-async function requesterSlackId(
+async function clickerIsRequester(
   deps: RecordVoteDeps,
   onBehalfOf: string | undefined,
-): Promise<string | undefined> {
-  if (!onBehalfOf) return undefined;
-  const wanted = onBehalfOf.toLowerCase();
-  const listed = Object.entries(deps.config.people).find(([human]) => human.toLowerCase() === wanted)?.[1];
-  if (listed || !deps.directory || !onBehalfOf.includes('@')) return listed;
-  return deps.directory.slackIdForEmail(onBehalfOf);
+  vote: VoteInput,
+): Promise<boolean> {
+  if (vote.decision !== 'approve' || !onBehalfOf) return false;
+  const requester = await resolveRequester(deps.config, deps.directory, onBehalfOf);
+  return isSelfApproval(deps.config, deps.directory, requester, vote.user);
 }
 
 /**
@@ -88,7 +91,7 @@ function checkVote(
   request: ApprovalRequest,
   vote: VoteInput,
   at: string,
-  requester: string | undefined,
+  selfApproval: boolean,
 ): void {
   if (vote.team !== config.slack.teamId) {
     throw new Refusal('wrong_team', 'This approval belongs to another Slack workspace.');
@@ -99,8 +102,8 @@ function checkVote(
       `Only members of ${approverGroupsLabel(request.requirements)} can decide this request.`,
     );
   }
-  // Denying your own request only makes things safer; approving it is what must be impossible.
-  if (vote.decision === 'approve' && requester === vote.user) {
+  // Approving your own request is what must be impossible (see clickerIsRequester).
+  if (selfApproval) {
     throw new Refusal('self_approval', 'You cannot approve a request made on your own behalf.');
   }
   if (request.status !== 'PENDING') {
@@ -119,9 +122,9 @@ function applyVote(
   request: ApprovalRequest,
   vote: VoteInput,
   at: string,
-  requester: string | undefined,
+  selfApproval: boolean,
 ): ApprovalRequest {
-  checkVote(config, request, vote, at, requester);
+  checkVote(config, request, vote, at, selfApproval);
   const cast: Vote = { user: vote.user, team: vote.team, decision: vote.decision, at, reason: vote.reason };
   const actor = `slack:${vote.team}/${vote.user}`;
   const voted: ApprovalRequest = {
@@ -156,12 +159,13 @@ function applyVote(
  */
 export async function recordVote(deps: RecordVoteDeps, vote: VoteInput): Promise<VoteResult> {
   let result;
-  let requester: Promise<string | undefined> | undefined;
+  // on_behalf_of never changes, so a re-decided write need not ask Slack again.
+  let selfApproval: Promise<boolean> | undefined;
   try {
     result = await updateRequest(deps.store, vote.requestId, async (current) => {
-      requester ??= requesterSlackId(deps, current.onBehalfOf);
+      selfApproval ??= clickerIsRequester(deps, current.onBehalfOf, vote);
       const config = await withUserGroupsResolved(deps.config, current.requirements, deps.directory);
-      return applyVote(config, current, vote, deps.clock.now().toISOString(), await requester);
+      return applyVote(config, current, vote, deps.clock.now().toISOString(), await selfApproval);
     });
   } catch (error) {
     if (error instanceof Refusal) return refuse(deps, vote, error.code, error.message);
@@ -196,9 +200,9 @@ export async function previewVote(
   const request = await deps.store.get(vote.requestId);
   if (!request) return refuse(deps, vote, 'unknown_request', 'This approval request does not exist.');
   try {
-    const requester = await requesterSlackId(deps, request.onBehalfOf);
+    const selfApproval = await clickerIsRequester(deps, request.onBehalfOf, vote);
     const config = await withUserGroupsResolved(deps.config, request.requirements, deps.directory);
-    checkVote(config, request, vote, deps.clock.now().toISOString(), requester);
+    checkVote(config, request, vote, deps.clock.now().toISOString(), selfApproval);
     return undefined;
   } catch (error) {
     if (error instanceof Refusal) return refuse(deps, vote, error.code, error.message);

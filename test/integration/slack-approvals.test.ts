@@ -17,13 +17,21 @@ describe('approving in Slack', () => {
   let api: Api;
   let agent: string;
   const config = testConfig();
-  useTestRuntime((started) => ({ runtime, api, agent } = started), {
-    ...config,
-    approverGroups: {
-      ...config.approverGroups,
-      security: { members: tenApprovers, channel: 'C0SECURITY' },
+  useTestRuntime(
+    (started) => {
+      ({ runtime, api, agent } = started);
+      // Before any click: the directory caches what users.info answered for five minutes.
+      runtime.slack!.directory['bob@example.com'] = 'U0BOB';
+      runtime.slack!.names['U0BOB'] = 'bob.builder';
     },
-  });
+    {
+      ...config,
+      approverGroups: {
+        ...config.approverGroups,
+        security: { members: tenApprovers, channel: 'C0SECURITY' },
+      },
+    },
+  );
 
   const secretRotation = () =>
     api.createRequest(agent, { action: 'secrets:Rotate', resource: 'prod/db-password', audience: 'vault' });
@@ -149,6 +157,42 @@ describe('approving in Slack', () => {
     expect((await pollUntilDecided(api, agent, requestId)).status).toBe(200);
   });
 
+  /** Alice (U0ALICE, alice@example.com in the config's `people`) clicks Approve; Bob then approves. */
+  async function aliceRefusedBobApproves(onBehalfOf: string, approver = 'U0BOB', refused = 'U0ALICE') {
+    const requestId = await api.createRequest(agent, { on_behalf_of: onBehalfOf });
+    await slackMessage(runtime, requestId);
+    await runtime.click({ requestId, user: refused, decision: 'approve' });
+    expect(runtime.slack!.ephemerals.at(-1)).toMatchObject({
+      user: refused,
+      text: 'You cannot approve a request made on your own behalf.',
+    });
+    const stored = await runtime.store.get(requestId);
+    expect(stored).toMatchObject({ status: 'PENDING', votes: [] });
+    await runtime.click({ requestId, user: approver, decision: 'approve' });
+    expect((await pollUntilDecided(api, agent, requestId)).status).toBe(200);
+  }
+
+  it.each([
+    ['a leading space', ' alice@example.com'],
+    ['a trailing space', 'alice@example.com '],
+    ['other letter case', 'ALICE@Example.COM'],
+    ['her Slack id', 'U0ALICE'],
+    ['her Slack id in lower case', 'u0alice'],
+    ['a Slack mention', '<@U0ALICE>'],
+    ['a mailto: link', 'mailto:alice@example.com'],
+    ['a Cyrillic а (U+0430)', '\u0430lice@example.com'],
+    ['full-width letters (NFKC)', '\uff41lice@\uff45xample.com'],
+    ['a confusable rn for m', 'alice@exarnple.com'],
+    ['her bare name', 'Alice'],
+  ])('on_behalf_of %s (%j) cannot be approved by that human; another approver can', async (_, onBehalfOf) => {
+    await aliceRefusedBobApproves(onBehalfOf);
+  });
+
+  it('a look-alike of an email only Slack knows, or of a Slack name, is matched through users.info', async () => {
+    await aliceRefusedBobApproves('b\u043eb@example.com', 'U0ALICE', 'U0BOB');
+    await aliceRefusedBobApproves('Bob.Builder', 'U0ALICE', 'U0BOB');
+  });
+
   it('a Slack retry or a replayed payload changes nothing', async () => {
     const requestId = await secretRotation();
     await slackMessage(runtime, requestId);
@@ -204,13 +248,21 @@ describe('approver groups that name a Slack user group (S…)', () => {
   let api: Api;
   let agent: string;
   const config = testConfig();
-  useTestRuntime((started) => ({ runtime, api, agent } = started), {
-    ...config,
-    approverGroups: {
-      ...config.approverGroups,
-      'db-owners': { members: ['U0ALICE', 'S0DBA'], channel: 'C0APPROVALS' },
+  useTestRuntime(
+    (started) => {
+      ({ runtime, api, agent } = started);
+      // Before any click: the directory caches what users.info answered for five minutes.
+      runtime.slack!.directory['bob@example.com'] = 'U0BOB';
+      runtime.slack!.names['U0BOB'] = 'bob.builder';
     },
-  });
+    {
+      ...config,
+      approverGroups: {
+        ...config.approverGroups,
+        'db-owners': { members: ['U0ALICE', 'S0DBA'], channel: 'C0APPROVALS' },
+      },
+    },
+  );
 
   it('lets a current member of the user group decide, resolved through usergroups.users.list', async () => {
     runtime.slack!.userGroups.S0DBA = ['U0ZED'];
