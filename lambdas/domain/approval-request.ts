@@ -57,6 +57,8 @@ export interface Delivery {
   readonly at: string;
   /** Token expiry, epoch seconds (compared in DynamoDB conditions). */
   readonly exp: number;
+  /** When the same token (same claims, re-signed) was handed to the agent again after a lost answer. */
+  readonly redeliveredAt?: readonly string[];
 }
 
 export type AuditEventType =

@@ -7,11 +7,13 @@ import {
   policyLabel,
   type ApprovalRequest,
   type AuthorizationDetail,
+  type Delivery,
   type Grant,
 } from './approval-request';
 import { StepUpError } from './errors';
 import { POLL_INTERVAL_SECONDS } from './create-request';
 import { tokenRequestBody } from './schemas/token-request';
+import { checkRedelivery } from './token-redelivery';
 import { updateRequest } from './update-request';
 
 export { CIBA_GRANT_TYPE } from './schemas/token-request';
@@ -42,7 +44,13 @@ export interface DeliverTokenDeps {
   readonly issuer: string;
 }
 
-function pollAnswer(request: ApprovalRequest, now: Date): Grant {
+/** What a poll of an approved request may collect: the grant, and its earlier delivery if any. */
+interface Collectable {
+  readonly grant: Grant;
+  readonly delivery?: Delivery;
+}
+
+function pollAnswer(request: ApprovalRequest, now: Date): Collectable {
   switch (request.status) {
     case 'PENDING':
       // Expiry is checked here too: an answer never depends on the workflow having run on time.
@@ -64,10 +72,15 @@ function pollAnswer(request: ApprovalRequest, now: Date): Grant {
     case 'APPROVED':
       if (!request.grant)
         throw new StepUpError('authorization_pending', 'approved; the grant is being issued');
-      if (request.delivery)
-        throw new StepUpError('invalid_grant', 'the token for this request was already delivered');
       if (request.revokedAt) throw new StepUpError('access_denied', 'the grant was revoked');
-      return request.grant;
+      if (request.delivery) {
+        checkRedelivery(request, request.delivery, now);
+        return { grant: request.grant, delivery: request.delivery };
+      }
+      if (now.getTime() > Date.parse(request.grant.pickupBy)) {
+        throw new StepUpError('expired_token', 'the approved token was not collected in time');
+      }
+      return { grant: request.grant };
   }
 }
 
@@ -124,9 +137,14 @@ async function pendingAnswer(deps: DeliverTokenDeps, requestId: string, now: Dat
 }
 
 /**
- * The CIBA poll. On approval it signs the token and records its delivery in one conditional write;
- * a second poll, or a concurrent one that lost the race, gets `invalid_grant`. Only the requesting
- * agent may redeem; anyone else is told the id is unknown. Pending polls are paced (`slow_down`).
+ * The CIBA poll. On approval it signs the token and records its delivery in one conditional write.
+ * A poll by the same agent within `REDELIVERY_WINDOW_SECONDS` (60 s) of delivery, whose answer may
+ * have been lost, gets the same token again: the same claims, `iat` and `jti`, re-signed, so it is
+ * usable once between all copies and no signed token is ever stored. Each copy is recorded in
+ * `delivery.redeliveredAt` (one conditional write), not as another `token_delivered`. Later polls,
+ * and polls for a token already used or past `MAX_REDELIVERIES` copies (`token-redelivery.ts`), get
+ * `invalid_grant`. Only the requesting agent may redeem; anyone else is told the id is unknown.
+ * Pending polls are paced (`slow_down`).
  */
 export async function deliverToken(
   deps: DeliverTokenDeps,
@@ -143,20 +161,24 @@ export async function deliverToken(
       if (current.status === 'PENDING' && now.getTime() < decisionDeadline(current)) {
         await pendingAnswer(deps, requestId, now);
       }
-      const grant = pollAnswer(current, now);
-      if (now.getTime() > Date.parse(grant.pickupBy)) {
-        throw new StepUpError('expired_token', 'the approved token was not collected in time');
-      }
-      const iat = Math.floor(now.getTime() / 1000);
+      const { grant, delivery } = pollAnswer(current, now);
+      // A copy carries the first delivery's iat, hence the same exp: identical claims.
+      const iat = Math.floor(Date.parse(delivery?.at ?? now.toISOString()) / 1000);
       const claims = tokenClaims(current, grant, deps.issuer, iat);
+      const exp = claims.exp as number;
       response = {
         access_token: await deps.signer.sign(claims),
         token_type: current.dpopJkt ? 'DPoP' : 'Bearer',
-        expires_in: grant.ttlSeconds,
+        expires_in: exp - Math.floor(now.getTime() / 1000),
         authorization_details: grant.authorizationDetails,
       };
       const at = now.toISOString();
-      const exp = claims.exp as number;
+      if (delivery) {
+        return {
+          ...current,
+          delivery: { ...delivery, redeliveredAt: [...(delivery.redeliveredAt ?? []), at] },
+        };
+      }
       return {
         ...current,
         delivery: { jti: grant.jti, at, exp },

@@ -1,4 +1,4 @@
-import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbRequestStore } from '../../lambdas/adapters/aws/dynamodb-request-store';
 import { LocalKeySigner } from '../../lambdas/adapters/local/local-key-signer';
@@ -10,6 +10,7 @@ import {
   type DeliverTokenDeps,
 } from '../../lambdas/domain/deliver-token';
 import { StepUpError } from '../../lambdas/domain/errors';
+import { MAX_REDELIVERIES, REDELIVERY_WINDOW_SECONDS } from '../../lambdas/domain/token-redelivery';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../../local/local-dynamodb';
 import {
   ALICE,
@@ -251,26 +252,113 @@ describe('deliverToken (real DynamoDbRequestStore on dynalite, LocalKeySigner)',
     );
   });
 
-  it('delivers exactly once: a second poll gets invalid_grant', async () => {
+  /** Deps whose clock reads `seconds` after the frozen "now". */
+  const later = (seconds: number): DeliverTokenDeps => ({
+    ...deps,
+    clock: fixedClock(new Date(now.getTime() + seconds * 1000)),
+  });
+
+  it('re-delivers a lost answer: the same claims and jti, re-signed, recorded without a second token_delivered', async () => {
+    const request = await stored(approvedRequest());
+    const first = await deliverToken(deps, request.agent, request.id);
+    const delivered = await store.get(request.id);
+    const again = await deliverToken(later(30), request.agent, request.id);
+
+    expect(decodeJwt(again.access_token)).toEqual(decodeJwt(first.access_token));
+    expect(decodeProtectedHeader(again.access_token)).toEqual(decodeProtectedHeader(first.access_token));
+    // Signed at delivery, never stored: ES256 signatures are randomized, so the copy is a new string.
+    expect(again.access_token).not.toBe(first.access_token);
+    expect(again).toMatchObject({ token_type: 'Bearer', expires_in: 90 });
+    expect(again.authorization_details).toEqual(first.authorization_details);
+
+    const after = await store.get(request.id);
+    expect(after?.version).toBe(delivered!.version + 1);
+    expect(after?.delivery).toEqual({
+      ...delivered!.delivery,
+      redeliveredAt: [new Date(now.getTime() + 30_000).toISOString()],
+    });
+    expect(after?.events).toEqual(delivered!.events);
+    expect(JSON.stringify(after)).not.toContain(again.access_token.split('.')[2]);
+  });
+
+  it(`re-delivers for ${REDELIVERY_WINDOW_SECONDS} s only; then invalid_grant, and nothing changes`, async () => {
     const request = await stored(approvedRequest());
     await deliverToken(deps, request.agent, request.id);
+    await deliverToken(later(REDELIVERY_WINDOW_SECONDS - 1), request.agent, request.id);
+    const delivered = await store.get(request.id);
     expectStepUpError(
-      await rejectionOf(deliverToken(deps, request.agent, request.id)),
+      await rejectionOf(deliverToken(later(REDELIVERY_WINDOW_SECONDS), request.agent, request.id)),
+      'invalid_grant',
+      400,
+      'already delivered',
+    );
+    expect(await store.get(request.id)).toEqual(delivered);
+  });
+
+  it('never re-delivers past the token expiry, after the resource server used it, or after revocation', async () => {
+    const shortLived = await stored(
+      approvedRequest({ grant: { ...approvedRequest().grant!, ttlSeconds: 10 } }),
+    );
+    await deliverToken(deps, shortLived.agent, shortLived.id);
+    expectStepUpError(
+      await rejectionOf(deliverToken(later(10), shortLived.agent, shortLived.id)),
+      'invalid_grant',
+      400,
+      'expired',
+    );
+
+    const used = await stored(approvedRequest());
+    await deliverToken(deps, used.agent, used.id);
+    const event = { type: 'token_consumed' as const, at: now.toISOString(), actor: 'resource-server:rs' };
+    expect(await store.consumeToken(used.id, 'jti-1234567890', Math.floor(now.getTime() / 1000), event)).toBe(
+      true,
+    );
+    expectStepUpError(
+      await rejectionOf(deliverToken(later(1), used.agent, used.id)),
+      'invalid_grant',
+      400,
+      'used',
+    );
+
+    const revoked = await stored(approvedRequest());
+    await deliverToken(deps, revoked.agent, revoked.id);
+    const delivered = (await store.get(revoked.id))!;
+    await store.save({ ...delivered, revokedAt: now.toISOString(), version: delivered.version + 1 });
+    expectStepUpError(
+      await rejectionOf(deliverToken(later(1), revoked.agent, revoked.id)),
+      'access_denied',
+      403,
+      'revoked',
+    );
+  });
+
+  it(`hands out at most ${MAX_REDELIVERIES} copies after the first delivery`, async () => {
+    const request = await stored(approvedRequest());
+    await deliverToken(deps, request.agent, request.id);
+    for (let copy = 1; copy <= MAX_REDELIVERIES; copy++)
+      await deliverToken(later(copy), request.agent, request.id);
+    expectStepUpError(
+      await rejectionOf(deliverToken(later(MAX_REDELIVERIES + 1), request.agent, request.id)),
       'invalid_grant',
       400,
       'already delivered',
     );
   });
 
-  it('delivers exactly once under 10 concurrent polls', async () => {
+  it('delivers one grant under 10 concurrent polls: one token_delivered, every copy the same jti', async () => {
     const request = await stored(approvedRequest());
     const results = await Promise.allSettled(
       Array.from({ length: 10 }, () => deliverToken(deps, request.agent, request.id)),
     );
-    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const tokens = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.access_token] : []));
+    expect(tokens).toHaveLength(1 + MAX_REDELIVERIES);
+    expect(new Set(tokens.map((token) => decodeJwt(token).jti))).toEqual(new Set(['jti-1234567890']));
     for (const result of results) {
       if (result.status === 'rejected') expectStepUpError(result.reason, 'invalid_grant', 400);
     }
+    const after = await store.get(request.id);
+    expect(after?.events.filter((e) => e.type === 'token_delivered')).toHaveLength(1);
+    expect(after?.delivery?.redeliveredAt).toHaveLength(MAX_REDELIVERIES);
   });
 
   it('tells another agent the id is unknown, and changes nothing', async () => {
