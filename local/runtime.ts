@@ -31,7 +31,7 @@ import { jwksHandler } from '../lambdas/handlers/jwks';
 import { notifyOutcomeHandler } from '../lambdas/handlers/notify-outcome';
 import { slackEventsHandler } from '../lambdas/handlers/slack-events';
 import { tokenHandler } from '../lambdas/handlers/token';
-import { systemClock } from '../lambdas/ports/clock';
+import { systemClock, type Clock } from '../lambdas/ports/clock';
 import type { RequestStore } from '../lambdas/ports/request-store';
 import type { AuthorizerClaims } from './api-gateway-event';
 import { DEV_HUMAN_AUDIENCE, DevIdentity } from './dev-identity';
@@ -114,6 +114,12 @@ export interface LocalRuntimeOptions {
    * 503 until then); starting goes on when the returned promise settles. Tests observe that phase.
    */
   readonly onListening?: (url: string) => Promise<void>;
+  /**
+   * The time every handler and workflow step reads: tests move it forward to pass a deadline
+   * without waiting for it. Tokens are still verified against the real time by `jose`.
+   * @default the system clock
+   */
+  readonly clock?: Clock;
 }
 
 /** What routes need that exists only once the runtime has started. */
@@ -233,7 +239,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     },
     config.operators,
   );
-  const clock = systemClock;
+  const clock = options.clock ?? systemClock;
   const steps: WorkflowStepHandlers = {
     AwaitApproval: awaitApprovalHandler({ store, notifier, config, clock }),
     Expire: expireRequestHandler({ store, clock }),
