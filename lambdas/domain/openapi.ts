@@ -182,7 +182,14 @@ const OPERATIONS: readonly Operation[] = [
       'the id is unknown.',
     auth: true,
     body: { schema: tokenRequestBody, form: true },
-    ok: { '200': { description: 'Approved, first collection.', schema: ref('TokenResponse') } },
+    ok: {
+      '200': {
+        description:
+          'Approved: the token. A poll by the same agent within 60 s of delivery (a lost answer) gets ' +
+          'the same token again (same claims and jti, re-signed), at most 3 more times.',
+        schema: ref('TokenResponse'),
+      },
+    },
     errors: {
       invalid_request: BODY_ERRORS,
       authorization_pending: 'Nobody has decided yet, or approved and the grant is still being issued.',
@@ -190,7 +197,9 @@ const OPERATIONS: readonly Operation[] = [
       expired_token:
         'Nobody decided in time, paging the approvers failed, or the approved token was not collected ' +
         'within 600 s.',
-      invalid_grant: 'Unknown auth_req_id, another agent’s request, or the token was already delivered.',
+      invalid_grant:
+        'Unknown auth_req_id, another agent’s request, or the token was already delivered (over 60 s ' +
+        'ago, 4 times already, used by the resource server, or expired).',
       unsupported_grant_type: 'Any other grant_type.',
       access_denied: 'An approver or the policy denied the request, or it was cancelled or revoked.',
       transaction_failed:
