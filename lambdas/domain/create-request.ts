@@ -32,7 +32,7 @@ export interface CreateRequestInput {
 
 /**
  * Validates the agent's body (declared in `schemas/create-request.ts`). Agent text is untrusted:
- * bounded, no control or bidi characters.
+ * under the text policy of `requireText` (well-formed, NFC, bounded, no unsafe characters).
  * @throws StepUpError `invalid_request` naming the field
  */
 export function parseCreateRequest(raw: unknown): CreateRequestInput {

@@ -14,11 +14,18 @@ export function requireObject(value: unknown, what: string): Record<string, unkn
   return value as Record<string, unknown>;
 }
 
-/** Rejects fields outside `allowed`, so a typo never silently drops a constraint. */
+/**
+ * Rejects fields outside `allowed`, so a typo never silently drops a constraint. The message names
+ * the accepted fields and counts the unknown ones: an unknown name is the caller's raw input, and
+ * error descriptions never echo that.
+ */
 export function rejectUnknownFields(body: Record<string, unknown>, allowed: readonly string[]): void {
-  const unknown = Object.keys(body).filter((key) => !allowed.includes(key));
-  if (unknown.length > 0) {
-    throw new StepUpError('invalid_request', `unknown field(s): ${unknown.join(', ')}`);
+  const unknown = Object.keys(body).filter((key) => !allowed.includes(key)).length;
+  if (unknown > 0) {
+    throw new StepUpError(
+      'invalid_request',
+      `${unknown} unknown field${unknown === 1 ? '' : 's'}; the accepted fields are ${allowed.join(', ')}`,
+    );
   }
 }
 
@@ -33,24 +40,41 @@ export interface StringRule {
   readonly multiline?: boolean;
 }
 
-/** A non-empty string within bounds and free of control and bidi characters, or a 400. */
+/**
+ * The one policy for text an agent or approver supplies, applied where it enters: a string of
+ * well-formed Unicode, normalised to NFC (so what is checked, stored, shown and bound into a token
+ * is one form, whatever the sender composed), not blank, free of unsafe characters (see
+ * `./unsafe-characters.ts`; tabs and line breaks too unless `multiline`), at most `max` code points
+ * once normalised, and matching `pattern` if given. Messages name the field, never the value.
+ * @returns the normalised text
+ * @throws StepUpError `invalid_request`
+ */
 export function requireText(value: unknown, field: string, rule: StringRule): string {
-  if (typeof value !== 'string' || value.trim().length === 0) {
+  if (typeof value !== 'string') {
     throw new StepUpError('invalid_request', `${field} is required and must be a non-empty string`);
   }
-  if ([...value].length > rule.max) {
-    throw new StepUpError('invalid_request', `${field} must be at most ${rule.max} characters`);
+  // Before anything else reads it: a lone surrogate breaks normalisation, Cedar and UTF-8 encoders.
+  if (!value.isWellFormed()) {
+    throw new StepUpError('invalid_request', `${field} is not well-formed Unicode (it has a lone surrogate)`);
   }
-  if (hasUnsafeCharacters(value) || (!rule.multiline && /[\t\n\r\u2028\u2029]/.test(value))) {
+  const text = value.normalize('NFC');
+  if (text.trim().length === 0) {
+    throw new StepUpError('invalid_request', `${field} is required and must be a non-empty string`);
+  }
+  if (hasUnsafeCharacters(text) || (!rule.multiline && /[\t\n\r]/.test(text))) {
     throw new StepUpError(
       'invalid_request',
-      `${field} contains control or bidirectional-override characters`,
+      `${field} contains control, format, invisible or direction-changing characters` +
+        (rule.multiline ? '' : ', tabs or line breaks'),
     );
   }
-  if (rule.pattern && !rule.pattern.test(value)) {
+  if ([...text].length > rule.max) {
+    throw new StepUpError('invalid_request', `${field} must be at most ${rule.max} characters`);
+  }
+  if (rule.pattern && !rule.pattern.test(text)) {
     throw new StepUpError('invalid_request', `${field} must be ${rule.hint ?? `like ${rule.pattern}`}`);
   }
-  return value;
+  return text;
 }
 
 /** An integer in `[min, max]`, or a 400. */

@@ -33,8 +33,8 @@ function without(field: string): Record<string, unknown> {
 }
 
 /** Asserts the body is refused with a 400 `invalid_request` whose description mentions `mentions`. */
-function expectInvalid(raw: unknown, mentions: string): void {
-  expectStepUpError(
+function expectInvalid(raw: unknown, mentions: string): Error {
+  return expectStepUpError(
     thrownBy(() => parseCreateRequest(raw)),
     'invalid_request',
     400,
@@ -107,9 +107,14 @@ describe('parseCreateRequest: shape', () => {
     }
   });
 
-  it('rejects unknown fields, naming them', () => {
-    expectInvalid(body({ approver: 'U0ALICE' }), 'unknown field(s): approver');
-    expectInvalid(body({ Action: 'db:DropTable' }), 'Action');
+  it('rejects unknown fields, counting them and naming only the accepted ones (never echoing input)', () => {
+    const error = expectInvalid(
+      body({ approver: 'U0ALICE' }),
+      '1 unknown field; the accepted fields are action,',
+    );
+    expect(error.message).not.toContain('approver');
+    const two = expectInvalid(body({ Action: 'db:DropTable', '<img src=x>': 1 }), '2 unknown fields;');
+    expect(two.message).not.toMatch(/Action|img/);
   });
 
   it('rejects a context that is not an object', () => {
@@ -125,18 +130,16 @@ describe('parseCreateRequest: context (signals)', () => {
     ).toEqual({ a: 'x', change_ticket2: 'y', [name]: 'z' });
   });
 
-  it('rejects other signal names, naming the key', () => {
+  it('rejects other signal names, describing the rule without echoing the key', () => {
     for (const key of ['Ticket', '2fa', '_x', 'change-ticket', 'a b', '', `s${'x'.repeat(64)}`]) {
-      expectInvalid(
-        body({ context: { [key]: 'x' } }),
-        `context.${key.slice(0, 64)} is not a valid signal name`,
-      );
+      const error = expectInvalid(body({ context: { [key]: 'x' } }), 'context has a signal name that is not');
+      if (key) expect(error.message).not.toContain(key);
     }
   });
 
   it('rejects a "__proto__" key from JSON as a bad name, not a prototype change', () => {
     const raw = JSON.parse(JSON.stringify(body()).replace(/}$/, ',"context":{"__proto__":"x"}}')) as unknown;
-    expectInvalid(raw, 'context.__proto__');
+    expectInvalid(raw, 'context has a signal name that is not');
   });
 
   it('keeps a signal named like an Object.prototype member as an ordinary own value', () => {

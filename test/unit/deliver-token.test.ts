@@ -65,7 +65,7 @@ describe('parseTokenRequest', () => {
       thrownBy(() => parseTokenRequest({ grant_type: CIBA_GRANT_TYPE, auth_req_id: 'abc', scope: 'all' })),
       'invalid_request',
       400,
-      'scope',
+      '1 unknown field',
     );
     for (const raw of [null, 'grant_type=x', [], 1]) {
       expectStepUpError(

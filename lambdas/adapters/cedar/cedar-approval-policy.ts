@@ -84,6 +84,19 @@ export class CedarApprovalPolicy implements ApprovalPolicy {
     };
   }
 
+  /**
+   * Cedar's evaluation. Text reaches it validated (well-formed, see `requireText`); should anything
+   * still make the engine throw (it throws, rather than answering `failure`, on a lone surrogate),
+   * that is the request's fault, not ours: a 400, never a 500.
+   */
+  private authorize(call: Parameters<typeof cedar.statefulIsAuthorized>[0]) {
+    try {
+      return cedar.statefulIsAuthorized(call);
+    } catch {
+      throw new StepUpError('invalid_request', 'the request could not be evaluated against the policies');
+    }
+  }
+
   private annotationsOf(ids: readonly string[]) {
     return this.set.policies.filter((p) => ids.includes(p.id)).map((p) => p.annotations);
   }
@@ -99,7 +112,7 @@ export class CedarApprovalPolicy implements ApprovalPolicy {
         ? { on_behalf_of: { __entity: { type: 'Human', id: question.onBehalfOf } } }
         : {}),
     };
-    const answer = cedar.statefulIsAuthorized({
+    const answer = this.authorize({
       principal: { type: 'Agent', id: question.agent },
       action: { type: 'Action', id: question.action },
       resource: { type: 'Resource', id: question.resource },
@@ -121,9 +134,10 @@ export class CedarApprovalPolicy implements ApprovalPolicy {
     });
     if (answer.type === 'failure') {
       // The action is declared (checked above), so what failed is the agent-supplied context.
+      // Cedar's message quotes the whole context, values included: raw input, never echoed.
       throw new StepUpError(
         'invalid_request',
-        `context does not match the policy schema: ${answer.errors[0]?.message}`,
+        'context does not match the policy schema: send only the signals it declares, with the types it declares',
       );
     }
     return { allowed: answer.response.decision === 'allow', determining: answer.response.diagnostics.reason };

@@ -21,7 +21,11 @@ const signals = custom(
     const parsed: Record<string, string> = {};
     for (const key of Object.keys(context)) {
       if (!SIGNAL_NAME.test(key)) {
-        throw new StepUpError('invalid_request', `context.${key.slice(0, 64)} is not a valid signal name`);
+        // The name is raw input: described, never echoed.
+        throw new StepUpError(
+          'invalid_request',
+          'context has a signal name that is not a lowercase letter then up to 63 lowercase letters, digits or _',
+        );
       }
       try {
         parsed[key] = signalValue.parse(context[key], key);
@@ -50,7 +54,7 @@ const minimal = {
   justification: 'Drop the legacy orders table after the migration (CHG-7).',
 };
 
-/** The body of `POST /v1/requests`. Agent text is untrusted: bounded, no control or bidi characters. */
+/** The body of `POST /v1/requests`. Agent text is untrusted: under the text policy of `requireText`. */
 export const createRequestBody = body(
   {
     action: text({

@@ -1,4 +1,4 @@
-import { publicJwkThumbprint } from '../jwk-thumbprint';
+import { MIN_RSA_BITS, SIGNING_CURVES, publicJwkThumbprint } from '../jwk-thumbprint';
 import { custom, type Field, type JsonSchema } from './schema';
 
 // As `../jwk-thumbprint.ts` checks them; its rules stay code (they compute the thumbprint), and the
@@ -22,13 +22,19 @@ export function publicJwk(description: string, examples: readonly unknown[]): Fi
       description:
         `${description} An EC, RSA or OKP public key with its RFC 7638 members (at most 1024 ` +
         `characters each); other members such as kid, alg or use are allowed and ignored; private ` +
-        `members (${PRIVATE_MEMBERS.join(', ')}) are refused.`,
+        `members (${PRIVATE_MEMBERS.join(', ')}) are refused. It must be a valid key: an EC point ` +
+        `on its curve, an RSA modulus of at least ${MIN_RSA_BITS} bits (checked by the server; ` +
+        `JSON Schema cannot say it).`,
       required: ['kty'],
       properties: { kty: { enum: Object.keys(MEMBERS) } },
       oneOf: Object.entries(MEMBERS).map(([kty, members]) => ({
         title: `${kty} public key`,
         required: ['kty', ...members],
-        properties: { kty: { const: kty }, ...Object.fromEntries(members.map((m) => [m, member])) },
+        properties: {
+          ...Object.fromEntries(members.map((m) => [m, member])),
+          kty: { const: kty },
+          ...(kty === 'EC' || kty === 'OKP' ? { crv: { enum: SIGNING_CURVES[kty] } } : {}),
+        },
       })),
       not: { anyOf: PRIVATE_MEMBERS.map((m) => ({ required: [m] })) },
       examples,

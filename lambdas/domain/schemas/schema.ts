@@ -43,8 +43,9 @@ const described = (docs: FieldDocs, rules: string): JsonSchema => ({
 });
 
 /**
- * A non-blank string of at most `max` characters (code points) without control, bidirectional or
- * zero-width characters (nor tabs and newlines unless `multiline`), matching `pattern` if given.
+ * Text under the one policy of `requireText`: well-formed, normalised to NFC, non-blank, at most `max`
+ * characters (code points), no unsafe character (nor tabs and newlines unless `multiline`),
+ * matching `pattern` if given.
  * In JSON Schema: `maxLength` (which counts code points too), the derived character `pattern` and,
  * for a field pattern, a second one under `allOf`.
  */
@@ -66,8 +67,10 @@ export function text(rule: StringRule & FieldDocs): Field<string> {
         rule,
         [
           rule.hint ? `Must be ${rule.hint}.` : '',
-          `At most ${rule.max} characters (code points), not blank; no control, bidirectional or ` +
-            `zero-width characters${rule.multiline ? '' : ', tabs or line breaks'}.`,
+          `At most ${rule.max} characters (code points) once normalised to NFC, not blank; ` +
+            `well-formed Unicode without control, format, private-use, unassigned, default-ignorable ` +
+            `(invisible) or Braille characters, nor line or paragraph separators` +
+            `${rule.multiline ? '' : ', tabs or line breaks'}.`,
         ]
           .filter(Boolean)
           .join(' '),

@@ -1,6 +1,8 @@
 import { hasUnsafeCharacters } from '../unsafe-characters';
 
-const LINE_BREAKS_AND_TAB = [0x09, 0x0a, 0x0d, 0x2028, 0x2029];
+// What single-line text refuses on top of the unsafe characters (`requireText`); U+2028 and U+2029 are
+// unsafe everywhere.
+const LINE_BREAKS_AND_TAB = [0x09, 0x0a, 0x0d];
 
 let classified: { readonly unsafe: readonly number[]; readonly space: readonly number[] } | undefined;
 
