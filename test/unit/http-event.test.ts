@@ -80,6 +80,31 @@ describe('bodyOf: JSON', () => {
     invalid(() => bodyOf(event({ contentType: 'application/json' })), 'not valid JSON');
   });
 
+  it('rejects a member name repeated in one object, at any depth, compared decoded', () => {
+    for (const body of [
+      '{"action":"db:DropTable","action":"logs:Read"}',
+      '{"action":"db:DropTable","\\u0061ction":"logs:Read"}',
+      '{"context":{"ticket":"a","ticket":"b"}}',
+      '{"dpop_jwk":{"kty":"EC","x":"a","x":"b"}}',
+      '[{"a":1},{"b":2,"b":3}]',
+      '{"__proto__":1,"__proto__":2}',
+    ]) {
+      invalid(() => bodyOf(event({ contentType: 'application/json', body })), 'repeats a member name');
+    }
+  });
+
+  it('accepts the same name in different objects, and keeps __proto__ an own member', () => {
+    const body = '{"a":{"x":1},"b":{"x":2},"c":[{"x":3},{"x":4}],"__proto__":{"polluted":true}}';
+    const parsed = bodyOf(event({ contentType: 'application/json', body })) as Record<string, unknown>;
+    expect(Object.keys(parsed)).toEqual(['a', 'b', 'c', '__proto__']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('answers absurd nesting with 400, never a stack overflow', () => {
+    const body = `${'['.repeat(30_000)}${']'.repeat(30_000)}`;
+    invalid(() => bodyOf(event({ contentType: 'application/json', body })), 'nests too deeply');
+  });
+
   it('rejects form bodies where only JSON is allowed', () => {
     invalid(() => bodyOf(event({ contentType: FORM, body: 'a=1' })), 'Content-Type must be application/json');
   });
@@ -118,7 +143,7 @@ describe('bodyOf: forms (OAuth endpoints)', () => {
   it('rejects a field that appears twice', () => {
     invalid(
       () => bodyOf(event({ contentType: FORM, body: 'token=a&token=b' }), true),
-      'form field token appears more than once',
+      'a form field appears more than once',
     );
   });
 
@@ -131,7 +156,7 @@ describe('bodyOf: forms (OAuth endpoints)', () => {
       expect(bodyOf(event({ contentType: FORM, body: `${name}=x` }), true)).toEqual({ [name]: 'x' });
       invalid(
         () => bodyOf(event({ contentType: FORM, body: `${name}=x&${name}=y` }), true),
-        `form field ${name} appears more than once`,
+        'a form field appears more than once',
       );
     }
   });
@@ -179,6 +204,28 @@ describe('callerOf', () => {
         401,
       );
     }
+  });
+});
+
+describe('callerOf: the sub is text approvers will read', () => {
+  it.each([
+    ['a newline that would forge a line in Slack', 'deploy-bot\nApproved by: security'],
+    ['a lone surrogate', 'bot\ud800'],
+    ['a right-to-left override', 'bot\u202e'],
+    ['a tag character', 'bot\u{e0041}'],
+    ['a decomposed (non-NFC) form, which would be rewritten', 'cafe\u0301'],
+    ['257 characters', 'b'.repeat(257)],
+  ])('refuses %s with invalid_token (401)', (_name, sub) => {
+    const error = expectStepUpError(
+      thrownBy(() => callerOf(event({ claims: { sub } }))),
+      'invalid_token',
+      401,
+    );
+    expect(error.message).not.toContain(sub);
+  });
+
+  it('keeps an NFC sub with non-ASCII letters as it is', () => {
+    expect(callerOf(event({ claims: { sub: 'caf\u00e9-bot' } }))).toBe('caf\u00e9-bot');
   });
 });
 

@@ -1,5 +1,7 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { StepUpError, errorBody } from '../../domain/errors';
+import { requireWorkloadSub } from '../../domain/workload-identity';
+import { parseStrictJson } from './strict-json';
 
 /** The API Gateway HTTP API (payload v2) event our routes receive, after the JWT authorizer. */
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -23,19 +25,21 @@ export function claimsOf(event: HttpEvent): Readonly<Record<string, unknown>> {
 }
 
 /**
- * The authenticated workload (`sub` of the bearer JWT the authorizer verified).
- * @throws StepUpError `invalid_token` when there is none
+ * The authenticated workload (`sub` of the bearer JWT the authorizer verified), under the text
+ * policy: the identity provider is trusted to say who the caller is, not to say it in safe text.
+ * @throws StepUpError `invalid_token` when there is none, or it is not usable text
  */
 export function callerOf(event: HttpEvent): string {
   const sub = claimsOf(event).sub;
   if (typeof sub !== 'string' || sub.length === 0) {
     throw new StepUpError('invalid_token', 'a valid workload bearer token is required');
   }
-  return sub;
+  return requireWorkloadSub(sub);
 }
 
 /**
- * The request body as an object: JSON, or form-encoded where `allowForm` (the OAuth endpoints).
+ * The request body as an object: JSON, or form-encoded where `allowForm` (the OAuth endpoints). A
+ * name given twice is refused in both, never resolved by picking one.
  * @throws StepUpError `invalid_request` on anything else
  */
 export function bodyOf(event: HttpEvent, allowForm = false): unknown {
@@ -51,8 +55,9 @@ export function bodyOf(event: HttpEvent, allowForm = false): unknown {
     // Null prototype: a field named __proto__ is kept (and caught as unknown), never swallowed.
     const body = Object.create(null) as Record<string, string>;
     for (const [key, value] of form) {
+      // The name is raw input: not echoed (an unknown one is counted by the body's schema).
       if (Object.hasOwn(body, key))
-        throw new StepUpError('invalid_request', `form field ${key} appears more than once`);
+        throw new StepUpError('invalid_request', 'a form field appears more than once');
       body[key] = value;
     }
     return body;
@@ -61,11 +66,7 @@ export function bodyOf(event: HttpEvent, allowForm = false): unknown {
     const accepted = allowForm ? 'application/json or application/x-www-form-urlencoded' : 'application/json';
     throw new StepUpError('invalid_request', `Content-Type must be ${accepted}`);
   }
-  try {
-    return JSON.parse(raw) as unknown;
-  } catch {
-    throw new StepUpError('invalid_request', 'body is not valid JSON');
-  }
+  return parseStrictJson(raw);
 }
 
 /** A JSON response that is never cached (tokens and request state). */

@@ -1,4 +1,5 @@
 import { tokenField, tokenTypeHint } from './introspection-request';
+import { WORKLOAD_SUB_RULE } from '../workload-identity';
 import { body, optional, text } from './schema';
 
 /** The body of `POST /v1/revoke` (JSON or form fields): one token, or every grant of an agent. */
@@ -10,7 +11,7 @@ export const revokeRequestBody = body(
     token_type_hint: tokenTypeHint,
     agent: optional(
       text({
-        max: 256,
+        ...WORKLOAD_SUB_RULE,
         description:
           'The kill switch (operators only): cancel every pending request of this agent (workload sub) ' +
           'and revoke every grant of it not yet used.',
