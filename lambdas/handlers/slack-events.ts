@@ -1,4 +1,4 @@
-import { App, AwsLambdaReceiver } from '@slack/bolt';
+import { App, AwsLambdaReceiver, isValidSlackRequest } from '@slack/bolt';
 import type { AwsEvent } from '@slack/bolt/dist/receivers/AwsLambdaReceiver';
 import { json, type HttpEvent, type HttpResult } from '../adapters/api-gateway/http-event';
 import { envConfig } from '../adapters/env-config';
@@ -11,6 +11,11 @@ import { fromSlackSecret } from '../adapters/aws/slack-session';
 import { logger } from '../adapters/logger';
 import { registerApprovalListeners } from '../adapters/slack/approval-listeners';
 import { boltLogger } from '../adapters/slack/bolt-logger';
+import {
+  UNREADABLE,
+  interactionPayloadOf,
+  isHandledInteraction,
+} from '../adapters/slack/interaction-payload';
 import { SlackNotConfiguredError } from '../adapters/slack/placeholder-secret';
 import { prepareSlackEvent } from '../adapters/slack/signed-request';
 import type { SlackCredentials } from '../adapters/slack/slack-credentials';
@@ -46,6 +51,12 @@ const unauthorized: HttpResult = json(401, {
   error: 'invalid_signature',
   error_description: 'request signature rejected',
 });
+const unreadable: HttpResult = json(400, {
+  error: 'invalid_request',
+  error_description: 'unreadable Slack payload: expected a form with one JSON payload field',
+});
+/** Slack's acknowledgement: 200 with an empty body (for a dialog: close it). */
+const acknowledged: HttpResult = { statusCode: 200, body: '' };
 
 /**
  * Bolt for one set of credentials. `authorize` answers with the known bot identity (the bot token
@@ -65,7 +76,33 @@ function boltFor(credentials: SlackCredentials, deps: SlackEventsDeps) {
     clientOptions: slackClientOptions(settings),
   });
   registerApprovalListeners(app, { ...deps, client: slackWebClient(credentials.botToken, settings) });
-  return receiver.toHandler();
+  const bolt = receiver.toHandler();
+  return async (event: HttpEvent): Promise<HttpResult> => {
+    // Signed first (Bolt checks again, with the same function): only then is a payload worth an ack.
+    const signed = isValidSlackRequest({
+      signingSecret: credentials.signingSecret,
+      body: event.body ?? '',
+      headers: {
+        'x-slack-signature': event.headers['x-slack-signature'] ?? '',
+        'x-slack-request-timestamp': Number(event.headers['x-slack-request-timestamp']),
+      },
+      nowMilliseconds: deps.clock.now().getTime(),
+    });
+    if (!signed) return unauthorized;
+    const payload = interactionPayloadOf(event.body ?? '');
+    if (payload === UNREADABLE) return unreadable;
+    // Shapes no listener takes (a closed dialog, a shortcut, a malformed click) are acked unread:
+    // Bolt would answer them 404, or 500 where it trips over them.
+    if (!isHandledInteraction(payload)) return acknowledged;
+    const response = (await bolt(event as unknown as AwsEvent, {})) as HttpResult;
+    if (response.statusCode === 401) return unauthorized;
+    if (response.statusCode !== 200) {
+      // Every listener acks before it works, so this is a fault of ours: say so in the error shape.
+      logger.error('Slack request not acknowledged', { status: response.statusCode });
+      return json(500, { error: 'server_error', error_description: 'the Slack request was not handled' });
+    }
+    return response;
+  };
 }
 
 /**
@@ -87,15 +124,7 @@ export function slackEventsHandler(deps: SlackEventsDeps) {
         error_description: 'Slack is not configured yet',
       });
     }
-    try {
-      const response = await handle(prepared as unknown as AwsEvent, {});
-      if (response.statusCode === 401) return unauthorized;
-      return response as HttpResult;
-    } catch (error) {
-      // Bolt parses the body before checking the signature; an unparsable body lands here.
-      logger.warn('unreadable Slack request', { error: error as Error });
-      return json(400, { error: 'invalid_request', error_description: 'unreadable Slack payload' });
-    }
+    return handle(prepared);
   };
 }
 

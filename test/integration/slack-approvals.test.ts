@@ -49,7 +49,10 @@ describe('approving in Slack', () => {
     expect(stored.events.find((e) => e.type === 'denied')?.detail).toEqual({
       reason: 'billing still reads it',
     });
-    expect(JSON.stringify(message.blocks)).toContain('Denied by <@U0BOB>: billing still reads it');
+    expect(message.blocks).toContainEqual({
+      type: 'section',
+      text: { type: 'plain_text', text: 'Reason: billing still reads it', emoji: false },
+    });
     const dialog = runtime.slack!.views.at(-1)?.view as { callback_id: string; blocks: { type: string }[] };
     expect(dialog.callback_id).toBe('stepup_deny_reason');
     expect(dialog.blocks.map((b) => b.type)).toEqual(['section', 'input']);

@@ -97,7 +97,26 @@ describe('approvalMessage: agent text is inert', () => {
     expect(all).not.toContain('<!here>');
     expect(all).not.toContain('\u202e');
     expect(all).toContain('&lt;@U0123&gt;&amp;');
-    expect(message.text).toContain('&lt;!channel&gt;');
+  });
+
+  it('keeps agent text out of the fallback text, which notifications render as mrkdwn', () => {
+    const request = pendingRequest({
+      agent: 'deploy-bot',
+      action: 'db:Drop_Table_',
+      resource: '*Approved by security* ~x~ `y`',
+      justification: '_trust me_',
+    });
+    const { text } = approvalMessage(request);
+    expect(text).toBe(`Approval needed: stepup request ${request.id}`);
+  });
+
+  it('shows a line break in a single-line field visibly, so no line can be forged under it', () => {
+    const request = pendingRequest({ agent: 'deploy-bot\nApproved by: security', onBehalfOf: 'a\r\nb' });
+    const texts = textObjects(approvalMessage(request).blocks).map((t) => t.text);
+    expect(texts).toContain('Agent\ndeploy-bot\u21b5Approved by: security');
+    expect(texts.find((t) => t.startsWith('On behalf of'))).toBe(
+      'On behalf of\na\u21b5b (asserted by the agent, unverified)',
+    );
   });
 
   it('uses only plain_text for everything the agent wrote (the only mrkdwn is ours)', () => {
@@ -260,16 +279,24 @@ describe('approvalMessage: outcomes', () => {
     });
     expect(outcomeOf(request)).toBe(`:white_check_mark: Approved by <@${ALICE}>, <@${BOB}>`);
     expect(actionsBlocks(request)).toEqual([]);
-    expect(approvalMessage(request).text.startsWith('approved: ')).toBe(true);
+    expect(approvalMessage(request).text).toBe(`Approved: stepup request ${request.id}`);
   });
 
-  it('denied: names the denier and the (escaped) reason, no buttons', () => {
+  it('denied: names the denier, then the (escaped) reason as plain text, never mrkdwn; no buttons', () => {
     const request = pendingRequest({
       status: 'DENIED',
-      votes: [vote(BOB, 'deny', 'freeze <!channel>')],
-      denialReason: 'freeze <!channel>',
+      votes: [vote(BOB, 'deny', '*freeze* <!channel>')],
+      denialReason: '*freeze* <!channel>',
     });
-    expect(outcomeOf(request)).toBe(`:no_entry: Denied by <@${BOB}>: freeze &lt;!channel&gt;`);
+    const { blocks } = approvalMessage(request);
+    expect(blocks.at(-2)).toEqual({
+      type: 'section',
+      text: { type: 'mrkdwn', text: `:no_entry: Denied by <@${BOB}>` },
+    });
+    expect(blocks.at(-1)).toEqual({
+      type: 'section',
+      text: { type: 'plain_text', text: 'Reason: *freeze* &lt;!channel&gt;', emoji: false },
+    });
     expect(actionsBlocks(request)).toEqual([]);
   });
 
@@ -296,7 +323,7 @@ describe('approvalMessage: outcomes', () => {
       `:warning: Failed: approved by <@${ALICE}>, but could not be completed; nothing was granted`,
     );
     expect(actionsBlocks(request)).toEqual([]);
-    expect(approvalMessage(request).text.startsWith('failed: ')).toBe(true);
+    expect(approvalMessage(request).text).toBe(`Failed: stepup request ${request.id}`);
   });
 
   it('failed while pending: says it could not be completed', () => {

@@ -46,6 +46,21 @@ describe('untrustedText: invisible and direction-changing characters', () => {
   });
 });
 
+describe('untrustedText: single-line values', () => {
+  it('shows line breaks visibly and tabs as spaces, so a value cannot add a line', () => {
+    expect(untrustedText('bot\nApproved by: security', 100, { singleLine: true })).toBe(
+      'bot\u21b5Approved by: security',
+    );
+    expect(untrustedText('a\r\nb\rc\td', 100, { singleLine: true })).toBe('a\u21b5b\u21b5c d');
+  });
+
+  it('strips the separators and invisible fillers the text policy refuses', () => {
+    expect(untrustedText('a\u2028b\u2029c\u3164d\u2800e\u{e0041}f', 100, { singleLine: true })).toBe(
+      'abcdef',
+    );
+  });
+});
+
 describe('untrustedText: length cap', () => {
   it('caps 10,000 characters at max, ending with an ellipsis', () => {
     const out = untrustedText('a'.repeat(10_000), 2000);

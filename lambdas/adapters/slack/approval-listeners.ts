@@ -1,21 +1,17 @@
-import type { App, BlockAction, BlockButtonAction } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { StepUpConfig } from '../../domain/config';
+import { StepUpError } from '../../domain/errors';
+import { requireText } from '../../domain/validation';
 import { previewVote, recordVote, type VoteInput, type VoteResult } from '../../domain/record-vote';
 import type { Clock } from '../../ports/clock';
 import type { RequestStore } from '../../ports/request-store';
 import type { Workflow } from '../../ports/workflow';
 import { requestLogger } from '../logger';
 import { APPROVE_ACTION_ID, DENY_ACTION_ID } from './approval-message';
-import {
-  DENY_DIALOG_ID,
-  MAX_REASON_LENGTH,
-  REASON_ACTION_ID,
-  REASON_BLOCK_ID,
-  denyDialog,
-  dialogContext,
-} from './deny-dialog';
+import { DENY_DIALOG_ID, MAX_REASON_LENGTH, REASON_BLOCK_ID, denyDialog, dialogContext } from './deny-dialog';
+import { readButtonClick, readDenySubmission, type ButtonClick } from './interaction-payload';
 import { SlackNotifier } from './slack-notifier';
 import { SlackPeopleDirectory } from './slack-people-directory';
 
@@ -30,14 +26,26 @@ export interface ApprovalListenerDeps {
 }
 
 /** The vote a button click means, identified by Slack user and team id. */
-function voteOf(body: BlockAction, requestId: string, decision: 'approve' | 'deny'): VoteInput {
-  return {
-    requestId,
-    user: body.user.id,
-    team: body.team?.id ?? body.user.team_id ?? '',
-    decision,
-    channel: body.channel?.id,
-  };
+function voteOf(click: ButtonClick): VoteInput {
+  const { requestId, user, team, decision, channel } = click;
+  return { requestId, user, team, decision, channel };
+}
+
+/** What the deny dialog shows under the reason when it is refused. */
+const REASON_RULE = `Give a reason of 3 to ${MAX_REASON_LENGTH} characters, without control, format or invisible characters.`;
+
+/**
+ * The approver's deny reason under the one text policy agent text is under (`requireText`), trimmed
+ * first, as the dialog's own length check counts what the approver sees; undefined if refused.
+ */
+function denyReason(raw: string | undefined): string | undefined {
+  try {
+    const reason = requireText(raw?.trim(), 'reason', { max: MAX_REASON_LENGTH, multiline: true });
+    return [...reason].length >= 3 ? reason : undefined;
+  } catch (error) {
+    if (error instanceof StepUpError) return undefined;
+    throw error;
+  }
 }
 
 /**
@@ -62,58 +70,54 @@ export function registerApprovalListeners(app: App, deps: ApprovalListenerDeps):
     } else requestLogger(requestId).info('slack click', fields);
   };
 
-  app.action<BlockButtonAction>(
-    { type: 'block_actions', action_id: APPROVE_ACTION_ID },
-    async ({ ack, body, action }) => {
-      await ack();
-      const vote = voteOf(body, action.value ?? '', 'approve');
-      try {
-        logVote(vote.requestId, 'approve', vote.user, await recordVote(voteDeps, vote));
-      } catch (error) {
-        requestLogger(vote.requestId).error('slack click failed', { error: error as Error, user: vote.user });
-      }
-    },
-  );
+  app.action({ type: 'block_actions', action_id: APPROVE_ACTION_ID }, async ({ ack, body }) => {
+    await ack();
+    const click = readButtonClick(body);
+    if (!click) return;
+    const vote = voteOf(click);
+    try {
+      logVote(vote.requestId, 'approve', vote.user, await recordVote(voteDeps, vote));
+    } catch (error) {
+      requestLogger(vote.requestId).error('slack click failed', { error: error as Error, user: vote.user });
+    }
+  });
 
   // Deny asks for a reason first; a clicker who may not decide is told why instead of getting a form.
-  app.action<BlockButtonAction>(
-    { type: 'block_actions', action_id: DENY_ACTION_ID },
-    async ({ ack, body, action, client: slack }) => {
-      await ack();
-      const vote = voteOf(body, action.value ?? '', 'deny');
-      try {
-        const refused = await previewVote(voteDeps, vote);
-        if (refused) return logVote(vote.requestId, 'deny', vote.user, refused);
-        const request = await deps.store.get(vote.requestId);
-        if (!request) return;
-        await slack.views.open({
-          trigger_id: body.trigger_id,
-          view: denyDialog(request, {
-            requestId: vote.requestId,
-            channel: vote.channel,
-          }) as unknown as ModalView,
-        });
-      } catch (error) {
-        requestLogger(vote.requestId).error('deny dialog failed', { error: error as Error, user: vote.user });
-      }
-    },
-  );
-
-  app.view(DENY_DIALOG_ID, async ({ ack, body, view }) => {
-    const context = dialogContext(view.private_metadata);
-    const reason = view.state.values[REASON_BLOCK_ID]?.[REASON_ACTION_ID]?.value?.trim() ?? '';
-    if (!context || reason.length < 3 || reason.length > MAX_REASON_LENGTH) {
-      await ack({
-        response_action: 'errors',
-        errors: { [REASON_BLOCK_ID]: `Give a reason of 3 to ${MAX_REASON_LENGTH} characters.` },
+  app.action({ type: 'block_actions', action_id: DENY_ACTION_ID }, async ({ ack, body, client: slack }) => {
+    await ack();
+    const click = readButtonClick(body);
+    if (!click) return;
+    const vote = voteOf(click);
+    try {
+      const refused = await previewVote(voteDeps, vote);
+      if (refused) return logVote(vote.requestId, 'deny', vote.user, refused);
+      const request = await deps.store.get(vote.requestId);
+      if (!request) return;
+      await slack.views.open({
+        trigger_id: click.triggerId,
+        view: denyDialog(request, {
+          requestId: vote.requestId,
+          channel: vote.channel,
+        }) as unknown as ModalView,
       });
+    } catch (error) {
+      requestLogger(vote.requestId).error('deny dialog failed', { error: error as Error, user: vote.user });
+    }
+  });
+
+  app.view(DENY_DIALOG_ID, async ({ ack, body }) => {
+    const submission = readDenySubmission(body);
+    const context = dialogContext(submission?.privateMetadata);
+    const reason = denyReason(submission?.reason);
+    if (!submission || !context || reason === undefined) {
+      await ack({ response_action: 'errors', errors: { [REASON_BLOCK_ID]: REASON_RULE } });
       return;
     }
     await ack();
     const vote: VoteInput = {
       requestId: context.requestId,
-      user: body.user.id,
-      team: body.team?.id ?? body.user.team_id ?? '',
+      user: submission.user,
+      team: submission.team,
       decision: 'deny',
       reason,
       channel: context.channel,

@@ -29,7 +29,9 @@ const HEADLINE: Readonly<Record<ApprovalRequest['status'], string>> = {
 };
 
 const plain = (text: string) => ({ type: 'plain_text', text, emoji: false });
-const field = (label: string, value: string, max = 300) => plain(`${label}\n${untrustedText(value, max)}`);
+// One line per value: a value with a line break (a forged "Approved by" line) shows it visibly.
+const field = (label: string, value: string, max = 300) =>
+  plain(`${label}\n${untrustedText(value, max, { singleLine: true })}`);
 const mention = (user: string) => `<@${user}>`;
 
 function outcomeLine(request: ApprovalRequest): string | undefined {
@@ -48,9 +50,9 @@ function outcomeLine(request: ApprovalRequest): string | undefined {
     case 'APPROVED':
       return `:white_check_mark: Approved by ${by}`;
     case 'DENIED': {
+      // The reason is shown under it, as plain text (see denialReasonBlock).
       const denier = request.votes.find((v) => v.decision === 'deny');
-      const reason = request.denialReason ? `: ${untrustedText(request.denialReason, 500)}` : '';
-      return `:no_entry: Denied by ${denier ? mention(denier.user) : 'an approver'}${reason}`;
+      return `:no_entry: Denied by ${denier ? mention(denier.user) : 'an approver'}`;
     }
     case 'EXPIRED':
       return ':hourglass: Expired: nobody decided in time';
@@ -67,10 +69,17 @@ function outcomeLine(request: ApprovalRequest): string | undefined {
   }
 }
 
+/** The approver's deny reason, as plain text: approver text is never mrkdwn either. */
+function denialReasonBlock(request: ApprovalRequest): Block | undefined {
+  if (request.status !== 'DENIED' || !request.denialReason) return undefined;
+  return { type: 'section', text: plain(`Reason: ${untrustedText(request.denialReason, 500)}`) };
+}
+
 /**
  * The approval message for `request` in its current state. Structured facts (action, resource,
  * audience, agent, binding code) come first; the agent's justification is labelled as the agent's
- * words and shown as capped plain text. Buttons appear only while the request is pending.
+ * words and shown as capped plain text. Agent and approver text only ever appears in `plain_text`
+ * objects. Buttons appear only while the request is pending.
  */
 export function approvalMessage(request: ApprovalRequest): SlackMessage {
   const expires = Math.floor(Date.parse(request.expiresAt) / 1000);
@@ -115,6 +124,8 @@ export function approvalMessage(request: ApprovalRequest): SlackMessage {
   ];
   const outcome = outcomeLine(request);
   if (outcome) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: outcome } });
+  const reason = denialReasonBlock(request);
+  if (reason) blocks.push(reason);
   if (request.status === 'PENDING') {
     blocks.push({
       type: 'actions',
@@ -137,9 +148,7 @@ export function approvalMessage(request: ApprovalRequest): SlackMessage {
       ],
     });
   }
-  const status = request.status === 'PENDING' ? 'Approval needed' : request.status.toLowerCase();
-  return {
-    text: `${status}: ${untrustedText(request.agent, 100)} wants ${untrustedText(request.action, 120)} on ${untrustedText(request.resource, 200)}`,
-    blocks,
-  };
+  // The fallback `text` is what notifications show, rendered as mrkdwn with no way to turn that
+  // off: it carries only what stepup itself wrote, never agent text.
+  return { text: `${HEADLINE[request.status]}: stepup request ${request.id}`, blocks };
 }
