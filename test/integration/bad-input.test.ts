@@ -45,6 +45,20 @@ describe('bad input never changes state and gets a 4xx with {error, error_descri
     });
   });
 
+  describe('workload identity', () => {
+    it('refuses a sub that would forge a line in the approval message, before anything is stored', async () => {
+      const before = await tableSnapshot();
+      const forger = await runtime.devToken('deploy-bot\nApproved by: security');
+      const response = await api.postJson(
+        '/v1/requests',
+        { action: 'db:DropTable', resource: 'prod/orders', audience: 'orders-db', justification: 'j' },
+        forger,
+      );
+      expect(response).toEqual({ status: 401, body: { ...errorShape, error: 'invalid_token' } });
+      expect(await tableSnapshot()).toEqual(before);
+    });
+  });
+
   describe('POST /v1/requests', () => {
     const before = { count: 0 };
     beforeAll(async () => {
@@ -82,6 +96,59 @@ describe('bad input never changes state and gets a 4xx with {error, error_descri
       const response = await api.postJson('/v1/requests', body, agent);
       expect(response.status).toBe(400);
       expect(response.body).toEqual({ ...errorShape, error: 'invalid_request' });
+    });
+
+    const valid = {
+      action: 'logs:Read',
+      resource: 'prod/orders',
+      audience: 'orders-db',
+      justification: 'read the logs',
+    };
+
+    it.each([
+      ['a lone surrogate in resource', { ...valid, resource: 'prod/\ud800orders' }],
+      ['a lone surrogate in on_behalf_of', { ...valid, on_behalf_of: 'carol\udfff' }],
+      ['a lone surrogate in a context value', { ...valid, context: { ticket: 'CHG-\ud800' } }],
+      ['a lone surrogate in justification', { ...valid, justification: 'why \udc00' }],
+      ['a soft hyphen in resource', { ...valid, resource: 'prod/or\u00adders' }],
+      ['a hangul filler as justification', { ...valid, justification: '\u3164' }],
+      ['a braille blank in on_behalf_of', { ...valid, on_behalf_of: 'carol\u2800' }],
+      ['a tag character in a context value', { ...valid, context: { ticket: 'CHG\u{e0041}' } }],
+      [
+        'an EC point off the curve',
+        {
+          ...valid,
+          dpop_jwk: {
+            kty: 'EC',
+            crv: 'P-256',
+            x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
+            y: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
+          },
+        },
+      ],
+    ])('rejects %s with 400 (never 500, never reaching Cedar malformed)', async (_name, body) => {
+      const response = await api.postJson('/v1/requests', body, agent);
+      expect(response).toEqual({ status: 400, body: { ...errorShape, error: 'invalid_request' } });
+    });
+
+    it('rejects a repeated member name, which JSON.parse would resolve to the last (auto-approved) one', async () => {
+      const raw = `{"action":"db:DropTable","action":"logs:Read","resource":"prod/orders","audience":"orders-db","justification":"x"}`;
+      const response = await api.postJson('/v1/requests', raw, agent);
+      expect(response).toEqual({
+        status: 400,
+        body: { error: 'invalid_request', error_description: 'body repeats a member name within one object' },
+      });
+    });
+
+    it('never echoes an unknown field name', async () => {
+      const response = await api.postJson(
+        '/v1/requests',
+        { ...valid, '<img src=x>': 1, on_behalf: 'x' },
+        agent,
+      );
+      expect(response.status).toBe(400);
+      expect(response.body.error_description).toMatch(/^2 unknown fields; the accepted fields are action, /);
+      expect(JSON.stringify(response.body)).not.toMatch(/img|on_behalf"/);
     });
 
     it('rejects a form-encoded create (JSON only)', async () => {
