@@ -64,6 +64,15 @@ describe('Slack ingress: a signed payload of any shape is acked or refused, neve
     ],
     ['view_submission without user', () => ({ type: 'view_submission', team, view: dialog({}) })],
     ['view_submission of an unknown view', () => submission({ callback_id: 'other', state: { values: {} } })],
+    // Bolt routes on `actions` before `type`: this one would reach no listener.
+    [
+      'a deny-dialog view_submission that also carries actions',
+      () => ({ ...submission(dialog({})), actions: [{ action_id: 'stepup_approve', value: 'x' }] }),
+    ],
+    [
+      'a click that also carries command',
+      () => button({ command: '/x', actions: [{ action_id: 'stepup_approve', value: 'x' }] }),
+    ],
     ['view_closed', () => ({ type: 'view_closed', user, team, view: { callback_id: 'stepup_deny_reason' } })],
     ['block_actions with actions null', () => button({ actions: null })],
     ['block_actions with actions an object', () => button({ actions: { action_id: 'stepup_approve' } })],

@@ -10,9 +10,14 @@ import { DENY_DIALOG_ID, REASON_ACTION_ID, REASON_BLOCK_ID } from './deny-dialog
  */
 
 const user = z.object({ id: z.string(), team_id: z.optional(z.nullable(z.string())) });
+/** Bolt routes on these before it looks at `type` (`getTypeAndConversation`): one of them present
+ * would send the payload to listeners of another kind, where nothing acks it. */
+const absent = z.optional(z.never());
+const routedElsewhere = { event: absent, command: absent, name: absent };
 const team = z.optional(z.nullable(z.object({ id: z.string() })));
 
 const buttonClick = z.object({
+  ...routedElsewhere,
   type: z.literal('block_actions'),
   user,
   team,
@@ -26,6 +31,8 @@ const buttonClick = z.object({
 });
 
 const denySubmission = z.object({
+  ...routedElsewhere,
+  actions: absent,
   type: z.literal('view_submission'),
   user,
   team,
