@@ -151,8 +151,9 @@ describe('the approver console in Chromium', () => {
       error: 'access_denied',
       error_description: `denied by an approver: ${REASON}`,
     });
-    // The reason is shown in the updated message as text: `<!here>` pings nobody.
-    await card(deniedId).getByText(`\u26d4 Denied by @U0BOB: ${REASON}`).waitFor();
+    // The reason is shown in the updated message as plain text, under the outcome: `<!here>` pings nobody.
+    await card(deniedId).getByText('\u26d4 Denied by @U0BOB').waitFor();
+    await card(deniedId).getByText(`Reason: ${REASON}`).waitFor();
     expect(await card(deniedId).locator('.bk-broadcast').count()).toBe(0);
   });
 

@@ -139,7 +139,7 @@ describe('a workflow step that keeps failing', () => {
     expect(shown).toContain('Failed: db:DropTable');
     expect(shown).toContain('could not be completed; nothing was granted');
     expect(message?.blocks.some((b) => b.type === 'actions')).toBe(false);
-    expect(message?.text).toMatch(/^failed: /);
+    expect(message?.text).toMatch(/^Failed: /);
   });
 
   it('the agent client ends its wait with a FailedError and reads the status "failed"', async () => {
