@@ -154,6 +154,11 @@ class ExecutionEnvironment {
           }
         }
       });
+      // A send to an environment that was stopped meanwhile (EPIPE) fails that invocation, as the
+      // exit below does; unhandled, the 'error' event would take the whole suite down.
+      child.on('error', (error) => {
+        this.exited ??= new Error(`${fn.definition.functionName}: runtime unreachable (${error.message})`);
+      });
       child.on('exit', (code, signal) => {
         this.exited = new Error(`${fn.definition.functionName}: runtime exited (${signal ?? code})`);
         reject(this.exited);
@@ -182,15 +187,24 @@ class ExecutionEnvironment {
     const id = randomUUID();
     const timeoutMs = this.fn.definition.timeout * 1000;
     const answered = new Promise<HostMessage>((settle) => this.pending.set(id, { markers: 0, settle }));
-    this.child.send({
-      type: 'invoke',
-      id,
-      event,
-      requestId,
-      traceId: traceId(),
-      deadlineMs: Date.now() + timeoutMs,
-      invokedFunctionArn: this.fn.definition.functionArn,
-    });
+    this.child.send(
+      {
+        type: 'invoke',
+        id,
+        event,
+        requestId,
+        traceId: traceId(),
+        deadlineMs: Date.now() + timeoutMs,
+        invokedFunctionArn: this.fn.definition.functionArn,
+      },
+      (error) => {
+        if (!error) return;
+        this.pending.get(id)?.settle({
+          type: 'result',
+          error: { errorType: 'Runtime.ExitError', errorMessage: `runtime unreachable: ${error.message}` },
+        });
+      },
+    );
     // Lambda's own limit: a function that overruns its Timeout is stopped and the invocation fails.
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<HostMessage>((resolve) => {
