@@ -19,7 +19,14 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { FakeAccount } from '../test/deployed/aws/account';
 import { DEPLOYED_ENV, readTemplate, synthesizeCloudAssembly } from '../test/deployed/cloud-assembly';
-import { deploy, Workload, type Deployment } from '../test/deployed/deployment';
+import {
+  deploy,
+  DROP_TABLE,
+  functionNamed,
+  SAMPLE_AGENT_SUB,
+  Workload,
+  type Deployment,
+} from '../test/deployed/deployment';
 import { lambdaNodeRuntime } from '../test/deployed/node-runtime';
 import { lambdaRuntimeSdk } from '../test/deployed/runtime-sdk';
 
@@ -33,13 +40,6 @@ const log = (line: string) => console.error(`[coldstart] ${line}`);
 
 /** `StepUpCreateRequest06BD5C1C` → `CreateRequest`. */
 const shortName = (logicalId: string) => logicalId.replace(/^StepUp/, '').replace(/[0-9A-F]{8}$/, '');
-
-const DROP_TABLE = {
-  action: 'db:DropTable',
-  resource: 'prod/orders',
-  audience: 'orders-db',
-  justification: 'benchmark',
-};
 
 /**
  * The event that reaches each benchmarked function, prepared while warm (so the fixture's own cold
@@ -84,12 +84,6 @@ const PROBES: Record<string, Probe> = {
   },
 };
 
-function functionNamed(deployment: Deployment, short: string): string {
-  const fn = deployment.aws.account.functions().find((f) => shortName(f.logicalId) === short);
-  if (!fn) throw new Error(`no function ${short} in the template`);
-  return fn.functionName;
-}
-
 /**
  * Milliseconds to `require` the bundle in a fresh Node process with the function's environment:
  * wall clock, and the process's CPU time meanwhile (steadier on a busy machine).
@@ -119,7 +113,7 @@ async function main(): Promise<void> {
     log,
   );
   const deployment = await deploy({ assemblyDir, nodeExecPath: node.execPath, sdkNodePath });
-  const agent = new Workload(deployment, 'repo:example-org/example-repo:ref:refs/heads/main');
+  const agent = new Workload(deployment, SAMPLE_AGENT_SUB);
   const rows: string[][] = [];
   let missed = 0;
   try {

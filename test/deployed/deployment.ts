@@ -40,6 +40,30 @@ function templateConfig(aws: RunningAccount): SampleConfig {
   return JSON.parse(aws.account.functionEnvironment(slackFn.logicalId).STEPUP_CONFIG_JSON!) as SampleConfig;
 }
 
+/** The identity the sample config's `agents.admit` names (the example repository's main branch). */
+export const SAMPLE_AGENT_SUB = 'repo:example-org/example-repo:ref:refs/heads/main';
+
+/** A step-up request under the example policies (`drop-prod-table`: db-owners approve). */
+export const DROP_TABLE = {
+  action: 'db:DropTable',
+  resource: 'prod/orders',
+  audience: 'orders-db',
+  justification: 'drop the legacy orders table after the migration',
+};
+
+/**
+ * The deployed name of the function with construct id `constructId` (e.g. `IssueGrant`: logical id
+ * `StepUpIssueGrant` plus CDK's 8-character hash).
+ * @throws Error when the template has no such function
+ */
+export function functionNamed(deployment: Pick<Deployment, 'aws'>, constructId: string): string {
+  const fn = deployment.aws.account
+    .functions()
+    .find((f) => f.logicalId.replace(/[0-9A-F]{8}$/, '') === `StepUp${constructId}`);
+  if (!fn) throw new Error(`no function ${constructId} in the template`);
+  return fn.functionName;
+}
+
 /** `environment` with its `STEPUP_CONFIG_JSON` (if it has one) replaced by `configJson` (if given). */
 function withConfig(
   environment: Readonly<Record<string, string>>,

@@ -2,7 +2,7 @@ import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ApiResponse } from './api-gateway';
 import { OPERATOR_SUB, RESOURCE_SERVER_SUB } from './cloud-assembly';
-import { deploy, Workload, type Deployment } from './deployment';
+import { deploy, DROP_TABLE, functionNamed, SAMPLE_AGENT_SUB, Workload, type Deployment } from './deployment';
 
 // Every scenario goes through the synthesized bundles only: API Gateway events into the Lambda
 // hosts, the workflow from the template's definition, Slack clicks as signed payloads.
@@ -14,7 +14,7 @@ let ordersDb: Workload;
 beforeAll(async () => {
   const started = Date.now();
   deployment = await deploy(inject('deployed'));
-  agent = new Workload(deployment, 'repo:example-org/example-repo:ref:refs/heads/main');
+  agent = new Workload(deployment, SAMPLE_AGENT_SUB);
   ordersDb = new Workload(deployment, RESOURCE_SERVER_SUB);
   console.log(`[deployed] stand-ins up in ${Date.now() - started} ms`);
 });
@@ -25,13 +25,6 @@ afterAll(async () => {
   if (process.env.STEPUP_DEPLOYED_LOGS) deployment?.lambdas.writeLogs(process.env.STEPUP_DEPLOYED_LOGS);
   await deployment?.stop();
 });
-
-const DROP_TABLE = {
-  action: 'db:DropTable',
-  resource: 'prod/orders',
-  audience: 'orders-db',
-  justification: 'drop the legacy orders table after the migration',
-};
 
 /** Agents may read logs alone (policy `read-logs`): auto-approved. */
 const READ_LOGS = {
@@ -164,14 +157,8 @@ describe.concurrent('step-up approval', () => {
   it('a grant that cannot be issued ends the request: the agent hears transaction_failed, Slack says so, RequestFailed is counted', async () => {
     const requestId = await create({ ...DROP_TABLE, resource: 'prod/orders-archive' });
     const message = await deployment.slack.approvalMessage(requestId);
-    const issueGrant = deployment.aws.account
-      .functions()
-      .find((fn) => fn.logicalId.startsWith('StepUpIssueGrant'))!;
-    const failRequest = deployment.aws.account
-      .functions()
-      .find((fn) => fn.logicalId.startsWith('StepUpFailRequest'))!;
     const heal = deployment.lambdas.injectFault(
-      issueGrant.functionName,
+      functionNamed(deployment, 'IssueGrant'),
       (event) => (event as { request_id?: string }).request_id === requestId,
     );
     try {
@@ -190,7 +177,7 @@ describe.concurrent('step-up approval', () => {
     );
     expect(JSON.stringify(update.fields)).toContain('nothing was granted');
     const metricLines = deployment.lambdas
-      .logOf(failRequest.functionName)
+      .logOf(functionNamed(deployment, 'FailRequest'))
       .split('\n')
       .filter((line) => line.includes('"RequestFailed":1'));
     expect(metricLines).toHaveLength(1);

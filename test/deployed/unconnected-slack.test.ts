@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { deploy, Workload, type Deployment } from './deployment';
+import { deploy, DROP_TABLE, functionNamed, SAMPLE_AGENT_SUB, Workload, type Deployment } from './deployment';
 
 // A fresh deploy before the operator has put the Slack app's credentials into the secret: the
 // request function must say so at once, instead of creating requests nobody is paged for.
@@ -9,19 +9,12 @@ let agent: Workload;
 
 beforeAll(async () => {
   deployment = await deploy(inject('deployed'), { connectSlack: false });
-  agent = new Workload(deployment, 'repo:example-org/example-repo:ref:refs/heads/main');
+  agent = new Workload(deployment, SAMPLE_AGENT_SUB);
 });
 
 afterAll(async () => {
   await deployment?.stop();
 });
-
-const DROP_TABLE = {
-  action: 'db:DropTable',
-  resource: 'prod/orders',
-  audience: 'orders-db',
-  justification: 'drop the legacy orders table after the migration',
-};
 
 describe('a deployed stack whose Slack secret still holds the placeholder', () => {
   it('answers 503 temporarily_unavailable with Retry-After and what to do; stores and starts nothing; counts the metric', async () => {
@@ -37,10 +30,9 @@ describe('a deployed stack whose Slack secret still holds the placeholder', () =
       .slice(callsBefore)
       .filter((call) => /^dynamodb:(Put|Update|Delete)Item$|^states:StartExecution$/.test(call.action));
     expect(changes).toEqual([]);
-    const createRequest = deployment.aws.account
-      .functions()
-      .find((fn) => fn.logicalId.startsWith('StepUpCreateRequest'))!;
-    expect(deployment.lambdas.logOf(createRequest.functionName)).toContain('"SlackPlaceholderSecret":1');
+    expect(deployment.lambdas.logOf(functionNamed(deployment, 'CreateRequest'))).toContain(
+      '"SlackPlaceholderSecret":1',
+    );
   });
 
   it('accepts requests once the operator has filled the secret (a new container)', async () => {

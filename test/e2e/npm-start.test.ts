@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requestDropTableAsDevAgent } from './dev-agent';
 
 const run = promisify(execFile);
 
@@ -131,24 +132,8 @@ describe("npm start with a team's own config and policies", () => {
       STEPUP_CONFIG: config,
       STEPUP_POLICIES: policies,
     });
-    const base = /API\s+(http:\/\/127\.0\.0\.1:\d+)\/v1\/requests/.exec(service.output())![1];
-    const { access_token: agent } = (await (
-      await fetch(`${base}/dev/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ sub: 'team-bot' }),
-      })
-    ).json()) as { access_token: string };
-    const created = await fetch(`${base}/v1/requests`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${agent}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        action: 'db:DropTable',
-        resource: 'prod/orders',
-        audience: 'orders-db',
-        justification: 'cleanup',
-      }),
-    });
+    const base = /API\s+(http:\/\/127\.0\.0\.1:\d+)\/v1\/requests/.exec(service.output())![1]!;
+    const created = await requestDropTableAsDevAgent(base, 'team-bot', 'cleanup');
     expect(created.status).toBe(202);
     expect(await created.json()).toMatchObject({ status: 'pending' });
   }, 120_000);

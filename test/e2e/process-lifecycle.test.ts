@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { requestDropTableAsDevAgent } from './dev-agent';
 
 const TSX = resolve(__dirname, '../../node_modules/.bin/tsx');
 const MAIN = resolve(__dirname, '../../local/main.ts');
@@ -87,23 +88,7 @@ describe('SIGTERM while Slack never answers', () => {
     try {
       const url = await banner(service);
       const firstSlackCall = once(slack, 'request');
-      const { access_token: agent } = (await (
-        await fetch(`${url}/dev/token`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: '{"sub":"deploy-bot"}',
-        })
-      ).json()) as { access_token: string };
-      const created = await fetch(`${url}/v1/requests`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${agent}`, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          action: 'db:DropTable',
-          resource: 'prod/orders',
-          audience: 'orders-db',
-          justification: 'drop the legacy table',
-        }),
-      });
+      const created = await requestDropTableAsDevAgent(url, 'deploy-bot', 'drop the legacy table');
       expect(created.status).toBe(202);
       // The workflow is now paging approvers, and Slack holds the call.
       await firstSlackCall;

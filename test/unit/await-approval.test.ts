@@ -14,6 +14,7 @@ import {
   expectStepUpError,
   fixedClock,
   pendingRequest,
+  storePendingRequest,
   rejectionOf,
   testConfig,
   useDynaliteStore,
@@ -35,11 +36,7 @@ function deps(notifier: RecordingNotifier): AwaitApprovalDeps {
   return { store, notifier, config: testConfig(), clock: fixedClock() };
 }
 
-async function stored(overrides: Partial<ApprovalRequest> = {}): Promise<ApprovalRequest> {
-  const request = pendingRequest(overrides);
-  await store.create(request);
-  return request;
-}
+const stored = (overrides: Partial<ApprovalRequest> = {}) => storePendingRequest(store, overrides);
 
 describe('awaitApproval', () => {
   it('stores the task token before it posts the approval message', async () => {

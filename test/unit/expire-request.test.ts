@@ -8,7 +8,7 @@ import {
   TEAM,
   expectStepUpError,
   fixedClock,
-  pendingRequest,
+  storePendingRequest,
   rejectionOf,
   useDynaliteStore,
 } from './support/fixtures';
@@ -17,11 +17,7 @@ let store: DynamoDbRequestStore;
 const clock = fixedClock();
 useDynaliteStore((s) => (store = s));
 
-async function stored(overrides: Partial<ApprovalRequest> = {}): Promise<ApprovalRequest> {
-  const request = pendingRequest(overrides);
-  await store.create(request);
-  return request;
-}
+const stored = (overrides: Partial<ApprovalRequest> = {}) => storePendingRequest(store, overrides);
 
 describe('expireRequest', () => {
   it('expires a pending request and records who closed it', async () => {

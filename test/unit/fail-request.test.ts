@@ -10,6 +10,7 @@ import {
   expectStepUpError,
   fixedClock,
   pendingRequest,
+  storePendingRequest,
   rejectionOf,
   useDynaliteStore,
 } from './support/fixtures';
@@ -18,11 +19,7 @@ let store: DynamoDbRequestStore;
 const clock = fixedClock();
 useDynaliteStore((s) => (store = s));
 
-async function stored(overrides: Partial<ApprovalRequest> = {}): Promise<ApprovalRequest> {
-  const request = pendingRequest(overrides);
-  await store.create(request);
-  return request;
-}
+const stored = (overrides: Partial<ApprovalRequest> = {}) => storePendingRequest(store, overrides);
 
 const approved: Partial<ApprovalRequest> = {
   status: 'APPROVED',

@@ -6,7 +6,7 @@ import {
   NOW,
   expectStepUpError,
   fixedClock,
-  pendingRequest,
+  storePendingRequest,
   rejectionOf,
   useDynaliteStore,
 } from './support/fixtures';
@@ -15,11 +15,7 @@ let store: DynamoDbRequestStore;
 const clock = fixedClock();
 useDynaliteStore((s) => (store = s));
 
-async function stored(overrides: Partial<ApprovalRequest> = {}): Promise<ApprovalRequest> {
-  const request = pendingRequest(overrides);
-  await store.create(request);
-  return request;
-}
+const stored = (overrides: Partial<ApprovalRequest> = {}) => storePendingRequest(store, overrides);
 
 describe('issueGrant', () => {
   it('grants exactly the approved action, resource and audience, with a fresh jti', async () => {

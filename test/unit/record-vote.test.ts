@@ -19,6 +19,7 @@ import {
   TEAM,
   fixedClock,
   pendingRequest,
+  storePendingRequest,
   testConfig,
   useDynaliteStore,
 } from './support/fixtures';
@@ -45,11 +46,8 @@ function harness(config: StepUpConfig = testConfig()): Harness {
 }
 
 /** Stores a pending request with a task token (as AwaitApproval would have). */
-async function storedRequest(overrides: Partial<ApprovalRequest> = {}): Promise<ApprovalRequest> {
-  const request = pendingRequest({ taskToken: TASK_TOKEN, ...overrides });
-  await store.create(request);
-  return request;
-}
+const storedRequest = (overrides: Partial<ApprovalRequest> = {}) =>
+  storePendingRequest(store, { taskToken: TASK_TOKEN, ...overrides });
 
 /** The raw DynamoDB item, every attribute, for before/after comparisons. */
 async function rawItem(id: string) {

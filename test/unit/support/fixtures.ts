@@ -7,6 +7,7 @@ import { StepUpError, type ErrorCode } from '../../../lambdas/domain/errors';
 import { newBindingCode, newRequestId } from '../../../lambdas/domain/ids';
 import type { ApprovalNotifier } from '../../../lambdas/ports/approval-notifier';
 import type { Clock } from '../../../lambdas/ports/clock';
+import type { RequestStore } from '../../../lambdas/ports/request-store';
 import type { ApprovalOutcome, Workflow } from '../../../lambdas/ports/workflow';
 
 /** The instant every fixed clock in the unit tests reads. */
@@ -135,6 +136,16 @@ export function expectStepUpError(
   expect(stepUpError.status).toBe(status);
   if (mentions !== undefined) expect(stepUpError.message).toContain(mentions);
   return stepUpError;
+}
+
+/** Stores {@link pendingRequest}`(overrides)` in `store` and returns it. */
+export async function storePendingRequest(
+  store: RequestStore,
+  overrides: Partial<ApprovalRequest> = {},
+): Promise<ApprovalRequest> {
+  const request = pendingRequest(overrides);
+  await store.create(request);
+  return request;
 }
 
 /**
