@@ -59,7 +59,7 @@ export const handler = lazyHandler(() => {
     policy: cedarPolicyFromCompiledSet(config, requireEnv('STEPUP_POLICY_SET')),
     clock: systemClock,
     humanVerifier: human ? new JoseHumanVerifier({ ...human, keys: human.jwksUri }) : undefined,
-    admission: envAdmission(),
+    admission: envAdmission(config),
     paging: new SlackSecretStatus(new SecretsManagerClient({}), requireEnv('SLACK_SECRET_ARN')),
   });
 });

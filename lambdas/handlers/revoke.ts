@@ -46,14 +46,15 @@ export function revokeHandler(
 
 export const handler = lazyHandler(() => {
   const signer = kmsSigner();
+  const config = envConfig();
   return revokeHandler({
     store: tableStore(),
     verifier: new Es256TokenVerifier(signer, requireEnv('TOKEN_ISSUER')),
     workflow: stateMachineWorkflow(),
     notifier: secretBackedNotifier('revoke'),
     clock: systemClock,
-    operators: envConfig().operators,
-    admission: envAdmission(),
+    operators: config.operators,
+    admission: envAdmission(config),
     metrics: emfMetrics,
   });
 });
