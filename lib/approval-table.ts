@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
-import { AGENT_INDEX } from '../lambdas/adapters/aws/dynamodb-request-store';
+import { AGENT_INDEX, OPEN_INDEX } from '../lambdas/adapters/aws/dynamodb-request-store';
 
 /** Options for {@link buildApprovalTable}. */
 export interface ApprovalTableProps {
@@ -27,7 +27,15 @@ export function buildApprovalTable(scope: Construct, id: string, props: Approval
     timeToLiveAttribute: TTL_ATTRIBUTE,
     removalPolicy: props.removalPolicy,
   });
-  // Every request of one agent, for the operator kill switch.
+  // Open requests only (sparse): the kill switch's and a restart's work list.
+  table.addGlobalSecondaryIndex({
+    indexName: OPEN_INDEX.name,
+    partitionKey: { name: OPEN_INDEX.partitionKey, type: dynamodb.AttributeType.STRING },
+    sortKey: { name: OPEN_INDEX.sortKey, type: dynamodb.AttributeType.STRING },
+    projectionType: dynamodb.ProjectionType.INCLUDE,
+    nonKeyAttributes: [...OPEN_INDEX.nonKeyAttributes],
+  });
+  // Every request of one agent, whole history (tools and tests; no function is granted it).
   table.addGlobalSecondaryIndex({
     indexName: AGENT_INDEX,
     partitionKey: { name: 'agent', type: dynamodb.AttributeType.STRING },

@@ -9,7 +9,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { AGENT_INDEX } from '../lambdas/adapters/aws/dynamodb-request-store';
+import { OPEN_INDEX } from '../lambdas/adapters/aws/dynamodb-request-store';
 import { loadPolicySet } from '../lambdas/adapters/cedar/policy-set-loader';
 import type { StepUpConfig } from '../lambdas/domain/config';
 import { StepUpApi } from './api';
@@ -163,7 +163,7 @@ export class StepUpApproval extends Construct {
     grantStopWorkflow(fns.cancelRequest, this.stateMachine);
     grantSlackSecret(fns.cancelRequest, this.slackSecret);
 
-    grantTable(fns.revoke, this.table, 'readWrite', AGENT_INDEX);
+    grantTable(fns.revoke, this.table, 'readWrite', OPEN_INDEX.name);
     grantSigningKey(fns.revoke, this.signingKey, 'verify', retiredKeys);
     setTokenIssuer(fns.revoke, this.tokenIssuer);
     grantStopWorkflow(fns.revoke, this.stateMachine);

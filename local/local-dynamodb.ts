@@ -1,14 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  DynamoDBClient,
-  ResourceNotFoundException,
-} from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { AGENT_INDEX } from '../lambdas/adapters/aws/dynamodb-request-store';
 import { assertStoreFree } from './store-lock';
+import { ensureCurrentTable } from './local-table';
 
 /** The table name used locally (in AWS the construct names it). */
 export const LOCAL_TABLE_NAME = 'stepup';
@@ -48,7 +43,8 @@ export async function startLocalDynamoDb(path?: string): Promise<LocalDynamoDb> 
 
 /**
  * A real DynamoDB client for a DynamoDB-compatible endpoint that is already running (dynalite in
- * another process, say), with stepup's table created if it is missing.
+ * another process, say), with stepup's table created if it is missing, or brought to the current
+ * schema if an older version of stepup created it.
  */
 export async function connectLocalDynamoDb(endpoint: string): Promise<LocalDynamoDb> {
   const client = new DynamoDBClient({
@@ -56,36 +52,6 @@ export async function connectLocalDynamoDb(endpoint: string): Promise<LocalDynam
     region: 'local',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  try {
-    await client.send(new DescribeTableCommand({ TableName: LOCAL_TABLE_NAME }));
-  } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error;
-    await client.send(
-      new CreateTableCommand({
-        TableName: LOCAL_TABLE_NAME,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-          { AttributeName: 'agent', AttributeType: 'S' },
-          { AttributeName: 'createdAt', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: AGENT_INDEX,
-            KeySchema: [
-              { AttributeName: 'agent', KeyType: 'HASH' },
-              { AttributeName: 'createdAt', KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'KEYS_ONLY' },
-          },
-        ],
-      }),
-    );
-  }
+  await ensureCurrentTable(client, LOCAL_TABLE_NAME);
   return { endpoint, client, tableName: LOCAL_TABLE_NAME, close: async () => client.destroy() };
 }

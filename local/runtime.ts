@@ -298,9 +298,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     }),
   };
 
-  const resumed = dataDir
-    ? await resumeExecutions(dynamo.client, dynamo.tableName, workflow, clock.now())
-    : [];
+  const resumed = dataDir ? await resumeExecutions(store, workflow, clock.now()) : [];
   if (resumed.length > 0) logger.info('resumed unfinished workflows', { request_ids: resumed });
 
   const click = async (input: ClickInput): Promise<Response> => {

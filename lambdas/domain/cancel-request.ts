@@ -4,6 +4,7 @@ import type { RequestStore } from '../ports/request-store';
 import type { Workflow } from '../ports/workflow';
 import type { ApprovalRequest } from './approval-request';
 import { StepUpError } from './errors';
+import { recordOutcomeNotified } from './outcome-notified';
 import { updateRequest } from './update-request';
 import { REQUEST_ID_PATTERN } from './ids';
 
@@ -27,20 +28,39 @@ export async function cancelPending(
   actor: string,
   reason: string,
 ): Promise<ApprovalRequest | undefined> {
-  const { request, changed } = await updateRequest(deps.store, requestId, (current) => {
-    if (current.status !== 'PENDING') return undefined;
-    const at = deps.clock.now().toISOString();
-    return {
-      ...current,
-      status: 'CANCELLED',
-      decidedAt: at,
-      events: [...current.events, { type: 'cancelled', at, actor, detail: { reason } }],
-    };
-  });
+  const { request, changed } = await updateRequest(deps.store, requestId, (current) =>
+    cancelled(current, deps.clock.now().toISOString(), actor, reason),
+  );
   if (!changed) return undefined;
-  await deps.workflow.stop(requestId);
-  if (request.slackMessage) await deps.notifier.updateMessage(request);
+  await afterCancel(deps, request);
   return request;
+}
+
+/** A PENDING request as CANCELLED at `at` by `actor`, audited; undefined for any other status. */
+export function cancelled(
+  current: ApprovalRequest,
+  at: string,
+  actor: string,
+  reason: string,
+): ApprovalRequest | undefined {
+  if (current.status !== 'PENDING') return undefined;
+  return {
+    ...current,
+    status: 'CANCELLED',
+    decidedAt: at,
+    events: [...current.events, { type: 'cancelled', at, actor, detail: { reason } }],
+  };
+}
+
+/**
+ * What follows a cancellation's write: its workflow stopped, its Slack message rewritten and that
+ * recorded (the stopped workflow's NotifyOutcome will not run to record it).
+ */
+export async function afterCancel(deps: CancelDeps, request: ApprovalRequest): Promise<void> {
+  await deps.workflow.stop(request.id);
+  if (!request.slackMessage) return;
+  await deps.notifier.updateMessage(request);
+  await recordOutcomeNotified(deps, request.id, 'stepup');
 }
 
 /**

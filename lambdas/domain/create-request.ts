@@ -221,7 +221,7 @@ export async function createRequest(
     });
   } catch (error) {
     const failedAt = deps.clock.now().toISOString();
-    await deps.store.save({
+    await deps.store.save(pending, {
       ...pending,
       status: 'EXPIRED',
       decidedAt: failedAt,

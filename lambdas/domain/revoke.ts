@@ -4,8 +4,10 @@ import type { RequestStore } from '../ports/request-store';
 import type { TokenVerifier } from '../ports/token-signer';
 import type { Workflow } from '../ports/workflow';
 import type { ApprovalRequest } from './approval-request';
-import { cancelPending } from './cancel-request';
+import { forEachBounded } from './bounded-concurrency';
+import { afterCancel, cancelled } from './cancel-request';
 import { StepUpError } from './errors';
+import { killable } from './open-request';
 import { revokeRequestBody } from './schemas/revoke-request';
 import { updateRequest } from './update-request';
 
@@ -34,14 +36,17 @@ export function parseRevokeRequest(raw: unknown): RevokeInput {
   throw new Error('revoke body parsed without token or agent');
 }
 
-/** Marks a grant revoked, delivered or not, unless already consumed or revoked. */
+/**
+ * Marks an approval revoked, unless its grant was used or already revoked. The grant need not be
+ * delivered, nor even issued yet: a grant issued after the revocation is never delivered.
+ */
 function revoked(current: ApprovalRequest, at: string, actor: string): ApprovalRequest | undefined {
-  if (current.status !== 'APPROVED' || !current.grant || current.consumedAt || current.revokedAt)
-    return undefined;
+  if (current.status !== 'APPROVED' || !killable(current)) return undefined;
+  const detail = current.grant ? { jti: current.grant.jti } : undefined;
   return {
     ...current,
     revokedAt: at,
-    events: [...current.events, { type: 'revoked', at, actor, detail: { jti: current.grant.jti } }],
+    events: [...current.events, { type: 'revoked', at, actor, ...(detail ? { detail } : {}) }],
   };
 }
 
@@ -66,32 +71,58 @@ export async function revokeToken(deps: RevokeDeps, caller: string, token: strin
 export interface KillSwitchResult {
   readonly cancelled: number;
   readonly revoked: number;
+  /**
+   * True when nothing of the agent is left open. False when the deadline came first: what is left
+   * is still in the index of open requests, and calling again carries on from there.
+   */
+  readonly complete: boolean;
 }
+
+/** How many of the agent's requests the kill switch changes at once. */
+const KILL_SWITCH_CONCURRENCY = 8;
 
 /**
  * The operator kill switch: every pending request of `agent` is cancelled (workflow stopped, Slack
- * message updated) and every grant not yet used is revoked, each audited.
+ * message updated) and every grant not yet used is revoked, each audited. It reads only the agent's
+ * open requests (`RequestStore.listOpenByAgent`), a page at a time, so its work grows with what is
+ * pending or unused, never with the agent's history; a request it changed leaves that list.
+ * @param deadline when to stop taking new pages (a Lambda's time left); the answer then says `complete: false`
  * @throws StepUpError `forbidden` unless `operator` is configured as an operator
  */
 export async function revokeAgent(
   deps: RevokeDeps,
   operator: string,
   agent: string,
+  deadline?: Date,
 ): Promise<KillSwitchResult> {
   if (!deps.operators.includes(operator)) {
     throw new StepUpError('forbidden', 'only operators may revoke everything of an agent');
   }
   const actor = `operator:${operator}`;
-  let cancelled = 0;
+  const reason = 'agent revoked by an operator';
+  let cancelledCount = 0;
   let revokedCount = 0;
-  for (const id of await deps.store.listByAgent(agent)) {
-    if (await cancelPending(deps, id, actor, 'agent revoked by an operator')) {
-      cancelled++;
-      continue;
-    }
-    const at = deps.clock.now().toISOString();
-    const result = await updateRequest(deps.store, id, (current) => revoked(current, at, actor));
-    if (result.changed) revokedCount++;
-  }
-  return { cancelled, revoked: revokedCount };
+  let cursor: string | undefined;
+  do {
+    if (deadline && deps.clock.now() >= deadline)
+      return { cancelled: cancelledCount, revoked: revokedCount, complete: false };
+    const page = await deps.store.listOpenByAgent(agent, cursor);
+    await forEachBounded(page.items, KILL_SWITCH_CONCURRENCY, async (id) => {
+      const at = deps.clock.now().toISOString();
+      const { request, changed } = await updateRequest(
+        deps.store,
+        id,
+        (current) => cancelled(current, at, actor, reason) ?? revoked(current, at, actor),
+      );
+      if (!changed) return;
+      if (request.status === 'CANCELLED') {
+        cancelledCount++;
+        await afterCancel(deps, request);
+      } else {
+        revokedCount++;
+      }
+    });
+    cursor = page.cursor;
+  } while (cursor);
+  return { cancelled: cancelledCount, revoked: revokedCount, complete: true };
 }

@@ -6,10 +6,13 @@ import { StepUpError } from './errors';
 const MAX_ATTEMPTS = 25;
 
 /**
- * A pure step from the current request to the next one; `undefined` means "nothing to change".
- * It may throw a {@link StepUpError} to refuse.
+ * Decides the next request from the current one; `undefined` means "nothing to change", and a
+ * {@link StepUpError} refuses. Not necessarily pure: it may be async and call ports (token delivery
+ * signs with the signing key inside it, a vote asks Slack about the clicker). It runs again on
+ * every lost race, so whatever it does besides returning the next request must be safe to repeat
+ * and to throw away (a signature nobody receives, a lookup).
  */
-export type Transition = (
+export type DecideChange = (
   current: ApprovalRequest,
 ) => ApprovalRequest | undefined | Promise<ApprovalRequest | undefined>;
 
@@ -20,24 +23,25 @@ export interface UpdateResult {
 }
 
 /**
- * Applies `transition` with optimistic concurrency: read, compute, one conditional write; on a
- * concurrent change, re-read and re-decide. Races therefore resolve to exactly one outcome, and the
- * loser's transition sees the winner's state.
+ * Applies `decide` with optimistic concurrency: read, decide, one conditional write of what changed
+ * (attributes absent from the next request are removed); on a concurrent change, re-read and decide
+ * again. Races therefore resolve to exactly one outcome, and the loser sees the winner's state.
  * @throws StepUpError `not_found` when the request does not exist
  */
 export async function updateRequest(
   store: RequestStore,
   id: string,
-  transition: Transition,
+  decide: DecideChange,
 ): Promise<UpdateResult> {
   for (let attempt = 1; ; attempt++) {
     const current = await store.get(id);
     if (!current) throw new StepUpError('not_found', `no request ${id}`);
-    const next = await transition(current);
+    const next = await decide(current);
     if (!next) return { request: current, changed: false };
+    const saved = { ...next, version: current.version + 1 };
     try {
-      await store.save({ ...next, version: current.version + 1 });
-      return { request: { ...next, version: current.version + 1 }, changed: true };
+      await store.save(current, saved);
+      return { request: saved, changed: true };
     } catch (error) {
       if (!(error instanceof VersionConflictError) || attempt >= MAX_ATTEMPTS) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));

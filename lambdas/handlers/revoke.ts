@@ -17,8 +17,15 @@ import { systemClock } from '../ports/clock';
 import { noMetrics, type OperationalMetrics } from '../ports/operational-metrics';
 
 /**
+ * How long one kill-switch call takes new work: half the functions' 10 s timeout
+ * (`lib/step-up-function.ts`), leaving the rest for the page in hand and the answer.
+ */
+const KILL_SWITCH_BUDGET_MS = 5000;
+
+/**
  * `POST /v1/revoke`: RFC 7009 token revocation (`token=…`, by its agent or audience; always 200),
- * or the operator kill switch (`agent=…`): cancel the agent's pending requests, revoke its grants.
+ * or the operator kill switch (`agent=…`): cancel the agent's pending requests, revoke its grants,
+ * for as long as {@link KILL_SWITCH_BUDGET_MS}; the answer says whether it is `complete`.
  */
 export function revokeHandler(
   deps: RevokeDeps & {
@@ -37,9 +44,15 @@ export function revokeHandler(
       await revokeToken(deps, caller, input.token);
       return json(200, {});
     }
-    const result = await revokeAgent(deps, caller, input.agent);
+    const deadline = new Date(deps.clock.now().getTime() + KILL_SWITCH_BUDGET_MS);
+    const result = await revokeAgent(deps, caller, input.agent, deadline);
     metrics.count('KillSwitch');
-    logger.warn('agent revoked by an operator', { operator: caller, agent: input.agent, ...result });
+    logger.warn(result.complete ? 'agent revoked by an operator' : 'agent partly revoked: call again', {
+      operator: caller,
+      agent: input.agent,
+      audit: true,
+      ...result,
+    });
     return json(200, { agent: input.agent, ...result });
   });
 }

@@ -16,16 +16,34 @@ export class DuplicateRequestError extends Error {
   }
 }
 
-/** Persistence for approval requests. Every method is a single (conditional) item operation. */
+/** One page of a listing; `cursor` continues it and is absent on the last page. */
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly cursor?: string;
+}
+
+/** What a restart needs to start an unfinished request's workflow again, read from the index alone. */
+export interface ResumableRequest {
+  readonly id: string;
+  /** The approval deadline: the resumed wait gets the time left until it. */
+  readonly expiresAt: string;
+  readonly escalateTo?: string;
+}
+
+/**
+ * Persistence for approval requests. Every write is a single (conditional) item operation; listings
+ * read only open requests (`domain/open-request.ts`), never the history.
+ */
 export interface RequestStore {
   /** Stores a new request; fails with {@link DuplicateRequestError} if the id exists. */
   create(request: ApprovalRequest): Promise<void>;
   get(id: string): Promise<ApprovalRequest | undefined>;
   /**
-   * Replaces the request when its stored version is `next.version - 1`.
-   * @throws VersionConflictError otherwise
+   * Moves the stored request from `current` to `next` (version `current.version + 1`), writing only
+   * what differs: attributes set, attributes removed (absent in `next`), audit events appended.
+   * @throws VersionConflictError unless the stored version is still `current.version`
    */
-  save(next: ApprovalRequest): Promise<void>;
+  save(current: ApprovalRequest, next: ApprovalRequest): Promise<void>;
   /**
    * Marks the delivered token `jti` consumed, in one conditional write that also records `event`
    * (as the request's `consumption`).
@@ -40,8 +58,19 @@ export interface RequestStore {
    * @returns whether the poll was on time, and the interval now in force
    */
   recordPoll(id: string, nowMs: number, initialIntervalSeconds: number): Promise<PollGate>;
-  /** Ids of every request `agent` made, newest first. */
+  /** Ids of every request `agent` made, newest first (reads its whole history: tests and tools only). */
   listByAgent(agent: string): Promise<string[]>;
+  /**
+   * One page of the ids of `agent`'s open requests, oldest first: the kill switch's work list, as
+   * long as what is pending or unused, however long the history.
+   * @param cursor where the previous page ended
+   */
+  listOpenByAgent(agent: string, cursor?: string): Promise<Page<string>>;
+  /**
+   * One page of the requests whose workflow had not finished (any agent), for a restart to resume.
+   * @param cursor where the previous page ended
+   */
+  listUnfinishedWorkflows(cursor?: string): Promise<Page<ResumableRequest>>;
 }
 
 /** What {@link RequestStore.recordPoll} found. */

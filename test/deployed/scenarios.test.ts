@@ -297,8 +297,20 @@ describe('revocation', () => {
 
     expect((await agent.postForm('/v1/revoke', { agent: rogue.sub })).status).toBe(403);
     const operator = new Workload(deployment, OPERATOR_SUB);
+    const callsBefore = deployment.aws.callLog.calls.length;
     const result = await operator.postForm('/v1/revoke', { agent: rogue.sub });
-    expect(result).toMatchObject({ status: 200, json: { agent: rogue.sub, cancelled: 1, revoked: 1 } });
+    expect(result).toMatchObject({
+      status: 200,
+      json: { agent: rogue.sub, cancelled: 1, revoked: 1, complete: true },
+    });
+    // It found them through the index of open requests (granted to it alone), reading no history.
+    const tableCalls = deployment.aws.callLog.calls
+      .slice(callsBefore)
+      .filter((call) => call.service === 'dynamodb' && call.roleLogicalId?.includes('Revoke'));
+    expect(tableCalls.filter((call) => call.action === 'dynamodb:Query').map((c) => c.resource)).toEqual([
+      expect.stringMatching(/\/index\/open$/),
+    ]);
+    expect(tableCalls.some((call) => call.action === 'dynamodb:Scan')).toBe(false);
     expect(await executionEnded(pending)).toBe('ABORTED');
     expect(body(await rogue.poll(pending)).error).toBe('access_denied');
     expect(await ordersDb.introspect(token)).toMatchObject({ json: { active: false } });

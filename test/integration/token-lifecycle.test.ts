@@ -198,7 +198,10 @@ describe('tokens over their whole life', () => {
     expect((await api.postForm('/v1/revoke', { agent: 'rogue-bot' }, agent)).status).toBe(403);
     const sre = await runtime.devToken(operator);
     const result = await api.postForm('/v1/revoke', { agent: 'rogue-bot' }, sre);
-    expect(result).toEqual({ status: 200, body: { agent: 'rogue-bot', cancelled: 1, revoked: 1 } });
+    expect(result).toEqual({
+      status: 200,
+      body: { agent: 'rogue-bot', cancelled: 1, revoked: 1, complete: true },
+    });
 
     expect(JSON.stringify(pendingMessage.blocks)).toContain('an operator revoked this agent');
     expect((await rogueApi.poll(pending)).body.error).toBe('access_denied');
@@ -207,6 +210,10 @@ describe('tokens over their whole life', () => {
       error_description: expect.stringContaining('revoked'),
     });
     const events = (await runtime.store.get(pending))?.events ?? [];
-    expect(events.at(-1)).toMatchObject({ type: 'cancelled', actor: `operator:${operator}` });
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'cancelled', actor: `operator:${operator}` }),
+    );
+    // The kill switch updated the message itself and recorded it: the request is closed.
+    expect(events.at(-1)).toMatchObject({ type: 'outcome_notified', detail: { status: 'CANCELLED' } });
   });
 });

@@ -184,7 +184,7 @@ describe('a workflow step that keeps failing', () => {
       { agent: 'deploy-bot' },
       await runtime.devToken(operator),
     );
-    expect(killed.body).toEqual({ agent: 'deploy-bot', cancelled: 0, revoked: 0 });
+    expect(killed.body).toEqual({ agent: 'deploy-bot', cancelled: 0, revoked: 0, complete: true });
     expect(await runtime.store.get(requestId)).toEqual(before);
   });
 

@@ -419,10 +419,12 @@ describe('createRequest (stub policy, real DynamoDbRequestStore on dynalite)', (
     const recordingStore: RequestStore = {
       create: async (request) => (created.push(request.id), store.create(request)),
       get: (id) => store.get(id),
-      save: (next) => store.save(next),
+      save: (current, next) => store.save(current, next),
       consumeToken: (...args) => store.consumeToken(...args),
       recordPoll: (...args) => store.recordPoll(...args),
       listByAgent: (agent) => store.listByAgent(agent),
+      listOpenByAgent: (...args) => store.listOpenByAgent(...args),
+      listUnfinishedWorkflows: (cursor) => store.listUnfinishedWorkflows(cursor),
     };
     const error = expectStepUpError(
       await rejectionOf(

@@ -323,7 +323,11 @@ describe('deliverToken (real DynamoDbRequestStore on dynalite, LocalKeySigner)',
     const revoked = await stored(approvedRequest());
     await deliverToken(deps, revoked.agent, revoked.id);
     const delivered = (await store.get(revoked.id))!;
-    await store.save({ ...delivered, revokedAt: now.toISOString(), version: delivered.version + 1 });
+    await store.save(delivered, {
+      ...delivered,
+      revokedAt: now.toISOString(),
+      version: delivered.version + 1,
+    });
     expectStepUpError(
       await rejectionOf(deliverToken(later(1), revoked.agent, revoked.id)),
       'access_denied',

@@ -109,16 +109,18 @@ describe('DynamoDbRequestStore: save (optimistic concurrency)', () => {
   it('replaces the request when the stored version is next.version - 1', async () => {
     const request = pendingRequest();
     await store.create(request);
-    await store.save({ ...request, status: 'EXPIRED', version: request.version + 1 });
+    await store.save(request, { ...request, status: 'EXPIRED', version: request.version + 1 });
     expect(await store.get(request.id)).toMatchObject({ status: 'EXPIRED', version: request.version + 1 });
   });
 
   it('refuses a stale version with VersionConflictError and keeps the newer state', async () => {
     const request = pendingRequest();
     await store.create(request);
-    await store.save({ ...request, status: 'APPROVED', version: 2 });
+    await store.save(request, { ...request, status: 'APPROVED', version: 2 });
     for (const version of [2, 1, 4]) {
-      const error = await rejectionOf(store.save({ ...request, status: 'DENIED', version }));
+      const error = await rejectionOf(
+        store.save({ ...request, version: version - 1 }, { ...request, status: 'DENIED', version }),
+      );
       expect(error).toBeInstanceOf(VersionConflictError);
     }
     expect(await store.get(request.id)).toMatchObject({ status: 'APPROVED', version: 2 });
@@ -126,7 +128,9 @@ describe('DynamoDbRequestStore: save (optimistic concurrency)', () => {
 
   it('refuses to save a request that was never created', async () => {
     const request = pendingRequest({ version: 2 });
-    expect(await rejectionOf(store.save(request))).toBeInstanceOf(VersionConflictError);
+    expect(await rejectionOf(store.save({ ...request, version: 1 }, request))).toBeInstanceOf(
+      VersionConflictError,
+    );
     expect(await store.get(request.id)).toBeUndefined();
   });
 
@@ -134,7 +138,9 @@ describe('DynamoDbRequestStore: save (optimistic concurrency)', () => {
     const request = pendingRequest();
     await store.create(request);
     const results = await Promise.allSettled(
-      Array.from({ length: 20 }, (_, i) => store.save({ ...request, agent: `writer-${i}`, version: 2 })),
+      Array.from({ length: 20 }, (_, i) =>
+        store.save(request, { ...request, agent: `writer-${i}`, version: 2 }),
+      ),
     );
     const winners = results.flatMap((r, i) => (r.status === 'fulfilled' ? [i] : []));
     expect(winners).toHaveLength(1);
@@ -206,7 +212,7 @@ describe('DynamoDbRequestStore: consumeToken', () => {
     const request = delivered();
     await store.create(request);
     await store.consumeToken(request.id, 'jti-1', NOW_EPOCH_SECONDS, consumed);
-    const stale = await rejectionOf(store.save({ ...request, version: request.version + 1 }));
+    const stale = await rejectionOf(store.save(request, { ...request, version: request.version + 1 }));
     expect(stale).toBeInstanceOf(VersionConflictError);
     expect((await store.get(request.id))?.consumedAt).toBe(consumed.at);
   });

@@ -3,20 +3,26 @@ import {
   GetItemCommand,
   paginateQuery,
   PutItemCommand,
+  QueryCommand,
   UpdateItemCommand,
+  type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ApprovalRequest, AuditEvent } from '../../domain/approval-request';
+import { isOpen, workflowUnfinished } from '../../domain/open-request';
 import { noMetrics, type OperationalMetrics } from '../../ports/operational-metrics';
 import {
   DuplicateRequestError,
   SLOW_DOWN_STEP_SECONDS,
   VersionConflictError,
+  type Page,
   type PollGate,
   type RequestStore,
+  type ResumableRequest,
 } from '../../ports/request-store';
 import { countOutcomes } from '../outcome-metrics';
+import { changedAttributes } from './changed-attributes';
 
 const SORT_KEY = 'REQUEST';
 const POLL_SORT_KEY = 'POLL';
@@ -24,12 +30,66 @@ const POLL_SORT_KEY = 'POLL';
 /** Global secondary index on `agent` (partition) and `createdAt` (sort): every request of an agent. */
 export const AGENT_INDEX = 'byAgent';
 
+/**
+ * The sparse global secondary index of open requests (`domain/open-request.ts`): an item carries
+ * its keys only while it is open, so the index holds what is pending, unfinished or unused, never
+ * the history. One partition: the kill switch reads an agent's slice of the sort key, a restart the
+ * part that carries `resume`. An item enters the index once and leaves it once (KEYS_ONLY plus
+ * `resume`, written only when those change), far below one partition's write throughput.
+ */
+export const OPEN_INDEX = {
+  name: 'open',
+  partitionKey: 'openShard',
+  sortKey: 'openKey',
+  nonKeyAttributes: ['resume'],
+} as const;
+
+const OPEN_SHARD = 'OPEN';
+
+/**
+ * The agent's prefix of `openKey`: JSON-quoted, so no agent's prefix is the start of another's
+ * (a quote inside an id is escaped), whatever characters an id holds.
+ */
+function agentPrefix(agent: string): string {
+  return JSON.stringify(agent);
+}
+
+/** How many open ids one kill-switch page lists: small, so a caller can stop between pages. */
+const OPEN_PAGE_SIZE = 100;
+
 function key(id: string, sk = SORT_KEY) {
   return marshall({ pk: `REQUEST#${id}`, sk });
 }
 
-function toItem(request: ApprovalRequest) {
-  return marshall({ pk: `REQUEST#${request.id}`, sk: SORT_KEY, ...request }, { removeUndefinedValues: true });
+/** The stored item: the request, plus the index attributes derived from it (sparse: only while open). */
+function toItem(request: ApprovalRequest): Record<string, AttributeValue> {
+  const open = isOpen(request)
+    ? {
+        [OPEN_INDEX.partitionKey]: OPEN_SHARD,
+        [OPEN_INDEX.sortKey]: agentPrefix(request.agent) + request.createdAt,
+      }
+    : {};
+  const resume: ResumableRequest | undefined = workflowUnfinished(request)
+    ? { id: request.id, expiresAt: request.expiresAt, escalateTo: request.requirements.escalateTo }
+    : undefined;
+  return marshall(
+    { pk: `REQUEST#${request.id}`, sk: SORT_KEY, ...request, ...open, resume },
+    { removeUndefinedValues: true },
+  );
+}
+
+function encodeCursor(lastKey: Record<string, AttributeValue> | undefined): string | undefined {
+  return lastKey && Buffer.from(JSON.stringify(lastKey)).toString('base64url');
+}
+
+function decodeCursor(cursor: string | undefined): Record<string, AttributeValue> | undefined {
+  return cursor === undefined
+    ? undefined
+    : (JSON.parse(Buffer.from(cursor, 'base64url').toString()) as Record<string, AttributeValue>);
+}
+
+function idOf(item: Record<string, AttributeValue>): string {
+  return (unmarshall(item).pk as string).slice('REQUEST#'.length);
 }
 
 function intervalOf(attributes: Parameters<typeof unmarshall>[0] | undefined, fallbackMs: number): number {
@@ -38,7 +98,14 @@ function intervalOf(attributes: Parameters<typeof unmarshall>[0] | undefined, fa
 }
 
 function fromItem(item: Parameters<typeof unmarshall>[0]): ApprovalRequest {
-  const { pk: _pk, sk: _sk, ...request } = unmarshall(item);
+  const {
+    pk: _pk,
+    sk: _sk,
+    openShard: _shard,
+    openKey: _key,
+    resume: _resume,
+    ...request
+  } = unmarshall(item);
   return request as ApprovalRequest;
 }
 
@@ -81,28 +148,25 @@ export class DynamoDbRequestStore implements RequestStore {
     return Item ? fromItem(Item) : undefined;
   }
 
-  async save(next: ApprovalRequest): Promise<void> {
-    let previousEvents: number;
+  async save(current: ApprovalRequest, next: ApprovalRequest): Promise<void> {
+    const update = changedAttributes(toItem(current), toItem(next));
     try {
-      const { Attributes } = await this.client.send(
-        new PutItemCommand({
+      await this.client.send(
+        new UpdateItemCommand({
           TableName: this.tableName,
-          Item: toItem(next),
+          Key: key(next.id),
+          UpdateExpression: update.expression,
           ConditionExpression: '#version = :previous',
-          ExpressionAttributeNames: { '#version': 'version' },
-          ExpressionAttributeValues: marshall({ ':previous': next.version - 1 }),
-          // The item this write replaced tells exactly which audit events it appended (no read
-          // capacity is consumed for it).
-          ReturnValues: 'ALL_OLD',
+          ExpressionAttributeNames: { ...update.names, '#version': 'version' },
+          ExpressionAttributeValues: { ...update.values, ...marshall({ ':previous': current.version }) },
         }),
       );
-      // The condition implies a previous item; were it ever missing, count nothing rather than all again.
-      previousEvents = Attributes?.events?.L?.length ?? next.events.length;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) throw new VersionConflictError(next.id);
       throw error;
     }
-    countOutcomes(this.metrics, next, next.events.slice(previousEvents));
+    // The condition held, so the stored events were `current.events`: the rest are this write's.
+    countOutcomes(this.metrics, next, next.events.slice(current.events.length));
   }
 
   async consumeToken(id: string, jti: string, nowEpochSeconds: number, event: AuditEvent): Promise<boolean> {
@@ -188,5 +252,41 @@ export class DynamoDbRequestStore implements RequestStore {
       for (const item of page.Items ?? []) ids.push((unmarshall(item).pk as string).slice('REQUEST#'.length));
     }
     return ids;
+  }
+
+  async listOpenByAgent(agent: string, cursor?: string): Promise<Page<string>> {
+    const page = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: OPEN_INDEX.name,
+        KeyConditionExpression: '#shard = :shard AND begins_with(#key, :agent)',
+        ExpressionAttributeNames: { '#shard': OPEN_INDEX.partitionKey, '#key': OPEN_INDEX.sortKey },
+        ExpressionAttributeValues: marshall({ ':shard': OPEN_SHARD, ':agent': agentPrefix(agent) }),
+        ProjectionExpression: 'pk',
+        Limit: OPEN_PAGE_SIZE,
+        ExclusiveStartKey: decodeCursor(cursor),
+      }),
+    );
+    return { items: (page.Items ?? []).map(idOf), cursor: encodeCursor(page.LastEvaluatedKey) };
+  }
+
+  async listUnfinishedWorkflows(cursor?: string): Promise<Page<ResumableRequest>> {
+    const page = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: OPEN_INDEX.name,
+        KeyConditionExpression: '#shard = :shard',
+        // Open but finished: an unused grant, which only the kill switch needs.
+        FilterExpression: 'attribute_exists(#resume)',
+        ExpressionAttributeNames: { '#shard': OPEN_INDEX.partitionKey, '#resume': 'resume' },
+        ExpressionAttributeValues: marshall({ ':shard': OPEN_SHARD }),
+        ProjectionExpression: '#resume',
+        ExclusiveStartKey: decodeCursor(cursor),
+      }),
+    );
+    return {
+      items: (page.Items ?? []).map((item) => unmarshall(item).resume as ResumableRequest),
+      cursor: encodeCursor(page.LastEvaluatedKey),
+    };
   }
 }

@@ -288,12 +288,18 @@ export const RESPONSE_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
       {
         title: 'kill switch',
         type: 'object',
-        required: ['agent', 'cancelled', 'revoked'],
+        required: ['agent', 'cancelled', 'revoked', 'complete'],
         additionalProperties: false,
         properties: {
           agent: { type: 'string' },
           cancelled: { type: 'integer', minimum: 0, description: 'Pending requests cancelled.' },
           revoked: { type: 'integer', minimum: 0, description: 'Grants revoked.' },
+          complete: {
+            type: 'boolean',
+            description:
+              'True when nothing of the agent is left pending or unused. False when this call ran out of ' +
+              'time first: call again to carry on (the counts are of this call only).',
+          },
         },
       },
     ],

@@ -1,0 +1,30 @@
+import type { ApprovalRequest } from './approval-request';
+import { awaitsWorkflow } from './fail-request';
+
+/**
+ * Whether the operator kill switch still has something to stop: a pending request (to cancel), or
+ * an approval whose grant is neither used nor revoked (to revoke; an approval still waiting for its
+ * grant is revoked before the grant exists). Every other request is out of its reach.
+ */
+export function killable(request: ApprovalRequest): boolean {
+  if (request.status === 'PENDING') return true;
+  return request.status === 'APPROVED' && !request.consumedAt && !request.revokedAt;
+}
+
+/**
+ * Whether the request's workflow had not finished: not decided, decided but not granted, or its
+ * Slack message not yet updated with the outcome. A restart of the local runtime resumes these.
+ */
+export function workflowUnfinished(request: ApprovalRequest): boolean {
+  if (awaitsWorkflow(request)) return true;
+  return Boolean(request.slackMessage) && !request.events.some((e) => e.type === 'outcome_notified');
+}
+
+/**
+ * Open: something can still happen to the request that an operation must find without reading
+ * history (the kill switch, a restart). A request is open from creation until it is neither
+ * {@link killable} nor {@link workflowUnfinished}, and once closed it never opens again.
+ */
+export function isOpen(request: ApprovalRequest): boolean {
+  return killable(request) || workflowUnfinished(request);
+}

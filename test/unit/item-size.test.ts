@@ -1,0 +1,143 @@
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { describe, expect, it } from 'vitest';
+import type { DynamoDbRequestStore } from '../../lambdas/adapters/aws/dynamodb-request-store';
+import { MAX_REASON_LENGTH } from '../../lambdas/adapters/slack/deny-dialog';
+import type { ApprovalRequest, AuditEvent, Vote } from '../../lambdas/domain/approval-request';
+import { MAX_REDELIVERIES } from '../../lambdas/domain/token-redelivery';
+import { WORKLOAD_SUB_RULE } from '../../lambdas/domain/workload-identity';
+import { createRequestBody } from '../../lambdas/domain/schemas/create-request';
+import type { LocalDynamoDb } from '../../local/local-dynamodb';
+import { itemSize } from './support/item-size';
+import { NOW, pendingRequest, useDynaliteStore } from './support/fixtures';
+
+let db: LocalDynamoDb;
+let store: DynamoDbRequestStore;
+useDynaliteStore((s, d) => {
+  store = s;
+  db = d;
+});
+
+/** The largest a request item can grow to; DynamoDB's own limit is 400 KB. */
+const MAX_REQUEST_ITEM_BYTES = 48 * 1024;
+
+/** Text of `length` characters, each as large in UTF-8 as a character gets (4 bytes). */
+const widest = (length: number) => '𝕏'.repeat(length);
+
+const maxLength = (field: string) =>
+  (createRequestBody.jsonSchema() as { properties: Record<string, { maxLength: number }> }).properties[field]!
+    .maxLength;
+
+// Bounds that come from outside the request body: `@quorum` is at most 10 (policy-annotations), a
+// Slack id is short (we allow 32), a Step Functions task token is at most 2,048 characters, the
+// deciding policies and approver groups come from the operator's policy set (we allow 20 of each,
+// 128 characters long).
+const MAX_QUORUM = 10;
+const SLACK_ID = 'U'.repeat(32);
+const TASK_TOKEN = 'T'.repeat(2048);
+const POLICIES = Array.from({ length: 20 }, (_, i) => `${i}`.padEnd(128, 'p'));
+
+/**
+ * The largest request the code can produce: every agent-supplied field at its limit in the widest
+ * characters, the most votes a quorum allows (the last one a deny with the longest reason), every
+ * audit event each step can add, a delivery re-sent as often as allowed, and a task token still in
+ * place (it is removed at decision time, so this is more than any item holds).
+ */
+function largestRequest(): ApprovalRequest {
+  const at = NOW.toISOString();
+  const agent = widest(WORKLOAD_SUB_RULE.max);
+  const votes: Vote[] = Array.from({ length: MAX_QUORUM }, (_, i) => ({
+    user: `${SLACK_ID}${i}`,
+    team: SLACK_ID,
+    decision: i === MAX_QUORUM - 1 ? 'deny' : 'approve',
+    at,
+    ...(i === MAX_QUORUM - 1 ? { reason: widest(MAX_REASON_LENGTH) } : {}),
+  }));
+  const actor = `slack:${SLACK_ID}/${SLACK_ID}`;
+  const jti = 'j'.repeat(36);
+  const events: AuditEvent[] = [
+    { type: 'requested', at, actor: `agent:${agent}` },
+    { type: 'notified', at, actor: 'workflow', detail: { channel: SLACK_ID, ts: SLACK_ID } },
+    { type: 'escalated', at, actor: 'workflow', detail: { group: 'g'.repeat(128) } },
+    { type: 'notified', at, actor: 'workflow', detail: { channel: SLACK_ID, ts: SLACK_ID } },
+    ...votes.map((v): AuditEvent => ({ type: 'vote', at, actor, detail: { decision: v.decision } })),
+    { type: 'approved', at, actor, detail: { approvers: votes.map((v) => v.user).join(',') } },
+    { type: 'denied', at, actor, detail: { reason: widest(MAX_REASON_LENGTH) } },
+    {
+      type: 'failed',
+      at,
+      actor: 'workflow',
+      detail: { error: 'e'.repeat(100), previous_status: 'APPROVED' },
+    },
+    { type: 'grant_issued', at, actor: 'stepup', detail: { jti } },
+    { type: 'token_delivered', at, actor: `agent:${agent}`, detail: { jti, exp: 9_999_999_999 } },
+    { type: 'revoked', at, actor: `operator:${agent}`, detail: { jti } },
+    { type: 'outcome_notified', at, actor: 'workflow', detail: { status: 'APPROVED' } },
+  ];
+  const slackMessage = { channel: SLACK_ID, ts: SLACK_ID };
+  return pendingRequest({
+    agent,
+    action: widest(maxLength('action')),
+    resource: widest(maxLength('resource')),
+    audience: widest(maxLength('audience')),
+    justification: widest(maxLength('justification')),
+    onBehalfOf: widest(maxLength('on_behalf_of')),
+    humanVerified: true,
+    dpopJkt: 'k'.repeat(43),
+    requirements: {
+      approverGroups: POLICIES.map((p) => [p]),
+      quorum: MAX_QUORUM,
+      approvalTimeoutSeconds: 86_400,
+      maxTokenTtlSeconds: 3600,
+      escalateTo: 'g'.repeat(128),
+      policies: POLICIES,
+    },
+    status: 'APPROVED',
+    votes,
+    decidedAt: at,
+    denialReason: widest(MAX_REASON_LENGTH),
+    taskToken: TASK_TOKEN,
+    slackMessage,
+    escalation: { group: 'g'.repeat(128), at, message: slackMessage },
+    grant: {
+      jti,
+      ttlSeconds: 3600,
+      issuedAt: at,
+      pickupBy: at,
+      authorizationDetails: [
+        {
+          type: 'stepup_action',
+          actions: [widest(maxLength('action'))],
+          identifier: widest(maxLength('resource')),
+          locations: [widest(maxLength('audience'))],
+        },
+      ],
+    },
+    delivery: {
+      jti,
+      at,
+      exp: 9_999_999_999,
+      redeliveredAt: Array.from({ length: MAX_REDELIVERIES }, () => at),
+    },
+    consumedAt: at,
+    consumption: { type: 'token_consumed', at, actor: `resource-server:${agent}`, detail: { jti } },
+    revokedAt: at,
+    events,
+    version: 999,
+  });
+}
+
+describe('the size of a request item', () => {
+  it(`is bounded: the largest request the code can produce stays under ${MAX_REQUEST_ITEM_BYTES / 1024} KiB`, async () => {
+    const request = largestRequest();
+    await store.create(request);
+    expect(await store.get(request.id)).toEqual(request);
+    const { Item } = await db.client.send(
+      new GetItemCommand({
+        TableName: db.tableName,
+        Key: { pk: { S: `REQUEST#${request.id}` }, sk: { S: 'REQUEST' } },
+      }),
+    );
+    const size = itemSize(Item!);
+    expect(size).toBeLessThan(MAX_REQUEST_ITEM_BYTES);
+  });
+});
