@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, truncateSync } from 'node:fs';
 import { slackSignatureHeaders } from './slack-signature';
 
 type Block = Record<string, unknown>;
@@ -38,6 +38,33 @@ export interface WebApiResponse {
   readonly headers?: Record<string, string>;
 }
 
+/** One line of the stand-in's file: a message posted, a message updated, or (older files) all of them. */
+type JournalEntry =
+  | { readonly post: StandInMessage }
+  | { readonly update: { channel: string; ts: string; text: string; blocks: Block[] } }
+  | { readonly messages: StandInMessage[] };
+
+/** The request ids a message's buttons carry (any button value that is a string). */
+function buttonValues(blocks: readonly Block[]): string[] {
+  const values: string[] = [];
+  for (const block of blocks) {
+    if (!Array.isArray(block.elements)) continue;
+    for (const element of block.elements as Record<string, unknown>[]) {
+      if (typeof element.value === 'string') values.push(element.value);
+    }
+  }
+  return values;
+}
+
+/** A journal line, or undefined when it is not whole JSON. */
+function parsed(line: string): JournalEntry | undefined {
+  try {
+    return JSON.parse(line) as JournalEntry;
+  } catch {
+    return undefined;
+  }
+}
+
 function parseJsonField(value: unknown): unknown {
   if (typeof value !== 'string') return value;
   try {
@@ -70,9 +97,15 @@ export class SlackStandIn {
   /** Slack user groups (`S…`) and their users, for `usergroups.users.list`. */
   readonly userGroups: Record<string, string[]> = {};
   private clock = Math.floor(Date.now() / 1000);
+  /** Messages by `channel ts`, and by the request id a version of their buttons carried (the first such message). */
+  private readonly byTs = new Map<string, StandInMessage>();
+  private readonly byRequest = new Map<string, StandInMessage>();
+  /** Counts every change the console can show (messages, dialogs, private messages). */
+  private changes = 0;
 
   /**
-   * @param file where messages persist across restarts (as Slack keeps them); in memory when undefined
+   * @param file where messages persist across restarts (as Slack keeps them), one line appended per
+   *   post or update (never the whole file again); in memory when undefined
    */
   constructor(
     private readonly botToken: string,
@@ -81,13 +114,53 @@ export class SlackStandIn {
     private readonly file?: string,
   ) {
     if (file && existsSync(file)) {
-      const saved = JSON.parse(readFileSync(file, 'utf8')) as { messages: StandInMessage[] };
-      this.messages.push(...saved.messages);
+      const saved = readFileSync(file, 'utf8');
+      const lines = saved.split('\n');
+      const last = lines.pop() ?? '';
+      for (const line of lines) if (line.trim()) this.apply(JSON.parse(line) as JournalEntry);
+      // Text after the last line break is either a whole file an older version wrote (no final
+      // line break: end it) or a line cut short by a crash (what it recorded never completed).
+      const whole = last.trim() ? parsed(last) : undefined;
+      if (whole) {
+        this.apply(whole);
+        appendFileSync(file, '\n');
+      } else if (last) {
+        truncateSync(file, Buffer.byteLength(saved) - Buffer.byteLength(last));
+      }
     }
   }
 
-  private save(): void {
-    if (this.file) writeFileSync(this.file, JSON.stringify({ messages: this.messages }));
+  /** How many changes the console could show so far: unchanged means nothing to send again. */
+  get revision(): number {
+    return this.changes + this.ephemerals.length + this.views.length;
+  }
+
+  private apply(entry: JournalEntry): void {
+    if ('messages' in entry) for (const message of entry.messages) this.apply({ post: message });
+    else if ('post' in entry) {
+      this.messages.push(entry.post);
+      this.byTs.set(`${entry.post.channel} ${entry.post.ts}`, entry.post);
+      for (const version of entry.post.history) this.index(entry.post, version.blocks);
+    } else {
+      const message = this.byTs.get(`${entry.update.channel} ${entry.update.ts}`);
+      if (!message) return;
+      message.text = entry.update.text;
+      message.blocks = entry.update.blocks;
+      message.history.push({ text: entry.update.text, blocks: entry.update.blocks });
+      this.index(message, entry.update.blocks);
+    }
+    this.changes++;
+  }
+
+  private index(message: StandInMessage, blocks: readonly Block[]): void {
+    for (const value of buttonValues(blocks))
+      if (!this.byRequest.has(value)) this.byRequest.set(value, message);
+  }
+
+  /** Applies a change and appends it to the file. */
+  private record(entry: JournalEntry): void {
+    this.apply(entry);
+    if (this.file) appendFileSync(this.file, `${JSON.stringify(entry)}\n`);
   }
 
   /** Answers one Web API call. `authorization` is the request's Authorization header. */
@@ -156,21 +229,18 @@ export class SlackStandIn {
       case 'chat.postMessage': {
         if (!channel) return { status: 200, body: { ok: false, error: 'channel_not_found' } };
         const ts = `${this.clock++}.${randomBytes(3).readUIntBE(0, 3).toString().padStart(6, '0').slice(0, 6)}`;
-        this.messages.push({ channel, ts, text, blocks, history: [{ text, blocks }] });
-        this.save();
+        this.record({ post: { channel, ts, text, blocks, history: [{ text, blocks }] } });
         return {
           status: 200,
           body: { ok: true, channel, ts, message: { type: 'message', text, blocks, ts } },
         };
       }
       case 'chat.update': {
-        const message = this.messages.find((m) => m.channel === channel && m.ts === fields.ts);
-        if (!message) return { status: 200, body: { ok: false, error: 'message_not_found' } };
-        message.text = text;
-        message.blocks = blocks;
-        message.history.push({ text, blocks });
-        this.save();
-        return { status: 200, body: { ok: true, channel, ts: message.ts, text } };
+        const ts = typeof fields.ts === 'string' ? fields.ts : '';
+        if (!this.byTs.has(`${channel} ${ts}`))
+          return { status: 200, body: { ok: false, error: 'message_not_found' } };
+        this.record({ update: { channel, ts, text, blocks } });
+        return { status: 200, body: { ok: true, channel, ts, text } };
       }
       case 'chat.postEphemeral': {
         const user = typeof fields.user === 'string' ? fields.user : '';
@@ -182,10 +252,9 @@ export class SlackStandIn {
     }
   }
 
-  /** The approval message whose buttons carry (or once carried) `requestId`. */
+  /** The approval message whose buttons carry (or once carried) `requestId`, from an index. */
   messageFor(requestId: string): StandInMessage | undefined {
-    const needle = `"value":${JSON.stringify(requestId)}`;
-    return this.messages.find((m) => JSON.stringify(m.history).includes(needle));
+    return this.byRequest.get(requestId);
   }
 
   /**

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { APPROVE_ACTION_ID, DENY_ACTION_ID } from '../../lambdas/adapters/slack/approval-message';
 import { MAX_REASON_LENGTH } from '../../lambdas/adapters/slack/deny-dialog';
@@ -70,15 +71,29 @@ function consoleUsers(config: StepUpConfig): { id: string; groups: string[] }[] 
   return [...users].map(([id, groups]) => ({ id, groups }));
 }
 
-function messagesView(slack: SlackStandIn) {
-  return slack.messages.map((m) => ({
+/** A message for the list: its current version and how many it had (the history is in the detail view). */
+function messageSummary(m: StandInMessage) {
+  return {
     channel: m.channel,
     ts: m.ts,
     text: m.text,
     blocks: m.blocks,
-    history: m.history,
+    versions: m.history.length,
     request_id: requestIdOf(m),
-  }));
+  };
+}
+
+/** The messages of one request, every version included. */
+function messagesOf(slack: SlackStandIn, id: string) {
+  const message = slack.messageFor(id);
+  const all = message ? slack.messages.filter((m) => requestIdOf(m) === id) : [];
+  return all.map((m) => ({ ...messageSummary(m), history: m.history }));
+}
+
+/** `since` of the state query: the revision the page already shows, if it sent one. */
+function sinceOf(request: IncomingMessage): number | undefined {
+  const since = new URL(request.url ?? '/', 'http://console').searchParams.get('since');
+  return since !== null && /^\d{1,15}$/.test(since) ? Number(since) : undefined;
 }
 
 function dialogsView(slack: SlackStandIn) {
@@ -128,6 +143,17 @@ function clientScript(): Promise<string> {
  */
 export function consoleRoutes(context: ConsoleContext): LocalRoute[] {
   const { slack, store, config } = context;
+  const stateBody = (revision: number) => ({
+    revision,
+    stand_in: Boolean(slack),
+    team: config.slack.teamId,
+    approvers: consoleUsers(config),
+    actions: { approve: APPROVE_ACTION_ID, deny: DENY_ACTION_ID },
+    deny_reason: { min_length: 3, max_length: MAX_REASON_LENGTH },
+    messages: slack ? slack.messages.map(messageSummary) : [],
+    dialogs: slack ? dialogsView(slack) : [],
+    ephemerals: slack ? slack.ephemerals : [],
+  });
   return [
     { method: 'GET', path: '/console', handle: async () => page() },
     {
@@ -159,20 +185,14 @@ export function consoleRoutes(context: ConsoleContext): LocalRoute[] {
     {
       method: 'GET',
       path: '/console/api/state',
-      handle: async () => ({
-        status: 200,
-        headers: API_HEADERS,
-        body: {
-          stand_in: Boolean(slack),
-          team: config.slack.teamId,
-          approvers: consoleUsers(config),
-          actions: { approve: APPROVE_ACTION_ID, deny: DENY_ACTION_ID },
-          deny_reason: { min_length: 3, max_length: MAX_REASON_LENGTH },
-          messages: slack ? messagesView(slack) : [],
-          dialogs: slack ? dialogsView(slack) : [],
-          ephemerals: slack ? slack.ephemerals : [],
-        },
-      }),
+      // The page asks every second with the revision it shows: unchanged, it gets a few bytes back.
+      handle: async (_body, request) => {
+        const revision = slack?.revision ?? 0;
+        if (sinceOf(request) === revision) {
+          return { status: 200, headers: API_HEADERS, body: { unchanged: true, revision } };
+        }
+        return { status: 200, headers: API_HEADERS, body: stateBody(revision) };
+      },
     },
     {
       method: 'GET',
@@ -204,7 +224,7 @@ export function consoleRoutes(context: ConsoleContext): LocalRoute[] {
               })),
               events: auditTrail(request),
             },
-            messages: slack ? messagesView(slack).filter((m) => m.request_id === id) : [],
+            messages: slack ? messagesOf(slack, id) : [],
             dialogs: slack ? dialogsView(slack).filter((d) => d.request_id === id) : [],
           },
         };

@@ -14,7 +14,10 @@ interface Message {
   readonly ts: string;
   readonly text: string;
   readonly blocks: Json[];
-  readonly history: { readonly text: string; readonly blocks: Json[] }[];
+  /** How many versions the message had (posted, then each update). */
+  readonly versions: number;
+  /** Every version: only in a request's detail, never in the list. */
+  readonly history?: { readonly text: string; readonly blocks: Json[] }[];
   readonly request_id?: string;
 }
 
@@ -25,6 +28,8 @@ interface Dialog {
 }
 
 interface State {
+  /** Changes the stand-in has seen: asked again with it, an unchanged state is not re-sent. */
+  readonly revision: number;
   readonly stand_in: boolean;
   readonly team: string;
   readonly approvers: { readonly id: string; readonly groups: string[] }[];
@@ -164,7 +169,7 @@ function wireButton(message: Message, spec: ButtonSpec, element: HTMLButtonEleme
 /** One Slack message as a card, rendered from its current blocks. */
 function messageCard(message: Message, interactive = true): HTMLElement {
   const id = message.request_id;
-  const edited = message.history.length > 1;
+  const edited = message.versions > 1;
   const blocks = renderBlocks(message.blocks, {
     viewer,
     button: interactive ? (spec, element) => wireButton(message, spec, element) : undefined,
@@ -218,7 +223,7 @@ const cards = new Map<string, { signature: string; element: HTMLElement }>();
 
 function card(message: Message): HTMLElement {
   const key = `${message.channel}/${message.ts}`;
-  const signature = JSON.stringify([message.blocks, message.history.length, viewer]);
+  const signature = JSON.stringify([message.blocks, message.versions, viewer]);
   const known = cards.get(key);
   if (known?.signature === signature) return known.element;
   const element = messageCard(message);
@@ -517,19 +522,20 @@ function timeline(events: readonly AuditEvent[]): HTMLElement {
 }
 
 function historyDetails(message: Message): HTMLElement | undefined {
-  if (message.history.length < 2) return undefined;
+  const history = message.history ?? [];
+  if (history.length < 2) return undefined;
   return h(
     'details',
     { class: 'history', attrs: { 'data-key': `history ${message.channel}/${message.ts}` } },
     h(
       'summary',
       {},
-      `Message history in #${message.channel}: ${message.history.length} versions (chat.postMessage, then chat.update)`,
+      `Message history in #${message.channel}: ${history.length} versions (chat.postMessage, then chat.update)`,
     ),
     h(
       'ol',
       {},
-      ...message.history.map((version, index) =>
+      ...history.map((version, index) =>
         h(
           'li',
           { class: 'history-version' },
@@ -663,7 +669,8 @@ approverSelect.addEventListener('change', () => {
 
 async function refresh(): Promise<void> {
   const [stateResponse, detailResponse] = await Promise.all([
-    fetch('/console/api/state', { cache: 'no-store' }),
+    // With the revision shown, an unchanged state is answered `{unchanged: true}`, not sent again.
+    fetch(`/console/api/state${state ? `?since=${state.revision}` : ''}`, { cache: 'no-store' }),
     detailId
       ? fetch(`/console/api/requests/${encodeURIComponent(detailId)}`, { cache: 'no-store' })
       : undefined,
@@ -672,7 +679,8 @@ async function refresh(): Promise<void> {
   if (detailResponse && !detailResponse.ok && detailResponse.status !== 404) {
     throw new Error(`request: HTTP ${detailResponse.status}`);
   }
-  const nextState = await stateResponse.text();
+  const answer = await stateResponse.text();
+  const nextState = (JSON.parse(answer) as { unchanged?: boolean }).unchanged ? stateText : answer;
   const nextDetail = detailResponse?.ok ? await detailResponse.text() : '';
   if (nextState === stateText && nextDetail === detailText) return;
   stateText = nextState;
