@@ -16,6 +16,7 @@ import { StepUpApi } from './api';
 import { buildApprovalTable } from './approval-table';
 import { ApprovalWorkflow } from './approval-workflow';
 import {
+  grantOwnTaskResponse,
   grantSigningKey,
   grantSlackSecret,
   grantSlackSecretStatus,
@@ -179,6 +180,9 @@ export class StepUpApproval extends Construct {
       grantSlackSecret(fn, this.slackSecret);
       setConfig(fn, config);
     }
+    // A request decided before its wait began (a click during a retry or restart): AwaitApproval
+    // completes its own task.
+    grantOwnTaskResponse(fns.awaitApproval, this.stateMachine);
     grantTable(fns.expireRequest, this.table, 'readWrite');
     grantTable(fns.issueGrant, this.table, 'readWrite');
     // Its own function, not a mode of Expire or IssueGrant: the failure path must not share the

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { StepEvent } from '../lambdas/adapters/workflow/step-event';
 import type { FailResult } from '../lambdas/domain/fail-request';
-import type { ApprovalOutcome, Workflow, WorkflowInput } from '../lambdas/ports/workflow';
+import type { ApprovalOutcome, TaskHandover, Workflow, WorkflowInput } from '../lambdas/ports/workflow';
 
 /** The Lambda handlers behind the workflow's task states, by state name. */
 export interface WorkflowStepHandlers {
@@ -20,14 +20,6 @@ export interface WorkflowStepHandlers {
  * heals at once (tests need no clock), and a local fault is not a throttled AWS service.
  */
 const LOCAL_RETRY_INTERVAL_MS = 0;
-
-/** Raised like Step Functions' `TaskTimedOut`/`InvalidToken` when no task waits on a token. */
-export class TaskTokenNotFoundError extends Error {
-  constructor() {
-    super('no task is waiting on this task token (it timed out, finished, or never existed)');
-    this.name = 'TaskDoesNotExist';
-  }
-}
 
 type JsonValue = Parameters<StateMachine['run']>[0];
 
@@ -120,12 +112,14 @@ export class LocalWorkflow implements Workflow {
     this.running.set(input.request_id, { done, abort: execution.abort });
   }
 
-  async sendTaskSuccess(taskToken: string, outcome: ApprovalOutcome): Promise<void> {
+  async sendTaskSuccess(taskToken: string, outcome: ApprovalOutcome): Promise<TaskHandover> {
     const waiter = this.waiters.get(taskToken);
-    if (!waiter) throw new TaskTokenNotFoundError();
+    // As Step Functions answers TaskDoesNotExist/TaskTimedOut: the wait finished, timed out or never was.
+    if (!waiter) return 'gone';
     this.waiters.delete(taskToken);
     this.taskSuccesses++;
     waiter.resolve(outcome);
+    return 'resumed';
   }
 
   /** How many SendTaskSuccess calls resumed an execution (tests of exactly-once). */

@@ -10,7 +10,7 @@ import { JoseHumanVerifier } from '../lambdas/adapters/jose-human-verifier';
 import { Es256TokenVerifier } from '../lambdas/adapters/es256-token-verifier';
 import { LocalKeySigner } from '../lambdas/adapters/local/local-key-signer';
 import { logger } from '../lambdas/adapters/logger';
-import { SlackNotifier } from '../lambdas/adapters/slack/slack-notifier';
+import { slackNotifier } from '../lambdas/adapters/slack/slack-notifier';
 import { slackWebClient } from '../lambdas/adapters/slack/web-client';
 import { AgentAdmission } from '../lambdas/domain/agent-admission';
 import { StepUpError } from '../lambdas/domain/errors';
@@ -231,7 +231,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
   const identity = await DevIdentity.open(`${url}/dev`, dataDir && join(dataDir, 'dev-issuer-key.jwk.json'));
   const slackApiUrl = env.SLACK_API_URL ?? (slack ? `${url}/slack/api/` : undefined);
-  const notifier = new SlackNotifier(slackWebClient(botToken, { apiUrl: slackApiUrl }));
+  const notifier = slackNotifier(botToken, { apiUrl: slackApiUrl });
   const devRule = { claims: { iss: identity.issuer } };
   const admission = new AgentAdmission(
     {
@@ -241,7 +241,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   );
   const clock = options.clock ?? systemClock;
   const steps: WorkflowStepHandlers = {
-    AwaitApproval: awaitApprovalHandler({ store, notifier, config, clock }),
+    // The workflow runs these steps, and AwaitApproval resumes it: bound once both exist.
+    AwaitApproval: awaitApprovalHandler({
+      store,
+      notifier,
+      config,
+      clock,
+      workflow: { sendTaskSuccess: (token, outcome) => workflow.sendTaskSuccess(token, outcome) },
+    }),
     Expire: expireRequestHandler({ store, clock }),
     IssueGrant: issueGrantHandler({ store, clock }),
     RecordFailure: failRequestHandler({ store, clock }),

@@ -13,6 +13,16 @@ export type Transition = (
   current: ApprovalRequest,
 ) => ApprovalRequest | undefined | Promise<ApprovalRequest | undefined>;
 
+/**
+ * A task token belongs to a request only while it waits for a decision: the write that decides it
+ * (or closes it any other way) drops the token, so a decided item never holds one.
+ */
+function withoutStaleTaskToken(request: ApprovalRequest): ApprovalRequest {
+  if (request.status === 'PENDING' || request.taskToken === undefined) return request;
+  const { taskToken: _dropped, ...rest } = request;
+  return rest;
+}
+
 /** Result of {@link updateRequest}. */
 export interface UpdateResult {
   readonly request: ApprovalRequest;
@@ -33,11 +43,12 @@ export async function updateRequest(
   for (let attempt = 1; ; attempt++) {
     const current = await store.get(id);
     if (!current) throw new StepUpError('not_found', `no request ${id}`);
-    const next = await transition(current);
-    if (!next) return { request: current, changed: false };
+    const decided = await transition(current);
+    if (!decided) return { request: current, changed: false };
+    const next = { ...withoutStaleTaskToken(decided), version: current.version + 1 };
     try {
-      await store.save({ ...next, version: current.version + 1 });
-      return { request: { ...next, version: current.version + 1 }, changed: true };
+      await store.save(next);
+      return { request: next, changed: true };
     } catch (error) {
       if (!(error instanceof VersionConflictError) || attempt >= MAX_ATTEMPTS) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));

@@ -56,9 +56,9 @@ describe('least privilege', () => {
   const allows = (name: StepUpFunctionName, action: string): boolean =>
     rolesAllowing(action).includes(roleOf(name));
 
-  it('lets only the Slack ingress answer task tokens', () => {
+  it('lets only the Slack ingress and AwaitApproval (a decision made before its wait) answer task tokens', () => {
     for (const action of ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat']) {
-      expect(rolesAllowing(action), action).toEqual([roleOf('slackEvents')]);
+      expect(rolesAllowing(action), action).toEqual([roleOf('awaitApproval'), roleOf('slackEvents')].sort());
     }
   });
 
