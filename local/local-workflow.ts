@@ -68,8 +68,22 @@ export class LocalWorkflow implements Workflow {
     );
   }
 
+  /** Per running execution: settles once its first wait has begun (AwaitApproval ran) or it ended. */
+  private readonly begun = new Map<
+    string,
+    { readonly promise: Promise<void>; readonly resolve: () => void }
+  >();
+
+  /** Resolves once the request's execution has run its first AwaitApproval (its task token is stored) or ended. */
+  async waitBegun(requestId: string): Promise<void> {
+    await this.begun.get(requestId)?.promise;
+  }
+
   async start(input: WorkflowInput): Promise<void> {
     if (this.running.has(input.request_id)) return;
+    let resolveBegun = () => {};
+    const begun = new Promise<void>((resolve) => (resolveBegun = resolve));
+    this.begun.set(input.request_id, { promise: begun, resolve: resolveBegun });
     const step =
       (name: Exclude<keyof WorkflowStepHandlers, 'AwaitApproval'>) =>
       (payload: JsonValue): Promise<JsonValue> =>
@@ -105,6 +119,8 @@ export class LocalWorkflow implements Workflow {
     const done = execution.result
       .catch((error: unknown) => this.onError(input.request_id, error))
       .finally(() => {
+        resolveBegun();
+        this.begun.delete(input.request_id);
         this.running.delete(input.request_id);
         for (const [token, waiter] of this.waiters)
           if (waiter.requestId === input.request_id) this.waiters.delete(token);
@@ -166,8 +182,8 @@ export class LocalWorkflow implements Workflow {
     const outcome = new Promise<ApprovalOutcome>((resolve) => {
       this.waiters.set(token, { requestId: input.request_id, resolve });
     });
-    return this.track(this.steps.AwaitApproval({ ...parameters.Payload, task_token: token })).then(
-      () => outcome,
-    );
+    const step = this.track(this.steps.AwaitApproval({ ...parameters.Payload, task_token: token }));
+    void step.catch(() => undefined).finally(() => this.begun.get(input.request_id)?.resolve());
+    return step.then(() => outcome);
   }
 }

@@ -1,41 +1,72 @@
-import { paginateScan, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { ApprovalRequest } from '../lambdas/domain/approval-request';
-import { awaitsWorkflow } from '../lambdas/domain/fail-request';
-import type { Workflow } from '../lambdas/ports/workflow';
+import {
+  reconcileRequests,
+  RECONCILE_AFTER_SECONDS,
+  type ReconcileDeps,
+} from '../lambdas/domain/reconcile-requests';
+import type { ReconcileResult } from '../lambdas/domain/reconcile-requests';
+import type { LocalWorkflow } from './local-workflow';
+import { within } from './within';
 
-/** True when the request's workflow had not finished: not decided, or decided but not carried through. */
-function unfinished(request: ApprovalRequest): boolean {
-  if (awaitsWorkflow(request)) return true;
-  return Boolean(request.slackMessage) && !request.events.some((e) => e.type === 'outcome_notified');
+/**
+ * How long a start waits for the resumed executions to store their task tokens before it serves the
+ * API. Correctness does not depend on it (a click that beats a resumed wait is handed to that wait
+ * when it begins); it only spares such a click a detour. Bounded because the same step then pages
+ * Slack, which may be slow.
+ */
+const RESUME_WAIT_MS = 2000;
+
+/** What a start recovered. */
+export interface Recovered extends ReconcileResult {
+  /** Pending requests that got a new execution. */
+  readonly resumed: readonly string[];
 }
 
 /**
  * Step Functions keeps executions across restarts; the local interpreter keeps them in memory. So
- * that a restart loses nothing, every request whose workflow had not finished gets a new execution
- * with the time it had left (at least 1 s). The workflow's steps are idempotent: AwaitApproval does
- * not page again when the message exists, and a request decided meanwhile flows on from Expire.
- * @returns the ids resumed
+ * that a crash loses nothing, a start with a data directory, before it serves any call:
+ * 1. completes every decided request whose decision was not carried through (the click came just
+ *    before the crash): grant, interrupted post, Slack updated;
+ * 2. starts a new execution for every pending request, with the time it had left (at least 1 s);
+ * 3. waits until those executions have stored their task tokens (at most {@link RESUME_WAIT_MS}).
  */
-export async function resumeExecutions(
-  client: DynamoDBClient,
-  tableName: string,
-  workflow: Workflow,
-  now: Date,
-): Promise<string[]> {
+export async function resumeExecutions(deps: ReconcileDeps, workflow: LocalWorkflow): Promise<Recovered> {
+  const now = deps.clock.now();
+  // Everything in the table predates this start: no decision is a live workflow's.
+  const reconciled = await reconcileRequests(deps, new Date(now.getTime() + 1));
   const resumed: string[] = [];
-  for await (const page of paginateScan({ client }, { TableName: tableName, ConsistentRead: true })) {
-    for (const item of page.Items ?? []) {
-      const { pk: _pk, sk, ...request } = unmarshall(item) as ApprovalRequest & { pk: string; sk: string };
-      if (sk !== 'REQUEST' || !unfinished(request)) continue;
-      const remaining = Math.ceil((Date.parse(request.expiresAt) - now.getTime()) / 1000);
-      await workflow.start({
-        request_id: request.id,
-        approval_timeout_seconds: Math.max(1, remaining),
-        ...(request.requirements.escalateTo ? { escalate_to: request.requirements.escalateTo } : {}),
-      });
-      resumed.push(request.id);
-    }
+  for await (const request of deps.store.listUnfinished()) {
+    if (request.status !== 'PENDING') continue;
+    const remaining = Math.ceil((Date.parse(request.expiresAt) - now.getTime()) / 1000);
+    await workflow.start({
+      request_id: request.id,
+      approval_timeout_seconds: Math.max(1, remaining),
+      ...(request.requirements.escalateTo ? { escalate_to: request.requirements.escalateTo } : {}),
+    });
+    resumed.push(request.id);
   }
-  return resumed;
+  await within(Promise.all(resumed.map((id) => workflow.waitBegun(id))), RESUME_WAIT_MS);
+  return { ...reconciled, resumed };
+}
+
+/**
+ * The reconciler locally, as the scheduled function runs it in AWS: every period, decisions older
+ * than {@link RECONCILE_AFTER_SECONDS} that were not carried through are completed.
+ * @returns stops it
+ */
+export function reconcileEvery(
+  deps: ReconcileDeps,
+  periodMs: number,
+  onResult: (result: ReconcileResult) => void,
+): () => void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    const settledBefore = new Date(deps.clock.now().getTime() - RECONCILE_AFTER_SECONDS * 1000);
+    reconcileRequests(deps, settledBefore)
+      .then(onResult, () => undefined)
+      .finally(() => (running = false));
+  }, periodMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }

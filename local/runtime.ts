@@ -40,7 +40,7 @@ import { devRoutes, type DevContext } from './dev-routes';
 import { startHttpServer, type LambdaRoute } from './http-server';
 import { startLocalDynamoDb, type LocalDynamoDb } from './local-dynamodb';
 import { LocalWorkflow, type WorkflowStepHandlers } from './local-workflow';
-import { resumeExecutions } from './resume-executions';
+import { reconcileEvery, resumeExecutions } from './resume-executions';
 import { SlackStandIn, type ClickInput } from './slack-stand-in';
 import { startSocketMode } from './socket-mode';
 import { synthesizeWorkflowDefinition, type StateMachineDefinition } from './synthesized-definition';
@@ -52,6 +52,8 @@ import { within } from './within';
  */
 const STOP_DRAIN_MS = 2000;
 const STOP_CLOSE_MS = 1000;
+/** How often the reconciler looks for decisions the workflow did not carry through (as in AWS). */
+const RECONCILE_PERIOD_MS = 60_000;
 
 /** What a caller gets before the runtime has started: every route works once `/health` says ok. */
 const STILL_STARTING = () =>
@@ -305,10 +307,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     }),
   };
 
-  const resumed = dataDir
-    ? await resumeExecutions(dynamo.client, dynamo.tableName, workflow, clock.now())
-    : [];
-  if (resumed.length > 0) logger.info('resumed unfinished workflows', { request_ids: resumed });
+  // Before the API serves a click: decisions from before a crash are carried through, and resumed
+  // executions hold their task tokens (resume-executions.ts).
+  if (dataDir) {
+    const { resumed, completed, failed } = await resumeExecutions({ store, notifier, clock }, workflow);
+    if (resumed.length + completed.length + failed.length > 0)
+      logger.info('recovered unfinished workflows', { resumed, completed, failed });
+  }
+  const stopReconciler = reconcileEvery({ store, notifier, clock }, RECONCILE_PERIOD_MS, ({ completed }) => {
+    if (completed.length > 0) logger.warn('reconciler completed decisions', { request_ids: completed });
+  });
 
   const click = async (input: ClickInput): Promise<Response> => {
     if (!slack) throw new Error('clicks are simulated only with the Slack stand-in');
@@ -351,6 +359,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     devToken: (sub, claims) => identity.mint(sub, undefined, claims),
     click,
     stop: async () => {
+      stopReconciler();
       if (stopSocketMode) await within(stopSocketMode(), STOP_CLOSE_MS);
       if (!(await within(workflow.stopAll(), STOP_DRAIN_MS)))
         logger.warn(

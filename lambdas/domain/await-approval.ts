@@ -5,7 +5,7 @@ import type { Workflow } from '../ports/workflow';
 import type { ApprovalRequest } from './approval-request';
 import type { StepUpConfig } from './config';
 import { notifyOutcome } from './notify-outcome';
-import { firstMessage, postOnce } from './post-once';
+import { firstMessage, pagedGroup, postOnce } from './post-once';
 import { updateRequest } from './update-request';
 
 /** Ports the AwaitApproval step needs. */
@@ -60,11 +60,10 @@ export async function awaitApproval(
 ): Promise<void> {
   const request = await storeTaskToken(deps, requestId, taskToken);
   if (!request) return;
-  // The first group of the strictest policy is paged; its members can satisfy that policy.
-  const groupName = request.requirements.approverGroups[0]?.[0] ?? '';
+  const groupName = pagedGroup(request);
   const group = Object.hasOwn(deps.config.approverGroups, groupName)
     ? deps.config.approverGroups[groupName]
     : undefined;
   if (!group) throw new Error(`approver group "${groupName}" is not configured`);
-  await closeLateMessage(deps, await postOnce(deps, requestId, firstMessage(groupName), group.channel));
+  await closeLateMessage(deps, await postOnce(deps, requestId, firstMessage, group.channel));
 }

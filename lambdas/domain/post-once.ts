@@ -14,24 +14,32 @@ export interface MessageSlot {
   withMessage(request: ApprovalRequest, message: SlackMessageRef | undefined): ApprovalRequest;
 }
 
-/** The first approval message, to the policy's approver group. */
-export function firstMessage(group: string): MessageSlot {
-  return {
-    message: (request) => request.slackMessage,
-    intent: (request) => request.paging,
-    withIntent: (request, intent) => ({
-      ...request,
-      paging: intent,
-      // Recorded when the page is sent, so the trail keeps causal order even if Slack answers late.
-      events: [
-        ...request.events,
-        { type: 'notified', at: intent.at, actor: 'workflow', detail: { group, channel: intent.channel } },
-      ],
-    }),
-    withMessage: ({ paging: _done, ...request }, message) =>
-      message ? { ...request, slackMessage: message } : request,
-  };
+/** The group the first approval message goes to: the first group of the strictest policy, whose members can satisfy it. */
+export function pagedGroup(request: ApprovalRequest): string {
+  return request.requirements.approverGroups[0]?.[0] ?? '';
 }
+
+/** The first approval message, to {@link pagedGroup}. */
+export const firstMessage: MessageSlot = {
+  message: (request) => request.slackMessage,
+  intent: (request) => request.paging,
+  withIntent: (request, intent) => ({
+    ...request,
+    paging: intent,
+    // Recorded when the page is sent, so the trail keeps causal order even if Slack answers late.
+    events: [
+      ...request.events,
+      {
+        type: 'notified',
+        at: intent.at,
+        actor: 'workflow',
+        detail: { group: pagedGroup(request), channel: intent.channel },
+      },
+    ],
+  }),
+  withMessage: ({ paging: _done, ...request }, message) =>
+    message ? { ...request, slackMessage: message } : request,
+};
 
 /** The escalation group's message (the `escalated` event was written with the escalation). */
 export const escalationMessage: MessageSlot = {
@@ -76,14 +84,41 @@ export async function postOnce(
     if (slot.message(current) || earlier || current.status !== 'PENDING') return undefined;
     return slot.withIntent(current, { channel, at: deps.clock.now().toISOString() });
   });
+  return settlePost(deps, request, slot, earlier !== undefined);
+}
+
+/**
+ * Completes a begun post: adopts the earlier post when one may have landed, else posts (only while
+ * the request is pending), then records the message and clears the intent. A closed request whose
+ * post never landed forgets the intent.
+ */
+async function settlePost(
+  deps: PostOnceDeps,
+  request: ApprovalRequest,
+  slot: MessageSlot,
+  mayHavePosted: boolean,
+): Promise<ApprovalRequest> {
   const intent = slot.intent(request);
   if (slot.message(request) || !intent) return request;
-  let message = earlier ? await deps.notifier.findApprovalMessage(request, intent) : undefined;
+  let message = mayHavePosted ? await deps.notifier.findApprovalMessage(request, intent) : undefined;
   if (!message && request.status === 'PENDING') {
     message = await deps.notifier.postApprovalRequest(request, intent.channel);
   }
-  const recorded = await updateRequest(deps.store, requestId, (current) =>
+  const recorded = await updateRequest(deps.store, request.id, (current) =>
     slot.message(current) || !slot.intent(current) ? undefined : slot.withMessage(current, message),
   );
   return recorded.request;
+}
+
+/**
+ * For a closed request: a post that was begun and never recorded (the step crashed or timed out
+ * while Slack took it) is looked up and recorded, so its buttons can be closed; if it never landed,
+ * the intent is forgotten.
+ */
+export async function recoverInterruptedPost(
+  deps: PostOnceDeps,
+  request: ApprovalRequest,
+  slot: MessageSlot,
+): Promise<ApprovalRequest> {
+  return request.status === 'PENDING' ? request : settlePost(deps, request, slot, true);
 }

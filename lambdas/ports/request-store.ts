@@ -42,6 +42,11 @@ export interface RequestStore {
   recordPoll(id: string, nowMs: number, initialIntervalSeconds: number): Promise<PollGate>;
   /** Ids of every request `agent` made, newest first. */
   listByAgent(agent: string): Promise<string[]>;
+  /**
+   * Every request whose workflow may still owe it something (pending, approved without a grant, a
+   * begun post, a message not yet updated with the outcome): a superset, each is checked by the caller.
+   */
+  listUnfinished(): AsyncIterable<ApprovalRequest>;
 }
 
 /** What {@link RequestStore.recordPoll} found. */

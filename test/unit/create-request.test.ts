@@ -425,6 +425,7 @@ describe('createRequest (stub policy, real DynamoDbRequestStore on dynalite)', (
       consumeToken: (...args) => store.consumeToken(...args),
       recordPoll: (...args) => store.recordPoll(...args),
       listByAgent: (agent) => store.listByAgent(agent),
+      listUnfinished: () => store.listUnfinished(),
     };
     const error = expectStepUpError(
       await rejectionOf(

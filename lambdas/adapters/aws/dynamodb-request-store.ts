@@ -2,6 +2,7 @@ import {
   ConditionalCheckFailedException,
   GetItemCommand,
   paginateQuery,
+  paginateScan,
   PutItemCommand,
   UpdateItemCommand,
   type DynamoDBClient,
@@ -167,6 +168,30 @@ export class DynamoDbRequestStore implements RequestStore {
       }),
     );
     return { onTime: false, intervalSeconds: intervalOf(Attributes, initial) };
+  }
+
+  async *listUnfinished(): AsyncIterable<ApprovalRequest> {
+    // A scan, filtered server-side to the items that can still owe something; to be served by a sparse
+    // index of unfinished requests once the table has one.
+    const pages = paginateScan(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        ConsistentRead: true,
+        FilterExpression:
+          'sk = :sk AND (#status = :pending OR (#status = :approved AND attribute_not_exists(#grant)) OR ' +
+          'attribute_exists(paging) OR attribute_exists(escalation.paging) OR attribute_exists(slackMessage))',
+        ExpressionAttributeNames: { '#status': 'status', '#grant': 'grant' },
+        ExpressionAttributeValues: marshall({
+          ':sk': SORT_KEY,
+          ':pending': 'PENDING',
+          ':approved': 'APPROVED',
+        }),
+      },
+    );
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) yield fromItem(item);
+    }
   }
 
   async listByAgent(agent: string): Promise<string[]> {
