@@ -39,6 +39,15 @@ export function grantTable(
 }
 
 /**
+ * `dynamodb:Scan` on the table: the reconciler's search for requests whose workflow did not finish
+ * (until the table has an index of them). Only that function may scan.
+ */
+export function grantTableScan(fn: lambda.Function, table: dynamodb.ITable): void {
+  fn.addEnvironment('TABLE_NAME', table.tableName);
+  iam.Grant.addToPrincipal({ grantee: fn, actions: ['dynamodb:Scan'], resourceArns: [table.tableArn] });
+}
+
+/**
  * `SIGNING_KEY_ID` plus `kms:GetPublicKey`, and `kms:Sign` only for the function that issues tokens;
  * `RETIRED_SIGNING_KEY_IDS` plus `kms:GetPublicKey` on keys that no longer sign but whose tokens may
  * still be live (they stay in the JWKS). The JWT `kid` is the key's JWK thumbprint, not its id.

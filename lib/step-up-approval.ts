@@ -23,6 +23,7 @@ import {
   grantStartWorkflow,
   grantStopWorkflow,
   grantTable,
+  grantTableScan,
   grantWorkflowCallback,
   setAgentAdmission,
   setConfig,
@@ -35,6 +36,7 @@ import { buildSigningKey } from './signing-key';
 import { buildSlackSecret } from './slack-secret';
 import { DEFAULT_POLICIES_DIR, policyBundling, setPolicies } from './policy-assets';
 import { buildStepUpFunction } from './step-up-function';
+import { ReconcileSchedule } from './reconcile-schedule';
 
 /** Properties of {@link StepUpApproval}. */
 export interface StepUpApprovalProps {
@@ -188,6 +190,12 @@ export class StepUpApproval extends Construct {
     // Its own function, not a mode of Expire or IssueGrant: the failure path must not share the
     // bundle, role or concurrency of the step whose failure it records.
     grantTable(fns.failRequest, this.table, 'readWrite');
+
+    // Completes decisions whose hand-over to the workflow was lost (docs/architecture.md, Recovery).
+    grantTable(fns.reconcile, this.table, 'readWrite');
+    grantTableScan(fns.reconcile, this.table);
+    grantSlackSecret(fns.reconcile, this.slackSecret);
+    new ReconcileSchedule(this, 'Reconciler', { reconciler: fns.reconcile });
 
     const publicRoutes = {
       health: api.addRoute(HttpMethod.GET, '/health', fns.health, { public: true }),

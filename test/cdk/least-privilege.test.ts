@@ -90,6 +90,7 @@ describe('least privilege', () => {
         roleOf('notifyOutcome'),
         roleOf('cancelRequest'),
         roleOf('revoke'),
+        roleOf('reconcile'),
       ].sort(),
     );
   });
@@ -120,9 +121,9 @@ describe('least privilege', () => {
     ]);
   });
 
-  it('lets only the kill switch query the agent index, and nobody scan the table', () => {
+  it('lets only the kill switch query the agent index, and only the reconciler scan the table', () => {
     expect(rolesAllowing('dynamodb:Query')).toEqual([roleOf('revoke')]);
-    expect(rolesAllowing('dynamodb:Scan')).toEqual([]);
+    expect(rolesAllowing('dynamodb:Scan')).toEqual([roleOf('reconcile')]);
   });
 
   it('uses no wildcard actions and no AWS managed policies', () => {
