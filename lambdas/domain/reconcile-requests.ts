@@ -5,7 +5,6 @@ import type { ApprovalRequest } from './approval-request';
 import { awaitsWorkflow } from './fail-request';
 import { issueGrant } from './issue-grant';
 import { notifyOutcome } from './notify-outcome';
-import { escalationMessage, firstMessage, recoverInterruptedPost } from './post-once';
 
 /**
  * How long a decision is left to its live workflow before the reconciler completes it. The live path
@@ -42,16 +41,12 @@ export interface ReconcileDeps {
 
 /**
  * Does for one decided request what its workflow would have done after the decision, with the
- * workflow's own idempotent steps: issue the grant (APPROVED), find and record a post that was
- * interrupted, show the outcome in Slack. Running beside a live execution changes nothing twice.
+ * workflow's own idempotent steps: issue the grant (APPROVED), then show the outcome in Slack (an
+ * interrupted post is found and recorded first). Running beside a live execution changes nothing twice.
  */
-export async function completeDecision(deps: ReconcileDeps, request: ApprovalRequest): Promise<void> {
-  await issueGrant(deps, request.id);
-  let current = (await deps.store.get(request.id)) ?? request;
-  for (const slot of [firstMessage, escalationMessage]) {
-    current = await recoverInterruptedPost(deps, current, slot);
-  }
-  await notifyOutcome(deps, request.id);
+export async function completeDecision(deps: ReconcileDeps, requestId: string): Promise<void> {
+  await issueGrant(deps, requestId);
+  await notifyOutcome(deps, requestId);
 }
 
 /** What one reconciler run did. */
@@ -73,7 +68,7 @@ export async function reconcileRequests(deps: ReconcileDeps, settledBefore: Date
   for await (const request of deps.store.listUnfinished()) {
     if (!decidedButUnfinished(request) || lastChange(request) >= settledBefore.getTime()) continue;
     try {
-      await completeDecision(deps, request);
+      await completeDecision(deps, request.id);
       completed.push(request.id);
     } catch {
       failed.push(request.id);
