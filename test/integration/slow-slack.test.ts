@@ -105,3 +105,20 @@ describe('Slack slow or failing while the approvers are paged', () => {
     expect(request.ts).toBe(slack.slack.messageFor(requestId)?.ts);
   });
 });
+
+describe('a bot that may not read the approver channel', () => {
+  it('pages again after a failed post rather than leaving the request unpaged (history answers not_in_channel)', async () => {
+    slack.slack.faults['chat.postMessage'] = { status: 500, remaining: 1 };
+    const original = slack.slack.handleApiCall.bind(slack.slack);
+    slack.slack.handleApiCall = (method, authorization, fields) =>
+      method === 'conversations.history'
+        ? { status: 200, body: { ok: false, error: 'not_in_channel' } }
+        : original(method, authorization, fields);
+    try {
+      const requestId = await api.createRequest(agent);
+      expect((await approveAndCollect(requestId)).status).toBe(200);
+    } finally {
+      slack.slack.handleApiCall = original;
+    }
+  });
+});

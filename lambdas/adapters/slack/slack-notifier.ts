@@ -13,6 +13,9 @@ export const APPROVAL_EVENT_TYPE = 'stepup_approval_request';
  */
 const CLOCK_SKEW_SECONDS = 60;
 
+/** Slack's answers when the bot may not read a channel's history: configuration, not a fault. */
+const UNREADABLE_HISTORY = new Set(['not_in_channel', 'missing_scope', 'channel_not_found']);
+
 /**
  * {@link ApprovalNotifier} over the Slack Web API (`chat.postMessage`, `chat.update`,
  * `chat.postEphemeral`, `conversations.history`). Approval messages carry the request id in their
@@ -45,12 +48,16 @@ export class SlackNotifier implements ApprovalNotifier {
   ): Promise<SlackMessageRef | undefined> {
     const known = new Set([request.slackMessage?.ts, request.escalation?.message?.ts]);
     const oldest = Math.floor(Date.parse(intent.at) / 1000) - CLOCK_SKEW_SECONDS;
-    const response = await this.client.conversations.history({
-      channel: intent.channel,
-      oldest: String(oldest),
-      include_all_metadata: true,
-      limit: 200,
-    });
+    const response = await this.client.conversations
+      .history({ channel: intent.channel, oldest: String(oldest), include_all_metadata: true, limit: 200 })
+      .catch((error: unknown) => {
+        // The history cannot be read here (the bot is not in the channel, or the app lacks the
+        // scope): posting again risks a second message, which beats expiring the request unpaged.
+        if (UNREADABLE_HISTORY.has((error as { data?: { error?: string } }).data?.error ?? ''))
+          return undefined;
+        throw error;
+      });
+    if (!response) return undefined;
     const found = response.messages?.find(
       (message) =>
         message.metadata?.event_type === APPROVAL_EVENT_TYPE &&
