@@ -108,6 +108,25 @@ export function grantWorkflowCallback(fn: lambda.Function, stateMachine: sfn.ISt
   stateMachine.grantTaskResponse(fn);
 }
 
+/**
+ * The task-response actions for a function the state machine itself invokes (AwaitApproval completes
+ * its own task when the request was decided before its wait began). They live in a policy of their
+ * own: in the role's default policy they would make the function depend on the state machine, which
+ * depends on the function.
+ */
+export function grantOwnTaskResponse(fn: lambda.Function, stateMachine: sfn.StateMachine): void {
+  if (!fn.role) throw new Error(`${fn.node.path} has no execution role`);
+  new iam.Policy(fn, 'TaskResponse', {
+    roles: [fn.role],
+    statements: [
+      new iam.PolicyStatement({
+        actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+        resources: [stateMachine.stateMachineArn],
+      }),
+    ],
+  });
+}
+
 /** `TOKEN_ISSUER`, the `iss` of issued tokens; no permission is attached to it. */
 export function setTokenIssuer(fn: lambda.Function, issuer: string): void {
   fn.addEnvironment('TOKEN_ISSUER', issuer);

@@ -19,6 +19,7 @@ export const HANDLER_FILES = {
   issueGrant: 'issue-grant',
   failRequest: 'fail-request',
   notifyOutcome: 'notify-outcome',
+  reconcile: 'reconcile',
 } as const;
 
 /** Name of one stepup Lambda function. */

@@ -108,6 +108,11 @@ export class StepUpOperations extends Construct {
       'the Slack secret still holds the placeholder bot token; nobody can be paged.',
     );
     alarm('SlackCallFailed', stepUpMetric('SlackCallFailed'), 'a Slack Web API call failed after retries.');
+    alarm(
+      'RequestReconciled',
+      stepUpMetric('RequestReconciled'),
+      'the reconciler completed a decision the workflow had not carried through (its hand-over was lost).',
+    );
 
     this.alarms = alarms;
     this.dashboard = buildOperationsDashboard(this, 'Dashboard', { ...props, alarms: Object.values(alarms) });

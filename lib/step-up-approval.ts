@@ -16,6 +16,7 @@ import { StepUpApi } from './api';
 import { buildApprovalTable } from './approval-table';
 import { ApprovalWorkflow } from './approval-workflow';
 import {
+  grantOwnTaskResponse,
   grantSigningKey,
   grantSlackSecret,
   grantSlackSecretStatus,
@@ -34,6 +35,7 @@ import { buildSigningKey } from './signing-key';
 import { buildSlackSecret } from './slack-secret';
 import { DEFAULT_POLICIES_DIR, policyBundling, setPolicies } from './policy-assets';
 import { buildStepUpFunction } from './step-up-function';
+import { ReconcileSchedule } from './reconcile-schedule';
 
 /** Properties of {@link StepUpApproval}. */
 export interface StepUpApprovalProps {
@@ -179,11 +181,19 @@ export class StepUpApproval extends Construct {
       grantSlackSecret(fn, this.slackSecret);
       setConfig(fn, config);
     }
+    // A request decided before its wait began (a click during a retry or restart): AwaitApproval
+    // completes its own task.
+    grantOwnTaskResponse(fns.awaitApproval, this.stateMachine);
     grantTable(fns.expireRequest, this.table, 'readWrite');
     grantTable(fns.issueGrant, this.table, 'readWrite');
     // Its own function, not a mode of Expire or IssueGrant: the failure path must not share the
     // bundle, role or concurrency of the step whose failure it records.
     grantTable(fns.failRequest, this.table, 'readWrite');
+
+    // Completes decisions whose hand-over to the workflow was lost (docs/architecture.md, Recovery).
+    grantTable(fns.reconcile, this.table, 'readWrite', OPEN_INDEX.name);
+    grantSlackSecret(fns.reconcile, this.slackSecret);
+    new ReconcileSchedule(this, 'Reconciler', { reconciler: fns.reconcile });
 
     const publicRoutes = {
       health: api.addRoute(HttpMethod.GET, '/health', fns.health, { public: true }),

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { StepEvent } from '../lambdas/adapters/workflow/step-event';
 import type { FailResult } from '../lambdas/domain/fail-request';
-import type { ApprovalOutcome, Workflow, WorkflowInput } from '../lambdas/ports/workflow';
+import type { ApprovalOutcome, TaskHandover, Workflow, WorkflowInput } from '../lambdas/ports/workflow';
 
 /** The Lambda handlers behind the workflow's task states, by state name. */
 export interface WorkflowStepHandlers {
@@ -20,14 +20,6 @@ export interface WorkflowStepHandlers {
  * heals at once (tests need no clock), and a local fault is not a throttled AWS service.
  */
 const LOCAL_RETRY_INTERVAL_MS = 0;
-
-/** Raised like Step Functions' `TaskTimedOut`/`InvalidToken` when no task waits on a token. */
-export class TaskTokenNotFoundError extends Error {
-  constructor() {
-    super('no task is waiting on this task token (it timed out, finished, or never existed)');
-    this.name = 'TaskDoesNotExist';
-  }
-}
 
 type JsonValue = Parameters<StateMachine['run']>[0];
 
@@ -76,8 +68,22 @@ export class LocalWorkflow implements Workflow {
     );
   }
 
+  /** Per running execution: settles once its first wait has begun (AwaitApproval ran) or it ended. */
+  private readonly begun = new Map<
+    string,
+    { readonly promise: Promise<void>; readonly resolve: () => void }
+  >();
+
+  /** Resolves once the request's execution has run its first AwaitApproval (its task token is stored) or ended. */
+  async waitBegun(requestId: string): Promise<void> {
+    await this.begun.get(requestId)?.promise;
+  }
+
   async start(input: WorkflowInput): Promise<void> {
     if (this.running.has(input.request_id)) return;
+    let resolveBegun = () => {};
+    const begun = new Promise<void>((resolve) => (resolveBegun = resolve));
+    this.begun.set(input.request_id, { promise: begun, resolve: resolveBegun });
     const step =
       (name: Exclude<keyof WorkflowStepHandlers, 'AwaitApproval'>) =>
       (payload: JsonValue): Promise<JsonValue> =>
@@ -113,6 +119,8 @@ export class LocalWorkflow implements Workflow {
     const done = execution.result
       .catch((error: unknown) => this.onError(input.request_id, error))
       .finally(() => {
+        resolveBegun();
+        this.begun.delete(input.request_id);
         this.running.delete(input.request_id);
         for (const [token, waiter] of this.waiters)
           if (waiter.requestId === input.request_id) this.waiters.delete(token);
@@ -120,12 +128,14 @@ export class LocalWorkflow implements Workflow {
     this.running.set(input.request_id, { done, abort: execution.abort });
   }
 
-  async sendTaskSuccess(taskToken: string, outcome: ApprovalOutcome): Promise<void> {
+  async sendTaskSuccess(taskToken: string, outcome: ApprovalOutcome): Promise<TaskHandover> {
     const waiter = this.waiters.get(taskToken);
-    if (!waiter) throw new TaskTokenNotFoundError();
+    // As Step Functions answers TaskDoesNotExist/TaskTimedOut: the wait finished, timed out or never was.
+    if (!waiter) return 'gone';
     this.waiters.delete(taskToken);
     this.taskSuccesses++;
     waiter.resolve(outcome);
+    return 'resumed';
   }
 
   /** How many SendTaskSuccess calls resumed an execution (tests of exactly-once). */
@@ -172,8 +182,8 @@ export class LocalWorkflow implements Workflow {
     const outcome = new Promise<ApprovalOutcome>((resolve) => {
       this.waiters.set(token, { requestId: input.request_id, resolve });
     });
-    return this.track(this.steps.AwaitApproval({ ...parameters.Payload, task_token: token })).then(
-      () => outcome,
-    );
+    const step = this.track(this.steps.AwaitApproval({ ...parameters.Payload, task_token: token }));
+    void step.catch(() => undefined).finally(() => this.begun.get(input.request_id)?.resolve());
+    return step.then(() => outcome);
   }
 }

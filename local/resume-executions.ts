@@ -1,34 +1,72 @@
-import type { RequestStore } from '../lambdas/ports/request-store';
-import type { Workflow } from '../lambdas/ports/workflow';
+import {
+  reconcileRequests,
+  RECONCILE_AFTER_SECONDS,
+  type ReconcileDeps,
+} from '../lambdas/domain/reconcile-requests';
+import type { ReconcileResult } from '../lambdas/domain/reconcile-requests';
+import type { LocalWorkflow } from './local-workflow';
+import { within } from './within';
+
+/**
+ * How long a start waits for the resumed executions to store their task tokens before it serves the
+ * API. Correctness does not depend on it (a click that beats a resumed wait is handed to that wait
+ * when it begins); it only spares such a click a detour. Bounded because the same step then pages
+ * Slack, which may be slow.
+ */
+const RESUME_WAIT_MS = 2000;
+
+/** What a start recovered. */
+export interface Recovered extends ReconcileResult {
+  /** Pending requests that got a new execution. */
+  readonly resumed: readonly string[];
+}
 
 /**
  * Step Functions keeps executions across restarts; the local interpreter keeps them in memory. So
- * that a restart loses nothing, every request whose workflow had not finished gets a new execution
- * with the time it had left (at least 1 s). They are read from the index of open requests
- * (`RequestStore.listUnfinishedWorkflows`), so a restart reads what is unfinished, not the history.
- * The workflow's steps are idempotent: AwaitApproval does not page again when the message exists,
- * and a request decided meanwhile flows on from Expire.
- * @returns the ids resumed
+ * that a crash loses nothing, a start with a data directory, before it serves any call:
+ * 1. completes every decided request whose decision was not carried through (the click came just
+ *    before the crash): grant, interrupted post, Slack updated;
+ * 2. starts a new execution for every pending request, with the time it had left (at least 1 s);
+ * 3. waits until those executions have stored their task tokens (at most {@link RESUME_WAIT_MS}).
  */
-export async function resumeExecutions(
-  store: RequestStore,
-  workflow: Workflow,
-  now: Date,
-): Promise<string[]> {
+export async function resumeExecutions(deps: ReconcileDeps, workflow: LocalWorkflow): Promise<Recovered> {
+  const now = deps.clock.now();
+  // Everything in the table predates this start: no decision is a live workflow's.
+  const reconciled = await reconcileRequests(deps, new Date(now.getTime() + 1));
   const resumed: string[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await store.listUnfinishedWorkflows(cursor);
-    for (const request of page.items) {
-      const remaining = Math.ceil((Date.parse(request.expiresAt) - now.getTime()) / 1000);
-      await workflow.start({
-        request_id: request.id,
-        approval_timeout_seconds: Math.max(1, remaining),
-        ...(request.escalateTo ? { escalate_to: request.escalateTo } : {}),
-      });
-      resumed.push(request.id);
-    }
-    cursor = page.cursor;
-  } while (cursor);
-  return resumed;
+  for await (const request of deps.store.listUnfinished()) {
+    if (request.status !== 'PENDING') continue;
+    const remaining = Math.ceil((Date.parse(request.expiresAt) - now.getTime()) / 1000);
+    await workflow.start({
+      request_id: request.id,
+      approval_timeout_seconds: Math.max(1, remaining),
+      ...(request.requirements.escalateTo ? { escalate_to: request.requirements.escalateTo } : {}),
+    });
+    resumed.push(request.id);
+  }
+  await within(Promise.all(resumed.map((id) => workflow.waitBegun(id))), RESUME_WAIT_MS);
+  return { ...reconciled, resumed };
+}
+
+/**
+ * The reconciler locally, as the scheduled function runs it in AWS: every period, decisions older
+ * than {@link RECONCILE_AFTER_SECONDS} that were not carried through are completed.
+ * @returns stops it
+ */
+export function reconcileEvery(
+  deps: ReconcileDeps,
+  periodMs: number,
+  onResult: (result: ReconcileResult) => void,
+): () => void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    const settledBefore = new Date(deps.clock.now().getTime() - RECONCILE_AFTER_SECONDS * 1000);
+    reconcileRequests(deps, settledBefore)
+      .then(onResult, () => undefined)
+      .finally(() => (running = false));
+  }, periodMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }

@@ -10,7 +10,7 @@ import { JoseHumanVerifier } from '../lambdas/adapters/jose-human-verifier';
 import { Es256TokenVerifier } from '../lambdas/adapters/es256-token-verifier';
 import { LocalKeySigner } from '../lambdas/adapters/local/local-key-signer';
 import { logger } from '../lambdas/adapters/logger';
-import { SlackNotifier } from '../lambdas/adapters/slack/slack-notifier';
+import { slackNotifier } from '../lambdas/adapters/slack/slack-notifier';
 import { slackWebClient } from '../lambdas/adapters/slack/web-client';
 import { AgentAdmission } from '../lambdas/domain/agent-admission';
 import { StepUpError } from '../lambdas/domain/errors';
@@ -40,7 +40,7 @@ import { devRoutes, type DevContext } from './dev-routes';
 import { startHttpServer, type LambdaRoute } from './http-server';
 import { startLocalDynamoDb, type LocalDynamoDb } from './local-dynamodb';
 import { LocalWorkflow, type WorkflowStepHandlers } from './local-workflow';
-import { resumeExecutions } from './resume-executions';
+import { reconcileEvery, resumeExecutions } from './resume-executions';
 import { SlackStandIn, type ClickInput } from './slack-stand-in';
 import { startSocketMode } from './socket-mode';
 import { synthesizeWorkflowDefinition, type StateMachineDefinition } from './synthesized-definition';
@@ -52,6 +52,8 @@ import { within } from './within';
  */
 const STOP_DRAIN_MS = 2000;
 const STOP_CLOSE_MS = 1000;
+/** How often the reconciler looks for decisions the workflow did not carry through (as in AWS). */
+const RECONCILE_PERIOD_MS = 60_000;
 
 /** What a caller gets before the runtime has started: every route works once `/health` says ok. */
 const STILL_STARTING = () =>
@@ -231,7 +233,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
   const identity = await DevIdentity.open(`${url}/dev`, dataDir && join(dataDir, 'dev-issuer-key.jwk.json'));
   const slackApiUrl = env.SLACK_API_URL ?? (slack ? `${url}/slack/api/` : undefined);
-  const notifier = new SlackNotifier(slackWebClient(botToken, { apiUrl: slackApiUrl }));
+  const notifier = slackNotifier(botToken, { apiUrl: slackApiUrl });
   const devRule = { claims: { iss: identity.issuer } };
   const admission = new AgentAdmission(
     {
@@ -241,7 +243,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   );
   const clock = options.clock ?? systemClock;
   const steps: WorkflowStepHandlers = {
-    AwaitApproval: awaitApprovalHandler({ store, notifier, config, clock }),
+    // The workflow runs these steps, and AwaitApproval resumes it: bound once both exist.
+    AwaitApproval: awaitApprovalHandler({
+      store,
+      notifier,
+      config,
+      clock,
+      workflow: { sendTaskSuccess: (token, outcome) => workflow.sendTaskSuccess(token, outcome) },
+    }),
     Expire: expireRequestHandler({ store, clock }),
     IssueGrant: issueGrantHandler({ store, clock }),
     RecordFailure: failRequestHandler({ store, clock }),
@@ -298,8 +307,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     }),
   };
 
-  const resumed = dataDir ? await resumeExecutions(store, workflow, clock.now()) : [];
-  if (resumed.length > 0) logger.info('resumed unfinished workflows', { request_ids: resumed });
+  // Before the API serves a click: decisions from before a crash are carried through, and resumed
+  // executions hold their task tokens (resume-executions.ts).
+  if (dataDir) {
+    const { resumed, completed, failed } = await resumeExecutions({ store, notifier, clock }, workflow);
+    if (resumed.length + completed.length + failed.length > 0)
+      logger.info('recovered unfinished workflows', { resumed, completed, failed });
+  }
+  const stopReconciler = reconcileEvery({ store, notifier, clock }, RECONCILE_PERIOD_MS, ({ completed }) => {
+    if (completed.length > 0) logger.warn('reconciler completed decisions', { request_ids: completed });
+  });
 
   const click = async (input: ClickInput): Promise<Response> => {
     if (!slack) throw new Error('clicks are simulated only with the Slack stand-in');
@@ -342,6 +359,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     devToken: (sub, claims) => identity.mint(sub, undefined, claims),
     click,
     stop: async () => {
+      stopReconciler();
       if (stopSocketMode) await within(stopSocketMode(), STOP_CLOSE_MS);
       if (!(await within(workflow.stopAll(), STOP_DRAIN_MS)))
         logger.warn(

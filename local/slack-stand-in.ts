@@ -11,6 +11,8 @@ export interface StandInMessage {
   text: string;
   blocks: Block[];
   readonly history: { text: string; blocks: Block[] }[];
+  /** Message metadata (`event_type`, `event_payload`), as posted. */
+  readonly metadata?: Record<string, unknown>;
 }
 
 /** A private (ephemeral) message to one user. */
@@ -76,7 +78,7 @@ function parseJsonField(value: unknown): unknown {
 
 /**
  * Stands in for Slack where Slack cannot run: answers the Web API methods stepup calls
- * (`chat.postMessage`, `chat.update`, `chat.postEphemeral`, `auth.test`, `users.lookupByEmail`,
+ * (`chat.postMessage`, `chat.update`, `chat.postEphemeral`, `conversations.history`, `auth.test`, `users.lookupByEmail`,
  * `users.info`, `usergroups.users.list`, `views.open`) in Slack's wire format,
  * records what was posted, and produces approver clicks as Slack would send them: `block_actions`
  * payloads, form-encoded and signed with the signing secret.
@@ -229,7 +231,8 @@ export class SlackStandIn {
       case 'chat.postMessage': {
         if (!channel) return { status: 200, body: { ok: false, error: 'channel_not_found' } };
         const ts = `${this.clock++}.${randomBytes(3).readUIntBE(0, 3).toString().padStart(6, '0').slice(0, 6)}`;
-        this.record({ post: { channel, ts, text, blocks, history: [{ text, blocks }] } });
+        const metadata = parseJsonField(fields.metadata) as Record<string, unknown> | undefined;
+        this.record({ post: { channel, ts, text, blocks, history: [{ text, blocks }], metadata } });
         return {
           status: 200,
           body: { ok: true, channel, ts, message: { type: 'message', text, blocks, ts } },
@@ -241,6 +244,21 @@ export class SlackStandIn {
           return { status: 200, body: { ok: false, error: 'message_not_found' } };
         this.record({ update: { channel, ts, text, blocks } });
         return { status: 200, body: { ok: true, channel, ts, text } };
+      }
+      case 'conversations.history': {
+        // Newest first, from `oldest` on; metadata only when asked for, as Slack does.
+        const oldest = Number(fields.oldest ?? 0);
+        const withMetadata = String(fields.include_all_metadata) === 'true';
+        const messages = this.messages
+          .filter((m) => m.channel === channel && Number(m.ts) >= oldest)
+          .reverse()
+          .map((m) => ({
+            type: 'message',
+            ts: m.ts,
+            text: m.text,
+            ...(withMetadata ? { metadata: m.metadata } : {}),
+          }));
+        return { status: 200, body: { ok: true, messages, has_more: false } };
       }
       case 'chat.postEphemeral': {
         const user = typeof fields.user === 'string' ? fields.user : '';

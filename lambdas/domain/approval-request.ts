@@ -93,6 +93,15 @@ export interface SlackMessageRef {
   readonly ts: string;
 }
 
+/**
+ * A post to Slack that was begun, recorded before `chat.postMessage` is called: a retried or resumed
+ * step that finds it looks for that post (the message carries the request id) before posting again.
+ */
+export interface PostIntent {
+  readonly channel: string;
+  readonly at: string;
+}
+
 /** The single source of truth for one step-up request. */
 export interface ApprovalRequest {
   readonly id: string;
@@ -123,8 +132,16 @@ export interface ApprovalRequest {
   /** Step Functions task token; backend only, never returned or logged. */
   readonly taskToken?: string;
   readonly slackMessage?: SlackMessageRef;
+  /** The approval message is being posted (cleared when `slackMessage` is recorded). */
+  readonly paging?: PostIntent;
   /** Set when the approval window passed and the escalation group was paged. */
-  readonly escalation?: { readonly group: string; readonly at: string; readonly message?: SlackMessageRef };
+  readonly escalation?: {
+    readonly group: string;
+    readonly at: string;
+    readonly message?: SlackMessageRef;
+    /** The escalation message is being posted (cleared when `message` is recorded). */
+    readonly paging?: PostIntent;
+  };
   readonly grant?: Grant;
   readonly delivery?: Delivery;
   readonly consumedAt?: string;

@@ -2,15 +2,22 @@ import type { ApprovalNotifier } from '../ports/approval-notifier';
 import type { Clock } from '../ports/clock';
 import type { RequestStore } from '../ports/request-store';
 import { StepUpError } from './errors';
+import { escalationMessage, firstMessage, recoverInterruptedPost } from './post-once';
 import { updateRequest } from './update-request';
 
-/** Last workflow step: the Slack message shows the final outcome, and the audit trail says so. */
+/**
+ * Last workflow step: the Slack message shows the final outcome, and the audit trail says so. A post
+ * that was begun but never recorded (decided while Slack was slow to answer) is found first, so its
+ * buttons are closed too.
+ */
 export async function notifyOutcome(
   deps: { readonly store: RequestStore; readonly notifier: ApprovalNotifier; readonly clock: Clock },
   requestId: string,
 ): Promise<void> {
-  const request = await deps.store.get(requestId);
+  let request = await deps.store.get(requestId);
   if (!request) throw new StepUpError('not_found', `no request ${requestId}`);
+  for (const slot of [firstMessage, escalationMessage])
+    request = await recoverInterruptedPost(deps, request, slot);
   if (!request.slackMessage) return;
   await deps.notifier.updateMessage(request);
   await updateRequest(deps.store, requestId, (current) =>

@@ -12,11 +12,13 @@ export function killable(request: ApprovalRequest): boolean {
 }
 
 /**
- * Whether the request's workflow had not finished: not decided, decided but not granted, or its
- * Slack message not yet updated with the outcome. A restart of the local runtime resumes these.
+ * Whether the request's workflow had not finished: not decided, decided but not granted, a post
+ * begun but not recorded, or its Slack message not yet updated with the outcome. A restart resumes
+ * these and the reconciler completes them.
  */
 export function workflowUnfinished(request: ApprovalRequest): boolean {
   if (awaitsWorkflow(request)) return true;
+  if (request.paging || request.escalation?.paging) return true;
   return Boolean(request.slackMessage) && !request.events.some((e) => e.type === 'outcome_notified');
 }
 

@@ -15,6 +15,7 @@ import { isSelfApproval, resolveRequester } from './self-approval';
 import { withUserGroupsResolved } from './user-groups';
 import type { StepUpConfig } from './config';
 import { StepUpError } from './errors';
+import { handOverDecision, type HandoverResult } from './hand-over-decision';
 import { updateRequest } from './update-request';
 
 /** A click on Approve or Deny, as Slack identifies the clicker. */
@@ -40,7 +41,13 @@ export type RefusalCode =
 
 /** What came of a click. */
 export type VoteResult =
-  | { readonly outcome: 'recorded' | 'approved' | 'denied'; readonly request: ApprovalRequest }
+  | { readonly outcome: 'recorded'; readonly request: ApprovalRequest }
+  | {
+      readonly outcome: 'approved' | 'denied';
+      readonly request: ApprovalRequest;
+      /** What came of resuming the workflow (`deferred`: the reconciler completes the request). */
+      readonly handover: HandoverResult | 'no_task';
+    }
   | { readonly outcome: 'refused'; readonly code: RefusalCode; readonly message: string };
 
 /** Ports the vote use case needs. */
@@ -155,16 +162,21 @@ function applyVote(
 /**
  * Records one approver's click as one conditional write. When the click decides the request
  * (quorum reached, or a deny), the waiting workflow is resumed exactly once: only the writer that
- * moved the request out of PENDING sends the task result.
+ * moved the request out of PENDING sends the task result, with the token it read in that write (a
+ * decided request keeps no task token). The hand-over is retried; if it still fails, the stored
+ * decision is carried through by the reconciler.
  */
 export async function recordVote(deps: RecordVoteDeps, vote: VoteInput): Promise<VoteResult> {
   let result;
   // on_behalf_of never changes, so a re-decided write need not ask Slack again.
   let selfApproval: Promise<boolean> | undefined;
+  // The token of the waiting task, as the write that decided the request read it.
+  let taskToken: string | undefined;
   try {
     result = await updateRequest(deps.store, vote.requestId, async (current) => {
       selfApproval ??= clickerIsRequester(deps, current.onBehalfOf, vote);
       const config = await withUserGroupsResolved(deps.config, current.requirements, deps.directory);
+      taskToken = current.taskToken;
       return applyVote(config, current, vote, deps.clock.now().toISOString(), await selfApproval);
     });
   } catch (error) {
@@ -180,12 +192,10 @@ export async function recordVote(deps: RecordVoteDeps, vote: VoteInput): Promise
     await deps.notifier.updateMessage(request).catch(() => undefined);
     return { outcome: 'recorded', request };
   }
-  if (request.taskToken) {
-    await deps.workflow.sendTaskSuccess(request.taskToken, {
-      decision: request.status === 'APPROVED' ? 'APPROVED' : 'DENIED',
-    });
-  }
-  return { outcome: request.status === 'APPROVED' ? 'approved' : 'denied', request };
+  const decision = request.status === 'APPROVED' ? 'APPROVED' : 'DENIED';
+  // No token: the execution is between waits (a restart); its AwaitApproval finds the decision.
+  const handover = taskToken ? await handOverDecision(deps.workflow, taskToken, { decision }) : 'no_task';
+  return { outcome: decision === 'APPROVED' ? 'approved' : 'denied', request, handover };
 }
 
 /**

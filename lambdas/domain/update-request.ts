@@ -16,6 +16,16 @@ export type DecideChange = (
   current: ApprovalRequest,
 ) => ApprovalRequest | undefined | Promise<ApprovalRequest | undefined>;
 
+/**
+ * A task token belongs to a request only while it waits for a decision: the write that decides it
+ * (or closes it any other way) drops the token, so a decided item never holds one.
+ */
+function withoutStaleTaskToken(request: ApprovalRequest): ApprovalRequest {
+  if (request.status === 'PENDING' || request.taskToken === undefined) return request;
+  const { taskToken: _dropped, ...rest } = request;
+  return rest;
+}
+
 /** Result of {@link updateRequest}. */
 export interface UpdateResult {
   readonly request: ApprovalRequest;
@@ -36,9 +46,9 @@ export async function updateRequest(
   for (let attempt = 1; ; attempt++) {
     const current = await store.get(id);
     if (!current) throw new StepUpError('not_found', `no request ${id}`);
-    const next = await decide(current);
-    if (!next) return { request: current, changed: false };
-    const saved = { ...next, version: current.version + 1 };
+    const decided = await decide(current);
+    if (!decided) return { request: current, changed: false };
+    const saved = { ...withoutStaleTaskToken(decided), version: current.version + 1 };
     try {
       await store.save(current, saved);
       return { request: saved, changed: true };

@@ -1,5 +1,6 @@
 import { envConfig } from '../adapters/env-config';
 import { tableStore } from '../adapters/aws/table-clients';
+import { taskResponder } from '../adapters/aws/workflow-clients';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import { secretBackedNotifier } from '../adapters/aws/slack-session';
 import { requestLogger } from '../adapters/logger';
@@ -10,7 +11,8 @@ import { systemClock } from '../ports/clock';
 
 /**
  * Workflow steps `AwaitApproval` and `Escalate` (`.waitForTaskToken`): store the token, then page
- * the approvers, or with `escalate_to` the escalation group.
+ * the approvers, or with `escalate_to` the escalation group; a request decided already completes
+ * the step's own task.
  */
 export function awaitApprovalHandler(deps: AwaitApprovalDeps) {
   return async (event: StepEvent): Promise<void> => {
@@ -32,5 +34,6 @@ export const handler = lazyHandler(() =>
     notifier: secretBackedNotifier('awaitApproval'),
     config: envConfig(),
     clock: systemClock,
+    workflow: taskResponder(),
   }),
 );

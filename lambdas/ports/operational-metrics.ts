@@ -29,6 +29,8 @@ export const OPERATIONAL_METRICS = [
   'SlackPlaceholderSecret',
   /** KMS refused or failed to sign a token. */
   'SigningFailed',
+  /** The reconciler carried a decision through that the workflow had not (a lost SendTaskSuccess, a lost execution). */
+  'RequestReconciled',
 ] as const;
 
 /** Name of one stepup metric. */

@@ -71,6 +71,12 @@ export interface RequestStore {
    * @param cursor where the previous page ended
    */
   listUnfinishedWorkflows(cursor?: string): Promise<Page<ResumableRequest>>;
+  /**
+   * Every request whose workflow may still owe it something (pending, approved without a grant, a
+   * begun post, a message not yet updated with the outcome), read whole through the index of open
+   * requests: a superset, each is checked by the caller.
+   */
+  listUnfinished(): AsyncIterable<ApprovalRequest>;
 }
 
 /** What {@link RequestStore.recordPoll} found. */

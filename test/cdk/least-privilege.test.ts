@@ -56,9 +56,9 @@ describe('least privilege', () => {
   const allows = (name: StepUpFunctionName, action: string): boolean =>
     rolesAllowing(action).includes(roleOf(name));
 
-  it('lets only the Slack ingress answer task tokens', () => {
+  it('lets only the Slack ingress and AwaitApproval (a decision made before its wait) answer task tokens', () => {
     for (const action of ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat']) {
-      expect(rolesAllowing(action), action).toEqual([roleOf('slackEvents')]);
+      expect(rolesAllowing(action), action).toEqual([roleOf('awaitApproval'), roleOf('slackEvents')].sort());
     }
   });
 
@@ -90,6 +90,7 @@ describe('least privilege', () => {
         roleOf('notifyOutcome'),
         roleOf('cancelRequest'),
         roleOf('revoke'),
+        roleOf('reconcile'),
       ].sort(),
     );
   });
@@ -120,8 +121,8 @@ describe('least privilege', () => {
     ]);
   });
 
-  it('lets only the kill switch query the agent index, and nobody scan the table', () => {
-    expect(rolesAllowing('dynamodb:Query')).toEqual([roleOf('revoke')]);
+  it('lets only the kill switch and the reconciler query the table (its index of open requests), and nobody scan it', () => {
+    expect(rolesAllowing('dynamodb:Query').sort()).toEqual([roleOf('reconcile'), roleOf('revoke')].sort());
     expect(rolesAllowing('dynamodb:Scan')).toEqual([]);
   });
 

@@ -27,6 +27,7 @@ const EXPECTED: Record<string, Record<string, unknown>> = {
   SigningFailed: stepup('SigningFailed'),
   SlackPlaceholderSecret: stepup('SlackPlaceholderSecret'),
   SlackCallFailed: stepup('SlackCallFailed'),
+  RequestReconciled: stepup('RequestReconciled'),
   ...Object.fromEntries(
     Object.keys(HANDLER_FILES).flatMap((name) => [
       [`LambdaErrors.${name}`, { Namespace: 'AWS/Lambda', MetricName: 'Errors' }],

@@ -318,6 +318,75 @@ describe('revocation', () => {
   });
 });
 
+// Not concurrent with the scenarios above: a reconciler run completes every stranded decision, and
+// the IssueGrant fault scenario must end FAILED, not be completed by it.
+describe('recovery of a decision the workflow did not take', () => {
+  /** One reconciler run, as the schedule sends it; `time` a minute on, so this test's decision counts as settled. */
+  async function reconcilerRun(): Promise<{ completed: number }> {
+    const time = new Date(Date.now() + 61_000).toISOString();
+    const event = { source: 'aws.events', 'detail-type': 'Scheduled Event', time, detail: {} };
+    return (await deployment.lambdas.invoke(functionNamed(deployment, 'Reconcile'), event)) as {
+      completed: number;
+    };
+  }
+
+  it('SendTaskSuccess throttled twice: the vote path retries, the workflow goes on', async () => {
+    const requestId = await create(DROP_TABLE);
+    await deployment.slack.approvalMessage(requestId);
+    let failures = 2;
+    const heal = deployment.aws.stepFunctions.throttleTaskSuccess(
+      (name) => name === requestId && failures-- > 0,
+    );
+    try {
+      expect((await click(requestId, 'U0ALICE', 'approve')).response.status).toBe(200);
+      expect(await executionEnded(requestId)).toBe('SUCCEEDED');
+    } finally {
+      heal();
+    }
+    expect((await agent.poll(requestId)).status).toBe(200);
+  });
+
+  it('SendTaskSuccess failing for good: the click is stored, the reconciler issues the grant and closes the message', async () => {
+    const requestId = await create(DROP_TABLE);
+    const message = await deployment.slack.approvalMessage(requestId);
+    const heal = deployment.aws.stepFunctions.throttleTaskSuccess((name) => name === requestId);
+    try {
+      expect((await click(requestId, 'U0ALICE', 'approve')).response.status).toBe(200);
+    } finally {
+      heal();
+    }
+    // Approved, but the workflow never heard: no grant yet, and the task token is gone from the item.
+    expect(body(await agent.poll(requestId)).error).toBe('authorization_pending');
+    const callsBefore = deployment.aws.callLog.calls.length;
+    expect((await reconcilerRun()).completed).toBeGreaterThanOrEqual(1);
+    const reconcilerCalls = deployment.aws.callLog.calls
+      .slice(callsBefore)
+      .filter((call) => call.roleLogicalId?.startsWith('StepUpReconcile'));
+    // It finds its work through the index of open requests, never by scanning the history.
+    expect(reconcilerCalls.map((call) => call.action)).toContain('dynamodb:Query');
+    expect(reconcilerCalls.map((call) => call.action)).not.toContain('dynamodb:Scan');
+    expect(reconcilerCalls.filter((call) => !call.allowed)).toEqual([]);
+
+    const delivered = await agent.poll(requestId);
+    expect(delivered.status, delivered.body).toBe(200);
+    expect(await verifyToken(body(delivered).access_token as string)).toMatchObject({
+      approval: { request_id: requestId, approvers: ['U0ALICE'] },
+    });
+    const update = await deployment.slack.waitFor(
+      (call) => call.method === 'chat.update' && call.fields.ts === message.ts,
+    );
+    expect(JSON.stringify(update.fields)).toContain('Approved by <@U0ALICE>');
+    const log = deployment.lambdas.logOf(functionNamed(deployment, 'Reconcile'));
+    // Counted in the run's EMF record, once per request it completed (other scenarios' may be among
+    // them; Powertools writes several counts of one metric as an array).
+    expect(log).toMatch(/"RequestReconciled":\[?1/);
+    // A second run finds nothing left to do for it.
+    await reconcilerRun();
+    const trail = (await agent.get(`/v1/requests/${requestId}`)).json as { events: { type: string }[] };
+    expect(trail.events.filter((e) => e.type === 'grant_issued')).toHaveLength(1);
+  });
+});
+
 describe('after all scenarios', () => {
   it('no AWS call was refused by IAM', () => {
     expect(deployment.aws.callLog.denied()).toEqual([]);

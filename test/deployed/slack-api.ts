@@ -11,6 +11,13 @@ export interface SlackCall {
   readonly ok: boolean;
 }
 
+/** An answer Slack holds back (see {@link SlackWebApi.hold}). */
+interface Hold {
+  readonly predicate: (call: SlackCall) => boolean;
+  readonly released: Promise<void>;
+  readonly taken: (call: SlackCall) => void;
+}
+
 /** The Slack app's credentials, as an operator would put them into the Slack secret after deploying. */
 export interface SlackAppCredentials {
   readonly botToken: string;
@@ -49,13 +56,29 @@ export class SlackWebApi {
     /** Every call, in order. */
     readonly calls: readonly SlackCall[],
     private readonly events: EventEmitter,
+    private readonly holds: Hold[],
   ) {}
+
+  /**
+   * Slack takes the next call `predicate` matches (a post is stored) but holds its answer until
+   * `release` is called, or for good: a slow Slack, or one whose answer a crash never receives.
+   * `taken` resolves with the call once Slack has taken it.
+   */
+  hold(predicate: (call: SlackCall) => boolean): { taken: Promise<SlackCall>; release: () => void } {
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let taken: (call: SlackCall) => void = () => {};
+    const hold: Hold = { predicate, released, taken: (call) => taken(call) };
+    this.holds.push(hold);
+    return { taken: new Promise((resolve) => (taken = resolve)), release };
+  }
 
   /** Starts the stand-in for a workspace with these app credentials. */
   static async start(credentials: SlackAppCredentials, teamId: string): Promise<SlackWebApi> {
     const slack = new SlackStandIn(credentials.botToken, credentials.signingSecret, teamId);
     const calls: SlackCall[] = [];
     const events = new EventEmitter();
+    const holds: Hold[] = [];
     const server = createServer((request, response) => {
       void (async () => {
         const method = new URL(request.url ?? '/', 'http://127.0.0.1').pathname.replace(/^\/api\//, '');
@@ -64,6 +87,12 @@ export class SlackWebApi {
         const call = { method, fields, ok: answer.body.ok === true };
         calls.push(call);
         events.emit('call', call);
+        const held = holds.findIndex((hold) => hold.predicate(call));
+        if (held >= 0) {
+          const [hold] = holds.splice(held, 1);
+          hold!.taken(call);
+          await hold!.released;
+        }
         response.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
         response.end(JSON.stringify(answer.body));
       })().catch(() => {
@@ -74,7 +103,7 @@ export class SlackWebApi {
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     const { port } = server.address() as AddressInfo;
-    return new SlackWebApi(slack, server, `http://127.0.0.1:${port}/api/`, calls, events);
+    return new SlackWebApi(slack, server, `http://127.0.0.1:${port}/api/`, calls, events, holds);
   }
 
   /** Resolves with the first call (past or future) for which `predicate` holds. */

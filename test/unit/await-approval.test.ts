@@ -11,6 +11,7 @@ import {
   TEAM,
   NOW,
   RecordingNotifier,
+  RecordingWorkflow,
   expectStepUpError,
   fixedClock,
   pendingRequest,
@@ -32,8 +33,8 @@ function observingNotifier(): { notifier: RecordingNotifier; storedAtPost: (Appr
   return { notifier, storedAtPost };
 }
 
-function deps(notifier: RecordingNotifier): AwaitApprovalDeps {
-  return { store, notifier, config: testConfig(), clock: fixedClock() };
+function deps(notifier: RecordingNotifier, workflow = new RecordingWorkflow()): AwaitApprovalDeps {
+  return { store, notifier, config: testConfig(), clock: fixedClock(), workflow };
 }
 
 const stored = (overrides: Partial<ApprovalRequest> = {}) => storePendingRequest(store, overrides);
@@ -95,14 +96,91 @@ describe('awaitApproval', () => {
     expect(await store.get(request.id)).toEqual(once);
   });
 
-  it('neither stores the token nor posts for a request that is no longer pending', async () => {
+  it('hands a decision made before the wait began to its own task at once; stores and posts nothing', async () => {
     for (const status of ['APPROVED', 'DENIED', 'EXPIRED', 'CANCELLED'] as const) {
       const { notifier } = observingNotifier();
+      const workflow = new RecordingWorkflow();
       const request = await stored({ status });
-      await awaitApproval(deps(notifier), request.id, 'token-1');
+      await awaitApproval(deps(notifier, workflow), request.id, 'token-1');
+      expect(workflow.calls).toEqual([{ taskToken: 'token-1', outcome: { decision: status } }]);
       expect(notifier.posted).toEqual([]);
       expect(await store.get(request.id)).toEqual(request);
     }
+  });
+
+  it('fails the step when that hand-over fails, so the workflow retries it', async () => {
+    const { notifier } = observingNotifier();
+    const request = await stored({ status: 'APPROVED' });
+    const error = await rejectionOf(awaitApproval(deps(notifier, new RecordingWorkflow(1)), request.id, 't'));
+    expect((error as Error).name).toBe('ThrottlingException');
+  });
+
+  it('records the intent and the notified event before posting', async () => {
+    const { notifier, storedAtPost } = observingNotifier();
+    const request = await stored();
+    await awaitApproval(deps(notifier), request.id, 'token-1');
+    expect(storedAtPost[0]?.paging).toEqual({ channel: CHANNEL, at: NOW.toISOString() });
+    expect(storedAtPost[0]?.events.at(-1)?.type).toBe('notified');
+    const after = await store.get(request.id);
+    expect(after?.paging).toBeUndefined();
+  });
+
+  it('a retry after a post whose answer was lost adopts that post instead of paging twice', async () => {
+    const { notifier } = observingNotifier();
+    notifier.lostAnswers = 1;
+    const request = await stored();
+    expect(await rejectionOf(awaitApproval(deps(notifier), request.id, 'token-1'))).toBeInstanceOf(Error);
+    expect((await store.get(request.id))?.slackMessage).toBeUndefined();
+
+    await awaitApproval(deps(notifier), request.id, 'token-2');
+
+    expect(notifier.posted).toHaveLength(1);
+    const after = await store.get(request.id);
+    expect(after?.slackMessage).toEqual({ channel: CHANNEL, ts: notifier.posted[0]?.ts });
+    expect(after?.paging).toBeUndefined();
+    expect(after?.taskToken).toBe('token-2');
+    expect(after?.events.filter((e) => e.type === 'notified')).toHaveLength(1);
+  });
+
+  it('a post that lands after the request was cancelled is updated at once, and the trail stays in causal order', async () => {
+    const request = await stored();
+    const notifier = new RecordingNotifier(async () => {
+      // Slack is slow to answer; meanwhile the agent cancels.
+      const current = (await store.get(request.id))!;
+      const at = new Date(NOW.getTime() + 1000).toISOString();
+      await store.save(current, {
+        ...current,
+        status: 'CANCELLED',
+        decidedAt: at,
+        events: [...current.events, { type: 'cancelled', at, actor: 'agent:deploy-bot' }],
+        version: current.version + 1,
+      });
+    });
+    await awaitApproval(deps(notifier), request.id, 't');
+
+    expect(notifier.posted).toHaveLength(1);
+    expect(notifier.updated.map((r) => r.status)).toEqual(['CANCELLED']);
+    const after = await store.get(request.id);
+    expect(after?.slackMessage?.ts).toBe(notifier.posted[0]?.ts);
+    expect(after?.events.map((e) => e.type)).toEqual([
+      'requested',
+      'notified',
+      'cancelled',
+      'outcome_notified',
+    ]);
+  });
+
+  it('a request that closed while an earlier post never landed forgets the intent and posts nothing', async () => {
+    const { notifier } = observingNotifier();
+    const request = await stored({
+      status: 'EXPIRED',
+      paging: { channel: CHANNEL, at: NOW.toISOString() },
+    });
+    const workflow = new RecordingWorkflow();
+    await awaitApproval(deps(notifier, workflow), request.id, 'token-1');
+    // The step hands over the decision; finding the lost post is the reconciler's job.
+    expect(workflow.calls).toHaveLength(1);
+    expect(notifier.posted).toEqual([]);
   });
 
   it('fails when the request names an approver group the config does not have, before posting', async () => {

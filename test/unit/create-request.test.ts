@@ -318,7 +318,9 @@ describe('createRequest (stub policy, real DynamoDbRequestStore on dynalite)', (
       if (this.failure) throw this.failure;
       this.started.push(input);
     }
-    async sendTaskSuccess(): Promise<void> {}
+    async sendTaskSuccess(): Promise<'resumed'> {
+      return 'resumed';
+    }
   }
 
   /** A policy that always answers `decision`, remembering the questions. */
@@ -425,6 +427,7 @@ describe('createRequest (stub policy, real DynamoDbRequestStore on dynalite)', (
       listByAgent: (agent) => store.listByAgent(agent),
       listOpenByAgent: (...args) => store.listOpenByAgent(...args),
       listUnfinishedWorkflows: (cursor) => store.listUnfinishedWorkflows(cursor),
+      listUnfinished: () => store.listUnfinished(),
     };
     const error = expectStepUpError(
       await rejectionOf(

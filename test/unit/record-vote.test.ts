@@ -65,6 +65,44 @@ function click(request: ApprovalRequest, user: string, overrides: Partial<VoteIn
   return { requestId: request.id, user, team: TEAM, decision: 'approve', channel: CHANNEL, ...overrides };
 }
 
+describe('recordVote: handing the decision to the workflow', () => {
+  it('the deciding write removes the task token; the token read in that write resumes the task', async () => {
+    const { deps, workflow } = harness();
+    const request = await storedRequest();
+    const result = await recordVote(deps, click(request, ALICE));
+    expect(result).toMatchObject({ outcome: 'approved', handover: 'resumed' });
+    expect(workflow.calls).toEqual([{ taskToken: TASK_TOKEN, outcome: { decision: 'APPROVED' } }]);
+    expect((await store.get(request.id))?.taskToken).toBeUndefined();
+    expect(JSON.stringify(await rawItem(request.id))).not.toContain(TASK_TOKEN);
+  });
+
+  it('retries a failed SendTaskSuccess with backoff until it is taken', async () => {
+    const { deps } = harness();
+    const workflow = new RecordingWorkflow(2);
+    const request = await storedRequest();
+    const result = await recordVote({ ...deps, workflow }, click(request, ALICE, { decision: 'deny' }));
+    expect(result).toMatchObject({ outcome: 'denied', handover: 'resumed' });
+    expect(workflow.calls).toHaveLength(3);
+  });
+
+  it('a hand-over that keeps failing never loses the decision: stored, reported deferred, not thrown', async () => {
+    const { deps } = harness();
+    const workflow = new RecordingWorkflow(Infinity);
+    const request = await storedRequest();
+    const result = await recordVote({ ...deps, workflow }, click(request, ALICE));
+    expect(result).toMatchObject({ outcome: 'approved', handover: 'deferred' });
+    expect(workflow.calls).toHaveLength(4);
+    expect((await store.get(request.id))?.status).toBe('APPROVED');
+  });
+
+  it('a decision while no task waits (between a restart and the resumed wait) resumes nothing', async () => {
+    const { deps, workflow } = harness();
+    const request = await storedRequest({ taskToken: undefined });
+    expect(await recordVote(deps, click(request, ALICE))).toMatchObject({ handover: 'no_task' });
+    expect(workflow.calls).toEqual([]);
+  });
+});
+
 describe('recordVote: decisions', () => {
   it('approves on a member’s click (quorum 1) and resumes the workflow once', async () => {
     const { deps, workflow, notifier } = harness();

@@ -121,7 +121,9 @@ class StartedWorkflow implements Workflow {
   async start(input: WorkflowInput) {
     this.started.push(input);
   }
-  async sendTaskSuccess() {}
+  async sendTaskSuccess() {
+    return 'resumed' as const;
+  }
   async stop() {}
 }
 

@@ -233,6 +233,20 @@ export class DynamoDbRequestStore implements RequestStore {
     return { onTime: false, intervalSeconds: intervalOf(Attributes, initial) };
   }
 
+  async *listUnfinished(): AsyncIterable<ApprovalRequest> {
+    // The index of open requests names them (the history is never read); each is then read whole,
+    // consistently, since the reconciler decides on its current state.
+    let cursor: string | undefined;
+    do {
+      const page = await this.listUnfinishedWorkflows(cursor);
+      for (const { id } of page.items) {
+        const request = await this.get(id);
+        if (request) yield request;
+      }
+      cursor = page.cursor;
+    } while (cursor);
+  }
+
   async listByAgent(agent: string): Promise<string[]> {
     const ids: string[] = [];
     const pages = paginateQuery(

@@ -1,19 +1,30 @@
 import {
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
+  InvalidToken,
   SendTaskSuccessCommand,
   StartExecutionCommand,
   StopExecutionCommand,
+  TaskDoesNotExist,
+  TaskTimedOut,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
-import type { ApprovalOutcome, Workflow, WorkflowInput } from '../../ports/workflow';
+import type { ApprovalOutcome, TaskHandover, Workflow, WorkflowInput } from '../../ports/workflow';
 
-/** Resumes waiting Step Functions tasks: all the Slack function is allowed to do. */
+/** Resumes waiting Step Functions tasks: all the Slack and AwaitApproval functions may do. */
 export class StepFunctionsTaskResponder implements Pick<Workflow, 'sendTaskSuccess'> {
   constructor(protected readonly client: SFNClient) {}
 
-  async sendTaskSuccess(taskToken: string, outcome: ApprovalOutcome): Promise<void> {
-    await this.client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(outcome) }));
+  async sendTaskSuccess(taskToken: string, outcome: ApprovalOutcome): Promise<TaskHandover> {
+    try {
+      await this.client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(outcome) }));
+      return 'resumed';
+    } catch (error) {
+      // Answers about the task itself: nothing waits on this token any more, and never will.
+      if (error instanceof TaskDoesNotExist || error instanceof TaskTimedOut || error instanceof InvalidToken)
+        return 'gone';
+      throw error;
+    }
   }
 }
 

@@ -2,8 +2,7 @@ import type { ApprovalNotifier } from '../../ports/approval-notifier';
 import { DeferredNotifier } from '../slack/deferred-notifier';
 import { SlackNotConfiguredError, reportSlackPlaceholderSecret } from '../slack/placeholder-secret';
 import { isPlaceholder, type SlackCredentials } from '../slack/slack-credentials';
-import { SlackNotifier } from '../slack/slack-notifier';
-import { slackWebClient } from '../slack/web-client';
+import { slackNotifier } from '../slack/slack-notifier';
 import { emfMetrics } from './emf-metrics';
 import { slackCredentials, slackSecretName } from './slack-secret';
 
@@ -36,7 +35,5 @@ export function fromSlackSecret<T>(
 
 /** The Slack notifier of function `fn`, following the secret (see {@link fromSlackSecret}). */
 export function secretBackedNotifier(fn: string): ApprovalNotifier {
-  return new DeferredNotifier(
-    fromSlackSecret((c) => new SlackNotifier(slackWebClient(c.botToken, { metrics: emfMetrics })), fn),
-  );
+  return new DeferredNotifier(fromSlackSecret((c) => slackNotifier(c.botToken, { metrics: emfMetrics }), fn));
 }

@@ -8,7 +8,11 @@ export function stateMachineWorkflow(): StepFunctionsWorkflow {
   return new StepFunctionsWorkflow(traced(new SFNClient({})), requireEnv('STATE_MACHINE_ARN'));
 }
 
-/** Resumes waiting workflow tasks (the Slack function's only Step Functions permission). */
+/**
+ * Resumes waiting workflow tasks (the Slack function's only Step Functions permission). One attempt
+ * per call: the callers retry themselves (the vote's hand-over with its own short backoff, within
+ * Slack's 3 s; AwaitApproval through the workflow's retry), so SDK retries would only multiply them.
+ */
 export function taskResponder(): StepFunctionsTaskResponder {
-  return new StepFunctionsTaskResponder(traced(new SFNClient({})));
+  return new StepFunctionsTaskResponder(traced(new SFNClient({ maxAttempts: 1 })));
 }

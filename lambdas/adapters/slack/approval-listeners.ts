@@ -67,6 +67,12 @@ export function registerApprovalListeners(app: App, deps: ApprovalListenerDeps):
     // Refused clicks are part of the audit record even though they change no request.
     if (result.outcome === 'refused') {
       requestLogger(requestId).warn('slack click refused', { ...fields, refusal: result.code, audit: true });
+    } else if (result.outcome !== 'recorded' && result.handover === 'deferred') {
+      // Stored, but the workflow did not take it: the reconciler carries the decision through.
+      requestLogger(requestId).warn(
+        'slack click decided; workflow hand-over deferred to the reconciler',
+        fields,
+      );
     } else requestLogger(requestId).info('slack click', fields);
   };
 

@@ -1,4 +1,4 @@
-import type { ApprovalRequest, SlackMessageRef } from '../../domain/approval-request';
+import type { ApprovalRequest, PostIntent, SlackMessageRef } from '../../domain/approval-request';
 import type { ApprovalNotifier } from '../../ports/approval-notifier';
 
 /** An {@link ApprovalNotifier} that asks for the current notifier on every call (credentials can change). */
@@ -7,6 +7,13 @@ export class DeferredNotifier implements ApprovalNotifier {
 
   async postApprovalRequest(request: ApprovalRequest, channel: string): Promise<SlackMessageRef> {
     return (await this.current()).postApprovalRequest(request, channel);
+  }
+
+  async findApprovalMessage(
+    request: ApprovalRequest,
+    intent: PostIntent,
+  ): Promise<SlackMessageRef | undefined> {
+    return (await this.current()).findApprovalMessage(request, intent);
   }
 
   async updateMessage(request: ApprovalRequest): Promise<void> {

@@ -1,20 +1,71 @@
 import type { WebClient } from '@slack/web-api';
-import type { ApprovalRequest, SlackMessageRef } from '../../domain/approval-request';
+import type { ApprovalRequest, PostIntent, SlackMessageRef } from '../../domain/approval-request';
 import type { ApprovalNotifier } from '../../ports/approval-notifier';
 import { approvalMessage } from './approval-message';
+import { slackWebClient, type SlackClientSettings } from './web-client';
 
-/** {@link ApprovalNotifier} over the Slack Web API (`chat.postMessage`, `chat.update`, `chat.postEphemeral`). */
+/** `metadata.event_type` of every approval message; its `event_payload` carries the request id. */
+export const APPROVAL_EVENT_TYPE = 'stepup_approval_request';
+
+/**
+ * How far before the recorded intent the history is searched: the intent's time is ours, the
+ * message's `ts` is Slack's, and the two clocks may disagree a little.
+ */
+const CLOCK_SKEW_SECONDS = 60;
+
+/** Slack's answers when the bot may not read a channel's history: configuration, not a fault. */
+const UNREADABLE_HISTORY = new Set(['not_in_channel', 'missing_scope', 'channel_not_found']);
+
+/**
+ * {@link ApprovalNotifier} over the Slack Web API (`chat.postMessage`, `chat.update`,
+ * `chat.postEphemeral`, `conversations.history`). Approval messages carry the request id in their
+ * message metadata, which is how a post whose answer was lost is found again.
+ */
 export class SlackNotifier implements ApprovalNotifier {
-  constructor(private readonly client: WebClient) {}
+  /**
+   * @param poster the client for `chat.postMessage`, which must not retry by itself (a retry after a
+   *   lost answer posts twice) @default client
+   */
+  constructor(
+    private readonly client: WebClient,
+    private readonly poster: WebClient = client,
+  ) {}
 
   async postApprovalRequest(request: ApprovalRequest, channel: string): Promise<SlackMessageRef> {
-    const response = await this.client.chat.postMessage({
+    const response = await this.poster.chat.postMessage({
       channel,
       ...approvalMessage(request),
+      metadata: { event_type: APPROVAL_EVENT_TYPE, event_payload: { request_id: request.id } },
       unfurl_links: false,
     });
     if (!response.ts || !response.channel) throw new Error('chat.postMessage returned no message reference');
     return { channel: response.channel, ts: response.ts };
+  }
+
+  async findApprovalMessage(
+    request: ApprovalRequest,
+    intent: PostIntent,
+  ): Promise<SlackMessageRef | undefined> {
+    const known = new Set([request.slackMessage?.ts, request.escalation?.message?.ts]);
+    const oldest = Math.floor(Date.parse(intent.at) / 1000) - CLOCK_SKEW_SECONDS;
+    const response = await this.client.conversations
+      .history({ channel: intent.channel, oldest: String(oldest), include_all_metadata: true, limit: 200 })
+      .catch((error: unknown) => {
+        // The history cannot be read here (the bot is not in the channel, or the app lacks the
+        // scope): posting again risks a second message, which beats expiring the request unpaged.
+        if (UNREADABLE_HISTORY.has((error as { data?: { error?: string } }).data?.error ?? ''))
+          return undefined;
+        throw error;
+      });
+    if (!response) return undefined;
+    const found = response.messages?.find(
+      (message) =>
+        message.metadata?.event_type === APPROVAL_EVENT_TYPE &&
+        // The SDK types the payload as `{}`; ours is `{request_id}`.
+        (message.metadata.event_payload as { request_id?: unknown } | undefined)?.request_id === request.id &&
+        !known.has(message.ts),
+    );
+    return found?.ts ? { channel: intent.channel, ts: found.ts } : undefined;
   }
 
   async updateMessage(request: ApprovalRequest): Promise<void> {
@@ -27,4 +78,12 @@ export class SlackNotifier implements ApprovalNotifier {
   async tellPrivately(channel: string, user: string, text: string): Promise<void> {
     await this.client.chat.postEphemeral({ channel, user, text });
   }
+}
+
+/** A {@link SlackNotifier} for `botToken`: background calls retry, approval posts do not. */
+export function slackNotifier(botToken: string, settings: SlackClientSettings = {}): SlackNotifier {
+  return new SlackNotifier(
+    slackWebClient(botToken, settings),
+    slackWebClient(botToken, { ...settings, profile: 'posting' }),
+  );
 }

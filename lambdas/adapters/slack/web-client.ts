@@ -8,6 +8,9 @@ import { noMetrics, type OperationalMetrics } from '../../ports/operational-metr
  *   retry, and a rate-limited call fails at once instead of sleeping through `Retry-After`.
  * - `background`: workflow steps and API functions (10 s Lambda timeout): 4 attempts of at most
  *   1.5 s plus back-off (0.2 + 0.4 + 0.8 s) stay under it; the workflow retries the step itself.
+ * - `posting`: `chat.postMessage` of an approval message, which is not idempotent: one attempt, with
+ *   the patience of the whole background budget, since a retry after a lost answer would post twice.
+ *   The step's own retry looks for the earlier post before posting again.
  */
 export const SLACK_CALL_PROFILES = {
   interactive: {
@@ -18,6 +21,11 @@ export const SLACK_CALL_PROFILES = {
   background: {
     timeout: 1500,
     retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 2000 },
+  },
+  posting: {
+    timeout: 6000,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
   },
 } as const satisfies Record<string, WebClientOptions>;
 

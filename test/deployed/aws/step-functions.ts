@@ -51,6 +51,11 @@ export interface RunningStepFunctions extends RunningService {
   listExecutions(stateMachineArn?: string): ExecutionSummary[];
   /** Tokens `.waitForTaskToken` tasks are waiting on right now. */
   taskTokens(): string[];
+  /**
+   * `SendTaskSuccess` for a task of an execution `when` holds for (by execution name) answers
+   * `ThrottlingException` and resumes nothing, until the returned function is called.
+   */
+  throttleTaskSuccess(when: (executionName: string) => boolean): () => void;
 }
 
 interface Machine {
@@ -126,6 +131,7 @@ export async function startStepFunctions(
   const machines = machinesOf(account);
   const executions = new Map<string, Execution>();
   const tokens = new TaskTokens();
+  const throttled = new Set<(executionName: string) => boolean>();
   const { partition, region, account: accountId } = account.env;
 
   const executionArnOf = (machine: Machine, name: string): string =>
@@ -316,6 +322,9 @@ export async function startStepFunctions(
           case 'SendTaskHeartbeat': {
             const wait = tokens.waiting(input.taskToken);
             await call.authorize(wait.stateMachineArn);
+            const executionName = executions.get(wait.executionArn)?.name ?? '';
+            if (call.operation === 'SendTaskSuccess' && [...throttled].some((when) => when(executionName)))
+              throw new AwsError('ThrottlingException', 'Rate exceeded');
             if (call.operation === 'SendTaskSuccess') {
               let output: unknown;
               try {
@@ -353,6 +362,10 @@ export async function startStepFunctions(
           status: e.result?.status ?? 'RUNNING',
         })),
     taskTokens: () => tokens.waitingTokens(),
+    throttleTaskSuccess: (when) => {
+      throttled.add(when);
+      return () => throttled.delete(when);
+    },
     close: async () => {
       for (const execution of executions.values()) if (!execution.result) execution.abort();
       await service.close();

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, expect } from 'vitest';
 import { DynamoDbRequestStore } from '../../../lambdas/adapters/aws/dynamodb-request-store';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../../../local/local-dynamodb';
-import type { ApprovalRequest, SlackMessageRef } from '../../../lambdas/domain/approval-request';
+import type { ApprovalRequest, PostIntent, SlackMessageRef } from '../../../lambdas/domain/approval-request';
 import { parseConfig, type StepUpConfig } from '../../../lambdas/domain/config';
 import { StepUpError, type ErrorCode } from '../../../lambdas/domain/errors';
 import { newBindingCode, newRequestId } from '../../../lambdas/domain/ids';
 import type { ApprovalNotifier } from '../../../lambdas/ports/approval-notifier';
 import type { Clock } from '../../../lambdas/ports/clock';
 import type { RequestStore } from '../../../lambdas/ports/request-store';
-import type { ApprovalOutcome, Workflow } from '../../../lambdas/ports/workflow';
+import type { ApprovalOutcome, TaskHandover, Workflow } from '../../../lambdas/ports/workflow';
 
 /** The instant every fixed clock in the unit tests reads. */
 export const NOW = new Date('2030-01-02T03:04:05.000Z');
@@ -69,20 +69,38 @@ export function pendingRequest(overrides: Partial<ApprovalRequest> = {}): Approv
   };
 }
 
-/** An {@link ApprovalNotifier} that records what it was asked to do. */
+/** An {@link ApprovalNotifier} that records what it was asked to do, like Slack would keep it. */
 export class RecordingNotifier implements ApprovalNotifier {
-  readonly posted: { request: ApprovalRequest; channel: string }[] = [];
+  readonly posted: { request: ApprovalRequest; channel: string; ts: string }[] = [];
   readonly updated: ApprovalRequest[] = [];
   readonly told: { channel: string; user: string; text: string }[] = [];
+  /** How many posts land in Slack but fail for the poster (a lost answer, a timeout), counted down. */
+  lostAnswers = 0;
   private counter = 0;
 
   constructor(private readonly onPost?: (request: ApprovalRequest) => Promise<void>) {}
 
   async postApprovalRequest(request: ApprovalRequest, channel: string): Promise<SlackMessageRef> {
     await this.onPost?.(request);
-    this.posted.push({ request, channel });
     this.counter += 1;
-    return { channel, ts: `1700000000.00000${this.counter}` };
+    const ref = { channel, ts: `1700000000.00000${this.counter}` };
+    this.posted.push({ request, ...ref });
+    if (this.lostAnswers > 0) {
+      this.lostAnswers--;
+      throw new Error('socket hang up');
+    }
+    return ref;
+  }
+
+  async findApprovalMessage(
+    request: ApprovalRequest,
+    intent: PostIntent,
+  ): Promise<SlackMessageRef | undefined> {
+    const known = new Set([request.slackMessage?.ts, request.escalation?.message?.ts]);
+    const found = this.posted.find(
+      (p) => p.request.id === request.id && p.channel === intent.channel && !known.has(p.ts),
+    );
+    return found && { channel: found.channel, ts: found.ts };
   }
 
   async updateMessage(request: ApprovalRequest): Promise<void> {
@@ -94,12 +112,19 @@ export class RecordingNotifier implements ApprovalNotifier {
   }
 }
 
-/** The workflow's callback side, recording every resumption. */
+/** The workflow's callback side, recording every resumption; `failures` calls throw first (a throttled API). */
 export class RecordingWorkflow implements Pick<Workflow, 'sendTaskSuccess'> {
   readonly calls: { taskToken: string; outcome: ApprovalOutcome }[] = [];
 
-  async sendTaskSuccess(taskToken: string, outcome: ApprovalOutcome): Promise<void> {
+  constructor(public failures = 0) {}
+
+  async sendTaskSuccess(taskToken: string, outcome: ApprovalOutcome): Promise<TaskHandover> {
     this.calls.push({ taskToken, outcome });
+    if (this.failures > 0) {
+      this.failures--;
+      throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    }
+    return 'resumed';
   }
 }
 
