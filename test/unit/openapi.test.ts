@@ -6,7 +6,7 @@ import { parseCreateRequest } from '../../lambdas/domain/create-request';
 import { CIBA_GRANT_TYPE, parseTokenRequest } from '../../lambdas/domain/deliver-token';
 import type { StepUpError } from '../../lambdas/domain/errors';
 import { parseIntrospectionRequest } from '../../lambdas/domain/introspect-token';
-import { LOCAL_ISSUER, OPENAPI_VERSION, openApiDocument } from '../../lambdas/domain/openapi';
+import { LOCAL_ISSUER, OPENAPI_VERSION, openApiDocument } from '../../lambdas/api/openapi';
 import { parseRevokeRequest } from '../../lambdas/domain/revoke';
 import { createRequestBody } from '../../lambdas/domain/schemas/create-request';
 import { introspectionRequestBody } from '../../lambdas/domain/schemas/introspection-request';

@@ -2,7 +2,7 @@ import { json } from '../adapters/api-gateway/http-event';
 import { httpRoute } from '../adapters/api-gateway/http-route';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import { requireEnv } from '../adapters/env';
-import { openApiDocument } from '../domain/openapi';
+import { openApiDocument } from '../api/openapi';
 
 /** `GET /openapi.json`: the OpenAPI 3.1 document of this API, built on first use, once per container. */
 export function openApiHandler(deps: { readonly issuer: string }) {
