@@ -1,8 +1,9 @@
 import packageJson from '../../package.json';
-import { StepUpError, type ErrorCode } from '../domain/errors';
-import { RESPONSE_SCHEMAS } from '../domain/schemas/responses';
-import type { BodySchema, JsonSchema } from '../domain/schemas/schema';
-import { serverMetadata } from '../domain/server-metadata';
+import type { ErrorCode } from '../contract';
+import { httpStatusOf } from './error-response';
+import { RESPONSE_SCHEMAS } from './schemas/responses';
+import type { BodySchema, JsonSchema } from './schemas/schema';
+import { serverMetadata } from './server-metadata';
 import { OPENAPI_VERSION, ROUTES, type Route } from './routes';
 
 export { OPENAPI_VERSION } from './routes';
@@ -63,7 +64,7 @@ function errorResponses(operation: Route): Record<string, JsonSchema> {
   const workload = operation.auth.kind === 'workload';
   const errors = { ...operation.errors, ...(workload ? { unknown_agent: UNKNOWN_AGENT } : {}) };
   for (const [code, when] of Object.entries(errors)) {
-    const status = String(new StepUpError(code as ErrorCode, '').status);
+    const status = String(httpStatusOf(code as ErrorCode));
     byStatus.set(status, [...(byStatus.get(status) ?? []), [code, when]]);
   }
   const responses: Record<string, JsonSchema> = {};

@@ -1,10 +1,10 @@
-import type { ErrorCode } from '../domain/errors';
+import type { ErrorCode } from '../contract';
 import { REQUEST_ID_PATTERN } from '../domain/ids';
-import { createRequestBody } from '../domain/schemas/create-request';
-import { introspectionRequestBody } from '../domain/schemas/introspection-request';
-import { revokeRequestBody } from '../domain/schemas/revoke-request';
-import type { JsonSchema } from '../domain/schemas/schema';
-import { tokenRequestBody } from '../domain/schemas/token-request';
+import { createRequestBody } from './schemas/create-request';
+import { introspectionRequestBody } from './schemas/introspection-request';
+import { revokeRequestBody } from './schemas/revoke-request';
+import type { JsonSchema } from './schemas/schema';
+import { tokenRequestBody } from './schemas/token-request';
 
 /*
  * Every route of the HTTP API, declared once. The CDK construct (API Gateway routes, the functions

@@ -12,7 +12,7 @@ import type { AgentAdmission } from '../domain/agent-admission';
 import { cedarPolicyFromCompiledSet } from '../adapters/cedar/compiled-policy-set';
 import { JoseHumanVerifier } from '../adapters/jose-human-verifier';
 import { requestLogger } from '../adapters/logger';
-import { parseCreateRequest } from '../domain/create-request';
+import { parseCreateRequest } from '../api/schemas/create-request';
 import { createRequestIdempotently, type IdempotentCreateDeps } from '../domain/idempotent-create';
 import { systemClock } from '../ports/clock';
 import type { PagingReadiness } from '../ports/paging-readiness';

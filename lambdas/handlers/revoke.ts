@@ -12,7 +12,8 @@ import type { AgentAdmission } from '../domain/agent-admission';
 import { requireEnv } from '../adapters/env';
 import { Es256TokenVerifier } from '../adapters/es256-token-verifier';
 import { logger } from '../adapters/logger';
-import { parseRevokeRequest, revokeAgent, revokeToken, type RevokeDeps } from '../domain/revoke';
+import { parseRevokeRequest } from '../api/schemas/revoke-request';
+import { revokeAgent, revokeToken, type RevokeDeps } from '../domain/revoke';
 import { systemClock } from '../ports/clock';
 import { noMetrics, type OperationalMetrics } from '../ports/operational-metrics';
 

@@ -2,7 +2,7 @@ import { json } from '../adapters/api-gateway/http-event';
 import { httpRoute } from '../adapters/api-gateway/http-route';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import { requireEnv } from '../adapters/env';
-import { serverMetadata } from '../domain/server-metadata';
+import { serverMetadata } from '../api/server-metadata';
 
 /** `GET /.well-known/oauth-authorization-server` (RFC 8414). */
 export function serverMetadataHandler(deps: { readonly issuer: string }) {

@@ -7,7 +7,8 @@ import { lazyHandler } from '../adapters/aws/lazy-handler';
 import type { AgentAdmission } from '../domain/agent-admission';
 import { requireEnv } from '../adapters/env';
 import { requestLogger } from '../adapters/logger';
-import { deliverToken, parseTokenRequest, type DeliverTokenDeps } from '../domain/deliver-token';
+import { parseTokenRequest } from '../api/schemas/token-request';
+import { deliverToken, type DeliverTokenDeps } from '../domain/deliver-token';
 import { systemClock } from '../ports/clock';
 
 /** `POST /v1/token`: the CIBA poll; on approval, the single-use token, exactly once. */

@@ -1,7 +1,7 @@
-import type { AuditEventType, PolicyOutcome, RequestStatus } from '../approval-request';
-import type { ErrorCode } from '../errors';
+import type { AuditEventType, PolicyOutcome, RequestStatus } from '../../domain/approval-request';
+import { ERROR_CODES, SERVER_ERROR } from '../../contract';
 import type { JsonSchema } from './schema';
-import { REQUEST_ID_PATTERN } from '../ids';
+import { REQUEST_ID_PATTERN } from '../../domain/ids';
 
 /*
  * What the API answers, as JSON Schema for the OpenAPI document. Responses are built by code, not
@@ -13,26 +13,7 @@ const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}
 const every = <T extends string>(members: Record<T, true>): T[] => Object.keys(members) as T[];
 
 /** Every error code a handler answers with (`server_error` is the opaque 500). */
-export const ERROR_CODES = [
-  ...every<ErrorCode>({
-    invalid_request: true,
-    invalid_token: true,
-    invalid_grant: true,
-    unsupported_grant_type: true,
-    authorization_pending: true,
-    slow_down: true,
-    access_denied: true,
-    expired_token: true,
-    transaction_failed: true,
-    not_found: true,
-    conflict: true,
-    forbidden: true,
-    unknown_agent: true,
-    temporarily_unavailable: true,
-    invalid_config: true,
-  }),
-  'server_error',
-] as const;
+export const ANSWERED_ERROR_CODES = [...ERROR_CODES, SERVER_ERROR] as const;
 
 const REQUEST_STATUSES = every<Lowercase<RequestStatus>>({
   pending: true,
@@ -85,7 +66,7 @@ export const RESPONSE_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
       'auth_req_id, slow_down the new interval.',
     required: ['error', 'error_description'],
     properties: {
-      error: { type: 'string', enum: ERROR_CODES, description: 'Stable, machine-readable code.' },
+      error: { type: 'string', enum: ANSWERED_ERROR_CODES, description: 'Stable, machine-readable code.' },
       error_description: { type: 'string', description: 'Human text; never a stack trace.' },
     },
   },

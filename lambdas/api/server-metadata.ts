@@ -1,4 +1,4 @@
-import { CIBA_GRANT_TYPE } from './deliver-token';
+import { CIBA_GRANT_TYPE } from '../contract';
 
 /**
  * RFC 8414 authorization server metadata for `issuer` (the API base URL), with the CIBA,
