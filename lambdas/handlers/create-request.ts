@@ -5,7 +5,7 @@ import { envConfig } from '../adapters/env-config';
 import { idempotencyStore, tableStore } from '../adapters/aws/table-clients';
 import { stateMachineWorkflow } from '../adapters/aws/workflow-clients';
 import { SlackSecretStatus } from '../adapters/aws/slack-secret-status';
-import { requireEnv } from '../adapters/env';
+import { ENV, requireEnv } from '../adapters/env';
 import { envAdmission } from '../adapters/env-admission';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import type { AgentAdmission } from '../domain/agent-admission';
@@ -56,10 +56,10 @@ export const handler = lazyHandler(() => {
     idempotency: idempotencyStore(),
     workflow: stateMachineWorkflow(),
     // Validated at synth, pre-parsed once per container, never per request.
-    policy: cedarPolicyFromCompiledSet(config, requireEnv('STEPUP_POLICY_SET')),
+    policy: cedarPolicyFromCompiledSet(config, requireEnv(ENV.policySet)),
     clock: systemClock,
     humanVerifier: human ? new JoseHumanVerifier({ ...human, keys: human.jwksUri }) : undefined,
     admission: envAdmission(config),
-    paging: new SlackSecretStatus(new SecretsManagerClient({}), requireEnv('SLACK_SECRET_ARN')),
+    paging: new SlackSecretStatus(new SecretsManagerClient({}), requireEnv(ENV.slackSecretArn)),
   });
 });

@@ -9,7 +9,7 @@ import { emfMetrics } from '../adapters/aws/emf-metrics';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import { secretBackedNotifier } from '../adapters/aws/slack-session';
 import type { AgentAdmission } from '../domain/agent-admission';
-import { requireEnv } from '../adapters/env';
+import { ENV, requireEnv } from '../adapters/env';
 import { Es256TokenVerifier } from '../adapters/es256-token-verifier';
 import { logger } from '../adapters/logger';
 import { parseRevokeRequest } from '../api/schemas/revoke-request';
@@ -50,7 +50,7 @@ export const handler = lazyHandler(() => {
   const config = envConfig();
   return revokeHandler({
     store: tableStore(),
-    verifier: new Es256TokenVerifier(signer, requireEnv('TOKEN_ISSUER')),
+    verifier: new Es256TokenVerifier(signer, requireEnv(ENV.tokenIssuer)),
     workflow: stateMachineWorkflow(),
     notifier: secretBackedNotifier('revoke'),
     clock: systemClock,

@@ -5,7 +5,7 @@ import { tableStore } from '../adapters/aws/table-clients';
 import { envAdmission } from '../adapters/env-admission';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import type { AgentAdmission } from '../domain/agent-admission';
-import { requireEnv } from '../adapters/env';
+import { ENV, requireEnv } from '../adapters/env';
 import { requestLogger } from '../adapters/logger';
 import { parseTokenRequest } from '../api/schemas/token-request';
 import { deliverToken, type DeliverTokenDeps } from '../domain/deliver-token';
@@ -26,7 +26,7 @@ export const handler = lazyHandler(() =>
     store: tableStore(),
     signer: kmsSigner(),
     clock: systemClock,
-    issuer: requireEnv('TOKEN_ISSUER'),
+    issuer: requireEnv(ENV.tokenIssuer),
     admission: envAdmission(),
   }),
 );
