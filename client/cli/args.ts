@@ -1,5 +1,3 @@
-import { parseArgs as parseNodeArgs } from 'node:util';
-
 /** Parsed command-line flags: `--name value`, `--flag`, repeated flags collected in order. */
 export interface ParsedArgs {
   readonly positional: string[];
@@ -15,39 +13,28 @@ export class UsageError extends Error {
 }
 
 /**
- * Parses `argv` with `node:util`'s `parseArgs`. `booleans` are flags that take no value; every other
- * `--flag` takes the next word (or `--flag=value`). Which flags are known is the caller's check
- * ({@link rejectUnknownFlags}), so here every name given is declared, to keep the words in order.
- * @example parseArgs(['--agent', 'bot', '--json'], ['json']).flags // Map { agent → ['bot'], json → ['true'] }
+ * Parses `argv`. `booleans` are flags that take no value; every other `--flag` takes the next word
+ * (or `--flag=value`).
  */
 export function parseArgs(argv: readonly string[], booleans: readonly string[] = []): ParsedArgs {
-  const names = argv.filter((arg) => arg.startsWith('--')).map((arg) => arg.slice(2).split('=')[0] ?? '');
-  const options = Object.fromEntries(
-    names.map((name) => [
-      name,
-      { type: booleans.includes(name) ? 'boolean' : 'string', multiple: true } as const,
-    ]),
-  );
-  const { tokens } = parseNodeArgs({
-    args: [...argv],
-    options,
-    strict: false,
-    allowPositionals: true,
-    tokens: true,
-  });
   const positional: string[] = [];
   const flags = new Map<string, string[]>();
-  for (const token of tokens) {
-    if (token.kind === 'positional') positional.push(token.value);
-    if (token.kind !== 'option') continue;
-    // Only long options exist; node:util reads `-x` as a short one.
-    if (!token.rawName.startsWith('--')) throw new UsageError(`unknown option ${token.rawName}`);
-    const boolean = booleans.includes(token.name);
-    const value = token.value ?? (boolean ? 'true' : undefined);
-    if (value === undefined || (!boolean && !token.inlineValue && value.startsWith('--'))) {
-      throw new UsageError(`--${token.name} needs a value`);
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (!arg.startsWith('--')) {
+      positional.push(arg);
+      continue;
     }
-    flags.set(token.name, [...(flags.get(token.name) ?? []), value]);
+    const [name, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+    let value = inline;
+    if (value === undefined) {
+      if (booleans.includes(name)) value = 'true';
+      else {
+        value = argv[++i];
+        if (value === undefined || value.startsWith('--')) throw new UsageError(`--${name} needs a value`);
+      }
+    }
+    flags.set(name, [...(flags.get(name) ?? []), value]);
   }
   return { positional, flags };
 }
