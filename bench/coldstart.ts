@@ -55,9 +55,9 @@ const pendingRequest = async (agent: Workload): Promise<string> => {
 const PROBES: Record<string, Probe> = {
   Health: async (d) => () => d.api.request({ method: 'GET', path: '/health' }),
   Jwks: async (d) => () => d.api.request({ method: 'GET', path: '/.well-known/jwks.json' }),
-  Metadata: async (d) => () =>
+  ServerMetadata: async (d) => () =>
     d.api.request({ method: 'GET', path: '/.well-known/oauth-authorization-server' }),
-  Openapi: async (d) => () => d.api.request({ method: 'GET', path: '/openapi.json' }),
+  OpenApi: async (d) => () => d.api.request({ method: 'GET', path: '/openapi.json' }),
   CreateRequest: async (_d, agent) => () => agent.request(DROP_TABLE),
   GetRequest: async (_d, agent) => {
     const id = await pendingRequest(agent);

@@ -5,6 +5,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { ENV } from '../lambdas/adapters/env';
 import { serializeConfig, type StepUpConfig } from '../lambdas/domain/config';
 
 // Each helper sets an environment variable together with the permission that makes it usable, so a
@@ -26,7 +27,7 @@ export function grantTable(
   mode: 'read' | 'readWrite',
   index?: string,
 ): void {
-  fn.addEnvironment('TABLE_NAME', table.tableName);
+  fn.addEnvironment(ENV.tableName, table.tableName);
   const actions = mode === 'read' ? TABLE_READ : [...TABLE_READ, ...TABLE_WRITE];
   iam.Grant.addToPrincipal({ grantee: fn, actions, resourceArns: [table.tableArn] });
   if (index) {
@@ -49,18 +50,18 @@ export function grantSigningKey(
   mode: 'sign' | 'verify',
   retired: readonly kms.IKey[] = [],
 ): void {
-  fn.addEnvironment('SIGNING_KEY_ID', key.keyId);
+  fn.addEnvironment(ENV.signingKeyId, key.keyId);
   if (mode === 'sign') key.grant(fn, 'kms:Sign', 'kms:GetPublicKey');
   else key.grant(fn, 'kms:GetPublicKey');
   if (retired.length > 0) {
-    fn.addEnvironment('RETIRED_SIGNING_KEY_IDS', retired.map((k) => k.keyId).join(','));
+    fn.addEnvironment(ENV.retiredSigningKeyIds, retired.map((k) => k.keyId).join(','));
     for (const old of retired) old.grant(fn, 'kms:GetPublicKey');
   }
 }
 
 /** `SLACK_SECRET_ARN` plus read access to the Slack secret. */
 export function grantSlackSecret(fn: lambda.Function, secret: secretsmanager.ISecret): void {
-  fn.addEnvironment('SLACK_SECRET_ARN', secret.secretArn);
+  fn.addEnvironment(ENV.slackSecretArn, secret.secretArn);
   secret.grantRead(fn);
 }
 
@@ -69,7 +70,7 @@ export function grantSlackSecret(fn: lambda.Function, secret: secretsmanager.ISe
  * whether it was ever filled (its versions), without the right to read the bot token or signing secret.
  */
 export function grantSlackSecretStatus(fn: lambda.Function, secret: secretsmanager.ISecret): void {
-  fn.addEnvironment('SLACK_SECRET_ARN', secret.secretArn);
+  fn.addEnvironment(ENV.slackSecretArn, secret.secretArn);
   iam.Grant.addToPrincipal({
     grantee: fn,
     actions: ['secretsmanager:DescribeSecret'],
@@ -79,13 +80,13 @@ export function grantSlackSecretStatus(fn: lambda.Function, secret: secretsmanag
 
 /** `STATE_MACHINE_ARN` plus `states:StartExecution` on that state machine only. */
 export function grantStartWorkflow(fn: lambda.Function, stateMachine: sfn.IStateMachine): void {
-  fn.addEnvironment('STATE_MACHINE_ARN', stateMachine.stateMachineArn);
+  fn.addEnvironment(ENV.stateMachineArn, stateMachine.stateMachineArn);
   stateMachine.grantStartExecution(fn);
 }
 
 /** `STATE_MACHINE_ARN` plus `states:StopExecution` on that state machine's executions only. */
 export function grantStopWorkflow(fn: lambda.Function, stateMachine: sfn.StateMachine): void {
-  fn.addEnvironment('STATE_MACHINE_ARN', stateMachine.stateMachineArn);
+  fn.addEnvironment(ENV.stateMachineArn, stateMachine.stateMachineArn);
   iam.Grant.addToPrincipal({
     grantee: fn,
     actions: ['states:StopExecution'],
@@ -129,7 +130,7 @@ export function grantOwnTaskResponse(fn: lambda.Function, stateMachine: sfn.Stat
 
 /** `TOKEN_ISSUER`, the `iss` of issued tokens; no permission is attached to it. */
 export function setTokenIssuer(fn: lambda.Function, issuer: string): void {
-  fn.addEnvironment('TOKEN_ISSUER', issuer);
+  fn.addEnvironment(ENV.tokenIssuer, issuer);
 }
 
 /**
@@ -154,5 +155,5 @@ export function setConfig(fn: lambda.Function, config: StepUpConfig): void {
         `Shrink it, e.g. move large "people" maps to Slack user groups (S…) or users.lookupByEmail.`,
     );
   }
-  fn.addEnvironment('STEPUP_CONFIG_JSON', json);
+  fn.addEnvironment(ENV.config, json);
 }

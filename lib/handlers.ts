@@ -1,26 +1,29 @@
+import { ROUTES, handlerFileOf, type RouteName } from '../lambdas/api/routes';
+
+/** The functions the approval workflow invokes (its task states), besides the API's routes. */
+const WORKFLOW_FUNCTIONS = [
+  'awaitApproval',
+  'expireRequest',
+  'issueGrant',
+  'failRequest',
+  'notifyOutcome',
+] as const;
+
+/** The functions a schedule invokes: the reconciler (docs/architecture.md, Recovery). */
+const SCHEDULED_FUNCTIONS = ['reconcile'] as const;
+
+/** Name of one stepup Lambda function: a route's name, a workflow step's, or a scheduled one's. */
+export type StepUpFunctionName =
+  RouteName | (typeof WORKFLOW_FUNCTIONS)[number] | (typeof SCHEDULED_FUNCTIONS)[number];
+
 /**
  * Every Lambda function of stepup, by the name used in {@link StepUpApproval.functions}, mapped to
- * its handler file under `lambdas/handlers/` (each exports `handler`).
+ * its handler file under `lambdas/handlers/` (each exports `handler`): one per route of
+ * `lambdas/api/routes.ts`, one per workflow step and the reconciler, the file named after the function.
  */
-export const HANDLER_FILES = {
-  health: 'health',
-  createRequest: 'create-request',
-  getRequest: 'get-request',
-  cancelRequest: 'cancel-request',
-  revoke: 'revoke',
-  metadata: 'metadata',
-  openapi: 'openapi',
-  token: 'token',
-  introspect: 'introspect',
-  jwks: 'jwks',
-  slackEvents: 'slack-events',
-  awaitApproval: 'await-approval',
-  expireRequest: 'expire-request',
-  issueGrant: 'issue-grant',
-  failRequest: 'fail-request',
-  notifyOutcome: 'notify-outcome',
-  reconcile: 'reconcile',
-} as const;
-
-/** Name of one stepup Lambda function. */
-export type StepUpFunctionName = keyof typeof HANDLER_FILES;
+export const HANDLER_FILES = Object.fromEntries(
+  [...ROUTES.map((route) => route.name), ...WORKFLOW_FUNCTIONS, ...SCHEDULED_FUNCTIONS].map((name) => [
+    name,
+    handlerFileOf(name),
+  ]),
+) as Readonly<Record<StepUpFunctionName, string>>;

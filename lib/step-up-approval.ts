@@ -11,6 +11,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { OPEN_INDEX } from '../lambdas/adapters/aws/dynamodb-request-store';
 import { loadPolicySet } from '../lambdas/adapters/cedar/policy-set-loader';
+import { ROUTES } from '../lambdas/api/routes';
 import type { StepUpConfig } from '../lambdas/domain/config';
 import { StepUpApi } from './api';
 import { buildApprovalTable } from './approval-table';
@@ -29,7 +30,7 @@ import {
   setTokenIssuer,
 } from './grants';
 import { HANDLER_FILES, type StepUpFunctionName } from './handlers';
-import { acknowledgeNagFindings } from './nag-suppressions';
+import { acknowledgeNagFindings, type PublicRoute } from './nag-suppressions';
 import { StepUpOperations } from './operations';
 import { buildSigningKey } from './signing-key';
 import { buildSlackSecret } from './slack-secret';
@@ -158,8 +159,8 @@ export class StepUpApproval extends Construct {
     setTokenIssuer(fns.introspect, this.tokenIssuer);
 
     grantSigningKey(fns.jwks, this.signingKey, 'verify', retiredKeys);
-    setTokenIssuer(fns.metadata, this.tokenIssuer);
-    setTokenIssuer(fns.openapi, this.tokenIssuer);
+    setTokenIssuer(fns.serverMetadata, this.tokenIssuer);
+    setTokenIssuer(fns.openApi, this.tokenIssuer);
 
     grantTable(fns.cancelRequest, this.table, 'readWrite');
     grantStopWorkflow(fns.cancelRequest, this.stateMachine);
@@ -195,28 +196,21 @@ export class StepUpApproval extends Construct {
     grantSlackSecret(fns.reconcile, this.slackSecret);
     new ReconcileSchedule(this, 'Reconciler', { reconciler: fns.reconcile });
 
-    const publicRoutes = {
-      health: api.addRoute(HttpMethod.GET, '/health', fns.health, { public: true }),
-      jwks: api.addRoute(HttpMethod.GET, '/.well-known/jwks.json', fns.jwks, { public: true }),
-      metadata: api.addRoute(HttpMethod.GET, '/.well-known/oauth-authorization-server', fns.metadata, {
-        public: true,
-      }),
-      openapi: api.addRoute(HttpMethod.GET, '/openapi.json', fns.openapi, { public: true }),
-      // Slack cannot present a workload JWT; the handler verifies Slack's request signature instead.
-      slackEvents: api.addRoute(HttpMethod.POST, '/slack/events', fns.slackEvents, { public: true }),
-    };
-    // Behind the JWT authorizer, and each function admits its callers itself: the route and the
-    // admission rules come together, so no authenticated route lacks them.
-    const authenticated = (method: HttpMethod, path: string, fn: NodejsFunction) => {
-      api.addRoute(method, path, fn);
-      setAgentAdmission(fn, config);
-    };
-    authenticated(HttpMethod.POST, '/v1/requests', fns.createRequest);
-    authenticated(HttpMethod.GET, '/v1/requests/{id}', fns.getRequest);
-    authenticated(HttpMethod.POST, '/v1/requests/{id}/cancel', fns.cancelRequest);
-    authenticated(HttpMethod.POST, '/v1/revoke', fns.revoke);
-    authenticated(HttpMethod.POST, '/v1/token', fns.token);
-    authenticated(HttpMethod.POST, '/v1/introspect', fns.introspect);
+    const publicRoutes: PublicRoute[] = [];
+    for (const route of ROUTES) {
+      const fn = fns[route.name];
+      const httpRoute = api.addRoute(HttpMethod[route.method], route.path, fn, {
+        public: route.auth.kind !== 'workload',
+      });
+      if (route.auth.kind === 'workload') {
+        // Behind the JWT authorizer, and each function admits its callers itself: the route and the
+        // admission rules come together, so no authenticated route lacks them.
+        setAgentAdmission(fn, config);
+      } else {
+        // Public by design, or (Slack) authenticated by the handler: cdk-nag is told why, route by route.
+        publicRoutes.push({ route: httpRoute, reason: route.auth.reason });
+      }
+    }
     if (config.agents.admit.length === 0) {
       Annotations.of(this).addWarningV2(
         'stepup:no-admitted-agents',

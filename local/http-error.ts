@@ -1,4 +1,5 @@
-import { StepUpError } from '../lambdas/domain/errors';
+import { httpStatusOf } from '../lambdas/api/error-response';
+import type { StepUpError } from '../lambdas/domain/errors';
 
 /**
  * An answer the local server gives itself, as API Gateway would (no route, a refused Host, a body
@@ -19,7 +20,7 @@ export class HttpError extends Error {
   static from(error: StepUpError): HttpError {
     const retry = error.retryAfterSeconds;
     return new HttpError(
-      error.status,
+      httpStatusOf(error.code),
       error.code,
       error.message,
       retry ? { 'retry-after': String(retry) } : {},

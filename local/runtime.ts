@@ -12,6 +12,7 @@ import { LocalKeySigner } from '../lambdas/adapters/local/local-key-signer';
 import { logger } from '../lambdas/adapters/logger';
 import { slackNotifier } from '../lambdas/adapters/slack/slack-notifier';
 import { slackWebClient } from '../lambdas/adapters/slack/web-client';
+import { ROUTES, type RouteName } from '../lambdas/api/routes';
 import { AgentAdmission } from '../lambdas/domain/agent-admission';
 import { StepUpError } from '../lambdas/domain/errors';
 import { parseConfig, serializeConfig, type StepUpConfig } from '../lambdas/domain/config';
@@ -22,8 +23,8 @@ import { failRequestHandler } from '../lambdas/handlers/fail-request';
 import { getRequestHandler } from '../lambdas/handlers/get-request';
 import { cancelRequestHandler } from '../lambdas/handlers/cancel-request';
 import { handler as healthHandler } from '../lambdas/handlers/health';
-import { metadataHandler } from '../lambdas/handlers/metadata';
-import { openApiHandler } from '../lambdas/handlers/openapi';
+import { serverMetadataHandler } from '../lambdas/handlers/server-metadata';
+import { openApiHandler } from '../lambdas/handlers/open-api';
 import { revokeHandler } from '../lambdas/handlers/revoke';
 import { introspectHandler } from '../lambdas/handlers/introspect';
 import { issueGrantHandler } from '../lambdas/handlers/issue-grant';
@@ -126,7 +127,7 @@ export interface LocalRuntimeOptions {
 
 /** What routes need that exists only once the runtime has started. */
 interface Started {
-  readonly handlers: Record<string, LambdaRoute['handler']>;
+  readonly handlers: Readonly<Record<RouteName, LambdaRoute['handler']>>;
   readonly dev: DevContext;
 }
 
@@ -187,37 +188,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     if (!live) throw STILL_STARTING();
     return live;
   };
-  const route = (
-    method: string,
-    path: string,
-    auth: boolean,
-    name: string,
-    isPublic = false,
-  ): LambdaRoute => ({
-    method,
-    path,
-    auth,
-    public: isPublic,
-    handler: async (event) => {
-      const handler = started().handlers[name];
-      if (!handler) throw new Error(`no handler ${name}`);
-      return handler(event);
-    },
-  });
-  const lambdaRoutes = [
-    route('GET', '/health', false, 'health'),
-    route('GET', '/.well-known/jwks.json', false, 'jwks'),
-    route('GET', '/.well-known/oauth-authorization-server', false, 'metadata'),
-    route('GET', '/openapi.json', false, 'openapi'),
-    // Real Slack posts here, through a tunnel when STEPUP_PUBLIC_URL is set; requests are signed.
-    route('POST', '/slack/events', false, 'slackEvents', true),
-    route('POST', '/v1/requests', true, 'createRequest'),
-    route('GET', '/v1/requests/{id}', true, 'getRequest'),
-    route('POST', '/v1/requests/{id}/cancel', true, 'cancelRequest'),
-    route('POST', '/v1/revoke', true, 'revoke'),
-    route('POST', '/v1/token', true, 'token'),
-    route('POST', '/v1/introspect', true, 'introspect'),
-  ];
+  // The routes of `lambdas/api/routes.ts`, each calling its handler once the runtime has started.
+  // Real Slack posts to the Slack-signed route, through a tunnel when STEPUP_PUBLIC_URL is set.
+  const lambdaRoutes: LambdaRoute[] = ROUTES.map((route) => ({
+    method: route.method,
+    path: route.path,
+    auth: route.auth.kind === 'workload',
+    public: route.auth.kind === 'slack',
+    handler: async (event) => started().handlers[route.name](event),
+  }));
 
   const { server, url } = await startHttpServer({
     lambdaRoutes,
@@ -270,11 +249,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     keys: createLocalJWKSet(identity.jwks()),
     claim: 'email',
   });
-  const handlers: Record<string, LambdaRoute['handler']> = {
+  const handlers: Record<RouteName, LambdaRoute['handler']> = {
     health: healthHandler,
     jwks: jwksHandler({ signer }),
-    metadata: metadataHandler({ issuer: url }),
-    openapi: openApiHandler({ issuer: url }),
+    serverMetadata: serverMetadataHandler({ issuer: url }),
+    openApi: openApiHandler({ issuer: url }),
     slackEvents: slackEventsHandler({
       credentials: async () => ({ signingSecret, botToken }),
       slackApiUrl,

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
-import { LOCAL_ISSUER, openApiDocument } from '../lambdas/domain/openapi';
+import { LOCAL_ISSUER, openApiDocument } from '../lambdas/api/openapi';
 
 /** The OpenAPI document kept in the repo: the one `npm start` serves on its default port. */
 export const OPENAPI_FILE = fileURLToPath(new URL('../docs/openapi.json', import.meta.url));

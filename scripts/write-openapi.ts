@@ -1,5 +1,5 @@
 /**
- * Writes docs/openapi.json, the OpenAPI document of the API (built by lambdas/domain/openapi.ts from
+ * Writes docs/openapi.json, the OpenAPI document of the API (built by lambdas/api/openapi.ts from
  * the schemas the handlers parse with). A unit test fails while the file is out of date.
  *
  *   npm run openapi

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { CIBA_GRANT_TYPE, REQUEST_STATES } from '../../lambdas/contract';
 import {
   CancelledError,
   DeniedError,
@@ -19,9 +20,6 @@ import type {
   WaitOptions,
   WaitProgress,
 } from './types';
-
-/** The CIBA grant type of `POST /v1/token`. */
-export const CIBA_GRANT_TYPE = 'urn:openid:params:grant-type:ciba';
 
 /** Configuration of {@link StepUpClient}. */
 export interface StepUpClientOptions {
@@ -178,15 +176,7 @@ function parseStatus(body: Record<string, unknown>, fallbackId: string): Request
   };
 }
 
-// Keyed by RequestState, so a state added there must be added here too.
-const STATES: readonly string[] = Object.keys({
-  pending: true,
-  approved: true,
-  denied: true,
-  expired: true,
-  cancelled: true,
-  failed: true,
-} satisfies Record<RequestState, true>);
+const STATES: readonly string[] = REQUEST_STATES;
 
 /** The outcome of one poll that did not end the wait. */
 type PollResult =

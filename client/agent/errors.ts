@@ -1,3 +1,5 @@
+import type { ErrorCode, SERVER_ERROR } from '../../lambdas/contract';
+
 /**
  * Stable codes of {@link StepUpApiError} and its subclasses. The server's own codes
  * (`invalid_request`, `invalid_token`, `access_denied`, `expired_token`, `invalid_grant`, `not_found`,
@@ -10,22 +12,7 @@
  * - `invalid_response`: stepup answered something that is not its documented JSON.
  */
 export type StepUpErrorCode =
-  | 'invalid_request'
-  | 'invalid_token'
-  | 'invalid_grant'
-  | 'unsupported_grant_type'
-  | 'access_denied'
-  | 'expired_token'
-  | 'transaction_failed'
-  | 'not_found'
-  | 'conflict'
-  | 'forbidden'
-  | 'temporarily_unavailable'
-  | 'server_error'
-  | 'cancelled'
-  | 'network_error'
-  | 'invalid_response'
-  | (string & {});
+  ErrorCode | typeof SERVER_ERROR | 'cancelled' | 'network_error' | 'invalid_response' | (string & {});
 
 /** What an error knows about the call that failed. */
 export interface ApiErrorDetails {

@@ -3,7 +3,8 @@
  * and receive a single-use token scoped to exactly that action, resource and audience.
  * Start with {@link StepUpClient}.
  */
-export { abortableSleep, CIBA_GRANT_TYPE, StepUpClient, type StepUpClientOptions } from './client';
+export { CIBA_GRANT_TYPE } from '../../lambdas/contract';
+export { abortableSleep, StepUpClient, type StepUpClientOptions } from './client';
 export {
   CancelledError,
   DeniedError,

@@ -1,8 +1,10 @@
+import type { RequestState } from '../../lambdas/contract';
+
 /**
  * Where a request stands. `pending` until humans decide, a policy decides, or it times out; `failed`
  * when stepup could not complete it (nothing was granted; ask again).
  */
-export type RequestState = 'pending' | 'approved' | 'denied' | 'expired' | 'cancelled' | 'failed';
+export type { RequestState };
 
 /** One action the agent asks to perform: what `POST /v1/requests` takes. */
 export interface ElevationRequest {

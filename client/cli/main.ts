@@ -1,4 +1,4 @@
-import { PolicyValidationError } from '../../lambdas/adapters/cedar/policy-set-loader';
+import { PolicyValidationError } from '../../lambdas/loaders/policy-workspace';
 import { StepUpError } from '../../lambdas/domain/errors';
 import { StepUpApiError } from '../agent';
 import { serveStdio } from '../mcp/server';

@@ -1,9 +1,6 @@
-import { resolve } from 'node:path';
-import { CedarApprovalPolicy } from '../../lambdas/adapters/cedar/cedar-approval-policy';
-import { policiesPath } from '../../lambdas/adapters/cedar/policy-directory';
-import { loadPolicySet, type LoadedPolicySet } from '../../lambdas/adapters/cedar/policy-set-loader';
-import { configPath, loadConfigFile } from '../../lambdas/adapters/config-file';
 import { approverGroupsLabel } from '../../lambdas/domain/approval-request';
+import { decide } from '../../lambdas/domain/policy-decision';
+import { loadPolicyWorkspace, type PolicyWorkspace } from '../../lambdas/loaders/policy-workspace';
 import type { PolicyDecision } from '../../lambdas/ports/approval-policy';
 import { flag, parseArgs, rejectUnknownFlags, requiredFlag, UsageError, type ParsedArgs } from './args';
 
@@ -24,19 +21,13 @@ export interface Output {
   err(line: string): void;
 }
 
-function load(args: ParsedArgs): {
-  set: LoadedPolicySet;
-  dir: string;
-  config: ReturnType<typeof loadConfigFile>;
-} {
-  const dir = resolve(flag(args, 'policies') ?? policiesPath());
-  const config = loadConfigFile(resolve(flag(args, 'config') ?? configPath()));
-  return { set: loadPolicySet(dir, config), dir, config };
+function load(args: ParsedArgs): PolicyWorkspace {
+  return loadPolicyWorkspace({ policies: flag(args, 'policies'), config: flag(args, 'config') });
 }
 
-function describe(decision: PolicyDecision, set: LoadedPolicySet): string[] {
+function describe(decision: PolicyDecision, workspace: PolicyWorkspace): string[] {
   const where = (id: string) => {
-    const policy = set.policies.find((p) => p.id === id);
+    const policy = workspace.policies.find((p) => p.id === id);
     return policy ? `${id} (${policy.file}:${policy.line})` : id;
   };
   switch (decision.kind) {
@@ -85,8 +76,8 @@ export function policyCommand(argv: readonly string[], output: Output): number {
   if (sub === 'check') {
     const args = parseArgs(rest);
     rejectUnknownFlags(args, ['policies', 'config']);
-    const { set, dir } = load(args);
-    output.out(`ok: ${set.policies.length} policies in ${dir} are valid against the schema and the config`);
+    const { policies, dir } = load(args);
+    output.out(`ok: ${policies.length} policies in ${dir} are valid against the schema and the config`);
     return 0;
   }
   if (sub === 'explain') {
@@ -103,8 +94,8 @@ export function policyCommand(argv: readonly string[], output: Output): number {
       'policies',
       'config',
     ]);
-    const { set, config } = load(args);
-    const decision = new CedarApprovalPolicy(set, config).decide({
+    const workspace = load(args);
+    const decision = decide(workspace.evaluator, workspace.config, {
       agent: requiredFlag(args, 'agent'),
       action: requiredFlag(args, 'action'),
       resource: requiredFlag(args, 'resource'),
@@ -115,7 +106,7 @@ export function policyCommand(argv: readonly string[], output: Output): number {
       signals: signals(args),
     });
     if (flag(args, 'json') === 'true') output.out(JSON.stringify(decision, null, 2));
-    else describe(decision, set).forEach((line) => output.out(line));
+    else describe(decision, workspace).forEach((line) => output.out(line));
     return 0;
   }
   throw new UsageError(sub ? `unknown policy command "${sub}"` : 'missing policy command');

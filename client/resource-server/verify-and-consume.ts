@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { ACCESS_TOKEN_TYP, AUTHORIZATION_DETAILS_TYPE, REQUIRED_TOKEN_CLAIMS } from '../../lambdas/contract';
 import {
   InMemoryDpopReplayCache,
   verifyDpopProof,
@@ -9,7 +10,7 @@ import { reason, StepUpTokenError } from './errors';
 
 /** RFC 9396 authorization detail of a stepup token: the one approved action. */
 export interface StepUpAuthorizationDetail {
-  readonly type: 'stepup_action';
+  readonly type: typeof AUTHORIZATION_DETAILS_TYPE;
   readonly actions: readonly string[];
   /** The resource. */
   readonly identifier: string;
@@ -108,18 +109,6 @@ export interface StepUpVerifier {
 /** The most `clockToleranceSeconds` may be. */
 export const MAX_CLOCK_TOLERANCE_SECONDS = 30;
 
-const REQUIRED_CLAIMS = [
-  'iss',
-  'aud',
-  'sub',
-  'client_id',
-  'iat',
-  'exp',
-  'jti',
-  'authorization_details',
-  'approval',
-];
-
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -131,7 +120,7 @@ function isStringArray(value: unknown): value is string[] {
 function isAuthorizationDetail(value: unknown): value is StepUpAuthorizationDetail {
   return (
     isObject(value) &&
-    value.type === 'stepup_action' &&
+    value.type === AUTHORIZATION_DETAILS_TYPE &&
     isStringArray(value.actions) &&
     typeof value.identifier === 'string' &&
     isStringArray(value.locations)
@@ -240,11 +229,11 @@ export function createStepUpVerifier(options: StepUpVerifierOptions): StepUpVeri
     try {
       const { payload } = await jwtVerify(token, jwks, {
         algorithms: ['ES256'],
-        typ: 'at+jwt',
+        typ: ACCESS_TOKEN_TYP,
         issuer,
         audience,
         clockTolerance,
-        requiredClaims: REQUIRED_CLAIMS,
+        requiredClaims: [...REQUIRED_TOKEN_CLAIMS],
         currentDate,
       });
       return stepUpClaims(payload);

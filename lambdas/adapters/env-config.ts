@@ -1,7 +1,7 @@
 import { parseConfig, type StepUpConfig } from '../domain/config';
-import { requireEnv } from './env';
+import { ENV, requireEnv } from './env';
 
 /** The config the construct serialised into `STEPUP_CONFIG_JSON` (`serializeConfig`), parsed again. */
 export function envConfig(): StepUpConfig {
-  return parseConfig(JSON.parse(requireEnv('STEPUP_CONFIG_JSON')));
+  return parseConfig(JSON.parse(requireEnv(ENV.config)));
 }

@@ -1,4 +1,5 @@
 import { createPublicKey, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { ACCESS_TOKEN_TYP } from '../contract';
 import type { TokenSigner, TokenVerifier } from '../ports/token-signer';
 
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
@@ -55,7 +56,8 @@ export class Es256TokenVerifier implements TokenVerifier {
     if (parts.length !== 3) return undefined;
     const [headerSegment = '', payloadSegment = '', signatureSegment = ''] = parts;
     const header = decodeObject(headerSegment);
-    if (!header || header.alg !== 'ES256' || header.typ !== 'at+jwt' || 'crit' in header) return undefined;
+    if (!header || header.alg !== 'ES256' || header.typ !== ACCESS_TOKEN_TYP || 'crit' in header)
+      return undefined;
     const key = typeof header.kid === 'string' ? (await this.loadKeys()).get(header.kid) : undefined;
     if (!key || !SEGMENT.test(signatureSegment)) return undefined;
     const signature = Buffer.from(signatureSegment, 'base64url');

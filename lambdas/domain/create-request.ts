@@ -7,14 +7,17 @@ import { policyLabel, type ApprovalRequest, type ApprovalRequirements } from './
 import { StepUpError } from './errors';
 import { newBindingCode, newRequestId } from './ids';
 import { GRANT_PICKUP_SECONDS, withGrant } from './issue-grant';
-import { createRequestBody } from './schemas/create-request';
 
-export { MAX_RESOURCE_LENGTH, MAX_TOKEN_TTL_SECONDS } from './schemas/create-request';
+/** Longest resource name accepted; shown in full to approvers, escaped, it still fits a Slack section. */
+export const MAX_RESOURCE_LENGTH = 512;
+
+/** Upper bound on any requested token lifetime, whatever the policy says. */
+export const MAX_TOKEN_TTL_SECONDS = 3600;
 
 /** Seconds an agent should wait between polls of `/v1/token`. */
 export const POLL_INTERVAL_SECONDS = 5;
 
-/** A validated `POST /v1/requests` body. */
+/** What an agent asks for: a validated `POST /v1/requests` body (parsed in `lambdas/api/`). */
 export interface CreateRequestInput {
   readonly action: string;
   readonly resource: string;
@@ -28,26 +31,6 @@ export interface CreateRequestInput {
   readonly subjectToken?: string;
   /** Thumbprint of the agent's DPoP public key (`dpop_jwk`): the token will be bound to it. */
   readonly dpopJkt?: string;
-}
-
-/**
- * Validates the agent's body (declared in `schemas/create-request.ts`). Agent text is untrusted:
- * under the text policy of `requireText` (well-formed, NFC, bounded, no unsafe characters).
- * @throws StepUpError `invalid_request` naming the field
- */
-export function parseCreateRequest(raw: unknown): CreateRequestInput {
-  const body = createRequestBody.parse(raw);
-  return {
-    action: body.action,
-    resource: body.resource,
-    audience: body.audience,
-    justification: body.justification,
-    onBehalfOf: body.on_behalf_of,
-    requestedTtlSeconds: body.requested_ttl_seconds,
-    signals: body.context ?? {},
-    subjectToken: body.subject_token,
-    dpopJkt: body.dpop_jwk,
-  };
 }
 
 /** The agent-facing answer to a create (RFC 9126/CIBA-shaped). */

@@ -12,11 +12,8 @@ import {
 } from './approval-request';
 import { StepUpError } from './errors';
 import { POLL_INTERVAL_SECONDS } from './create-request';
-import { tokenRequestBody } from './schemas/token-request';
 import { checkRedelivery } from './token-redelivery';
 import { updateRequest } from './update-request';
-
-export { CIBA_GRANT_TYPE } from './schemas/token-request';
 
 /** The access token response (RFC 6749 §5.1 with RFC 9396 details). */
 export interface TokenResponse {
@@ -25,14 +22,6 @@ export interface TokenResponse {
   readonly token_type: 'Bearer' | 'DPoP';
   readonly expires_in: number;
   readonly authorization_details: readonly AuthorizationDetail[];
-}
-
-/**
- * Validates a token-endpoint body (JSON or form fields; declared in `schemas/token-request.ts`).
- * @returns the auth_req_id to redeem
- */
-export function parseTokenRequest(raw: unknown): string {
-  return tokenRequestBody.parse(raw).auth_req_id;
 }
 
 /** Ports token delivery needs. */

@@ -1,49 +1,23 @@
-/**
- * Stable, agent-facing error codes. OAuth/CIBA codes where a standard defines one
- * (`transaction_failed` is CIBA's code for "the OP could not complete the transaction").
- */
-export type ErrorCode =
-  | 'invalid_request'
-  | 'invalid_token'
-  | 'invalid_grant'
-  | 'unsupported_grant_type'
-  | 'authorization_pending'
-  | 'slow_down'
-  | 'access_denied'
-  | 'expired_token'
-  | 'transaction_failed'
-  | 'not_found'
-  | 'conflict'
-  | 'forbidden'
-  | 'unknown_agent'
-  | 'temporarily_unavailable'
-  | 'invalid_config';
+import type { ErrorCode } from '../contract';
 
-const STATUS: Record<ErrorCode, number> = {
-  invalid_request: 400,
-  invalid_token: 401,
-  invalid_grant: 400,
-  unsupported_grant_type: 400,
-  authorization_pending: 400,
-  slow_down: 400,
-  access_denied: 403,
-  expired_token: 400,
-  // A token-endpoint error like the others (RFC 6749 §5.2), not a 5xx: retrying the poll cannot help.
-  transaction_failed: 400,
-  not_found: 404,
-  conflict: 409,
-  forbidden: 403,
-  unknown_agent: 403,
-  temporarily_unavailable: 503,
-  invalid_config: 500,
-};
+export type { ErrorCode } from '../contract';
+
+/** Options of a {@link StepUpError} besides its code and message. */
+export interface StepUpErrorOptions {
+  /** When the caller may usefully try again (HTTP `Retry-After`), for `temporarily_unavailable`. */
+  readonly retryAfterSeconds?: number;
+  /** The failure behind this one, for logs (`Error.cause`); never shown to the caller. */
+  readonly cause?: unknown;
+}
 
 /**
  * A failure the caller can act on. Its `code` is stable and safe to show; `message` is human text.
+ * How a code is answered over HTTP (its status) is the API's business (`lambdas/api/`).
+ * @example
+ * throw new StepUpError('not_found', 'no such request', {}, { cause: readError });
  */
 export class StepUpError extends Error {
   readonly code: ErrorCode;
-  readonly status: number;
   /** Extra fields for the error body (e.g. the denying policies); never secrets. */
   readonly details: Readonly<Record<string, unknown>>;
   /** When the caller may usefully try again (HTTP `Retry-After`), for `temporarily_unavailable`. */
@@ -53,18 +27,12 @@ export class StepUpError extends Error {
     code: ErrorCode,
     message: string,
     details: Record<string, unknown> = {},
-    options: { readonly retryAfterSeconds?: number } = {},
+    options: StepUpErrorOptions = {},
   ) {
-    super(message);
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'StepUpError';
     this.code = code;
-    this.status = STATUS[code];
     this.details = details;
     this.retryAfterSeconds = options.retryAfterSeconds;
   }
-}
-
-/** The body every 4xx carries: `{"error", "error_description"}`, plus the error's details. */
-export function errorBody(error: StepUpError): Record<string, unknown> {
-  return { ...error.details, error: error.code, error_description: error.message };
 }

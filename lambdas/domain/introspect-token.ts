@@ -1,21 +1,12 @@
 import type { Clock } from '../ports/clock';
 import type { RequestStore } from '../ports/request-store';
 import type { TokenVerifier } from '../ports/token-signer';
-import { introspectionRequestBody } from './schemas/introspection-request';
 
 /** RFC 7662 response. Inactive is exactly `{"active": false}`: no hint why. */
 export type IntrospectionResponse =
   { readonly active: false } | ({ readonly active: true } & Record<string, unknown>);
 
 const INACTIVE: IntrospectionResponse = { active: false };
-
-/**
- * Validates an introspection body (JSON or form fields; declared in
- * `schemas/introspection-request.ts`) and returns the token.
- */
-export function parseIntrospectionRequest(raw: unknown): string {
-  return introspectionRequestBody.parse(raw).token;
-}
 
 /**
  * Answers "is this token valid for me, and unused?" atomically: the signature, audience and expiry

@@ -8,7 +8,6 @@ import { forEachBounded } from './bounded-concurrency';
 import { afterCancel, cancelled } from './cancel-request';
 import { StepUpError } from './errors';
 import { killable } from './open-request';
-import { revokeRequestBody } from './schemas/revoke-request';
 import { updateRequest } from './update-request';
 
 /** Ports revocation needs. */
@@ -22,19 +21,8 @@ export interface RevokeDeps {
   readonly operators: readonly string[];
 }
 
-/** What `POST /v1/revoke` was asked: one token (RFC 7009) or every grant of an agent. */
+/** What `POST /v1/revoke` was asked (parsed in `lambdas/api/`): one token (RFC 7009) or every grant of an agent. */
 export type RevokeInput = { readonly token: string } | { readonly agent: string };
-
-/**
- * Validates a revocation body (JSON or form; declared in `schemas/revoke-request.ts`): `token`
- * (RFC 7009) or `agent` (operators only), exactly one of them.
- */
-export function parseRevokeRequest(raw: unknown): RevokeInput {
-  const body = revokeRequestBody.parse(raw);
-  if (body.token !== undefined) return { token: body.token };
-  if (body.agent !== undefined) return { agent: body.agent };
-  throw new Error('revoke body parsed without token or agent');
-}
 
 /**
  * Marks an approval revoked, unless its grant was used or already revoked. The grant need not be

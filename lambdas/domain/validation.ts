@@ -2,32 +2,10 @@ import { StepUpError } from './errors';
 import { hasUnsafeCharacters } from './unsafe-characters';
 
 /*
- * The checks behind the request schemas in `./schemas/`. Use them through a schema, which also
- * describes them in the OpenAPI document; every message here is part of the API.
+ * The text policy: one rule for text an agent or approver supplies, wherever it enters (the API's
+ * request schemas in `lambdas/api/schemas/`, a deny reason typed in Slack, a workload's `sub`).
+ * Every message here is part of the API.
  */
-
-/** A JSON object, or a 400. */
-export function requireObject(value: unknown, what: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new StepUpError('invalid_request', `${what} must be a JSON object`);
-  }
-  return value as Record<string, unknown>;
-}
-
-/**
- * Rejects fields outside `allowed`, so a typo never silently drops a constraint. The message names
- * the accepted fields and counts the unknown ones: an unknown name is the caller's raw input, and
- * error descriptions never echo that.
- */
-export function rejectUnknownFields(body: Record<string, unknown>, allowed: readonly string[]): void {
-  const unknown = Object.keys(body).filter((key) => !allowed.includes(key)).length;
-  if (unknown > 0) {
-    throw new StepUpError(
-      'invalid_request',
-      `${unknown} unknown field${unknown === 1 ? '' : 's'}; the accepted fields are ${allowed.join(', ')}`,
-    );
-  }
-}
 
 /** Options for {@link requireText}. */
 export interface StringRule {
@@ -75,12 +53,4 @@ export function requireText(value: unknown, field: string, rule: StringRule): st
     throw new StepUpError('invalid_request', `${field} must be ${rule.hint ?? `like ${rule.pattern}`}`);
   }
   return text;
-}
-
-/** An integer in `[min, max]`, or a 400. */
-export function requireInteger(value: unknown, field: string, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new StepUpError('invalid_request', `${field} must be an integer between ${min} and ${max}`);
-  }
-  return value;
 }

@@ -5,14 +5,14 @@ import { envConfig } from '../adapters/env-config';
 import { idempotencyStore, tableStore } from '../adapters/aws/table-clients';
 import { stateMachineWorkflow } from '../adapters/aws/workflow-clients';
 import { SlackSecretStatus } from '../adapters/aws/slack-secret-status';
-import { requireEnv } from '../adapters/env';
+import { ENV, requireEnv } from '../adapters/env';
 import { envAdmission } from '../adapters/env-admission';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import type { AgentAdmission } from '../domain/agent-admission';
 import { cedarPolicyFromCompiledSet } from '../adapters/cedar/compiled-policy-set';
 import { JoseHumanVerifier } from '../adapters/jose-human-verifier';
 import { requestLogger } from '../adapters/logger';
-import { parseCreateRequest } from '../domain/create-request';
+import { parseCreateRequest } from '../api/schemas/create-request';
 import { createRequestIdempotently, type IdempotentCreateDeps } from '../domain/idempotent-create';
 import { systemClock } from '../ports/clock';
 import type { PagingReadiness } from '../ports/paging-readiness';
@@ -56,10 +56,10 @@ export const handler = lazyHandler(() => {
     idempotency: idempotencyStore(),
     workflow: stateMachineWorkflow(),
     // Validated at synth, pre-parsed once per container, never per request.
-    policy: cedarPolicyFromCompiledSet(config, requireEnv('STEPUP_POLICY_SET')),
+    policy: cedarPolicyFromCompiledSet(config, requireEnv(ENV.policySet)),
     clock: systemClock,
     humanVerifier: human ? new JoseHumanVerifier({ ...human, keys: human.jwksUri }) : undefined,
     admission: envAdmission(config),
-    paging: new SlackSecretStatus(new SecretsManagerClient({}), requireEnv('SLACK_SECRET_ARN')),
+    paging: new SlackSecretStatus(new SecretsManagerClient({}), requireEnv(ENV.slackSecretArn)),
   });
 });

@@ -5,9 +5,10 @@ import { tableStore } from '../adapters/aws/table-clients';
 import { envAdmission } from '../adapters/env-admission';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import type { AgentAdmission } from '../domain/agent-admission';
-import { requireEnv } from '../adapters/env';
+import { ENV, requireEnv } from '../adapters/env';
 import { Es256TokenVerifier } from '../adapters/es256-token-verifier';
-import { introspectToken, parseIntrospectionRequest } from '../domain/introspect-token';
+import { parseIntrospectionRequest } from '../api/schemas/introspection-request';
+import { introspectToken } from '../domain/introspect-token';
 import { systemClock, type Clock } from '../ports/clock';
 import type { RequestStore } from '../ports/request-store';
 import type { TokenVerifier } from '../ports/token-signer';
@@ -32,7 +33,7 @@ export function introspectHandler(deps: IntrospectDeps) {
 export const handler = lazyHandler(() =>
   introspectHandler({
     store: tableStore(),
-    verifier: new Es256TokenVerifier(kmsSigner(), requireEnv('TOKEN_ISSUER')),
+    verifier: new Es256TokenVerifier(kmsSigner(), requireEnv(ENV.tokenIssuer)),
     clock: systemClock,
     admission: envAdmission(),
   }),

@@ -9,10 +9,11 @@ import { emfMetrics } from '../adapters/aws/emf-metrics';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import { secretBackedNotifier } from '../adapters/aws/slack-session';
 import type { AgentAdmission } from '../domain/agent-admission';
-import { requireEnv } from '../adapters/env';
+import { ENV, requireEnv } from '../adapters/env';
 import { Es256TokenVerifier } from '../adapters/es256-token-verifier';
 import { logger } from '../adapters/logger';
-import { parseRevokeRequest, revokeAgent, revokeToken, type RevokeDeps } from '../domain/revoke';
+import { parseRevokeRequest } from '../api/schemas/revoke-request';
+import { revokeAgent, revokeToken, type RevokeDeps } from '../domain/revoke';
 import { systemClock } from '../ports/clock';
 import { noMetrics, type OperationalMetrics } from '../ports/operational-metrics';
 
@@ -62,7 +63,7 @@ export const handler = lazyHandler(() => {
   const config = envConfig();
   return revokeHandler({
     store: tableStore(),
-    verifier: new Es256TokenVerifier(signer, requireEnv('TOKEN_ISSUER')),
+    verifier: new Es256TokenVerifier(signer, requireEnv(ENV.tokenIssuer)),
     workflow: stateMachineWorkflow(),
     notifier: secretBackedNotifier('revoke'),
     clock: systemClock,

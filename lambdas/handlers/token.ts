@@ -5,9 +5,10 @@ import { tableStore } from '../adapters/aws/table-clients';
 import { envAdmission } from '../adapters/env-admission';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import type { AgentAdmission } from '../domain/agent-admission';
-import { requireEnv } from '../adapters/env';
+import { ENV, requireEnv } from '../adapters/env';
 import { requestLogger } from '../adapters/logger';
-import { deliverToken, parseTokenRequest, type DeliverTokenDeps } from '../domain/deliver-token';
+import { parseTokenRequest } from '../api/schemas/token-request';
+import { deliverToken, type DeliverTokenDeps } from '../domain/deliver-token';
 import { systemClock } from '../ports/clock';
 
 /** `POST /v1/token`: the CIBA poll; on approval, the single-use token, exactly once. */
@@ -25,7 +26,7 @@ export const handler = lazyHandler(() =>
     store: tableStore(),
     signer: kmsSigner(),
     clock: systemClock,
-    issuer: requireEnv('TOKEN_ISSUER'),
+    issuer: requireEnv(ENV.tokenIssuer),
     admission: envAdmission(),
   }),
 );

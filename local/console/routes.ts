@@ -5,6 +5,7 @@ import { APPROVE_ACTION_ID, DENY_ACTION_ID } from '../../lambdas/adapters/slack/
 import { MAX_REASON_LENGTH } from '../../lambdas/adapters/slack/deny-dialog';
 import { auditTrail } from '../../lambdas/domain/approval-request';
 import type { StepUpConfig } from '../../lambdas/domain/config';
+import { REQUEST_ID_PATTERN } from '../../lambdas/domain/ids';
 import { requestView } from '../../lambdas/domain/request-view';
 import type { RequestStore } from '../../lambdas/ports/request-store';
 import type { LocalRoute } from '../http-server';
@@ -30,9 +31,6 @@ const PAGE_HEADERS = {
   'cache-control': 'no-store',
 };
 const API_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
-
-/** Request ids as the API issues them (the same check as `GET /v1/requests/{id}`). */
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 const STEPUP_ACTIONS = new Set([APPROVE_ACTION_ID, DENY_ACTION_ID]);
 
@@ -199,7 +197,7 @@ export function consoleRoutes(context: ConsoleContext): LocalRoute[] {
       path: '/console/api/requests/{id}',
       handle: async (_body, _request, params) => {
         const id = params.id ?? '';
-        const request = REQUEST_ID.test(id) ? await store.get(id) : undefined;
+        const request = REQUEST_ID_PATTERN.test(id) ? await store.get(id) : undefined;
         if (!request) {
           return {
             status: 404,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { WorkflowStepHandlers } from '../../local/local-workflow';
 import type { LocalRuntime } from '../../local/runtime';
 import { abortableSleep, FailedError, StepUpClient } from '../../client/agent';
-import { openApiDocument } from '../../lambdas/domain/openapi';
+import { openApiDocument } from '../../lambdas/api/openapi';
 import { TASK_RETRY } from '../../lib/workflow-retry';
 import { OpenApiSchemas } from '../unit/support/openapi-schemas';
 import { Api, slackMessage, testConfig, useTestRuntime } from './support';

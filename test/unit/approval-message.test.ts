@@ -6,7 +6,8 @@ import {
   type Block,
 } from '../../lambdas/adapters/slack/approval-message';
 import type { ApprovalRequest, Vote } from '../../lambdas/domain/approval-request';
-import { MAX_RESOURCE_LENGTH, parseCreateRequest } from '../../lambdas/domain/create-request';
+import { parseCreateRequest } from '../../lambdas/api/schemas/create-request';
+import { MAX_RESOURCE_LENGTH } from '../../lambdas/domain/create-request';
 import { ALICE, BOB, NOW, TEAM, pendingRequest } from './support/fixtures';
 
 const TASK_TOKEN = 'AAAAKgAAAAIAAAAAAAAAAdistinctive-task-token-value';

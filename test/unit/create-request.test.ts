@@ -5,9 +5,9 @@ import {
   MAX_TOKEN_TTL_SECONDS,
   POLL_INTERVAL_SECONDS,
   createRequest,
-  parseCreateRequest,
 } from '../../lambdas/domain/create-request';
-import { errorBody } from '../../lambdas/domain/errors';
+import { errorBody } from '../../lambdas/api/error-response';
+import { parseCreateRequest } from '../../lambdas/api/schemas/create-request';
 import { GRANT_PICKUP_SECONDS } from '../../lambdas/domain/issue-grant';
 import type { ApprovalPolicy, PolicyDecision, PolicyQuestion } from '../../lambdas/ports/approval-policy';
 import type { RequestStore } from '../../lambdas/ports/request-store';

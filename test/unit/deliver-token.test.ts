@@ -3,12 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbRequestStore } from '../../lambdas/adapters/aws/dynamodb-request-store';
 import { LocalKeySigner } from '../../lambdas/adapters/local/local-key-signer';
 import type { ApprovalRequest } from '../../lambdas/domain/approval-request';
-import {
-  CIBA_GRANT_TYPE,
-  deliverToken,
-  parseTokenRequest,
-  type DeliverTokenDeps,
-} from '../../lambdas/domain/deliver-token';
+import { httpStatusOf } from '../../lambdas/api/error-response';
+import { parseTokenRequest } from '../../lambdas/api/schemas/token-request';
+import { CIBA_GRANT_TYPE } from '../../lambdas/contract';
+import { deliverToken, type DeliverTokenDeps } from '../../lambdas/domain/deliver-token';
 import { StepUpError } from '../../lambdas/domain/errors';
 import { MAX_REDELIVERIES, REDELIVERY_WINDOW_SECONDS } from '../../lambdas/domain/token-redelivery';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../../local/local-dynamodb';
@@ -397,7 +395,10 @@ describe('deliverToken (real DynamoDbRequestStore on dynalite, LocalKeySigner)',
       const request = await stored(approvedRequest(overrides));
       const error = await rejectionOf(deliverToken(deps, request.agent, request.id));
       expect(error).toBeInstanceOf(StepUpError);
-      expect({ code: (error as StepUpError).code, status: (error as StepUpError).status }).toEqual({
+      expect({
+        code: (error as StepUpError).code,
+        status: httpStatusOf((error as StepUpError).code),
+      }).toEqual({
         code,
         status,
       });

@@ -3,7 +3,8 @@ import { DynamoDbRequestStore } from '../../lambdas/adapters/aws/dynamodb-reques
 import { Es256TokenVerifier } from '../../lambdas/adapters/es256-token-verifier';
 import { LocalKeySigner } from '../../lambdas/adapters/local/local-key-signer';
 import { deliverToken } from '../../lambdas/domain/deliver-token';
-import { introspectToken, parseIntrospectionRequest } from '../../lambdas/domain/introspect-token';
+import { parseIntrospectionRequest } from '../../lambdas/api/schemas/introspection-request';
+import { introspectToken } from '../../lambdas/domain/introspect-token';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../../local/local-dynamodb';
 import { expectStepUpError, fixedClock, pendingRequest, thrownBy } from './support/fixtures';
 

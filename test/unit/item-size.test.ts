@@ -5,7 +5,7 @@ import { MAX_REASON_LENGTH } from '../../lambdas/adapters/slack/deny-dialog';
 import type { ApprovalRequest, AuditEvent, Vote } from '../../lambdas/domain/approval-request';
 import { MAX_REDELIVERIES } from '../../lambdas/domain/token-redelivery';
 import { WORKLOAD_SUB_RULE } from '../../lambdas/domain/workload-identity';
-import { createRequestBody } from '../../lambdas/domain/schemas/create-request';
+import { createRequestBody } from '../../lambdas/api/schemas/create-request';
 import type { LocalDynamoDb } from '../../local/local-dynamodb';
 import { itemSize } from './support/item-size';
 import { NOW, pendingRequest, useDynaliteStore } from './support/fixtures';

@@ -2,17 +2,17 @@ import { readFileSync } from 'node:fs';
 import { generateKeyPairSync } from 'node:crypto';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
-import { parseCreateRequest } from '../../lambdas/domain/create-request';
-import { CIBA_GRANT_TYPE, parseTokenRequest } from '../../lambdas/domain/deliver-token';
+import { LOCAL_ISSUER, OPENAPI_VERSION, openApiDocument } from '../../lambdas/api/openapi';
+import { createRequestBody, parseCreateRequest } from '../../lambdas/api/schemas/create-request';
+import {
+  introspectionRequestBody,
+  parseIntrospectionRequest,
+} from '../../lambdas/api/schemas/introspection-request';
+import { parseRevokeRequest, revokeRequestBody } from '../../lambdas/api/schemas/revoke-request';
+import { textPattern } from '../../lambdas/api/schemas/text-pattern';
+import { parseTokenRequest, tokenRequestBody } from '../../lambdas/api/schemas/token-request';
+import { CIBA_GRANT_TYPE } from '../../lambdas/contract';
 import type { StepUpError } from '../../lambdas/domain/errors';
-import { parseIntrospectionRequest } from '../../lambdas/domain/introspect-token';
-import { LOCAL_ISSUER, OPENAPI_VERSION, openApiDocument } from '../../lambdas/domain/openapi';
-import { parseRevokeRequest } from '../../lambdas/domain/revoke';
-import { createRequestBody } from '../../lambdas/domain/schemas/create-request';
-import { introspectionRequestBody } from '../../lambdas/domain/schemas/introspection-request';
-import { revokeRequestBody } from '../../lambdas/domain/schemas/revoke-request';
-import { tokenRequestBody } from '../../lambdas/domain/schemas/token-request';
-import { textPattern } from '../../lambdas/domain/schemas/text-pattern';
 import { requireText } from '../../lambdas/domain/validation';
 import { OPENAPI_FILE, renderOpenApiFile } from '../../scripts/openapi-file';
 import { OpenApiSchemas } from './support/openapi-schemas';

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { StepUpError, errorBody } from '../../domain/errors';
+import { errorBody, httpStatusOf } from '../../api/error-response';
+import { StepUpError } from '../../domain/errors';
 import { requireWorkloadSub } from '../../domain/workload-identity';
 import { parseStrictJson } from './strict-json';
 
@@ -80,15 +81,16 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
 
 /** Maps a thrown error to `{error, error_description}`; unexpected errors become an opaque 500. */
 export function errorResult(error: unknown, log: (error: unknown) => void): HttpResult {
-  if (error instanceof StepUpError && error.status < 500) {
+  const status = error instanceof StepUpError ? httpStatusOf(error.code) : 500;
+  if (error instanceof StepUpError && status < 500) {
     const headers: Record<string, string> =
-      error.status === 401 ? { 'www-authenticate': `Bearer error="${error.code}"` } : {};
-    return json(error.status, errorBody(error), headers);
+      status === 401 ? { 'www-authenticate': `Bearer error="${error.code}"` } : {};
+    return json(status, errorBody(error), headers);
   }
   log(error);
   if (error instanceof StepUpError) {
     const retry = error.retryAfterSeconds;
-    return json(error.status, errorBody(error), retry ? { 'retry-after': String(retry) } : {});
+    return json(status, errorBody(error), retry ? { 'retry-after': String(retry) } : {});
   }
   return json(500, {
     error: 'server_error',

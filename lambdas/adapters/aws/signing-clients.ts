@@ -1,5 +1,5 @@
 import { KMSClient } from '@aws-sdk/client-kms';
-import { requireEnv } from '../env';
+import { ENV, requireEnv } from '../env';
 import { emfMetrics } from './emf-metrics';
 import { KmsSigner } from './kms-signer';
 import { traced } from './tracing';
@@ -9,6 +9,6 @@ import { traced } from './tracing';
  * (comma-separated); counts `SigningFailed`.
  */
 export function kmsSigner(): KmsSigner {
-  const retired = (process.env.RETIRED_SIGNING_KEY_IDS ?? '').split(',').filter(Boolean);
-  return new KmsSigner(traced(new KMSClient({})), requireEnv('SIGNING_KEY_ID'), retired, emfMetrics);
+  const retired = (process.env[ENV.retiredSigningKeyIds] ?? '').split(',').filter(Boolean);
+  return new KmsSigner(traced(new KMSClient({})), requireEnv(ENV.signingKeyId), retired, emfMetrics);
 }

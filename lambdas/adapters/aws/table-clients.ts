@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { RequestStore } from '../../ports/request-store';
-import { requireEnv } from '../env';
+import { ENV, requireEnv } from '../env';
 import { DynamoDbIdempotencyStore } from './dynamodb-idempotency-store';
 import { DynamoDbRequestStore } from './dynamodb-request-store';
 import { emfMetrics } from './emf-metrics';
@@ -11,10 +11,10 @@ import { traced } from './tracing';
 
 /** The request store on the table named by `TABLE_NAME`, counting the outcomes it records. */
 export function tableStore(): RequestStore {
-  return new DynamoDbRequestStore(traced(new DynamoDBClient({})), requireEnv('TABLE_NAME'), emfMetrics);
+  return new DynamoDbRequestStore(traced(new DynamoDBClient({})), requireEnv(ENV.tableName), emfMetrics);
 }
 
 /** Idempotency keys, in the table named by `TABLE_NAME`. */
 export function idempotencyStore(): DynamoDbIdempotencyStore {
-  return new DynamoDbIdempotencyStore(traced(new DynamoDBClient({})), requireEnv('TABLE_NAME'));
+  return new DynamoDbIdempotencyStore(traced(new DynamoDBClient({})), requireEnv(ENV.tableName));
 }

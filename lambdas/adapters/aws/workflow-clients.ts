@@ -1,11 +1,11 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { requireEnv } from '../env';
+import { ENV, requireEnv } from '../env';
 import { StepFunctionsTaskResponder, StepFunctionsWorkflow } from './sfn-workflow';
 import { traced } from './tracing';
 
 /** The workflow on the state machine named by `STATE_MACHINE_ARN`. */
 export function stateMachineWorkflow(): StepFunctionsWorkflow {
-  return new StepFunctionsWorkflow(traced(new SFNClient({})), requireEnv('STATE_MACHINE_ARN'));
+  return new StepFunctionsWorkflow(traced(new SFNClient({})), requireEnv(ENV.stateMachineArn));
 }
 
 /**

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { StepUpConfig } from '../../domain/config';
-import { CedarApprovalPolicy } from './cedar-approval-policy';
+import { approvalPolicy } from '../../domain/policy-decision';
+import type { ApprovalPolicy } from '../../ports/approval-policy';
+import { CedarPolicyEvaluator } from './cedar-policy-evaluator';
 import type { LoadedPolicy, LoadedPolicySet } from './policy-set-loader';
 
 /** File name of the policy set that `cdk synth` validated, inside the request function's bundle. */
@@ -34,7 +36,7 @@ export function serializePolicySet(set: LoadedPolicySet): string {
  * only, not validated again. Call once per container.
  * @throws Error when the file is missing or not a compiled policy set (a packaging fault, not input)
  */
-export function cedarPolicyFromCompiledSet(config: StepUpConfig, path: string): CedarApprovalPolicy {
+export function cedarPolicyFromCompiledSet(config: StepUpConfig, path: string): ApprovalPolicy {
   const compiled = JSON.parse(readFileSync(path, 'utf8')) as Partial<CompiledPolicySet>;
   if (
     typeof compiled.schema !== 'string' ||
@@ -43,8 +45,10 @@ export function cedarPolicyFromCompiledSet(config: StepUpConfig, path: string): 
   ) {
     throw new Error(`${path} is not a compiled stepup policy set`);
   }
-  return new CedarApprovalPolicy(
-    { schema: compiled.schema, policies: compiled.policies, actions: new Set(compiled.actions) },
-    config,
-  );
+  const evaluator = new CedarPolicyEvaluator({
+    schema: compiled.schema,
+    policies: compiled.policies,
+    actions: new Set(compiled.actions),
+  });
+  return approvalPolicy(evaluator, config);
 }

@@ -3,6 +3,7 @@ import { DynamoDbRequestStore } from '../../../lambdas/adapters/aws/dynamodb-req
 import { startLocalDynamoDb, type LocalDynamoDb } from '../../../local/local-dynamodb';
 import type { ApprovalRequest, PostIntent, SlackMessageRef } from '../../../lambdas/domain/approval-request';
 import { parseConfig, type StepUpConfig } from '../../../lambdas/domain/config';
+import { httpStatusOf } from '../../../lambdas/api/error-response';
 import { StepUpError, type ErrorCode } from '../../../lambdas/domain/errors';
 import { newBindingCode, newRequestId } from '../../../lambdas/domain/ids';
 import type { ApprovalNotifier } from '../../../lambdas/ports/approval-notifier';
@@ -158,7 +159,7 @@ export function expectStepUpError(
   expect(error).toBeInstanceOf(StepUpError);
   const stepUpError = error as StepUpError;
   expect(stepUpError.code).toBe(code);
-  expect(stepUpError.status).toBe(status);
+  expect(httpStatusOf(stepUpError.code)).toBe(status);
   if (mentions !== undefined) expect(stepUpError.message).toContain(mentions);
   return stepUpError;
 }

@@ -1,13 +1,12 @@
-import { StepUpError } from '../errors';
-import { requireObject } from '../validation';
+import {
+  MAX_RESOURCE_LENGTH,
+  MAX_TOKEN_TTL_SECONDS,
+  type CreateRequestInput,
+} from '../../domain/create-request';
+import { StepUpError } from '../../domain/errors';
+import { requireObject } from '../body-checks';
 import { publicJwk } from './public-jwk';
 import { body, custom, integer, optional, text } from './schema';
-
-/** Longest resource name accepted; shown in full to approvers, escaped, it still fits a Slack section. */
-export const MAX_RESOURCE_LENGTH = 512;
-
-/** Upper bound on any requested token lifetime, whatever the policy says. */
-export const MAX_TOKEN_TTL_SECONDS = 3600;
 
 /** A risk signal's name in `context`. */
 const SIGNAL_NAME = /^[a-z][a-z0-9_]{0,63}$/;
@@ -144,3 +143,23 @@ export const createRequestBody = body(
     ],
   },
 );
+
+/**
+ * Validates the agent's body. Agent text is untrusted: under the text policy of `requireText`
+ * (well-formed, NFC, bounded, no unsafe characters).
+ * @throws StepUpError `invalid_request` naming the field
+ */
+export function parseCreateRequest(raw: unknown): CreateRequestInput {
+  const body = createRequestBody.parse(raw);
+  return {
+    action: body.action,
+    resource: body.resource,
+    audience: body.audience,
+    justification: body.justification,
+    onBehalfOf: body.on_behalf_of,
+    requestedTtlSeconds: body.requested_ttl_seconds,
+    signals: body.context ?? {},
+    subjectToken: body.subject_token,
+    dpopJkt: body.dpop_jwk,
+  };
+}

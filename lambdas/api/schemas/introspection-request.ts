@@ -22,3 +22,8 @@ export const introspectionRequestBody = body(
     examples: [{ token: 'eyJhbGciOiJFUzI1NiJ9.eyJqdGkiOiIxIn0.c2ln' }],
   },
 );
+
+/** Validates an introspection body (JSON or form fields) and returns the token. */
+export function parseIntrospectionRequest(raw: unknown): string {
+  return introspectionRequestBody.parse(raw).token;
+}

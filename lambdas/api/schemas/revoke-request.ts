@@ -1,5 +1,6 @@
 import { tokenField, tokenTypeHint } from './introspection-request';
-import { WORKLOAD_SUB_RULE } from '../workload-identity';
+import type { RevokeInput } from '../../domain/revoke';
+import { WORKLOAD_SUB_RULE } from '../../domain/workload-identity';
 import { body, optional, text } from './schema';
 
 /** The body of `POST /v1/revoke` (JSON or form fields): one token, or every grant of an agent. */
@@ -29,3 +30,14 @@ export const revokeRequestBody = body(
     },
   },
 );
+
+/**
+ * Validates a revocation body (JSON or form): `token` (RFC 7009) or `agent` (operators only),
+ * exactly one of them.
+ */
+export function parseRevokeRequest(raw: unknown): RevokeInput {
+  const body = revokeRequestBody.parse(raw);
+  if (body.token !== undefined) return { token: body.token };
+  if (body.agent !== undefined) return { agent: body.agent };
+  throw new Error('revoke body parsed without token or agent');
+}

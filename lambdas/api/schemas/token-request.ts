@@ -1,7 +1,5 @@
+import { CIBA_GRANT_TYPE } from '../../contract';
 import { body, constant, text } from './schema';
-
-/** The CIBA grant type `/v1/token` accepts. */
-export const CIBA_GRANT_TYPE = 'urn:openid:params:grant-type:ciba';
 
 /** A request id as `/v1/token` takes it (`auth_req_id`); also the `{id}` of `/v1/requests/{id}`. */
 export const authReqId = text({
@@ -28,3 +26,11 @@ export const tokenRequestBody = body(
     examples: [{ grant_type: CIBA_GRANT_TYPE, auth_req_id: '3q2-7wAbCdEfGhIjKlMnOpQr' }],
   },
 );
+
+/**
+ * Validates a token-endpoint body (JSON or form fields).
+ * @returns the auth_req_id to redeem
+ */
+export function parseTokenRequest(raw: unknown): string {
+  return tokenRequestBody.parse(raw).auth_req_id;
+}

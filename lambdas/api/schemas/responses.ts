@@ -1,7 +1,14 @@
-import type { AuditEventType, PolicyOutcome, RequestStatus } from '../approval-request';
-import type { ErrorCode } from '../errors';
+import type { AuditEventType, PolicyOutcome, RequestStatus } from '../../domain/approval-request';
+import {
+  AUTHORIZATION_DETAILS_TYPE,
+  ERROR_CODES,
+  REQUEST_STATES,
+  REQUIRED_TOKEN_CLAIMS,
+  SERVER_ERROR,
+  type RequestState,
+} from '../../contract';
 import type { JsonSchema } from './schema';
-import { REQUEST_ID_PATTERN } from '../ids';
+import { REQUEST_ID_PATTERN } from '../../domain/ids';
 
 /*
  * What the API answers, as JSON Schema for the OpenAPI document. Responses are built by code, not
@@ -13,35 +20,11 @@ const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}
 const every = <T extends string>(members: Record<T, true>): T[] => Object.keys(members) as T[];
 
 /** Every error code a handler answers with (`server_error` is the opaque 500). */
-export const ERROR_CODES = [
-  ...every<ErrorCode>({
-    invalid_request: true,
-    invalid_token: true,
-    invalid_grant: true,
-    unsupported_grant_type: true,
-    authorization_pending: true,
-    slow_down: true,
-    access_denied: true,
-    expired_token: true,
-    transaction_failed: true,
-    not_found: true,
-    conflict: true,
-    forbidden: true,
-    unknown_agent: true,
-    temporarily_unavailable: true,
-    invalid_config: true,
-  }),
-  'server_error',
-] as const;
+export const ANSWERED_ERROR_CODES = [...ERROR_CODES, SERVER_ERROR] as const;
 
-const REQUEST_STATUSES = every<Lowercase<RequestStatus>>({
-  pending: true,
-  approved: true,
-  denied: true,
-  expired: true,
-  cancelled: true,
-  failed: true,
-});
+// The contract's states are exactly the domain's statuses, lowercased: this fails to compile otherwise.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _statesMatch: Same<RequestState, Lowercase<RequestStatus>> = true;
 
 const POLICY_OUTCOMES = every<PolicyOutcome>({ auto_approve: true, step_up: true, deny: true });
 
@@ -85,7 +68,7 @@ export const RESPONSE_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
       'auth_req_id, slow_down the new interval.',
     required: ['error', 'error_description'],
     properties: {
-      error: { type: 'string', enum: ERROR_CODES, description: 'Stable, machine-readable code.' },
+      error: { type: 'string', enum: ANSWERED_ERROR_CODES, description: 'Stable, machine-readable code.' },
       error_description: { type: 'string', description: 'Human text; never a stack trace.' },
     },
   },
@@ -154,7 +137,7 @@ export const RESPONSE_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
     additionalProperties: false,
     properties: {
       auth_req_id: requestId,
-      status: { enum: REQUEST_STATUSES },
+      status: { enum: REQUEST_STATES },
       action: { type: 'string' },
       resource: { type: 'string' },
       audience: { type: 'string' },
@@ -194,7 +177,7 @@ export const RESPONSE_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
     required: ['type', 'actions', 'identifier', 'locations'],
     additionalProperties: false,
     properties: {
-      type: { const: 'stepup_action' },
+      type: { const: AUTHORIZATION_DETAILS_TYPE },
       actions: strings,
       identifier: { type: 'string', description: 'The resource.' },
       locations: { ...strings, description: 'The audience.' },
@@ -227,19 +210,7 @@ export const RESPONSE_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
       {
         title: 'active: the token’s claims',
         type: 'object',
-        required: [
-          'active',
-          'token_type',
-          'iss',
-          'sub',
-          'aud',
-          'client_id',
-          'iat',
-          'exp',
-          'jti',
-          'authorization_details',
-          'approval',
-        ],
+        required: ['active', 'token_type', ...REQUIRED_TOKEN_CLAIMS],
         properties: {
           active: { const: true },
           token_type: { enum: ['Bearer', 'DPoP'] },

@@ -1,8 +1,8 @@
 import { json } from '../adapters/api-gateway/http-event';
 import { httpRoute } from '../adapters/api-gateway/http-route';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
-import { requireEnv } from '../adapters/env';
-import { openApiDocument } from '../domain/openapi';
+import { ENV, requireEnv } from '../adapters/env';
+import { openApiDocument } from '../api/openapi';
 
 /** `GET /openapi.json`: the OpenAPI 3.1 document of this API, built on first use, once per container. */
 export function openApiHandler(deps: { readonly issuer: string }) {
@@ -13,4 +13,4 @@ export function openApiHandler(deps: { readonly issuer: string }) {
   });
 }
 
-export const handler = lazyHandler(() => openApiHandler({ issuer: requireEnv('TOKEN_ISSUER') }));
+export const handler = lazyHandler(() => openApiHandler({ issuer: requireEnv(ENV.tokenIssuer) }));

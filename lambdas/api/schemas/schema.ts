@@ -1,16 +1,11 @@
-import { StepUpError, type ErrorCode } from '../errors';
-import {
-  rejectUnknownFields,
-  requireInteger,
-  requireObject,
-  requireText,
-  type StringRule,
-} from '../validation';
+import { StepUpError, type ErrorCode } from '../../domain/errors';
+import { requireText, type StringRule } from '../../domain/validation';
+import { rejectUnknownFields, requireInteger, requireObject } from '../body-checks';
 import { textPattern } from './text-pattern';
 
 /*
  * A request body is declared once, as an object of fields. The declaration parses (every check and
- * message of `../validation.ts`) and describes itself as JSON Schema (draft 2020-12, as OpenAPI 3.1
+ * message of `../body-checks.ts` and the text policy) and describes itself as JSON Schema (draft 2020-12, as OpenAPI 3.1
  * embeds it). Rules JSON Schema cannot state exactly stay code in a `custom` field, next to the
  * schema that comes closest.
  */

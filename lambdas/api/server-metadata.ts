@@ -1,4 +1,4 @@
-import { CIBA_GRANT_TYPE } from './deliver-token';
+import { AUTHORIZATION_DETAILS_TYPE, CIBA_GRANT_TYPE } from '../contract';
 
 /**
  * RFC 8414 authorization server metadata for `issuer` (the API base URL), with the CIBA,
@@ -17,7 +17,7 @@ export function serverMetadata(issuer: string): Record<string, unknown> {
     token_endpoint_auth_methods_supported: ['bearer_workload_jwt'],
     introspection_endpoint_auth_methods_supported: ['bearer_workload_jwt'],
     revocation_endpoint_auth_methods_supported: ['bearer_workload_jwt'],
-    authorization_details_types_supported: ['stepup_action'],
+    authorization_details_types_supported: [AUTHORIZATION_DETAILS_TYPE],
     dpop_signing_alg_values_supported: ['ES256', 'RS256', 'EdDSA'],
     access_token_signing_alg_values_supported: ['ES256'],
   };

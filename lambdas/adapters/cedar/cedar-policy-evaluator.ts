@@ -1,9 +1,6 @@
-import type { StepUpConfig } from '../../domain/config';
-import { approverGroupsLabel } from '../../domain/approval-request';
-import { combineRequirements, eligibleApprovers, tokenTtlCap } from '../../domain/combine-requirements';
-import { isUserGroup } from '../../domain/user-groups';
 import { StepUpError } from '../../domain/errors';
-import type { ApprovalPolicy, PolicyDecision, PolicyQuestion } from '../../ports/approval-policy';
+import type { PolicyQuestion } from '../../ports/approval-policy';
+import type { PolicyEvaluation, PolicyEvaluator } from '../../ports/policy-evaluator';
 import { cedar } from './cedar-wasm';
 import type { LoadedPolicySet } from './policy-set-loader';
 
@@ -12,19 +9,15 @@ let prepared = 0;
 type CedarContext = Record<string, unknown>;
 
 /**
- * {@link ApprovalPolicy} on Cedar. The policy set and schema are pre-parsed once (per container),
- * then every request costs two evaluations at most:
- * `approved = false` allowing → auto-approve; else `approved = true` allowing → step-up with the
- * determining policies' requirements; else deny, naming the forbid policies that decided it.
+ * {@link PolicyEvaluator} on Cedar. The policy set and schema are pre-parsed once (per container);
+ * each evaluation is one `statefulIsAuthorized` call, answering the determining policies (Cedar's
+ * `diagnostics.reason`) and their annotations. What the answers mean is `domain/policy-decision.ts`.
  */
-export class CedarApprovalPolicy implements ApprovalPolicy {
+export class CedarPolicyEvaluator implements PolicyEvaluator {
   private readonly policySetId: string;
   private readonly schemaName: string;
 
-  constructor(
-    private readonly set: LoadedPolicySet,
-    private readonly config: StepUpConfig,
-  ) {
+  constructor(private readonly set: LoadedPolicySet) {
     const id = `stepup-${++prepared}`;
     this.policySetId = `${id}-policies`;
     this.schemaName = `${id}-schema`;
@@ -37,51 +30,14 @@ export class CedarApprovalPolicy implements ApprovalPolicy {
     }
   }
 
-  decide(question: PolicyQuestion): PolicyDecision {
-    if (!this.set.actions.has(question.action)) {
-      return {
-        kind: 'deny',
-        policies: [],
-        reason: `${question.action} is not an action the policy schema declares`,
-      };
-    }
-    const alone = this.evaluate(question, false);
-    if (alone.allowed) {
-      return {
-        kind: 'auto_approve',
-        policies: [...alone.determining].sort(),
-        maxTokenTtlSeconds: tokenTtlCap(this.annotationsOf(alone.determining), this.config.defaults),
-      };
-    }
-    const withApproval = this.evaluate(question, true);
-    if (withApproval.allowed) {
-      const requirements = combineRequirements(
-        this.annotationsOf(withApproval.determining),
-        this.config.defaults,
-      );
-      const eligible = eligibleApprovers(requirements, this.config);
-      // Members of Slack user groups are only known to Slack; with one involved, let Slack decide.
-      const groups = requirements.approverGroups.flat().map((name) => this.config.approverGroups[name]);
-      const countable = !groups.some((group) => group?.members.some(isUserGroup));
-      if (countable && eligible.length < requirements.quorum) {
-        // Paging people who can never reach the quorum would only end in expiry; say so now.
-        return {
-          kind: 'deny',
-          policies: [...requirements.policies],
-          reason: `policies ${requirements.policies.join(', ')} need ${requirements.quorum} approvers from ${approverGroupsLabel(requirements)}, and only ${eligible.length} people qualify`,
-        };
-      }
-      return { kind: 'step_up', requirements };
-    }
-    const forbids = [...new Set([...alone.determining, ...withApproval.determining])].sort();
-    return {
-      kind: 'deny',
-      policies: forbids,
-      reason:
-        forbids.length > 0
-          ? `forbidden by policy ${forbids.map((id) => `"${id}"`).join(', ')}`
-          : 'no policy permits this action on this resource',
-    };
+  declaresAction(action: string): boolean {
+    return this.set.actions.has(action);
+  }
+
+  evaluate(question: PolicyQuestion, approved: boolean): PolicyEvaluation {
+    const { allowed, determining } = this.evaluateOnce(question, approved);
+    const annotations = this.set.policies.filter((p) => determining.includes(p.id)).map((p) => p.annotations);
+    return { allowed, determining, annotations };
   }
 
   /**
@@ -97,11 +53,10 @@ export class CedarApprovalPolicy implements ApprovalPolicy {
     }
   }
 
-  private annotationsOf(ids: readonly string[]) {
-    return this.set.policies.filter((p) => ids.includes(p.id)).map((p) => p.annotations);
-  }
-
-  private evaluate(question: PolicyQuestion, approved: boolean): { allowed: boolean; determining: string[] } {
+  private evaluateOnce(
+    question: PolicyQuestion,
+    approved: boolean,
+  ): { allowed: boolean; determining: string[] } {
     const environment = question.resource.includes('/') ? (question.resource.split('/')[0] ?? '') : '';
     const context: CedarContext = {
       approved,

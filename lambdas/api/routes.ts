@@ -1,0 +1,348 @@
+import type { ErrorCode } from '../contract';
+import { REQUEST_ID_PATTERN } from '../domain/ids';
+import { createRequestBody } from './schemas/create-request';
+import { introspectionRequestBody } from './schemas/introspection-request';
+import { revokeRequestBody } from './schemas/revoke-request';
+import type { JsonSchema } from './schemas/schema';
+import { tokenRequestBody } from './schemas/token-request';
+
+/*
+ * Every route of the HTTP API, declared once. The CDK construct (API Gateway routes, the functions
+ * behind them, cdk-nag acknowledgements), the local runtime, the OpenAPI document and the route tests
+ * iterate over `ROUTES`: adding a route is an entry here plus its handler file.
+ */
+
+/**
+ * Who may call a route. `workload`: behind the JWT authorizer, and the handler admits its caller
+ * (config `agents.admit`). `public`: no credential at all, with the reason cdk-nag is told.
+ * `slack`: no JWT (Slack cannot present one); the handler verifies Slack's request signature.
+ */
+export type RouteAuth =
+  | { readonly kind: 'workload' }
+  | { readonly kind: 'public'; readonly reason: string }
+  | { readonly kind: 'slack'; readonly reason: string };
+
+/** A success answer of a route, as the OpenAPI document shows it. */
+export interface OkResponse {
+  readonly description: string;
+  readonly schema?: JsonSchema;
+  /** The `Cache-Control` the handler sets. */
+  readonly cacheControl?: string;
+}
+
+/** A request body a route parses: the schema (by its component name) and whether forms are taken. */
+export interface RouteBody {
+  readonly schema: { readonly name: string };
+  /** Also `application/x-www-form-urlencoded` (the OAuth endpoints). */
+  readonly form: boolean;
+}
+
+/** One route of the HTTP API: where it is, who may call it, what runs it and what it answers. */
+export interface Route {
+  /**
+   * The route's one name: its Lambda function (`StepUpApproval.functions`), its handler file under
+   * `lambdas/handlers/` (the name in kebab case) and its OpenAPI `operationId`.
+   */
+  readonly name: string;
+  readonly method: 'GET' | 'POST';
+  /** API Gateway style, e.g. `/v1/requests/{id}`. */
+  readonly path: string;
+  readonly auth: RouteAuth;
+  /** The OpenAPI tag. */
+  readonly tag: 'requests' | 'oauth' | 'discovery' | 'operations';
+  readonly summary: string;
+  readonly description?: string;
+  /** OpenAPI parameter objects (path and header parameters). */
+  readonly parameters?: readonly JsonSchema[];
+  readonly body?: RouteBody;
+  /** Success answers, by HTTP status. */
+  readonly ok: Readonly<Record<string, OkResponse>>;
+  /** The errors its handler answers besides `invalid_token` and `server_error`, and when. */
+  readonly errors?: Partial<Readonly<Record<ErrorCode, string>>>;
+  /** Fields some errors add to the body, by HTTP status. */
+  readonly errorFields?: Readonly<Record<string, Readonly<Record<string, JsonSchema>>>>;
+  /** Runs no handler code that could fail (no 500 documented). */
+  readonly cannotFail?: boolean;
+}
+
+/** The OpenAPI version of the document `GET /openapi.json` serves. */
+export const OPENAPI_VERSION = '3.1.0';
+
+const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
+
+const BODY_ERRORS = 'Malformed body, wrong Content-Type, body over 64 KiB, unknown or invalid field.';
+
+const idParameter: JsonSchema = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  description:
+    'The auth_req_id. Another agent’s request, an unknown id and a malformed one are all 404: ' +
+    'existence is not revealed.',
+  schema: { type: 'string', pattern: REQUEST_ID_PATTERN.source },
+};
+
+const idempotencyKey: JsonSchema = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    'Makes a create safe to retry: the same key (per agent, kept 24 h) with the same body answers ' +
+    'as the first call did, without creating a second request; with another body it is a 409. ' +
+    '1 to 255 visible ASCII characters.',
+  schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' },
+};
+
+const workload = { kind: 'workload' } as const;
+
+/** Every route of the API, in the order the OpenAPI document lists them. */
+export const ROUTES = [
+  {
+    name: 'createRequest',
+    method: 'POST',
+    path: '/v1/requests',
+    auth: workload,
+    tag: 'requests',
+    summary: 'Ask to perform one high-risk action',
+    description:
+      'The policies decide: step-up (202, approvers are paged in Slack), auto-approve (200, the ' +
+      'token is ready at /v1/token at once) or deny (403, recorded like any other request).',
+    parameters: [idempotencyKey],
+    body: { schema: createRequestBody, form: false },
+    ok: {
+      '200': {
+        description: 'Auto-approved by policy: collect the token at /v1/token.',
+        schema: {
+          type: 'object',
+          allOf: [ref('CreatedRequest')],
+          properties: { status: { const: 'approved' } },
+        },
+      },
+      '202': {
+        description: 'Step-up: the approvers are paged; poll /v1/token.',
+        schema: {
+          type: 'object',
+          allOf: [ref('CreatedRequest')],
+          properties: { status: { const: 'pending' } },
+        },
+      },
+    },
+    errors: {
+      invalid_request:
+        `${BODY_ERRORS} Also: a context signal the policy schema does not declare, a subject_token ` +
+        'that does not verify or names someone else, a malformed Idempotency-Key.',
+      access_denied: 'A policy forbids the action; the request is recorded as denied.',
+      conflict: 'The Idempotency-Key was already used with a different body.',
+      temporarily_unavailable:
+        'Approvers cannot be paged yet (the Slack secret still holds its deploy-time placeholder; ' +
+        'nothing is created, see Retry-After), or the approval workflow could not start (the request ' +
+        'is closed as expired).',
+    },
+    errorFields: {
+      '403': {
+        auth_req_id: { type: 'string', description: 'The recorded (denied) request.' },
+        policies: { type: 'array', items: { type: 'string' }, description: 'The forbidding policies.' },
+      },
+    },
+  },
+  {
+    name: 'getRequest',
+    method: 'GET',
+    path: '/v1/requests/{id}',
+    auth: workload,
+    tag: 'requests',
+    summary: 'A request’s status, decision, approvers and audit trail (its own agent only)',
+    parameters: [idParameter],
+    ok: { '200': { description: 'The request.', schema: ref('RequestView') } },
+    errors: { not_found: 'No such request for this agent.' },
+  },
+  {
+    name: 'cancelRequest',
+    method: 'POST',
+    path: '/v1/requests/{id}/cancel',
+    auth: workload,
+    tag: 'requests',
+    summary: 'Withdraw a pending request',
+    description:
+      'Stops the approval and updates the Slack message. Cancelling a cancelled request answers it ' +
+      'again. No body.',
+    parameters: [idParameter],
+    ok: { '200': { description: 'The cancelled request.', schema: ref('RequestView') } },
+    errors: {
+      not_found: 'No such request for this agent.',
+      conflict: 'The request was already decided (approved, denied or expired) or failed.',
+    },
+  },
+  {
+    name: 'token',
+    method: 'POST',
+    path: '/v1/token',
+    auth: workload,
+    tag: 'oauth',
+    summary: 'CIBA poll: the single-use token once approved, exactly once',
+    description:
+      'Poll no faster than the interval. Only the requesting agent may redeem; anyone else is told ' +
+      'the id is unknown.',
+    body: { schema: tokenRequestBody, form: true },
+    ok: {
+      '200': {
+        description:
+          'Approved: the token. A poll by the same agent within 60 s of delivery (a lost answer) gets ' +
+          'the same token again (same claims and jti, re-signed), at most 3 more times.',
+        schema: ref('TokenResponse'),
+      },
+    },
+    errors: {
+      invalid_request: BODY_ERRORS,
+      authorization_pending: 'Nobody has decided yet, or approved and the grant is still being issued.',
+      slow_down: 'Polled before the previous poll plus the interval; the interval grows by 5 s each time.',
+      expired_token:
+        'Nobody decided in time, paging the approvers failed, or the approved token was not collected ' +
+        'within 600 s.',
+      invalid_grant:
+        'Unknown auth_req_id, another agent’s request, or the token was already delivered (over 60 s ' +
+        'ago, 4 times already, used by the resource server, or expired).',
+      unsupported_grant_type: 'Any other grant_type.',
+      access_denied: 'An approver or the policy denied the request, or it was cancelled or revoked.',
+      transaction_failed:
+        'Terminal: stepup could not complete the approval (closing the request or issuing the grant ' +
+        'failed after retries; the request is failed). Nothing was granted; ask again with a new request.',
+    },
+    errorFields: {
+      '400': { interval: { type: 'integer', description: 'With slow_down: the new interval (seconds).' } },
+    },
+  },
+  {
+    name: 'introspect',
+    method: 'POST',
+    path: '/v1/introspect',
+    auth: workload,
+    tag: 'oauth',
+    summary: 'RFC 7662 introspection by the token’s audience; the first successful call consumes it',
+    description:
+      'The caller’s workload sub must be the token’s aud. Every later call, and any expired, revoked, ' +
+      'unknown or foreign token, is exactly {"active":false}.',
+    body: { schema: introspectionRequestBody, form: true },
+    ok: {
+      '200': { description: 'Always 200 for a well-formed request.', schema: ref('IntrospectionResponse') },
+    },
+    errors: { invalid_request: BODY_ERRORS },
+  },
+  {
+    name: 'revoke',
+    method: 'POST',
+    path: '/v1/revoke',
+    auth: workload,
+    tag: 'oauth',
+    summary: 'RFC 7009 token revocation, or the operators’ per-agent kill switch',
+    description:
+      'token: by its agent or its audience; an invalid, unknown or foreign token is answered like ' +
+      'success (RFC 7009). agent: operators only; cancels the agent’s pending requests and revokes ' +
+      'its unused grants.',
+    body: { schema: revokeRequestBody, form: true },
+    ok: { '200': { description: 'Done.', schema: ref('RevokeResponse') } },
+    errors: {
+      invalid_request: BODY_ERRORS,
+      forbidden: 'The kill switch by a caller that is not a configured operator.',
+    },
+  },
+  {
+    name: 'jwks',
+    method: 'GET',
+    path: '/.well-known/jwks.json',
+    auth: {
+      kind: 'public',
+      reason:
+        'GET /.well-known/jwks.json publishes the public signing key so resource servers can verify tokens; ' +
+        'it is public by definition (RFC 7517/8414).',
+    },
+    tag: 'discovery',
+    summary: 'The public signing keys, including retired ones still in use',
+    ok: {
+      '200': {
+        description: 'RFC 7517 key set.',
+        schema: ref('JsonWebKeySet'),
+        cacheControl: 'public, max-age=300',
+      },
+    },
+  },
+  {
+    name: 'serverMetadata',
+    method: 'GET',
+    path: '/.well-known/oauth-authorization-server',
+    auth: {
+      kind: 'public',
+      reason:
+        'GET /.well-known/oauth-authorization-server is RFC 8414 discovery metadata (endpoint URLs and ' +
+        'supported algorithms); clients read it before they have any credential, and it holds no secret.',
+    },
+    tag: 'discovery',
+    summary: 'RFC 8414 metadata: endpoints, grant type, algorithms',
+    ok: {
+      '200': {
+        description: 'The metadata.',
+        schema: ref('ServerMetadata'),
+        cacheControl: 'public, max-age=3600',
+      },
+    },
+  },
+  {
+    name: 'openApi',
+    method: 'GET',
+    path: '/openapi.json',
+    auth: {
+      kind: 'public',
+      reason:
+        'GET /openapi.json is the OpenAPI description of the API (routes, request and response schemas), ' +
+        'built from code; clients and tools read it before they have any credential, and it holds no secret.',
+    },
+    tag: 'discovery',
+    summary: 'This document',
+    ok: {
+      '200': {
+        description: `The OpenAPI ${OPENAPI_VERSION} document.`,
+        schema: {
+          type: 'object',
+          required: ['openapi', 'info', 'paths'],
+          properties: { openapi: { const: OPENAPI_VERSION } },
+        },
+        cacheControl: 'public, max-age=3600',
+      },
+    },
+  },
+  {
+    name: 'health',
+    method: 'GET',
+    path: '/health',
+    auth: {
+      kind: 'public',
+      reason: 'GET /health is a liveness probe for load balancers and uptime checks; it returns no data.',
+    },
+    tag: 'operations',
+    summary: 'Liveness; touches no dependency',
+    ok: { '200': { description: 'Up.', schema: ref('Health') } },
+    cannotFail: true,
+  },
+  {
+    name: 'slackEvents',
+    method: 'POST',
+    path: '/slack/events',
+    auth: {
+      kind: 'slack',
+      reason:
+        'POST /slack/events is called by Slack, which cannot present a workload JWT; the handler ' +
+        'authenticates every request by its Slack signature (signing secret, timestamp window) instead.',
+    },
+    tag: 'operations',
+    summary: 'Slack interactivity (Approve / Deny clicks); called by Slack, authenticated by its signature',
+    ok: { '200': { description: 'Handled.' } },
+  },
+] as const satisfies readonly Route[];
+
+/** The name of one route (and of its Lambda function). */
+export type RouteName = (typeof ROUTES)[number]['name'];
+
+/** `getRequest` → `get-request`: a route's handler file under `lambdas/handlers/`. */
+export function handlerFileOf(name: string): string {
+  return name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+}

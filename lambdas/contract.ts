@@ -1,0 +1,64 @@
+/*
+ * The agent-facing contract that both the server and `client/` speak: error codes, token claim names
+ * and the grant type. Declared once here; this module imports nothing, so the client can use it
+ * without pulling in server code.
+ */
+
+/** The CIBA grant type `POST /v1/token` accepts (OpenID CIBA §10.1). */
+export const CIBA_GRANT_TYPE = 'urn:openid:params:grant-type:ciba';
+
+/**
+ * Stable, agent-facing error codes (`error` of every error body). OAuth/CIBA codes where a standard
+ * defines one (`transaction_failed` is CIBA's code for "the OP could not complete the transaction").
+ */
+export const ERROR_CODES = [
+  'invalid_request',
+  'invalid_token',
+  'invalid_grant',
+  'unsupported_grant_type',
+  'authorization_pending',
+  'slow_down',
+  'access_denied',
+  'expired_token',
+  'transaction_failed',
+  'not_found',
+  'conflict',
+  'forbidden',
+  'unknown_agent',
+  'temporarily_unavailable',
+  'invalid_config',
+] as const;
+
+/** One of {@link ERROR_CODES}. */
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** The opaque code of an unexpected failure (HTTP 500): logged by the server, never detailed. */
+export const SERVER_ERROR = 'server_error';
+
+/** The JOSE `typ` of every stepup access token (RFC 9068). */
+export const ACCESS_TOKEN_TYP = 'at+jwt';
+
+/** The RFC 9396 `authorization_details` type of the one approved action. */
+export const AUTHORIZATION_DETAILS_TYPE = 'stepup_action';
+
+/**
+ * The claims every stepup access token carries (design §4), as its verifiers require them. `nbf`,
+ * `act` (a verified human) and `cnf` (DPoP binding) come on top when they apply.
+ */
+export const REQUIRED_TOKEN_CLAIMS = [
+  'iss',
+  'sub',
+  'aud',
+  'client_id',
+  'iat',
+  'exp',
+  'jti',
+  'authorization_details',
+  'approval',
+] as const;
+
+/** The states of a request as the API shows them (`status` of `GET /v1/requests/{id}`). */
+export const REQUEST_STATES = ['pending', 'approved', 'denied', 'expired', 'cancelled', 'failed'] as const;
+
+/** One of {@link REQUEST_STATES}. */
+export type RequestState = (typeof REQUEST_STATES)[number];

@@ -1,0 +1,26 @@
+import type { PolicyAnnotations } from '../domain/policy-annotations';
+import type { PolicyQuestion } from './approval-policy';
+
+/** One evaluation of the policy set: allowed or not, and the policies that determined it. */
+export interface PolicyEvaluation {
+  readonly allowed: boolean;
+  /** The determining policies: the permits that allowed it, else the forbids that denied it (if any). */
+  readonly determining: readonly string[];
+  /** The annotations of the determining policies, in the same order. */
+  readonly annotations: readonly PolicyAnnotations[];
+}
+
+/**
+ * The policy engine, asked one question at a time: which policies permit (with which annotations)
+ * when the request is taken as already approved by humans or not. The decision built from the two
+ * answers is domain code (`domain/policy-decision.ts`).
+ */
+export interface PolicyEvaluator {
+  /** Whether the policy schema declares `action` at all. */
+  declaresAction(action: string): boolean;
+  /**
+   * Evaluates `question` with `context.approved = approved`.
+   * @throws StepUpError `invalid_request` when the question does not fit the policy schema
+   */
+  evaluate(question: PolicyQuestion, approved: boolean): PolicyEvaluation;
+}
