@@ -44,6 +44,9 @@ async function main(): Promise<number> {
   const runtime = await startRuntime(flags.start, { ...process.env, LOG_LEVEL: 'WARN' });
   let died: string | undefined;
   void runtime.exited.then((how) => (died = how));
+  // The runtime runs in its own process group: it must not outlive this script, however it ends.
+  process.once('exit', () => runtime.stop());
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
   console.log(`soak: runtime up at ${runtime.url}; ${concurrency} agents for ${flags.duration}`);
 
   const resourceServer = await devToken(runtime.url, 'orders-db');
@@ -57,16 +60,24 @@ async function main(): Promise<number> {
   const errors: Record<string, number> = {};
   const rss: { atS: number; kib: number | undefined }[] = [];
   let flows = 0;
+  let unfinished = 0;
   const started = performance.now();
   const endAt = started + durationMs;
+  // At the end, flows still under way are stopped where they are and counted, not awaited.
+  const end = new AbortController();
+  const endTimer = setTimeout(() => end.abort(new Error('the soak ended')), durationMs);
 
   const run = async (agent: Agent) => {
     while (performance.now() < endAt && died === undefined) {
       try {
-        await agent.flow((step, took) => window[step].add(took));
+        await agent.flow((step, took) => window[step].add(took), end.signal);
         flows++;
       } catch (error) {
         if (died !== undefined) return;
+        if (end.signal.aborted) {
+          unfinished++;
+          return;
+        }
         const step = error instanceof StepError ? error.step : 'other';
         if ((errors[step] = (errors[step] ?? 0) + 1) <= 3)
           console.log(`soak: flow failed at ${(error as Error).message}`);
@@ -75,8 +86,10 @@ async function main(): Promise<number> {
   };
 
   let lastFlows = 0;
+  let lastAt = started;
   const report = () => {
-    const atS = Math.round((performance.now() - started) / 1000);
+    const now = performance.now();
+    const atS = Math.round((now - started) / 1000);
     const kib = runtime.rssKiB();
     rss.push({ atS, kib });
     const steps = STEPS.map((s) => {
@@ -84,8 +97,9 @@ async function main(): Promise<number> {
       total[s].merge(w);
       return `${s} ${ms(w.percentile(50))}/${ms(w.percentile(99))}`;
     }).join(', ');
-    const rate = ((flows - lastFlows) / (everyMs / 1000)).toFixed(1);
+    const rate = ((flows - lastFlows) / ((now - lastAt) / 1000)).toFixed(1);
     lastFlows = flows;
+    lastAt = now;
     const failed = Object.values(errors).reduce((a, b) => a + b, 0);
     console.log(
       `[${String(atS).padStart(4)} s] ${flows} flows, ${rate}/s; p50/p99 ms ${steps}; RSS ${mb(kib)} MB; ` +
@@ -95,6 +109,7 @@ async function main(): Promise<number> {
   const ticker = setInterval(report, everyMs);
   await Promise.all(agents.map(run));
   clearInterval(ticker);
+  clearTimeout(endTimer);
   report();
   const elapsedS = (performance.now() - started) / 1000;
   runtime.stop();
@@ -116,7 +131,7 @@ async function main(): Promise<number> {
   }
   console.log(`  RSS (MB)          ${rss.map((r) => mb(r.kib)).join(' ')}`);
   console.log(`  RSS max, 1st half ${mb(firstHalfMax)} MB; 2nd half ${mb(secondHalfMax)} MB`);
-  console.log(`  errors            ${JSON.stringify(errors)}`);
+  console.log(`  errors            ${JSON.stringify(errors)}; ${unfinished} flows under way at the end`);
   if (died !== undefined) {
     console.log(`\nthe runtime's last output:\n${runtime.output().slice(-4000)}`);
     return 1;

@@ -53,8 +53,9 @@ export class Agent {
    * Approve through the Slack stand-in (a signed click to /slack/events), the agent collects its
    * token, and the resource server verifies and consumes it.
    * @param time receives each step's duration in milliseconds
+   * @param signal ends the flow where it is (the soak's end)
    */
-  async flow(time: (step: Step, ms: number) => void): Promise<void> {
+  async flow(time: (step: Step, ms: number) => void, signal: AbortSignal): Promise<void> {
     const step = async <T>(name: Step, run: () => Promise<T>): Promise<T> => {
       const started = performance.now();
       try {
@@ -73,9 +74,11 @@ export class Agent {
         justification: 'soak: drop the legacy orders table',
       }),
     );
-    await step('click', () => this.approve(request.id));
+    await step('click', () => this.approve(request.id, signal));
     // Resumed after the click, the handle sees the request decided and polls at once.
-    const token = await step('token', async () => (await this.client.resume(request.id)).waitForToken());
+    const token = await step('token', async () =>
+      (await this.client.resume(request.id)).waitForToken({ signal }),
+    );
     await step('introspect', () =>
       this.resourceServer.verifyAndConsume(token.accessToken, {
         action: 'db:DropTable',
@@ -84,19 +87,22 @@ export class Agent {
     );
   }
 
-  private async approve(id: string): Promise<void> {
+  private async approve(id: string, signal: AbortSignal): Promise<void> {
     for (;;) {
       const response = await fetch(`${this.base}/dev/slack/click`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ auth_req_id: id, user: 'U0ALICE', decision: 'approve' }),
+        signal,
       });
       const body = (await response.json()) as Record<string, unknown>;
       if (response.status === 200 && body.slack_status === 200) return;
-      // The route waits a few seconds for the workflow to page the approvers; under load it can take
-      // longer, and an approver clicks once the message is there.
-      if (response.status === 400 && String(body.error_description).includes('no Slack message')) continue;
-      throw new Error(`/dev/slack/click answered ${response.status} ${JSON.stringify(body)}`);
+      // The route waits a few seconds for the workflow to page the approvers; under load that can
+      // take longer, and an approver clicks once the message is there, while the request is pending.
+      const paging = response.status === 400 && String(body.error_description).includes('no Slack message');
+      if (!paging) throw new Error(`/dev/slack/click answered ${response.status} ${JSON.stringify(body)}`);
+      const { status } = await this.client.getStatus(id, { signal });
+      if (status !== 'pending') throw new Error(`never paged; the request ended ${status}`);
     }
   }
 }
