@@ -5,10 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
 import { Api, eventually, pollUntilDecided, slackMessage, testConfig } from './support';
 
-// One second to decide, then the on-call group is paged and has one second more.
+// Ten seconds to decide, then the on-call group is paged and has ten seconds more: the test clicks
+// before the escalation and again within its window, which a busy machine must not miss (1 s did).
 const ESCALATING_POLICY = `@id("drop-with-escalation")
 @approvers("db-owners")
-@approval_timeout("1")
+@approval_timeout("10")
 @escalate_to("platform-oncall")
 permit (principal, action == Action::"db:DropTable", resource)
 when { context.approved };
