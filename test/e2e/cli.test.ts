@@ -1,8 +1,9 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
-import { Api, eventually, slackMessage, startTestRuntime, testConfig } from '../integration/support';
+import { printed } from '../helpers/wait';
+import { Api, slackMessage, startTestRuntime, testConfig } from '../integration/support';
 
 interface Run {
   readonly code: number | null;
@@ -10,20 +11,32 @@ interface Run {
   readonly stderr: string;
 }
 
-/** Runs the real binary, `node bin/stepup.cjs …`, as a child process. */
-function stepup(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/stepup.cjs', ...args], {
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+/** A running `stepup` process: its output as it is printed, and its result once it exits. */
+interface Started {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly done: Promise<Run>;
+}
+
+/** Starts the real binary, `node bin/stepup.cjs …`, as a child process. */
+function start(args: string[], env: Record<string, string>): Started {
+  const child = spawn(process.execPath, ['bin/stepup.cjs', ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+  });
+  child.stdin.end();
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const done = new Promise<Run>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+  return { child, done };
+}
+
+/** Runs the real binary to the end. */
+function stepup(args: string[], env: Record<string, string>): Promise<Run> {
+  return start(args, env).done;
 }
 
 const REQUEST = [
@@ -38,11 +51,11 @@ const REQUEST = [
   'drop the legacy orders table after the migration',
 ];
 
-/** The first request `agent` made, once it exists and its approvers were paged. */
-async function firstRequestOf(runtime: LocalRuntime, agent: string): Promise<string> {
-  const id = await eventually(async () => (await runtime.store.listByAgent(agent))[0], 10_000);
-  await slackMessage(runtime, id);
-  return id;
+/** The request a running `stepup request --wait` made, once the CLI printed it and its approvers were paged. */
+async function requestOf(runtime: LocalRuntime, started: Started): Promise<string> {
+  const [, id] = await printed(started.child.stderr, /^requested (\S+):/m);
+  await slackMessage(runtime, id!);
+  return id!;
 }
 
 describe('the stepup CLI against the local runtime', () => {
@@ -97,10 +110,10 @@ describe('the stepup CLI against the local runtime', () => {
     'request --wait exits 0 when approved, printing only the token on stdout',
     async ({ expect }) => {
       const env = await envFor('cli-approve-bot');
-      const waiting = stepup([...REQUEST, '--wait'], env);
-      const id = await firstRequestOf(runtime, 'cli-approve-bot');
+      const waiting = start([...REQUEST, '--wait'], env);
+      const id = await requestOf(runtime, waiting);
       await runtime.click({ requestId: id, user: 'U0ALICE', decision: 'approve' });
-      const run = await waiting;
+      const run = await waiting.done;
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
       expect(decodeJwt(run.stdout.trim())).toMatchObject({ aud: 'orders-db', approval: { request_id: id } });
@@ -115,10 +128,10 @@ describe('the stepup CLI against the local runtime', () => {
 
   it.concurrent('request --wait exits 2 when denied (--json: the denial on stdout)', async ({ expect }) => {
     const env = await envFor('cli-deny-bot');
-    const waiting = stepup([...REQUEST, '--wait', '--json'], env);
-    const id = await firstRequestOf(runtime, 'cli-deny-bot');
+    const waiting = start([...REQUEST, '--wait', '--json'], env);
+    const id = await requestOf(runtime, waiting);
     await runtime.click({ requestId: id, user: 'U0BOB', decision: 'deny' });
-    const run = await waiting;
+    const run = await waiting.done;
     expect(run.code).toBe(2);
     expect(JSON.parse(run.stdout)).toMatchObject({
       auth_req_id: id,
@@ -131,10 +144,10 @@ describe('the stepup CLI against the local runtime', () => {
 
   it.concurrent('request --wait exits 4 when the request is cancelled from elsewhere', async ({ expect }) => {
     const env = await envFor('cli-cancel-bot');
-    const waiting = stepup([...REQUEST, '--wait'], env);
-    const id = await firstRequestOf(runtime, 'cli-cancel-bot');
+    const waiting = start([...REQUEST, '--wait'], env);
+    const id = await requestOf(runtime, waiting);
     expect((await stepup(['cancel', id], env)).code).toBe(0);
-    const run = await waiting;
+    const run = await waiting.done;
     expect(run.code).toBe(4);
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain(`cancelled: request ${id} was withdrawn`);

@@ -9,7 +9,7 @@ const run = promisify(execFile);
 
 /** Runs a command and returns its exit code and output instead of throwing. */
 async function attempt(command: string, args: string[], env: NodeJS.ProcessEnv) {
-  return run(command, args, { env: { ...process.env, ...env }, timeout: 120_000 }).then(
+  return run(command, args, { env: { ...process.env, ...env } }).then(
     ({ stdout, stderr }) => ({ code: 0, output: stdout + stderr }),
     (error: { code: number; stdout: string; stderr: string }) => ({
       code: error.code,

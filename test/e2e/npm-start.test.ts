@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { printed } from '../helpers/wait';
 import { requestDropTableAsDevAgent } from './dev-agent';
 
 const run = promisify(execFile);
@@ -21,21 +22,14 @@ function startService(
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`npm start did not come up:\n${output}`)), 60_000);
-    const check = setInterval(() => {
-      if (output.includes('Press Ctrl+C to stop.')) {
-        clearTimeout(timer);
-        clearInterval(check);
-        resolve({ child, output: () => output });
-      }
-    }, 50);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      clearInterval(check);
-      reject(new Error(`npm start exited with ${code}:\n${output}`));
-    });
-  });
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${output}`))),
+  );
+  // Up when the banner's last line is printed, however long synthesizing takes on a busy machine.
+  return Promise.race([printed(child.stdout!, /Press Ctrl\+C to stop\./), exited]).then(() => ({
+    child,
+    output: () => output,
+  }));
 }
 
 function stop(child: ChildProcess | undefined): void {
@@ -48,7 +42,7 @@ describe('npm start, tried as a new user would', () => {
 
   beforeAll(async () => {
     service = await startService(['--memory', '--port', '0']);
-  }, 90_000);
+  });
   afterAll(() => stop(service?.child));
 
   it('answers GET /health at the printed URL', async () => {
@@ -66,12 +60,13 @@ describe('npm start, tried as a new user would', () => {
       banner.indexOf('(team'),
     );
     const script = `set -euo pipefail\n${example}`;
-    // The click returns before the workflow has issued the grant; a user polls at `interval`.
+    // The click returns before the workflow has issued the grant; a user polls at `interval`, this
+    // waits for the grant in the audit trail instead, however long that takes.
     const lines = script.trim().split('\n');
     const poll = lines.pop()!;
-    const { stdout } = await run('bash', ['-c', `${lines.join('\n')}\nsleep 1\n${poll}`], {
-      timeout: 30_000,
-    });
+    const base = /API\s+(http:\/\/127\.0\.0\.1:\d+)\/v1\/requests/.exec(banner)![1]!;
+    const granted = `until curl -s ${base}/v1/requests/$REQ -H "authorization: Bearer $AGENT" | grep -q grant_issued; do sleep 0.1; done`;
+    const { stdout } = await run('bash', ['-c', `${lines.join('\n')}\n${granted}\n${poll}`]);
     const last = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
     expect(last).toMatchObject({ token_type: 'Bearer', access_token: expect.stringMatching(/^ey/) });
   });
@@ -92,7 +87,6 @@ describe('npm start with a broken config', () => {
     );
     const result = await run('npm', ['start', '--', '--memory', '--port', '0'], {
       env: { ...process.env, STEPUP_CONFIG: path },
-      timeout: 60_000,
     }).then(
       () => ({ code: 0, stderr: '' }),
       (error: { code: number; stderr: string }) => error,
@@ -136,5 +130,5 @@ describe("npm start with a team's own config and policies", () => {
     const created = await requestDropTableAsDevAgent(base, 'team-bot', 'cleanup');
     expect(created.status).toBe(202);
     expect(await created.json()).toMatchObject({ status: 'pending' });
-  }, 120_000);
+  });
 });

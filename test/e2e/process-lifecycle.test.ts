@@ -68,7 +68,7 @@ describe('a second npm start on the same data directory', () => {
     expect(second.output.stderr).not.toMatch(/^\s+at /m);
     // The first is unharmed.
     expect(first.child.exitCode).toBeNull();
-  }, 120_000);
+  });
 });
 
 describe('SIGTERM while Slack never answers', () => {
@@ -102,5 +102,5 @@ describe('SIGTERM while Slack never answers', () => {
     } finally {
       stopGroup(service.child);
     }
-  }, 120_000);
+  });
 });

@@ -275,7 +275,7 @@ describe('examples/agent.ts and examples/resource-server.ts', () => {
   it('ask, approve, and drop the table with the token, as examples/README.md describes', async () => {
     const serverLines: string[] = [];
     server = example('resource-server.ts', { STEPUP_URL: runtime.url, PORT: '0' }, serverLines);
-    const port = await eventually(() => /127\.0\.0\.1:(\d+)/.exec(serverLines.join('\n'))?.[1], 15_000);
+    const port = await eventually(() => /127\.0\.0\.1:(\d+)/.exec(serverLines.join('\n'))?.[1]);
 
     const agentLines: string[] = [];
     const agent = example(
@@ -284,7 +284,7 @@ describe('examples/agent.ts and examples/resource-server.ts', () => {
       agentLines,
     );
     const exited = new Promise<number | null>((resolve) => agent.on('close', resolve));
-    const id = await eventually(async () => (await runtime.store.listByAgent('deploy-bot'))[0], 15_000);
+    const id = await eventually(async () => (await runtime.store.listByAgent('deploy-bot'))[0]);
     await slackMessage(runtime, id);
     expect(agentLines.join('\n')).toContain(`"auth_req_id":"${id}","user":"U0ALICE","decision":"approve"`);
     await runtime.click({ requestId: id, user: 'U0ALICE', decision: 'approve' });

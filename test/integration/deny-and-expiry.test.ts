@@ -60,9 +60,10 @@ describe('a request nobody decides in time', () => {
 
   beforeAll(async () => {
     const config = testConfig();
+    // The test polls once before the window closes: 10 s leaves room for a busy machine (1 s did not).
     runtime = await startTestRuntime({
       ...config,
-      defaults: { ...config.defaults, approvalTimeoutSeconds: 1 },
+      defaults: { ...config.defaults, approvalTimeoutSeconds: 10 },
     });
     api = new Api(runtime);
     agent = await runtime.devToken('deploy-bot');

@@ -16,7 +16,7 @@ interface Run {
 
 function run(args: readonly string[], stdin = ''): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = execFile(PYTHON, args, { timeout: 20_000 }, (error, stdout, stderr) => {
+    const child = execFile(PYTHON, args, (error, stdout, stderr) => {
       if (error && typeof error.code !== 'number') {
         reject(error);
         return;

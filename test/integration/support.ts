@@ -2,6 +2,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../local/runtime';
 import { loadConfigFile } from '../../lambdas/adapters/config-file';
 import type { StepUpConfig } from '../../lambdas/domain/config';
+import { until } from '../helpers/wait';
 
 /** The repository's example config, with overrides for a test. */
 export function testConfig(overrides: Partial<StepUpConfig> = {}): StepUpConfig {
@@ -96,18 +97,15 @@ export class Api {
   }
 }
 
-/** Polls `probe` until it returns a value (not undefined), or fails after `timeoutMs`. */
-export async function eventually<T>(
+/**
+ * Polls `probe` until it returns a value (not undefined): waits on the event itself, however long a
+ * busy machine takes, with the suite's test timeout as the only cap (see {@link until}).
+ */
+export function eventually<T>(
   probe: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 5000,
+  what = 'the condition',
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  return until(probe, what);
 }
 
 /** Waits until the approvers were paged: the stand-in has the message and the request records it. */
@@ -115,7 +113,7 @@ export function slackMessage(runtime: LocalRuntime, requestId: string) {
   return eventually(async () => {
     const request = await runtime.store.get(requestId);
     return request?.slackMessage ? runtime.slack?.messageFor(requestId) : undefined;
-  });
+  }, `the Slack message of ${requestId}`);
 }
 
 /** Waits until the request is no longer pending and the agent's poll says something else. */
