@@ -101,7 +101,10 @@ describe('Slack slow or failing while the approvers are paged', () => {
     held.release();
     expect(token.status).toBe(200);
     expect(slack.calls.filter(postOf(requestId))).toHaveLength(1);
-    const request = await eventually(async () => (await runtime.store.get(requestId))?.slackMessage, 20_000);
+    const request = await eventually(
+      async () => (await runtime.store.get(requestId))?.slackMessage,
+      'the recorded post',
+    );
     expect(request.ts).toBe(slack.slack.messageFor(requestId)?.ts);
   });
 });
