@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   'invalid_token',
   'invalid_grant',
   'unsupported_grant_type',
+  'invalid_target',
   'authorization_pending',
   'slow_down',
   'access_denied',

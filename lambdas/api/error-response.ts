@@ -6,6 +6,8 @@ const STATUS: Readonly<Record<ErrorCode, number>> = {
   invalid_token: 401,
   invalid_grant: 400,
   unsupported_grant_type: 400,
+  // RFC 8693 §2.2.2: the token is fine, but nothing can be issued for its audience.
+  invalid_target: 400,
   authorization_pending: 400,
   slow_down: 400,
   access_denied: 403,

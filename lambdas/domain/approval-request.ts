@@ -73,6 +73,7 @@ export type AuditEventType =
   | 'grant_issued'
   | 'token_delivered'
   | 'token_consumed'
+  | 'credentials_issued'
   | 'cancelled'
   | 'revoked'
   | 'failed'

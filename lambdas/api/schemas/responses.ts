@@ -40,6 +40,7 @@ const AUDIT_EVENT_TYPES = every<AuditEventType>({
   grant_issued: true,
   token_delivered: true,
   token_consumed: true,
+  credentials_issued: true,
   cancelled: true,
   revoked: true,
   failed: true,

@@ -64,6 +64,9 @@ export const FIXTURE_DEFINITION = {
  * policy delegates to IAM, a generated secret, a state machine calling a Lambda, and two roles
  * (`WriterRole` granted everything, `ReaderRole` only `GetItem`).
  */
+/** A role outside the template that `Exchanger` may assume (the STS stand-in's target). */
+export const FIXTURE_TARGET_ROLE_ARN = 'arn:aws:iam::123456789012:role/stepup-target';
+
 export const FIXTURE_TEMPLATE: CfnTemplate = {
   Resources: {
     Table: {
@@ -153,6 +156,15 @@ export const FIXTURE_TEMPLATE: CfnTemplate = {
         },
       },
     ]),
+    ExchangerRole: lambdaRole,
+    ExchangerPolicy: policy('ExchangerRole', [
+      {
+        Action: ['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession'],
+        Effect: 'Allow',
+        Resource: FIXTURE_TARGET_ROLE_ARN,
+      },
+    ]),
+    Exchanger: fn('ExchangerRole', 'asset.exchanger'),
     ReaderRole: lambdaRole,
     ReaderPolicy: policy('ReaderRole', [
       { Action: 'dynamodb:GetItem', Effect: 'Allow', Resource: arn('Table') },
