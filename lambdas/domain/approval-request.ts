@@ -74,6 +74,7 @@ export type AuditEventType =
   | 'token_delivered'
   | 'token_consumed'
   | 'credentials_issued'
+  | 'credentials_failed'
   | 'cancelled'
   | 'revoked'
   | 'failed'

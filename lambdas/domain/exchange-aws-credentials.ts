@@ -46,6 +46,12 @@ export interface ExchangeAwsCredentialsDeps {
 }
 
 const EXCHANGE = 'aws-credentials';
+/**
+ * A consumed token whose exchange recorded neither success nor failure may be exchanged again after
+ * this long: the first attempt then crashed (STS calls time out well within it). Sooner, it is a
+ * concurrent duplicate, refused without asking STS.
+ */
+const RESUME_AFTER_MS = 30_000;
 
 function unusable(): never {
   // RFC 8693 §2.2.2: an unacceptable subject_token is invalid_request. One answer for every reason
@@ -94,25 +100,27 @@ export async function exchangeAwsCredentials(
     actor: `agent:${caller}`,
     detail: { jti: claims.jti, exchange: EXCHANGE },
   });
-  if (!consumed && !(await resumable(deps.store, requestId, claims.jti, caller))) unusable();
+  if (!consumed && !(await resumable(deps, requestId, claims.jti, caller))) unusable();
 
   // The approval's own lifetime bounds the credentials' use, whatever STS's minimum duration.
   const ttlSeconds = Number(claims.exp) - Number(claims.iat);
   const notAfter = new Date(now.getTime() + Math.min(ttlSeconds, STS_MIN_DURATION_SECONDS) * 1000);
   const approval = claims.approval as { approvers?: unknown; policy?: unknown };
-  const session = await deps.sessions.assumeRole({
-    roleArn: target.roleArn,
-    roleSessionName: requestId,
-    sourceIdentity: sourceIdentityOf(caller),
-    policy: sessionPolicy(approved, notAfter),
-    durationSeconds: STS_MIN_DURATION_SECONDS,
-    tags: {
-      'stepup-request': tagValue(requestId),
-      'stepup-agent': tagValue(caller),
-      'stepup-policy': tagValue(String(approval.policy ?? '')),
-      'stepup-approvers': tagValue(Array.isArray(approval.approvers) ? approval.approvers.join(' ') : ''),
-    },
-  });
+  const session = await deps.sessions
+    .assumeRole({
+      roleArn: target.roleArn,
+      roleSessionName: requestId,
+      sourceIdentity: sourceIdentityOf(caller),
+      policy: sessionPolicy(approved, notAfter),
+      durationSeconds: STS_MIN_DURATION_SECONDS,
+      tags: {
+        'stepup-request': tagValue(requestId),
+        'stepup-agent': tagValue(caller),
+        'stepup-policy': tagValue(String(approval.policy ?? '')),
+        'stepup-approvers': tagValue(Array.isArray(approval.approvers) ? approval.approvers.join(' ') : ''),
+      },
+    })
+    .catch((error: unknown) => stsFailed(deps, requestId, caller, error));
 
   const issued: AuditEvent = {
     type: 'credentials_issued',
@@ -143,13 +151,44 @@ export async function exchangeAwsCredentials(
   };
 }
 
-/** True when this agent's earlier exchange consumed the token but no credentials were recorded. */
+/**
+ * Records that STS did not issue the session (so a retry may resume at once) and answers
+ * `temporarily_unavailable`; the cause stays in the logs, not in the agent's answer.
+ */
+async function stsFailed(
+  deps: ExchangeAwsCredentialsDeps,
+  requestId: string,
+  caller: string,
+  cause: unknown,
+): Promise<never> {
+  const failed: AuditEvent = {
+    type: 'credentials_failed',
+    at: deps.clock.now().toISOString(),
+    actor: `agent:${caller}`,
+  };
+  await updateRequest(deps.store, requestId, (current) => ({
+    ...current,
+    events: [...current.events, failed],
+  }));
+  throw new StepUpError(
+    'temporarily_unavailable',
+    'AWS STS did not issue the credentials; exchange the same token again',
+    {},
+    { retryAfterSeconds: 2, cause },
+  );
+}
+
+/**
+ * True when this agent's earlier exchange consumed the token but no credentials were recorded, and
+ * that exchange failed (or crashed: older than {@link RESUME_AFTER_MS}).
+ */
 async function resumable(
-  store: RequestStore,
+  deps: ExchangeAwsCredentialsDeps,
   requestId: string,
   jti: string,
   caller: string,
 ): Promise<boolean> {
+  const { store, clock } = deps;
   const request: ApprovalRequest | undefined = await store.get(requestId);
   if (!request) return false;
   const consumption = request.consumption;
@@ -158,6 +197,8 @@ async function resumable(
     consumption.detail.jti === jti &&
     consumption.actor === `agent:${caller}` &&
     !request.revokedAt &&
-    !request.events.some((event) => event.type === 'credentials_issued')
+    !request.events.some((event) => event.type === 'credentials_issued') &&
+    (request.events.some((event) => event.type === 'credentials_failed') ||
+      clock.now().getTime() - Date.parse(consumption.at) >= RESUME_AFTER_MS)
   );
 }

@@ -191,18 +191,41 @@ describe('exchangeAwsCredentials (real store on dynalite, LocalKeySigner, Es256T
   it('resumes after a failed STS call instead of losing the approval', async () => {
     const { token, id, agent } = await deliveredToken();
     deps.sessions.failures = 1;
-    expect(await rejectionOf(exchangeAwsCredentials(deps, agent, token))).toBeInstanceOf(Error);
+    const failure = expectStepUpError(
+      await rejectionOf(exchangeAwsCredentials(deps, agent, token)),
+      'temporarily_unavailable',
+      503,
+    );
+    expect(failure.retryAfterSeconds).toBeGreaterThan(0);
+    expect(failure.message).not.toContain('Throttling');
     expect((await store.get(id))?.consumedAt).toBeDefined();
     expect((await exchangeAwsCredentials(deps, agent, token)).access_key_id).toMatch(/^ASIA/);
     expectStepUpError(await rejectionOf(exchangeAwsCredentials(deps, agent, token)), 'invalid_request', 400);
   });
 
-  it('hands credentials to exactly one of 20 concurrent exchanges', async () => {
+  it('resumes after an exchange that crashed between consuming the token and recording the credentials', async () => {
     const { token, id, agent } = await deliveredToken();
+    const jti = (await store.get(id))?.delivery?.jti ?? '';
+    const crashedAt = new Date(now.getTime() - 31_000);
+    expect(
+      await store.consumeToken(id, jti, Math.floor(now.getTime() / 1000), {
+        type: 'token_consumed',
+        at: crashedAt.toISOString(),
+        actor: `agent:${agent}`,
+        detail: { jti, exchange: 'aws-credentials' },
+      }),
+    ).toBe(true);
+    expect((await exchangeAwsCredentials(deps, agent, token)).access_key_id).toMatch(/^ASIA/);
+  });
+
+  it('hands credentials to exactly one of 20 concurrent exchanges, asking STS once', async () => {
+    const { token, id, agent } = await deliveredToken();
+    const asked = deps.sessions.asked.length;
     const answers = await Promise.allSettled(
       Array.from({ length: 20 }, () => exchangeAwsCredentials(deps, agent, token)),
     );
     expect(answers.filter((answer) => answer.status === 'fulfilled')).toHaveLength(1);
+    expect(deps.sessions.asked).toHaveLength(asked + 1);
     const stored = await store.get(id);
     expect(stored?.events.filter((event) => event.type === 'credentials_issued')).toHaveLength(1);
   });

@@ -41,6 +41,7 @@ const AUDIT_EVENT_TYPES = every<AuditEventType>({
   token_delivered: true,
   token_consumed: true,
   credentials_issued: true,
+  credentials_failed: true,
   cancelled: true,
   revoked: true,
   failed: true,
