@@ -269,6 +269,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       policy,
       clock,
       humanVerifier,
+      awsTargets: config.awsTargets,
       admission,
     }),
     getRequest: getRequestHandler({ store, admission }),

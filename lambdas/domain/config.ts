@@ -1,4 +1,5 @@
 import { parseAgents, type AgentsConfig } from './agent-admission';
+import { roleAccount, type AwsTarget } from './aws-target';
 import { StepUpError } from './errors';
 
 /** One group of humans who may approve, and where they are paged. */
@@ -34,6 +35,12 @@ export interface StepUpConfig {
   readonly operators: readonly string[];
   /** Workload identities admitted to the authenticated API; everyone else gets `unknown_agent`. @default nobody */
   readonly agents: AgentsConfig;
+  /**
+   * Audience → the AWS role its tokens are exchanged for (`POST /v1/credentials/aws`). Requests for
+   * these audiences must name one IAM action and one exact resource ARN.
+   * @default none
+   */
+  readonly awsTargets: Readonly<Record<string, AwsTarget>>;
 }
 
 const SLACK_USER = /^[UW][A-Z0-9]{2,}$/;
@@ -89,6 +96,7 @@ export function parseConfig(raw: unknown): StepUpConfig {
     'humanIdentity',
     'operators',
     'agents',
+    'awsTargets',
   ]);
   const slack = object(root.slack, 'slack', ['teamId']);
   const auth = object(root.auth, 'auth', ['issuer', 'audience']);
@@ -180,7 +188,42 @@ export function parseConfig(raw: unknown): StepUpConfig {
       : {}),
     operators,
     agents: parseAgents(root.agents),
+    awsTargets: parseAwsTargets(root.awsTargets),
   };
+}
+
+const AUDIENCE = /^[A-Za-z0-9._:/@-]{1,128}$/;
+/** An allowed IAM action: `service:Action`, or a prefix of one ending in `*`. */
+const IAM_ACTION_OR_PREFIX = /^[a-z0-9-]{2,64}:[A-Za-z0-9]*\*?$/;
+
+function parseAwsTargets(raw: unknown): Record<string, AwsTarget> {
+  const targets: Record<string, AwsTarget> = Object.create(null) as Record<string, AwsTarget>;
+  for (const [audience, value] of Object.entries(object(raw ?? {}, 'awsTargets'))) {
+    const path = `awsTargets.${audience}`;
+    if (!AUDIENCE.test(audience)) fail(path, 'is not a valid audience');
+    const target = object(value, path, ['roleArn', 'actions']);
+    const roleArn = string(target.roleArn, `${path}.roleArn`);
+    try {
+      roleAccount(roleArn);
+    } catch (error) {
+      fail(`${path}.roleArn`, `must be ${(error as Error).message.replace(/^not /, '')}`);
+    }
+    targets[audience] =
+      target.actions === undefined
+        ? { roleArn }
+        : {
+            roleArn,
+            actions: stringList(target.actions, `${path}.actions`).map((action, i) =>
+              string(
+                action,
+                `${path}.actions[${i}]`,
+                IAM_ACTION_OR_PREFIX,
+                'an IAM action or a prefix ending in *',
+              ),
+            ),
+          };
+  }
+  return targets;
 }
 
 /**

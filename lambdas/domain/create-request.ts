@@ -4,6 +4,7 @@ import type { HumanVerifier } from '../ports/human-verifier';
 import type { RequestStore } from '../ports/request-store';
 import type { Workflow } from '../ports/workflow';
 import { policyLabel, type ApprovalRequest, type ApprovalRequirements } from './approval-request';
+import { awsActionOn, type AwsTarget } from './aws-target';
 import { StepUpError } from './errors';
 import { newBindingCode, newRequestId } from './ids';
 import { GRANT_PICKUP_SECONDS, withGrant } from './issue-grant';
@@ -50,6 +51,12 @@ export interface CreateRequestDeps {
   readonly clock: Clock;
   /** Verifies `subject_token`; without one configured, a subject_token is refused. */
   readonly humanVerifier?: HumanVerifier;
+  /**
+   * Audiences whose tokens are exchanged for AWS credentials (config `awsTargets`): a request for
+   * one must name one IAM action and one exact ARN.
+   * @default none
+   */
+  readonly awsTargets?: Readonly<Record<string, AwsTarget>>;
 }
 
 function requirementsOf(decision: PolicyDecision): ApprovalRequirements {
@@ -108,6 +115,12 @@ export async function createRequest(
   input: CreateRequestInput,
   requestId: string = newRequestId(),
 ): Promise<CreatedRequest> {
+  const target =
+    deps.awsTargets && Object.hasOwn(deps.awsTargets, input.audience)
+      ? deps.awsTargets[input.audience]
+      : undefined;
+  // Before anyone is asked: an approval the session policy could not express exactly is refused here.
+  if (target) awsActionOn(input.audience, target, input.action, input.resource);
   const human = await verifiedHuman(deps, input);
   const decision = deps.policy.decide({
     agent,

@@ -59,6 +59,7 @@ export const handler = lazyHandler(() => {
     policy: cedarPolicyFromCompiledSet(config, requireEnv(ENV.policySet)),
     clock: systemClock,
     humanVerifier: human ? new JoseHumanVerifier({ ...human, keys: human.jwksUri }) : undefined,
+    awsTargets: config.awsTargets,
     admission: envAdmission(config),
     paging: new SlackSecretStatus(new SecretsManagerClient({}), requireEnv(ENV.slackSecretArn)),
   });

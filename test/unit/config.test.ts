@@ -301,6 +301,16 @@ describe('serializeConfig: the config survives the trip into STEPUP_CONFIG_JSON 
         jwksUri: 'https://idp.example/jwks',
       },
     },
+    'AWS targets, with and without allowed actions': {
+      ...raw(),
+      awsTargets: {
+        'aws:prod-data': {
+          roleArn: 'arn:aws:iam::111122223333:role/stepup-prod-data',
+          actions: ['dynamodb:DeleteTable'],
+        },
+        'aws:exports': { roleArn: 'arn:aws:iam::111122223333:role/stepup-exports' },
+      },
+    },
     'group names that are Object.prototype keys': {
       ...raw(),
       approverGroups: { ...raw().approverGroups, constructor: { members: ['U0X'], channel: 'C0X' } },
@@ -314,6 +324,18 @@ describe('serializeConfig: the config survives the trip into STEPUP_CONFIG_JSON 
       expect(roundTrip(roundTrip(parsed))).toEqual(parsed);
     });
   }
+
+  it('refuses an AWS target that is not a role ARN, or allowed actions that are not IAM actions', () => {
+    const target = (value: unknown) => () => parseConfig({ ...raw(), awsTargets: { 'aws:prod': value } });
+    expect(target({ roleArn: 'arn:aws:iam::111122223333:user/alice' })).toThrow(
+      'awsTargets.aws:prod.roleArn must be an IAM role ARN',
+    );
+    expect(target({ roleArn: 'arn:aws:iam::111122223333:role/r', actions: ['*'] })).toThrow(
+      'awsTargets.aws:prod.actions[0] must be an IAM action or a prefix ending in *',
+    );
+    expect(target({ roleArn: 'arn:aws:iam::111122223333:role/r', extra: 1 })).toThrow('unknown key(s) extra');
+    expect(parseConfig(raw()).awsTargets).toEqual({});
+  });
 
   it('an empty operators list means nobody may use the kill switch', () => {
     expect(parseConfig({ ...raw(), operators: [] }).operators).toEqual([]);

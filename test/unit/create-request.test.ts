@@ -400,6 +400,46 @@ describe('createRequest (stub policy, real DynamoDbRequestStore on dynalite)', (
     ]);
   });
 
+  it('an AWS-target audience: refuses, before the policy is asked or anything is stored, a request no session policy could express exactly', async () => {
+    const { deps: d, policy, workflow } = deps(stepUp);
+    const aws = {
+      ...d,
+      awsTargets: { 'aws:prod': { roleArn: 'arn:aws:iam::123456789012:role/stepup-target' } },
+    };
+    for (const [action, resource] of [
+      ['db:DropTable', 'arn:aws:dynamodb:eu-west-1:123456789012:table/orders'],
+      ['dynamodb:DeleteTable', 'prod/orders'],
+      ['dynamodb:DeleteTable', 'arn:aws:dynamodb:eu-west-1:123456789012:table/*'],
+    ] as const) {
+      expectStepUpError(
+        await rejectionOf(
+          createRequest(
+            aws,
+            'deploy-bot',
+            parseCreateRequest(body({ action, resource, audience: 'aws:prod' })),
+          ),
+        ),
+        'invalid_request',
+        400,
+        'aws:prod is an AWS target',
+      );
+    }
+    expect(policy.questions).toEqual([]);
+    expect(workflow.started).toEqual([]);
+    const created = await createRequest(
+      aws,
+      'deploy-bot',
+      parseCreateRequest(
+        body({
+          action: 'dynamodb:DeleteTable',
+          resource: 'arn:aws:dynamodb:eu-west-1:123456789012:table/orders',
+          audience: 'aws:prod',
+        }),
+      ),
+    );
+    expect(created.status).toBe('pending');
+  });
+
   it('step-up: caps the requested TTL at the policy maximum, and keeps a shorter one', async () => {
     const long = await createRequest(
       deps(stepUp).deps,
