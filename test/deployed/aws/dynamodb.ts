@@ -10,7 +10,7 @@ import {
   type RunningService,
   type ServiceCall,
 } from './json-service';
-import type { SignedRequest } from './sigv4';
+import type { SignedRequest } from '../../../local/aws/sigv4';
 
 /** The parts of an `AWS::DynamoDB::Table` that `CreateTable` takes, resolved. */
 type TableProperties = Pick<

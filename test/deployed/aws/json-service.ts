@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { accessDenied, AwsError } from './aws-error';
+import { accessDenied, AwsError } from '../../../local/aws/aws-error';
 import type { CallLog } from './call-log';
 import type { IamEvaluator, PolicyDocument } from './iam';
 import type { Principals, RoleCredentials } from './principals';
-import { verifySigV4, type SignedRequest } from './sigv4';
+import { verifySigV4, type SignedRequest } from '../../../local/aws/sigv4';
 
 /** What every stand-in shares: who may call, how IAM decides, where calls are recorded. */
 export interface AccountServices {

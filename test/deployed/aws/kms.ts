@@ -1,6 +1,6 @@
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import type { FakeAccount } from './account';
-import { AwsError } from './aws-error';
+import { AwsError } from '../../../local/aws/aws-error';
 import { signDigestP256 } from './ecdsa-digest';
 import type { PolicyDocument } from './iam';
 import { startJsonService, type AccountServices, type RunningService } from './json-service';

@@ -1,6 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { FakeAccount } from './account';
-import { AwsError } from './aws-error';
+import { AwsError } from '../../../local/aws/aws-error';
 import { startJsonService, type AccountServices, type RunningService } from './json-service';
 
 /** `GenerateSecretString` of an `AWS::SecretsManager::Secret`, resolved. */

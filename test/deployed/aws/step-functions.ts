@@ -7,7 +7,7 @@ import {
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
 import type { FakeAccount } from './account';
-import { AwsError } from './aws-error';
+import { AwsError } from '../../../local/aws/aws-error';
 import { prepareDefinition, TIMEOUT_KEY, type PreparedDefinition } from './interpreter-definition';
 import { startJsonService, type AccountServices, type RunningService } from './json-service';
 import type { RoleCredentials } from './principals';

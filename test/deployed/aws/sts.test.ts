@@ -7,7 +7,8 @@ import { CallLog } from './call-log';
 import { FIXTURE_TARGET_ROLE_ARN, FIXTURE_TEMPLATE } from './fixture-template';
 import { IamEvaluator } from './iam';
 import { Principals, type RoleCredentials } from './principals';
-import { startSts, type RunningSts } from './sts';
+import type { RunningStsStandIn } from '../../../local/aws/sts-stand-in';
+import { startSts } from './sts';
 
 const account = FakeAccount.fromTemplate(FIXTURE_TEMPLATE);
 const principals = new Principals(account);
@@ -28,7 +29,7 @@ const trustPolicy = {
     { Effect: 'Allow', Principal: { AWS: exchanger.roleArn }, Action: 'sts:TagSession' },
   ],
 };
-let sts: RunningSts;
+let sts: RunningStsStandIn;
 
 const issuer = (credentials: RoleCredentials) =>
   new StsSessionIssuer(

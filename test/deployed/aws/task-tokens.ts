@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { AwsError } from './aws-error';
+import { AwsError } from '../../../local/aws/aws-error';
 
 /** Where a token's task stands; Step Functions answers each differently. */
 type TokenState = 'waiting' | 'timedOut' | 'closed';

@@ -1,7 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { AwsError } from './aws-error';
-import type { Principals, RoleCredentials } from './principals';
 
 /** An incoming HTTP request, as received: raw path and query, headers, body bytes. */
 export interface SignedRequest {
@@ -17,6 +16,18 @@ export interface SigningScope {
   /** The signing name, e.g. `dynamodb`, `kms`, `secretsmanager`, `states`. */
   readonly service: string;
   readonly region: string;
+}
+
+/** The secret half of the credentials an access key id names. */
+export interface SigningCredentials {
+  readonly secretAccessKey: string;
+  /** Temporary credentials carry one; the request must present it. */
+  readonly sessionToken?: string;
+}
+
+/** Who holds which access key (the stand-ins' account, or the local runtime's own keys). */
+export interface CredentialsByKey<C extends SigningCredentials> {
+  byAccessKeyId(accessKeyId: string): C | undefined;
 }
 
 /** Requests signed longer ago (or further ahead) than this are refused, as AWS does. */
@@ -81,21 +92,25 @@ function parseAuthorization(header: string | undefined): Authorization {
       `Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters.`,
     );
   }
-  const [, accessKeyId, date, region, service, signedHeaders, signature] = match as unknown as string[];
-  return {
-    accessKeyId: accessKeyId!,
-    date: date!,
-    region: region!,
-    service: service!,
-    signedHeaders: signedHeaders!.split(';'),
-    signature: signature!,
-  };
+  // Every group is mandatory in the pattern, so each is a string once it matched.
+  const [, accessKeyId = '', date = '', region = '', service = '', signedHeaders = '', signature = ''] =
+    match;
+  return { accessKeyId, date, region, service, signedHeaders: signedHeaders.split(';'), signature };
 }
 
 /** `20261202T101500Z` → epoch ms, or NaN. */
 function parseAmzDate(amzDate: string): number {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amzDate);
-  return m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) : Number.NaN;
+  if (!m) return Number.NaN;
+  const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  return Date.UTC(year, month - 1, day, hour, minute, second);
 }
 
 /** The SigV4 canonical request of `request` over `signedHeaders`. */
@@ -128,12 +143,12 @@ export function canonicalRequest(
  * @throws AwsError with the code AWS answers (`UnrecognizedClientException` for an unknown key or a
  *   wrong session token, `InvalidSignatureException` for a wrong signature, scope or time, ...).
  */
-export function verifySigV4(
+export function verifySigV4<C extends SigningCredentials>(
   request: SignedRequest,
   scope: SigningScope,
-  principals: Principals,
+  principals: CredentialsByKey<C>,
   now = Date.now(),
-): RoleCredentials {
+): C {
   const auth = parseAuthorization(headerValue(request.headers, 'authorization'));
   const credentials = principals.byAccessKeyId(auth.accessKeyId);
   if (!credentials) throw INVALID_TOKEN();
