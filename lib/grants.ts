@@ -157,3 +157,17 @@ export function setConfig(fn: lambda.Function, config: StepUpConfig): void {
   }
   fn.addEnvironment(ENV.config, json);
 }
+
+/**
+ * What the credentials exchange needs on each configured AWS target role, and nothing else: assume it,
+ * set the agent as `SourceIdentity`, tag the session. No statement at all without targets.
+ */
+export function grantAwsTargets(fn: lambda.Function, config: StepUpConfig): void {
+  const roleArns = Object.values(config.awsTargets).map((target) => target.roleArn);
+  if (roleArns.length === 0) return;
+  iam.Grant.addToPrincipal({
+    grantee: fn,
+    actions: ['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession'],
+    resourceArns: [...new Set(roleArns)].sort(),
+  });
+}
