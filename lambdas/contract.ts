@@ -4,6 +4,9 @@
  * without pulling in server code.
  */
 
+/** RFC 8693 `requested_token_type` (and `issued_token_type`) of `POST /v1/credentials/aws`. */
+export const AWS_CREDENTIALS_TOKEN_TYPE = 'urn:stepup:params:oauth:token-type:aws-credentials';
+
 /** The CIBA grant type `POST /v1/token` accepts (OpenID CIBA §10.1). */
 export const CIBA_GRANT_TYPE = 'urn:openid:params:grant-type:ciba';
 

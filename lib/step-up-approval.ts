@@ -23,6 +23,7 @@ import {
   grantSlackSecretStatus,
   grantStartWorkflow,
   grantStopWorkflow,
+  grantAwsTargets,
   grantTable,
   grantWorkflowCallback,
   setAgentAdmission,
@@ -157,6 +158,12 @@ export class StepUpApproval extends Construct {
     grantTable(fns.introspect, this.table, 'readWrite');
     grantSigningKey(fns.introspect, this.signingKey, 'verify', retiredKeys);
     setTokenIssuer(fns.introspect, this.tokenIssuer);
+
+    grantTable(fns.credentialsAws, this.table, 'readWrite');
+    grantSigningKey(fns.credentialsAws, this.signingKey, 'verify', retiredKeys);
+    setTokenIssuer(fns.credentialsAws, this.tokenIssuer);
+    setConfig(fns.credentialsAws, config);
+    grantAwsTargets(fns.credentialsAws, config);
 
     grantSigningKey(fns.jwks, this.signingKey, 'verify', retiredKeys);
     setTokenIssuer(fns.serverMetadata, this.tokenIssuer);

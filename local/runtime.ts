@@ -22,6 +22,7 @@ import { expireRequestHandler } from '../lambdas/handlers/expire-request';
 import { failRequestHandler } from '../lambdas/handlers/fail-request';
 import { getRequestHandler } from '../lambdas/handlers/get-request';
 import { cancelRequestHandler } from '../lambdas/handlers/cancel-request';
+import { credentialsAwsHandler } from '../lambdas/handlers/credentials-aws';
 import { handler as healthHandler } from '../lambdas/handlers/health';
 import { serverMetadataHandler } from '../lambdas/handlers/server-metadata';
 import { openApiHandler } from '../lambdas/handlers/open-api';
@@ -40,6 +41,7 @@ import { consoleRoutes } from './console/routes';
 import { devRoutes, type DevContext } from './dev-routes';
 import { startHttpServer, type LambdaRoute } from './http-server';
 import { startLocalDynamoDb, type LocalDynamoDb } from './local-dynamodb';
+import { LOCAL_REGION, startLocalSts } from './local-sts';
 import { LocalWorkflow, type WorkflowStepHandlers } from './local-workflow';
 import { reconcileEvery, resumeExecutions } from './resume-executions';
 import { SlackStandIn, type ClickInput } from './slack-stand-in';
@@ -249,6 +251,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     keys: createLocalJWKSet(identity.jwks()),
     claim: 'email',
   });
+  const sts = await startLocalSts(config);
   const handlers: Record<RouteName, LambdaRoute['handler']> = {
     health: healthHandler,
     jwks: jwksHandler({ signer }),
@@ -276,6 +279,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     cancelRequest: cancelRequestHandler({ store, workflow, notifier, clock, admission }),
     token: tokenHandler({ store, signer, clock, issuer: url, admission }),
     introspect: introspectHandler({ store, verifier, clock, admission }),
+    credentialsAws: credentialsAwsHandler({
+      store,
+      verifier,
+      clock,
+      sessions: sts.sessions,
+      targets: config.awsTargets,
+      defaultRegion: LOCAL_REGION,
+      admission,
+    }),
     revoke: revokeHandler({
       store,
       verifier,
@@ -352,6 +364,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         }),
         STOP_CLOSE_MS,
       );
+      await within(sts.close(), STOP_CLOSE_MS);
       await within(dynamo.close(), STOP_CLOSE_MS);
     },
   };

@@ -3,6 +3,7 @@ import { REQUEST_ID_PATTERN } from '../domain/ids';
 import { createRequestBody } from './schemas/create-request';
 import { introspectionRequestBody } from './schemas/introspection-request';
 import { revokeRequestBody } from './schemas/revoke-request';
+import { awsCredentialsRequestBody } from './schemas/token-exchange-request';
 import type { JsonSchema } from './schemas/schema';
 import { tokenRequestBody } from './schemas/token-request';
 
@@ -227,6 +228,31 @@ export const ROUTES = [
       '200': { description: 'Always 200 for a well-formed request.', schema: ref('IntrospectionResponse') },
     },
     errors: { invalid_request: BODY_ERRORS },
+  },
+  {
+    name: 'credentialsAws',
+    method: 'POST',
+    path: '/v1/credentials/aws',
+    auth: workload,
+    tag: 'oauth',
+    summary:
+      'RFC 8693 token exchange: the stepup token, once, for AWS credentials scoped to the approved call',
+    description:
+      'For audiences the config maps to an AWS role (awsTargets). Consumes the token as introspection ' +
+      'does; the session policy allows exactly the approved IAM action on the approved ARN, until the ' +
+      'approval’s own lifetime ends. The session is named after the request and carries the agent as ' +
+      'SourceIdentity.',
+    body: { schema: awsCredentialsRequestBody, form: true },
+    ok: { '200': { description: 'The credentials.', schema: ref('AwsCredentialsResponse') } },
+    errors: {
+      invalid_request:
+        `${BODY_ERRORS} Also: a subject_token that is not a valid, unused stepup token issued to the ` +
+        'caller (used, expired, revoked, another agent’s) — one answer for all.',
+      unsupported_grant_type: 'grant_type is not the token-exchange grant type.',
+      invalid_target: 'The token’s audience is not an AWS target; nothing is consumed.',
+      temporarily_unavailable:
+        'STS did not issue the credentials: exchange the same token again after Retry-After.',
+    },
   },
   {
     name: 'revoke',

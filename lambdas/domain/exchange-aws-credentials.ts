@@ -1,3 +1,4 @@
+import { AWS_CREDENTIALS_TOKEN_TYPE } from '../contract';
 import type { AwsSessionIssuer } from '../ports/aws-sessions';
 import type { Clock } from '../ports/clock';
 import type { RequestStore } from '../ports/request-store';
@@ -13,9 +14,6 @@ import {
 } from './aws-target';
 import { StepUpError } from './errors';
 import { updateRequest } from './update-request';
-
-/** RFC 8693 `requested_token_type` (and `issued_token_type`) for AWS credentials. */
-export const AWS_CREDENTIALS_TOKEN_TYPE = 'urn:stepup:params:oauth:token-type:aws-credentials';
 
 /** The exchange's answer: RFC 8693's fields, plus the credentials as the AWS SDKs name them. */
 export interface AwsCredentialsResponse {

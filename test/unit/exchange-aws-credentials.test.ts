@@ -3,8 +3,8 @@ import { DynamoDbRequestStore } from '../../lambdas/adapters/aws/dynamodb-reques
 import { Es256TokenVerifier } from '../../lambdas/adapters/es256-token-verifier';
 import { LocalKeySigner } from '../../lambdas/adapters/local/local-key-signer';
 import { deliverToken } from '../../lambdas/domain/deliver-token';
+import { AWS_CREDENTIALS_TOKEN_TYPE } from '../../lambdas/contract';
 import {
-  AWS_CREDENTIALS_TOKEN_TYPE,
   exchangeAwsCredentials,
   type ExchangeAwsCredentialsDeps,
 } from '../../lambdas/domain/exchange-aws-credentials';

@@ -1,6 +1,7 @@
 import type { AuditEventType, PolicyOutcome, RequestStatus } from '../../domain/approval-request';
 import {
   AUTHORIZATION_DETAILS_TYPE,
+  AWS_CREDENTIALS_TOKEN_TYPE,
   ERROR_CODES,
   REQUEST_STATES,
   REQUIRED_TOKEN_CLAIMS,
@@ -195,6 +196,35 @@ export const RESPONSE_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
       token_type: { enum: ['Bearer', 'DPoP'], description: 'DPoP when bound to the agent’s dpop_jwk.' },
       expires_in: seconds('The token lifetime.'),
       authorization_details: { type: 'array', items: ref('AuthorizationDetail') },
+    },
+  },
+  AwsCredentialsResponse: {
+    type: 'object',
+    description:
+      'RFC 8693 §2.2.1, plus the credentials as the AWS SDKs name them. STS issues them for 900 s (its ' +
+      'minimum); the session policy stops the approved call at the approval’s own lifetime.',
+    required: [
+      'issued_token_type',
+      'token_type',
+      'access_token',
+      'expires_in',
+      'access_key_id',
+      'secret_access_key',
+      'session_token',
+      'expiration',
+      'region',
+    ],
+    additionalProperties: false,
+    properties: {
+      issued_token_type: { const: AWS_CREDENTIALS_TOKEN_TYPE },
+      token_type: { const: 'N_A', description: 'RFC 8693: not an OAuth access token.' },
+      access_token: { type: 'string', description: 'The session token again, where RFC 8693 clients look.' },
+      expires_in: seconds('Until STS expires the credentials.'),
+      access_key_id: { type: 'string', description: 'Recorded in the audit trail and in CloudTrail.' },
+      secret_access_key: { type: 'string' },
+      session_token: { type: 'string' },
+      expiration: { type: 'string', format: 'date-time' },
+      region: { type: 'string', description: 'The resource’s region (the deployment’s for global ARNs).' },
     },
   },
   IntrospectionResponse: {
