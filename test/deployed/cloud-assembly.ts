@@ -31,6 +31,12 @@ export const OPERATOR_SUB = 'repo:example/ops:ref:refs/heads/main';
 /** Workload `sub` of the resource server the scenarios' tokens are for (admitted by the suite's config). */
 export const RESOURCE_SERVER_SUB = 'orders-db';
 
+/** The AWS target the suite's config maps (`awsTargets`): its audience and the role it stands for. */
+export const AWS_TARGET = {
+  audience: 'aws:prod-data',
+  roleArn: `arn:aws:iam::${DEPLOYED_ENV.account}:role/stepup-prod-data`,
+} as const;
+
 /** Extra policies with approval windows of seconds (see the file's comments). */
 const FIXTURE_POLICIES = join(__dirname, 'fixtures', 'policies');
 
@@ -71,7 +77,8 @@ export function treeHash(): string {
 
 /**
  * The config and policy directory the suite deploys: the sample `stepup.config.json` plus an
- * operator (the sample has none) and the resource server's identity among the admitted agents, and
+ * operator (the sample has none), the resource server's identity among the admitted agents and an
+ * AWS target, and
  * `policies/` plus the fixture policies. Written to `dir`.
  */
 function writeInputs(dir: string): { config: string; policies: string } {
@@ -87,7 +94,18 @@ function writeInputs(dir: string): { config: string; policies: string } {
   const admit = [...agents.admit, { sub: RESOURCE_SERVER_SUB }];
   writeFileSync(
     config,
-    JSON.stringify({ ...sample, operators: [OPERATOR_SUB], agents: { ...agents, admit } }, null, 2),
+    JSON.stringify(
+      {
+        ...sample,
+        operators: [OPERATOR_SUB],
+        agents: { ...agents, admit },
+        awsTargets: {
+          [AWS_TARGET.audience]: { roleArn: AWS_TARGET.roleArn, actions: ['dynamodb:DeleteTable'] },
+        },
+      },
+      null,
+      2,
+    ),
   );
   const policies = join(dir, 'policies');
   mkdirSync(policies, { recursive: true });

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { HttpApiStandIn, WorkloadIssuer, type ApiResponse } from './api-gateway';
+import type { FakeAccount } from './aws/account';
 import { startAccount, type RunningAccount } from './aws/start-account';
-import { DEPLOYED_ENV, readTemplate } from './cloud-assembly';
+import type { TargetRole } from './aws/sts';
+import { AWS_TARGET, DEPLOYED_ENV, readTemplate } from './cloud-assembly';
 import type { DeployedArtifacts } from './global-setup';
 import { LambdaService } from './lambda-host';
 import { newSlackCredentials, SlackWebApi, type SlackAppCredentials } from './slack-api';
@@ -31,6 +33,31 @@ export interface Deployment {
   /** Every task token the workflow handed to a function. */
   readonly taskTokens: readonly string[];
   stop(): Promise<void>;
+}
+
+/**
+ * The suite's AWS target role as docs/aws-credentials.md tells a team to create it: trusting only
+ * the exchange function's role, and only with a SourceIdentity.
+ */
+function exchangeTargetRole(account: FakeAccount): TargetRole {
+  const exchange = account.functions().find((fn) => fn.logicalId.includes('CredentialsAws'));
+  if (!exchange) throw new Error('the template has no credentials exchange function');
+  const principal = { AWS: account.getAtt(exchange.roleLogicalId, 'Arn') };
+  return {
+    roleArn: AWS_TARGET.roleArn,
+    trustPolicy: {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: principal,
+          Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'],
+          Condition: { StringLike: { 'sts:SourceIdentity': '*' } },
+        },
+        { Effect: 'Allow', Principal: principal, Action: 'sts:TagSession' },
+      ],
+    },
+  };
 }
 
 /** The config the template carries (`STEPUP_CONFIG_JSON` of the Slack function). */
@@ -101,6 +128,7 @@ export async function deploy(
   const taskTokens: string[] = [];
   const aws = await startAccount(template, {
     ...DEPLOYED_ENV,
+    targetRoles: (account) => [exchangeTargetRole(account)],
     invokeLambda: (functionArn, payload) => {
       // The workflow hands task tokens to functions only in their payload; remember them for the log check.
       const token = (payload as { task_token?: unknown } | null)?.task_token;

@@ -1,7 +1,8 @@
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { sourceIdentityOf } from '../../lambdas/domain/aws-target';
 import type { ApiResponse } from './api-gateway';
-import { OPERATOR_SUB, RESOURCE_SERVER_SUB } from './cloud-assembly';
+import { AWS_TARGET, DEPLOYED_ENV, OPERATOR_SUB, RESOURCE_SERVER_SUB } from './cloud-assembly';
 import { deploy, DROP_TABLE, functionNamed, SAMPLE_AGENT_SUB, Workload, type Deployment } from './deployment';
 
 // Every scenario goes through the synthesized bundles only: API Gateway events into the Lambda
@@ -384,6 +385,48 @@ describe('recovery of a decision the workflow did not take', () => {
     await reconcilerRun();
     const trail = (await agent.get(`/v1/requests/${requestId}`)).json as { events: { type: string }[] };
     expect(trail.events.filter((e) => e.type === 'grant_issued')).toHaveLength(1);
+
+describe('AWS credentials for one approved call (STS stand-in, IAM from the template)', () => {
+  it('exchanges an approved token once for a session narrowed to exactly the approved call', async () => {
+    const table = `arn:aws:dynamodb:${DEPLOYED_ENV.region}:${DEPLOYED_ENV.account}:table/orders-legacy`;
+    const requestId = await create({
+      action: 'dynamodb:DeleteTable',
+      resource: table,
+      audience: AWS_TARGET.audience,
+      justification: 'the legacy orders table was migrated',
+    });
+    await deployment.slack.approvalMessage(requestId);
+    expect((await click(requestId, 'U0ALICE', 'approve')).response.status).toBe(200);
+    expect(await executionEnded(requestId)).toBe('SUCCEEDED');
+    const token = body(await agent.poll(requestId)).access_token as string;
+
+    const exchange = {
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+      subject_token: token,
+      subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+    };
+    const answer = await agent.postForm('/v1/credentials/aws', exchange);
+    expect(answer.status, answer.body).toBe(200);
+    expect(body(answer)).toMatchObject({ region: DEPLOYED_ENV.region, token_type: 'N_A' });
+    const session = deployment.aws.sts.sessions.find((issued) => issued.roleSessionName === requestId);
+    expect(session).toMatchObject({
+      roleArn: AWS_TARGET.roleArn,
+      durationSeconds: 900,
+      accessKeyId: body(answer).access_key_id,
+      sourceIdentity: sourceIdentityOf(agent.sub),
+      tags: expect.objectContaining({ 'stepup-request': requestId, 'stepup-agent': agent.sub }),
+    });
+    expect(JSON.parse(session?.policy ?? '{}').Statement).toEqual([
+      expect.objectContaining({ Effect: 'Allow', Action: 'dynamodb:DeleteTable', Resource: table }),
+    ]);
+    expect((await agent.postForm('/v1/credentials/aws', exchange)).json).toMatchObject({
+      error: 'invalid_request',
+    });
+    expect(await ordersDb.introspect(token)).toMatchObject({ json: { active: false } });
+    const secrets = [body(answer).secret_access_key as string, body(answer).session_token as string];
+    for (const [name, log] of deployment.lambdas.allLogs()) {
+      for (const secret of secrets) expect(log.includes(secret), name).toBe(false);
+    }
   });
 });
 

@@ -7,9 +7,14 @@ import { startKms } from './kms';
 import { Principals } from './principals';
 import { startSecretsManager, type RunningSecretsManager } from './secrets-manager';
 import { startStepFunctions, type RunningStepFunctions, type StepFunctionsOptions } from './step-functions';
+import type { RunningStsStandIn } from '../../../local/aws/sts-stand-in';
+import { startSts, type TargetRole } from './sts';
 
 /** Options for {@link startAccount}. */
-export interface StartAccountOptions extends FakeAccountOptions, StepFunctionsOptions {}
+export interface StartAccountOptions extends FakeAccountOptions, StepFunctionsOptions {
+  /** Roles outside the stack that STS issues sessions of (with their trust policies). @default none */
+  readonly targetRoles?: (account: FakeAccount) => readonly TargetRole[];
+}
 
 /** The account's stand-ins, running. */
 export interface RunningAccount {
@@ -22,9 +27,11 @@ export interface RunningAccount {
     readonly KMS: string;
     readonly SECRETS_MANAGER: string;
     readonly SFN: string;
+    readonly STS: string;
   };
   readonly secretsManager: RunningSecretsManager;
   readonly stepFunctions: RunningStepFunctions;
+  readonly sts: RunningStsStandIn;
   close(): Promise<void>;
 }
 
@@ -37,11 +44,12 @@ export async function startAccount(
   const principals = new Principals(account);
   const callLog = new CallLog();
   const services = { region: account.env.region, principals, iam: new IamEvaluator(account), callLog };
-  const [dynamodb, kms, secretsManager, stepFunctions] = await Promise.all([
+  const [dynamodb, kms, secretsManager, stepFunctions, sts] = await Promise.all([
     startDynamoDb(account, services),
     startKms(account, services),
     startSecretsManager(account, services),
     startStepFunctions(account, services, options),
+    startSts(services, options.targetRoles?.(account) ?? []),
   ]);
   return {
     account,
@@ -52,11 +60,19 @@ export async function startAccount(
       KMS: kms.endpoint,
       SECRETS_MANAGER: secretsManager.endpoint,
       SFN: stepFunctions.endpoint,
+      STS: sts.endpoint,
     },
     secretsManager,
     stepFunctions,
+    sts,
     close: async () => {
-      await Promise.all([stepFunctions.close(), dynamodb.close(), kms.close(), secretsManager.close()]);
+      await Promise.all([
+        stepFunctions.close(),
+        dynamodb.close(),
+        kms.close(),
+        secretsManager.close(),
+        sts.close(),
+      ]);
     },
   };
 }
