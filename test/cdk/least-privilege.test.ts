@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StepUpFunctionName } from '../../lib/handlers';
-import { logicalIdOf, synthesized } from './template';
+import { AWS_TARGET_ROLE_ARN, logicalIdOf, synthesized } from './template';
 
 interface Statement {
   Effect: string;
@@ -66,15 +66,32 @@ describe('least privilege', () => {
     expect(rolesAllowing('kms:Sign')).toEqual([roleOf('token')]);
   });
 
-  it('gives introspection, JWKS and revocation the public key but not signing', () => {
-    for (const name of ['introspect', 'jwks', 'token', 'revoke'] as const) {
+  it('gives introspection, the credentials exchange, JWKS and revocation the public key but not signing', () => {
+    for (const name of ['introspect', 'credentialsAws', 'jwks', 'token', 'revoke'] as const) {
       expect(allows(name, 'kms:GetPublicKey'), name).toBe(true);
     }
     expect(allows('introspect', 'kms:Sign')).toBe(false);
     expect(allows('jwks', 'kms:Sign')).toBe(false);
+    expect(allows('credentialsAws', 'kms:Sign')).toBe(false);
     expect(rolesAllowing('kms:GetPublicKey')).toEqual(
-      [roleOf('introspect'), roleOf('jwks'), roleOf('revoke'), roleOf('token')].sort(),
+      [
+        roleOf('introspect'),
+        roleOf('credentialsAws'),
+        roleOf('jwks'),
+        roleOf('revoke'),
+        roleOf('token'),
+      ].sort(),
     );
+  });
+
+  it('lets only the credentials exchange assume a role, tag the session and set its source identity, and only on the configured target', () => {
+    for (const action of ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity']) {
+      expect(rolesAllowing(action), action).toEqual([roleOf('credentialsAws')]);
+    }
+    const stsStatements = (byRole.get(roleOf('credentialsAws')) ?? []).filter((s) =>
+      list(s.Action).some((a) => a.startsWith('sts:') && !a.startsWith('sts:GetCallerIdentity')),
+    );
+    expect(stsStatements.map((s) => s.Resource)).toEqual([AWS_TARGET_ROLE_ARN]);
   });
 
   it('lets only the create endpoint start executions, and only cancel and revoke stop them', () => {

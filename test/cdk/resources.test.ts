@@ -75,6 +75,7 @@ describe('resources', () => {
       'awaitApproval',
       'cancelRequest',
       'createRequest',
+      'credentialsAws',
       'getRequest',
       'introspect',
       'notifyOutcome',
@@ -109,6 +110,7 @@ describe('resources', () => {
         'POST /v1/revoke JWT',
         'POST /v1/token JWT',
         'POST /v1/introspect JWT',
+        'POST /v1/credentials/aws JWT',
       ].sort(),
     );
   });

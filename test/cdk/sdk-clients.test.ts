@@ -13,6 +13,7 @@ const SERVICE_OF_CLIENT: Record<string, string> = {
   'client-kms': 'kms',
   'client-sfn': 'states',
   'client-secrets-manager': 'secretsmanager',
+  'client-sts': 'sts',
 };
 
 const scratch = mkdtempSync(join(tmpdir(), 'stepup-sdk-clients-'));

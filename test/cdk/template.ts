@@ -12,8 +12,17 @@ import {
 import { PROJECT_ROOT } from '../../lib/step-up-function';
 import { StepUpStack } from '../../lib/step-up-stack';
 
-/** The repository's own `stepup.config.json`, which the tests synthesize. */
-export const config: StepUpConfig = loadConfigFile(join(PROJECT_ROOT, 'stepup.config.json'));
+/** The AWS target the synthesized config maps (the shipped sample maps none, as a secure default). */
+export const AWS_TARGET_ROLE_ARN = 'arn:aws:iam::111122223333:role/stepup-prod-data';
+
+/**
+ * The repository's own `stepup.config.json`, which the tests synthesize, plus one AWS target so the
+ * credentials exchange's grants are part of what they check.
+ */
+export const config: StepUpConfig = {
+  ...loadConfigFile(join(PROJECT_ROOT, 'stepup.config.json')),
+  awsTargets: { 'aws:prod-data': { roleArn: AWS_TARGET_ROLE_ARN, actions: ['dynamodb:DeleteTable'] } },
+};
 
 /**
  * A StepUpStack in a fresh App with cdk.json's feature flags and bundling skipped. CDK's built-in

@@ -89,6 +89,7 @@ describe('the OpenAPI document', () => {
         'post /v1/requests/{id}/cancel',
         'post /v1/token',
         'post /v1/introspect',
+        'post /v1/credentials/aws',
         'post /v1/revoke',
         'get /.well-known/jwks.json',
         'get /.well-known/oauth-authorization-server',
