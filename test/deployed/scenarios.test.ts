@@ -385,6 +385,8 @@ describe('recovery of a decision the workflow did not take', () => {
     await reconcilerRun();
     const trail = (await agent.get(`/v1/requests/${requestId}`)).json as { events: { type: string }[] };
     expect(trail.events.filter((e) => e.type === 'grant_issued')).toHaveLength(1);
+  });
+});
 
 describe('AWS credentials for one approved call (STS stand-in, IAM from the template)', () => {
   it('exchanges an approved token once for a session narrowed to exactly the approved call', async () => {
