@@ -41,7 +41,11 @@ describe('the OpenAPI document against the live routes', () => {
   let agent: string;
   let document: OpenApi;
   let schemas: OpenApiSchemas;
-  useTestRuntime((started) => ({ runtime, agent } = started), { ...testConfig(), operators: [operator] });
+  useTestRuntime((started) => ({ runtime, agent } = started), {
+    ...testConfig(),
+    operators: [operator],
+    awsTargets: { 'aws:prod-data': { roleArn: 'arn:aws:iam::123456789012:role/stepup-prod-data' } },
+  });
 
   const call = async (
     method: string,
@@ -203,6 +207,15 @@ describe('the OpenAPI document against the live routes', () => {
         form: { token: accessToken, token_type_hint: 'access_token' },
       }),
     );
+    // The orders token is not for an AWS target (400 invalid_target, documented; nothing consumed).
+    const exchangeExample = examples('AwsCredentialsRequest')[0]!;
+    record(
+      'POST /v1/credentials/aws',
+      await call('POST', '/v1/credentials/aws', {
+        bearer: agent,
+        form: { ...(exchangeExample as Record<string, string>), subject_token: accessToken },
+      }),
+    );
     record(
       'POST /v1/revoke',
       await call('POST', '/v1/revoke', { bearer: agent, json: { token: accessToken } }),
@@ -211,6 +224,36 @@ describe('the OpenAPI document against the live routes', () => {
       'POST /v1/revoke',
       await call('POST', '/v1/revoke', { bearer: agent, form: { token: accessToken } }),
     );
+
+    // An approved AWS call: its token exchanged once for credentials (200), then refused (400).
+    const awsCall = await call('POST', '/v1/requests', {
+      bearer: agent,
+      json: {
+        action: 'dynamodb:DeleteTable',
+        resource: 'arn:aws:dynamodb:eu-west-1:123456789012:table/orders-legacy',
+        audience: 'aws:prod-data',
+        justification: 'the legacy table was migrated',
+      },
+    });
+    const awsId = (awsCall.body as { auth_req_id: string }).auth_req_id;
+    await slackMessage(runtime, awsId);
+    await runtime.click({ requestId: awsId, user: 'U0ALICE', decision: 'approve' });
+    const awsToken = await eventually(async () => {
+      const polled = await call('POST', '/v1/token', {
+        bearer: agent,
+        form: { grant_type: grant, auth_req_id: awsId },
+      });
+      return polled.status === 200 ? (polled.body as { access_token: string }).access_token : undefined;
+    });
+    for (let attempt = 0; attempt < 2; attempt++) {
+      record(
+        'POST /v1/credentials/aws',
+        await call('POST', '/v1/credentials/aws', {
+          bearer: agent,
+          json: { ...exchangeExample, subject_token: awsToken },
+        }),
+      );
+    }
 
     // Cancel a second request, then the operator's kill switch on the agent.
     const second = await call('POST', '/v1/requests', { bearer: agent, json: createExample });
