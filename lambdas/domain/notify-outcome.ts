@@ -2,8 +2,8 @@ import type { ApprovalNotifier } from '../ports/approval-notifier';
 import type { Clock } from '../ports/clock';
 import type { RequestStore } from '../ports/request-store';
 import { StepUpError } from './errors';
+import { recordOutcomeNotified } from './outcome-notified';
 import { escalationMessage, firstMessage, recoverInterruptedPost } from './post-once';
-import { updateRequest } from './update-request';
 
 /**
  * Last workflow step: the Slack message shows the final outcome, and the audit trail says so. A post
@@ -20,20 +20,5 @@ export async function notifyOutcome(
     request = await recoverInterruptedPost(deps, request, slot);
   if (!request.slackMessage) return;
   await deps.notifier.updateMessage(request);
-  await updateRequest(deps.store, requestId, (current) =>
-    current.events.some((e) => e.type === 'outcome_notified')
-      ? undefined
-      : {
-          ...current,
-          events: [
-            ...current.events,
-            {
-              type: 'outcome_notified',
-              at: deps.clock.now().toISOString(),
-              actor: 'workflow',
-              detail: { status: current.status },
-            },
-          ],
-        },
-  );
+  await recordOutcomeNotified(deps, requestId, 'workflow');
 }

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { buffer } from 'node:stream/consumers';
 import { AwsError } from './aws-error';
 import { verifySigV4, type CredentialsByKey, type SignedRequest, type SigningCredentials } from './sigv4';
 
@@ -61,15 +62,6 @@ const MAX_POLICY_CHARS = 2048;
 
 const xml = (value: string) => value.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 const validation = (message: string) => new AwsError('ValidationError', message);
-
-function readBody(request: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks)));
-    request.on('error', reject);
-  });
-}
 
 /** `Tags.member.N.Key` / `Tags.member.N.Value` of a Query request, validated as STS does. */
 function tagsOf(params: URLSearchParams): Record<string, string> {
@@ -189,7 +181,7 @@ export async function startStsStandIn<C extends StsCaller>(
       method: incoming.method ?? 'GET',
       url: incoming.url ?? '/',
       headers: incoming.headers,
-      body: await readBody(incoming),
+      body: await buffer(incoming),
     };
     try {
       const caller = verifySigV4(request, { service: 'sts', region: options.region }, options.callers);

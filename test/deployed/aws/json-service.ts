@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { buffer } from 'node:stream/consumers';
 import { accessDenied, AwsError } from '../../../local/aws/aws-error';
 import type { CallLog } from './call-log';
 import type { IamEvaluator, PolicyDocument } from './iam';
@@ -65,15 +66,6 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
-function readBody(request: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks)));
-    request.on('error', reject);
-  });
-}
-
 function isRawAnswer(answer: Record<string, unknown> | RawAnswer): answer is RawAnswer {
   return Buffer.isBuffer((answer as RawAnswer).body) && typeof (answer as RawAnswer).status === 'number';
 }
@@ -110,7 +102,7 @@ export async function startJsonService(
       method: incoming.method ?? 'GET',
       url: incoming.url ?? '/',
       headers: incoming.headers,
-      body: await readBody(incoming),
+      body: await buffer(incoming),
     };
     const target = String(incoming.headers['x-amz-target'] ?? '');
     const operation = target.startsWith(`${definition.targetPrefix}.`)
