@@ -1,5 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { buffer } from 'node:stream/consumers';
 import { AwsError } from './aws-error';
 
 /** An incoming HTTP request, as received: raw path and query, headers, body bytes. */
@@ -9,6 +10,16 @@ export interface SignedRequest {
   readonly url: string;
   readonly headers: IncomingHttpHeaders;
   readonly body: Buffer;
+}
+
+/** The request `incoming` as received, body read whole: what {@link verifySigV4} checks. */
+export async function receivedRequest(incoming: IncomingMessage): Promise<SignedRequest> {
+  return {
+    method: incoming.method ?? 'GET',
+    url: incoming.url ?? '/',
+    headers: incoming.headers,
+    body: await buffer(incoming),
+  };
 }
 
 /** What the service expects the credential scope to say. */

@@ -1,9 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { buffer } from 'node:stream/consumers';
 import { AwsError } from './aws-error';
-import { verifySigV4, type CredentialsByKey, type SignedRequest, type SigningCredentials } from './sigv4';
+import { receivedRequest, verifySigV4, type CredentialsByKey, type SigningCredentials } from './sigv4';
 
 /** One session STS issued: everything CloudTrail would record of the `AssumeRole` call. */
 export interface IssuedSession {
@@ -177,12 +176,7 @@ export async function startStsStandIn<C extends StsCaller>(
   };
 
   const serve = async (incoming: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const request: SignedRequest = {
-      method: incoming.method ?? 'GET',
-      url: incoming.url ?? '/',
-      headers: incoming.headers,
-      body: await buffer(incoming),
-    };
+    const request = await receivedRequest(incoming);
     try {
       const caller = verifySigV4(request, { service: 'sts', region: options.region }, options.callers);
       const params = new URLSearchParams(request.body.toString('utf8'));

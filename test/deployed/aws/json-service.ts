@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { buffer } from 'node:stream/consumers';
 import { accessDenied, AwsError } from '../../../local/aws/aws-error';
 import type { CallLog } from './call-log';
 import type { IamEvaluator, PolicyDocument } from './iam';
 import type { Principals, RoleCredentials } from './principals';
-import { verifySigV4, type SignedRequest } from '../../../local/aws/sigv4';
+import { receivedRequest, verifySigV4, type SignedRequest } from '../../../local/aws/sigv4';
 
 /** What every stand-in shares: who may call, how IAM decides, where calls are recorded. */
 export interface AccountServices {
@@ -98,12 +97,7 @@ export async function startJsonService(
   };
 
   const serve = async (incoming: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const request: SignedRequest = {
-      method: incoming.method ?? 'GET',
-      url: incoming.url ?? '/',
-      headers: incoming.headers,
-      body: await buffer(incoming),
-    };
+    const request = await receivedRequest(incoming);
     const target = String(incoming.headers['x-amz-target'] ?? '');
     const operation = target.startsWith(`${definition.targetPrefix}.`)
       ? target.slice(definition.targetPrefix.length + 1)
