@@ -58,8 +58,8 @@ export function buildOperationsDashboard(
     ]),
     graph(
       'Tokens',
-      (['TokenDelivered', 'TokenConsumed', 'TokenRevoked', 'KillSwitch'] as const).map((name) =>
-        stepUpMetric(name),
+      (['TokenDelivered', 'TokenConsumed', 'TokenRevoked', 'KillSwitch', 'KillSwitchCompleted'] as const).map(
+        (name) => stepUpMetric(name),
       ),
     ),
   );

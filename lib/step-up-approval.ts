@@ -37,7 +37,7 @@ import { buildSigningKey } from './signing-key';
 import { buildSlackSecret } from './slack-secret';
 import { DEFAULT_POLICIES_DIR, policyBundling, setPolicies } from './policy-assets';
 import { buildStepUpFunction } from './step-up-function';
-import { ReconcileSchedule } from './reconcile-schedule';
+import { RECONCILE_TIMEOUT, ReconcileSchedule } from './reconcile-schedule';
 
 /** Properties of {@link StepUpApproval}. */
 export interface StepUpApprovalProps {
@@ -133,6 +133,7 @@ export class StepUpApproval extends Construct {
         handlerFile,
         logRetention,
         bundling: name === 'createRequest' ? policyBundling(policySet) : undefined,
+        timeout: name === 'reconcile' ? RECONCILE_TIMEOUT : undefined,
       });
     }
     this.functions = fns;
@@ -199,8 +200,10 @@ export class StepUpApproval extends Construct {
     grantTable(fns.failRequest, this.table, 'readWrite');
 
     // Completes decisions whose hand-over to the workflow was lost (docs/architecture.md, Recovery).
+    // It also carries on kill switch runs their calls left unfinished (stopping cancelled executions).
     grantTable(fns.reconcile, this.table, 'readWrite', OPEN_INDEX.name);
     grantSlackSecret(fns.reconcile, this.slackSecret);
+    grantStopWorkflow(fns.reconcile, this.stateMachine);
     new ReconcileSchedule(this, 'Reconciler', { reconciler: fns.reconcile });
 
     const publicRoutes: PublicRoute[] = [];
@@ -245,7 +248,7 @@ export class StepUpApproval extends Construct {
       ],
       publicRoutes,
       slackSecret: this.slackSecret,
-      executionStoppers: [fns.cancelRequest, fns.revoke],
+      executionStoppers: [fns.cancelRequest, fns.revoke, fns.reconcile],
     });
   }
 }

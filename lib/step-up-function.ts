@@ -136,6 +136,11 @@ export interface StepUpFunctionProps {
    * @default - {@link handlerBundling}'s only
    */
   readonly bundling?: BundlingOptions;
+  /**
+   * How long one invocation may run.
+   * @default 10 seconds
+   */
+  readonly timeout?: Duration;
 }
 
 /**
@@ -165,7 +170,7 @@ export function buildStepUpFunction(
     runtime: lambda.Runtime.NODEJS_22_X,
     architecture: lambda.Architecture.ARM_64,
     // Slack's 3 s ack budget is met by the handler itself; this only bounds a stuck downstream call.
-    timeout: Duration.seconds(10),
+    timeout: props.timeout ?? Duration.seconds(10),
     // 128 MB gets a fraction of a vCPU, which makes ES256 signing and cold starts slow.
     memorySize: 256,
     role,

@@ -1,8 +1,4 @@
-import {
-  reconcileRequests,
-  RECONCILE_AFTER_SECONDS,
-  type ReconcileDeps,
-} from '../lambdas/domain/reconcile-requests';
+import { reconcileRequests, type ReconcileDeps } from '../lambdas/domain/reconcile-requests';
 import type { ReconcileResult } from '../lambdas/domain/reconcile-requests';
 import type { LocalWorkflow } from './local-workflow';
 import { within } from './within';
@@ -49,22 +45,18 @@ export async function resumeExecutions(deps: ReconcileDeps, workflow: LocalWorkf
 }
 
 /**
- * The reconciler locally, as the scheduled function runs it in AWS: every period, decisions older
- * than {@link RECONCILE_AFTER_SECONDS} that were not carried through are completed.
+ * The reconciler locally, as the schedule runs the function in AWS: `reconcile` (the reconcile
+ * function's handler, with local adapters) every period, one run at a time. A failed run is left to
+ * the next, as in AWS; the handler logs what it did.
  * @returns stops it
  */
-export function reconcileEvery(
-  deps: ReconcileDeps,
-  periodMs: number,
-  onResult: (result: ReconcileResult) => void,
-): () => void {
+export function reconcileEvery(reconcile: () => Promise<unknown>, periodMs: number): () => void {
   let running = false;
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    const settledBefore = new Date(deps.clock.now().getTime() - RECONCILE_AFTER_SECONDS * 1000);
-    reconcileRequests(deps, settledBefore)
-      .then(onResult, () => undefined)
+    reconcile()
+      .catch(() => undefined)
       .finally(() => (running = false));
   }, periodMs);
   timer.unref();

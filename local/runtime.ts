@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { cedarPolicyFromDirectory, policiesPath } from '../lambdas/adapters/cedar/policy-directory';
 import { loadConfigFile } from '../lambdas/adapters/config-file';
 import { DynamoDbIdempotencyStore } from '../lambdas/adapters/aws/dynamodb-idempotency-store';
+import { DynamoDbKillSwitchLedger } from '../lambdas/adapters/aws/dynamodb-kill-switch-ledger';
 import { DynamoDbRequestStore } from '../lambdas/adapters/aws/dynamodb-request-store';
 import { createLocalJWKSet } from 'jose';
 import { JoseHumanVerifier } from '../lambdas/adapters/jose-human-verifier';
@@ -26,6 +27,8 @@ import { credentialsAwsHandler } from '../lambdas/handlers/credentials-aws';
 import { handler as healthHandler } from '../lambdas/handlers/health';
 import { serverMetadataHandler } from '../lambdas/handlers/server-metadata';
 import { openApiHandler } from '../lambdas/handlers/open-api';
+import { reconcileHandler } from '../lambdas/handlers/reconcile';
+import { noMetrics } from '../lambdas/ports/operational-metrics';
 import { revokeHandler } from '../lambdas/handlers/revoke';
 import { introspectHandler } from '../lambdas/handlers/introspect';
 import { issueGrantHandler } from '../lambdas/handlers/issue-grant';
@@ -125,6 +128,12 @@ export interface LocalRuntimeOptions {
    * @default the system clock
    */
   readonly clock?: Clock;
+  /**
+   * How long one kill switch call takes new work before it leaves the rest to the reconciler: tests
+   * set 0 to hand a whole run to it.
+   * @default 5 s, as in AWS
+   */
+  readonly killSwitchBudgetMs?: number;
 }
 
 /** What routes need that exists only once the runtime has started. */
@@ -149,6 +158,8 @@ export interface LocalRuntime {
   devToken(sub: string, claims?: Readonly<Record<string, string>>): Promise<string>;
   /** Sends a correctly signed Approve/Deny click to `/slack/events`, as Slack would. */
   click(input: ClickInput): Promise<Response>;
+  /** One run of the reconciler now, as the schedule runs it every minute (tests need not wait for it). */
+  reconcile(): Promise<{ completed: number; killSwitchesCompleted: number }>;
   stop(): Promise<void>;
 }
 
@@ -168,6 +179,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const dataDir = options.memory ? undefined : resolve(options.dataDir ?? env.STEPUP_DATA_DIR ?? '.stepup');
   const dynamo = await startLocalDynamoDb(dataDir && join(dataDir, 'dynamodb'));
   const store = new DynamoDbRequestStore(dynamo.client, dynamo.tableName);
+  const killSwitches = new DynamoDbKillSwitchLedger(dynamo.client, dynamo.tableName);
   const signer = await LocalKeySigner.open(dataDir && join(dataDir, 'signing-key.jwk.json'));
 
   // Real Slack: over HTTP (signing secret; Slack must reach /slack/events) or Socket Mode (app token).
@@ -290,6 +302,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     }),
     revoke: revokeHandler({
       store,
+      killSwitches,
+      killSwitchBudgetMs: options.killSwitchBudgetMs,
       verifier,
       workflow,
       notifier,
@@ -306,9 +320,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     if (resumed.length + completed.length + failed.length > 0)
       logger.info('recovered unfinished workflows', { resumed, completed, failed });
   }
-  const stopReconciler = reconcileEvery({ store, notifier, clock }, RECONCILE_PERIOD_MS, ({ completed }) => {
-    if (completed.length > 0) logger.warn('reconciler completed decisions', { request_ids: completed });
-  });
+  const reconcile = reconcileHandler({ store, killSwitches, workflow, notifier, clock, metrics: noMetrics });
+  const stopReconciler = reconcileEvery(() => reconcile(), RECONCILE_PERIOD_MS);
 
   const click = async (input: ClickInput): Promise<Response> => {
     if (!slack) throw new Error('clicks are simulated only with the Slack stand-in');
@@ -350,6 +363,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     dataDir,
     devToken: (sub, claims) => identity.mint(sub, undefined, claims),
     click,
+    reconcile: () => reconcile(),
     stop: async () => {
       stopReconciler();
       if (stopSocketMode) await within(stopSocketMode(), STOP_CLOSE_MS);

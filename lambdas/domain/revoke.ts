@@ -1,5 +1,6 @@
 import type { ApprovalNotifier } from '../ports/approval-notifier';
 import type { Clock } from '../ports/clock';
+import type { KillSwitchLedger, KillSwitchRun } from '../ports/kill-switch-ledger';
 import type { RequestStore } from '../ports/request-store';
 import type { TokenVerifier } from '../ports/token-signer';
 import type { Workflow } from '../ports/workflow';
@@ -11,12 +12,8 @@ import { killable } from './open-request';
 import { updateRequest } from './update-request';
 
 /** Ports revocation needs. */
-export interface RevokeDeps {
-  readonly store: RequestStore;
+export interface RevokeDeps extends KillSwitchDeps {
   readonly verifier: TokenVerifier;
-  readonly workflow: Pick<Workflow, 'stop'>;
-  readonly notifier: Pick<ApprovalNotifier, 'updateMessage'>;
-  readonly clock: Clock;
   /** Workload subs allowed to use the per-agent kill switch. */
   readonly operators: readonly string[];
 }
@@ -55,46 +52,58 @@ export async function revokeToken(deps: RevokeDeps, caller: string, token: strin
   );
 }
 
-/** What the kill switch did. */
+/** How far an agent's kill switch has got (the whole run, whichever calls carried it). */
 export interface KillSwitchResult {
+  /** Pending requests cancelled by the run so far. */
   readonly cancelled: number;
+  /** Grants revoked by the run so far. */
   readonly revoked: number;
   /**
-   * True when nothing of the agent is left open. False when the deadline came first: what is left
-   * is still in the index of open requests, and calling again carries on from there.
+   * True when nothing of the agent is left open. False when the call's deadline came first: what is
+   * left is still in the index of open requests, and the reconciler carries the run on.
    */
   readonly complete: boolean;
+  readonly startedAt: string;
+  readonly completedAt?: string;
+}
+
+/** What the kill switch's work needs: the request store, the run ledger and the side effects of a cancel. */
+export interface KillSwitchDeps {
+  readonly store: RequestStore;
+  readonly killSwitches: KillSwitchLedger;
+  readonly workflow: Pick<Workflow, 'stop'>;
+  readonly notifier: Pick<ApprovalNotifier, 'updateMessage'>;
+  readonly clock: Clock;
 }
 
 /** How many of the agent's requests the kill switch changes at once. */
 const KILL_SWITCH_CONCURRENCY = 8;
 
 /**
- * The operator kill switch: every pending request of `agent` is cancelled (workflow stopped, Slack
- * message updated) and every grant not yet used is revoked, each audited. It reads only the agent's
- * open requests (`RequestStore.listOpenByAgent`), a page at a time, so its work grows with what is
- * pending or unused, never with the agent's history; a request it changed leaves that list.
- * @param deadline when to stop taking new pages (a Lambda's time left); the answer then says `complete: false`
- * @throws StepUpError `forbidden` unless `operator` is configured as an operator
+ * One stretch of a kill switch run: every pending request of `agent` is cancelled (workflow stopped,
+ * Slack message updated) and every grant not yet used is revoked, each audited as `actor`. It reads
+ * only the agent's open requests (`RequestStore.listOpenByAgent`), a page at a time, so its work
+ * grows with what is pending or unused, never with the agent's history; a request it changed leaves
+ * that list. What it did is added to the run in the ledger, which it closes when nothing is left.
+ * @param deadline when to stop taking new pages; the run then stays open for the next stretch
  */
-export async function revokeAgent(
-  deps: RevokeDeps,
-  operator: string,
-  agent: string,
+export async function sweepAgent(
+  deps: KillSwitchDeps,
+  run: Pick<KillSwitchRun, 'agent' | 'startedAt'>,
+  actor: string,
   deadline?: Date,
 ): Promise<KillSwitchResult> {
-  if (!deps.operators.includes(operator)) {
-    throw new StepUpError('forbidden', 'only operators may revoke everything of an agent');
-  }
-  const actor = `operator:${operator}`;
   const reason = 'agent revoked by an operator';
   let cancelledCount = 0;
   let revokedCount = 0;
   let cursor: string | undefined;
+  let complete = true;
   do {
-    if (deadline && deps.clock.now() >= deadline)
-      return { cancelled: cancelledCount, revoked: revokedCount, complete: false };
-    const page = await deps.store.listOpenByAgent(agent, cursor);
+    if (deadline && deps.clock.now() >= deadline) {
+      complete = false;
+      break;
+    }
+    const page = await deps.store.listOpenByAgent(run.agent, cursor);
     await forEachBounded(page.items, KILL_SWITCH_CONCURRENCY, async (id) => {
       const at = deps.clock.now().toISOString();
       const { request, changed } = await updateRequest(
@@ -112,5 +121,36 @@ export async function revokeAgent(
     });
     cursor = page.cursor;
   } while (cursor);
-  return { cancelled: cancelledCount, revoked: revokedCount, complete: true };
+  const recorded = await deps.killSwitches.record(run.agent, run.startedAt, {
+    cancelled: cancelledCount,
+    revoked: revokedCount,
+    ...(complete ? { completedAt: deps.clock.now().toISOString() } : {}),
+  });
+  return {
+    cancelled: recorded.cancelled,
+    revoked: recorded.revoked,
+    complete: recorded.completedAt !== undefined,
+    startedAt: recorded.startedAt,
+    ...(recorded.completedAt ? { completedAt: recorded.completedAt } : {}),
+  };
+}
+
+/**
+ * The operator kill switch: records the pull in the ledger first (so a run cut short by the deadline,
+ * a timeout or a crash is carried on by the reconciler), then works on it until `deadline`
+ * ({@link sweepAgent}). Pulling it again while a run goes on joins that run.
+ * @param deadline when to stop taking new pages (a Lambda's time left); the answer then says `complete: false`
+ * @throws StepUpError `forbidden` unless `operator` is configured as an operator
+ */
+export async function revokeAgent(
+  deps: RevokeDeps,
+  operator: string,
+  agent: string,
+  deadline?: Date,
+): Promise<KillSwitchResult> {
+  if (!deps.operators.includes(operator)) {
+    throw new StepUpError('forbidden', 'only operators may revoke everything of an agent');
+  }
+  const run = await deps.killSwitches.begin(agent, operator, deps.clock.now().toISOString());
+  return sweepAgent(deps, run, `operator:${operator}`, deadline);
 }

@@ -3,7 +3,7 @@ import { bodyOf, json } from '../adapters/api-gateway/http-event';
 import { envConfig } from '../adapters/env-config';
 import { kmsSigner } from '../adapters/aws/signing-clients';
 import { stateMachineWorkflow } from '../adapters/aws/workflow-clients';
-import { tableStore } from '../adapters/aws/table-clients';
+import { killSwitchLedger, tableStore } from '../adapters/aws/table-clients';
 import { envAdmission } from '../adapters/env-admission';
 import { emfMetrics } from '../adapters/aws/emf-metrics';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
@@ -26,7 +26,8 @@ const KILL_SWITCH_BUDGET_MS = 5000;
 /**
  * `POST /v1/revoke`: RFC 7009 token revocation (`token=…`, by its agent or audience; always 200),
  * or the operator kill switch (`agent=…`): cancel the agent's pending requests, revoke its grants,
- * for as long as {@link KILL_SWITCH_BUDGET_MS}; the answer says whether it is `complete`.
+ * for as long as {@link KILL_SWITCH_BUDGET_MS}; the answer says whether it is `complete` (if not,
+ * the reconciler carries the run on).
  */
 export function revokeHandler(
   deps: RevokeDeps & {
@@ -36,6 +37,11 @@ export function revokeHandler(
      * @default noMetrics
      */
     readonly metrics?: OperationalMetrics;
+    /**
+     * How long one kill switch call takes new work before it leaves the rest to the reconciler.
+     * @default KILL_SWITCH_BUDGET_MS
+     */
+    readonly killSwitchBudgetMs?: number;
   },
 ) {
   const metrics = deps.metrics ?? noMetrics;
@@ -45,16 +51,23 @@ export function revokeHandler(
       await revokeToken(deps, caller, input.token);
       return json(200, {});
     }
-    const deadline = new Date(deps.clock.now().getTime() + KILL_SWITCH_BUDGET_MS);
+    const deadline = new Date(
+      deps.clock.now().getTime() + (deps.killSwitchBudgetMs ?? KILL_SWITCH_BUDGET_MS),
+    );
     const result = await revokeAgent(deps, caller, input.agent, deadline);
     metrics.count('KillSwitch');
-    logger.warn(result.complete ? 'agent revoked by an operator' : 'agent partly revoked: call again', {
-      operator: caller,
+    logger.warn(
+      result.complete ? 'agent revoked by an operator' : 'agent partly revoked: the reconciler carries on',
+      { operator: caller, agent: input.agent, audit: true, ...result },
+    );
+    return json(200, {
       agent: input.agent,
-      audit: true,
-      ...result,
+      cancelled: result.cancelled,
+      revoked: result.revoked,
+      complete: result.complete,
+      started_at: result.startedAt,
+      ...(result.completedAt ? { completed_at: result.completedAt } : {}),
     });
-    return json(200, { agent: input.agent, ...result });
   });
 }
 
@@ -63,6 +76,7 @@ export const handler = lazyHandler(() => {
   const config = envConfig();
   return revokeHandler({
     store: tableStore(),
+    killSwitches: killSwitchLedger(),
     verifier: new Es256TokenVerifier(signer, requireEnv(ENV.tokenIssuer)),
     workflow: stateMachineWorkflow(),
     notifier: secretBackedNotifier('revoke'),

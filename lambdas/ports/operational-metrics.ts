@@ -23,6 +23,8 @@ export const OPERATIONAL_METRICS = [
   'TokenRevoked',
   /** An operator used the per-agent kill switch. */
   'KillSwitch',
+  /** A kill switch run finished by the reconciler (its operator's call had run out of time). */
+  'KillSwitchCompleted',
   /** A Slack Web API call failed after the client's own retries. */
   'SlackCallFailed',
   /** A function started while the Slack secret still held the deploy-time placeholder bot token. */

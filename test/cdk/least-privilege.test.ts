@@ -96,7 +96,9 @@ describe('least privilege', () => {
 
   it('lets only the create endpoint start executions, and only cancel and revoke stop them', () => {
     expect(rolesAllowing('states:StartExecution')).toEqual([roleOf('createRequest')]);
-    expect(rolesAllowing('states:StopExecution')).toEqual([roleOf('cancelRequest'), roleOf('revoke')].sort());
+    expect(rolesAllowing('states:StopExecution')).toEqual(
+      [roleOf('cancelRequest'), roleOf('revoke'), roleOf('reconcile')].sort(),
+    );
   });
 
   it('gives the Slack secret only to the functions that talk to Slack', () => {

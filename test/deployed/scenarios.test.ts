@@ -386,6 +386,55 @@ describe('recovery of a decision the workflow did not take', () => {
     const trail = (await agent.get(`/v1/requests/${requestId}`)).json as { events: { type: string }[] };
     expect(trail.events.filter((e) => e.type === 'grant_issued')).toHaveLength(1);
   });
+  it('kill switch cut short (its call fails mid-way): the reconciler finishes the run as the operator', async () => {
+    const rogue = new Workload(deployment, 'repo:example-org/example-repo:environment:rogue-cut-short');
+    const pending = [await create(DROP_TABLE, rogue), await create(DROP_TABLE, rogue)];
+    const messages = await Promise.all(pending.map((id) => deployment.slack.approvalMessage(id)));
+    const operator = new Workload(deployment, OPERATOR_SUB);
+    // DynamoDB fails the revoke function's request writes: the pull is recorded, the sweep dies.
+    const heal = deployment.aws.dynamodb.failCalls(
+      (call) =>
+        call.principal.roleLogicalId.startsWith('StepUpRevoke') &&
+        call.operation === 'UpdateItem' &&
+        JSON.stringify(call.input.Key).includes('REQUEST#'),
+    );
+    let cutShort: ApiResponse;
+    try {
+      cutShort = await operator.postForm('/v1/revoke', { agent: rogue.sub });
+    } finally {
+      heal();
+    }
+    expect(cutShort.status).toBeGreaterThanOrEqual(500);
+    for (const id of pending) expect(body(await rogue.poll(id)).error).toBe('authorization_pending');
+
+    const callsBefore = deployment.aws.callLog.calls.length;
+    await reconcilerRun();
+    for (const id of pending) {
+      expect(await executionEnded(id)).toBe('ABORTED');
+      const trail = (await rogue.get(`/v1/requests/${id}`)).json as { status: string; events: unknown[] };
+      expect(trail.status).toBe('cancelled');
+      expect(trail.events).toContainEqual(
+        expect.objectContaining({ type: 'cancelled', actor: `operator:${OPERATOR_SUB}` }),
+      );
+    }
+    for (const message of messages)
+      await deployment.slack.waitFor(
+        (call) => call.method === 'chat.update' && call.fields.ts === message.ts,
+      );
+    const reconcilerCalls = deployment.aws.callLog.calls
+      .slice(callsBefore)
+      .filter((call) => call.roleLogicalId?.startsWith('StepUpReconcile'));
+    expect(reconcilerCalls.filter((call) => !call.allowed)).toEqual([]);
+    expect(reconcilerCalls.map((call) => call.action)).toContain('states:StopExecution');
+    const log = deployment.lambdas.logOf(functionNamed(deployment, 'Reconcile'));
+    expect(log).toContain('kill switch complete');
+    expect(log).toMatch(/"KillSwitchCompleted":\[?1/);
+    // Pulled again, it finds nothing of the agent open.
+    expect(await operator.postForm('/v1/revoke', { agent: rogue.sub })).toMatchObject({
+      status: 200,
+      json: { agent: rogue.sub, cancelled: 0, revoked: 0, complete: true },
+    });
+  });
 });
 
 describe('AWS credentials for one approved call (STS stand-in, IAM from the template)', () => {

@@ -200,7 +200,14 @@ describe('tokens over their whole life', () => {
     const result = await api.postForm('/v1/revoke', { agent: 'rogue-bot' }, sre);
     expect(result).toEqual({
       status: 200,
-      body: { agent: 'rogue-bot', cancelled: 1, revoked: 1, complete: true },
+      body: {
+        agent: 'rogue-bot',
+        cancelled: 1,
+        revoked: 1,
+        complete: true,
+        started_at: expect.any(String),
+        completed_at: expect.any(String),
+      },
     });
 
     expect(JSON.stringify(pendingMessage.blocks)).toContain('an operator revoked this agent');
@@ -215,5 +222,48 @@ describe('tokens over their whole life', () => {
     );
     // The kill switch updated the message itself and recorded it: the request is closed.
     expect(events.at(-1)).toMatchObject({ type: 'outcome_notified', detail: { status: 'CANCELLED' } });
+  });
+});
+
+describe('a kill switch larger than its call', () => {
+  let runtime: LocalRuntime;
+  let api: Api;
+  // The runtime's clock, moved past the hand-over age instead of waiting for it.
+  let aheadMs = 0;
+  const clock = { now: () => new Date(Date.now() + aheadMs) };
+  useTestRuntime(
+    (started) => ({ runtime, api } = started),
+    { ...testConfig(), operators: [operator] },
+    // No time for work in the call: the whole run is left to the reconciler.
+    { killSwitchBudgetMs: 0, clock },
+  );
+
+  it('answers complete: false, and the reconciler finishes the run as the operator', async () => {
+    const rogue = await runtime.devToken('rogue-bot-with-a-backlog');
+    const pending = [await api.createRequest(rogue), await api.createRequest(rogue)];
+    const sre = await runtime.devToken(operator);
+    const pulled = await api.postForm('/v1/revoke', { agent: 'rogue-bot-with-a-backlog' }, sre);
+    expect(pulled).toEqual({
+      status: 200,
+      body: {
+        agent: 'rogue-bot-with-a-backlog',
+        cancelled: 0,
+        revoked: 0,
+        complete: false,
+        started_at: expect.any(String),
+      },
+    });
+    for (const id of pending) expect((await api.poll(rogue, id)).body.error).toBe('authorization_pending');
+
+    aheadMs += 20_000;
+    expect(await runtime.reconcile()).toMatchObject({ killSwitchesCompleted: 1 });
+    for (const id of pending) {
+      expect((await api.poll(rogue, id)).body.error).toBe('access_denied');
+      expect((await runtime.store.get(id))?.events).toContainEqual(
+        expect.objectContaining({ type: 'cancelled', actor: `operator:${operator}` }),
+      );
+    }
+    // The run is closed: the next reconciler run has nothing to carry on.
+    expect(await runtime.reconcile()).toMatchObject({ killSwitchesCompleted: 0 });
   });
 });

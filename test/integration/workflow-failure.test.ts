@@ -184,7 +184,14 @@ describe('a workflow step that keeps failing', () => {
       { agent: 'deploy-bot' },
       await runtime.devToken(operator),
     );
-    expect(killed.body).toEqual({ agent: 'deploy-bot', cancelled: 0, revoked: 0, complete: true });
+    expect(killed.body).toEqual({
+      agent: 'deploy-bot',
+      cancelled: 0,
+      revoked: 0,
+      complete: true,
+      started_at: expect.any(String),
+      completed_at: expect.any(String),
+    });
     expect(await runtime.store.get(requestId)).toEqual(before);
   });
 

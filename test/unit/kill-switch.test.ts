@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { DynamoDbKillSwitchLedger } from '../../lambdas/adapters/aws/dynamodb-kill-switch-ledger';
 import type { DynamoDbRequestStore } from '../../lambdas/adapters/aws/dynamodb-request-store';
 import type { ApprovalRequest } from '../../lambdas/domain/approval-request';
+import {
+  continueKillSwitches,
+  KILL_SWITCH_HANDOVER_SECONDS,
+} from '../../lambdas/domain/continue-kill-switches';
 import { revokeAgent, type RevokeDeps } from '../../lambdas/domain/revoke';
 import type { Clock } from '../../lambdas/ports/clock';
 import type { LocalDynamoDb } from '../../local/local-dynamodb';
@@ -53,6 +58,7 @@ function deps(clock: Clock = fixedClock()) {
   const notifier = new RecordingNotifier();
   const revokeDeps: RevokeDeps = {
     store,
+    killSwitches: new DynamoDbKillSwitchLedger(db.client, db.tableName),
     verifier: { verify: async () => undefined },
     workflow: { stop: async (id) => void stopped.push(id) },
     notifier,
@@ -61,6 +67,12 @@ function deps(clock: Clock = fixedClock()) {
   };
   return { deps: revokeDeps, stopped, notifier };
 }
+
+/** What a reconciler run at `now` carries on: runs past the hand-over age, for 30 s. */
+const window = (now: number) => ({
+  startedBefore: new Date(now - KILL_SWITCH_HANDOVER_SECONDS * 1000),
+  deadline: new Date(now + 30_000),
+});
 
 describe('the kill switch reads what is open, not the history', () => {
   it('cancels the pending, revokes the unused (issued or not yet), and reads nothing it need not', async () => {
@@ -83,10 +95,17 @@ describe('the kill switch reads what is open, not the history', () => {
 
     const { deps: d, stopped, notifier } = deps();
     const sent = recordCommands(db.client);
-    expect(await revokeAgent(d, OPERATOR, agent)).toEqual({ cancelled: 5, revoked: 4, complete: true });
-    // One page of the open index, then one read and one conditional write per open request (and
-    // for the one with a Slack message, the record that the message shows the outcome).
-    expect(sent.counts()).toEqual({ QueryCommand: 1, GetItemCommand: 10, UpdateItemCommand: 10 });
+    expect(await revokeAgent(d, OPERATOR, agent)).toEqual({
+      cancelled: 5,
+      revoked: 4,
+      complete: true,
+      startedAt: at,
+      completedAt: at,
+    });
+    // The run recorded, one page of the open index, then one read and one conditional write per
+    // open request (and for the one with a Slack message, the record that the message shows the
+    // outcome), and the run closed.
+    expect(sent.counts()).toEqual({ QueryCommand: 1, GetItemCommand: 10, UpdateItemCommand: 12 });
 
     expect(stopped.sort()).toEqual(pending.map((r) => r.id).sort());
     expect(notifier.updated.map((r) => r.id)).toEqual([pending[0]!.id]);
@@ -107,11 +126,11 @@ describe('the kill switch reads what is open, not the history', () => {
     // Everything it changed left the open index; the approval still waiting for its grant stays
     // there (its workflow is unfinished) and is read, not written, again.
     sent.clear();
-    expect(await revokeAgent(d, OPERATOR, agent)).toEqual({ cancelled: 0, revoked: 0, complete: true });
-    expect(sent.counts()).toEqual({ QueryCommand: 1, GetItemCommand: 1 });
+    expect(await revokeAgent(d, OPERATOR, agent)).toMatchObject({ cancelled: 0, revoked: 0, complete: true });
+    expect(sent.counts()).toEqual({ QueryCommand: 1, GetItemCommand: 1, UpdateItemCommand: 2 });
   });
 
-  it('stops taking pages at the deadline, says it is not complete, and the next call finishes the job', async () => {
+  it('stops taking pages at the deadline, and the reconciler carries the run on with the whole run counted', async () => {
     const agent = 'rogue-with-many-pending';
     const pending = Array.from({ length: 150 }, () => pendingRequest({ agent }));
     for (const r of pending) await store.create(r);
@@ -131,10 +150,56 @@ describe('the kill switch reads what is open, not the history', () => {
       }),
     };
     const first = await revokeAgent(moving, OPERATOR, agent, new Date(NOW.getTime() + 5_000));
-    expect(first).toEqual({ cancelled: 100, revoked: 0, complete: false });
-    const second = await revokeAgent(d, OPERATOR, agent, new Date(now + 5_000));
-    expect(second).toEqual({ cancelled: 50, revoked: 0, complete: true });
+    expect(first).toEqual({ cancelled: 100, revoked: 0, complete: false, startedAt: at });
+
+    // A run younger than the hand-over age is still its call's: the reconciler leaves it alone.
+    expect(await continueKillSwitches(d, window(now))).toEqual([]);
+    now += KILL_SWITCH_HANDOVER_SECONDS * 1000;
+    const [continued, ...others] = await continueKillSwitches(d, window(now));
+    expect(others).toEqual([]);
+    expect(continued).toEqual({
+      agent,
+      cancelled: 150,
+      revoked: 0,
+      complete: true,
+      startedAt: at,
+      completedAt: new Date(now).toISOString(),
+    });
+    for (const r of pending) {
+      const after = await store.get(r.id);
+      expect(after?.status).toBe('CANCELLED');
+      expect(after?.events.at(-1)).toMatchObject({ type: 'cancelled', actor: `operator:${OPERATOR}` });
+    }
+    // A finished run leaves the index of runs: the next reconciler run reads one empty page.
+    const sent = recordCommands(db.client);
+    expect(await continueKillSwitches(d, window(now))).toEqual([]);
+    expect(sent.counts()).toEqual({ QueryCommand: 1 });
+  });
+
+  it('finishes a run whose call died after recording it; a pull meanwhile joins the run', async () => {
+    const agent = 'rogue-whose-kill-switch-call-crashed';
+    const pending = Array.from({ length: 3 }, () => pendingRequest({ agent }));
+    for (const r of pending) await store.create(r);
+    const ledger = new DynamoDbKillSwitchLedger(db.client, db.tableName);
+    // What a revoke call that timed out right after recording the pull leaves behind.
+    await ledger.begin(agent, OPERATOR, at);
+
+    let now = NOW.getTime() + 1_000;
+    const clock = { now: () => new Date(now) };
+    const { deps: d } = deps(clock);
+    // A second pull with no time to work joins the run (same start, nothing restarted).
+    expect(await revokeAgent(d, OPERATOR, agent, new Date(now))).toEqual({
+      cancelled: 0,
+      revoked: 0,
+      complete: false,
+      startedAt: at,
+    });
+    now += KILL_SWITCH_HANDOVER_SECONDS * 1000;
+    expect(await continueKillSwitches(d, window(now))).toMatchObject([
+      { agent, cancelled: 3, complete: true, startedAt: at },
+    ]);
     for (const r of pending) expect((await store.get(r.id))?.status).toBe('CANCELLED');
+    expect(await ledger.get(agent)).toMatchObject({ operator: OPERATOR, cancelled: 3, revoked: 0 });
   });
 
   it('refuses anyone who is not an operator, changing nothing', async () => {

@@ -23,6 +23,7 @@ import {
 } from '../../ports/request-store';
 import { countOutcomes } from '../outcome-metrics';
 import { changedAttributes } from './changed-attributes';
+import { decodeCursor, encodeCursor } from './page-cursor';
 
 const SORT_KEY = 'REQUEST';
 const POLL_SORT_KEY = 'POLL';
@@ -47,10 +48,16 @@ export const OPEN_INDEX = {
 const OPEN_SHARD = 'OPEN';
 
 /**
+ * The partition of the same index that holds kill switch runs still going
+ * (`dynamodb-kill-switch-ledger.ts`); the request queries above name {@link OPEN_SHARD}, so they never see them.
+ */
+export const KILL_SWITCH_SHARD = 'KILL_SWITCH';
+
+/**
  * The agent's prefix of `openKey`: JSON-quoted, so no agent's prefix is the start of another's
  * (a quote inside an id is escaped), whatever characters an id holds.
  */
-function agentPrefix(agent: string): string {
+export function agentPrefix(agent: string): string {
   return JSON.stringify(agent);
 }
 
@@ -76,16 +83,6 @@ function toItem(request: ApprovalRequest): Record<string, AttributeValue> {
     { pk: `REQUEST#${request.id}`, sk: SORT_KEY, ...request, ...open, resume },
     { removeUndefinedValues: true },
   );
-}
-
-function encodeCursor(lastKey: Record<string, AttributeValue> | undefined): string | undefined {
-  return lastKey && Buffer.from(JSON.stringify(lastKey)).toString('base64url');
-}
-
-function decodeCursor(cursor: string | undefined): Record<string, AttributeValue> | undefined {
-  return cursor === undefined
-    ? undefined
-    : (JSON.parse(Buffer.from(cursor, 'base64url').toString()) as Record<string, AttributeValue>);
 }
 
 function idOf(item: Record<string, AttributeValue>): string {

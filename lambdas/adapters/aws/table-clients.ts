@@ -1,7 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { KillSwitchLedger } from '../../ports/kill-switch-ledger';
 import type { RequestStore } from '../../ports/request-store';
 import { ENV, requireEnv } from '../env';
 import { DynamoDbIdempotencyStore } from './dynamodb-idempotency-store';
+import { DynamoDbKillSwitchLedger } from './dynamodb-kill-switch-ledger';
 import { DynamoDbRequestStore } from './dynamodb-request-store';
 import { emfMetrics } from './emf-metrics';
 import { traced } from './tracing';
@@ -9,12 +11,25 @@ import { traced } from './tracing';
 // One module per AWS SDK client: a handler's bundle then requires only the clients it uses (each
 // client costs tens of milliseconds of `require` at cold start).
 
+let client: DynamoDBClient | undefined;
+
+/** The function's one DynamoDB client (shared by the stores below: one connection pool). */
+function tableClient(): DynamoDBClient {
+  client ??= traced(new DynamoDBClient({}));
+  return client;
+}
+
 /** The request store on the table named by `TABLE_NAME`, counting the outcomes it records. */
 export function tableStore(): RequestStore {
-  return new DynamoDbRequestStore(traced(new DynamoDBClient({})), requireEnv(ENV.tableName), emfMetrics);
+  return new DynamoDbRequestStore(tableClient(), requireEnv(ENV.tableName), emfMetrics);
 }
 
 /** Idempotency keys, in the table named by `TABLE_NAME`. */
 export function idempotencyStore(): DynamoDbIdempotencyStore {
-  return new DynamoDbIdempotencyStore(traced(new DynamoDBClient({})), requireEnv(ENV.tableName));
+  return new DynamoDbIdempotencyStore(tableClient(), requireEnv(ENV.tableName));
+}
+
+/** Kill switch runs, in the table named by `TABLE_NAME`. */
+export function killSwitchLedger(): KillSwitchLedger {
+  return new DynamoDbKillSwitchLedger(tableClient(), requireEnv(ENV.tableName));
 }

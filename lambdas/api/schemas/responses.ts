@@ -291,17 +291,28 @@ export const RESPONSE_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
       {
         title: 'kill switch',
         type: 'object',
-        required: ['agent', 'cancelled', 'revoked', 'complete'],
+        required: ['agent', 'cancelled', 'revoked', 'complete', 'started_at'],
         additionalProperties: false,
         properties: {
           agent: { type: 'string' },
-          cancelled: { type: 'integer', minimum: 0, description: 'Pending requests cancelled.' },
-          revoked: { type: 'integer', minimum: 0, description: 'Grants revoked.' },
+          cancelled: {
+            type: 'integer',
+            minimum: 0,
+            description: 'Pending requests cancelled by this kill switch run so far (all calls of the run).',
+          },
+          revoked: { type: 'integer', minimum: 0, description: 'Grants revoked by this run so far.' },
           complete: {
             type: 'boolean',
             description:
               'True when nothing of the agent is left pending or unused. False when this call ran out of ' +
-              'time first: call again to carry on (the counts are of this call only).',
+              'time first: the run is recorded and the reconciler carries it on within minutes; calling ' +
+              'again joins the run and shows how far it got.',
+          },
+          started_at: { type: 'string', format: 'date-time', description: 'When the run was first pulled.' },
+          completed_at: {
+            type: 'string',
+            format: 'date-time',
+            description: 'When nothing of the agent was left open (absent while the run goes on).',
           },
         },
       },

@@ -10,6 +10,7 @@ import {
   type RunningService,
   type ServiceCall,
 } from './json-service';
+import { AwsError } from '../../../local/aws/aws-error';
 import type { SignedRequest } from '../../../local/aws/sigv4';
 
 /** The parts of an `AWS::DynamoDB::Table` that `CreateTable` takes, resolved. */
@@ -67,6 +68,16 @@ function forward(backend: string, request: SignedRequest): Promise<RawAnswer> {
   });
 }
 
+/** The DynamoDB stand-in, running. */
+export interface RunningDynamoDb extends RunningService {
+  /**
+   * Answers the calls `when` picks with `InternalServerError` (HTTP 500, which the SDK retries and
+   * then throws), after IAM allowed them: a DynamoDB outage for one function's writes, say.
+   * @returns heals it
+   */
+  failCalls(when: (call: ServiceCall) => boolean): () => void;
+}
+
 /**
  * DynamoDB stand-in: dynalite (the real wire protocol, in memory) holding the template's tables
  * under their physical names, behind a front end that checks SigV4 and IAM. The IAM resource is
@@ -76,7 +87,8 @@ function forward(backend: string, request: SignedRequest): Promise<RawAnswer> {
 export async function startDynamoDb(
   account: FakeAccount,
   services: AccountServices,
-): Promise<RunningService> {
+): Promise<RunningDynamoDb> {
+  const failing = new Set<(call: ServiceCall) => boolean>();
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -127,6 +139,8 @@ export async function startDynamoDb(
           );
         for (const { table, index } of tables)
           await call.authorize(index ? `${tableArn(table)}/index/${index}` : tableArn(table));
+        for (const when of failing)
+          if (when(call)) throw new AwsError('InternalServerError', 'Internal server error', 500);
         return forward(backend, call.request);
       },
     },
@@ -134,6 +148,10 @@ export async function startDynamoDb(
   );
   return {
     endpoint: service.endpoint,
+    failCalls: (when) => {
+      failing.add(when);
+      return () => failing.delete(when);
+    },
     close: async () => {
       await service.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,7 +1,7 @@
 import { FakeAccount, type FakeAccountOptions } from './account';
 import { CallLog } from './call-log';
 import type { CfnTemplate } from './cfn-template';
-import { startDynamoDb } from './dynamodb';
+import { startDynamoDb, type RunningDynamoDb } from './dynamodb';
 import { IamEvaluator } from './iam';
 import { startKms } from './kms';
 import { Principals } from './principals';
@@ -29,6 +29,7 @@ export interface RunningAccount {
     readonly SFN: string;
     readonly STS: string;
   };
+  readonly dynamodb: RunningDynamoDb;
   readonly secretsManager: RunningSecretsManager;
   readonly stepFunctions: RunningStepFunctions;
   readonly sts: RunningStsStandIn;
@@ -62,6 +63,7 @@ export async function startAccount(
       SFN: stepFunctions.endpoint,
       STS: sts.endpoint,
     },
+    dynamodb,
     secretsManager,
     stepFunctions,
     sts,
