@@ -4,6 +4,7 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import type { StepEvent } from '../lambdas/adapters/workflow/step-event';
 import type { FailResult } from '../lambdas/domain/fail-request';
 import type { ApprovalOutcome, TaskHandover, Workflow, WorkflowInput } from '../lambdas/ports/workflow';
+import { StepSlots } from './step-slots';
 
 /** The Lambda handlers behind the workflow's task states, by state name. */
 export interface WorkflowStepHandlers {
@@ -20,6 +21,13 @@ export interface WorkflowStepHandlers {
  * heals at once (tests need no clock), and a local fault is not a throttled AWS service.
  */
 const LOCAL_RETRY_INTERVAL_MS = 0;
+
+/**
+ * How many step handlers run at once, as a Lambda concurrency limit would have it. A restart
+ * resumes every pending request's execution together; without a limit their steps flood the
+ * process's one event loop and DynamoDB client, and the API answers only once they are through.
+ */
+const STEP_CONCURRENCY = 16;
 
 type JsonValue = Parameters<StateMachine['run']>[0];
 
@@ -87,7 +95,7 @@ export class LocalWorkflow implements Workflow {
     const step =
       (name: Exclude<keyof WorkflowStepHandlers, 'AwaitApproval'>) =>
       (payload: JsonValue): Promise<JsonValue> =>
-        asJson(this.track<unknown>(this.steps[name](payload as unknown as StepEvent)));
+        asJson(this.track<unknown>(() => this.steps[name](payload as unknown as StepEvent)));
     const callback = (parameters: JsonValue) =>
       asJson(this.awaitCallback(input, parameters as unknown as CallbackParameters));
     // Every task state of the definition, by name; Escalate is AwaitApproval's Lambda again.
@@ -155,14 +163,23 @@ export class LocalWorkflow implements Workflow {
    * none of them writes after the store has closed. Requests stay as stored; a restart resumes them.
    */
   async stopAll(): Promise<void> {
+    this.stopping = true;
     for (const execution of this.running.values()) execution.abort();
     await Promise.allSettled([...this.inFlight]);
   }
 
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly slots = new StepSlots(STEP_CONCURRENCY);
+  private stopping = false;
 
-  /** Remembers a running step handler until it settles (see {@link stopAll}). */
-  private track<T>(step: Promise<T>): Promise<T> {
+  /**
+   * Runs a step handler in a free slot and remembers it until it settles (see {@link stopAll}).
+   * A step still queued when the workflow stops never runs: the store is about to close.
+   */
+  private track<T>(handler: () => Promise<T>): Promise<T> {
+    const step = this.slots.run(() =>
+      this.stopping ? Promise.reject(new Error('the local workflow is stopping')) : handler(),
+    );
     this.inFlight.add(step);
     void step.finally(() => this.inFlight.delete(step)).catch(() => undefined);
     return step;
@@ -182,7 +199,7 @@ export class LocalWorkflow implements Workflow {
     const outcome = new Promise<ApprovalOutcome>((resolve) => {
       this.waiters.set(token, { requestId: input.request_id, resolve });
     });
-    const step = this.track(this.steps.AwaitApproval({ ...parameters.Payload, task_token: token }));
+    const step = this.track(() => this.steps.AwaitApproval({ ...parameters.Payload, task_token: token }));
     void step.catch(() => undefined).finally(() => this.begun.get(input.request_id)?.resolve());
     return step.then(() => outcome);
   }
