@@ -1,3 +1,5 @@
+import type { BoundParameters } from './parameters';
+
 /**
  * Lifecycle of an approval request. Only PENDING can change, and APPROVED until its grant is issued
  * (or the workflow gives up: FAILED); every other status is final.
@@ -39,6 +41,8 @@ export interface AuthorizationDetail {
   readonly actions: readonly string[];
   readonly identifier: string;
   readonly locations: readonly string[];
+  /** The digest of the exact arguments approved (RFC 8785 + SHA-256), when the request bound them. */
+  readonly parameters_sha256?: string;
 }
 
 /** What the approval entitles the agent to; signed only when the agent picks it up. */
@@ -73,6 +77,7 @@ export type AuditEventType =
   | 'grant_issued'
   | 'token_delivered'
   | 'token_consumed'
+  | 'parameters_mismatch'
   | 'credentials_issued'
   | 'credentials_failed'
   | 'cancelled'
@@ -114,6 +119,11 @@ export interface ApprovalRequest {
   readonly audience: string;
   /** Agent-written, untrusted. */
   readonly justification: string;
+  /**
+   * The exact arguments the approval is bound to, as RFC 8785 canonical JSON (agent-written: shown
+   * to approvers only as inert text), and their digest `parameters_sha256`.
+   */
+  readonly parameters?: BoundParameters;
   /** The human the agent acts for: asserted by the agent, unless `humanVerified`. */
   readonly onBehalfOf?: string;
   /** True when `onBehalfOf` was proven with the human's own id_token. */

@@ -12,6 +12,8 @@ export function requestView(request: ApprovalRequest): Record<string, unknown> {
     resource: request.resource,
     audience: request.audience,
     justification: request.justification,
+    parameters: request.parameters ? (JSON.parse(request.parameters.canonical) as unknown) : undefined,
+    parameters_sha256: request.parameters?.sha256,
     on_behalf_of: request.onBehalfOf,
     binding_code: request.bindingCode,
     created_at: request.createdAt,
