@@ -24,6 +24,8 @@ export interface ApprovalRequirements {
   readonly escalateTo?: string;
   /** Ids of the policies that decided (sorted). */
   readonly policies: readonly string[];
+  /** The deciding policies' own `@description` (their author's words, not the agent's). */
+  readonly description?: string;
 }
 
 /** One click in Slack, identified by Slack user and team ids (never display names). */
