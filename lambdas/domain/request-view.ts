@@ -25,6 +25,7 @@ export function requestView(request: ApprovalRequest): Record<string, unknown> {
       policies: request.requirements.policies,
       max_token_ttl_seconds: request.requirements.maxTokenTtlSeconds,
       escalate_to: request.requirements.escalateTo,
+      description: request.requirements.description,
     },
     approvers: approvers(request),
     decided_at: request.decidedAt,

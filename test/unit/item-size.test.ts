@@ -5,6 +5,7 @@ import { MAX_REASON_LENGTH } from '../../lambdas/adapters/slack/deny-dialog';
 import type { ApprovalRequest, AuditEvent, Vote } from '../../lambdas/domain/approval-request';
 import { MAX_PARAMETERS_MISMATCH_EVENTS } from '../../lambdas/domain/introspect-token';
 import { MAX_PARAMETERS_BYTES } from '../../lambdas/domain/parameters';
+import { MAX_COMBINED_DESCRIPTION_LENGTH } from '../../lambdas/domain/policy-annotations';
 import { MAX_REDELIVERIES } from '../../lambdas/domain/token-redelivery';
 import { WORKLOAD_SUB_RULE } from '../../lambdas/domain/workload-identity';
 import { createRequestBody } from '../../lambdas/api/schemas/create-request';
@@ -101,6 +102,7 @@ function largestRequest(): ApprovalRequest {
       maxTokenTtlSeconds: 3600,
       escalateTo: 'g'.repeat(128),
       policies: POLICIES,
+      description: widest(MAX_COMBINED_DESCRIPTION_LENGTH),
     },
     status: 'APPROVED',
     votes,

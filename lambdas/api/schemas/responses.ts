@@ -177,6 +177,10 @@ export const RESPONSE_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
           policies: { ...strings, description: 'The deciding policies.' },
           max_token_ttl_seconds: { type: 'integer', minimum: 0 },
           escalate_to: { type: 'string', description: 'Paged when the approval timeout passes.' },
+          description: {
+            type: 'string',
+            description: 'The deciding policies’ own @description, as approvers see it.',
+          },
         },
       },
       approvers: { ...strings, description: 'Who approved (Slack user ids).' },
