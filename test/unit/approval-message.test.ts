@@ -429,7 +429,9 @@ describe('approvalMessage: the risk first', () => {
         `${marker}Approval needed: db:DropTable on ${resource}`,
       );
     }
-    expect(header(pendingRequest({ status: 'APPROVED', resource: 'prod/orders' }))).toMatch(/^\[PROD\] Approved: db:DropTable on /);
+    expect(header(pendingRequest({ status: 'APPROVED', resource: 'prod/orders' }))).toMatch(
+      /^\[PROD\] Approved: db:DropTable on /,
+    );
   });
 
   it('shows the policy’s own @description labelled as the policy author’s words', () => {
