@@ -476,7 +476,7 @@ export class StepUpClient {
             actions: strings(d.actions),
             identifier: text(d.identifier) ?? '',
             locations: strings(d.locations),
-            ...(typeof d.parameters_sha256 === 'string' ? { parametersSha256: d.parameters_sha256 } : {}),
+            ...(typeof d.parameters_sha256 === 'string' ? { parameters_sha256: d.parameters_sha256 } : {}),
           }))
         : [],
     };

@@ -104,8 +104,12 @@ export interface AuthorizationDetail {
   readonly identifier: string;
   /** The audiences (resource servers). */
   readonly locations: readonly string[];
-  /** The digest of the approved `parameters` (RFC 8785, SHA-256, base64url), when the request bound them. */
-  readonly parametersSha256?: string;
+  /**
+   * The digest of the approved `parameters` (RFC 8785, SHA-256, base64url), when the request bound
+   * them. Named as the token's RFC 9396 entry names it, like the other members, so the CLI and MCP
+   * print the entry as issued.
+   */
+  readonly parameters_sha256?: string;
 }
 
 /**
