@@ -98,7 +98,8 @@ export class SlackStandIn {
   readonly names: Record<string, string> = {};
   /** Slack user groups (`S…`) and their users, for `usergroups.users.list`. */
   readonly userGroups: Record<string, string[]> = {};
-  private clock = Math.floor(Date.now() / 1000);
+  /** The last message timestamp handed out, in microseconds since the epoch. */
+  private lastTsMicros = 0;
   /** Messages by `channel ts`, and by the request id a version of their buttons carried (the first such message). */
   private readonly byTs = new Map<string, StandInMessage>();
   private readonly byRequest = new Map<string, StandInMessage>();
@@ -132,6 +133,16 @@ export class SlackStandIn {
     }
   }
 
+  /**
+   * A message timestamp as Slack makes them: the posting time, `seconds.microseconds`, unique and
+   * increasing (two posts in one microsecond, or a clock set back, take the next microsecond).
+   */
+  private nextTs(): string {
+    this.lastTsMicros = Math.max(Date.now() * 1000, this.lastTsMicros + 1);
+    const seconds = Math.floor(this.lastTsMicros / 1_000_000);
+    return `${seconds}.${String(this.lastTsMicros % 1_000_000).padStart(6, '0')}`;
+  }
+
   /** How many changes the console could show so far: unchanged means nothing to send again. */
   get revision(): number {
     return this.changes + this.ephemerals.length + this.views.length;
@@ -141,6 +152,12 @@ export class SlackStandIn {
     if ('messages' in entry) for (const message of entry.messages) this.apply({ post: message });
     else if ('post' in entry) {
       this.messages.push(entry.post);
+      // After a restart, new timestamps still follow the saved ones.
+      const [seconds = '0', micros = '0'] = entry.post.ts.split('.');
+      this.lastTsMicros = Math.max(
+        this.lastTsMicros,
+        Number(seconds) * 1_000_000 + Number(micros.padEnd(6, '0')),
+      );
       this.byTs.set(`${entry.post.channel} ${entry.post.ts}`, entry.post);
       for (const version of entry.post.history) this.index(entry.post, version.blocks);
     } else {
@@ -230,7 +247,7 @@ export class SlackStandIn {
         };
       case 'chat.postMessage': {
         if (!channel) return { status: 200, body: { ok: false, error: 'channel_not_found' } };
-        const ts = `${this.clock++}.${randomBytes(3).readUIntBE(0, 3).toString().padStart(6, '0').slice(0, 6)}`;
+        const ts = this.nextTs();
         const metadata = parseJsonField(fields.metadata) as Record<string, unknown> | undefined;
         this.record({ post: { channel, ts, text, blocks, history: [{ text, blocks }], metadata } });
         return {
@@ -263,7 +280,7 @@ export class SlackStandIn {
       case 'chat.postEphemeral': {
         const user = typeof fields.user === 'string' ? fields.user : '';
         this.ephemerals.push({ channel, user, text });
-        return { status: 200, body: { ok: true, message_ts: `${this.clock++}.000001` } };
+        return { status: 200, body: { ok: true, message_ts: this.nextTs() } };
       }
       default:
         return { status: 200, body: { ok: false, error: 'unknown_method' } };

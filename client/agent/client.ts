@@ -242,6 +242,7 @@ export class StepUpClient {
     if (request.requestedTtlSeconds !== undefined) body.requested_ttl_seconds = request.requestedTtlSeconds;
     if (request.context !== undefined) body.context = request.context;
     if (request.dpopJwk !== undefined) body.dpop_jwk = request.dpopJwk;
+    if (request.parameters !== undefined) body.parameters = request.parameters;
     const answer = await this.call({
       method: 'POST',
       path: '/v1/requests',
@@ -475,6 +476,7 @@ export class StepUpClient {
             actions: strings(d.actions),
             identifier: text(d.identifier) ?? '',
             locations: strings(d.locations),
+            ...(typeof d.parameters_sha256 === 'string' ? { parameters_sha256: d.parameters_sha256 } : {}),
           }))
         : [],
     };

@@ -27,6 +27,12 @@ export interface ElevationRequest {
   /** The agent's public DPoP key (JWK): the token is then bound to it (`token_type: DPoP`). */
   readonly dpopJwk?: Readonly<Record<string, unknown>>;
   /**
+   * The exact arguments the agent will send to the resource server (a JSON object, at most 8 KB once
+   * canonicalised), e.g. `{ sql: 'DROP TABLE orders' }`. Approvers see them; the token carries their
+   * RFC 8785 digest (`parameters_sha256`) and the resource server refuses any other arguments.
+   */
+  readonly parameters?: Readonly<Record<string, unknown>>;
+  /**
    * Makes retries safe: the same key with the same body always answers with the same request.
    * @default a random key per call (so the client's own retries never create a second request)
    */
@@ -98,6 +104,12 @@ export interface AuthorizationDetail {
   readonly identifier: string;
   /** The audiences (resource servers). */
   readonly locations: readonly string[];
+  /**
+   * The digest of the approved `parameters` (RFC 8785, SHA-256, base64url), when the request bound
+   * them. Named as the token's RFC 9396 entry names it, like the other members, so the CLI and MCP
+   * print the entry as issued.
+   */
+  readonly parameters_sha256?: string;
 }
 
 /**

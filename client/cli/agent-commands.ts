@@ -10,12 +10,14 @@ import {
 import { flag, parseArgs, rejectUnknownFlags, requiredFlag, UsageError, type ParsedArgs } from './args';
 import { clientFor, connection, stepupUrl } from './connection';
 import { EXIT } from './exit-codes';
+import { parametersFlag } from './parameters-flag';
 import { duration, groupsLabel, WaitReporter } from './progress';
 import type { Output } from './policy-command';
 
 export const AGENT_USAGE = `usage:
   stepup request --action ACTION --resource RESOURCE --audience ID --reason TEXT
                  [--on-behalf-of HUMAN] [--ttl SECONDS] [--signal name=value]...
+                 [--parameters JSON|@file]
                  [--idempotency-key KEY] [--wait] [--json]
   stepup wait    ID [--json]
   stepup status  ID [--json]
@@ -26,6 +28,7 @@ export const AGENT_USAGE = `usage:
 request   asks for one action on one resource at one audience. Prints the request id on stdout
           (and the binding code on stderr). With --wait it waits for the decision, showing progress
           on stderr, and prints only the token on stdout: TOKEN=$(stepup request ... --wait).
+          --parameters binds the approval to the exact arguments (a JSON object, or @file).
 wait      waits for a request made earlier, like request --wait.
 status    shows a request: status, approvals, expiry, audit trail.
 cancel    withdraws a pending request.
@@ -178,6 +181,7 @@ export async function requestCommand(
     'on-behalf-of',
     'ttl',
     'signal',
+    'parameters',
     'idempotency-key',
     'wait',
     'json',
@@ -197,6 +201,7 @@ export async function requestCommand(
     onBehalfOf: flag(args, 'on-behalf-of'),
     requestedTtlSeconds: ttl(args),
     context: signals(args),
+    parameters: parametersFlag(args),
     idempotencyKey: flag(args, 'idempotency-key'),
   };
   const asJson = flag(args, 'json') === 'true';

@@ -264,6 +264,13 @@ export function createStepUpMcpServer(options: StepUpMcpServerOptions): McpServe
           .describe(
             'The human you act for (id or email), if any. Shown as asserted by the agent, unverified.',
           ),
+        parameters: z
+          .record(z.string(), z.unknown())
+          .optional()
+          .describe(
+            'The exact arguments you will send (a JSON object, at most 8 KB), e.g. {"sql":"DROP TABLE orders"}. ' +
+              'Approvers see them, and the token is valid only with exactly these arguments.',
+          ),
         wait_seconds: waitSeconds,
       },
       annotations: { destructiveHint: false, idempotentHint: false, openWorldHint: true },
@@ -277,6 +284,7 @@ export function createStepUpMcpServer(options: StepUpMcpServerOptions): McpServe
           audience: input.audience,
           justification: input.justification,
           onBehalfOf: input.on_behalf_of,
+          parameters: input.parameters,
         });
       } catch (error) {
         const ended = outcome(error, undefined);

@@ -8,6 +8,9 @@
  * - `invalid_dpop_proof`: the proof is malformed, badly signed, or for another request or token.
  * - `dpop_key_mismatch`: the proof is signed by a key other than the one the token is bound to.
  * - `dpop_replay`: the proof's `jti` was already seen.
+ * - `parameters_required`: the approval is bound to exact arguments and none were passed to check.
+ * - `parameters_mismatch`: the arguments received are not the approved ones (nothing was consumed;
+ *   stepup records the attempt).
  * - `token_used`: introspection says the token is not active (already used, revoked or expired).
  * - `introspection_failed`: stepup could not be asked (network, status, malformed answer).
  */
@@ -19,6 +22,8 @@ export type StepUpTokenErrorCode =
   | 'invalid_dpop_proof'
   | 'dpop_key_mismatch'
   | 'dpop_replay'
+  | 'parameters_required'
+  | 'parameters_mismatch'
   | 'token_used'
   | 'introspection_failed';
 
@@ -30,6 +35,8 @@ const HTTP_STATUS: Readonly<Record<StepUpTokenErrorCode, number>> = {
   invalid_dpop_proof: 401,
   dpop_key_mismatch: 401,
   dpop_replay: 401,
+  parameters_required: 403,
+  parameters_mismatch: 403,
   token_used: 401,
   introspection_failed: 503,
 };

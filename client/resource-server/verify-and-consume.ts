@@ -6,6 +6,7 @@ import {
   type DpopReplayCache,
   type DpopRequest,
 } from './dpop-proof';
+import { parametersDigest } from '../../lambdas/domain/parameters-digest';
 import { reason, StepUpTokenError } from './errors';
 
 /** RFC 9396 authorization detail of a stepup token: the one approved action. */
@@ -16,6 +17,8 @@ export interface StepUpAuthorizationDetail {
   readonly identifier: string;
   /** The resource servers (audiences) it may be used at. */
   readonly locations: readonly string[];
+  /** The digest of the exact arguments approved (RFC 8785 canonical JSON, SHA-256, base64url). */
+  readonly parameters_sha256?: string;
 }
 
 /** Who approved a stepup token, under which policy. */
@@ -92,6 +95,12 @@ export interface StepUpExpectation {
   readonly resource: string;
   /** The request's DPoP proof; required when the token is bound to a key (`cnf.jkt`). */
   readonly dpop?: DpopRequest;
+  /**
+   * The arguments the agent sent, as a JSON value (for example the parsed request body). Required
+   * when the approval bound them (`parameters_sha256`): their RFC 8785 digest must match, or the
+   * token is refused (`parameters_mismatch`) before anything is consumed.
+   */
+  readonly parameters?: unknown;
 }
 
 /** Verifies stepup tokens for one resource server. Create once and reuse (it caches keys and proofs). */
@@ -123,7 +132,8 @@ function isAuthorizationDetail(value: unknown): value is StepUpAuthorizationDeta
     value.type === AUTHORIZATION_DETAILS_TYPE &&
     isStringArray(value.actions) &&
     typeof value.identifier === 'string' &&
-    isStringArray(value.locations)
+    isStringArray(value.locations) &&
+    (value.parameters_sha256 === undefined || typeof value.parameters_sha256 === 'string')
   );
 }
 
@@ -160,18 +170,22 @@ function stepUpClaims(payload: JWTPayload): StepUpTokenClaims {
   return payload as StepUpTokenClaims;
 }
 
-/** Throws unless the token's authorization details allow exactly `action` on `resource` here. */
-function checkAuthorized(
+/**
+ * The authorization detail that allows exactly `action` on `resource` here.
+ * @throws StepUpTokenError `invalid_token`, `wrong_resource` or `wrong_action`
+ */
+function authorizedDetail(
   claims: StepUpTokenClaims,
   audience: string,
   action: string,
   resource: string,
-): void {
+): StepUpAuthorizationDetail {
   const here = claims.authorization_details.filter((detail) => detail.locations.includes(audience));
   if (here.length === 0) {
     throw invalidToken(`no authorization detail names this resource server (${audience}) in "locations"`);
   }
-  if (here.some((detail) => detail.identifier === resource && detail.actions.includes(action))) return;
+  const exact = here.find((detail) => detail.identifier === resource && detail.actions.includes(action));
+  if (exact) return exact;
   if (here.some((detail) => detail.actions.includes(action))) {
     throw new StepUpTokenError(
       'wrong_resource',
@@ -243,9 +257,16 @@ export function createStepUpVerifier(options: StepUpVerifierOptions): StepUpVeri
     }
   }
 
-  async function consume(token: string, claims: StepUpTokenClaims): Promise<void> {
+  /** Asks stepup about `token` (with the digest of the received arguments, if any); its `active` answer. */
+  async function introspect(
+    token: string,
+    claims: StepUpTokenClaims,
+    parametersSha256: string | undefined,
+  ): Promise<boolean> {
     const failed = (message: string, cause?: unknown) =>
       new StepUpTokenError('introspection_failed', `introspection failed: ${message}`, { cause });
+    const form = new URLSearchParams({ token });
+    if (parametersSha256 !== undefined) form.set('parameters_sha256', parametersSha256);
     let body: unknown;
     try {
       const bearer = await options.introspect.bearer();
@@ -256,7 +277,7 @@ export function createStepUpVerifier(options: StepUpVerifierOptions): StepUpVeri
           accept: 'application/json',
           authorization: `Bearer ${bearer}`,
         },
-        body: new URLSearchParams({ token }).toString(),
+        body: form.toString(),
         signal: AbortSignal.timeout(timeoutMs),
       });
       if (response.status !== 200) {
@@ -271,22 +292,72 @@ export function createStepUpVerifier(options: StepUpVerifierOptions): StepUpVeri
     if (!isObject(body) || typeof body.active !== 'boolean') {
       throw failed('the answer has no boolean "active"');
     }
-    if (!body.active) {
+    if (body.active && body.jti !== undefined && body.jti !== claims.jti) {
+      throw failed('the answer is about another token (jti differs)');
+    }
+    return body.active;
+  }
+
+  async function consume(token: string, claims: StepUpTokenClaims, parametersSha256?: string): Promise<void> {
+    if (!(await introspect(token, claims, parametersSha256))) {
       throw new StepUpTokenError(
         'token_used',
         'the token is not active: already used, revoked or expired at stepup',
       );
     }
-    if (body.jti !== undefined && body.jti !== claims.jti) {
-      throw failed('the answer is about another token (jti differs)');
+  }
+
+  /**
+   * Refuses arguments other than the approved ones before anything is consumed. The refusal is
+   * reported to stepup (introspection with the received digest, which consumes nothing there and
+   * records `parameters_mismatch`); if stepup cannot be reached the refusal stands all the same.
+   * @returns the digest of the received arguments, to be checked again by stepup when consuming
+   */
+  async function checkParameters(
+    token: string,
+    claims: StepUpTokenClaims,
+    detail: StepUpAuthorizationDetail,
+    parameters: unknown,
+  ): Promise<string | undefined> {
+    const bound = detail.parameters_sha256;
+    if (parameters === undefined) {
+      if (bound === undefined) return undefined;
+      throw new StepUpTokenError(
+        'parameters_required',
+        'the approval is bound to exact arguments (parameters_sha256): pass the received parameters',
+      );
     }
+    let presented: string;
+    try {
+      presented = parametersDigest(parameters);
+    } catch (error) {
+      throw new StepUpTokenError(
+        'parameters_mismatch',
+        `the received parameters have no RFC 8785 form: ${reason(error)}`,
+        { cause: error },
+      );
+    }
+    if (presented === bound) return presented;
+    let reported: unknown;
+    try {
+      await introspect(token, claims, presented);
+    } catch (error) {
+      reported = error;
+    }
+    throw new StepUpTokenError(
+      'parameters_mismatch',
+      bound === undefined
+        ? 'the approval binds no arguments (the token has no parameters_sha256), but parameters were expected'
+        : 'the received parameters are not the ones approved (their digest differs from parameters_sha256)',
+      reported === undefined ? undefined : { cause: reported },
+    );
   }
 
   return {
     async verifyAndConsume(token, expected) {
       const currentDate = now();
       const claims = await verifyLocally(token, currentDate);
-      checkAuthorized(claims, audience, expected.action, expected.resource);
+      const detail = authorizedDetail(claims, audience, expected.action, expected.resource);
       if (claims.cnf) {
         if (!expected.dpop) {
           throw new StepUpTokenError(
@@ -305,7 +376,8 @@ export function createStepUpVerifier(options: StepUpVerifierOptions): StepUpVeri
           },
         );
       }
-      await consume(token, claims);
+      const parametersSha256 = await checkParameters(token, claims, detail, expected.parameters);
+      await consume(token, claims, parametersSha256);
       return claims;
     },
   };

@@ -1,3 +1,5 @@
+import type { BoundParameters } from './parameters';
+
 /**
  * Lifecycle of an approval request. Only PENDING can change, and APPROVED until its grant is issued
  * (or the workflow gives up: FAILED); every other status is final.
@@ -22,6 +24,8 @@ export interface ApprovalRequirements {
   readonly escalateTo?: string;
   /** Ids of the policies that decided (sorted). */
   readonly policies: readonly string[];
+  /** The deciding policies' own `@description` (their author's words, not the agent's). */
+  readonly description?: string;
 }
 
 /** One click in Slack, identified by Slack user and team ids (never display names). */
@@ -39,6 +43,8 @@ export interface AuthorizationDetail {
   readonly actions: readonly string[];
   readonly identifier: string;
   readonly locations: readonly string[];
+  /** The digest of the exact arguments approved (RFC 8785 + SHA-256), when the request bound them. */
+  readonly parameters_sha256?: string;
 }
 
 /** What the approval entitles the agent to; signed only when the agent picks it up. */
@@ -73,6 +79,7 @@ export type AuditEventType =
   | 'grant_issued'
   | 'token_delivered'
   | 'token_consumed'
+  | 'parameters_mismatch'
   | 'credentials_issued'
   | 'credentials_failed'
   | 'cancelled'
@@ -114,6 +121,11 @@ export interface ApprovalRequest {
   readonly audience: string;
   /** Agent-written, untrusted. */
   readonly justification: string;
+  /**
+   * The exact arguments the approval is bound to, as RFC 8785 canonical JSON (agent-written: shown
+   * to approvers only as inert text), and their digest `parameters_sha256`.
+   */
+  readonly parameters?: BoundParameters;
   /** The human the agent acts for: asserted by the agent, unless `humanVerified`. */
   readonly onBehalfOf?: string;
   /** True when `onBehalfOf` was proven with the human's own id_token. */

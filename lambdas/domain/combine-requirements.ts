@@ -1,6 +1,6 @@
 import type { ApprovalRequirements } from './approval-request';
 import type { StepUpConfig } from './config';
-import type { PolicyAnnotations } from './policy-annotations';
+import { combinedDescription, type PolicyAnnotations } from './policy-annotations';
 
 /**
  * The requirements of a step-up when several permit policies determine it: the strictest wins.
@@ -26,6 +26,7 @@ export function combineRequirements(
     maxTokenTtlSeconds: tokenTtlCap(sorted, defaults),
     escalateTo: sorted.find((p) => p.escalateTo)?.escalateTo,
     policies: sorted.map((p) => p.id),
+    ...(combinedDescription(sorted) === undefined ? {} : { description: combinedDescription(sorted) }),
   };
 }
 

@@ -8,6 +8,7 @@ import { awsActionOn, type AwsTarget } from './aws-target';
 import { StepUpError } from './errors';
 import { newBindingCode, newRequestId } from './ids';
 import { GRANT_PICKUP_SECONDS, withGrant } from './issue-grant';
+import type { BoundParameters } from './parameters';
 
 /** Longest resource name accepted; shown in full to approvers, escaped, it still fits a Slack section. */
 export const MAX_RESOURCE_LENGTH = 512;
@@ -32,6 +33,8 @@ export interface CreateRequestInput {
   readonly subjectToken?: string;
   /** Thumbprint of the agent's DPoP public key (`dpop_jwk`): the token will be bound to it. */
   readonly dpopJkt?: string;
+  /** The exact arguments the agent will send (`parameters`), canonicalised and digested. */
+  readonly parameters?: BoundParameters;
 }
 
 /** The agent-facing answer to a create (RFC 9126/CIBA-shaped). */
@@ -142,6 +145,7 @@ export async function createRequest(
     resource: input.resource,
     audience: input.audience,
     justification: input.justification,
+    parameters: input.parameters,
     onBehalfOf: human.onBehalfOf,
     humanVerified: human.verified,
     dpopJkt: input.dpopJkt,
@@ -166,6 +170,7 @@ export async function createRequest(
           resource: input.resource,
           policy: policyLabel(requirements),
           outcome: decision.kind,
+          ...(input.parameters ? { parameters_sha256: input.parameters.sha256 } : {}),
         },
       },
     ],

@@ -23,6 +23,7 @@ export function withGrant(request: ApprovalRequest, now: Date): ApprovalRequest 
         actions: [request.action],
         identifier: request.resource,
         locations: [request.audience],
+        ...(request.parameters ? { parameters_sha256: request.parameters.sha256 } : {}),
       },
     ],
   };

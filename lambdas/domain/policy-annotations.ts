@@ -1,4 +1,5 @@
 import type { StepUpConfig } from './config';
+import { hasUnsafeCharacters } from './unsafe-characters';
 
 /** Annotation names a policy may carry; anything else is a mistake worth failing on. */
 export const KNOWN_ANNOTATIONS = [
@@ -8,7 +9,14 @@ export const KNOWN_ANNOTATIONS = [
   'approval_timeout',
   'escalate_to',
   'max_ttl',
+  'description',
 ] as const;
+
+/** Longest `@description`, in characters (code points): one sentence an approver reads at a glance. */
+export const MAX_DESCRIPTION_LENGTH = 200;
+
+/** Longest combined description of the deciding policies stored with a request. */
+export const MAX_COMBINED_DESCRIPTION_LENGTH = 2 * MAX_DESCRIPTION_LENGTH;
 
 /** What one policy's annotations ask for. Absent means "the config default". */
 export interface PolicyAnnotations {
@@ -19,6 +27,8 @@ export interface PolicyAnnotations {
   readonly approvalTimeoutSeconds?: number;
   readonly escalateTo?: string;
   readonly maxTtlSeconds?: number;
+  /** The policy author's own words on what the policy guards, shown to approvers as such. */
+  readonly description?: string;
 }
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
@@ -38,6 +48,34 @@ function group(name: string, value: string, config: StepUpConfig, problems: stri
   return value;
 }
 
+function description(value: string, problems: string[]): string | undefined {
+  const single = !/[\r\n\t]/.test(value) && !hasUnsafeCharacters(value);
+  if (!single || value.trim() === '' || [...value].length > MAX_DESCRIPTION_LENGTH) {
+    problems.push(
+      `@description must be one line of 1 to ${MAX_DESCRIPTION_LENGTH} characters without control or invisible characters`,
+    );
+    return undefined;
+  }
+  return value.trim();
+}
+
+/**
+ * What the deciding policies say about themselves (`@description`), in id order, as one text of at
+ * most {@link MAX_COMBINED_DESCRIPTION_LENGTH} characters; undefined when none has one.
+ */
+export function combinedDescription(determining: readonly PolicyAnnotations[]): string | undefined {
+  const described = determining.filter((policy) => policy.description !== undefined);
+  if (described.length === 0) return undefined;
+  const text =
+    described.length === 1
+      ? (described[0]?.description ?? '')
+      : described.map((policy) => `${policy.id}: ${policy.description ?? ''}`).join(' · ');
+  const characters = [...text];
+  return characters.length <= MAX_COMBINED_DESCRIPTION_LENGTH
+    ? text
+    : `${characters.slice(0, MAX_COMBINED_DESCRIPTION_LENGTH - 1).join('')}…`;
+}
+
 /**
  * Reads and checks one policy's annotations against the config. Forbid policies may carry only `@id`.
  * @returns the annotations and every problem found (empty when valid)
@@ -53,7 +91,7 @@ export function parsePolicyAnnotations(
       problems.push(
         `unknown annotation @${name} (known: ${KNOWN_ANNOTATIONS.map((a) => `@${a}`).join(', ')})`,
       );
-    } else if (effect === 'forbid' && name !== 'id') {
+    } else if (effect === 'forbid' && name !== 'id' && name !== 'description') {
       problems.push(`@${name} has no meaning on a forbid policy`);
     }
   }
@@ -73,6 +111,7 @@ export function parsePolicyAnnotations(
     escalateTo:
       raw.escalate_to === undefined ? undefined : group('escalate_to', raw.escalate_to, config, problems),
     maxTtlSeconds: raw.max_ttl === undefined ? undefined : integer('max_ttl', raw.max_ttl, 3600, problems),
+    description: raw.description === undefined ? undefined : description(raw.description, problems),
   };
   return { annotations, problems };
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sourceIdentityOf } from '../../lambdas/domain/aws-target';
@@ -153,6 +154,41 @@ describe.concurrent('step-up approval', () => {
     expect(await ordersDb.introspect(token)).toMatchObject({ status: 200, json: { active: false } });
     expect(await ordersDb.introspect(copy)).toMatchObject({ status: 200, json: { active: false } });
     expect(body(await agent.poll(requestId)).error).toBe('invalid_grant');
+  });
+
+  it('parameters: the message shows them, the token binds their digest, introspection refuses other arguments without consuming', async () => {
+    const canonical = '{"cascade":false,"sql":"DROP TABLE orders"}';
+    const digest = createHash('sha256').update(canonical, 'utf8').digest('base64url');
+    const oversized = await agent.request({ ...DROP_TABLE, parameters: { sql: 'x'.repeat(8200) } });
+    expect(oversized.status).toBe(400);
+    expect(body(oversized).error_description).toContain('bytes once canonicalised');
+
+    const requestId = await create({
+      ...DROP_TABLE,
+      parameters: { sql: 'DROP TABLE orders', cascade: false },
+    });
+    const message = await deployment.slack.approvalMessage(requestId, 'C0APPROVALS');
+    const posted = JSON.stringify(message.blocks);
+    expect(posted).toContain('Parameters (the exact arguments; the token is valid only with these)');
+    expect(posted).toContain('"confirm"');
+    expect((await click(requestId, 'U0ALICE', 'approve')).response.status).toBe(200);
+    expect(await executionEnded(requestId)).toBe('SUCCEEDED');
+    const token = body(await agent.poll(requestId)).access_token as string;
+    const claims = await verifyToken(token);
+    expect(claims.authorization_details).toEqual([expect.objectContaining({ parameters_sha256: digest })]);
+
+    const other = createHash('sha256').update('{"sql":"DROP TABLE customers"}').digest('base64url');
+    expect(await ordersDb.postForm('/v1/introspect', { token, parameters_sha256: other })).toMatchObject({
+      status: 200,
+      json: { active: false },
+    });
+    const events = body(await agent.get(`/v1/requests/${requestId}`)).events as { type: string }[];
+    expect(events.map((e) => e.type)).toContain('parameters_mismatch');
+    expect(events.map((e) => e.type)).not.toContain('token_consumed');
+    expect(await ordersDb.postForm('/v1/introspect', { token, parameters_sha256: digest })).toMatchObject({
+      status: 200,
+      json: { active: true, authorization_details: [{ parameters_sha256: digest }] },
+    });
   });
 
   it('a grant that cannot be issued ends the request: the agent hears transaction_failed, Slack says so, RequestFailed is counted', async () => {

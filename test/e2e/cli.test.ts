@@ -1,4 +1,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
@@ -205,6 +209,27 @@ describe('the stepup CLI against the local runtime', () => {
       token_type: 'Bearer',
       access_token: expect.any(String),
     });
+  });
+
+  it('request --parameters binds the exact arguments, inline or from @file', async () => {
+    const env = await envFor('cli-parameters-bot');
+    const file = join(mkdtempSync(join(tmpdir(), 'stepup-cli-')), 'drop.json');
+    writeFileSync(file, '{ "sql": "DROP TABLE orders" }');
+    for (const given of [file.replace(/^/, '@'), '{"sql":"DROP TABLE orders"}']) {
+      const run = await stepup([...REQUEST, '--parameters', given, '--json'], env);
+      expect(run.code).toBe(0);
+      const { auth_req_id } = JSON.parse(run.stdout) as { auth_req_id: string };
+      const view = await api.get(`/v1/requests/${auth_req_id}`, env.STEPUP_TOKEN);
+      expect(view.body).toMatchObject({
+        parameters: { sql: 'DROP TABLE orders' },
+        parameters_sha256: createHash('sha256').update('{"sql":"DROP TABLE orders"}').digest('base64url'),
+      });
+    }
+    for (const bad of ['[1]', 'not json', '@/no/such/file.json']) {
+      const run = await stepup([...REQUEST, '--parameters', bad], env);
+      expect(run.code).toBe(64);
+      expect(run.stderr).toContain('--parameters');
+    }
   });
 
   it('exits 64 with the usage for a usage mistake, or without a workload token; 1 for an unknown id', async () => {

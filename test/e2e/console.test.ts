@@ -26,6 +26,8 @@ const MISSING_CHROMIUM = [
 ].join('\n');
 
 /** What an agent wrote: Slack syntax that must reach the approver as text, and HTML that must stay text. */
+/** Arguments with markup in them: the request page shows them in full, as text. */
+const PARAMETERS = { sql: 'DROP TABLE orders; -- <b>bold</b>', batch: [1, 2] };
 const UNTRUSTED = 'Ship it <!channel> <@U0123> *bold* <img src=x onerror="window.pwned=1"> & done';
 const REASON = 'customers is still read by billing <!here>';
 
@@ -88,14 +90,34 @@ describe('the approver console in Chromium', () => {
 
   let approvedId: string;
 
+  /** Approve, then the confirm dialog's Approve. */
+  const approve = async (requestId: string) => {
+    await page.getByRole('button', { name: `Approve request ${requestId}` }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Approve', exact: true }).click();
+  };
+
   it('Approve, clicked as U0ALICE, gets the agent its token; the page updates without a reload', async () => {
-    approvedId = await api.createRequest(agent, { justification: UNTRUSTED });
+    const before = Date.now();
+    approvedId = await api.createRequest(agent, { justification: UNTRUSTED, parameters: PARAMETERS });
     await page.goto(`${runtime.url}/console`);
     await actAs('U0ALICE');
     await card(approvedId).waitFor();
     await page.evaluate(() => Object.assign(window, { sameDocument: true }));
+    // The card shows when the message was really posted (the stand-in's ts is the posting time).
+    const posted = Date.parse(
+      (await card(approvedId).locator('time.msg-time').getAttribute('datetime')) ?? '',
+    );
+    expect(posted).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
+    expect(posted).toBeLessThanOrEqual(Date.now());
 
+    // Approve asks first, as Slack's confirm dialog does, repeating the action and the resource.
     await page.getByRole('button', { name: `Approve request ${approvedId}` }).click();
+    const confirm = page.getByRole('dialog', { name: 'Approve db:DropTable?' });
+    expect(await confirm.innerText()).toContain('db:DropTable on prod/orders, for orders-db');
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    expect((await runtime.store.get(approvedId))?.votes).toEqual([]);
+    await page.getByRole('button', { name: `Approve request ${approvedId}` }).click();
+    await confirm.getByRole('button', { name: 'Approve', exact: true }).click();
 
     const answer = await pollUntilDecided(api, agent, approvedId);
     expect(answer.status).toBe(200);
@@ -165,7 +187,7 @@ describe('the approver console in Chromium', () => {
       justification: 'Quarterly rotation of the orders database password.',
     });
     await actAs('U0ALICE');
-    await page.getByRole('button', { name: `Approve request ${rotateId}` }).click();
+    await approve(rotateId);
     const notice = 'Only members of security can decide this request.';
     await page.getByRole('list', { name: 'Private notices for U0ALICE' }).getByText(notice).waitFor();
 
@@ -173,7 +195,7 @@ describe('the approver console in Chromium', () => {
     const panel = page.getByRole('complementary', { name: 'Private notices' });
     expect(await panel.innerText()).toContain('Only visible to you (U0GRACE)');
     expect(await panel.getByText(notice).count()).toBe(0);
-    await page.getByRole('button', { name: `Approve request ${rotateId}` }).click();
+    await approve(rotateId);
     await card(rotateId).getByText('1 of 2 approvals: @U0GRACE').waitFor();
     expect(await page.getByRole('button', { name: `Approve request ${rotateId}` }).count()).toBe(1);
     expect((await runtime.store.get(rotateId))?.status).toBe('PENDING');
@@ -189,6 +211,9 @@ describe('the approver console in Chromium', () => {
     }
     expect(text).toContain('slack:T0EXAMPLE/U0ALICE');
     expect(await page.locator('main').innerText()).toContain(UNTRUSTED);
+    const parameters = page.locator('pre.parameters');
+    expect(JSON.parse(await parameters.innerText())).toEqual(PARAMETERS);
+    expect(await parameters.evaluate((e) => e.childElementCount)).toBe(0);
     await artifact('console-request.png');
 
     const detail = await fetch(`${runtime.url}/console/api/requests/${approvedId}`);

@@ -157,6 +157,23 @@ describe('the MCP server (stepup mcp) driven by the MCP SDK client over stdio', 
     expect(denied.instructions).toMatch(/do NOT ask again with a reworded/);
   });
 
+  it('binds request_elevation to the parameters it is given', async () => {
+    const pending = await call(client, 'request_elevation', {
+      ...DROP_TABLE,
+      resource: 'prod/order-archive',
+      parameters: { sql: 'DROP TABLE order_archive' },
+      wait_seconds: 0,
+    });
+    const view = await api.get(
+      `/v1/requests/${pending.auth_req_id as string}`,
+      await runtime.devToken(AGENT),
+    );
+    expect(view.body).toMatchObject({
+      parameters: { sql: 'DROP TABLE order_archive' },
+      parameters_sha256: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+    });
+  });
+
   it('reports what a policy forbids at once, naming the policy', async () => {
     const denied = await call(client, 'request_elevation', {
       action: 'payments:Transfer',

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -88,6 +89,21 @@ describe('StepUpClient against the local runtime', () => {
     const status = await request.status();
     expect(status).toMatchObject({ status: 'approved', approvers: ['U0ALICE'], tokenDelivered: true });
     expect(status.events.map((e) => e.type)).toContain('token_delivered');
+  });
+
+  it('sends parameters; the token’s authorization detail carries their digest', async () => {
+    const stepup = await clientFor(runtime, 'client-parameters-bot');
+    const request = await stepup.requestElevation({
+      ...DROP_TABLE,
+      resource: 'prod/orders-archive',
+      parameters: { sql: 'DROP TABLE orders_archive' },
+    });
+    await slackMessage(runtime, request.id);
+    await runtime.click({ requestId: request.id, user: 'U0ALICE', decision: 'approve' });
+    const token = await request.waitForToken();
+    expect(token.authorizationDetails[0]?.parameters_sha256).toBe(
+      createHash('sha256').update('{"sql":"DROP TABLE orders_archive"}').digest('base64url'),
+    );
   });
 
   it('turns an approver denial into a DeniedError carrying the reason stepup gives', async () => {

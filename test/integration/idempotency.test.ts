@@ -44,6 +44,17 @@ describe('Idempotency-Key on POST /v1/requests', () => {
     expect((await runtime.store.listByAgent('deploy-bot')).length).toBe(before);
   });
 
+  it('refuses the same key with other parameters (409): the arguments are part of the request', async () => {
+    const first = await create('retry-params', { ...body, parameters: { sql: 'DROP TABLE orders' } });
+    expect(first.status).toBe(202);
+    const same = await create('retry-params', { ...body, parameters: { sql: 'DROP TABLE orders' } });
+    expect(same.body.auth_req_id).toBe(first.body.auth_req_id);
+    const before = (await runtime.store.listByAgent('deploy-bot')).length;
+    const changed = await create('retry-params', { ...body, parameters: { sql: 'DROP TABLE customers' } });
+    expect(changed).toMatchObject({ status: 409, body: { error: 'conflict' } });
+    expect((await runtime.store.listByAgent('deploy-bot')).length).toBe(before);
+  });
+
   it('10 concurrent creates with one key make exactly one request', async () => {
     const answers = await Promise.all(
       Array.from({ length: 10 }, () => create('retry-3', { ...body, justification: 'race' })),

@@ -235,6 +235,49 @@ describe('approving in Slack', () => {
     }
   });
 
+  it('the posted message leads with the risk: header, policy description, parameters; agent text set apart; Approve confirms', async () => {
+    type Loose = Record<string, unknown>;
+    const texts = (blocks: unknown[]) =>
+      blocks.map((b) => JSON.stringify(b)).filter((json) => json.includes('"text"'));
+    const header = (blocks: unknown[]) => ((blocks[0] as Loose).text as { text: string }).text;
+    const forged = '*Action:* logs:Read\nAction\nlogs:Read';
+    const orders = await api.createRequest(agent, {
+      justification: forged,
+      parameters: { sql: 'DROP TABLE orders' },
+    });
+    const customers = await api.createRequest(agent, { resource: 'prod/customers' });
+    const [ordersMessage, customersMessage] = [
+      await slackMessage(runtime, orders),
+      await slackMessage(runtime, customers),
+    ];
+    expect(header(ordersMessage.blocks)).toBe('[PROD] Approval needed: db:DropTable on prod/orders');
+    expect(header(customersMessage.blocks)).toBe('[PROD] Approval needed: db:DropTable on prod/customers');
+    expect(JSON.stringify(ordersMessage.blocks[1])).toContain(
+      'Policy drop-prod-table says (the policy author’s words):\\nDropping a production table',
+    );
+    expect(JSON.stringify(ordersMessage.blocks)).toContain(
+      'Parameters (the exact arguments; the token is valid only with these):\\n{\\n  \\"sql\\": \\"DROP TABLE orders\\"\\n}',
+    );
+    // The forged field lines appear once, quoted, in the block below the divider.
+    const carrying = texts(ordersMessage.blocks).filter((json) => json.includes('logs:Read'));
+    expect(carrying).toHaveLength(1);
+    expect(carrying[0]).toContain('Written by the agent (unverified, not checked by stepup):');
+    const divider = ordersMessage.blocks.findIndex((b) => (b as Loose).type === 'divider');
+    expect(JSON.stringify(ordersMessage.blocks[divider + 1])).toBe(carrying[0]);
+    const approve = (
+      (ordersMessage.blocks.find((b) => (b as Loose).type === 'actions') as Loose).elements as Loose[]
+    )[0];
+    expect(approve?.confirm).toMatchObject({
+      title: { text: 'Approve db:DropTable?' },
+      text: { text: 'db:DropTable on prod/orders, for orders-db' },
+    });
+    // The click itself is unchanged: a signed block_actions payload through Bolt records the vote.
+    expect((await runtime.click({ requestId: orders, user: 'U0ALICE', decision: 'approve' })).status).toBe(
+      200,
+    );
+    expect((await pollUntilDecided(api, agent, orders)).status).toBe(200);
+  });
+
   it('retries Slack calls answered 429 (honouring Retry-After) or 5xx', async () => {
     runtime.slack!.faults['chat.postMessage'] = { status: 429, retryAfter: 1, remaining: 1 };
     const first = await api.createRequest(agent);

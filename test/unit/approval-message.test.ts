@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  AGENT_LINE_PREFIX,
+  AGENT_TEXT_LABEL,
   APPROVE_ACTION_ID,
   DENY_ACTION_ID,
   approvalMessage,
@@ -8,6 +10,7 @@ import {
 import type { ApprovalRequest, Vote } from '../../lambdas/domain/approval-request';
 import { parseCreateRequest } from '../../lambdas/api/schemas/create-request';
 import { MAX_RESOURCE_LENGTH } from '../../lambdas/domain/create-request';
+import { bindParameters } from '../../lambdas/domain/parameters';
 import { ALICE, BOB, NOW, TEAM, pendingRequest } from './support/fixtures';
 
 const TASK_TOKEN = 'AAAAKgAAAAIAAAAAAAAAAdistinctive-task-token-value';
@@ -34,16 +37,38 @@ function textObjects(blocks: readonly Block[]): TextObject[] {
   return found;
 }
 
+/** A block as plain JSON, to look into any of its members. */
+type Loose = Record<string, unknown>;
+const loose = (block: Block | undefined): Loose => (block ?? {}) as Loose;
+
+/** The text object of what the agent wrote. */
 function justificationObject(request: ApprovalRequest): TextObject {
   const found = textObjects(approvalMessage(request).blocks).filter((t) =>
-    t.text.startsWith('Justification'),
+    t.text.startsWith(AGENT_TEXT_LABEL),
   );
   expect(found).toHaveLength(1);
   return found[0] as TextObject;
 }
 
-function actionsBlocks(request: ApprovalRequest): Block[] {
-  return approvalMessage(request).blocks.filter((b) => b.type === 'actions');
+/** The justification as the agent block quotes it, without the labels and line prefixes. */
+function justificationShown(request: ApprovalRequest): string {
+  const [, , ...lines] = justificationObject(request).text.split('\n');
+  for (const line of lines) expect(line.startsWith(AGENT_LINE_PREFIX)).toBe(true);
+  return lines.map((line) => line.slice(AGENT_LINE_PREFIX.length)).join('\n');
+}
+
+function actionsBlocks(request: ApprovalRequest): Loose[] {
+  return approvalMessage(request)
+    .blocks.filter((b) => b.type === 'actions')
+    .map(loose);
+}
+
+/** The texts of the facts section (the one with fields). */
+function factFields(request: ApprovalRequest): string[] {
+  const facts = approvalMessage(request)
+    .blocks.map(loose)
+    .find((b) => Array.isArray(b.fields));
+  return (facts?.fields as TextObject[]).map((f) => f.text);
 }
 
 const vote = (user: string, decision: Vote['decision'], reason?: string): Vote => ({
@@ -58,7 +83,7 @@ describe('approvalMessage: agent text is inert', () => {
   it('shows the justification in a plain_text object, labelled as the agent’s unverified words', () => {
     const text = justificationObject(pendingRequest({ justification: 'Routine cleanup.' }));
     expect(text.type).toBe('plain_text');
-    expect(text.text).toBe('Justification (written by the agent, unverified):\nRoutine cleanup.');
+    expect(text.text).toBe(`${AGENT_TEXT_LABEL}\nJustification\n${AGENT_LINE_PREFIX}Routine cleanup.`);
   });
 
   it('neutralises pings, mentions, disguised links, entities and bidi tricks in the justification', () => {
@@ -75,13 +100,16 @@ describe('approvalMessage: agent text is inert', () => {
 
   it('caps a long justification with an ellipsis', () => {
     const text = justificationObject(pendingRequest({ justification: 'x'.repeat(10_000) }));
-    expect(text.text.endsWith('x…')).toBe(true);
+    expect(justificationShown(pendingRequest({ justification: 'x'.repeat(10_000) })).endsWith('x…')).toBe(
+      true,
+    );
     expect(text.text.length).toBeLessThan(3000);
   });
 
   it('keeps emoji and non-ASCII text, and newlines', () => {
-    const text = justificationObject(pendingRequest({ justification: 'Größe 🔥\n注文 👍🏽' }));
-    expect(text.text.endsWith('Größe 🔥\n注文 👍🏽')).toBe(true);
+    expect(justificationShown(pendingRequest({ justification: 'Größe 🔥\n注文 👍🏽' }))).toBe(
+      'Größe 🔥\n注文 👍🏽',
+    );
   });
 
   it('escapes agent text in the fields, header and fallback text too', () => {
@@ -128,7 +156,7 @@ describe('approvalMessage: agent text is inert', () => {
     const mrkdwn = textObjects(approvalMessage(request).blocks).filter((t) => t.type === 'mrkdwn');
     expect(mrkdwn.map((t) => t.text)).toEqual([
       expect.stringMatching(
-        /^Request `[A-Za-z0-9_-]+` · expires <!date\^\d+\^\{date_short_pretty\} \{time\}\|[^<>]+>$/,
+        /^Binding code `[A-Z0-9-]+`: the agent shows its user the same code · Request `[A-Za-z0-9_-]+` · expires <!date\^\d+\^\{date_short_pretty\} \{time\}\|[^<>]+>$/,
       ),
       `1 of 2 approvals: <@${ALICE}>`,
     ]);
@@ -141,9 +169,13 @@ describe('approvalMessage: structured facts come first', () => {
     const { blocks } = approvalMessage(request);
     expect(blocks[0]).toEqual({
       type: 'header',
-      text: { type: 'plain_text', text: 'Approval needed: db:DropTable', emoji: false },
+      text: {
+        type: 'plain_text',
+        text: `Approval needed: db:DropTable on ${request.resource}`,
+        emoji: false,
+      },
     });
-    const fields = (blocks[1]?.fields as TextObject[]).map((f) => f.text);
+    const fields = factFields(request);
     expect(fields).toEqual([
       'Action\ndb:DropTable',
       `Audience (resource server)\n${request.audience}`,
@@ -153,11 +185,12 @@ describe('approvalMessage: structured facts come first', () => {
       `Binding code\n${request.bindingCode}`,
       'Approvals needed\n1 from db-owners',
     ]);
-    const justificationIndex = blocks.findIndex((b) =>
-      JSON.stringify(b).includes('Justification (written by the agent'),
+    const justificationIndex = blocks.findIndex((b) => JSON.stringify(b).includes(AGENT_TEXT_LABEL));
+    // What the agent wrote comes after every fact, below a divider.
+    expect(blocks[justificationIndex - 1]).toEqual({ type: 'divider' });
+    expect(blocks.findIndex((b) => JSON.stringify(b).includes('Resource\\n'))).toBeLessThan(
+      justificationIndex,
     );
-    // The resource is no longer a (capped) field; it gets a section of its own before the justification.
-    expect(justificationIndex).toBeGreaterThan(1);
   });
 
   it('names every determining policy and every group set an approver must belong to', () => {
@@ -169,21 +202,22 @@ describe('approvalMessage: structured facts come first', () => {
         policies: ['restore-during-incident', 'restore-prod-snapshot'],
       },
     });
-    const fields = (approvalMessage(request).blocks[1]?.fields as TextObject[]).map((f) => f.text);
+    const fields = factFields(request);
     expect(fields).toContain('Policy\nrestore-during-incident, restore-prod-snapshot');
     expect(fields).toContain('Approvals needed\n2 from db-owners and platform-oncall or sre');
   });
 
   it('says "nobody" when no human was named', () => {
-    const fields = (approvalMessage(pendingRequest()).blocks[1]?.fields as TextObject[]).map((f) => f.text);
-    expect(fields).toContain('On behalf of\nnobody');
+    expect(factFields(pendingRequest())).toContain('On behalf of\nnobody');
   });
 });
 
 describe('approvalMessage: within Slack’s limits for any valid request', () => {
   /** Every section text (max 3000) and every field (max 2000) of the message. */
   function sizes(request: ApprovalRequest): { sections: number[]; fields: number[] } {
-    const blocks = approvalMessage(request).blocks.filter((b) => b.type === 'section');
+    const blocks = approvalMessage(request)
+      .blocks.filter((b) => b.type === 'section')
+      .map(loose);
     return {
       sections: blocks.flatMap((b) =>
         (b.text as TextObject | undefined) ? [(b.text as TextObject).text.length] : [],
@@ -253,7 +287,7 @@ describe('approvalMessage: buttons', () => {
 
 describe('approvalMessage: outcomes', () => {
   const outcomeOf = (request: ApprovalRequest): string | undefined => {
-    const last = approvalMessage(request).blocks.at(-1) as { type: string; text?: TextObject };
+    const last = loose(approvalMessage(request).blocks.at(-1)) as { type: string; text?: TextObject };
     return last.type === 'section' && last.text?.type === 'mrkdwn' ? last.text.text : undefined;
   };
 
@@ -266,9 +300,9 @@ describe('approvalMessage: outcomes', () => {
       votes: [vote(ALICE, 'approve')],
       requirements: { ...pendingRequest().requirements, quorum: 2 },
     });
-    const line = approvalMessage(request).blocks.find(
-      (b) => b.type === 'section' && (b.text as TextObject | undefined)?.type === 'mrkdwn',
-    );
+    const line = approvalMessage(request)
+      .blocks.map(loose)
+      .find((b) => b.type === 'section' && (b.text as TextObject | undefined)?.type === 'mrkdwn');
     expect((line?.text as TextObject).text).toBe(`1 of 2 approvals: <@${ALICE}>`);
     expect(actionsBlocks(request)).toHaveLength(1);
   });
@@ -351,10 +385,144 @@ describe('approvalMessage: the resource is shown in full', () => {
   it('shows "Resource\\n<resource>" in its own section right after the fields, before the justification', () => {
     const request = pendingRequest();
     const { blocks } = approvalMessage(request);
-    expect(blocks[2]).toEqual({
+    const facts = blocks.findIndex((b) => Array.isArray(loose(b).fields));
+    expect(blocks[facts + 1]).toEqual({
       type: 'section',
       text: { type: 'plain_text', text: `Resource\n${request.resource}`, emoji: false },
     });
-    expect(JSON.stringify(blocks[3])).toContain('Justification');
+  });
+});
+
+describe('approvalMessage: the risk first', () => {
+  const header = (request: ApprovalRequest) =>
+    (loose(approvalMessage(request).blocks[0]).text as TextObject).text;
+
+  it('names the action and the resource in the header, so two DropTable requests never look alike', () => {
+    expect(header(pendingRequest({ resource: 'prod/orders' }))).toBe(
+      '[PROD] Approval needed: db:DropTable on prod/orders',
+    );
+    expect(header(pendingRequest({ resource: 'prod/customers' }))).toBe(
+      '[PROD] Approval needed: db:DropTable on prod/customers',
+    );
+    // Two longest resources that differ only at their end: the header keeps both ends.
+    const long = (end: string) => `analytics/${'x'.repeat(MAX_RESOURCE_LENGTH - 20)}/${end}`;
+    const a = header(pendingRequest({ resource: long('orders') }));
+    const b = header(pendingRequest({ resource: long('refund') }));
+    expect(a).not.toBe(b);
+    expect(a.endsWith('/orders')).toBe(true);
+    expect([...a].length).toBeLessThanOrEqual(150);
+    expect(header(pendingRequest({ resource: '&'.repeat(MAX_RESOURCE_LENGTH) })).length).toBeLessThanOrEqual(
+      150,
+    );
+  });
+
+  it('marks the environment the resource names, by one rule (PROD wins), and none when it names none', () => {
+    for (const [resource, marker] of [
+      ['prod/orders', '[PROD] '],
+      ['arn:aws:dynamodb:eu-west-1:123456789012:table/orders-production', '[PROD] '],
+      ['staging/orders', '[STAGING] '],
+      ['dev/orders-prod-copy', '[PROD] '],
+      ['orders', ''],
+      ['products/catalog', ''],
+    ] as const) {
+      expect(header(pendingRequest({ resource }))).toBe(
+        `${marker}Approval needed: db:DropTable on ${resource}`,
+      );
+    }
+    expect(header(pendingRequest({ status: 'APPROVED', resource: 'prod/orders' }))).toMatch(
+      /^\[PROD\] Approved: db:DropTable on /,
+    );
+  });
+
+  it('shows the policy’s own @description labelled as the policy author’s words', () => {
+    const request = pendingRequest({
+      requirements: {
+        ...pendingRequest().requirements,
+        description: 'Dropping a production table loses data for good.',
+      },
+    });
+    const texts = textObjects(approvalMessage(request).blocks).map((t) => t.text);
+    expect(texts).toContain(
+      'Policy drop-prod-table says (the policy author’s words):\nDropping a production table loses data for good.',
+    );
+    expect(texts.some((t) => t.startsWith('Policy drop-prod-table says'))).toBe(true);
+    expect(textObjects(approvalMessage(pendingRequest()).blocks).some((t) => t.text.includes('says ('))).toBe(
+      false,
+    );
+  });
+
+  it('a justification that imitates fields stays quoted in the agent block and never resembles a field', () => {
+    const forged = '*Action:* logs:Read\nAction\nlogs:Read\nApproved by: security';
+    const request = pendingRequest({ justification: forged });
+    const { blocks } = approvalMessage(request);
+    const agentBlock = blocks.findIndex((b) => JSON.stringify(b).includes(AGENT_TEXT_LABEL));
+    // Only the agent block carries it, after every fact and the divider.
+    const carrying = blocks.filter((b) => JSON.stringify(b).includes('logs:Read'));
+    expect(carrying).toEqual([blocks[agentBlock]]);
+    expect(blocks[agentBlock - 1]).toEqual({ type: 'divider' });
+    const lines = justificationObject(request).text.split('\n');
+    expect(lines.slice(0, 2)).toEqual([AGENT_TEXT_LABEL, 'Justification']);
+    expect(lines.slice(2)).toEqual(forged.split('\n').map((line) => `${AGENT_LINE_PREFIX}${line}`));
+    // No line of it starts where a field's label does.
+    const labels = factFields(request).map((f) => f.split('\n')[0]);
+    for (const line of lines.slice(2)) expect(labels.some((label) => line.startsWith(label!))).toBe(false);
+  });
+
+  it('Approve asks for confirmation repeating action and resource (within Slack’s limits); Deny opens its dialog', () => {
+    const request = pendingRequest({ resource: 'prod/orders' });
+    const [approve, deny] = actionsBlocks(request)[0]?.elements as Loose[];
+    expect(approve?.confirm).toEqual({
+      title: { type: 'plain_text', text: 'Approve db:DropTable?', emoji: false },
+      text: {
+        type: 'plain_text',
+        text: `db:DropTable on prod/orders, for ${request.audience}`,
+        emoji: false,
+      },
+      confirm: { type: 'plain_text', text: 'Approve', emoji: false },
+      deny: { type: 'plain_text', text: 'Cancel', emoji: false },
+      style: 'primary',
+    });
+    expect(deny?.confirm).toBeUndefined();
+    const widest = pendingRequest({ resource: '&'.repeat(MAX_RESOURCE_LENGTH), audience: '&'.repeat(256) });
+    const confirm = (actionsBlocks(widest)[0]?.elements as Loose[])[0]?.confirm as Record<string, TextObject>;
+    expect(confirm.text!.text.length).toBeLessThanOrEqual(300);
+    expect(confirm.title!.text.length).toBeLessThanOrEqual(100);
+  });
+});
+
+describe('approvalMessage: parameters', () => {
+  const parametersText = (request: ApprovalRequest) =>
+    textObjects(approvalMessage(request).blocks).find((t) => t.text.startsWith('Parameters'));
+
+  it('shows the exact arguments as indented JSON in plain text, escaped, before what the agent wrote', () => {
+    const parameters = bindParameters({ sql: 'DROP TABLE orders; -- <!channel>', rows: [1, 2] });
+    const request = pendingRequest({ parameters });
+    const text = parametersText(request);
+    expect(text).toEqual({
+      type: 'plain_text',
+      text:
+        'Parameters (the exact arguments; the token is valid only with these):\n' +
+        '{\n  "rows": [\n    1,\n    2\n  ],\n  "sql": "DROP TABLE orders; -- &lt;!channel&gt;"\n}',
+    });
+    const { blocks } = approvalMessage(request);
+    const at = (needle: string) => blocks.findIndex((b) => JSON.stringify(b).includes(needle));
+    expect(at('Parameters (')).toBeLessThan(at(AGENT_TEXT_LABEL));
+    expect(parametersText(pendingRequest())).toBeUndefined();
+  });
+
+  it('a line break inside a value cannot start a line of its own (JSON escapes it)', () => {
+    const text = parametersText(
+      pendingRequest({ parameters: bindParameters({ note: 'x\nAction\nlogs:Read' }) }),
+    );
+    expect(text?.text.split('\n')).toContain('  "note": "x\\nAction\\nlogs:Read"');
+  });
+
+  it('caps 8 KB of arguments within a section, saying where the full view is', () => {
+    const request = pendingRequest({ parameters: bindParameters({ body: '<'.repeat(8000) }) });
+    const text = parametersText(request)!.text;
+    expect(text.length).toBeLessThanOrEqual(3000);
+    expect(text).toContain(
+      `(cut here: the full parameters are in the approver console and GET /v1/requests/${request.id})`,
+    );
   });
 });

@@ -4,7 +4,8 @@ import { Es256TokenVerifier } from '../../lambdas/adapters/es256-token-verifier'
 import { LocalKeySigner } from '../../lambdas/adapters/local/local-key-signer';
 import { deliverToken } from '../../lambdas/domain/deliver-token';
 import { parseIntrospectionRequest } from '../../lambdas/api/schemas/introspection-request';
-import { introspectToken } from '../../lambdas/domain/introspect-token';
+import { introspectToken, MAX_PARAMETERS_MISMATCH_EVENTS } from '../../lambdas/domain/introspect-token';
+import { parametersDigest } from '../../lambdas/domain/parameters-digest';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../../local/local-dynamodb';
 import { expectStepUpError, fixedClock, pendingRequest, thrownBy } from './support/fixtures';
 
@@ -12,9 +13,24 @@ const ISSUER = 'https://stepup.test';
 const AUDIENCE = 'db-admin-api';
 
 describe('parseIntrospectionRequest', () => {
-  it('returns the token', () => {
-    expect(parseIntrospectionRequest({ token: 'a.b.c' })).toBe('a.b.c');
-    expect(parseIntrospectionRequest({ token: 'a.b.c', token_type_hint: 'access_token' })).toBe('a.b.c');
+  it('returns the token, and the digest of the received arguments when given', () => {
+    expect(parseIntrospectionRequest({ token: 'a.b.c' })).toStrictEqual({ token: 'a.b.c' });
+    expect(parseIntrospectionRequest({ token: 'a.b.c', token_type_hint: 'access_token' })).toStrictEqual({
+      token: 'a.b.c',
+    });
+    const digest = 'A'.repeat(43);
+    expect(parseIntrospectionRequest({ token: 'a.b.c', parameters_sha256: digest })).toStrictEqual({
+      token: 'a.b.c',
+      parametersSha256: digest,
+    });
+    for (const bad of ['A'.repeat(42), 'A'.repeat(44), `${'A'.repeat(42)}=`, 5]) {
+      expectStepUpError(
+        thrownBy(() => parseIntrospectionRequest({ token: 'a.b.c', parameters_sha256: bad })),
+        'invalid_request',
+        400,
+        'parameters_sha256',
+      );
+    }
   });
 
   it('rejects a missing, empty or non-string token', () => {
@@ -29,7 +45,7 @@ describe('parseIntrospectionRequest', () => {
   });
 
   it('rejects a token longer than 8192 characters', () => {
-    expect(parseIntrospectionRequest({ token: 'x'.repeat(8192) })).toHaveLength(8192);
+    expect(parseIntrospectionRequest({ token: 'x'.repeat(8192) }).token).toHaveLength(8192);
     expectStepUpError(
       thrownBy(() => parseIntrospectionRequest({ token: 'x'.repeat(8193) })),
       'invalid_request',
@@ -76,7 +92,7 @@ describe('introspectToken (real store on dynalite, LocalKeySigner, Es256TokenVer
   });
 
   /** An approved request whose token has just been delivered; returns the token and request id. */
-  async function deliveredToken(): Promise<{ token: string; id: string }> {
+  async function deliveredToken(parametersSha256?: string): Promise<{ token: string; id: string }> {
     const request = pendingRequest({
       audience: AUDIENCE,
       status: 'APPROVED',
@@ -87,7 +103,13 @@ describe('introspectToken (real store on dynalite, LocalKeySigner, Es256TokenVer
         issuedAt: now.toISOString(),
         pickupBy: new Date(now.getTime() + 600_000).toISOString(),
         authorizationDetails: [
-          { type: 'stepup_action', actions: ['db:DropTable'], identifier: 'orders', locations: [AUDIENCE] },
+          {
+            type: 'stepup_action',
+            actions: ['db:DropTable'],
+            identifier: 'orders',
+            locations: [AUDIENCE],
+            ...(parametersSha256 ? { parameters_sha256: parametersSha256 } : {}),
+          },
         ],
       },
     });
@@ -116,6 +138,40 @@ describe('introspectToken (real store on dynalite, LocalKeySigner, Es256TokenVer
     expect(await introspectToken({ store, verifier, clock }, AUDIENCE, token)).toStrictEqual({
       active: false,
     });
+  });
+
+  it('refuses other arguments without consuming, records parameters_mismatch (at most 3), then consumes with the approved ones', async () => {
+    const approved = parametersDigest({ sql: 'DROP TABLE orders' });
+    const other = parametersDigest({ sql: 'DROP TABLE customers' });
+    const { token, id } = await deliveredToken(approved);
+    for (let i = 0; i < 5; i++) {
+      expect(await introspectToken({ store, verifier, clock }, AUDIENCE, token, other)).toStrictEqual({
+        active: false,
+      });
+    }
+    const refused = await store.get(id);
+    expect(refused?.consumedAt).toBeUndefined();
+    const mismatches = refused?.events.filter((e) => e.type === 'parameters_mismatch') ?? [];
+    expect(mismatches).toHaveLength(MAX_PARAMETERS_MISMATCH_EVENTS);
+    expect(mismatches[0]).toMatchObject({
+      actor: `resource-server:${AUDIENCE}`,
+      detail: { presented_parameters_sha256: other, approved_parameters_sha256: approved },
+    });
+    const answer = await introspectToken({ store, verifier, clock }, AUDIENCE, token, approved);
+    expect(answer).toMatchObject({ active: true, authorization_details: [{ parameters_sha256: approved }] });
+  });
+
+  it('refuses a digest for a token that binds no arguments, and consumes without one', async () => {
+    const { token, id } = await deliveredToken();
+    const digest = parametersDigest({});
+    expect(await introspectToken({ store, verifier, clock }, AUDIENCE, token, digest)).toStrictEqual({
+      active: false,
+    });
+    expect((await store.get(id))?.events.at(-1)).toMatchObject({
+      type: 'parameters_mismatch',
+      detail: { approved_parameters_sha256: 'none' },
+    });
+    expect((await introspectToken({ store, verifier, clock }, AUDIENCE, token)).active).toBe(true);
   });
 
   it('is active for exactly one of 20 concurrent callers', async () => {

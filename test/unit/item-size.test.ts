@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest';
 import type { DynamoDbRequestStore } from '../../lambdas/adapters/aws/dynamodb-request-store';
 import { MAX_REASON_LENGTH } from '../../lambdas/adapters/slack/deny-dialog';
 import type { ApprovalRequest, AuditEvent, Vote } from '../../lambdas/domain/approval-request';
+import { MAX_PARAMETERS_MISMATCH_EVENTS } from '../../lambdas/domain/introspect-token';
+import { MAX_PARAMETERS_BYTES } from '../../lambdas/domain/parameters';
+import { MAX_COMBINED_DESCRIPTION_LENGTH } from '../../lambdas/domain/policy-annotations';
 import { MAX_REDELIVERIES } from '../../lambdas/domain/token-redelivery';
 import { WORKLOAD_SUB_RULE } from '../../lambdas/domain/workload-identity';
 import { createRequestBody } from '../../lambdas/api/schemas/create-request';
@@ -18,7 +21,7 @@ useDynaliteStore((s, d) => {
 });
 
 /** The largest a request item can grow to; DynamoDB's own limit is 400 KB. */
-const MAX_REQUEST_ITEM_BYTES = 48 * 1024;
+const MAX_REQUEST_ITEM_BYTES = 56 * 1024;
 
 /** Text of `length` characters, each as large in UTF-8 as a character gets (4 bytes). */
 const widest = (length: number) => '𝕏'.repeat(length);
@@ -34,6 +37,7 @@ const maxLength = (field: string) =>
 const MAX_QUORUM = 10;
 const SLACK_ID = 'U'.repeat(32);
 const TASK_TOKEN = 'T'.repeat(2048);
+const DIGEST = 'd'.repeat(43);
 const POLICIES = Array.from({ length: 20 }, (_, i) => `${i}`.padEnd(128, 'p'));
 
 /**
@@ -70,6 +74,12 @@ function largestRequest(): ApprovalRequest {
     },
     { type: 'grant_issued', at, actor: 'stepup', detail: { jti } },
     { type: 'token_delivered', at, actor: `agent:${agent}`, detail: { jti, exp: 9_999_999_999 } },
+    ...Array.from({ length: MAX_PARAMETERS_MISMATCH_EVENTS }, (): AuditEvent => ({
+      type: 'parameters_mismatch',
+      at,
+      actor: `resource-server:${agent}`,
+      detail: { jti, presented_parameters_sha256: DIGEST, approved_parameters_sha256: DIGEST },
+    })),
     { type: 'revoked', at, actor: `operator:${agent}`, detail: { jti } },
     { type: 'outcome_notified', at, actor: 'workflow', detail: { status: 'APPROVED' } },
   ];
@@ -80,6 +90,8 @@ function largestRequest(): ApprovalRequest {
     resource: widest(maxLength('resource')),
     audience: widest(maxLength('audience')),
     justification: widest(maxLength('justification')),
+    // At the byte limit, in the widest characters (a canonical form is counted in UTF-8 bytes).
+    parameters: { canonical: widest(MAX_PARAMETERS_BYTES / 4), sha256: DIGEST },
     onBehalfOf: widest(maxLength('on_behalf_of')),
     humanVerified: true,
     dpopJkt: 'k'.repeat(43),
@@ -90,6 +102,7 @@ function largestRequest(): ApprovalRequest {
       maxTokenTtlSeconds: 3600,
       escalateTo: 'g'.repeat(128),
       policies: POLICIES,
+      description: widest(MAX_COMBINED_DESCRIPTION_LENGTH),
     },
     status: 'APPROVED',
     votes,
@@ -109,6 +122,7 @@ function largestRequest(): ApprovalRequest {
           actions: [widest(maxLength('action'))],
           identifier: widest(maxLength('resource')),
           locations: [widest(maxLength('audience'))],
+          parameters_sha256: DIGEST,
         },
       ],
     },

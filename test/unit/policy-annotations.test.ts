@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig, type StepUpConfig } from '../../lambdas/domain/config';
-import { KNOWN_ANNOTATIONS, parsePolicyAnnotations } from '../../lambdas/domain/policy-annotations';
+import {
+  combinedDescription,
+  KNOWN_ANNOTATIONS,
+  MAX_COMBINED_DESCRIPTION_LENGTH,
+  MAX_DESCRIPTION_LENGTH,
+  parsePolicyAnnotations,
+} from '../../lambdas/domain/policy-annotations';
 import { ALICE, BOB, CHANNEL, GROUP, ISSUER, TEAM } from './support/fixtures';
 
 /** db-owners, security and oncall. */
@@ -28,6 +34,7 @@ describe('parsePolicyAnnotations: valid annotations', () => {
         approval_timeout: '1800',
         escalate_to: 'oncall',
         max_ttl: '300',
+        description: ' Dropping a production table loses its data for good. ',
       }),
     ).toEqual({
       annotations: {
@@ -37,6 +44,7 @@ describe('parsePolicyAnnotations: valid annotations', () => {
         approvalTimeoutSeconds: 1800,
         escalateTo: 'oncall',
         maxTtlSeconds: 300,
+        description: 'Dropping a production table loses its data for good.',
       },
       problems: [],
     });
@@ -47,6 +55,7 @@ describe('parsePolicyAnnotations: valid annotations', () => {
       'approval_timeout',
       'escalate_to',
       'max_ttl',
+      'description',
     ]);
   });
 
@@ -104,8 +113,34 @@ describe('parsePolicyAnnotations: every problem is reported', () => {
   it('rejects an unknown annotation, listing the known ones', () => {
     const { problems } = permit({ id: 'p', approver: GROUP });
     expect(problems).toEqual([
-      'unknown annotation @approver (known: @id, @approvers, @quorum, @approval_timeout, @escalate_to, @max_ttl)',
+      'unknown annotation @approver (known: @id, @approvers, @quorum, @approval_timeout, @escalate_to, @max_ttl, @description)',
     ]);
+  });
+
+  it('accepts @description on forbid policies too, and refuses a blank, multi-line, invisible or overlong one', () => {
+    expect(forbid({ id: 'f', description: 'Agents never move money.' }).problems).toEqual([]);
+    for (const bad of ['  ', 'two\nlines', 'zero\u200bwidth', 'x'.repeat(MAX_DESCRIPTION_LENGTH + 1)]) {
+      expect(permit({ id: 'p', description: bad }).problems).toEqual([
+        `@description must be one line of 1 to ${MAX_DESCRIPTION_LENGTH} characters without control or invisible characters`,
+      ]);
+    }
+    expect(permit({ id: 'p', description: '🔥'.repeat(MAX_DESCRIPTION_LENGTH) }).problems).toEqual([]);
+  });
+
+  it('combines the deciding policies’ descriptions: one as it is, several named by policy, capped', () => {
+    const one = { id: 'a', description: 'Loses data.' };
+    expect(combinedDescription([one])).toBe('Loses data.');
+    expect(combinedDescription([{ id: 'x' }])).toBeUndefined();
+    expect(combinedDescription([one, { id: 'b' }, { id: 'c', description: 'Pages the on-call.' }])).toBe(
+      'a: Loses data. · c: Pages the on-call.',
+    );
+    const long = Array.from({ length: 3 }, (_, i) => ({
+      id: `p${i}`,
+      description: 'y'.repeat(MAX_DESCRIPTION_LENGTH),
+    }));
+    const combined = combinedDescription(long)!;
+    expect([...combined]).toHaveLength(MAX_COMBINED_DESCRIPTION_LENGTH);
+    expect(combined.endsWith('…')).toBe(true);
   });
 
   it('rejects annotations named like Object.prototype members as unknown', () => {

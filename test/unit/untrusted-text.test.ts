@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { untrustedText } from '../../lambdas/adapters/slack/untrusted-text';
+import { untrustedText, untrustedTextMiddle } from '../../lambdas/adapters/slack/untrusted-text';
 
 describe('untrustedText: no Slack control sequence can form', () => {
   it('escapes a channel ping', () => {
@@ -140,5 +140,24 @@ describe('untrustedText: ordinary text survives', () => {
     expect(untrustedText('*bold* _it_ :white_check_mark: @alice #general', 200)).toBe(
       '*bold* _it_ :white_check_mark: @alice #general',
     );
+  });
+});
+
+describe('untrustedTextMiddle: long names keep both ends', () => {
+  it('returns short text as untrustedText does, on one line', () => {
+    expect(untrustedTextMiddle('prod/<orders>\nx', 50)).toBe('prod/&lt;orders&gt;\u21b5x');
+  });
+
+  it('cuts in the middle, never over max, never inside an entity or a surrogate pair', () => {
+    for (const text of ['a'.repeat(300) + '/orders', '&'.repeat(300), '𝕏&'.repeat(200)]) {
+      for (const max of [10, 11, 99, 100]) {
+        const cut = untrustedTextMiddle(text, max);
+        expect([...cut].length).toBeLessThanOrEqual(max);
+        expect(cut).toContain('…');
+        expect(cut.replace(/&(amp|lt|gt);/g, '')).not.toMatch(/&/);
+        expect(cut.isWellFormed()).toBe(true);
+      }
+    }
+    expect(untrustedTextMiddle(`prod/${'x'.repeat(300)}/orders`, 40).endsWith('/orders')).toBe(true);
   });
 });

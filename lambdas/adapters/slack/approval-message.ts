@@ -1,23 +1,49 @@
+import type {
+  ActionsBlock,
+  Button,
+  ContextBlock,
+  HeaderBlock,
+  KnownBlock,
+  PlainTextElement,
+  SectionBlock,
+} from '@slack/types';
 import {
   approverGroupsLabel,
   approvers,
   policyLabel,
   type ApprovalRequest,
 } from '../../domain/approval-request';
-import { untrustedText } from './untrusted-text';
+import { environmentMarker } from '../../domain/environment-marker';
+import { untrustedText, untrustedTextMiddle } from './untrusted-text';
 
 /** Action ids of the two buttons; the button value is the request id, never the task token. */
 export const APPROVE_ACTION_ID = 'stepup_approve';
 export const DENY_ACTION_ID = 'stepup_deny';
 
-/** Block Kit JSON; typed loosely so this module stays free of Slack packages. */
-export type Block = Record<string, unknown>;
+/** A Block Kit block of the approval message. */
+export type Block = KnownBlock;
 
 /** A message to post or update: fallback text plus blocks. */
 export interface SlackMessage {
   readonly text: string;
   readonly blocks: Block[];
 }
+
+/** Label of the block that holds what the agent wrote, set apart below the facts. */
+export const AGENT_TEXT_LABEL = 'Written by the agent (unverified, not checked by stepup):';
+
+/**
+ * Starts every line of agent-written free text, so no line of it begins where a field label
+ * would: it reads as a quotation, whatever it imitates ("Action", "*Approved by:* security").
+ */
+export const AGENT_LINE_PREFIX = '\u2503 ';
+
+/** Slack's limits (characters): header text, confirm dialog title and text, section text. */
+const HEADER_MAX = 150;
+const CONFIRM_TITLE_MAX = 100;
+const CONFIRM_TEXT_MAX = 300;
+/** The parameters' share of a section (3000 characters with its label and note). */
+const PARAMETERS_MAX = 2600;
 
 const HEADLINE: Readonly<Record<ApprovalRequest['status'], string>> = {
   PENDING: 'Approval needed',
@@ -28,11 +54,27 @@ const HEADLINE: Readonly<Record<ApprovalRequest['status'], string>> = {
   FAILED: 'Failed',
 };
 
-const plain = (text: string) => ({ type: 'plain_text', text, emoji: false });
+const plain = (text: string): PlainTextElement => ({ type: 'plain_text', text, emoji: false });
 // One line per value: a value with a line break (a forged "Approved by" line) shows it visibly.
 const field = (label: string, value: string, max = 300) =>
   plain(`${label}\n${untrustedText(value, max, { singleLine: true })}`);
 const mention = (user: string) => `<@${user}>`;
+
+// Long names keep their beginning and end (where `…/orders` and `…/customers` differ).
+const headline = untrustedTextMiddle;
+
+/** "db:DropTable on prod/orders", inert, within `max` characters (the action is at most 128). */
+function actionOnResource(request: ApprovalRequest, max: number): string {
+  const action = untrustedText(request.action, 128, { singleLine: true });
+  return `${action} on ${headline(request.resource, max - action.length - 4)}`;
+}
+
+/** The header: status, environment marker, action and resource. */
+function header(request: ApprovalRequest): HeaderBlock {
+  const marker = environmentMarker(request.resource);
+  const prefix = `${marker ? `[${marker}] ` : ''}${HEADLINE[request.status]}: `;
+  return { type: 'header', text: plain(`${prefix}${actionOnResource(request, HEADER_MAX - prefix.length)}`) };
+}
 
 function outcomeLine(request: ApprovalRequest): string | undefined {
   const by = approvers(request).map(mention).join(', ');
@@ -70,84 +112,137 @@ function outcomeLine(request: ApprovalRequest): string | undefined {
 }
 
 /** The approver's deny reason, as plain text: approver text is never mrkdwn either. */
-function denialReasonBlock(request: ApprovalRequest): Block | undefined {
+function denialReasonBlock(request: ApprovalRequest): SectionBlock | undefined {
   if (request.status !== 'DENIED' || !request.denialReason) return undefined;
   return { type: 'section', text: plain(`Reason: ${untrustedText(request.denialReason, 500)}`) };
 }
 
+/** The deciding policies' own words (`@description`), labelled as theirs. */
+function policyDescriptionBlock(request: ApprovalRequest): SectionBlock | undefined {
+  const { description } = request.requirements;
+  if (!description) return undefined;
+  return {
+    type: 'section',
+    text: plain(
+      `Policy ${untrustedText(policyLabel(request.requirements), 400)} says (the policy author’s words):\n` +
+        untrustedText(description, 1000),
+    ),
+  };
+}
+
 /**
- * The approval message for `request` in its current state. Structured facts (action, resource,
- * audience, agent, binding code) come first; the agent's justification is labelled as the agent's
- * words and shown as capped plain text. Agent and approver text only ever appears in `plain_text`
- * objects. Buttons appear only while the request is pending.
+ * The exact arguments, structured (indented JSON: every string value is JSON-escaped, so it stays on
+ * its own line and cannot forge one), inert, and capped with a pointer to the full view.
+ */
+function parametersBlock(request: ApprovalRequest): SectionBlock | undefined {
+  if (!request.parameters) return undefined;
+  const pretty = JSON.stringify(JSON.parse(request.parameters.canonical), null, 2);
+  const shown = untrustedText(pretty, PARAMETERS_MAX);
+  const cut = shown.endsWith('…') && shown !== untrustedText(pretty, Number.MAX_SAFE_INTEGER);
+  return {
+    type: 'section',
+    text: plain(
+      `Parameters (the exact arguments; the token is valid only with these):\n${shown}` +
+        (cut
+          ? `\n(cut here: the full parameters are in the approver console and GET /v1/requests/${request.id})`
+          : ''),
+    ),
+  };
+}
+
+/** What the agent wrote, below a divider, labelled, every line quoted. */
+function agentTextBlock(request: ApprovalRequest): SectionBlock {
+  const quoted = untrustedText(request.justification, 2000)
+    .split('\n')
+    .map((line) => `${AGENT_LINE_PREFIX}${line}`)
+    .join('\n');
+  return { type: 'section', text: plain(`${AGENT_TEXT_LABEL}\nJustification\n${quoted}`) };
+}
+
+function decisionButtons(request: ApprovalRequest): ActionsBlock {
+  const approve: Button = {
+    type: 'button',
+    action_id: APPROVE_ACTION_ID,
+    style: 'primary',
+    text: plain('Approve'),
+    value: request.id,
+    // Slack asks again, repeating exactly what is approved: a stray click approves nothing.
+    confirm: {
+      title: plain(headline(`Approve ${request.action}?`, CONFIRM_TITLE_MAX)),
+      text: plain(
+        `${actionOnResource(request, CONFIRM_TEXT_MAX - 50)}, for ${headline(request.audience, 40)}`,
+      ),
+      confirm: plain('Approve'),
+      deny: plain('Cancel'),
+      style: 'primary',
+    },
+  };
+  const deny: Button = {
+    type: 'button',
+    action_id: DENY_ACTION_ID,
+    style: 'danger',
+    text: plain('Deny'),
+    value: request.id,
+  };
+  return { type: 'actions', block_id: 'stepup_decision', elements: [approve, deny] };
+}
+
+/**
+ * The approval message for `request` in its current state, risk first: the header names the
+ * status, the environment (a `[PROD]` marker, `environmentMarker`), the action and the resource;
+ * then the policy's own description, the structured facts, the resource in full, the exact
+ * parameters and the binding code explained. What the agent wrote comes last, below a divider,
+ * labelled and quoted line by line. Agent and approver text only ever appears in `plain_text`
+ * objects. Buttons appear only while the request is pending; Approve asks for confirmation.
  */
 export function approvalMessage(request: ApprovalRequest): SlackMessage {
   const expires = Math.floor(Date.parse(request.expiresAt) / 1000);
+  const facts: SectionBlock = {
+    type: 'section',
+    fields: [
+      field('Action', request.action),
+      field('Audience (resource server)', request.audience),
+      field('Agent', request.agent),
+      field(
+        'On behalf of',
+        request.onBehalfOf ? `${request.onBehalfOf} (asserted by the agent, unverified)` : 'nobody',
+      ),
+      field('Policy', policyLabel(request.requirements)),
+      field('Binding code', request.bindingCode),
+      field(
+        'Approvals needed',
+        `${request.requirements.quorum} from ${approverGroupsLabel(request.requirements)}`,
+      ),
+    ],
+  };
+  const context: ContextBlock = {
+    type: 'context',
+    elements: [
+      {
+        type: 'mrkdwn',
+        text:
+          `Binding code \`${request.bindingCode}\`: the agent shows its user the same code · ` +
+          `Request \`${request.id}\` · expires <!date^${expires}^{date_short_pretty} {time}|${request.expiresAt}>`,
+      },
+    ],
+  };
   const blocks: Block[] = [
-    { type: 'header', text: plain(`${HEADLINE[request.status]}: ${untrustedText(request.action, 120)}`) },
-    {
-      type: 'section',
-      fields: [
-        field('Action', request.action),
-        field('Audience (resource server)', request.audience),
-        field('Agent', request.agent),
-        field(
-          'On behalf of',
-          request.onBehalfOf ? `${request.onBehalfOf} (asserted by the agent, unverified)` : 'nobody',
-        ),
-        field('Policy', policyLabel(request.requirements)),
-        field('Binding code', request.bindingCode),
-        field(
-          'Approvals needed',
-          `${request.requirements.quorum} from ${approverGroupsLabel(request.requirements)}`,
-        ),
-      ],
-    },
+    header(request),
+    ...[policyDescriptionBlock(request)].filter((b) => b !== undefined),
+    facts,
     // In full, never truncated: it is what the token will be bound to (at most 512 characters, so
     // even fully escaped it fits a section's 3000).
     { type: 'section', text: plain(`Resource\n${untrustedText(request.resource, 2900)}`) },
-    {
-      type: 'section',
-      text: plain(
-        `Justification (written by the agent, unverified):\n${untrustedText(request.justification, 2000)}`,
-      ),
-    },
-    {
-      type: 'context',
-      elements: [
-        {
-          type: 'mrkdwn',
-          text: `Request \`${request.id}\` · expires <!date^${expires}^{date_short_pretty} {time}|${request.expiresAt}>`,
-        },
-      ],
-    },
+    ...[parametersBlock(request)].filter((b) => b !== undefined),
+    context,
+    { type: 'divider' },
+    agentTextBlock(request),
   ];
   const outcome = outcomeLine(request);
   if (outcome) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: outcome } });
   const reason = denialReasonBlock(request);
   if (reason) blocks.push(reason);
-  if (request.status === 'PENDING') {
-    blocks.push({
-      type: 'actions',
-      block_id: 'stepup_decision',
-      elements: [
-        {
-          type: 'button',
-          action_id: APPROVE_ACTION_ID,
-          style: 'primary',
-          text: plain('Approve'),
-          value: request.id,
-        },
-        {
-          type: 'button',
-          action_id: DENY_ACTION_ID,
-          style: 'danger',
-          text: plain('Deny'),
-          value: request.id,
-        },
-      ],
-    });
-  }
+  if (request.status === 'PENDING') blocks.push(decisionButtons(request));
   // The fallback `text` is what notifications show, rendered as mrkdwn with no way to turn that
   // off: it carries only what stepup itself wrote, never agent text.
   return { text: `${HEADLINE[request.status]}: stepup request ${request.id}`, blocks };

@@ -5,6 +5,37 @@ const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '
 /** How a line break shows in a single-line value: visibly, so it cannot start a forged line. */
 export const VISIBLE_LINE_BREAK = '\u21b5';
 
+function safeCharacters(text: string, singleLine: boolean): string[] {
+  const safe = stripUnsafeCharacters(text);
+  return [...(singleLine ? safe.replace(/\r\n|[\r\n]/g, VISIBLE_LINE_BREAK).replace(/\t/g, ' ') : safe)];
+}
+
+/**
+ * {@link untrustedText} on one line, cut in the middle instead of at the end when it is too long: the
+ * beginning and the end stay (`prod/…/orders` and `prod/…/customers` still differ), at most `max`
+ * characters of escaped text in all.
+ */
+export function untrustedTextMiddle(text: string, max: number): string {
+  const pieces = safeCharacters(text, true).map((character) => ESCAPES[character] ?? character);
+  const total = pieces.reduce((sum, piece) => sum + piece.length, 0);
+  if (total <= max) return pieces.join('');
+  const budget = max - 1;
+  const head: string[] = [];
+  let used = 0;
+  for (const piece of pieces) {
+    if (used + piece.length > Math.ceil(budget / 2)) break;
+    head.push(piece);
+    used += piece.length;
+  }
+  const tail: string[] = [];
+  for (const piece of pieces.slice(head.length).reverse()) {
+    if (used + piece.length > budget) break;
+    tail.unshift(piece);
+    used += piece.length;
+  }
+  return `${head.join('')}…${tail.join('')}`;
+}
+
 /**
  * Makes text an agent wrote safe to show in Slack: invisible and direction-changing characters
  * removed, `& < >` escaped (so no mention, link or channel ping can form), and capped so the
@@ -20,10 +51,7 @@ export function untrustedText(
 ): string {
   const out: string[] = [];
   let length = 0;
-  const safe = stripUnsafeCharacters(text);
-  const characters = [
-    ...(options.singleLine ? safe.replace(/\r\n|[\r\n]/g, VISIBLE_LINE_BREAK).replace(/\t/g, ' ') : safe),
-  ];
+  const characters = safeCharacters(text, options.singleLine ?? false);
   for (const [index, character] of characters.entries()) {
     const piece = ESCAPES[character] ?? character;
     const size = ESCAPES[character]?.length ?? 1;

@@ -4,6 +4,7 @@ import {
   type CreateRequestInput,
 } from '../../domain/create-request';
 import { StepUpError } from '../../domain/errors';
+import { bindParameters, MAX_PARAMETERS_BYTES, MAX_PARAMETERS_DEPTH } from '../../domain/parameters';
 import { requireObject } from '../body-checks';
 import { publicJwk } from './public-jwk';
 import { body, custom, integer, optional, text } from './schema';
@@ -45,6 +46,19 @@ const signals = custom(
     examples: [{ ticket: 'CHG-7', incident: 'INC-42' }],
   }),
 );
+
+/** `parameters`: the exact arguments, bound to the approval by their RFC 8785 digest. */
+const parameters = custom(bindParameters, () => ({
+  type: 'object',
+  description:
+    'The exact arguments the agent will send to the resource server (a SQL statement, an HTTP body…). ' +
+    'The approval is bound to them: approvers see them, and the token’s authorization_details entry ' +
+    'carries parameters_sha256, the SHA-256 (base64url, no padding) of their RFC 8785 (JCS) canonical ' +
+    'form, which the resource server recomputes from what it receives. I-JSON (RFC 7493): no repeated ' +
+    'member names, well-formed Unicode, integers within ±(2^53 − 1) (send larger ones as strings); at ' +
+    `most ${MAX_PARAMETERS_DEPTH} levels deep and ${MAX_PARAMETERS_BYTES} bytes once canonicalised.`,
+  examples: [{ sql: 'DROP TABLE orders' }],
+}));
 
 const minimal = {
   action: 'db:DropTable',
@@ -105,6 +119,7 @@ export const createRequestBody = body(
       }),
     ),
     context: optional(signals),
+    parameters: optional(parameters),
     subject_token: optional(
       text({
         max: 8192,
@@ -139,6 +154,7 @@ export const createRequestBody = body(
         on_behalf_of: 'carol@example.com',
         requested_ttl_seconds: 120,
         context: { ticket: 'CHG-7' },
+        parameters: { sql: 'DROP TABLE orders' },
       },
     ],
   },
@@ -161,5 +177,6 @@ export function parseCreateRequest(raw: unknown): CreateRequestInput {
     signals: body.context ?? {},
     subjectToken: body.subject_token,
     dpopJkt: body.dpop_jwk,
+    parameters: body.parameters,
   };
 }

@@ -1,4 +1,4 @@
-import { body, ignored, text } from './schema';
+import { body, ignored, optional, text } from './schema';
 
 /** An access token as introspection and revocation take it. */
 export const tokenField = (description: string) =>
@@ -15,6 +15,19 @@ export const introspectionRequestBody = body(
   {
     token: tokenField('The access token to check, and consume if it is valid for the caller.'),
     token_type_hint: tokenTypeHint,
+    parameters_sha256: optional(
+      text({
+        max: 43,
+        pattern: /^[A-Za-z0-9_-]{43}$/,
+        hint: 'a SHA-256 digest in base64url without padding (43 characters)',
+        description:
+          'The digest (RFC 8785 canonical JSON, SHA-256, base64url) of the arguments the resource server ' +
+          'received. When it differs from the token’s parameters_sha256 (or the token binds none), the ' +
+          'token is not consumed, a parameters_mismatch audit event is recorded, and the answer is ' +
+          '{"active":false}; the token stays usable with the approved arguments.',
+        examples: ['hTW6l4Y1bMV-vbU6bhgcSyhc_CnN9l9iXGxy1d1P5aE'],
+      }),
+    ),
   },
   {
     name: 'IntrospectionRequest',
@@ -23,7 +36,17 @@ export const introspectionRequestBody = body(
   },
 );
 
-/** Validates an introspection body (JSON or form fields) and returns the token. */
-export function parseIntrospectionRequest(raw: unknown): string {
-  return introspectionRequestBody.parse(raw).token;
+/** What the resource server asks about: the token, and the digest of the arguments it received. */
+export interface IntrospectionRequest {
+  readonly token: string;
+  readonly parametersSha256?: string;
+}
+
+/** Validates an introspection body (JSON or form fields). */
+export function parseIntrospectionRequest(raw: unknown): IntrospectionRequest {
+  const parsed = introspectionRequestBody.parse(raw);
+  return {
+    token: parsed.token,
+    ...(parsed.parameters_sha256 === undefined ? {} : { parametersSha256: parsed.parameters_sha256 }),
+  };
 }

@@ -41,6 +41,7 @@ const AUDIT_EVENT_TYPES = every<AuditEventType>({
   grant_issued: true,
   token_delivered: true,
   token_consumed: true,
+  parameters_mismatch: true,
   credentials_issued: true,
   credentials_failed: true,
   cancelled: true,
@@ -56,6 +57,13 @@ const requestId: JsonSchema = {
   type: 'string',
   pattern: REQUEST_ID_PATTERN.source,
   description: 'The request id (auth_req_id).',
+};
+const parametersDigest: JsonSchema = {
+  type: 'string',
+  pattern: '^[A-Za-z0-9_-]{43}$',
+  description:
+    'Present when the request bound its parameters: SHA-256 (base64url, no padding) of their RFC 8785 ' +
+    'canonical JSON. The resource server recomputes it from the arguments it received.',
 };
 const compactJws: JsonSchema = {
   type: 'string',
@@ -145,6 +153,11 @@ export const RESPONSE_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
       resource: { type: 'string' },
       audience: { type: 'string' },
       justification: { type: 'string' },
+      parameters: {
+        type: 'object',
+        description: 'The exact arguments the approval is bound to, as sent (RFC 8785 canonical order).',
+      },
+      parameters_sha256: parametersDigest,
       on_behalf_of: { type: 'string' },
       binding_code: { type: 'string' },
       created_at: instant,
@@ -164,6 +177,10 @@ export const RESPONSE_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
           policies: { ...strings, description: 'The deciding policies.' },
           max_token_ttl_seconds: { type: 'integer', minimum: 0 },
           escalate_to: { type: 'string', description: 'Paged when the approval timeout passes.' },
+          description: {
+            type: 'string',
+            description: 'The deciding policies’ own @description, as approvers see it.',
+          },
         },
       },
       approvers: { ...strings, description: 'Who approved (Slack user ids).' },
@@ -184,6 +201,7 @@ export const RESPONSE_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
       actions: strings,
       identifier: { type: 'string', description: 'The resource.' },
       locations: { ...strings, description: 'The audience.' },
+      parameters_sha256: parametersDigest,
     },
   },
   TokenResponse: {

@@ -3,12 +3,36 @@ import { parseMrkdwn, parsePlainText, plainText, type Inline } from './mrkdwn';
 
 type Json = Record<string, unknown>;
 
+/** A button's `confirm` dialog: Slack asks this before it sends the click. */
+export interface ConfirmSpec {
+  readonly title: string;
+  readonly text: string;
+  readonly confirm: string;
+  readonly deny: string;
+}
+
 /** A Block Kit button as the message carries it. */
 export interface ButtonSpec {
   readonly actionId: string;
   readonly value: string;
   readonly text: string;
   readonly style?: string;
+  readonly confirm?: ConfirmSpec;
+}
+
+/** The plain text of a text object (how Slack shows a confirm dialog's parts). */
+const textOf = (value: unknown): string =>
+  plainText(string(record(value).text), record(value).emoji !== false);
+
+function confirmSpec(value: unknown): ConfirmSpec | undefined {
+  const confirm = record(value);
+  if (!confirm.text) return undefined;
+  return {
+    title: textOf(confirm.title) || 'Are you sure?',
+    text: textOf(confirm.text),
+    confirm: textOf(confirm.confirm) || 'Yes',
+    deny: textOf(confirm.deny) || 'Cancel',
+  };
 }
 
 /** How a rendering is wired into the page. */
@@ -91,6 +115,7 @@ function button(value: unknown, options: RenderOptions): HTMLButtonElement {
     value: string(element.value),
     text: plainText(string(record(element.text).text), record(element.text).emoji !== false),
     style: typeof element.style === 'string' ? element.style : undefined,
+    confirm: confirmSpec(element.confirm),
   };
   const styled = spec.style === 'primary' ? ' bk-primary' : spec.style === 'danger' ? ' bk-danger' : '';
   const rendered = h('button', { class: `bk-button${styled}`, attrs: { type: 'button' } }, spec.text);

@@ -3,7 +3,7 @@
  * Kit JSON stepup posted) and clicks through `POST /dev/slack/click`, which signs the interaction
  * exactly as Slack would and sends it to `/slack/events`. It polls once a second for changes.
  */
-import { renderBlocks, textObject, type ButtonSpec } from './block-kit';
+import { renderBlocks, textObject, type ButtonSpec, type ConfirmSpec } from './block-kit';
 import { h, timeElement } from './dom';
 import { plainText } from './mrkdwn';
 
@@ -56,6 +56,9 @@ interface RequestDetail {
   readonly audience: string;
   readonly justification: string;
   readonly on_behalf_of?: string;
+  /** The exact arguments the approval is bound to, in full (Slack shows them capped). */
+  readonly parameters?: unknown;
+  readonly parameters_sha256?: string;
   readonly binding_code: string;
   readonly created_at: string;
   readonly expires_at: string;
@@ -66,6 +69,7 @@ interface RequestDetail {
     readonly approver_groups: string[][];
     readonly quorum: number;
     policies: string[];
+    readonly description?: string;
   };
   readonly approvers: string[];
   readonly votes: {
@@ -105,6 +109,8 @@ const denyReason = byId<HTMLTextAreaElement>('deny-reason');
 const denyCount = byId<HTMLElement>('deny-count');
 const denyMax = byId<HTMLElement>('deny-max');
 const denyError = byId<HTMLElement>('deny-error');
+const confirmDialog = byId<HTMLDialogElement>('confirm-dialog');
+const confirmForm = byId<HTMLFormElement>('confirm-form');
 
 const detailMatch = /^\/console\/requests\/([^/]+)\/?$/.exec(location.pathname);
 const detailId = detailMatch?.[1] ? decodeURIComponent(detailMatch[1]) : undefined;
@@ -157,7 +163,10 @@ function wireButton(message: Message, spec: ButtonSpec, element: HTMLButtonEleme
   element.disabled = busy.has(requestId);
   if (spec.actionId === state.actions.approve) {
     element.setAttribute('aria-label', `Approve request ${requestId}`);
-    element.addEventListener('click', () => void sendClick(requestId, 'approve'));
+    element.addEventListener('click', () => {
+      if (spec.confirm) openConfirmDialog(requestId, spec.confirm);
+      else void sendClick(requestId, 'approve');
+    });
   } else if (spec.actionId === state.actions.deny) {
     element.setAttribute('aria-label', `Deny request ${requestId}`);
     element.addEventListener('click', () => openDenyDialog(requestId, headerText(message)));
@@ -330,6 +339,27 @@ async function sendClick(requestId: string, decision: 'approve' | 'deny', reason
   }
 }
 
+/** The request whose Approve waits for its confirm dialog, as Slack asks before it sends the click. */
+let confirming: string | undefined;
+
+function openConfirmDialog(requestId: string, confirm: ConfirmSpec): void {
+  confirming = requestId;
+  byId('confirm-title').textContent = confirm.title;
+  byId('confirm-text').textContent = confirm.text;
+  byId('confirm-ok').textContent = confirm.confirm;
+  byId('confirm-deny').textContent = confirm.deny;
+  confirmDialog.showModal();
+}
+
+byId<HTMLButtonElement>('confirm-deny').addEventListener('click', () => confirmDialog.close());
+confirmDialog.addEventListener('close', () => (confirming = undefined));
+confirmForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const requestId = confirming;
+  confirmDialog.close();
+  if (requestId) void sendClick(requestId, 'approve');
+});
+
 function openDenyDialog(requestId: string, summary: string): void {
   const limits = state?.deny_reason ?? { min_length: 3, max_length: 500 };
   denying = requestId;
@@ -459,6 +489,18 @@ function factsList(request: RequestDetail): HTMLElement {
     ...fact('Resource', request.resource),
     ...fact('Audience', request.audience),
     ...fact('On behalf of', request.on_behalf_of ?? 'nobody'),
+    // Text content only (h never parses HTML): the arguments stay inert, however they look.
+    ...fact(
+      'Parameters',
+      request.parameters === undefined
+        ? undefined
+        : h('pre', { class: 'untrusted parameters' }, JSON.stringify(request.parameters, null, 2)),
+    ),
+    ...fact(
+      'Parameters digest',
+      request.parameters_sha256 ? h('code', {}, request.parameters_sha256) : undefined,
+    ),
+    ...fact('Policy says', request.requirements.description),
     ...fact(
       'Justification',
       h(
