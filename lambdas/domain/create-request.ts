@@ -8,6 +8,7 @@ import { awsActionOn, type AwsTarget } from './aws-target';
 import { StepUpError } from './errors';
 import { newBindingCode, newRequestId } from './ids';
 import { GRANT_PICKUP_SECONDS, withGrant } from './issue-grant';
+import { logOnlyEvents } from './log-only-events';
 
 /** Longest resource name accepted; shown in full to approvers, escaped, it still fits a Slack section. */
 export const MAX_RESOURCE_LENGTH = 512;
@@ -168,6 +169,7 @@ export async function createRequest(
           outcome: decision.kind,
         },
       },
+      ...logOnlyEvents(decision, at),
     ],
     version: 1,
   };

@@ -8,7 +8,17 @@ export const KNOWN_ANNOTATIONS = [
   'approval_timeout',
   'escalate_to',
   'max_ttl',
+  'mode',
 ] as const;
+
+/**
+ * `@mode`: `enforce` (the default) decides; `log_only` is evaluated beside the enforced policies and
+ * only recorded (audit event and metric), so a team can watch a new rule before it decides anything.
+ */
+export const POLICY_MODES = ['enforce', 'log_only'] as const;
+
+/** How a policy takes part in decisions (see {@link POLICY_MODES}). */
+export type PolicyMode = (typeof POLICY_MODES)[number];
 
 /** What one policy's annotations ask for. Absent means "the config default". */
 export interface PolicyAnnotations {
@@ -19,6 +29,8 @@ export interface PolicyAnnotations {
   readonly approvalTimeoutSeconds?: number;
   readonly escalateTo?: string;
   readonly maxTtlSeconds?: number;
+  /** Absent means `enforce`. */
+  readonly mode?: PolicyMode;
 }
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
@@ -38,8 +50,14 @@ function group(name: string, value: string, config: StepUpConfig, problems: stri
   return value;
 }
 
+function mode(value: string, problems: string[]): PolicyMode | undefined {
+  if ((POLICY_MODES as readonly string[]).includes(value)) return value as PolicyMode;
+  problems.push(`@mode("${value}") must be one of ${POLICY_MODES.map((m) => `"${m}"`).join(', ')}`);
+  return undefined;
+}
+
 /**
- * Reads and checks one policy's annotations against the config. Forbid policies may carry only `@id`.
+ * Reads and checks one policy's annotations against the config. Forbid policies may carry only `@id` and `@mode`.
  * @returns the annotations and every problem found (empty when valid)
  */
 export function parsePolicyAnnotations(
@@ -53,7 +71,7 @@ export function parsePolicyAnnotations(
       problems.push(
         `unknown annotation @${name} (known: ${KNOWN_ANNOTATIONS.map((a) => `@${a}`).join(', ')})`,
       );
-    } else if (effect === 'forbid' && name !== 'id') {
+    } else if (effect === 'forbid' && name !== 'id' && name !== 'mode') {
       problems.push(`@${name} has no meaning on a forbid policy`);
     }
   }
@@ -73,6 +91,7 @@ export function parsePolicyAnnotations(
     escalateTo:
       raw.escalate_to === undefined ? undefined : group('escalate_to', raw.escalate_to, config, problems),
     maxTtlSeconds: raw.max_ttl === undefined ? undefined : integer('max_ttl', raw.max_ttl, 3600, problems),
+    mode: raw.mode === undefined ? undefined : mode(raw.mode, problems),
   };
   return { annotations, problems };
 }
