@@ -35,7 +35,7 @@ import { acknowledgeNagFindings, type PublicRoute } from './nag-suppressions';
 import { StepUpOperations } from './operations';
 import { buildSigningKey } from './signing-key';
 import { buildSlackSecret } from './slack-secret';
-import { DEFAULT_POLICIES_DIR, policyBundling, setPolicies } from './policy-assets';
+import { checkPolicyTests, DEFAULT_POLICIES_DIR, policyBundling, setPolicies } from './policy-assets';
 import { buildStepUpFunction } from './step-up-function';
 import { RECONCILE_TIMEOUT, ReconcileSchedule } from './reconcile-schedule';
 
@@ -60,7 +60,8 @@ export interface StepUpApprovalProps {
   readonly removalPolicy?: RemovalPolicy;
   /**
    * Directory with one `*.cedarschema` and the `*.cedar` policies. Validated at synth (an invalid
-   * policy fails `cdk synth` with file and line) and bundled with the request function.
+   * policy fails `cdk synth` with file and line), its test cases (`tests/*.json`) run at synth (a
+   * case that gets another decision fails `cdk synth`), and bundled with the request function.
    * @default the `policies/` directory of this package
    */
   readonly policiesDir?: string;
@@ -114,6 +115,8 @@ export class StepUpApproval extends Construct {
     const policiesDir = props.policiesDir ?? DEFAULT_POLICIES_DIR;
     // A policy set that does not validate must fail the synth, never a request at run time.
     const policySet = loadPolicySet(policiesDir, config);
+    // Nor may one that decides a policy test case differently from what the case expects.
+    checkPolicyTests(policiesDir, policySet, config);
 
     this.table = buildApprovalTable(this, 'Table', {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,

@@ -79,26 +79,26 @@ function parseFile(path: string, file: string): { cases?: PolicyTestCase[]; prob
   const parsed = policyTestFileSchema.safeParse(raw);
   if (!parsed.success) {
     return {
-      problems: parsed.error.issues.map((issue) => `${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`),
+      problems: parsed.error.issues.map(
+        (issue) => `${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+      ),
     };
   }
-  const cases = parsed.data.cases.map(
-    (c, i): PolicyTestCase => ({
-      name: c.name,
-      source: `${file}#${i + 1}`,
-      question: {
-        agent: c.principal?.agent ?? DEFAULT_TEST_AGENT,
-        action: c.action,
-        resource: c.resource,
-        audience: c.audience ?? UNSPECIFIED_AUDIENCE,
-        onBehalfOf: c.principal?.on_behalf_of,
-        humanVerified: c.principal?.human_verified ?? false,
-        requestedTtlSeconds: c.context?.requested_ttl_seconds ?? 0,
-        signals: c.context?.signals ?? {},
-      },
-      expect: c.expect,
-    }),
-  );
+  const cases = parsed.data.cases.map((c, i): PolicyTestCase => ({
+    name: c.name,
+    source: `${file}#${i + 1}`,
+    question: {
+      agent: c.principal?.agent ?? DEFAULT_TEST_AGENT,
+      action: c.action,
+      resource: c.resource,
+      audience: c.audience ?? UNSPECIFIED_AUDIENCE,
+      onBehalfOf: c.principal?.on_behalf_of,
+      humanVerified: c.principal?.human_verified ?? false,
+      requestedTtlSeconds: c.context?.requested_ttl_seconds ?? 0,
+      signals: c.context?.signals ?? {},
+    },
+    expect: c.expect,
+  }));
   return { cases, problems: [] };
 }
 

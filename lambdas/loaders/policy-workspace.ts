@@ -61,5 +61,7 @@ export function runPolicyTests(
   workspace: Pick<PolicyWorkspace, 'dir' | 'config' | 'evaluator'>,
   dir: string = policyTestsPath(workspace.dir),
 ): PolicyTestResult[] {
-  return loadPolicyTests(dir).map((testCase) => runPolicyTest(workspace.evaluator, workspace.config, testCase));
+  return loadPolicyTests(dir).map((testCase) =>
+    runPolicyTest(workspace.evaluator, workspace.config, testCase),
+  );
 }

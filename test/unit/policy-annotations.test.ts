@@ -47,6 +47,7 @@ describe('parsePolicyAnnotations: valid annotations', () => {
       'approval_timeout',
       'escalate_to',
       'max_ttl',
+      'mode',
     ]);
   });
 
@@ -104,7 +105,7 @@ describe('parsePolicyAnnotations: every problem is reported', () => {
   it('rejects an unknown annotation, listing the known ones', () => {
     const { problems } = permit({ id: 'p', approver: GROUP });
     expect(problems).toEqual([
-      'unknown annotation @approver (known: @id, @approvers, @quorum, @approval_timeout, @escalate_to, @max_ttl)',
+      'unknown annotation @approver (known: @id, @approvers, @quorum, @approval_timeout, @escalate_to, @max_ttl, @mode)',
     ]);
   });
 
