@@ -39,6 +39,13 @@ import { checkPolicyTests, DEFAULT_POLICIES_DIR, policyBundling, setPolicies } f
 import { buildStepUpFunction } from './step-up-function';
 import { RECONCILE_TIMEOUT, ReconcileSchedule } from './reconcile-schedule';
 
+/** The functions that evaluate the policies: the validated set and Cedar's wasm are bundled beside them. */
+const POLICY_FUNCTIONS: readonly StepUpFunctionName[] = [
+  'createRequest',
+  'accessEvaluation',
+  'accessEvaluations',
+];
+
 /** Properties of {@link StepUpApproval}. */
 export interface StepUpApprovalProps {
   /** The validated stepup config (`loadConfigFile()` or `parseConfig()`); its `auth` configures the JWT authorizer. */
@@ -135,7 +142,7 @@ export class StepUpApproval extends Construct {
       fns[name] = buildStepUpFunction(this, constructId, {
         handlerFile,
         logRetention,
-        bundling: name === 'createRequest' ? policyBundling(policySet) : undefined,
+        bundling: POLICY_FUNCTIONS.includes(name) ? policyBundling(policySet) : undefined,
         timeout: name === 'reconcile' ? RECONCILE_TIMEOUT : undefined,
       });
     }
@@ -150,6 +157,14 @@ export class StepUpApproval extends Construct {
     setPolicies(fns.createRequest);
 
     grantTable(fns.getRequest, this.table, 'read');
+
+    // AuthZEN: the request function's decision without its table, workflow or Slack: nothing is stored.
+    for (const fn of [fns.accessEvaluation, fns.accessEvaluations]) {
+      setPolicies(fn);
+      setConfig(fn, config);
+      setTokenIssuer(fn, this.tokenIssuer);
+    }
+    setTokenIssuer(fns.authzenConfiguration, this.tokenIssuer);
 
     const retiredKeys = (props.retiredSigningKeyArns ?? []).map((arn, i) =>
       kms.Key.fromKeyArn(this, `RetiredSigningKey${i}`, arn),
