@@ -3,8 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { CedarPolicyEvaluator } from '../lambdas/adapters/cedar/cedar-policy-evaluator';
 import { COMPILED_POLICY_SET_FILE, serializePolicySet } from '../lambdas/adapters/cedar/compiled-policy-set';
 import type { LoadedPolicySet } from '../lambdas/adapters/cedar/policy-set-loader';
+import type { StepUpConfig } from '../lambdas/domain/config';
+import { policyTestDiff, policyTestSummary, policyTestTable } from '../lambdas/loaders/policy-test-report';
+import { runPolicyTests } from '../lambdas/loaders/policy-workspace';
 import { PROJECT_ROOT } from './step-up-function';
 
 /** The example policy directory shipped in this repository. */
@@ -41,6 +45,40 @@ export function policyBundling(policySet: LoadedPolicySet): BundlingOptions {
       ],
     },
   };
+}
+
+/** A policy test case did not get its expected decision: the synth stops. */
+export class PolicyTestFailure extends Error {
+  constructor(report: readonly string[]) {
+    super(`policy tests fail:\n${report.join('\n')}`);
+    this.name = 'PolicyTestFailure';
+  }
+}
+
+/**
+ * Runs the policy tests of `<policiesDir>/tests` (if any) against the validated set, as
+ * `stepup policy test` does: a policy change that breaks an expectation never deploys. Costs one
+ * pre-parse and two Cedar calls per case (milliseconds).
+ * @throws PolicyTestFailure with the table and the differences
+ * @throws PolicyTestFileError when a test file is not valid
+ */
+export function checkPolicyTests(
+  policiesDir: string,
+  policySet: LoadedPolicySet,
+  config: StepUpConfig,
+): void {
+  const results = runPolicyTests({
+    dir: policiesDir,
+    config,
+    evaluator: new CedarPolicyEvaluator(policySet),
+  });
+  if (results.every((r) => r.mismatches.length === 0)) return;
+  throw new PolicyTestFailure([
+    ...policyTestTable(results),
+    '',
+    ...policyTestDiff(results),
+    policyTestSummary(results),
+  ]);
 }
 
 /** `STEPUP_POLICY_SET`: the bundled, synth-validated policy set (no permission attached; it is in the bundle). */

@@ -35,9 +35,16 @@ import { acknowledgeNagFindings, type PublicRoute } from './nag-suppressions';
 import { StepUpOperations } from './operations';
 import { buildSigningKey } from './signing-key';
 import { buildSlackSecret } from './slack-secret';
-import { DEFAULT_POLICIES_DIR, policyBundling, setPolicies } from './policy-assets';
+import { checkPolicyTests, DEFAULT_POLICIES_DIR, policyBundling, setPolicies } from './policy-assets';
 import { buildStepUpFunction } from './step-up-function';
 import { RECONCILE_TIMEOUT, ReconcileSchedule } from './reconcile-schedule';
+
+/** The functions that evaluate the policies: the validated set and Cedar's wasm are bundled beside them. */
+const POLICY_FUNCTIONS: readonly StepUpFunctionName[] = [
+  'createRequest',
+  'accessEvaluation',
+  'accessEvaluations',
+];
 
 /** Properties of {@link StepUpApproval}. */
 export interface StepUpApprovalProps {
@@ -60,7 +67,8 @@ export interface StepUpApprovalProps {
   readonly removalPolicy?: RemovalPolicy;
   /**
    * Directory with one `*.cedarschema` and the `*.cedar` policies. Validated at synth (an invalid
-   * policy fails `cdk synth` with file and line) and bundled with the request function.
+   * policy fails `cdk synth` with file and line), its test cases (`tests/*.json`) run at synth (a
+   * case that gets another decision fails `cdk synth`), and bundled with the request function.
    * @default the `policies/` directory of this package
    */
   readonly policiesDir?: string;
@@ -114,6 +122,8 @@ export class StepUpApproval extends Construct {
     const policiesDir = props.policiesDir ?? DEFAULT_POLICIES_DIR;
     // A policy set that does not validate must fail the synth, never a request at run time.
     const policySet = loadPolicySet(policiesDir, config);
+    // Nor may one that decides a policy test case differently from what the case expects.
+    checkPolicyTests(policiesDir, policySet, config);
 
     this.table = buildApprovalTable(this, 'Table', {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
@@ -132,7 +142,7 @@ export class StepUpApproval extends Construct {
       fns[name] = buildStepUpFunction(this, constructId, {
         handlerFile,
         logRetention,
-        bundling: name === 'createRequest' ? policyBundling(policySet) : undefined,
+        bundling: POLICY_FUNCTIONS.includes(name) ? policyBundling(policySet) : undefined,
         timeout: name === 'reconcile' ? RECONCILE_TIMEOUT : undefined,
       });
     }
@@ -147,6 +157,14 @@ export class StepUpApproval extends Construct {
     setPolicies(fns.createRequest);
 
     grantTable(fns.getRequest, this.table, 'read');
+
+    // AuthZEN: the request function's decision without its table, workflow or Slack: nothing is stored.
+    for (const fn of [fns.accessEvaluation, fns.accessEvaluations]) {
+      setPolicies(fn);
+      setConfig(fn, config);
+      setTokenIssuer(fn, this.tokenIssuer);
+    }
+    setTokenIssuer(fns.authzenConfiguration, this.tokenIssuer);
 
     const retiredKeys = (props.retiredSigningKeyArns ?? []).map((arn, i) =>
       kms.Key.fromKeyArn(this, `RetiredSigningKey${i}`, arn),

@@ -25,6 +25,9 @@ import { getRequestHandler } from '../lambdas/handlers/get-request';
 import { cancelRequestHandler } from '../lambdas/handlers/cancel-request';
 import { credentialsAwsHandler } from '../lambdas/handlers/credentials-aws';
 import { handler as healthHandler } from '../lambdas/handlers/health';
+import { accessEvaluationHandler } from '../lambdas/handlers/access-evaluation';
+import { accessEvaluationsHandler } from '../lambdas/handlers/access-evaluations';
+import { authzenConfigurationHandler } from '../lambdas/handlers/authzen-configuration';
 import { serverMetadataHandler } from '../lambdas/handlers/server-metadata';
 import { openApiHandler } from '../lambdas/handlers/open-api';
 import { reconcileHandler } from '../lambdas/handlers/reconcile';
@@ -230,6 +233,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const devRule = { claims: { iss: identity.issuer } };
   const admission = new AgentAdmission(
     {
+      ...config.agents,
       admit: [...config.agents.admit, ...(options.admitDevIdentities === false ? [] : [devRule])],
     },
     config.operators,
@@ -264,10 +268,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     claim: 'email',
   });
   const sts = await startLocalSts(config);
+  // The AuthZEN routes decide as createRequest does: the same policy, human verifier and targets.
+  const accessEvaluation = {
+    policy,
+    humanVerifier,
+    awsTargets: config.awsTargets,
+    admission,
+    requestEndpoint: `${url}/v1/requests`,
+  };
   const handlers: Record<RouteName, LambdaRoute['handler']> = {
     health: healthHandler,
     jwks: jwksHandler({ signer }),
     serverMetadata: serverMetadataHandler({ issuer: url }),
+    authzenConfiguration: authzenConfigurationHandler({ issuer: url }),
     openApi: openApiHandler({ issuer: url }),
     slackEvents: slackEventsHandler({
       credentials: async () => ({ signingSecret, botToken }),
@@ -287,6 +300,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       awsTargets: config.awsTargets,
       admission,
     }),
+    accessEvaluation: accessEvaluationHandler(accessEvaluation),
+    accessEvaluations: accessEvaluationsHandler(accessEvaluation),
     getRequest: getRequestHandler({ store, admission }),
     cancelRequest: cancelRequestHandler({ store, workflow, notifier, clock, admission }),
     token: tokenHandler({ store, signer, clock, issuer: url, admission }),

@@ -1,4 +1,4 @@
-import { PolicyValidationError } from '../../lambdas/loaders/policy-workspace';
+import { PolicyTestFileError, PolicyValidationError } from '../../lambdas/loaders/policy-workspace';
 import { StepUpError } from '../../lambdas/domain/errors';
 import { StepUpApiError } from '../agent';
 import { serveStdio } from '../mcp/server';
@@ -26,7 +26,8 @@ commands:
   dev token         mint a workload JWT from the local runtime (npm start)
   mcp               run the MCP server on stdio
   policy check      validate the Cedar policy set
-  policy explain    show what stepup decides for one request`;
+  policy explain    show what stepup decides for one request
+  policy test       run the policy test cases (policies/tests/*.json)`;
 
 const USAGE = `${COMMANDS}\n\n${AGENT_USAGE}\n\n${POLICY_USAGE}`;
 
@@ -110,7 +111,11 @@ export function runCommand(
     if (error instanceof UsageError) {
       return usageExit(output, error, EXIT.usage, `${COMMANDS}\n\nMore: stepup help`);
     }
-    if (error instanceof PolicyValidationError || error instanceof StepUpError) {
+    if (
+      error instanceof PolicyValidationError ||
+      error instanceof PolicyTestFileError ||
+      error instanceof StepUpError
+    ) {
       output.err(`stepup: ${error.message}`);
       return EXIT.error;
     }

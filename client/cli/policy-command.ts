@@ -1,6 +1,11 @@
 import { approverGroupsLabel } from '../../lambdas/domain/approval-request';
 import { decide } from '../../lambdas/domain/policy-decision';
-import { loadPolicyWorkspace, type PolicyWorkspace } from '../../lambdas/loaders/policy-workspace';
+import { policyTestDiff, policyTestSummary, policyTestTable } from '../../lambdas/loaders/policy-test-report';
+import {
+  loadPolicyWorkspace,
+  runPolicyTests,
+  type PolicyWorkspace,
+} from '../../lambdas/loaders/policy-workspace';
 import type { PolicyDecision } from '../../lambdas/ports/approval-policy';
 import { flag, parseArgs, rejectUnknownFlags, requiredFlag, UsageError, type ParsedArgs } from './args';
 
@@ -9,10 +14,15 @@ export const POLICY_USAGE = `usage:
   stepup policy explain --agent SUB --action ACTION --resource RESOURCE [--audience ID]
                         [--on-behalf-of HUMAN] [--verified] [--signal name=value]... [--json]
                         [--policies DIR] [--config FILE]
+  stepup policy test    [--tests DIR] [--policies DIR] [--config FILE]
 
 check     validates the policy set against its schema and the config; exit 0 when valid, 1 when not.
 explain   prints what stepup would decide for one request: auto-approve, step-up (with who must
-          approve, how many, how long) or deny, and the policies that decided it.
+          approve, how many, how long) or deny, and the policies that decided it; and, apart, what
+          @mode("log_only") policies would have decided.
+test      runs the policy test cases (*.json in --tests, default <policies>/tests) through the same
+          decision and prints a table; exit 0 when every case gets its expected decision, 1 with the
+          differences when not.
 Defaults: --policies $STEPUP_POLICIES or ./policies, --config $STEPUP_CONFIG or ./stepup.config.json.`;
 
 /** Where output goes; injectable so tests can capture it. */
@@ -26,6 +36,17 @@ function load(args: ParsedArgs): PolicyWorkspace {
 }
 
 function describe(decision: PolicyDecision, workspace: PolicyWorkspace): string[] {
+  const logOnly = decision.logOnly
+    ? [
+        `log-only (not enforced): would ${decision.logOnly.decision.kind.replace('_', '-')} by ${decision.logOnly.policies
+          .map((p) => `${p.effect} ${p.id}`)
+          .join(', ')}`,
+      ]
+    : [];
+  return [...enforced(decision, workspace), ...logOnly];
+}
+
+function enforced(decision: PolicyDecision, workspace: PolicyWorkspace): string[] {
   const where = (id: string) => {
     const policy = workspace.policies.find((p) => p.id === id);
     return policy ? `${id} (${policy.file}:${policy.line})` : id;
@@ -68,7 +89,7 @@ function signals(args: ParsedArgs): Record<string, string> {
 }
 
 /**
- * `stepup policy check|explain`: what an operator runs before merging a policy change.
+ * `stepup policy check|explain|test`: what an operator runs before merging a policy change.
  * @returns the process exit code
  */
 export function policyCommand(argv: readonly string[], output: Output): number {
@@ -108,6 +129,22 @@ export function policyCommand(argv: readonly string[], output: Output): number {
     if (flag(args, 'json') === 'true') output.out(JSON.stringify(decision, null, 2));
     else describe(decision, workspace).forEach((line) => output.out(line));
     return 0;
+  }
+  if (sub === 'test') {
+    const args = parseArgs(rest);
+    rejectUnknownFlags(args, ['tests', 'policies', 'config']);
+    const workspace = load(args);
+    const results = runPolicyTests(workspace, flag(args, 'tests'));
+    if (results.length === 0) {
+      output.err(`no policy test cases in ${flag(args, 'tests') ?? `${workspace.dir}/tests`}`);
+      return 1;
+    }
+    policyTestTable(results).forEach((line) => output.out(line));
+    const diff = policyTestDiff(results);
+    if (diff.length > 0) output.out('');
+    diff.forEach((line) => output.out(line));
+    output.out(policyTestSummary(results));
+    return diff.length === 0 ? 0 : 1;
   }
   throw new UsageError(sub ? `unknown policy command "${sub}"` : 'missing policy command');
 }

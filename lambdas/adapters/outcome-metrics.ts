@@ -1,5 +1,6 @@
 import type { ApprovalRequest, AuditEvent, AuditEventType } from '../domain/approval-request';
 import {
+  LOG_ONLY_DIMENSIONS,
   POLICY_OUTCOME_DIMENSION,
   type OperationalMetric,
   type OperationalMetrics,
@@ -21,6 +22,7 @@ const METRIC_OF_EVENT: Partial<Record<AuditEventType, OperationalMetric>> = {
   failed: 'RequestFailed',
   token_delivered: 'TokenDelivered',
   revoked: 'TokenRevoked',
+  policy_log_only: 'PolicyLogOnly',
 };
 
 /** Counts the outcome metrics of the audit events one successful conditional write of `request` appended. */
@@ -35,6 +37,12 @@ export function countOutcomes(
     if (!metric || (event.type === 'denied' && event.actor === 'policy')) continue;
     if (metric === 'RequestCreated') {
       metrics.count(metric, { [POLICY_OUTCOME_DIMENSION]: request.policyOutcome });
+    } else if (metric === 'PolicyLogOnly') {
+      // Policy ids are the operator's own, few and fixed: a bounded dimension.
+      metrics.count(metric, {
+        [LOG_ONLY_DIMENSIONS.policy]: String(event.detail?.policy),
+        [LOG_ONLY_DIMENSIONS.wouldDecide]: String(event.detail?.would_decide),
+      });
     } else {
       metrics.count(metric);
     }

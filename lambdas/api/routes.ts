@@ -1,4 +1,11 @@
 import type { ErrorCode } from '../contract';
+import { AUTHZEN_PATHS } from './authzen-metadata';
+import {
+  accessEvaluationBody,
+  accessEvaluationResponse,
+  accessEvaluationsBody,
+  accessEvaluationsResponse,
+} from './schemas/access-evaluation';
 import { REQUEST_ID_PATTERN } from '../domain/ids';
 import { createRequestBody } from './schemas/create-request';
 import { introspectionRequestBody } from './schemas/introspection-request';
@@ -270,6 +277,77 @@ export const ROUTES = [
     errors: {
       invalid_request: BODY_ERRORS,
       forbidden: 'The kill switch by a caller that is not a configured operator.',
+    },
+  },
+  {
+    name: 'accessEvaluation',
+    method: 'POST',
+    path: AUTHZEN_PATHS.evaluation,
+    auth: workload,
+    tag: 'requests',
+    summary: 'OpenID AuthZEN Access Evaluation: would stepup let this agent do this? Nothing is created',
+    description:
+      'decision is true only for auto-approve; false with context.policy_outcome step_up (the ' +
+      'requirements, and request_endpoint to ask for real) or deny (the policies). Same decision as ' +
+      'POST /v1/requests, without creating a request or paging anyone. subject.id must be the ' +
+      'caller unless the caller is a gateway (config agents.gateways).',
+    body: { schema: accessEvaluationBody, form: false },
+    ok: { '200': { description: 'The decision.', schema: accessEvaluationResponse } },
+    errors: {
+      invalid_request: BODY_ERRORS,
+      forbidden: 'subject.id is another agent and the caller is not a configured gateway.',
+    },
+  },
+  {
+    name: 'accessEvaluations',
+    method: 'POST',
+    path: AUTHZEN_PATHS.evaluations,
+    auth: workload,
+    tag: 'requests',
+    summary:
+      'OpenID AuthZEN Access Evaluations: a batch, with execute_all, deny_on_first_deny, permit_on_first_permit',
+    description:
+      'Each evaluation takes what it leaves out (subject, action, resource, context) from the top ' +
+      'level. Without evaluations, one evaluation of the top level, answered as ' +
+      `${AUTHZEN_PATHS.evaluation} answers.`,
+    body: { schema: accessEvaluationsBody, form: false },
+    ok: {
+      '200': {
+        description: 'The decisions in order (or one decision, without evaluations).',
+        schema: { oneOf: [accessEvaluationsResponse, accessEvaluationResponse] },
+      },
+    },
+    errors: {
+      invalid_request: BODY_ERRORS,
+      forbidden: 'An evaluation’s subject.id is another agent and the caller is not a configured gateway.',
+    },
+  },
+  {
+    name: 'authzenConfiguration',
+    method: 'GET',
+    path: AUTHZEN_PATHS.configuration,
+    auth: {
+      kind: 'public',
+      reason:
+        'GET /.well-known/authzen-configuration is OpenID AuthZEN PDP discovery metadata (endpoint URLs); ' +
+        'gateways read it before they have any credential, and it holds no secret.',
+    },
+    tag: 'discovery',
+    summary: 'OpenID AuthZEN PDP metadata: the evaluation endpoints',
+    ok: {
+      '200': {
+        description: 'The metadata.',
+        schema: {
+          type: 'object',
+          required: ['policy_decision_point', 'access_evaluation_endpoint', 'access_evaluations_endpoint'],
+          properties: {
+            policy_decision_point: { type: 'string', format: 'uri' },
+            access_evaluation_endpoint: { type: 'string', format: 'uri' },
+            access_evaluations_endpoint: { type: 'string', format: 'uri' },
+          },
+        },
+        cacheControl: 'public, max-age=3600',
+      },
     },
   },
   {

@@ -18,6 +18,12 @@ export type AdmitRule =
 export interface AgentsConfig {
   /** @default [] (nobody: secure by default) */
   readonly admit: readonly AdmitRule[];
+  /**
+   * Workload subs of gateways: they may ask the AuthZEN endpoints what stepup would decide for any
+   * admitted agent (everyone else only for itself). Naming one admits it.
+   * @default [] (none)
+   */
+  readonly gateways?: readonly string[];
 }
 
 /** The verified claims of a caller's workload JWT, as the JWT authorizer hands them over. */
@@ -70,12 +76,19 @@ function parseRule(value: unknown, path: string): AdmitRule {
 export function parseAgents(raw: unknown): AgentsConfig {
   if (raw === undefined) return { admit: [] };
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('agents', 'must be an object');
-  const unknown = Object.keys(raw).filter((k) => k !== 'admit');
-  if (unknown.length > 0) fail('agents', `has unknown key(s) ${unknown.join(', ')} (known: admit)`);
+  const unknown = Object.keys(raw).filter((k) => k !== 'admit' && k !== 'gateways');
+  if (unknown.length > 0) fail('agents', `has unknown key(s) ${unknown.join(', ')} (known: admit, gateways)`);
   const admit = (raw as { admit?: unknown }).admit ?? [];
   // An empty list is valid (nobody admitted) so that the parsed config serialises and parses again.
   if (!Array.isArray(admit)) fail('agents.admit', 'must be an array of rules');
-  return { admit: admit.map((rule, i) => parseRule(rule, `agents.admit[${i}]`)) };
+  const gateways = (raw as { gateways?: unknown }).gateways ?? [];
+  if (!Array.isArray(gateways)) fail('agents.gateways', 'must be an array of workload subs');
+  return {
+    admit: admit.map((rule, i) => parseRule(rule, `agents.admit[${i}]`)),
+    ...(gateways.length > 0
+      ? { gateways: gateways.map((sub, i) => nonEmpty(sub, `agents.gateways[${i}]`)) }
+      : {}),
+  };
 }
 
 /** Whether `value` matches the anchored glob `pattern` (`*` = any run of characters). */
@@ -104,14 +117,20 @@ function admitsBy(rule: AdmitRule, claims: WorkloadClaims): boolean {
 }
 
 /**
- * Decides whether a caller is an admitted workload: it matches one of `rules`. Operators named in
- * the config are admitted by their exact `sub` too, since naming them there already admits them.
+ * Decides whether a caller is an admitted workload: it matches one of `rules`. Operators and
+ * gateways named in the config are admitted by their exact `sub` too, since naming them there
+ * already admits them.
  */
 export class AgentAdmission {
   readonly rules: readonly AdmitRule[];
 
+  /** Subs that may ask AuthZEN about any admitted agent (config `agents.gateways`). */
+  readonly gateways: ReadonlySet<string>;
+
   constructor(agents: AgentsConfig, operators: readonly string[] = []) {
-    this.rules = [...agents.admit, ...operators.map((sub) => ({ sub }))];
+    const gateways = agents.gateways ?? [];
+    this.rules = [...agents.admit, ...[...operators, ...gateways].map((sub) => ({ sub }))];
+    this.gateways = new Set(gateways);
   }
 
   /** True when the verified `claims` match at least one rule. */

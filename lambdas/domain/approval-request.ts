@@ -70,6 +70,8 @@ export interface Delivery {
 export type AuditEventType =
   | 'requested'
   | 'auto_approved'
+  /** A `@mode("log_only")` policy would have determined the decision (it did not decide). */
+  | 'policy_log_only'
   | 'notified'
   | 'escalated'
   | 'vote'

@@ -9,6 +9,7 @@ import { StepUpError } from './errors';
 import { newBindingCode, newRequestId } from './ids';
 import { GRANT_PICKUP_SECONDS, withGrant } from './issue-grant';
 import type { BoundParameters } from './parameters';
+import { logOnlyEvents } from './log-only-events';
 
 /** Longest resource name accepted; shown in full to approvers, escaped, it still fits a Slack section. */
 export const MAX_RESOURCE_LENGTH = 512;
@@ -79,8 +80,8 @@ function requirementsOf(decision: PolicyDecision): ApprovalRequirements {
  * @throws StepUpError `invalid_request` for a token that does not verify or names someone else
  */
 async function verifiedHuman(
-  deps: CreateRequestDeps,
-  input: CreateRequestInput,
+  deps: Pick<CreateRequestDeps, 'humanVerifier'>,
+  input: PolicyAsk,
 ): Promise<{ onBehalfOf?: string; verified: boolean }> {
   if (!input.subjectToken) return { onBehalfOf: input.onBehalfOf, verified: false };
   if (!deps.humanVerifier) {
@@ -104,20 +105,20 @@ async function verifiedHuman(
   return { onBehalfOf: human.id, verified: true };
 }
 
+/** What the policy is asked about a request: everything of it but the justification and the DPoP key. */
+export type PolicyAsk = Omit<CreateRequestInput, 'justification' | 'dpopJkt'>;
+
 /**
- * Asks the policy, then records the request and acts on the answer:
- * - step-up: PENDING, and the approval workflow starts (202 pending);
- * - auto-approve: APPROVED with its grant, no workflow (200 approved; the token is ready at once);
- * - deny: DENIED and recorded, then `access_denied` naming the policy (403).
- * @throws StepUpError `access_denied` on deny; `temporarily_unavailable` if the workflow cannot start
- *   (the request is then closed as expired)
+ * The policy's decision on a request, exactly as `createRequest` takes it: the AWS target check,
+ * the proof of the human, then `decide`. Also what AuthZEN evaluations answer from, so both agree.
+ * @throws StepUpError `invalid_request` for an AWS request the session policy could not express, or
+ *   a subject_token that does not verify
  */
-export async function createRequest(
-  deps: CreateRequestDeps,
+export async function askPolicy(
+  deps: Pick<CreateRequestDeps, 'policy' | 'humanVerifier' | 'awsTargets'>,
   agent: string,
-  input: CreateRequestInput,
-  requestId: string = newRequestId(),
-): Promise<CreatedRequest> {
+  input: PolicyAsk,
+): Promise<{ human: { onBehalfOf?: string; verified: boolean }; decision: PolicyDecision }> {
   const target =
     deps.awsTargets && Object.hasOwn(deps.awsTargets, input.audience)
       ? deps.awsTargets[input.audience]
@@ -135,6 +136,24 @@ export async function createRequest(
     requestedTtlSeconds: input.requestedTtlSeconds ?? 0,
     signals: input.signals,
   });
+  return { human, decision };
+}
+
+/**
+ * Asks the policy, then records the request and acts on the answer:
+ * - step-up: PENDING, and the approval workflow starts (202 pending);
+ * - auto-approve: APPROVED with its grant, no workflow (200 approved; the token is ready at once);
+ * - deny: DENIED and recorded, then `access_denied` naming the policy (403).
+ * @throws StepUpError `access_denied` on deny; `temporarily_unavailable` if the workflow cannot start
+ *   (the request is then closed as expired)
+ */
+export async function createRequest(
+  deps: CreateRequestDeps,
+  agent: string,
+  input: CreateRequestInput,
+  requestId: string = newRequestId(),
+): Promise<CreatedRequest> {
+  const { human, decision } = await askPolicy(deps, agent, input);
   const requirements = requirementsOf(decision);
   const now = deps.clock.now();
   const at = now.toISOString();
@@ -173,6 +192,7 @@ export async function createRequest(
           ...(input.parameters ? { parameters_sha256: input.parameters.sha256 } : {}),
         },
       },
+      ...logOnlyEvents(decision, at),
     ],
     version: 1,
   };

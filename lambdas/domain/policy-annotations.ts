@@ -10,6 +10,7 @@ export const KNOWN_ANNOTATIONS = [
   'escalate_to',
   'max_ttl',
   'description',
+  'mode',
 ] as const;
 
 /** Longest `@description`, in characters (code points): one sentence an approver reads at a glance. */
@@ -17,6 +18,15 @@ export const MAX_DESCRIPTION_LENGTH = 200;
 
 /** Longest combined description of the deciding policies stored with a request. */
 export const MAX_COMBINED_DESCRIPTION_LENGTH = 2 * MAX_DESCRIPTION_LENGTH;
+
+/**
+ * `@mode`: `enforce` (the default) decides; `log_only` is evaluated beside the enforced policies and
+ * only recorded (audit event and metric), so a team can watch a new rule before it decides anything.
+ */
+export const POLICY_MODES = ['enforce', 'log_only'] as const;
+
+/** How a policy takes part in decisions (see {@link POLICY_MODES}). */
+export type PolicyMode = (typeof POLICY_MODES)[number];
 
 /** What one policy's annotations ask for. Absent means "the config default". */
 export interface PolicyAnnotations {
@@ -29,6 +39,8 @@ export interface PolicyAnnotations {
   readonly maxTtlSeconds?: number;
   /** The policy author's own words on what the policy guards, shown to approvers as such. */
   readonly description?: string;
+  /** Absent means `enforce`. */
+  readonly mode?: PolicyMode;
 }
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
@@ -76,8 +88,15 @@ export function combinedDescription(determining: readonly PolicyAnnotations[]): 
     : `${characters.slice(0, MAX_COMBINED_DESCRIPTION_LENGTH - 1).join('')}…`;
 }
 
+function mode(value: string, problems: string[]): PolicyMode | undefined {
+  if ((POLICY_MODES as readonly string[]).includes(value)) return value as PolicyMode;
+  problems.push(`@mode("${value}") must be one of ${POLICY_MODES.map((m) => `"${m}"`).join(', ')}`);
+  return undefined;
+}
+
 /**
- * Reads and checks one policy's annotations against the config. Forbid policies may carry only `@id`.
+ * Reads and checks one policy's annotations against the config. Forbid policies may carry only `@id`,
+ * `@description` and `@mode`.
  * @returns the annotations and every problem found (empty when valid)
  */
 export function parsePolicyAnnotations(
@@ -91,7 +110,7 @@ export function parsePolicyAnnotations(
       problems.push(
         `unknown annotation @${name} (known: ${KNOWN_ANNOTATIONS.map((a) => `@${a}`).join(', ')})`,
       );
-    } else if (effect === 'forbid' && name !== 'id' && name !== 'description') {
+    } else if (effect === 'forbid' && name !== 'id' && name !== 'description' && name !== 'mode') {
       problems.push(`@${name} has no meaning on a forbid policy`);
     }
   }
@@ -112,6 +131,7 @@ export function parsePolicyAnnotations(
       raw.escalate_to === undefined ? undefined : group('escalate_to', raw.escalate_to, config, problems),
     maxTtlSeconds: raw.max_ttl === undefined ? undefined : integer('max_ttl', raw.max_ttl, 3600, problems),
     description: raw.description === undefined ? undefined : description(raw.description, problems),
+    mode: raw.mode === undefined ? undefined : mode(raw.mode, problems),
   };
   return { annotations, problems };
 }

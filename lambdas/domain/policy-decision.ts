@@ -1,4 +1,9 @@
-import type { ApprovalPolicy, PolicyDecision, PolicyQuestion } from '../ports/approval-policy';
+import type {
+  ApprovalPolicy,
+  EnforcedDecision,
+  PolicyDecision,
+  PolicyQuestion,
+} from '../ports/approval-policy';
 import type { PolicyEvaluator } from '../ports/policy-evaluator';
 import { approverGroupsLabel } from './approval-request';
 import { combineRequirements, eligibleApprovers, tokenTtlCap } from './combine-requirements';
@@ -9,7 +14,9 @@ import { isUserGroup } from './user-groups';
  * The three-way decision from two evaluations: `approved = false` allowing → auto-approve; else
  * `approved = true` allowing → step-up with the determining policies' requirements (denied when the
  * approvers who qualify can never reach the quorum); else deny, naming the forbid policies that
- * decided it.
+ * decided it. Only enforced policies decide. When the set has `@mode("log_only")` policies, the
+ * same decision is made a second time with them enforced, and `logOnly` says what they would have
+ * decided whenever one of them determines that would-be decision.
  * @example
  * decide(evaluator, config, question).kind // 'auto_approve' | 'step_up' | 'deny'
  */
@@ -18,6 +25,25 @@ export function decide(
   config: StepUpConfig,
   question: PolicyQuestion,
 ): PolicyDecision {
+  const decision = decideOver(evaluator, config, question, false);
+  if (evaluator.logOnlyPolicies.length === 0) return decision;
+  const wouldBe = decideOver(evaluator, config, question, true);
+  const determining = new Set(decidingPolicies(wouldBe));
+  const policies = evaluator.logOnlyPolicies.filter((p) => determining.has(p.id));
+  return policies.length > 0 ? { ...decision, logOnly: { policies, decision: wouldBe } } : decision;
+}
+
+/** The policies that determine `decision`: the permits that allowed it, else the forbids. */
+export function decidingPolicies(decision: EnforcedDecision): readonly string[] {
+  return decision.kind === 'step_up' ? decision.requirements.policies : decision.policies;
+}
+
+function decideOver(
+  evaluator: PolicyEvaluator,
+  config: StepUpConfig,
+  question: PolicyQuestion,
+  withLogOnly: boolean,
+): EnforcedDecision {
   if (!evaluator.declaresAction(question.action)) {
     return {
       kind: 'deny',
@@ -25,7 +51,7 @@ export function decide(
       reason: `${question.action} is not an action the policy schema declares`,
     };
   }
-  const alone = evaluator.evaluate(question, false);
+  const alone = evaluator.evaluate(question, false, withLogOnly);
   if (alone.allowed) {
     return {
       kind: 'auto_approve',
@@ -33,7 +59,7 @@ export function decide(
       maxTokenTtlSeconds: tokenTtlCap(alone.annotations, config.defaults),
     };
   }
-  const withApproval = evaluator.evaluate(question, true);
+  const withApproval = evaluator.evaluate(question, true, withLogOnly);
   if (withApproval.allowed) {
     const requirements = combineRequirements(withApproval.annotations, config.defaults);
     const eligible = eligibleApprovers(requirements, config);

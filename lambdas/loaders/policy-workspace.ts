@@ -4,9 +4,12 @@ import { policiesPath } from '../adapters/cedar/policy-directory';
 import { loadPolicySet } from '../adapters/cedar/policy-set-loader';
 import { configPath, loadConfigFile } from '../adapters/config-file';
 import type { StepUpConfig } from '../domain/config';
+import { runPolicyTest, type PolicyTestResult } from '../domain/policy-test';
 import type { PolicyEvaluator } from '../ports/policy-evaluator';
+import { loadPolicyTests, policyTestsPath } from './policy-test-files';
 
 export { PolicyValidationError } from '../adapters/cedar/policy-set-loader';
+export { PolicyTestFileError } from './policy-test-files';
 
 /** Where one policy of the workspace is written. */
 export interface PolicySource {
@@ -47,4 +50,18 @@ export function loadPolicyWorkspace(paths: {
     policies: set.policies.map(({ id, file, line }) => ({ id, file, line })),
     evaluator: new CedarPolicyEvaluator(set),
   };
+}
+
+/**
+ * Runs the policy tests of `dir` (default: the workspace's `tests/`) against the workspace, each case
+ * through the domain's `decide()`.
+ * @throws PolicyTestFileError when a test file is not valid
+ */
+export function runPolicyTests(
+  workspace: Pick<PolicyWorkspace, 'dir' | 'config' | 'evaluator'>,
+  dir: string = policyTestsPath(workspace.dir),
+): PolicyTestResult[] {
+  return loadPolicyTests(dir).map((testCase) =>
+    runPolicyTest(workspace.evaluator, workspace.config, testCase),
+  );
 }

@@ -1,4 +1,5 @@
 import type { ApprovalRequirements } from '../domain/approval-request';
+import type { LogOnlyPolicy } from './policy-evaluator';
 
 /** What the policy is asked about. */
 export interface PolicyQuestion {
@@ -14,8 +15,8 @@ export interface PolicyQuestion {
   readonly signals: Readonly<Record<string, string>>;
 }
 
-/** The policy's answer. */
-export type PolicyDecision =
+/** The decision the enforced policies make. */
+export type EnforcedDecision =
   | {
       readonly kind: 'auto_approve';
       /** The permit policies that allowed it. */
@@ -29,6 +30,20 @@ export type PolicyDecision =
       readonly policies: readonly string[];
       readonly reason: string;
     };
+
+/**
+ * What the `@mode("log_only")` policies would have done had they been enforced: present only when
+ * one of them determines that would-be decision. It never changes the decision; it is recorded.
+ */
+export interface LogOnlyVerdict {
+  /** The log-only policies that determine the would-be decision, by id. */
+  readonly policies: readonly LogOnlyPolicy[];
+  /** The decision with the log-only policies enforced. */
+  readonly decision: EnforcedDecision;
+}
+
+/** The policy's answer: the enforced decision, and what log-only policies would have decided. */
+export type PolicyDecision = EnforcedDecision & { readonly logOnly?: LogOnlyVerdict };
 
 /** Decides what a request needs: alone, with whose approval, or never. */
 export interface ApprovalPolicy {

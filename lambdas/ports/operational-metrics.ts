@@ -31,6 +31,11 @@ export const OPERATIONAL_METRICS = [
   'SlackPlaceholderSecret',
   /** KMS refused or failed to sign a token. */
   'SigningFailed',
+  /**
+   * A `@mode("log_only")` policy would have determined a request's decision; dimensions `policy`
+   * (its id) and `wouldDecide` (`auto_approve`, `step_up` or `deny`).
+   */
+  'PolicyLogOnly',
   /** The reconciler carried a decision through that the workflow had not (a lost SendTaskSuccess, a lost execution). */
   'RequestReconciled',
 ] as const;
@@ -40,6 +45,9 @@ export type OperationalMetric = (typeof OPERATIONAL_METRICS)[number];
 
 /** Dimension of `RequestCreated`: what the policy decided. */
 export const POLICY_OUTCOME_DIMENSION = 'policyOutcome';
+
+/** Dimensions of `PolicyLogOnly`: the policy's id and the decision it would have led to. */
+export const LOG_ONLY_DIMENSIONS = { policy: 'policy', wouldDecide: 'wouldDecide' } as const;
 
 /** Counts operational events. Implementations must never throw into the caller. */
 export interface OperationalMetrics {

@@ -18,9 +18,18 @@ export interface PolicyEvaluation {
 export interface PolicyEvaluator {
   /** Whether the policy schema declares `action` at all. */
   declaresAction(action: string): boolean;
+  /** The policies annotated `@mode("log_only")`: evaluated only when asked to, never deciding. */
+  readonly logOnlyPolicies: readonly LogOnlyPolicy[];
   /**
-   * Evaluates `question` with `context.approved = approved`.
+   * Evaluates `question` with `context.approved = approved`, over the enforced policies only, or
+   * with the log-only ones included as if they were enforced (what they would decide).
    * @throws StepUpError `invalid_request` when the question does not fit the policy schema
    */
-  evaluate(question: PolicyQuestion, approved: boolean): PolicyEvaluation;
+  evaluate(question: PolicyQuestion, approved: boolean, withLogOnly?: boolean): PolicyEvaluation;
+}
+
+/** One `@mode("log_only")` policy. */
+export interface LogOnlyPolicy {
+  readonly id: string;
+  readonly effect: 'permit' | 'forbid';
 }

@@ -72,6 +72,8 @@ describe('resources', () => {
       .sort();
     // The Slack and workflow functions need approver groups; every authenticated route needs agents.admit.
     expect(withConfig).toEqual([
+      'accessEvaluation',
+      'accessEvaluations',
       'awaitApproval',
       'cancelRequest',
       'createRequest',
@@ -111,6 +113,9 @@ describe('resources', () => {
         'POST /v1/token JWT',
         'POST /v1/introspect JWT',
         'POST /v1/credentials/aws JWT',
+        'POST /access/v1/evaluation JWT',
+        'POST /access/v1/evaluations JWT',
+        'GET /.well-known/authzen-configuration NONE',
       ].sort(),
     );
   });

@@ -313,6 +313,58 @@ describe('outcomes without a human', () => {
   });
 });
 
+describe('OpenID AuthZEN: what stepup would decide, nothing created', () => {
+  it('answers single and batch evaluations from the bundled policy set, with no AWS call and no Slack page, and publishes its metadata', async () => {
+    const metadata = await agent.get('/.well-known/authzen-configuration');
+    expect(metadata.status).toBe(200);
+    const issuer = (metadata.json as Record<string, string>).policy_decision_point;
+    expect(metadata.json).toEqual({
+      policy_decision_point: issuer,
+      access_evaluation_endpoint: `${issuer}/access/v1/evaluation`,
+      access_evaluations_endpoint: `${issuer}/access/v1/evaluations`,
+    });
+    const callsBefore = deployment.aws.callLog.calls.length;
+    const slackBefore = deployment.slack.calls.length;
+    const subject = { type: 'agent', id: SAMPLE_AGENT_SUB };
+    const resource = {
+      type: 'resource',
+      id: DROP_TABLE.resource,
+      properties: { audience: DROP_TABLE.audience },
+    };
+    const single = await agent.postJson('/access/v1/evaluation', {
+      subject,
+      action: { name: DROP_TABLE.action },
+      resource,
+    });
+    expect(single.status, single.body).toBe(200);
+    expect(single.json).toMatchObject({
+      decision: false,
+      context: { policy_outcome: 'step_up', request_endpoint: `${issuer}/v1/requests` },
+    });
+    const batch = await agent.postJson('/access/v1/evaluations', {
+      subject,
+      resource,
+      evaluations: [{ action: { name: 'payments:Transfer' } }, { action: { name: 'logs:Read' } }],
+      options: { evaluations_semantic: 'permit_on_first_permit' },
+    });
+    expect(batch.status, batch.body).toBe(200);
+    expect(batch.json).toMatchObject({
+      evaluations: [
+        { decision: false, context: { policy_outcome: 'deny', policies: ['no-agent-payments'] } },
+        { decision: true, context: { policy_outcome: 'auto_approve', policies: ['read-logs'] } },
+      ],
+    });
+    const other = await agent.postJson('/access/v1/evaluation', {
+      subject: { type: 'agent', id: 'someone-else' },
+      action: { name: 'logs:Read' },
+      resource,
+    });
+    expect(other.status).toBe(403);
+    expect(deployment.aws.callLog.calls.slice(callsBefore)).toEqual([]);
+    expect(deployment.slack.calls.length).toBe(slackBefore);
+  });
+});
+
 describe('revocation', () => {
   /** A delivered token for an auto-approved request (no human needed). */
   async function autoApprovedToken(by: Workload): Promise<string> {

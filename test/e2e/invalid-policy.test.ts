@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -50,8 +50,10 @@ describe('an invalid policy stops everything that would run it', () => {
     expect(bad.code).toBe(1);
     expect(bad.output).toContain(`stepup.cedar:${line}:`);
     const good = await attempt('node', ['bin/stepup.cjs', 'policy', 'check'], {});
-    // One policy per permit/forbid statement of the repository's policy file.
-    const statements = readFileSync('policies/stepup.cedar', 'utf8').match(/^(?:permit|forbid)\b/gm) ?? [];
+    // One policy per permit/forbid statement of the repository's policy files.
+    const statements = readdirSync('policies')
+      .filter((file) => file.endsWith('.cedar'))
+      .flatMap((file) => readFileSync(join('policies', file), 'utf8').match(/^(?:permit|forbid)\b/gm) ?? []);
     expect(good).toMatchObject({
       code: 0,
       output: expect.stringContaining(`ok: ${statements.length} policies`),

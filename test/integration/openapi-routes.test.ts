@@ -145,6 +145,7 @@ describe('the OpenAPI document against the live routes', () => {
       '/.well-known/jwks.json',
       '/.well-known/oauth-authorization-server',
       '/openapi.json',
+      '/.well-known/authzen-configuration',
     ]) {
       record(`GET ${path}`, await call('GET', path));
     }
@@ -172,6 +173,29 @@ describe('the OpenAPI document against the live routes', () => {
       }),
     );
     record('GET /v1/requests/{id}', await call('GET', `/v1/requests/${id}`, { bearer: agent }));
+
+    // AuthZEN: one evaluation, a batch, and a batch without evaluations (answered as one).
+    const [evaluationExample] = examples('AccessEvaluationRequest');
+    const [evaluationsExample] = examples('AccessEvaluationsRequest');
+    record(
+      'POST /access/v1/evaluation',
+      await call('POST', '/access/v1/evaluation', { bearer: agent, json: evaluationExample }),
+    );
+    record(
+      'POST /access/v1/evaluations',
+      await call('POST', '/access/v1/evaluations', { bearer: agent, json: evaluationsExample }),
+    );
+    record(
+      'POST /access/v1/evaluations',
+      await call('POST', '/access/v1/evaluations', { bearer: agent, json: evaluationExample }),
+    );
+    record(
+      'POST /access/v1/evaluation',
+      await call('POST', '/access/v1/evaluation', {
+        bearer: agent,
+        json: { ...evaluationExample, subject: { type: 'agent', id: 'someone-else' } },
+      }),
+    );
 
     // Approve in Slack (a signed click to /slack/events), then collect, use and revoke the token.
     await slackMessage(runtime, id);

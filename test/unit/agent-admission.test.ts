@@ -37,6 +37,22 @@ describe('config agents.admit: validation', () => {
     ]);
   });
 
+  it('names gateways, which are admitted by their exact sub and may ask AuthZEN about other agents', () => {
+    const agents = parseAgents({ admit: [{ sub: MAIN }], gateways: ['mcp-gateway'] });
+    expect(agents).toEqual({ admit: [{ sub: MAIN }], gateways: ['mcp-gateway'] });
+    const admission = new AgentAdmission(agents);
+    expect(admission.admits({ sub: 'mcp-gateway' })).toBe(true);
+    expect([...admission.gateways]).toEqual(['mcp-gateway']);
+    expect([...new AgentAdmission(parseAgents({})).gateways]).toEqual([]);
+  });
+
+  it.each([
+    [{ gateways: 'mcp-gateway' }, 'agents.gateways must be an array'],
+    [{ gateways: [''] }, 'agents.gateways[0] must be a non-empty string'],
+  ])('refuses gateways %j', (raw, message) => {
+    expect(() => parseAgents(raw)).toThrow(message);
+  });
+
   it('absent or empty admits nobody', () => {
     expect(parseAgents(undefined)).toEqual({ admit: [] });
     expect(parseAgents({})).toEqual({ admit: [] });

@@ -56,6 +56,7 @@ describe('parsePolicyAnnotations: valid annotations', () => {
       'escalate_to',
       'max_ttl',
       'description',
+      'mode',
     ]);
   });
 
@@ -113,7 +114,7 @@ describe('parsePolicyAnnotations: every problem is reported', () => {
   it('rejects an unknown annotation, listing the known ones', () => {
     const { problems } = permit({ id: 'p', approver: GROUP });
     expect(problems).toEqual([
-      'unknown annotation @approver (known: @id, @approvers, @quorum, @approval_timeout, @escalate_to, @max_ttl, @description)',
+      'unknown annotation @approver (known: @id, @approvers, @quorum, @approval_timeout, @escalate_to, @max_ttl, @description, @mode)',
     ]);
   });
 

@@ -1,6 +1,6 @@
 import { StepUpError } from '../../domain/errors';
 import type { PolicyQuestion } from '../../ports/approval-policy';
-import type { PolicyEvaluation, PolicyEvaluator } from '../../ports/policy-evaluator';
+import type { LogOnlyPolicy, PolicyEvaluation, PolicyEvaluator } from '../../ports/policy-evaluator';
 import { cedar } from './cedar-wasm';
 import type { LoadedPolicySet } from './policy-set-loader';
 
@@ -9,23 +9,38 @@ let prepared = 0;
 type CedarContext = Record<string, unknown>;
 
 /**
- * {@link PolicyEvaluator} on Cedar. The policy set and schema are pre-parsed once (per container);
- * each evaluation is one `statefulIsAuthorized` call, answering the determining policies (Cedar's
- * `diagnostics.reason`) and their annotations. What the answers mean is `domain/policy-decision.ts`.
+ * {@link PolicyEvaluator} on Cedar. The policy set and schema are pre-parsed once (per container):
+ * the enforced policies as one set and, when there are `@mode("log_only")` policies, every policy as
+ * a second; each evaluation is one `statefulIsAuthorized` call, answering the determining policies
+ * (Cedar's `diagnostics.reason`) and their annotations. What the answers mean is
+ * `domain/policy-decision.ts`.
  */
 export class CedarPolicyEvaluator implements PolicyEvaluator {
-  private readonly policySetId: string;
+  readonly logOnlyPolicies: readonly LogOnlyPolicy[];
+  private readonly enforcedSetId: string;
+  private readonly everySetId: string;
   private readonly schemaName: string;
 
   constructor(private readonly set: LoadedPolicySet) {
     const id = `stepup-${++prepared}`;
-    this.policySetId = `${id}-policies`;
+    this.enforcedSetId = `${id}-policies`;
+    this.everySetId = `${id}-with-log-only`;
     this.schemaName = `${id}-schema`;
-    const policies = cedar.preparsePolicySet(this.policySetId, {
-      staticPolicies: Object.fromEntries(set.policies.map((p) => [p.id, p.text])),
-    });
-    const schema = cedar.preparseSchema(this.schemaName, set.schema);
-    if (policies.type === 'failure' || schema.type === 'failure') {
+    const logOnly = set.policies.filter((p) => p.annotations.mode === 'log_only');
+    this.logOnlyPolicies = logOnly.map(({ id: policy, effect }) => ({ id: policy, effect }));
+    const prepare = (setId: string, policies: LoadedPolicySet['policies']) =>
+      cedar.preparsePolicySet(setId, {
+        staticPolicies: Object.fromEntries(policies.map((p) => [p.id, p.text])),
+      }).type;
+    const parsed = [
+      prepare(
+        this.enforcedSetId,
+        set.policies.filter((p) => !logOnly.includes(p)),
+      ),
+      logOnly.length > 0 ? prepare(this.everySetId, set.policies) : 'success',
+      cedar.preparseSchema(this.schemaName, set.schema).type,
+    ];
+    if (parsed.includes('failure')) {
       throw new Error('the policy set or schema failed to parse after validation');
     }
   }
@@ -34,8 +49,9 @@ export class CedarPolicyEvaluator implements PolicyEvaluator {
     return this.set.actions.has(action);
   }
 
-  evaluate(question: PolicyQuestion, approved: boolean): PolicyEvaluation {
-    const { allowed, determining } = this.evaluateOnce(question, approved);
+  evaluate(question: PolicyQuestion, approved: boolean, withLogOnly = false): PolicyEvaluation {
+    const setId = withLogOnly && this.logOnlyPolicies.length > 0 ? this.everySetId : this.enforcedSetId;
+    const { allowed, determining } = this.evaluateOnce(question, approved, setId);
     const annotations = this.set.policies.filter((p) => determining.includes(p.id)).map((p) => p.annotations);
     return { allowed, determining, annotations };
   }
@@ -56,6 +72,7 @@ export class CedarPolicyEvaluator implements PolicyEvaluator {
   private evaluateOnce(
     question: PolicyQuestion,
     approved: boolean,
+    policySetId: string,
   ): { allowed: boolean; determining: string[] } {
     const environment = question.resource.includes('/') ? (question.resource.split('/')[0] ?? '') : '';
     const context: CedarContext = {
@@ -72,7 +89,7 @@ export class CedarPolicyEvaluator implements PolicyEvaluator {
       action: { type: 'Action', id: question.action },
       resource: { type: 'Resource', id: question.resource },
       context: context as Parameters<typeof cedar.statefulIsAuthorized>[0]['context'],
-      preparsedPolicySetId: this.policySetId,
+      preparsedPolicySetId: policySetId,
       preparsedSchemaName: this.schemaName,
       validateRequest: true,
       entities: [

@@ -32,6 +32,7 @@ const POLICY_OUTCOMES = every<PolicyOutcome>({ auto_approve: true, step_up: true
 const AUDIT_EVENT_TYPES = every<AuditEventType>({
   requested: true,
   auto_approved: true,
+  policy_log_only: true,
   notified: true,
   escalated: true,
   vote: true,
