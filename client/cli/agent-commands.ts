@@ -33,7 +33,8 @@ wait      waits for a request made earlier, like request --wait.
 status    shows a request: status, approvals, expiry, audit trail.
 cancel    withdraws a pending request.
 dev token mints a workload JWT for NAME (the local runtime of npm start only).
-mcp       runs the MCP server on stdio (tools request_elevation and check_elevation).
+mcp       runs the MCP server on stdio (tools request_elevation, check_elevation and
+          get_aws_credentials).
 
 Connection: --url URL (default $STEPUP_URL, else http://127.0.0.1:3000);
             --token JWT (default $STEPUP_TOKEN, else the file named by $STEPUP_TOKEN_FILE).
