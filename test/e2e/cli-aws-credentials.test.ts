@@ -47,6 +47,13 @@ const DELETE_TABLE = [
 describe('stepup credentials aws against the local runtime (STS stand-in)', () => {
   let runtime: LocalRuntime;
   let stateDir: string;
+  /** State directories of other machines (no cache), removed after the tests. */
+  const otherStateDirs: string[] = [];
+  const freshStateDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stepup-state-'));
+    otherStateDirs.push(dir);
+    return dir;
+  };
 
   beforeAll(async () => {
     runtime = await startTestRuntime(
@@ -56,7 +63,7 @@ describe('stepup credentials aws against the local runtime (STS stand-in)', () =
   });
   afterAll(async () => {
     await runtime?.stop();
-    if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+    for (const dir of [stateDir, ...otherStateDirs]) if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   const envFor = async (agent: string) => ({
@@ -181,7 +188,7 @@ describe('stepup credentials aws against the local runtime (STS stand-in)', () =
     const id = await approvedRequest(env);
     const waited = await stepup(['wait', id], env);
     const token = waited.stdout.trim();
-    const emptyState = { ...env, STEPUP_STATE_DIR: mkdtempSync(join(tmpdir(), 'stepup-state-')) };
+    const emptyState = { ...env, STEPUP_STATE_DIR: freshStateDir() };
     expect((await stepup(['credentials', 'aws', id, '--subject-token-stdin'], emptyState, token)).code).toBe(
       0,
     );
@@ -189,7 +196,7 @@ describe('stepup credentials aws against the local runtime (STS stand-in)', () =
     // Another machine (no cache) with the spent token: refused by stepup, nothing printed.
     const spent = await stepup(
       ['credentials', 'aws', id, '--subject-token-stdin'],
-      { ...env, STEPUP_STATE_DIR: mkdtempSync(join(tmpdir(), 'stepup-state-')) },
+      { ...env, STEPUP_STATE_DIR: freshStateDir() },
       token,
     );
     expect(spent).toMatchObject({ code: 1, stdout: '' });
