@@ -7,6 +7,12 @@
 /** RFC 8693 `requested_token_type` (and `issued_token_type`) of `POST /v1/credentials/aws`. */
 export const AWS_CREDENTIALS_TOKEN_TYPE = 'urn:stepup:params:oauth:token-type:aws-credentials';
 
+/** RFC 8693 §2.1's grant type, the `grant_type` of `POST /v1/credentials/aws`. */
+export const TOKEN_EXCHANGE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+
+/** RFC 8693 §3: the `subject_token_type` of the exchange (the stepup token is an OAuth access token). */
+export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+
 /** The CIBA grant type `POST /v1/token` accepts (OpenID CIBA §10.1). */
 export const CIBA_GRANT_TYPE = 'urn:openid:params:grant-type:ciba';
 

@@ -2,6 +2,7 @@ import { Annotations, RemovalPolicy } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -121,6 +122,11 @@ export class StepUpApproval extends Construct {
   public readonly functions: Readonly<Record<StepUpFunctionName, NodejsFunction>>;
   /** Alarms, their topic and the dashboard. */
   public readonly operations: StepUpOperations;
+  /**
+   * The role of the AWS credentials exchange (`POST /v1/credentials/aws`): the one principal every
+   * target role in `awsTargets` must trust (docs/aws-credentials.md).
+   */
+  public readonly credentialsAwsRole: iam.IRole;
 
   constructor(scope: Construct, id: string, props: StepUpApprovalProps) {
     super(scope, id);
@@ -190,6 +196,8 @@ export class StepUpApproval extends Construct {
     setTokenIssuer(fns.credentialsAws, this.tokenIssuer);
     setConfig(fns.credentialsAws, config);
     grantAwsTargets(fns.credentialsAws, config);
+    if (!fns.credentialsAws.role) throw new Error('the credentials exchange function has no role');
+    this.credentialsAwsRole = fns.credentialsAws.role;
 
     grantSigningKey(fns.jwks, this.signingKey, 'verify', retiredKeys);
     setTokenIssuer(fns.serverMetadata, this.tokenIssuer);

@@ -35,6 +35,11 @@ export class StepUpStack extends Stack {
       description: 'Secrets Manager secret to fill with {"botToken","signingSecret"} from your Slack app',
       value: this.approval.slackSecret.secretName,
     });
+    new CfnOutput(this, 'CredentialsAwsRoleArn', {
+      description:
+        'Role of the AWS credentials exchange: the principal the trust policy of every awsTargets role must name',
+      value: this.approval.credentialsAwsRole.roleArn,
+    });
     new CfnOutput(this, 'AlarmTopicArn', {
       description: 'SNS topic of the stepup alarms: subscribe email or AWS Chatbot to it',
       value: this.approval.operations.alarmTopic.topicArn,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CIBA_GRANT_TYPE, REQUEST_STATES } from '../../lambdas/contract';
+import { parseAwsCredentials, tokenExchangeForm, type AwsCredentials } from './aws-credentials';
 import {
   CancelledError,
   DeniedError,
@@ -313,6 +314,50 @@ export class StepUpClient {
       retry: true,
     });
     if (answer.status !== 200) throw apiError(answer, id);
+  }
+
+  /**
+   * Exchanges an approved request's single-use token, once, for AWS credentials that can make
+   * exactly the approved call (`POST /v1/credentials/aws`, RFC 8693). For audiences the stepup config
+   * maps to an AWS role (`awsTargets`). The exchange consumes the token: a second exchange, or
+   * introspecting it afterwards, is refused, so keep the credentials for the task.
+   *
+   * Not retried on its own: a network failure may have consumed the token already. After
+   * `temporarily_unavailable` (STS did not issue the credentials) the same token may be exchanged
+   * again.
+   * @param token the token from `waitForToken` (or its `accessToken`)
+   * @returns credentials shaped as the AWS SDK's own: pass them as a client's `credentials`
+   * @throws InvalidRequestError when the token is not a valid, unused stepup token issued to this
+   *   agent (already exchanged or introspected, expired, revoked, another agent's);
+   *   StepUpApiError `invalid_target` when the token's audience is not an AWS target (nothing is
+   *   consumed), `temporarily_unavailable` when STS failed (exchange the same token again a few
+   *   seconds later), `network_error`, …
+   * @example
+   * ```ts
+   * const request = await stepup.requestElevation({
+   *   action: 'dynamodb:DeleteTable',
+   *   resource: 'arn:aws:dynamodb:eu-west-1:111122223333:table/orders-legacy',
+   *   audience: 'aws:prod-data',
+   *   justification: 'The migration finished yesterday; the legacy table is unused.',
+   * });
+   * const credentials = await stepup.exchangeForAwsCredentials(await request.waitForToken());
+   * const dynamodb = new DynamoDBClient({ region: credentials.region, credentials });
+   * await dynamodb.send(new DeleteTableCommand({ TableName: 'orders-legacy' }));
+   * ```
+   */
+  async exchangeForAwsCredentials(token: GrantedToken | string): Promise<AwsCredentials> {
+    const subjectToken = typeof token === 'string' ? token : token.accessToken;
+    const requestId = typeof token === 'string' ? undefined : token.requestId;
+    const answer = await this.call({
+      method: 'POST',
+      path: '/v1/credentials/aws',
+      form: tokenExchangeForm(subjectToken),
+      retry: false,
+    });
+    if (answer.status !== 200) throw apiError(answer, requestId);
+    const credentials = parseAwsCredentials(answer.body);
+    if (!credentials) throw invalidResponse('the token exchange', answer);
+    return credentials;
   }
 
   private handle(

@@ -3,7 +3,13 @@
  * and receive a single-use token scoped to exactly that action, resource and audience.
  * Start with {@link StepUpClient}.
  */
-export { CIBA_GRANT_TYPE } from '../../lambdas/contract';
+export {
+  ACCESS_TOKEN_TYPE,
+  AWS_CREDENTIALS_TOKEN_TYPE,
+  CIBA_GRANT_TYPE,
+  TOKEN_EXCHANGE_GRANT_TYPE,
+} from '../../lambdas/contract';
+export type { AwsCredentials } from './aws-credentials';
 export { abortableSleep, StepUpClient, type StepUpClientOptions } from './client';
 export {
   CancelledError,

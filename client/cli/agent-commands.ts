@@ -33,7 +33,8 @@ wait      waits for a request made earlier, like request --wait.
 status    shows a request: status, approvals, expiry, audit trail.
 cancel    withdraws a pending request.
 dev token mints a workload JWT for NAME (the local runtime of npm start only).
-mcp       runs the MCP server on stdio (tools request_elevation and check_elevation).
+mcp       runs the MCP server on stdio (tools request_elevation, check_elevation and
+          get_aws_credentials).
 
 Connection: --url URL (default $STEPUP_URL, else http://127.0.0.1:3000);
             --token JWT (default $STEPUP_TOKEN, else the file named by $STEPUP_TOKEN_FILE).
@@ -47,6 +48,8 @@ export interface AgentContext {
   readonly signal?: AbortSignal;
   /** Rewrites the live progress line on stderr; only when stderr is a terminal. */
   readonly redraw?: (line: string) => void;
+  /** Where `--subject-token-stdin` reads from. @default process.stdin */
+  readonly stdin?: NodeJS.ReadableStream;
 }
 
 const CONNECTION_FLAGS = ['url', 'token'];
@@ -116,13 +119,18 @@ function outcome(
   return undefined;
 }
 
-/** Waits for `handle`, showing progress; prints the token (only) on stdout. */
-async function waitAndPrint(
+/**
+ * Waits for `handle`, showing progress on stderr.
+ * @param onOutcome called with how the wait ended when it was not an approval (denied, expired,
+ *   cancelled), before the exit code is returned
+ * @returns the token, or the exit code of how the wait ended otherwise
+ */
+export async function waitForOutcome(
   handle: ElevationHandle,
   output: Output,
   context: AgentContext,
-  asJson: boolean,
-): Promise<number> {
+  onOutcome?: (error: StepUpApiError, status: string) => void,
+): Promise<GrantedToken | number> {
   const reporter = new WaitReporter(
     { line: (text) => output.err(text), redraw: context.redraw },
     handle.bindingCode,
@@ -135,9 +143,7 @@ async function waitAndPrint(
       `approved${by} after ${reporter.elapsed()}; the token is valid for ${token.expiresIn} s, ` +
         `once, for ${token.authorizationDetails.map((d) => `${d.actions.join(',')} on ${d.identifier}`).join('; ')}`,
     );
-    if (asJson) json(output, tokenJson(token));
-    else output.out(token.accessToken);
-    return EXIT.ok;
+    return token;
   } catch (error) {
     if (context.signal?.aborted) {
       reporter.finish(
@@ -152,17 +158,32 @@ async function waitAndPrint(
       throw error;
     }
     reporter.finish(end.line);
-    if (asJson && error instanceof StepUpApiError) {
-      json(output, {
-        auth_req_id: handle.id,
-        status: end.status,
-        error: error.body?.error ?? error.code,
-        error_description: error.body?.error_description ?? error.message,
-        ...(error instanceof DeniedError && error.policies.length > 0 ? { policies: error.policies } : {}),
-      });
-    }
+    if (error instanceof StepUpApiError) onOutcome?.(error, end.status);
     return end.code;
   }
+}
+
+/** Waits for `handle`, showing progress; prints the token (only) on stdout. */
+async function waitAndPrint(
+  handle: ElevationHandle,
+  output: Output,
+  context: AgentContext,
+  asJson: boolean,
+): Promise<number> {
+  const token = await waitForOutcome(handle, output, context, (error, status) => {
+    if (!asJson) return;
+    json(output, {
+      auth_req_id: handle.id,
+      status,
+      error: error.body?.error ?? error.code,
+      error_description: error.body?.error_description ?? error.message,
+      ...(error instanceof DeniedError && error.policies.length > 0 ? { policies: error.policies } : {}),
+    });
+  });
+  if (typeof token === 'number') return token;
+  if (asJson) json(output, tokenJson(token));
+  else output.out(token.accessToken);
+  return EXIT.ok;
 }
 
 /** `stepup request`: ask for one action; with --wait, wait and print the token. */

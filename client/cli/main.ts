@@ -13,6 +13,7 @@ import {
 } from './agent-commands';
 import { parseArgs, rejectUnknownFlags, UsageError } from './args';
 import { clientFor, connection } from './connection';
+import { credentialsCommand, CREDENTIALS_USAGE } from './credentials-command';
 import { EXIT, POLICY_USAGE_EXIT } from './exit-codes';
 import { policyCommand, POLICY_USAGE, type Output } from './policy-command';
 
@@ -23,13 +24,14 @@ commands:
   wait ID           wait for a request made earlier and print its token
   status ID         show a request: status, approvals, audit trail
   cancel ID         withdraw a pending request
+  credentials aws ID  exchange an approved request's token, once, for AWS credentials
   dev token         mint a workload JWT from the local runtime (npm start)
   mcp               run the MCP server on stdio
   policy check      validate the Cedar policy set
   policy explain    show what stepup decides for one request
   policy test       run the policy test cases (policies/tests/*.json)`;
 
-const USAGE = `${COMMANDS}\n\n${AGENT_USAGE}\n\n${POLICY_USAGE}`;
+const USAGE = `${COMMANDS}\n\n${AGENT_USAGE}\n\n${CREDENTIALS_USAGE}\n\n${POLICY_USAGE}`;
 
 const AGENT_COMMANDS: Record<
   string,
@@ -39,6 +41,7 @@ const AGENT_COMMANDS: Record<
   wait: waitCommand,
   status: statusCommand,
   cancel: cancelCommand,
+  credentials: credentialsCommand,
   dev: devCommand,
   mcp: mcpCommand,
 };
@@ -67,7 +70,14 @@ async function runAgentCommand(
   try {
     return await run(argv, output, context);
   } catch (error) {
-    if (error instanceof UsageError) return usageExit(output, error, EXIT.usage, AGENT_USAGE);
+    if (error instanceof UsageError) {
+      return usageExit(
+        output,
+        error,
+        EXIT.usage,
+        run === credentialsCommand ? CREDENTIALS_USAGE : AGENT_USAGE,
+      );
+    }
     if (error instanceof StepUpApiError) {
       output.err(`stepup: ${error.message}`);
       return EXIT.error;
@@ -126,7 +136,7 @@ export function runCommand(
 /** The process-bound context: environment, Ctrl+C, and a live progress line when stderr is a terminal. */
 function processContext(command: string | undefined): { context: AgentContext; done: () => void } {
   const controller = new AbortController();
-  const waits = command === 'request' || command === 'wait';
+  const waits = command === 'request' || command === 'wait' || command === 'credentials';
   const onSigint = () => controller.abort(new Error('interrupted'));
   if (waits) process.once('SIGINT', onSigint);
   const redraw = process.stderr.isTTY

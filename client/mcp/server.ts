@@ -8,6 +8,7 @@ import {
   ExpiredError,
   FailedError,
   StepUpApiError,
+  type AwsCredentials,
   type ElevationHandle,
   type GrantedToken,
   type RequestStatus,
@@ -209,8 +210,8 @@ async function waitUpTo(
 }
 
 /**
- * An MCP server with two tools, `request_elevation` and `check_elevation`, acting as the agent
- * `client` authenticates as. Connect it to a transport (e.g. {@link serveStdio}).
+ * An MCP server with the tools `request_elevation`, `check_elevation` and `get_aws_credentials`,
+ * acting as the agent `client` authenticates as. Connect it to a transport (e.g. {@link serveStdio}).
  */
 export function createStepUpMcpServer(options: StepUpMcpServerOptions): McpServer {
   const { client } = options;
@@ -353,7 +354,148 @@ export function createStepUpMcpServer(options: StepUpMcpServerOptions): McpServe
       }
     },
   );
+  registerGetAwsCredentials(server, client);
   return server;
+}
+
+const AWS_CREDENTIALS_DESCRIPTION = [
+  'Exchange an approved request for temporary AWS credentials that can make exactly the approved AWS API ' +
+    'call (the one IAM action on the one resource ARN of the request), for requests whose audience is an ' +
+    'AWS target. Pass the access_token that request_elevation or check_elevation returned, or, if you have ' +
+    'not collected the token yet, the auth_req_id.',
+  'Returns access_key_id, secret_access_key, session_token, expiration and region: use them at once with ' +
+    'an AWS SDK or the AWS CLI (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION) ' +
+    'for that one call. They expire within about 15 minutes (the approved call may stop being allowed ' +
+    'sooner, at the approval’s own lifetime), can do nothing else, and every call made with them is ' +
+    'recorded in CloudTrail under this agent and request. The exchange works ONCE: a second call for the ' +
+    'same approval is refused, so keep the credentials for the task and never log or show them.',
+  NO_REWORDING,
+].join('\n\n');
+
+function issued(credentials: AwsCredentials, requestId: string | undefined): ToolResult {
+  return {
+    status: 'issued',
+    ...(requestId ? { auth_req_id: requestId } : {}),
+    access_key_id: credentials.accessKeyId,
+    secret_access_key: credentials.secretAccessKey,
+    session_token: credentials.sessionToken,
+    expiration: credentials.expiration.toISOString(),
+    region: credentials.region,
+    instructions:
+      `Use these credentials now for the one approved AWS call, in region ${credentials.region}, before ` +
+      `${credentials.expiration.toISOString()}. They allow nothing else and cannot be fetched again.`,
+  };
+}
+
+/** The stepup token for `id`, collected now; or the tool answer when there is none to collect. */
+async function tokenOf(
+  client: StepUpClient,
+  id: string,
+  signal: AbortSignal,
+): Promise<{ readonly token: GrantedToken } | { readonly answer: ToolResult }> {
+  const status = await client.getStatus(id);
+  if (status.status === 'pending' && Date.parse(status.expiresAt) > Date.now()) {
+    return { answer: pending(status, { id: status.id, bindingCode: status.bindingCode }) };
+  }
+  if (status.status === 'approved' && status.tokenUsed) {
+    const answer: ToolResult = {
+      status: 'error',
+      auth_req_id: id,
+      error: 'already_used',
+      error_description:
+        'This approval was already used: its credentials (or its token) were handed out once and cannot be ' +
+        'fetched again. Use the credentials you received; if they are lost or expired, ask for a new approval.',
+    };
+    return { answer };
+  }
+  if (status.status === 'approved' && status.tokenDelivered) {
+    const answer: ToolResult = {
+      status: 'error',
+      auth_req_id: id,
+      error: 'token_already_collected',
+      error_description:
+        'The token for this request was already handed out (by request_elevation or check_elevation). ' +
+        'Call get_aws_credentials with that access_token instead. If it was used or lost, ask for a new approval.',
+    };
+    return { answer };
+  }
+  // Decided: the poll answers at once (a token, or how the request ended).
+  return { token: await (await client.resume(id)).waitForToken({ signal }) };
+}
+
+/** `get_aws_credentials`: an approved request's token, exchanged once for AWS credentials. */
+function registerGetAwsCredentials(server: McpServer, client: StepUpClient): void {
+  server.registerTool(
+    'get_aws_credentials',
+    {
+      title: 'Get AWS credentials for one approved AWS call',
+      description: AWS_CREDENTIALS_DESCRIPTION,
+      inputSchema: {
+        access_token: z
+          .string()
+          .min(1)
+          .max(8192)
+          .optional()
+          .describe(
+            'The access_token request_elevation or check_elevation returned for the approved request.',
+          ),
+        auth_req_id: z
+          .string()
+          .min(1)
+          .max(64)
+          .regex(/^[A-Za-z0-9._-]+$/)
+          .optional()
+          .describe('The approved request, when its token was not collected yet (instead of access_token).'),
+      },
+      outputSchema: {
+        status: z
+          .enum(['issued', 'pending', 'denied', 'expired', 'failed', 'cancelled', 'error'])
+          .describe('issued: the credentials are here; anything else: they are not.'),
+        auth_req_id: z.string().optional(),
+        access_key_id: z.string().optional(),
+        secret_access_key: z.string().optional(),
+        session_token: z.string().optional(),
+        expiration: z.string().optional().describe('ISO 8601: when the credentials expire.'),
+        region: z.string().optional().describe('The region of the approved resource.'),
+        error: z.string().optional(),
+        error_description: z.string().optional(),
+        reason: z.string().optional(),
+        policies: z.array(z.string()).optional(),
+        binding_code: z.string().optional(),
+        approvals: z.number().optional(),
+        approvals_needed: z.number().optional(),
+        approver_groups: z.array(z.array(z.string())).optional(),
+        expires_at: z.string().optional(),
+        instructions: z.string().optional(),
+      },
+      annotations: { destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    },
+    async (input, extra) => {
+      try {
+        let token: string | GrantedToken;
+        if (input.auth_req_id !== undefined && input.access_token === undefined) {
+          const collected = await tokenOf(client, input.auth_req_id, extra.signal);
+          if ('answer' in collected) return result(collected.answer, collected.answer.status === 'error');
+          token = collected.token;
+        } else if (input.access_token !== undefined && input.auth_req_id === undefined) {
+          token = input.access_token;
+        } else {
+          return result(
+            {
+              status: 'error',
+              error: 'invalid_request',
+              error_description: 'Give exactly one of access_token and auth_req_id.',
+            },
+            true,
+          );
+        }
+        return result(issued(await client.exchangeForAwsCredentials(token), input.auth_req_id));
+      } catch (error) {
+        const ended = outcome(error, input.auth_req_id);
+        return ended ? result(ended) : failure(error);
+      }
+    },
+  );
 }
 
 /**

@@ -4,7 +4,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { HANDLER_FILES } from '../../lib/handlers';
 import { StepUpApproval } from '../../lib/step-up-approval';
 import { inProcessSynthContext } from '../../local/synthesized-definition';
-import { config, logicalIdOf, synthesized } from './template';
+import { AWS_TARGET_ROLE_ARN, config, logicalIdOf, synthesized } from './template';
 
 describe('resources', () => {
   const { stack, template } = synthesized();
@@ -129,12 +129,31 @@ describe('resources', () => {
     });
   });
 
-  it('outputs the API URL, the Slack secret name and the alarm topic', () => {
+  it('outputs the API URL, the Slack secret name, the alarm topic and the exchange role', () => {
     expect(Object.keys(template.toJSON().Outputs ?? {}).sort()).toEqual([
       'AlarmTopicArn',
       'ApiUrl',
+      'CredentialsAwsRoleArn',
       'SlackSecretName',
     ]);
+  });
+
+  it('outputs as CredentialsAwsRoleArn the role of the exchange function, the one holding the sts grants on the targets', () => {
+    const role = stack.approval.credentialsAwsRole;
+    expect(role).toBe(stack.approval.functions.credentialsAws.role);
+    const roleId = logicalIdOf(role);
+    expect(template.toJSON().Outputs.CredentialsAwsRoleArn.Value).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: roleId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession'],
+            Resource: AWS_TARGET_ROLE_ARN,
+          }),
+        ]),
+      },
+    });
   });
 
   it('refuses at synth a config too large for the Lambda environment', () => {

@@ -51,13 +51,17 @@ describe('the MCP server (stepup mcp) driven by the MCP SDK client over stdio', 
   it('offers request_elevation and check_elevation, telling the model how to use the token', async () => {
     const { tools } = await client.listTools();
     const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
-    expect(Object.keys(byName).sort()).toEqual(['check_elevation', 'request_elevation']);
+    expect(Object.keys(byName).sort()).toEqual([
+      'check_elevation',
+      'get_aws_credentials',
+      'request_elevation',
+    ]);
     const request = byName.request_elevation!;
     expect(request.inputSchema.required?.sort()).toEqual(['action', 'audience', 'justification', 'resource']);
     expect(Object.keys(request.inputSchema.properties ?? {})).toEqual(
       expect.arrayContaining(['on_behalf_of', 'wait_seconds']),
     );
-    for (const tool of tools) {
+    for (const tool of [request, byName.check_elevation!]) {
       expect(tool.description).toContain('exactly one action on one resource at one audience');
       expect(tool.description).toContain('works ONCE');
       expect(tool.description).toContain('expires within minutes');

@@ -1,11 +1,6 @@
-import { AWS_CREDENTIALS_TOKEN_TYPE } from '../../contract';
+import { ACCESS_TOKEN_TYPE, AWS_CREDENTIALS_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT_TYPE } from '../../contract';
 import { tokenField } from './introspection-request';
 import { body, constant, optional } from './schema';
-
-/** RFC 8693 §2.1's grant type. */
-export const TOKEN_EXCHANGE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:token-exchange';
-/** RFC 8693 §3: the subject token is an OAuth access token (the stepup token). */
-export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 
 /** The body of `POST /v1/credentials/aws` (JSON or form fields). */
 export const awsCredentialsRequestBody = body(
