@@ -194,8 +194,7 @@ export class StepUpApproval extends Construct {
     // completes its own task.
     grantOwnTaskResponse(fns.awaitApproval, this.stateMachine);
     grantTable(fns.expireRequest, this.table, 'readWrite');
-    grantTable(fns.issueGrant, this.table, 'readWrite');
-    // Its own function, not a mode of Expire or IssueGrant: the failure path must not share the
+    // Its own function, not a mode of Expire: the failure path must not share the
     // bundle, role or concurrency of the step whose failure it records.
     grantTable(fns.failRequest, this.table, 'readWrite');
 
@@ -239,13 +238,7 @@ export class StepUpApproval extends Construct {
     acknowledgeNagFindings({
       functions: Object.values(fns),
       stateMachine: this.stateMachine,
-      invokedByWorkflow: [
-        fns.awaitApproval,
-        fns.expireRequest,
-        fns.issueGrant,
-        fns.failRequest,
-        fns.notifyOutcome,
-      ],
+      invokedByWorkflow: [fns.awaitApproval, fns.expireRequest, fns.failRequest, fns.notifyOutcome],
       publicRoutes,
       slackSecret: this.slackSecret,
       executionStoppers: [fns.cancelRequest, fns.revoke, fns.reconcile],

@@ -31,7 +31,6 @@ import { reconcileHandler } from '../lambdas/handlers/reconcile';
 import { noMetrics } from '../lambdas/ports/operational-metrics';
 import { revokeHandler } from '../lambdas/handlers/revoke';
 import { introspectHandler } from '../lambdas/handlers/introspect';
-import { issueGrantHandler } from '../lambdas/handlers/issue-grant';
 import { jwksHandler } from '../lambdas/handlers/jwks';
 import { notifyOutcomeHandler } from '../lambdas/handlers/notify-outcome';
 import { slackEventsHandler } from '../lambdas/handlers/slack-events';
@@ -117,6 +116,8 @@ export interface LocalRuntimeOptions {
    * @default the handlers unchanged
    */
   readonly wrapSteps?: (steps: WorkflowStepHandlers) => WorkflowStepHandlers;
+  /** Told each state a workflow execution enters (tests count the transitions Step Functions bills). */
+  readonly onStateEntered?: (requestId: string, state: string) => void;
   /**
    * Called with the URL once the server listens, while the runtime is still starting (it answers
    * 503 until then); starting goes on when the returned promise settles. Tests observe that phase.
@@ -245,7 +246,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       workflow: { sendTaskSuccess: (token, outcome) => workflow.sendTaskSuccess(token, outcome) },
     }),
     Expire: expireRequestHandler({ store, clock }),
-    IssueGrant: issueGrantHandler({ store, clock }),
     RecordFailure: failRequestHandler({ store, clock }),
     NotifyOutcome: notifyOutcomeHandler({ store, notifier, clock }),
   };
@@ -254,6 +254,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     options.wrapSteps ? options.wrapSteps(steps) : steps,
     (requestId, error) =>
       logger.error('workflow execution failed', { request_id: requestId, error: error as Error }),
+    options.onStateEntered,
   );
   const verifier = new Es256TokenVerifier(signer, url);
   // Locally the dev issuer stands in for the humans' identity provider, as it does for workloads.
