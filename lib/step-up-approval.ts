@@ -1,4 +1,4 @@
-import { Annotations, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import { OPEN_INDEX } from '../lambdas/adapters/aws/dynamodb-request-store';
 import { loadPolicySet } from '../lambdas/adapters/cedar/policy-set-loader';
 import { ROUTES } from '../lambdas/api/routes';
+import { TOKEN_WAIT_MAX_SECONDS } from '../lambdas/contract';
 import type { StepUpConfig } from '../lambdas/domain/config';
 import { StepUpApi } from './api';
 import { buildApprovalTable } from './approval-table';
@@ -38,6 +39,12 @@ import { buildSlackSecret } from './slack-secret';
 import { DEFAULT_POLICIES_DIR, policyBundling, setPolicies } from './policy-assets';
 import { buildStepUpFunction } from './step-up-function';
 import { RECONCILE_TIMEOUT, ReconcileSchedule } from './reconcile-schedule';
+
+/**
+ * The token function holds a long-poll up to `TOKEN_WAIT_MAX_SECONDS` (25 s): its timeout leaves a
+ * few seconds to answer, and stays under API Gateway's 30 s integration limit.
+ */
+const TOKEN_FUNCTION_TIMEOUT = Duration.seconds(TOKEN_WAIT_MAX_SECONDS + 3);
 
 /** Properties of {@link StepUpApproval}. */
 export interface StepUpApprovalProps {
@@ -133,7 +140,8 @@ export class StepUpApproval extends Construct {
         handlerFile,
         logRetention,
         bundling: name === 'createRequest' ? policyBundling(policySet) : undefined,
-        timeout: name === 'reconcile' ? RECONCILE_TIMEOUT : undefined,
+        timeout:
+          name === 'reconcile' ? RECONCILE_TIMEOUT : name === 'token' ? TOKEN_FUNCTION_TIMEOUT : undefined,
       });
     }
     this.functions = fns;

@@ -6,6 +6,7 @@ import { loadConfigFile } from '../lambdas/adapters/config-file';
 import { DynamoDbIdempotencyStore } from '../lambdas/adapters/aws/dynamodb-idempotency-store';
 import { DynamoDbKillSwitchLedger } from '../lambdas/adapters/aws/dynamodb-kill-switch-ledger';
 import { DynamoDbRequestStore } from '../lambdas/adapters/aws/dynamodb-request-store';
+import { InProcessRequestChanges } from '../lambdas/adapters/local/in-process-request-changes';
 import { createLocalJWKSet } from 'jose';
 import { JoseHumanVerifier } from '../lambdas/adapters/jose-human-verifier';
 import { Es256TokenVerifier } from '../lambdas/adapters/es256-token-verifier';
@@ -179,7 +180,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const definition = options.definition ?? synthesizeWorkflowDefinition(config, policiesDir);
   const dataDir = options.memory ? undefined : resolve(options.dataDir ?? env.STEPUP_DATA_DIR ?? '.stepup');
   const dynamo = await startLocalDynamoDb(dataDir && join(dataDir, 'dynamodb'));
-  const store = new DynamoDbRequestStore(dynamo.client, dynamo.tableName);
+  // Every writer uses the watched store, so a long-polling token call wakes on the write itself.
+  const changes = new InProcessRequestChanges();
+  const store = changes.watch(new DynamoDbRequestStore(dynamo.client, dynamo.tableName));
   const killSwitches = new DynamoDbKillSwitchLedger(dynamo.client, dynamo.tableName);
   const signer = await LocalKeySigner.open(dataDir && join(dataDir, 'signing-key.jwk.json'));
 
@@ -290,7 +293,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     }),
     getRequest: getRequestHandler({ store, admission }),
     cancelRequest: cancelRequestHandler({ store, workflow, notifier, clock, admission }),
-    token: tokenHandler({ store, signer, clock, issuer: url, admission }),
+    token: tokenHandler({ store, changes, signer, clock, issuer: url, admission }),
     introspect: introspectHandler({ store, verifier, clock, admission }),
     credentialsAws: credentialsAwsHandler({
       store,
