@@ -152,6 +152,8 @@ export interface LocalRuntime {
   readonly slack?: SlackStandIn;
   readonly workflow: LocalWorkflow;
   readonly store: RequestStore;
+  /** Wakes long-polling token calls on the store's writes (tests see who waits). */
+  readonly changes: InProcessRequestChanges;
   /** The dynalite-backed DynamoDB the store writes to (for inspection). */
   readonly dynamo: LocalDynamoDb;
   /** Where state is persisted, or undefined in memory mode. */
@@ -363,6 +365,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     slack,
     workflow,
     store,
+    changes,
     dynamo,
     dataDir,
     devToken: (sub, claims) => identity.mint(sub, undefined, claims),

@@ -39,6 +39,11 @@ export class InProcessRequestChanges implements RequestChanges {
     };
   }
 
+  /** How many calls wait for request `id` right now. */
+  waiting(id: string): number {
+    return this.writes.listenerCount(id);
+  }
+
   async changedSince(id: string, version: number, until: Date): Promise<void> {
     const store = this.store;
     if (!store) throw new Error('InProcessRequestChanges.watch(store) was never called');
@@ -46,7 +51,8 @@ export class InProcessRequestChanges implements RequestChanges {
     const woken = new Promise<void>((resolve) => (wake = resolve));
     // Listening before reading: a write between the caller's read and this call is not missed.
     this.writes.on(id, wake);
-    const timer = setTimeout(wake, Math.max(0, until.getTime() - Date.now()));
+    // Unreferenced: a waiting poll never keeps a stopping process alive.
+    const timer = setTimeout(wake, Math.max(0, until.getTime() - Date.now())).unref();
     try {
       const current = await store.get(id);
       if (!current || current.version > version) return;
