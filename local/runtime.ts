@@ -158,8 +158,8 @@ export interface LocalRuntime {
   readonly dynamo: LocalDynamoDb;
   /** Where state is persisted, or undefined in memory mode. */
   readonly dataDir?: string;
-  /** A dev workload JWT for `sub`, with extra string claims. */
-  devToken(sub: string, claims?: Readonly<Record<string, string>>): Promise<string>;
+  /** A dev workload JWT for `sub`, with extra string claims, valid `ttlSeconds` (default 3600; negative: already expired). */
+  devToken(sub: string, claims?: Readonly<Record<string, string>>, ttlSeconds?: number): Promise<string>;
   /** Sends a correctly signed Approve/Deny click to `/slack/events`, as Slack would. */
   click(input: ClickInput): Promise<Response>;
   /** One run of the reconciler now, as the schedule runs it every minute (tests need not wait for it). */
@@ -221,8 +221,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const { server, url } = await startHttpServer({
     lambdaRoutes,
     localRoutes: [...devRoutes(slack, () => started().dev), ...consoleRoutes({ slack, store, config })],
-    authorize: async (bearer) =>
-      (await started().dev.identity.verify(bearer)) as AuthorizerClaims | undefined,
+    authorize: async (bearer) => (await started().dev.identity.verify(bearer)) as AuthorizerClaims,
     port: options.port ?? Number(env.PORT ?? 3000),
     host: options.host ?? '127.0.0.1',
     publicUrl: publicUrl(env),
@@ -368,7 +367,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     changes,
     dynamo,
     dataDir,
-    devToken: (sub, claims) => identity.mint(sub, undefined, claims),
+    devToken: (sub, claims, ttlSeconds) => identity.mint(sub, ttlSeconds, claims),
     click,
     reconcile: () => reconcile(),
     stop: async () => {

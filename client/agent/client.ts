@@ -6,6 +6,7 @@ import {
   ExpiredError,
   FailedError,
   InvalidRequestError,
+  UnauthenticatedError,
   StepUpApiError,
   type StepUpErrorCode,
 } from './errors';
@@ -56,6 +57,13 @@ export interface StepUpClientOptions {
 interface HttpAnswer {
   readonly status: number;
   readonly body: Record<string, unknown>;
+  /** The `WWW-Authenticate` challenge of a 401. */
+  readonly challenge?: string;
+}
+
+/** `error_description` of a Bearer challenge (RFC 6750 §3; API Gateway's authorizer explains itself only there). */
+function challengeDescription(challenge: string | undefined): string | undefined {
+  return challenge ? /error_description="([^"]*)"/.exec(challenge)?.[1] : undefined;
 }
 
 interface CallOptions {
@@ -130,6 +138,13 @@ function apiError(answer: HttpAnswer, requestId?: string): StepUpApiError {
   const description =
     text(answer.body.error_description) ?? text(answer.body.message) ?? `HTTP ${answer.status}`;
   const details = { status: answer.status, requestId, body: answer.body };
+  if (answer.status === 401) {
+    const reason =
+      text(answer.body.error_description) ??
+      challengeDescription(answer.challenge) ??
+      'the workload token was not accepted';
+    return new UnauthenticatedError(reason, details);
+  }
   switch (code) {
     case 'access_denied':
       return new DeniedError(description, { ...details, policies: strings(answer.body.policies) });
@@ -523,9 +538,9 @@ export class StepUpClient {
       token = typeof this.options.token === 'string' ? this.options.token : await this.options.token();
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
-      throw new StepUpApiError('invalid_token', `could not get the workload token: ${why}`, { cause: error });
+      throw new UnauthenticatedError(`could not get the workload token: ${why}`, { cause: error });
     }
-    if (!token) throw new StepUpApiError('invalid_token', 'no workload token to authenticate with');
+    if (!token) throw new UnauthenticatedError('no workload token to authenticate with');
     return token;
   }
 
@@ -599,6 +614,7 @@ export class StepUpClient {
         { status: response.status },
       );
     }
-    return { status: response.status, body: parsed };
+    const challenge = response.headers.get('www-authenticate') ?? undefined;
+    return { status: response.status, body: parsed, challenge };
   }
 }

@@ -13,6 +13,7 @@ export {
   InvalidRequestError,
   isStepUpApiError,
   StepUpApiError,
+  UnauthenticatedError,
   type StepUpErrorCode,
 } from './errors';
 export type {

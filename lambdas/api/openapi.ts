@@ -82,10 +82,15 @@ function errorResponses(operation: Route): Record<string, JsonSchema> {
   if (workload) {
     responses['401'] = {
       description:
-        'invalid_token: missing or invalid workload bearer token. In AWS the JWT authorizer refuses ' +
-        'it before any handler runs, with {"message":"Unauthorized"}.',
+        'invalid_token: missing or invalid workload bearer token; error_description (in the body and ' +
+        'the challenge) says why: expired (and when), not signed by the configured issuer, another ' +
+        'issuer or audience, or malformed. In AWS the JWT authorizer refuses it before any handler ' +
+        'runs, with {"message":"Unauthorized"} and its own error_description in WWW-Authenticate.',
       headers: {
-        'WWW-Authenticate': { description: 'Bearer error="invalid_token"', schema: { type: 'string' } },
+        'WWW-Authenticate': {
+          description: 'Bearer error="invalid_token", error_description="<why>"',
+          schema: { type: 'string' },
+        },
       },
       content: json({ anyOf: [errorSchema(['invalid_token']), ref('GatewayError')] }),
     };
