@@ -4,6 +4,7 @@ import { sourceIdentityOf } from '../../lambdas/domain/aws-target';
 import type { ApiResponse } from './api-gateway';
 import { AWS_TARGET, DEPLOYED_ENV, OPERATOR_SUB, RESOURCE_SERVER_SUB } from './cloud-assembly';
 import { deploy, DROP_TABLE, functionNamed, SAMPLE_AGENT_SUB, Workload, type Deployment } from './deployment';
+import { until } from '../helpers/wait';
 
 // Every scenario goes through the synthesized bundles only: API Gateway events into the Lambda
 // hosts, the workflow from the template's definition, Slack clicks as signed payloads.
@@ -197,6 +198,31 @@ describe.concurrent('step-up approval', () => {
       .split('\n')
       .filter((line) => line.includes('"RequestFailed":1'));
     expect(metricLines).toHaveLength(1);
+  });
+
+  it('long-poll: a waiting token call reads the table with backoff and answers with the token on the click', async () => {
+    const requestId = await create({ ...DROP_TABLE, resource: 'prod/orders-long-poll' });
+    await deployment.slack.approvalMessage(requestId);
+    const tokenReads = () =>
+      deployment.aws.callLog.calls.filter(
+        (call) => call.action === 'dynamodb:GetItem' && call.roleLogicalId?.startsWith('StepUpToken'),
+      ).length;
+    const readsBefore = tokenReads();
+    const started = Date.now();
+    const answer = agent.poll(requestId, 20);
+    // The call is waiting once it reads again after its first read: the backoff of the polling adapter.
+    await until(() => tokenReads() >= readsBefore + 2 || undefined, 'the long-poll reading the table');
+    expect((await click(requestId, 'U0ALICE', 'approve')).response.status).toBe(200);
+    const response = await answer;
+    expect(response.status, response.body).toBe(200);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    await verifyToken(body(response).access_token as string);
+    // A handful of reads for the whole wait, each allowed by the role's grants: no tight loop.
+    const reads = deployment.aws.callLog.calls.filter(
+      (call) => call.action === 'dynamodb:GetItem' && call.roleLogicalId?.startsWith('StepUpToken'),
+    );
+    expect(reads.filter((call) => !call.allowed)).toEqual([]);
+    expect((await agent.poll(requestId, 26)).status).toBe(400);
   });
 
   it('quorum 2: one approval keeps it pending, a second distinct approver approves', async () => {
