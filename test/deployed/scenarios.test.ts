@@ -176,23 +176,28 @@ describe.concurrent('step-up approval', () => {
     expect((await agent.get(`/v1/requests/${requestId}`)).json).toMatchObject({ status: 'approved' });
   });
 
-  it('a request the workflow cannot close ends FAILED: the agent hears transaction_failed, RequestFailed is counted', async () => {
-    const requestId = await create({ ...DROP_TABLE, resource: 'prod/orders-archive-2' });
-    const ofThisRequest = (event: unknown) => (event as { request_id?: string }).request_id === requestId;
-    const heals = [
-      deployment.lambdas.injectFault(functionNamed(deployment, 'AwaitApproval'), ofThisRequest),
-      deployment.lambdas.injectFault(functionNamed(deployment, 'ExpireRequest'), ofThisRequest),
-    ];
+  it('a request the workflow cannot close ends FAILED: the agent hears transaction_failed, Slack says so, RequestFailed is counted', async () => {
+    // A one-second window nobody answers, and an Expire that keeps failing.
+    const requestId = await create({ ...DROP_TABLE, resource: 'expiry/orders-archive' });
+    const message = await deployment.slack.approvalMessage(requestId);
+    const heal = deployment.lambdas.injectFault(
+      functionNamed(deployment, 'ExpireRequest'),
+      (event) => (event as { request_id?: string }).request_id === requestId,
+    );
     try {
-      // Paging fails, then Expire fails for good; the Catch records the failure, NotifyOutcome runs.
+      // Every retry of Expire fails; the Catch records the failure and NotifyOutcome tells Slack.
       expect(await executionEnded(requestId)).toBe('SUCCEEDED');
     } finally {
-      for (const heal of heals) heal();
+      heal();
     }
     const poll = await agent.poll(requestId);
     expect(poll.status).toBe(400);
     expect(body(poll)).toMatchObject({ error: 'transaction_failed', error_description: expect.any(String) });
     expect((await agent.get(`/v1/requests/${requestId}`)).json).toMatchObject({ status: 'failed' });
+    const update = await deployment.slack.waitFor(
+      (call) => call.method === 'chat.update' && call.fields.ts === message.ts,
+    );
+    expect(JSON.stringify(update.fields)).toContain('nothing was granted');
     const metricLines = deployment.lambdas
       .logOf(functionNamed(deployment, 'FailRequest'))
       .split('\n')
