@@ -23,14 +23,18 @@ function serverMetadataSchema(): JsonSchema {
   const sample = serverMetadata('https://stepup.example');
   return {
     type: 'object',
-    description: 'RFC 8414 authorization server metadata, with the CIBA, RFC 9396 and RFC 9449 fields.',
+    description:
+      'RFC 8414 authorization server metadata, with the CIBA, RFC 9396 and RFC 9449 fields, and ' +
+      'token_endpoint_wait_max_seconds: the largest wait (long-poll) POST /v1/token accepts.',
     required: Object.keys(sample),
     properties: Object.fromEntries(
       Object.entries(sample).map(([key, value]) => [
         key,
         Array.isArray(value)
           ? { type: 'array', items: { type: 'string' }, const: value }
-          : { type: 'string', format: 'uri' },
+          : typeof value === 'number'
+            ? { type: 'integer', const: value }
+            : { type: 'string', format: 'uri' },
       ]),
     ),
   };
