@@ -17,6 +17,12 @@ export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token'
 export const CIBA_GRANT_TYPE = 'urn:openid:params:grant-type:ciba';
 
 /**
+ * The longest `wait` (seconds) `POST /v1/token` holds a poll for a decision (long-poll). API Gateway
+ * ends every integration at 30 s; 25 s leaves the function time to answer before that.
+ */
+export const TOKEN_WAIT_MAX_SECONDS = 25;
+
+/**
  * Stable, agent-facing error codes (`error` of every error body). OAuth/CIBA codes where a standard
  * defines one (`transaction_failed` is CIBA's code for "the OP could not complete the transaction").
  */

@@ -15,14 +15,9 @@ export const WORKFLOW_STATES = {
   canEscalate: 'CanEscalate',
   escalate: 'Escalate',
   expire: 'Expire',
-  decide: 'Decide',
-  issueGrant: 'IssueGrant',
   recordFailure: 'RecordFailure',
   notifyOutcome: 'NotifyOutcome',
 } as const;
-
-/** The value of `$.approval.decision` that leads to a grant; anything else is only notified. */
-export const APPROVED_DECISION = 'APPROVED';
 
 /** The Lambda functions behind the workflow's task states. */
 export interface ApprovalWorkflowHandlers {
@@ -30,11 +25,9 @@ export interface ApprovalWorkflowHandlers {
   readonly awaitApproval: lambda.IFunction;
   /** Marks a request that nobody decided in time as expired; returns `{decision}`. */
   readonly expireRequest: lambda.IFunction;
-  /** Records the grant the agent will pick up at `/v1/token`. */
-  readonly issueGrant: lambda.IFunction;
   /** Updates the Slack message (and any agent webhook) with the outcome. */
   readonly notifyOutcome: lambda.IFunction;
-  /** Moves a request that Expire or IssueGrant could not carry to its outcome to FAILED. */
+  /** Moves a request that Expire could not carry to its outcome to FAILED. */
   readonly failRequest: lambda.IFunction;
 }
 
@@ -57,11 +50,12 @@ export interface ApprovalWorkflowProps {
  * When the approval window passes and the policy named an escalation group, the request is posted
  * to that group and waits one more window (Escalate, the same Lambda) before it expires.
  *
- * An approved request takes four states (AwaitApproval → Decide → IssueGrant → NotifyOutcome):
- * Standard bills per transition, so there is deliberately no RecordDenied state — the deny decision
- * is written atomically at click time and a state would have nothing left to do.
+ * An approved request takes two states (AwaitApproval → NotifyOutcome): Standard bills per
+ * transition, so there is deliberately no grant, RecordDenied or Decide state — the click that decides
+ * writes the approval with its grant (or the denial) in one conditional write, and every outcome ends
+ * the same way, with the Slack message updated.
  *
- * Every Lambda task retries (see `workflow-retry.ts` for the budget). When Expire or IssueGrant still
+ * Every Lambda task retries (see `workflow-retry.ts` for the budget). When Expire still
  * fails, RecordFailure moves the request to FAILED and NotifyOutcome shows it, so no execution ends
  * with the agent told `authorization_pending` forever. If RecordFailure or NotifyOutcome fails too,
  * the execution fails (and the failed-executions alarm fires).
@@ -106,15 +100,6 @@ export class ApprovalWorkflow extends Construct {
       resultPath: '$.approval',
     });
 
-    const issueGrant = new tasks.LambdaInvoke(this, WORKFLOW_STATES.issueGrant, {
-      stateName: WORKFLOW_STATES.issueGrant,
-      lambdaFunction: handlers.issueGrant,
-      payloadResponseOnly: true,
-      retryOnServiceExceptions: false,
-      payload: requestOnly,
-      resultPath: sfn.JsonPath.DISCARD,
-    });
-
     const notifyOutcome = new tasks.LambdaInvoke(this, WORKFLOW_STATES.notifyOutcome, {
       stateName: WORKFLOW_STATES.notifyOutcome,
       lambdaFunction: handlers.notifyOutcome,
@@ -123,7 +108,7 @@ export class ApprovalWorkflow extends Construct {
       payload: requestOnly,
       resultPath: sfn.JsonPath.DISCARD,
     });
-    // Expire or IssueGrant failed for good: the request must still reach an outcome the agent sees.
+    // Expire failed for good: the request must still reach an outcome the agent sees.
     // Only the error name goes on; the cause can hold a stack trace.
     const recordFailure = new tasks.LambdaInvoke(this, WORKFLOW_STATES.recordFailure, {
       stateName: WORKFLOW_STATES.recordFailure,
@@ -137,23 +122,15 @@ export class ApprovalWorkflow extends Construct {
       resultPath: sfn.JsonPath.DISCARD,
     });
     const toRecordFailure = { errors: [sfn.Errors.ALL], resultPath: '$.failure' };
-    issueGrant.addCatch(recordFailure, toRecordFailure);
     expire.addCatch(recordFailure, toRecordFailure);
     recordFailure.next(notifyOutcome);
 
     // Every Lambda task retries. Slack and DynamoDB have bad minutes, and each step is idempotent.
-    // A failure that outlasts the retries: AwaitApproval/Escalate → Expire, Expire/IssueGrant →
-    // RecordFailure; RecordFailure or NotifyOutcome → the execution fails (the alarm's case).
-    for (const task of [awaitApproval, escalate, expire, issueGrant, recordFailure, notifyOutcome]) {
+    // A failure that outlasts the retries: AwaitApproval/Escalate → Expire, Expire → RecordFailure;
+    // RecordFailure or NotifyOutcome → the execution fails (the alarm's case).
+    for (const task of [awaitApproval, escalate, expire, recordFailure, notifyOutcome]) {
       retryLambdaTask(task);
     }
-
-    const decide = new sfn.Choice(this, WORKFLOW_STATES.decide, { stateName: WORKFLOW_STATES.decide })
-      .when(
-        sfn.Condition.stringEquals('$.approval.decision', APPROVED_DECISION),
-        issueGrant.next(notifyOutcome),
-      )
-      .otherwise(notifyOutcome);
 
     // Paging can fail (Slack down, a bad channel): after the retries, close the request rather than
     // leave it pending with nobody asked. Expire keeps any decision that was made meanwhile.
@@ -166,9 +143,10 @@ export class ApprovalWorkflow extends Construct {
     awaitApproval.addCatch(expire, { errors: [sfn.Errors.ALL], resultPath: '$.failure' });
     escalate.addCatch(expire, { errors: [sfn.Errors.TIMEOUT], resultPath: '$.timeout' });
     escalate.addCatch(expire, { errors: [sfn.Errors.ALL], resultPath: '$.failure' });
-    expire.next(decide);
-    awaitApproval.next(decide);
-    escalate.next(decide);
+    // Every decision is already stored with all it entails (a grant with an approval): only Slack is left.
+    expire.next(notifyOutcome);
+    awaitApproval.next(notifyOutcome);
+    escalate.next(notifyOutcome);
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       // The /aws/vendedlogs/ prefix keeps Step Functions from growing the account-wide

@@ -1,13 +1,7 @@
 import { ROUTES, handlerFileOf, type RouteName } from '../lambdas/api/routes';
 
 /** The functions the approval workflow invokes (its task states), besides the API's routes. */
-const WORKFLOW_FUNCTIONS = [
-  'awaitApproval',
-  'expireRequest',
-  'issueGrant',
-  'failRequest',
-  'notifyOutcome',
-] as const;
+const WORKFLOW_FUNCTIONS = ['awaitApproval', 'expireRequest', 'failRequest', 'notifyOutcome'] as const;
 
 /** The functions a schedule invokes: the reconciler (docs/architecture.md, Recovery). */
 const SCHEDULED_FUNCTIONS = ['reconcile'] as const;

@@ -1,4 +1,4 @@
-import { Annotations, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -13,6 +13,7 @@ import { Construct } from 'constructs';
 import { OPEN_INDEX } from '../lambdas/adapters/aws/dynamodb-request-store';
 import { loadPolicySet } from '../lambdas/adapters/cedar/policy-set-loader';
 import { ROUTES } from '../lambdas/api/routes';
+import { TOKEN_WAIT_MAX_SECONDS } from '../lambdas/contract';
 import type { StepUpConfig } from '../lambdas/domain/config';
 import { StepUpApi } from './api';
 import { buildApprovalTable } from './approval-table';
@@ -46,6 +47,12 @@ const POLICY_FUNCTIONS: readonly StepUpFunctionName[] = [
   'accessEvaluation',
   'accessEvaluations',
 ];
+
+/**
+ * The token function holds a long-poll up to `TOKEN_WAIT_MAX_SECONDS` (25 s): its timeout leaves a
+ * few seconds to answer, and stays under API Gateway's 30 s integration limit.
+ */
+const TOKEN_FUNCTION_TIMEOUT = Duration.seconds(TOKEN_WAIT_MAX_SECONDS + 3);
 
 /** Properties of {@link StepUpApproval}. */
 export interface StepUpApprovalProps {
@@ -156,7 +163,8 @@ export class StepUpApproval extends Construct {
         handlerFile,
         logRetention,
         bundling: POLICY_FUNCTIONS.includes(name) ? policyBundling(policySet) : undefined,
-        timeout: name === 'reconcile' ? RECONCILE_TIMEOUT : undefined,
+        timeout:
+          name === 'reconcile' ? RECONCILE_TIMEOUT : name === 'token' ? TOKEN_FUNCTION_TIMEOUT : undefined,
       });
     }
     this.functions = fns;
@@ -227,8 +235,7 @@ export class StepUpApproval extends Construct {
     // completes its own task.
     grantOwnTaskResponse(fns.awaitApproval, this.stateMachine);
     grantTable(fns.expireRequest, this.table, 'readWrite');
-    grantTable(fns.issueGrant, this.table, 'readWrite');
-    // Its own function, not a mode of Expire or IssueGrant: the failure path must not share the
+    // Its own function, not a mode of Expire: the failure path must not share the
     // bundle, role or concurrency of the step whose failure it records.
     grantTable(fns.failRequest, this.table, 'readWrite');
 
@@ -272,13 +279,7 @@ export class StepUpApproval extends Construct {
     acknowledgeNagFindings({
       functions: Object.values(fns),
       stateMachine: this.stateMachine,
-      invokedByWorkflow: [
-        fns.awaitApproval,
-        fns.expireRequest,
-        fns.issueGrant,
-        fns.failRequest,
-        fns.notifyOutcome,
-      ],
+      invokedByWorkflow: [fns.awaitApproval, fns.expireRequest, fns.failRequest, fns.notifyOutcome],
       publicRoutes,
       slackSecret: this.slackSecret,
       executionStoppers: [fns.cancelRequest, fns.revoke, fns.reconcile],

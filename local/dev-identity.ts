@@ -1,5 +1,7 @@
 import { createLocalJWKSet, jwtVerify, SignJWT, type JWK, type JWTPayload } from 'jose';
 import { openEs256Key } from '../lambdas/adapters/local/es256-key-file';
+import { workloadTokenRejection } from '../lambdas/adapters/workload-token-rejection';
+import { StepUpError } from '../lambdas/domain/errors';
 
 /** Audience every dev workload token carries; the local authorizer requires it. */
 export const DEV_AUDIENCE = 'stepup';
@@ -56,8 +58,12 @@ export class DevIdentity {
       .sign(this.privateKey);
   }
 
-  /** The claims of a valid bearer, or undefined. */
-  async verify(token: string): Promise<JWTPayload | undefined> {
+  /**
+   * The claims of a valid bearer.
+   * @throws StepUpError `invalid_token` saying why it is refused (expired at…, another issuer or
+   *   audience, not signed by this issuer, malformed), as API Gateway's authorizer does
+   */
+  async verify(token: string): Promise<JWTPayload> {
     try {
       const { payload } = await jwtVerify(token, createLocalJWKSet(this.jwks()), {
         issuer: this.issuer,
@@ -66,8 +72,11 @@ export class DevIdentity {
         requiredClaims: ['sub', 'exp'],
       });
       return payload;
-    } catch {
-      return undefined;
+    } catch (error) {
+      throw new StepUpError(
+        'invalid_token',
+        workloadTokenRejection(error, { issuer: this.issuer, audience: DEV_AUDIENCE }),
+      );
     }
   }
 

@@ -1,3 +1,4 @@
+import { bearerChallenge, MISSING_BEARER } from '../lambdas/adapters/api-gateway/http-event';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { HttpEvent, HttpResult } from '../lambdas/adapters/api-gateway/http-event';
@@ -32,8 +33,11 @@ export interface LocalRoute {
   ) => Promise<{ status: number; body: unknown; contentType?: string; headers?: Record<string, string> }>;
 }
 
-/** The local stand-in for the HTTP API's JWT authorizer: claims for a valid bearer, else undefined. */
-export type Authorizer = (bearer: string) => Promise<AuthorizerClaims | undefined>;
+/**
+ * The local stand-in for the HTTP API's JWT authorizer: the claims of a valid bearer; otherwise it
+ * throws `StepUpError('invalid_token', why)`.
+ */
+export type Authorizer = (bearer: string) => Promise<AuthorizerClaims>;
 
 /** What the server serves, where, and for whom. */
 export interface HttpServerOptions {
@@ -66,7 +70,7 @@ function send(response: ServerResponse, status: number, body: string, headers: R
 function sendError(response: ServerResponse, error: HttpError): void {
   send(response, error.status, JSON.stringify({ error: error.code, error_description: error.message }), {
     'content-type': 'application/json',
-    ...(error.status === 401 ? { 'www-authenticate': `Bearer error="${error.code}"` } : {}),
+    ...(error.status === 401 ? { 'www-authenticate': bearerChallenge(error.code, error.message) } : {}),
     ...error.headers,
   });
 }
@@ -129,8 +133,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ ser
     let claims: AuthorizerClaims | undefined;
     if (hit.route.auth) {
       const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
-      claims = bearer ? await authorize(bearer) : undefined;
-      if (!claims) throw new HttpError(401, 'invalid_token', 'a valid workload bearer token is required');
+      if (!bearer) throw new HttpError(401, 'invalid_token', MISSING_BEARER);
+      claims = await authorize(bearer);
     }
     const params = { ...hit.regex.exec(path)?.groups };
     const routeKey = `${hit.route.method} ${hit.route.path}`;

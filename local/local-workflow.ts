@@ -11,7 +11,6 @@ export interface WorkflowStepHandlers {
   readonly AwaitApproval: (event: StepEvent) => Promise<void>;
   /** Escalate runs the AwaitApproval Lambda too, with `escalate_to` in its payload. */
   readonly Expire: (event: StepEvent) => Promise<ApprovalOutcome>;
-  readonly IssueGrant: (event: StepEvent) => Promise<void>;
   readonly RecordFailure: (event: StepEvent) => Promise<FailResult>;
   readonly NotifyOutcome: (event: StepEvent) => Promise<void>;
 }
@@ -65,6 +64,8 @@ export class LocalWorkflow implements Workflow {
     readonly definition: object,
     private readonly steps: WorkflowStepHandlers,
     private readonly onError: (requestId: string, error: unknown) => void = () => undefined,
+    /** Told each state an execution enters, in order: a Standard workflow bills one transition per state. */
+    private readonly onStateEntered?: (requestId: string, state: string) => void,
   ) {
     // The definition is CDK's, with placeholder Lambda ARNs that local overrides replace. The
     // interpreter annotates what it is given (QueryLanguage), so it gets a copy.
@@ -103,7 +104,6 @@ export class LocalWorkflow implements Workflow {
       AwaitApproval: callback,
       Escalate: callback,
       Expire: step('Expire'),
-      IssueGrant: step('IssueGrant'),
       RecordFailure: step('RecordFailure'),
       NotifyOutcome: step('NotifyOutcome'),
     };
@@ -124,6 +124,8 @@ export class LocalWorkflow implements Workflow {
         },
       },
     );
+    if (this.onStateEntered)
+      void this.reportStates(input.request_id, execution.eventLogs, this.onStateEntered);
     const done = execution.result
       .catch((error: unknown) => this.onError(input.request_id, error))
       .finally(() => {
@@ -183,6 +185,16 @@ export class LocalWorkflow implements Workflow {
     this.inFlight.add(step);
     void step.finally(() => this.inFlight.delete(step)).catch(() => undefined);
     return step;
+  }
+
+  private async reportStates(
+    requestId: string,
+    events: AsyncGenerator<{ readonly type: string; readonly state?: { readonly name: string } }>,
+    onStateEntered: (requestId: string, state: string) => void,
+  ): Promise<void> {
+    for await (const event of events) {
+      if (event.type === 'StateEntered' && event.state) onStateEntered(requestId, event.state.name);
+    }
   }
 
   /** Executions still running. */

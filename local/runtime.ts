@@ -6,6 +6,7 @@ import { loadConfigFile } from '../lambdas/adapters/config-file';
 import { DynamoDbIdempotencyStore } from '../lambdas/adapters/aws/dynamodb-idempotency-store';
 import { DynamoDbKillSwitchLedger } from '../lambdas/adapters/aws/dynamodb-kill-switch-ledger';
 import { DynamoDbRequestStore } from '../lambdas/adapters/aws/dynamodb-request-store';
+import { InProcessRequestChanges } from '../lambdas/adapters/local/in-process-request-changes';
 import { createLocalJWKSet } from 'jose';
 import { JoseHumanVerifier } from '../lambdas/adapters/jose-human-verifier';
 import { Es256TokenVerifier } from '../lambdas/adapters/es256-token-verifier';
@@ -34,7 +35,6 @@ import { reconcileHandler } from '../lambdas/handlers/reconcile';
 import { noMetrics } from '../lambdas/ports/operational-metrics';
 import { revokeHandler } from '../lambdas/handlers/revoke';
 import { introspectHandler } from '../lambdas/handlers/introspect';
-import { issueGrantHandler } from '../lambdas/handlers/issue-grant';
 import { jwksHandler } from '../lambdas/handlers/jwks';
 import { notifyOutcomeHandler } from '../lambdas/handlers/notify-outcome';
 import { slackEventsHandler } from '../lambdas/handlers/slack-events';
@@ -120,6 +120,8 @@ export interface LocalRuntimeOptions {
    * @default the handlers unchanged
    */
   readonly wrapSteps?: (steps: WorkflowStepHandlers) => WorkflowStepHandlers;
+  /** Told each state a workflow execution enters (tests count the transitions Step Functions bills). */
+  readonly onStateEntered?: (requestId: string, state: string) => void;
   /**
    * Called with the URL once the server listens, while the runtime is still starting (it answers
    * 503 until then); starting goes on when the returned promise settles. Tests observe that phase.
@@ -153,12 +155,14 @@ export interface LocalRuntime {
   readonly slack?: SlackStandIn;
   readonly workflow: LocalWorkflow;
   readonly store: RequestStore;
+  /** Wakes long-polling token calls on the store's writes (tests see who waits). */
+  readonly changes: InProcessRequestChanges;
   /** The dynalite-backed DynamoDB the store writes to (for inspection). */
   readonly dynamo: LocalDynamoDb;
   /** Where state is persisted, or undefined in memory mode. */
   readonly dataDir?: string;
-  /** A dev workload JWT for `sub`, with extra string claims. */
-  devToken(sub: string, claims?: Readonly<Record<string, string>>): Promise<string>;
+  /** A dev workload JWT for `sub`, with extra string claims, valid `ttlSeconds` (default 3600; negative: already expired). */
+  devToken(sub: string, claims?: Readonly<Record<string, string>>, ttlSeconds?: number): Promise<string>;
   /** Sends a correctly signed Approve/Deny click to `/slack/events`, as Slack would. */
   click(input: ClickInput): Promise<Response>;
   /** One run of the reconciler now, as the schedule runs it every minute (tests need not wait for it). */
@@ -181,7 +185,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const definition = options.definition ?? synthesizeWorkflowDefinition(config, policiesDir);
   const dataDir = options.memory ? undefined : resolve(options.dataDir ?? env.STEPUP_DATA_DIR ?? '.stepup');
   const dynamo = await startLocalDynamoDb(dataDir && join(dataDir, 'dynamodb'));
-  const store = new DynamoDbRequestStore(dynamo.client, dynamo.tableName);
+  // Every writer uses the watched store, so a long-polling token call wakes on the write itself.
+  const changes = new InProcessRequestChanges();
+  const store = changes.watch(new DynamoDbRequestStore(dynamo.client, dynamo.tableName));
   const killSwitches = new DynamoDbKillSwitchLedger(dynamo.client, dynamo.tableName);
   const signer = await LocalKeySigner.open(dataDir && join(dataDir, 'signing-key.jwk.json'));
 
@@ -218,8 +224,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const { server, url } = await startHttpServer({
     lambdaRoutes,
     localRoutes: [...devRoutes(slack, () => started().dev), ...consoleRoutes({ slack, store, config })],
-    authorize: async (bearer) =>
-      (await started().dev.identity.verify(bearer)) as AuthorizerClaims | undefined,
+    authorize: async (bearer) => (await started().dev.identity.verify(bearer)) as AuthorizerClaims,
     port: options.port ?? Number(env.PORT ?? 3000),
     host: options.host ?? '127.0.0.1',
     publicUrl: publicUrl(env),
@@ -249,7 +254,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       workflow: { sendTaskSuccess: (token, outcome) => workflow.sendTaskSuccess(token, outcome) },
     }),
     Expire: expireRequestHandler({ store, clock }),
-    IssueGrant: issueGrantHandler({ store, clock }),
     RecordFailure: failRequestHandler({ store, clock }),
     NotifyOutcome: notifyOutcomeHandler({ store, notifier, clock }),
   };
@@ -258,6 +262,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     options.wrapSteps ? options.wrapSteps(steps) : steps,
     (requestId, error) =>
       logger.error('workflow execution failed', { request_id: requestId, error: error as Error }),
+    options.onStateEntered,
   );
   const verifier = new Es256TokenVerifier(signer, url);
   // Locally the dev issuer stands in for the humans' identity provider, as it does for workloads.
@@ -304,7 +309,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     accessEvaluations: accessEvaluationsHandler(accessEvaluation),
     getRequest: getRequestHandler({ store, admission }),
     cancelRequest: cancelRequestHandler({ store, workflow, notifier, clock, admission }),
-    token: tokenHandler({ store, signer, clock, issuer: url, admission }),
+    token: tokenHandler({ store, changes, signer, clock, issuer: url, admission }),
     introspect: introspectHandler({ store, verifier, clock, admission }),
     credentialsAws: credentialsAwsHandler({
       store,
@@ -374,9 +379,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     slack,
     workflow,
     store,
+    changes,
     dynamo,
     dataDir,
-    devToken: (sub, claims) => identity.mint(sub, undefined, claims),
+    devToken: (sub, claims, ttlSeconds) => identity.mint(sub, ttlSeconds, claims),
     click,
     reconcile: () => reconcile(),
     stop: async () => {

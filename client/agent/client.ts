@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CIBA_GRANT_TYPE, REQUEST_STATES } from '../../lambdas/contract';
+import { CIBA_GRANT_TYPE, REQUEST_STATES, TOKEN_WAIT_MAX_SECONDS } from '../../lambdas/contract';
 import { parseAwsCredentials, tokenExchangeForm, type AwsCredentials } from './aws-credentials';
 import {
   CancelledError,
@@ -7,6 +7,7 @@ import {
   ExpiredError,
   FailedError,
   InvalidRequestError,
+  UnauthenticatedError,
   StepUpApiError,
   type StepUpErrorCode,
 } from './errors';
@@ -45,11 +46,25 @@ export interface StepUpClientOptions {
   readonly maxAttempts?: number;
   /** Consecutive failed polls (network, 5xx) tolerated while waiting. @default 10 */
   readonly maxPollFailures?: number;
+  /**
+   * Long-poll: each poll asks the server to hold it this many seconds for the decision (`wait`), so
+   * the token arrives as soon as the deciding click is stored; 0 polls every `interval` instead. A
+   * server that does not know `wait` (it answers `invalid_request`) is polled plainly.
+   * @default 25 (the server's cap)
+   */
+  readonly longPollSeconds?: number;
 }
 
 interface HttpAnswer {
   readonly status: number;
   readonly body: Record<string, unknown>;
+  /** The `WWW-Authenticate` challenge of a 401. */
+  readonly challenge?: string;
+}
+
+/** `error_description` of a Bearer challenge (RFC 6750 §3; API Gateway's authorizer explains itself only there). */
+function challengeDescription(challenge: string | undefined): string | undefined {
+  return challenge ? /error_description="([^"]*)"/.exec(challenge)?.[1] : undefined;
 }
 
 interface CallOptions {
@@ -58,6 +73,8 @@ interface CallOptions {
   readonly json?: unknown;
   readonly form?: Record<string, string>;
   readonly headers?: Record<string, string>;
+  /** Extra time this call may take beyond the per-call timeout (a long-poll's wait). */
+  readonly extraTimeoutMs?: number;
   /** Whether a network failure or gateway error may be retried (the call is idempotent). */
   readonly retry: boolean;
   readonly signal?: AbortSignal;
@@ -122,6 +139,13 @@ function apiError(answer: HttpAnswer, requestId?: string): StepUpApiError {
   const description =
     text(answer.body.error_description) ?? text(answer.body.message) ?? `HTTP ${answer.status}`;
   const details = { status: answer.status, requestId, body: answer.body };
+  if (answer.status === 401) {
+    const reason =
+      text(answer.body.error_description) ??
+      challengeDescription(answer.challenge) ??
+      'the workload token was not accepted';
+    return new UnauthenticatedError(reason, details);
+  }
   switch (code) {
     case 'access_denied':
       return new DeniedError(description, { ...details, policies: strings(answer.body.policies) });
@@ -184,6 +208,8 @@ type PollResult =
   | { readonly kind: 'token'; readonly token: GrantedToken }
   | { readonly kind: 'pending' }
   | { readonly kind: 'slow_down'; readonly interval?: number }
+  /** The server refused `wait`: it does not long-poll. */
+  | { readonly kind: 'no_long_poll' }
   | { readonly kind: 'unreachable'; readonly error: StepUpApiError };
 
 /**
@@ -208,6 +234,7 @@ export class StepUpClient {
   private readonly timeoutMs: number;
   private readonly maxAttempts: number;
   private readonly maxPollFailures: number;
+  private readonly longPollSeconds: number;
 
   constructor(private readonly options: StepUpClientOptions) {
     const url = new URL(options.baseUrl);
@@ -222,6 +249,10 @@ export class StepUpClient {
     this.timeoutMs = options.timeoutMs ?? 15_000;
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 4);
     this.maxPollFailures = Math.max(1, options.maxPollFailures ?? 10);
+    this.longPollSeconds = Math.min(
+      TOKEN_WAIT_MAX_SECONDS,
+      Math.max(0, Math.floor(options.longPollSeconds ?? TOKEN_WAIT_MAX_SECONDS)),
+    );
   }
 
   /**
@@ -393,6 +424,7 @@ export class StepUpClient {
     let polls = 0;
     let failures = 0;
     let quickRetries = 0;
+    let longPoll = this.longPollSeconds;
     let view: RequestStatus | undefined;
     let state: RequestState = initialStatus;
 
@@ -427,12 +459,20 @@ export class StepUpClient {
 
     signal?.throwIfAborted();
     await refresh();
-    // Humans take seconds at best: the first poll of a pending request waits one interval.
-    if (state === 'pending' && !pollFirst) await this.sleep(this.jittered(interval), signal);
+    // Humans take seconds at best: the first plain poll of a pending request waits one interval (a
+    // long-poll waits on the server instead).
+    if (state === 'pending' && !pollFirst && longPoll === 0)
+      await this.sleep(this.jittered(interval), signal);
     for (;;) {
       signal?.throwIfAborted();
       polls++;
-      const result = await this.poll(id, signal);
+      const result = await this.poll(id, longPoll, signal);
+      if (result.kind === 'no_long_poll') {
+        // An older server: plain polling from now on.
+        longPoll = 0;
+        await this.sleep(this.jittered(interval), signal);
+        continue;
+      }
       if (result.kind === 'token') {
         state = 'approved';
         await refresh().catch(() => undefined); // the final approvals, for the last update
@@ -446,6 +486,8 @@ export class StepUpClient {
         interval = Math.max(result.interval ?? 0, interval + 5);
       }
       await refresh();
+      // A long-poll that answered pending was held at least one interval: ask again at once.
+      if (result.kind === 'pending' && longPoll > 0) continue;
       // Decided (by the status just read) but not yet handed out: polls of a decided request are not
       // paced, so pick it up within a fraction of a second rather than at the next interval.
       const decided = view !== undefined && view.status !== 'pending' && quickRetries < 40;
@@ -454,14 +496,22 @@ export class StepUpClient {
     }
   }
 
-  /** One CIBA poll. Terminal answers throw; the rest tell the loop what to do next. */
-  private async poll(id: string, signal?: AbortSignal): Promise<PollResult> {
+  /**
+   * One CIBA poll, held by the server up to `waitSeconds` for the decision. Terminal answers throw;
+   * the rest tell the loop what to do next.
+   */
+  private async poll(id: string, waitSeconds: number, signal?: AbortSignal): Promise<PollResult> {
     let answer: HttpAnswer;
     try {
       answer = await this.call({
         method: 'POST',
         path: '/v1/token',
-        form: { grant_type: CIBA_GRANT_TYPE, auth_req_id: id },
+        form: {
+          grant_type: CIBA_GRANT_TYPE,
+          auth_req_id: id,
+          ...(waitSeconds > 0 ? { wait: String(waitSeconds) } : {}),
+        },
+        extraTimeoutMs: waitSeconds * 1000,
         // Not retried here: the loop polls again at the next interval.
         retry: false,
         signal,
@@ -475,6 +525,8 @@ export class StepUpClient {
     if (answer.status === 200) return { kind: 'token', token: this.grantedToken(id, answer) };
     const code = errorCode(answer);
     if (code === 'authorization_pending') return { kind: 'pending' };
+    // The only field a server could refuse in a poll the client built is the one it does not know.
+    if (code === 'invalid_request' && waitSeconds > 0) return { kind: 'no_long_poll' };
     if (code === 'slow_down') {
       return {
         kind: 'slow_down',
@@ -533,9 +585,9 @@ export class StepUpClient {
       token = typeof this.options.token === 'string' ? this.options.token : await this.options.token();
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
-      throw new StepUpApiError('invalid_token', `could not get the workload token: ${why}`, { cause: error });
+      throw new UnauthenticatedError(`could not get the workload token: ${why}`, { cause: error });
     }
-    if (!token) throw new StepUpApiError('invalid_token', 'no workload token to authenticate with');
+    if (!token) throw new UnauthenticatedError('no workload token to authenticate with');
     return token;
   }
 
@@ -585,7 +637,7 @@ export class StepUpClient {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(options.form).toString();
     }
-    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const timeout = AbortSignal.timeout(this.timeoutMs + (options.extraTimeoutMs ?? 0));
     const response = await this.fetchImpl(`${this.baseUrl}${options.path}`, {
       method: options.method,
       headers,
@@ -609,6 +661,7 @@ export class StepUpClient {
         { status: response.status },
       );
     }
-    return { status: response.status, body: parsed };
+    const challenge = response.headers.get('www-authenticate') ?? undefined;
+    return { status: response.status, body: parsed, challenge };
   }
 }

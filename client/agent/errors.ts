@@ -8,11 +8,19 @@ import type { ErrorCode, SERVER_ERROR } from '../../lambdas/contract';
  *
  * - `cancelled`: the request was withdrawn (by the agent, or an operator's kill switch). The server
  *   answers `access_denied` for it; the client tells the two apart from the request's status.
+ * - `unauthenticated`: stepup refused the workload token (HTTP 401, `invalid_token`), or there was
+ *   none to send; {@link UnauthenticatedError} says why (expired at…, another issuer or audience…).
  * - `network_error`: stepup could not be reached (connection refused or reset, timeout), after retries.
  * - `invalid_response`: stepup answered something that is not its documented JSON.
  */
 export type StepUpErrorCode =
-  ErrorCode | typeof SERVER_ERROR | 'cancelled' | 'network_error' | 'invalid_response' | (string & {});
+  | ErrorCode
+  | typeof SERVER_ERROR
+  | 'cancelled'
+  | 'unauthenticated'
+  | 'network_error'
+  | 'invalid_response'
+  | (string & {});
 
 /** What an error knows about the call that failed. */
 export interface ApiErrorDetails {
@@ -106,6 +114,23 @@ export class InvalidRequestError extends StepUpApiError {
 
   constructor(message: string, details: ApiErrorDetails) {
     super('invalid_request', message, details);
+  }
+}
+
+/**
+ * stepup did not accept the agent's workload token (HTTP 401), or the client had none to send. `reason`
+ * is stepup's (or, in AWS, API Gateway's) explanation, e.g. "the workload token expired at
+ * 2026-12-02T16:00:00.000Z; get a fresh one…": fix the credential, asking again will not help.
+ */
+export class UnauthenticatedError extends StepUpApiError {
+  override readonly name = 'UnauthenticatedError';
+  declare readonly code: 'unauthenticated';
+  /** Why the token was refused, never the token itself. */
+  readonly reason: string;
+
+  constructor(reason: string, details: ApiErrorDetails & { cause?: unknown } = {}) {
+    super('unauthenticated', `unauthenticated: ${reason}`, details);
+    this.reason = reason;
   }
 }
 

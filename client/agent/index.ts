@@ -19,6 +19,7 @@ export {
   InvalidRequestError,
   isStepUpApiError,
   StepUpApiError,
+  UnauthenticatedError,
   type StepUpErrorCode,
 } from './errors';
 export type {

@@ -23,14 +23,18 @@ function serverMetadataSchema(): JsonSchema {
   const sample = serverMetadata('https://stepup.example');
   return {
     type: 'object',
-    description: 'RFC 8414 authorization server metadata, with the CIBA, RFC 9396 and RFC 9449 fields.',
+    description:
+      'RFC 8414 authorization server metadata, with the CIBA, RFC 9396 and RFC 9449 fields, and ' +
+      'token_endpoint_wait_max_seconds: the largest wait (long-poll) POST /v1/token accepts.',
     required: Object.keys(sample),
     properties: Object.fromEntries(
       Object.entries(sample).map(([key, value]) => [
         key,
         Array.isArray(value)
           ? { type: 'array', items: { type: 'string' }, const: value }
-          : { type: 'string', format: 'uri' },
+          : typeof value === 'number'
+            ? { type: 'integer', const: value }
+            : { type: 'string', format: 'uri' },
       ]),
     ),
   };
@@ -82,10 +86,15 @@ function errorResponses(operation: Route): Record<string, JsonSchema> {
   if (workload) {
     responses['401'] = {
       description:
-        'invalid_token: missing or invalid workload bearer token. In AWS the JWT authorizer refuses ' +
-        'it before any handler runs, with {"message":"Unauthorized"}.',
+        'invalid_token: missing or invalid workload bearer token; error_description (in the body and ' +
+        'the challenge) says why: expired (and when), not signed by the configured issuer, another ' +
+        'issuer or audience, or malformed. In AWS the JWT authorizer refuses it before any handler ' +
+        'runs, with {"message":"Unauthorized"} and its own error_description in WWW-Authenticate.',
       headers: {
-        'WWW-Authenticate': { description: 'Bearer error="invalid_token"', schema: { type: 'string' } },
+        'WWW-Authenticate': {
+          description: 'Bearer error="invalid_token", error_description="<why>"',
+          schema: { type: 'string' },
+        },
       },
       content: json({ anyOf: [errorSchema(['invalid_token']), ref('GatewayError')] }),
     };

@@ -1,8 +1,10 @@
-import { AUTHORIZATION_DETAILS_TYPE, CIBA_GRANT_TYPE } from '../contract';
+import { AUTHORIZATION_DETAILS_TYPE, CIBA_GRANT_TYPE, TOKEN_WAIT_MAX_SECONDS } from '../contract';
 
 /**
  * RFC 8414 authorization server metadata for `issuer` (the API base URL), with the CIBA,
- * RFC 9396 and RFC 9449 fields a client needs to find its way.
+ * RFC 9396 and RFC 9449 fields a client needs to find its way, and one of stepup's own:
+ * `token_endpoint_wait_max_seconds`, the largest `wait` the token endpoint takes (long-poll; its
+ * presence says the endpoint supports it).
  */
 export function serverMetadata(issuer: string): Record<string, unknown> {
   return {
@@ -14,6 +16,7 @@ export function serverMetadata(issuer: string): Record<string, unknown> {
     jwks_uri: `${issuer}/.well-known/jwks.json`,
     grant_types_supported: [CIBA_GRANT_TYPE],
     backchannel_token_delivery_modes_supported: ['poll'],
+    token_endpoint_wait_max_seconds: TOKEN_WAIT_MAX_SECONDS,
     token_endpoint_auth_methods_supported: ['bearer_workload_jwt'],
     introspection_endpoint_auth_methods_supported: ['bearer_workload_jwt'],
     revocation_endpoint_auth_methods_supported: ['bearer_workload_jwt'],

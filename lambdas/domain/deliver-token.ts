@@ -1,4 +1,5 @@
 import type { Clock } from '../ports/clock';
+import type { RequestChanges } from '../ports/request-changes';
 import type { RequestStore } from '../ports/request-store';
 import type { TokenSigner } from '../ports/token-signer';
 import {
@@ -14,6 +15,7 @@ import { StepUpError } from './errors';
 import { POLL_INTERVAL_SECONDS } from './create-request';
 import { checkRedelivery } from './token-redelivery';
 import { updateRequest } from './update-request';
+import { waitForDecision } from './wait-for-decision';
 
 /** The access token response (RFC 6749 §5.1 with RFC 9396 details). */
 export interface TokenResponse {
@@ -31,6 +33,8 @@ export interface DeliverTokenDeps {
   readonly clock: Clock;
   /** `iss` of every token. */
   readonly issuer: string;
+  /** Wakes a waiting poll (long-poll) when the request changes. */
+  readonly changes: RequestChanges;
 }
 
 /** What a poll of an approved request may collect: the grant, and its earlier delivery if any. */
@@ -46,7 +50,7 @@ function pollAnswer(request: ApprovalRequest, now: Date): Collectable {
       if (now.getTime() >= decisionDeadline(request)) {
         throw new StepUpError('expired_token', 'the approval request expired before anyone approved it');
       }
-      throw new StepUpError('authorization_pending', 'the approvers have not decided yet');
+      throw notDecidedYet();
     case 'DENIED':
       throw new StepUpError(
         'access_denied',
@@ -122,7 +126,12 @@ async function pendingAnswer(deps: DeliverTokenDeps, requestId: string, now: Dat
       interval: gate.intervalSeconds,
     });
   }
-  throw new StepUpError('authorization_pending', 'the approvers have not decided yet');
+  throw notDecidedYet();
+}
+
+/** The answer to a poll of a request nobody has decided yet. */
+function notDecidedYet(): StepUpError {
+  return new StepUpError('authorization_pending', 'the approvers have not decided yet');
 }
 
 /**
@@ -134,20 +143,27 @@ async function pendingAnswer(deps: DeliverTokenDeps, requestId: string, now: Dat
  * and polls for a token already used or past `MAX_REDELIVERIES` copies (`token-redelivery.ts`), get
  * `invalid_grant`. Only the requesting agent may redeem; anyone else is told the id is unknown.
  * Pending polls are paced (`slow_down`).
+ *
+ * With `waitSeconds` (long-poll, at most `TOKEN_WAIT_MAX_SECONDS`) the call first waits for the
+ * decision ({@link waitForDecision}), then answers exactly as a poll would at that moment, except
+ * that a waited call that is still pending is not paced: it already waited at least the interval.
  */
 export async function deliverToken(
   deps: DeliverTokenDeps,
   agent: string,
   requestId: string,
+  waitSeconds = 0,
 ): Promise<TokenResponse> {
   const unknown = () => new StepUpError('invalid_grant', 'unknown auth_req_id');
   let response: TokenResponse | undefined;
+  if (waitSeconds > 0) await waitForDecision(deps, agent, requestId, waitSeconds);
   try {
     // One read per poll: the transition answers pending polls (and paces them) before any write.
     await updateRequest(deps.store, requestId, async (current) => {
       if (current.agent !== agent) throw unknown();
       const now = deps.clock.now();
       if (current.status === 'PENDING' && now.getTime() < decisionDeadline(current)) {
+        if (waitSeconds > 0) throw notDecidedYet();
         await pendingAnswer(deps, requestId, now);
       }
       const { grant, delivery } = pollAnswer(current, now);

@@ -17,7 +17,8 @@ export function auditableErrorName(raw: unknown): string {
 
 /**
  * Whether the workflow can still owe the request something: a decision (PENDING) or a grant
- * (APPROVED without one). Only such a request can fail; every other one already has its outcome.
+ * (APPROVED without one: only a request approved by an older deployment, whose workflow had an
+ * IssueGrant step; the reconciler grants it).
  */
 export function awaitsWorkflow(request: ApprovalRequest): boolean {
   return request.status === 'PENDING' || (request.status === 'APPROVED' && !request.grant);
@@ -32,10 +33,11 @@ export interface FailResult {
 }
 
 /**
- * Workflow step `RecordFailure`: a step that should have decided or granted the request failed for
- * good. With one conditional write the request becomes FAILED (nothing was granted, and nothing can
- * be any more) with a `failed` audit event naming the error. A request that already reached its
- * outcome (a grant was issued, or it was denied, expired, cancelled or failed) is left as it is.
+ * Workflow step `RecordFailure`: the step that should have decided the request (Expire) failed for
+ * good. With one conditional write a still-pending request becomes FAILED (nothing was granted, and
+ * nothing can be any more) with a `failed` audit event naming the error. A request that already has
+ * its decision is left as it is: an approval never fails after the fact (one from an older
+ * deployment that still lacks its grant is granted by the reconciler, not failed).
  * @param errorName the failed step's error name (`$.failure.Error`), never its cause or stack
  */
 export async function failRequest(
@@ -44,7 +46,7 @@ export async function failRequest(
   errorName: unknown,
 ): Promise<FailResult> {
   const { request, changed } = await updateRequest(deps.store, requestId, (current) => {
-    if (!awaitsWorkflow(current)) return undefined;
+    if (current.status !== 'PENDING') return undefined;
     return {
       ...current,
       status: 'FAILED',

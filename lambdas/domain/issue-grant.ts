@@ -37,7 +37,12 @@ export function withGrant(request: ApprovalRequest, now: Date): ApprovalRequest 
   };
 }
 
-/** Workflow step: turns an approval into a grant. Idempotent: a retried step keeps the first grant. */
+/**
+ * Gives an approved request without a grant its grant. Every approval now writes its grant itself (the
+ * deciding vote, auto-approval); only a request approved by an older deployment, whose workflow still
+ * had an IssueGrant step, can lack one, and the reconciler completes it with this. Idempotent: a
+ * request that has a grant keeps it.
+ */
 export async function issueGrant(
   deps: { readonly store: RequestStore; readonly clock: Clock },
   requestId: string,

@@ -16,6 +16,7 @@ import { withUserGroupsResolved } from './user-groups';
 import type { StepUpConfig } from './config';
 import { StepUpError } from './errors';
 import { handOverDecision, type HandoverResult } from './hand-over-decision';
+import { withGrant } from './issue-grant';
 import { updateRequest } from './update-request';
 
 /** A click on Approve or Deny, as Slack identifies the clicker. */
@@ -151,17 +152,22 @@ function applyVote(
   }
   const approved = approvers(voted);
   if (approved.length < request.requirements.quorum) return voted;
-  return {
-    ...voted,
-    status: 'APPROVED',
-    decidedAt: at,
-    events: [...voted.events, { type: 'approved', at, actor, detail: { approvers: approved.join(',') } }],
-  };
+  // The deciding vote writes the grant in the same write that approves (as auto-approval does), so
+  // a poll right after the click collects the token and the workflow has no grant step.
+  return withGrant(
+    {
+      ...voted,
+      status: 'APPROVED',
+      decidedAt: at,
+      events: [...voted.events, { type: 'approved', at, actor, detail: { approvers: approved.join(',') } }],
+    },
+    new Date(at),
+  );
 }
 
 /**
  * Records one approver's click as one conditional write. When the click decides the request
- * (quorum reached, or a deny), the waiting workflow is resumed exactly once: only the writer that
+ * (quorum reached, or a deny), that write also approves and stores the grant, or denies; the waiting workflow is resumed exactly once: only the writer that
  * moved the request out of PENDING sends the task result, with the token it read in that write (a
  * decided request keeps no task token). The hand-over is retried; if it still fails, the stored
  * decision is carried through by the reconciler.

@@ -58,10 +58,8 @@ describe('approval workflow', () => {
     expect(Object.keys(states).sort()).toEqual([
       'AwaitApproval',
       'CanEscalate',
-      'Decide',
       'Escalate',
       'Expire',
-      'IssueGrant',
       'NotifyOutcome',
       'RecordFailure',
     ]);
@@ -88,11 +86,11 @@ describe('approval workflow', () => {
     expect(states.Escalate).toMatchObject({
       Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
       TimeoutSecondsPath: '$.approval_timeout_seconds',
-      Next: 'Decide',
+      Next: 'NotifyOutcome',
       Parameters: { Payload: { 'escalate_to.$': '$.escalate_to', 'task_token.$': '$$.Task.Token' } },
     });
     expect((states.Escalate?.Catch as { Next: string }[]).map((c) => c.Next)).toEqual(['Expire', 'Expire']);
-    expect(states.Expire).toMatchObject({ Next: 'Decide', ResultPath: '$.approval' });
+    expect(states.Expire).toMatchObject({ Next: 'NotifyOutcome', ResultPath: '$.approval' });
   });
 
   const lambdaTasks = Object.entries(states).filter(([, state]) => state.Type === 'Task');
@@ -102,7 +100,6 @@ describe('approval workflow', () => {
       'AwaitApproval',
       'Escalate',
       'Expire',
-      'IssueGrant',
       'NotifyOutcome',
       'RecordFailure',
     ]);
@@ -143,9 +140,8 @@ describe('approval workflow', () => {
     expect(docs).toContain(`${RETRY_BUDGET.backoffSeconds} s of backoff`);
   });
 
-  it('sends a request that Expire or IssueGrant could not finish to RecordFailure, then NotifyOutcome', () => {
+  it('sends a request that Expire could not finish to RecordFailure, then NotifyOutcome', () => {
     const toRecordFailure = [{ ErrorEquals: ['States.ALL'], Next: 'RecordFailure', ResultPath: '$.failure' }];
-    expect(states.IssueGrant?.Catch).toEqual(toRecordFailure);
     expect(states.Expire?.Catch).toEqual(toRecordFailure);
     // Only the error name goes to the Lambda: the failure's Cause can hold a stack trace.
     expect(states.RecordFailure).toMatchObject({
@@ -164,11 +160,9 @@ describe('approval workflow', () => {
     expect(new Set(targets)).toEqual(new Set(['CanEscalate', 'Expire', 'RecordFailure']));
   });
 
-  it('takes at most 5 states for an approved request, and skips IssueGrant otherwise', () => {
-    const approved = pathFor(fromTemplate, 'APPROVED');
-    expect(approved).toEqual(['AwaitApproval', 'Decide', 'IssueGrant', 'NotifyOutcome']);
-    expect(approved.length).toBeLessThanOrEqual(5);
-    expect(pathFor(fromTemplate, 'DENIED')).toEqual(['AwaitApproval', 'Decide', 'NotifyOutcome']);
+  it('takes two states (two billed transitions) for an approved or denied request: the click wrote the grant', () => {
+    expect(pathFor(fromTemplate, 'APPROVED')).toEqual(['AwaitApproval', 'NotifyOutcome']);
+    expect(pathFor(fromTemplate, 'DENIED')).toEqual(['AwaitApproval', 'NotifyOutcome']);
   });
 
   it('is valid ASL', () => {

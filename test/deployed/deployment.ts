@@ -221,11 +221,12 @@ export class Workload {
     return this.postJson('/v1/requests', body);
   }
 
-  /** One CIBA token poll. */
-  async poll(requestId: string): Promise<ApiResponse> {
+  /** One CIBA token poll; with `wait`, a long-poll held up to that many seconds for the decision. */
+  async poll(requestId: string, wait?: number): Promise<ApiResponse> {
     const response = await this.postForm('/v1/token', {
       grant_type: 'urn:openid:params:grant-type:ciba',
       auth_req_id: requestId,
+      ...(wait === undefined ? {} : { wait: String(wait) }),
     });
     const token = (response.json as { access_token?: unknown } | undefined)?.access_token;
     if (typeof token === 'string') this.deployment.issuedTokens.push(token);

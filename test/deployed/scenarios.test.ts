@@ -5,6 +5,7 @@ import { sourceIdentityOf } from '../../lambdas/domain/aws-target';
 import type { ApiResponse } from './api-gateway';
 import { AWS_TARGET, DEPLOYED_ENV, OPERATOR_SUB, RESOURCE_SERVER_SUB } from './cloud-assembly';
 import { deploy, DROP_TABLE, functionNamed, SAMPLE_AGENT_SUB, Workload, type Deployment } from './deployment';
+import { until } from '../helpers/wait';
 
 // Every scenario goes through the synthesized bundles only: API Gateway events into the Lambda
 // hosts, the workflow from the template's definition, Slack clicks as signed payloads.
@@ -191,16 +192,39 @@ describe.concurrent('step-up approval', () => {
     });
   });
 
-  it('a grant that cannot be issued ends the request: the agent hears transaction_failed, Slack says so, RequestFailed is counted', async () => {
+  it('the click writes the grant: a poll right after it collects the token, even while NotifyOutcome keeps failing', async () => {
     const requestId = await create({ ...DROP_TABLE, resource: 'prod/orders-archive' });
-    const message = await deployment.slack.approvalMessage(requestId);
+    await deployment.slack.approvalMessage(requestId);
     const heal = deployment.lambdas.injectFault(
-      functionNamed(deployment, 'IssueGrant'),
+      functionNamed(deployment, 'NotifyOutcome'),
       (event) => (event as { request_id?: string }).request_id === requestId,
     );
     try {
       expect((await click(requestId, 'U0ALICE', 'approve')).response.status).toBe(200);
-      // Every retry of IssueGrant fails; the Catch records the failure and NotifyOutcome tells Slack.
+      // Before the workflow ran another state: the vote's own write stored the grant.
+      const poll = await agent.poll(requestId);
+      expect(poll.status, poll.body).toBe(200);
+      // NotifyOutcome has no Catch: after its retries the execution fails, the approval stands.
+      expect(await executionEnded(requestId)).toBe('FAILED');
+    } finally {
+      heal();
+    }
+    expect((await agent.get(`/v1/requests/${requestId}`)).json).toMatchObject({ status: 'approved' });
+  });
+
+  it('a request the workflow cannot close ends FAILED: the agent hears transaction_failed, RequestFailed is counted', async () => {
+    // A one-second window nobody answers, and an Expire that keeps failing (armed before the
+    // request exists: the window can pass before its Slack message is seen).
+    let target: string | undefined;
+    const heal = deployment.lambdas.injectFault(
+      functionNamed(deployment, 'ExpireRequest'),
+      (event) => (event as { request_id?: string }).request_id === target,
+    );
+    let requestId = '';
+    try {
+      // No wait for the Slack message: on a busy machine the window can end before it is posted.
+      requestId = target = await create({ ...DROP_TABLE, resource: 'expiry/orders-archive' });
+      // Every retry of Expire fails; the Catch records the failure and NotifyOutcome tells Slack.
       expect(await executionEnded(requestId)).toBe('SUCCEEDED');
     } finally {
       heal();
@@ -209,15 +233,36 @@ describe.concurrent('step-up approval', () => {
     expect(poll.status).toBe(400);
     expect(body(poll)).toMatchObject({ error: 'transaction_failed', error_description: expect.any(String) });
     expect((await agent.get(`/v1/requests/${requestId}`)).json).toMatchObject({ status: 'failed' });
-    const update = await deployment.slack.waitFor(
-      (call) => call.method === 'chat.update' && call.fields.ts === message.ts,
-    );
-    expect(JSON.stringify(update.fields)).toContain('nothing was granted');
     const metricLines = deployment.lambdas
       .logOf(functionNamed(deployment, 'FailRequest'))
       .split('\n')
       .filter((line) => line.includes('"RequestFailed":1'));
     expect(metricLines).toHaveLength(1);
+  });
+
+  it('long-poll: a waiting token call reads the table with backoff and answers with the token on the click', async () => {
+    const requestId = await create({ ...DROP_TABLE, resource: 'prod/orders-long-poll' });
+    await deployment.slack.approvalMessage(requestId);
+    const tokenReads = () =>
+      deployment.aws.callLog.calls.filter(
+        (call) => call.action === 'dynamodb:GetItem' && call.roleLogicalId?.startsWith('StepUpToken'),
+      ).length;
+    const readsBefore = tokenReads();
+    const started = Date.now();
+    const answer = agent.poll(requestId, 20);
+    // The call is waiting once it reads again after its first read: the backoff of the polling adapter.
+    await until(() => tokenReads() >= readsBefore + 2 || undefined, 'the long-poll reading the table');
+    expect((await click(requestId, 'U0ALICE', 'approve')).response.status).toBe(200);
+    const response = await answer;
+    expect(response.status, response.body).toBe(200);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    await verifyToken(body(response).access_token as string);
+    // A handful of reads for the whole wait, each allowed by the role's grants: no tight loop.
+    const reads = deployment.aws.callLog.calls.filter(
+      (call) => call.action === 'dynamodb:GetItem' && call.roleLogicalId?.startsWith('StepUpToken'),
+    );
+    expect(reads.filter((call) => !call.allowed)).toEqual([]);
+    expect((await agent.poll(requestId, 26)).status).toBe(400);
   });
 
   it('quorum 2: one approval keeps it pending, a second distinct approver approves', async () => {
@@ -408,7 +453,7 @@ describe('revocation', () => {
 });
 
 // Not concurrent with the scenarios above: a reconciler run completes every stranded decision, and
-// the IssueGrant fault scenario must end FAILED, not be completed by it.
+// the fault scenarios must end as they do, not be completed by it.
 describe('recovery of a decision the workflow did not take', () => {
   /** One reconciler run, as the schedule sends it; `time` a minute on, so this test's decision counts as settled. */
   async function reconcilerRun(): Promise<{ completed: number }> {
@@ -435,7 +480,7 @@ describe('recovery of a decision the workflow did not take', () => {
     expect((await agent.poll(requestId)).status).toBe(200);
   });
 
-  it('SendTaskSuccess failing for good: the click is stored, the reconciler issues the grant and closes the message', async () => {
+  it('SendTaskSuccess failing for good: the click is stored with its grant, the reconciler closes the message', async () => {
     const requestId = await create(DROP_TABLE);
     const message = await deployment.slack.approvalMessage(requestId);
     const heal = deployment.aws.stepFunctions.throttleTaskSuccess((name) => name === requestId);
@@ -444,8 +489,9 @@ describe('recovery of a decision the workflow did not take', () => {
     } finally {
       heal();
     }
-    // Approved, but the workflow never heard: no grant yet, and the task token is gone from the item.
-    expect(body(await agent.poll(requestId)).error).toBe('authorization_pending');
+    // Approved, and the workflow never heard: the grant came with the click, so the token is there.
+    const delivered = await agent.poll(requestId);
+    expect(delivered.status, delivered.body).toBe(200);
     const callsBefore = deployment.aws.callLog.calls.length;
     expect((await reconcilerRun()).completed).toBeGreaterThanOrEqual(1);
     const reconcilerCalls = deployment.aws.callLog.calls
@@ -456,8 +502,6 @@ describe('recovery of a decision the workflow did not take', () => {
     expect(reconcilerCalls.map((call) => call.action)).not.toContain('dynamodb:Scan');
     expect(reconcilerCalls.filter((call) => !call.allowed)).toEqual([]);
 
-    const delivered = await agent.poll(requestId);
-    expect(delivered.status, delivered.body).toBe(200);
     expect(await verifyToken(body(delivered).access_token as string)).toMatchObject({
       approval: { request_id: requestId, approvers: ['U0ALICE'] },
     });

@@ -85,15 +85,15 @@ async function poll(
 }
 
 describe('a crash of npm start', () => {
-  it('right after a click decided the request: the restart issues the grant before it serves the API, and closes the message', async () => {
+  it('right after a click decided the request: the grant survives with the click, the restart closes the message', async () => {
     const dataDir = newDataDir();
-    const first = start('test/e2e/fixtures/runtime-holding-step.ts', dataDir, { HOLD_STEP: 'IssueGrant' });
+    const first = start('test/e2e/fixtures/runtime-holding-step.ts', dataDir, { HOLD_STEP: 'NotifyOutcome' });
     const [, firstUrl] = await first.line(/ready (http:\/\/\S+)/);
     const requestId = await createRequest(firstUrl!);
     await slack.waitFor(postOf(requestId));
     expect(await approve(firstUrl!, requestId)).toBe(200);
-    // The vote is stored and the workflow resumed; the process dies before the grant is written.
-    await first.line(new RegExp(`held IssueGrant ${requestId}`));
+    // The vote and its grant are stored and the workflow resumed; the process dies before Slack is told.
+    await first.line(new RegExp(`held NotifyOutcome ${requestId}`));
     await first.kill();
 
     const restarted = start('local/main.ts', dataDir);

@@ -200,12 +200,30 @@ describe('StepUpClient against the local runtime', () => {
     await request.cancel();
   });
 
+  it('long-polls by default: never sleeps, and holds the token as soon as the click is stored', async () => {
+    const sleeps: number[] = [];
+    const stepup = await clientFor(runtime, 'client-long-poll-bot', {
+      sleep: async (ms) => void sleeps.push(ms),
+    });
+    const request = await stepup.requestElevation(DROP_TABLE);
+    const token = request.waitForToken();
+    await slackMessage(runtime, request.id);
+    await eventually(
+      () => runtime.changes.waiting(request.id) > 0 || undefined,
+      'the client waiting on the server',
+    );
+    await runtime.click({ requestId: request.id, user: 'U0ALICE', decision: 'approve' });
+    expect((await token).accessToken).toEqual(expect.any(String));
+    expect(sleeps).toEqual([]);
+  });
+
   it('honours slow_down: after one, every wait is at least the new, longer interval', async () => {
     const sleeps: number[] = [];
     let approvedAt: number | undefined;
     const made: { request?: ElevationHandle } = {};
     // Returns at once, so the second poll comes 5 s too early and is answered slow_down.
     const stepup = await clientFor(runtime, 'client-slow-bot', {
+      longPollSeconds: 0,
       sleep: async (ms) => {
         sleeps.push(ms);
         if (ms >= 10_000 && approvedAt === undefined && made.request) {

@@ -1,7 +1,8 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { SignJWT, generateKeyPair } from 'jose';
+import { SignJWT, decodeJwt, generateKeyPair } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
+import { StepUpClient, UnauthenticatedError } from '../../client/agent';
 import { slackSignatureHeaders } from '../../local/slack-signature';
 import { Api, slackMessage, useTestRuntime } from './support';
 
@@ -42,6 +43,62 @@ describe('bad input never changes state and gets a 4xx with {error, error_descri
       for (const bearer of [forged, 'not-a-jwt', `${agent}x`]) {
         expect((await api.get('/v1/requests/abc', bearer)).status).toBe(401);
       }
+    });
+  });
+
+  describe('actionable 401s: the body and the Bearer challenge say why, never echoing the token', () => {
+    /** A POST /v1/token with `bearer`: status, body and the WWW-Authenticate challenge. */
+    async function refusal(bearer: string | undefined) {
+      const response = await fetch(`${runtime.url}/v1/token`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          ...(bearer === undefined ? {} : { authorization: `Bearer ${bearer}` }),
+        },
+        body: 'grant_type=urn:openid:params:grant-type:ciba&auth_req_id=abc',
+      });
+      const body = (await response.json()) as { error: string; error_description: string };
+      const challenge = response.headers.get('www-authenticate') ?? '';
+      expect(response.status).toBe(401);
+      expect(body.error).toBe('invalid_token');
+      expect(challenge).toBe(`Bearer error="invalid_token", error_description="${body.error_description}"`);
+      if (bearer)
+        for (const part of bearer.split('.')) expect(challenge + body.error_description).not.toContain(part);
+      return body.error_description;
+    }
+
+    it('expired, not signed by the configured issuer, another audience, malformed, missing: each says so', async () => {
+      const expired = await runtime.devToken('deploy-bot', {}, -60);
+      const exp = new Date((decodeJwt(expired).exp ?? 0) * 1000).toISOString();
+      expect(await refusal(expired)).toBe(
+        `the workload token expired at ${exp}; get a fresh one from the identity provider`,
+      );
+      const { privateKey } = await generateKeyPair('ES256');
+      const forged = await new SignJWT({})
+        .setProtectedHeader({ alg: 'ES256' })
+        .setIssuer(`${runtime.url}/dev`)
+        .setAudience('stepup')
+        .setSubject('deploy-bot')
+        .setExpirationTime('1h')
+        .sign(privateKey);
+      expect(await refusal(forged)).toBe(
+        `the workload token is not signed by the configured issuer (${runtime.url}/dev)`,
+      );
+      expect(await refusal('not-a-jwt')).toBe('the bearer is not a well-formed signed JWT');
+      expect(await refusal(undefined)).toBe(
+        'a workload bearer token is required (Authorization: Bearer <workload JWT>)',
+      );
+    });
+
+    it('the agent client throws an UnauthenticatedError carrying the reason', async () => {
+      const stepup = new StepUpClient({
+        baseUrl: runtime.url,
+        token: await runtime.devToken('deploy-bot', {}, -60),
+      });
+      const error = await stepup.getStatus('abc').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UnauthenticatedError);
+      expect(error).toMatchObject({ code: 'unauthenticated', status: 401 });
+      expect((error as UnauthenticatedError).reason).toMatch(/^the workload token expired at \d{4}-/);
     });
   });
 

@@ -10,7 +10,7 @@ import { Api, slackMessage, testConfig, useTestRuntime } from './support';
 /** What a failing step throws: a distinctive name for the audit trail, and a message that must stay out of it. */
 class GrantStoreUnavailable extends Error {
   constructor() {
-    super('connect ECONNREFUSED; task token AAAA-secret-task-token; at issueGrant (issue-grant.ts:42)');
+    super('connect ECONNREFUSED; task token AAAA-secret-task-token; at expireRequest (expire-request.ts:42)');
     this.name = 'GrantStoreUnavailable';
   }
 }
@@ -48,7 +48,6 @@ class Faults {
     return {
       AwaitApproval: guarded('AwaitApproval', steps.AwaitApproval),
       Expire: guarded('Expire', steps.Expire),
-      IssueGrant: guarded('IssueGrant', steps.IssueGrant),
       RecordFailure: guarded('RecordFailure', steps.RecordFailure),
       NotifyOutcome: guarded('NotifyOutcome', steps.NotifyOutcome),
     };
@@ -69,21 +68,37 @@ describe('a workflow step that keeps failing', () => {
     wrapSteps: faults.wrap,
   });
 
-  /** An approved request whose execution has ended (every execution of this runtime ends). */
-  async function approvedAndSettled(): Promise<string> {
+  /** A request whose paging and expiry both failed for good: RecordFailure has made it FAILED. */
+  async function failedAndSettled(): Promise<string> {
+    faults.fail('AwaitApproval');
+    faults.fail('Expire');
     const requestId = await api.createRequest(agent);
-    await slackMessage(runtime, requestId);
-    expect((await runtime.click({ requestId, user: 'U0ALICE', decision: 'approve' })).status).toBe(200);
     await runtime.workflow.settled();
     return requestId;
   }
 
-  it('IssueGrant: retried, then the request is FAILED, the agent told so and Slack updated', async () => {
+  it('an approval carries its grant from the click: NotifyOutcome failing for good fails nothing', async () => {
     faults.clear();
-    faults.fail('IssueGrant');
-    const requestId = await approvedAndSettled();
+    faults.fail('NotifyOutcome');
+    // Another agent: its unused token must not be in the kill-switch test's count below.
+    const agent = await runtime.devToken('notify-bot');
+    const requestId = await api.createRequest(agent);
+    await slackMessage(runtime, requestId);
+    expect((await runtime.click({ requestId, user: 'U0ALICE', decision: 'approve' })).status).toBe(200);
+    await runtime.workflow.settled();
+    expect(faults.calls.get('NotifyOutcome')).toBe(TASK_ATTEMPTS);
+    expect(faults.calls.get('RecordFailure')).toBeUndefined();
+    expect((await api.poll(agent, requestId)).status).toBe(200);
+    const request = await runtime.store.get(requestId);
+    expect(request?.status).toBe('APPROVED');
+    expect(request?.events.some((e) => e.type === 'failed')).toBe(false);
+  });
+
+  it('Expire (after paging failed): retried, then the request is FAILED and the agent told so', async () => {
+    faults.clear();
+    const requestId = await failedAndSettled();
     expect(runtime.workflow.activeExecutions).toBe(0);
-    expect(faults.calls.get('IssueGrant')).toBe(TASK_ATTEMPTS);
+    expect(faults.calls.get('Expire')).toBe(TASK_ATTEMPTS);
     expect(faults.calls.get('RecordFailure')).toBe(1);
 
     const poll = await api.poll(agent, requestId);
@@ -92,15 +107,14 @@ describe('a workflow step that keeps failing', () => {
       body: {
         error: 'transaction_failed',
         error_description:
-          'the approval could not be completed: it was approved, but issuing the grant failed; ' +
-          'nothing was granted, ask again',
+          'the approval could not be completed: closing the request failed; nothing was granted, ask again',
       },
     });
     // Terminal: asking again answers the same, never authorization_pending.
     expect((await api.poll(agent, requestId)).body.error).toBe('transaction_failed');
 
     const view = await api.get(`/v1/requests/${requestId}`, agent);
-    expect(view.body).toMatchObject({ status: 'failed', approvers: ['U0ALICE'], token_delivered: false });
+    expect(view.body).toMatchObject({ status: 'failed', token_delivered: false });
     // Both answers are the documented ones.
     const document = openApiDocument(runtime.url) as {
       paths: Record<
@@ -116,35 +130,22 @@ describe('a workflow step that keeps failing', () => {
     const requestView = schemas.component('RequestView');
     expect(requestView(view.body), schemas.errorsOf(requestView)).toBe(true);
     const events = view.body.events as { type: string; actor: string; detail?: unknown }[];
-    expect(events.map((e) => e.type)).toEqual([
-      'requested',
-      'notified',
-      'vote',
-      'approved',
-      'failed',
-      'outcome_notified',
-    ]);
+    expect(events.map((e) => e.type)).toEqual(['requested', 'failed']);
     expect(events.find((e) => e.type === 'failed')).toMatchObject({
       actor: 'workflow',
-      detail: { error: 'GrantStoreUnavailable', previous_status: 'approved' },
+      detail: { error: 'GrantStoreUnavailable', previous_status: 'pending' },
     });
     const stored = JSON.stringify(await runtime.store.get(requestId));
     expect(stored).not.toContain('ECONNREFUSED');
     expect(stored).not.toContain('secret-task-token');
-    expect(stored).not.toContain('issue-grant.ts');
+    expect(stored).not.toContain('expire-request.ts');
     expect(stored).not.toContain('"grant"');
-
-    const message = runtime.slack?.messageFor(requestId);
-    const shown = JSON.stringify(message?.blocks);
-    expect(shown).toContain('Failed: db:DropTable');
-    expect(shown).toContain('could not be completed; nothing was granted');
-    expect(message?.blocks.some((b) => b.type === 'actions')).toBe(false);
-    expect(message?.text).toMatch(/^Failed: /);
   });
 
   it('the agent client ends its wait with a FailedError and reads the status "failed"', async () => {
     faults.clear();
-    faults.fail('IssueGrant');
+    faults.fail('AwaitApproval');
+    faults.fail('Expire');
     const token = await runtime.devToken('client-bot');
     const stepup = new StepUpClient({
       baseUrl: runtime.url,
@@ -158,8 +159,6 @@ describe('a workflow step that keeps failing', () => {
       audience: 'orders-db',
       justification: 'drop the legacy orders table after the migration',
     });
-    await slackMessage(runtime, request.id);
-    await runtime.click({ requestId: request.id, user: 'U0ALICE', decision: 'approve' });
     await runtime.workflow.settled();
     const error = await request.waitForToken().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FailedError);
@@ -170,8 +169,7 @@ describe('a workflow step that keeps failing', () => {
 
   it('a FAILED request cannot be cancelled, and the kill switch leaves it alone', async () => {
     faults.clear();
-    faults.fail('IssueGrant');
-    const requestId = await approvedAndSettled();
+    const requestId = await failedAndSettled();
     const before = await runtime.store.get(requestId);
 
     const cancel = await api.postJson(`/v1/requests/${requestId}/cancel`, {}, agent);
@@ -195,54 +193,15 @@ describe('a workflow step that keeps failing', () => {
     expect(await runtime.store.get(requestId)).toEqual(before);
   });
 
-  it('IssueGrant that heals within its retries: the agent gets its token, nothing is recorded as failed', async () => {
-    faults.clear();
-    faults.fail('IssueGrant', TASK_ATTEMPTS - 1);
-    const requestId = await approvedAndSettled();
-    expect(faults.calls.get('IssueGrant')).toBe(TASK_ATTEMPTS);
-    expect(faults.calls.get('RecordFailure')).toBeUndefined();
-    const poll = await api.poll(agent, requestId);
-    expect(poll.status).toBe(200);
-    const request = await runtime.store.get(requestId);
-    expect(request?.status).toBe('APPROVED');
-    expect(request?.events.some((e) => e.type === 'failed')).toBe(false);
-  });
-
-  it('Expire (after paging failed): the pending request is FAILED, not left pending', async () => {
-    faults.clear();
-    faults.fail('AwaitApproval');
-    faults.fail('Expire');
-    const requestId = await api.createRequest(agent);
-    await runtime.workflow.settled();
-    expect(faults.calls.get('Expire')).toBe(TASK_ATTEMPTS);
-
-    const poll = await api.poll(agent, requestId);
-    expect(poll).toEqual({
-      status: 400,
-      body: {
-        error: 'transaction_failed',
-        error_description:
-          'the approval could not be completed: closing the request failed; nothing was granted, ask again',
-      },
-    });
-    const request = await runtime.store.get(requestId);
-    expect(request?.status).toBe('FAILED');
-    expect(request?.events.at(-1)).toMatchObject({
-      type: 'failed',
-      detail: { error: 'GrantStoreUnavailable', previous_status: 'pending' },
-    });
-  });
-
   it('RecordFailure failing too ends the execution as failed, leaving the request unchanged', async () => {
     faults.clear();
-    faults.fail('IssueGrant');
     faults.fail('RecordFailure');
-    const requestId = await approvedAndSettled();
+    const requestId = await failedAndSettled();
     expect(faults.calls.get('RecordFailure')).toBe(TASK_ATTEMPTS);
     expect(faults.calls.get('NotifyOutcome')).toBeUndefined();
     // The execution failed (in AWS the failed-executions alarm fires); the record is as it was.
     const request = await runtime.store.get(requestId);
-    expect(request?.status).toBe('APPROVED');
+    expect(request?.status).toBe('PENDING');
     expect(request?.grant).toBeUndefined();
   });
 });

@@ -1,3 +1,4 @@
+import { PollingRequestChanges } from '../../lambdas/adapters/aws/polling-request-changes';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbRequestStore } from '../../lambdas/adapters/aws/dynamodb-request-store';
@@ -5,7 +6,7 @@ import { LocalKeySigner } from '../../lambdas/adapters/local/local-key-signer';
 import type { ApprovalRequest } from '../../lambdas/domain/approval-request';
 import { httpStatusOf } from '../../lambdas/api/error-response';
 import { parseTokenRequest } from '../../lambdas/api/schemas/token-request';
-import { CIBA_GRANT_TYPE } from '../../lambdas/contract';
+import { CIBA_GRANT_TYPE, TOKEN_WAIT_MAX_SECONDS } from '../../lambdas/contract';
 import { deliverToken, type DeliverTokenDeps } from '../../lambdas/domain/deliver-token';
 import { StepUpError } from '../../lambdas/domain/errors';
 import { MAX_REDELIVERIES, REDELIVERY_WINDOW_SECONDS } from '../../lambdas/domain/token-redelivery';
@@ -24,10 +25,27 @@ import {
 const ISSUER = 'https://stepup.test';
 
 describe('parseTokenRequest', () => {
-  it('returns the auth_req_id of a CIBA grant', () => {
-    expect(parseTokenRequest({ grant_type: CIBA_GRANT_TYPE, auth_req_id: 'abc_DEF-123.x' })).toBe(
-      'abc_DEF-123.x',
-    );
+  it('returns the auth_req_id of a CIBA grant, waiting for nothing unless asked', () => {
+    expect(parseTokenRequest({ grant_type: CIBA_GRANT_TYPE, auth_req_id: 'abc_DEF-123.x' })).toEqual({
+      requestId: 'abc_DEF-123.x',
+      waitSeconds: 0,
+    });
+  });
+
+  it('takes wait (long-poll) as a JSON integer or form digits, 0 to the cap, and refuses anything else', () => {
+    const parse = (wait: unknown) =>
+      parseTokenRequest({ grant_type: CIBA_GRANT_TYPE, auth_req_id: 'abc', wait });
+    expect(parse(TOKEN_WAIT_MAX_SECONDS).waitSeconds).toBe(TOKEN_WAIT_MAX_SECONDS);
+    expect(parse('20').waitSeconds).toBe(20);
+    expect(parse(0).waitSeconds).toBe(0);
+    for (const wait of [TOKEN_WAIT_MAX_SECONDS + 1, 60, '26', -1, 1.5, '1.5', '', ' 5', null, true]) {
+      expectStepUpError(
+        thrownBy(() => parse(wait)),
+        'invalid_request',
+        400,
+        `from 0 to ${TOKEN_WAIT_MAX_SECONDS}`,
+      );
+    }
   });
 
   it('rejects another or a missing grant_type with unsupported_grant_type', () => {
@@ -87,7 +105,13 @@ describe('deliverToken (real DynamoDbRequestStore on dynalite, LocalKeySigner)',
     db = await startLocalDynamoDb();
     store = new DynamoDbRequestStore(db.client, db.tableName);
     signer = await LocalKeySigner.open();
-    deps = { store, signer, clock: fixedClock(now), issuer: ISSUER };
+    deps = {
+      store,
+      signer,
+      clock: fixedClock(now),
+      issuer: ISSUER,
+      changes: new PollingRequestChanges(db.client, db.tableName),
+    };
   });
 
   afterAll(async () => {

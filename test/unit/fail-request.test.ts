@@ -28,29 +28,6 @@ const approved: Partial<ApprovalRequest> = {
 };
 
 describe('failRequest', () => {
-  it('fails an approved request whose grant was never issued, in one write with its audit event', async () => {
-    const request = await stored(approved);
-    expect(await failRequest({ store, clock }, request.id, 'States.TaskFailed')).toEqual({
-      status: 'FAILED',
-      changed: true,
-    });
-    const after = await store.get(request.id);
-    expect(after).toEqual({
-      ...request,
-      status: 'FAILED',
-      version: request.version + 1,
-      events: [
-        ...request.events,
-        {
-          type: 'failed',
-          at: NOW.toISOString(),
-          actor: 'workflow',
-          detail: { error: 'States.TaskFailed', previous_status: 'approved' },
-        },
-      ],
-    });
-  });
-
   it('fails a request that is still pending (Expire failed)', async () => {
     const request = await stored();
     await failRequest({ store, clock }, request.id, 'Lambda.TooManyRequestsException');
@@ -66,6 +43,8 @@ describe('failRequest', () => {
   it('leaves a request that already has its outcome exactly as it is', async () => {
     const outcomes: Partial<ApprovalRequest>[] = [
       withGrant(pendingRequest(approved), NOW),
+      // Approved by an older deployment, before its IssueGrant step: the reconciler grants it, never a failure.
+      approved,
       { status: 'DENIED', decidedAt: NOW.toISOString() },
       { status: 'EXPIRED', decidedAt: NOW.toISOString() },
       { status: 'CANCELLED', decidedAt: NOW.toISOString() },
@@ -81,7 +60,7 @@ describe('failRequest', () => {
   });
 
   it('fails exactly once when retried concurrently', async () => {
-    const request = await stored(approved);
+    const request = await stored();
     const results = await Promise.all(
       Array.from({ length: 10 }, () => failRequest({ store, clock }, request.id, 'States.TaskFailed')),
     );
@@ -105,7 +84,7 @@ describe('failRequest', () => {
     ]) {
       expect(auditableErrorName(raw)).toBe('unknown');
     }
-    const request = await stored(approved);
+    const request = await stored();
     await failRequest({ store, clock }, request.id, 'Error: boom\n    at x (y.ts:1:1)');
     expect((await store.get(request.id))?.events.at(-1)?.detail?.error).toBe('unknown');
   });

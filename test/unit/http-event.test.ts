@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   bodyOf,
   callerOf,
+  bearerChallenge,
   errorResult,
   json,
   type HttpEvent,
@@ -260,10 +261,15 @@ describe('errorResult', () => {
     });
   });
 
-  it('adds a Bearer challenge to 401s', () => {
+  it('adds a Bearer challenge to 401s, with the description in the characters RFC 6750 allows', () => {
     const result = errorResult(new StepUpError('invalid_token', 'no token'), () => undefined);
     expect(result.statusCode).toBe(401);
-    expect(result.headers?.['www-authenticate']).toBe('Bearer error="invalid_token"');
+    expect(result.headers?.['www-authenticate']).toBe(
+      'Bearer error="invalid_token", error_description="no token"',
+    );
+    expect(bearerChallenge('invalid_token', 'a "quoted" \\ é\n')).toBe(
+      'Bearer error="invalid_token", error_description="a ?quoted? ? ??"',
+    );
   });
 
   it('never leaks the message or stack of an unexpected error: opaque server_error, logged', () => {

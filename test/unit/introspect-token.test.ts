@@ -1,3 +1,4 @@
+import { InProcessRequestChanges } from '../../lambdas/adapters/local/in-process-request-changes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbRequestStore } from '../../lambdas/adapters/aws/dynamodb-request-store';
 import { Es256TokenVerifier } from '../../lambdas/adapters/es256-token-verifier';
@@ -115,7 +116,8 @@ describe('introspectToken (real store on dynalite, LocalKeySigner, Es256TokenVer
     });
     await store.create(request);
     const { access_token } = await deliverToken(
-      { store, signer, clock, issuer: ISSUER },
+      // No wait is asked for: nothing ever waits on the changes.
+      { store, signer, clock, issuer: ISSUER, changes: new InProcessRequestChanges() },
       request.agent,
       request.id,
     );

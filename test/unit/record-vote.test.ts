@@ -116,10 +116,23 @@ describe('recordVote: decisions', () => {
     expect(after?.decidedAt).toBe(NOW.toISOString());
     expect(after?.version).toBe(request.version + 1);
     expect(after?.votes).toEqual([{ user: ALICE, team: TEAM, decision: 'approve', at: NOW.toISOString() }]);
-    expect(after?.events.map((e) => e.type)).toEqual(['requested', 'vote', 'approved']);
-    expect(after?.events.at(-1)).toMatchObject({
+    // The same write approves and stores the grant: nothing is left for the workflow but Slack.
+    expect(after?.events.map((e) => e.type)).toEqual(['requested', 'vote', 'approved', 'grant_issued']);
+    expect(after?.events.at(-2)).toMatchObject({
       actor: `slack:${TEAM}/${ALICE}`,
       detail: { approvers: ALICE },
+    });
+    expect(after?.grant).toMatchObject({
+      ttlSeconds: request.requestedTtlSeconds,
+      issuedAt: NOW.toISOString(),
+      authorizationDetails: [
+        {
+          type: 'stepup_action',
+          actions: [request.action],
+          identifier: request.resource,
+          locations: [request.audience],
+        },
+      ],
     });
     expect(workflow.calls).toEqual([{ taskToken: TASK_TOKEN, outcome: { decision: 'APPROVED' } }]);
     expect(notifier.told).toEqual([]);

@@ -33,7 +33,8 @@ export function claimsOf(event: HttpEvent): Readonly<Record<string, unknown>> {
 export function callerOf(event: HttpEvent): string {
   const sub = claimsOf(event).sub;
   if (typeof sub !== 'string' || sub.length === 0) {
-    throw new StepUpError('invalid_token', 'a valid workload bearer token is required');
+    // Only when the route is not behind the authorizer (a deployment error): API Gateway refuses first.
+    throw new StepUpError('invalid_token', MISSING_BEARER);
   }
   return requireWorkloadSub(sub);
 }
@@ -79,12 +80,24 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
   };
 }
 
+/** The description of a 401 when no bearer was sent at all. */
+export const MISSING_BEARER = 'a workload bearer token is required (Authorization: Bearer <workload JWT>)';
+
+/**
+ * The RFC 6750 §3 challenge of a 401: `Bearer error="…", error_description="…"`, the description
+ * limited to the characters the RFC allows in it (no quote or backslash).
+ */
+export function bearerChallenge(code: string, description: string): string {
+  const safe = description.replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '?');
+  return `Bearer error="${code}", error_description="${safe}"`;
+}
+
 /** Maps a thrown error to `{error, error_description}`; unexpected errors become an opaque 500. */
 export function errorResult(error: unknown, log: (error: unknown) => void): HttpResult {
   const status = error instanceof StepUpError ? httpStatusOf(error.code) : 500;
   if (error instanceof StepUpError && status < 500) {
     const headers: Record<string, string> =
-      status === 401 ? { 'www-authenticate': `Bearer error="${error.code}"` } : {};
+      status === 401 ? { 'www-authenticate': bearerChallenge(error.code, error.message) } : {};
     return json(status, errorBody(error), headers);
   }
   log(error);

@@ -64,7 +64,8 @@ export function agentPrefix(agent: string): string {
 /** How many open ids one kill-switch page lists: small, so a caller can stop between pages. */
 const OPEN_PAGE_SIZE = 100;
 
-function key(id: string, sk = SORT_KEY) {
+/** The DynamoDB key of request `id`'s item (`sk` REQUEST), or of the item beside it (`POLL`). */
+export function key(id: string, sk = SORT_KEY) {
   return marshall({ pk: `REQUEST#${id}`, sk });
 }
 

@@ -6,6 +6,7 @@ import { DynamoDbIdempotencyStore } from './dynamodb-idempotency-store';
 import { DynamoDbKillSwitchLedger } from './dynamodb-kill-switch-ledger';
 import { DynamoDbRequestStore } from './dynamodb-request-store';
 import { emfMetrics } from './emf-metrics';
+import { PollingRequestChanges } from './polling-request-changes';
 import { traced } from './tracing';
 
 // One module per AWS SDK client: a handler's bundle then requires only the clients it uses (each
@@ -32,4 +33,9 @@ export function idempotencyStore(): DynamoDbIdempotencyStore {
 /** Kill switch runs, in the table named by `TABLE_NAME`. */
 export function killSwitchLedger(): KillSwitchLedger {
   return new DynamoDbKillSwitchLedger(tableClient(), requireEnv(ENV.tableName));
+}
+
+/** Changes of requests in the table named by `TABLE_NAME`, seen by reading with backoff (long-poll). */
+export function tableRequestChanges(): PollingRequestChanges {
+  return new PollingRequestChanges(traced(new DynamoDBClient({})), requireEnv(ENV.tableName));
 }
