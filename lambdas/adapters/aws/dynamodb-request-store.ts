@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ApprovalRequest, AuditEvent } from '../../domain/approval-request';
+import { forEachBounded } from '../../domain/bounded-concurrency';
 import { isOpen, workflowUnfinished } from '../../domain/open-request';
 import { noMetrics, type OperationalMetrics } from '../../ports/operational-metrics';
 import {
@@ -63,6 +64,9 @@ export function agentPrefix(agent: string): string {
 
 /** How many open ids one kill-switch page lists: small, so a caller can stop between pages. */
 const OPEN_PAGE_SIZE = 100;
+
+/** How many requests {@link DynamoDbRequestStore.listUnfinished} reads at once. */
+const UNFINISHED_READ_CONCURRENCY = 16;
 
 /** The DynamoDB key of request `id`'s item (`sk` REQUEST), or of the item beside it (`POLL`). */
 export function key(id: string, sk = SORT_KEY) {
@@ -237,8 +241,13 @@ export class DynamoDbRequestStore implements RequestStore {
     let cursor: string | undefined;
     do {
       const page = await this.listUnfinishedWorkflows(cursor);
+      // A page's reads go out together, a few at a time (a restart reads every pending request).
+      const requests = new Map<string, ApprovalRequest | undefined>();
+      await forEachBounded(page.items, UNFINISHED_READ_CONCURRENCY, async ({ id }) => {
+        requests.set(id, await this.get(id));
+      });
       for (const { id } of page.items) {
-        const request = await this.get(id);
+        const request = requests.get(id);
         if (request) yield request;
       }
       cursor = page.cursor;
