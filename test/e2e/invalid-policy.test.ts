@@ -27,7 +27,9 @@ describe('an invalid policy stops everything that would run it', () => {
     copyFileSync('policies/stepup.cedarschema', join(dir, 'stepup.cedarschema'));
     const policies = readFileSync('policies/stepup.cedar', 'utf8').split('\n');
     // Reads an optional attribute without `has`: Cedar's strict validation rejects it.
-    line = policies.findIndex((l) => l.includes('"drop-prod-table"')) + 5;
+    // The `when` clause of that policy, however many annotations precede it.
+    const id = policies.findIndex((l) => l.includes('"drop-prod-table"'));
+    line = policies.findIndex((l, i) => i > id && l.startsWith('when {')) + 1;
     policies[line - 1] = 'when { context.approved && context.on_behalf_of == Human::"x" };';
     writeFileSync(join(dir, 'stepup.cedar'), policies.join('\n'));
   });
