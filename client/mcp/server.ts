@@ -30,6 +30,15 @@ const TOKEN_RULES =
   '"Authorization: <token_type> <access_token>" to that resource server only, never log or repeat it, ' +
   'and request a new approval for any other or repeated action.';
 
+const BINDING_CODE_RULE =
+  'While it is pending, show your user the binding_code (e.g. "waiting for approval, binding code ' +
+  'K9ZP-EVXV"): the approvers see the same code in Slack, so your user can tell them which request is theirs.';
+
+const HOW_OFTEN =
+  'check_elevation long-polls: ONE call waits up to wait_seconds for the decision and answers as soon as ' +
+  'it comes. Call it once; call it again only when it returns status "pending" (do not poll in a tight ' +
+  'loop, and never with wait_seconds 0 in a loop).';
+
 const REQUEST_DESCRIPTION = [
   'Ask the humans who own a resource to approve ONE high-risk action (for example dropping a table, ' +
     'rotating a production secret, moving money) before you perform it, and get a single-use access token ' +
@@ -37,8 +46,13 @@ const REQUEST_DESCRIPTION = [
   TOKEN_RULES,
   'Approvers read the justification in Slack next to the structured action, resource and audience: state ' +
     'plainly and truthfully what you will do and why. The call waits up to wait_seconds for the decision; ' +
-    'if none came yet it returns status "pending" with an auth_req_id: then call check_elevation later ' +
+    'if none came yet it returns status "pending" with an auth_req_id: then call check_elevation with it ' +
     '(do not call request_elevation again for the same action, that pages the approvers twice).',
+  BINDING_CODE_RULE,
+  HOW_OFTEN,
+  'Every answer has a status and instructions: follow the instructions. The refusals differ: denied (a human ' +
+    'decided), forbidden_by_policy (no human involved), invalid_request (fix the named field), expired, ' +
+    'cancelled, failed, unauthenticated (this agent’s own credential was refused).',
   NO_REWORDING,
 ].join('\n\n');
 
@@ -46,6 +60,8 @@ const CHECK_DESCRIPTION = [
   'Check a request made with request_elevation: returns its status (pending, approved, denied, expired, ' +
     'cancelled, failed) and approvals so far, or the single-use access token once it is approved. The token is ' +
     'handed out only once: keep it until you use it.',
+  HOW_OFTEN,
+  BINDING_CODE_RULE,
   TOKEN_RULES,
   NO_REWORDING,
 ].join('\n\n');
@@ -101,8 +117,10 @@ function pending(
     approver_groups: status?.requirements.approverGroups,
     expires_at: status?.expiresAt,
     instructions:
-      'The approvers have not decided yet. Do not perform the action. Call check_elevation with this ' +
-      'auth_req_id later (optionally with wait_seconds); do not call request_elevation again for it.',
+      `The approvers have not decided yet. Do not perform the action. Tell your user the binding code ` +
+      `${handle.bindingCode} (the approvers see it in Slack). Then call check_elevation with this auth_req_id ` +
+      'once: it waits for the decision. Call it again only if it answers pending again; do not call ' +
+      'request_elevation again for this action.',
   };
 }
 
@@ -281,7 +299,8 @@ export function createStepUpMcpServer(options: StepUpMcpServerOptions): McpServe
           .regex(/^[A-Za-z0-9._-]+$/)
           .describe('The auth_req_id request_elevation returned.'),
         wait_seconds: waitSeconds.describe(
-          `How long to wait for the decision in this call, 0–${MAX_WAIT_SECONDS} s (default 0: answer at once).`,
+          `How long this one call waits for the decision, 0–${MAX_WAIT_SECONDS} s (default ${defaultWait}). ` +
+            '0 answers at once; prefer the default.',
         ),
       },
       outputSchema: ELEVATION_OUTPUT,
@@ -296,7 +315,7 @@ export function createStepUpMcpServer(options: StepUpMcpServerOptions): McpServe
       try {
         const status = await client.getStatus(input.auth_req_id);
         const expired = status.status === 'pending' && Date.parse(status.expiresAt) <= Date.now();
-        const wait = input.wait_seconds ?? 0;
+        const wait = input.wait_seconds ?? defaultWait;
         if (status.status === 'pending' && !expired && wait === 0) {
           return result(pending(status, { id: status.id, bindingCode: status.bindingCode }));
         }

@@ -49,6 +49,12 @@ describe('the MCP server (stepup mcp) driven by the MCP SDK client over stdio', 
       expect(tool.description).toMatch(/do NOT ask again with a reworded/);
     }
     expect(byName.check_elevation!.inputSchema.required).toEqual(['auth_req_id']);
+    for (const tool of [request, byName.check_elevation!]) {
+      expect(tool.description).toMatch(/ONE call waits up to wait_seconds/);
+      expect(tool.description).toMatch(/call it again only when it returns status "pending"/);
+      expect(tool.description).toMatch(/show your user the binding_code/);
+    }
+    for (const tool of tools) expect(tool.outputSchema?.properties, tool.name).toHaveProperty('status');
   });
 
   it('answers pending after wait_seconds; once approved, check_elevation hands out the token once', async () => {
@@ -60,7 +66,10 @@ describe('the MCP server (stepup mcp) driven by the MCP SDK client over stdio', 
       approvals_needed: 1,
     });
     const id = pending.auth_req_id as string;
-    expect(await call('check_elevation', { auth_req_id: id })).toMatchObject({ status: 'pending' });
+    expect(pending.instructions).toContain(`binding code ${pending.binding_code as string}`);
+    expect(await call('check_elevation', { auth_req_id: id, wait_seconds: 0 })).toMatchObject({
+      status: 'pending',
+    });
 
     await slackMessage(runtime, id);
     await runtime.click({ requestId: id, user: 'U0ALICE', decision: 'approve' });
@@ -100,6 +109,23 @@ describe('the MCP server (stepup mcp) driven by the MCP SDK client over stdio', 
     );
     await slackMessage(runtime, id);
     await runtime.click({ requestId: id, user: 'U0BOB', decision: 'approve' });
+    expect(await answer).toMatchObject({
+      status: 'approved',
+      auth_req_id: id,
+      access_token: expect.any(String),
+    });
+  });
+
+  it('check_elevation long-polls by default: one call answers with the token once approved', async () => {
+    const pending = await call('request_elevation', {
+      ...DROP_TABLE,
+      resource: 'prod/shipments',
+      wait_seconds: 0,
+    });
+    const id = pending.auth_req_id as string;
+    const answer = call('check_elevation', { auth_req_id: id });
+    await slackMessage(runtime, id);
+    await runtime.click({ requestId: id, user: 'U0ALICE', decision: 'approve' });
     expect(await answer).toMatchObject({
       status: 'approved',
       auth_req_id: id,
