@@ -3,10 +3,7 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import {
-  CancelledError,
-  DeniedError,
-  ExpiredError,
-  FailedError,
+  InvalidRequestError,
   StepUpApiError,
   type AwsCredentials,
   type ElevationHandle,
@@ -15,6 +12,8 @@ import {
   type StepUpClient,
   type WaitProgress,
 } from '../agent';
+import { AWS_CREDENTIALS_OUTPUT, ELEVATION_OUTPUT } from './output-schemas';
+import { NO_REWORDING, refusal } from './refusals';
 
 /** The MCP server's name and version, as shown to MCP hosts. */
 export const MCP_SERVER_INFO = { name: 'stepup', version: '0.1.0' } as const;
@@ -31,10 +30,14 @@ const TOKEN_RULES =
   '"Authorization: <token_type> <access_token>" to that resource server only, never log or repeat it, ' +
   'and request a new approval for any other or repeated action.';
 
-const NO_REWORDING =
-  'If the request is denied, do NOT ask again with a reworded or different justification, and do not try ' +
-  'to reach the same outcome another way: the humans decided about the action, not the wording. Stop and ' +
-  'tell the user the reason instead.';
+const BINDING_CODE_RULE =
+  'While it is pending, show your user the binding_code (e.g. "waiting for approval, binding code ' +
+  'K9ZP-EVXV"): the approvers see the same code in Slack, so your user can tell them which request is theirs.';
+
+const HOW_OFTEN =
+  'check_elevation long-polls: ONE call waits up to wait_seconds for the decision and answers as soon as ' +
+  'it comes. Call it once; call it again only when it returns status "pending" (do not poll in a tight ' +
+  'loop, and never with wait_seconds 0 in a loop).';
 
 const REQUEST_DESCRIPTION = [
   'Ask the humans who own a resource to approve ONE high-risk action (for example dropping a table, ' +
@@ -43,8 +46,13 @@ const REQUEST_DESCRIPTION = [
   TOKEN_RULES,
   'Approvers read the justification in Slack next to the structured action, resource and audience: state ' +
     'plainly and truthfully what you will do and why. The call waits up to wait_seconds for the decision; ' +
-    'if none came yet it returns status "pending" with an auth_req_id: then call check_elevation later ' +
+    'if none came yet it returns status "pending" with an auth_req_id: then call check_elevation with it ' +
     '(do not call request_elevation again for the same action, that pages the approvers twice).',
+  BINDING_CODE_RULE,
+  HOW_OFTEN,
+  'Every answer has a status and instructions: follow the instructions. The refusals differ: denied (a human ' +
+    'decided), forbidden_by_policy (no human involved), invalid_request (fix the named field), expired, ' +
+    'cancelled, failed, unauthenticated (this agent’s own credential was refused).',
   NO_REWORDING,
 ].join('\n\n');
 
@@ -52,6 +60,8 @@ const CHECK_DESCRIPTION = [
   'Check a request made with request_elevation: returns its status (pending, approved, denied, expired, ' +
     'cancelled, failed) and approvals so far, or the single-use access token once it is approved. The token is ' +
     'handed out only once: keep it until you use it.',
+  HOW_OFTEN,
+  BINDING_CODE_RULE,
   TOKEN_RULES,
   NO_REWORDING,
 ].join('\n\n');
@@ -67,8 +77,10 @@ export interface StepUpMcpServerOptions {
 type ToolResult = Record<string, unknown>;
 
 function result(value: ToolResult, isError = false): CallToolResult {
+  const json = JSON.stringify(value, null, 2);
+  const text = typeof value.instructions === 'string' ? `${value.instructions}\n\n${json}` : json;
   return {
-    content: [{ type: 'text', text: JSON.stringify(value, null, 2) }],
+    content: [{ type: 'text', text }],
     structuredContent: value,
     ...(isError ? { isError: true } : {}),
   };
@@ -105,56 +117,26 @@ function pending(
     approver_groups: status?.requirements.approverGroups,
     expires_at: status?.expiresAt,
     instructions:
-      'The approvers have not decided yet. Do not perform the action. Call check_elevation with this ' +
-      'auth_req_id later (optionally with wait_seconds); do not call request_elevation again for it.',
+      `The approvers have not decided yet. Do not perform the action. Tell your user the binding code ` +
+      `${handle.bindingCode} (the approvers see it in Slack). Then call check_elevation with this auth_req_id ` +
+      'once: it waits for the decision. Call it again only if it answers pending again; do not call ' +
+      'request_elevation again for this action.',
   };
-}
-
-/** The tool answer for how a wait ended without a token; undefined for real failures. */
-function outcome(error: unknown, id: string | undefined): ToolResult | undefined {
-  if (error instanceof DeniedError) {
-    return {
-      status: 'denied',
-      auth_req_id: error.requestId ?? id,
-      reason: error.reason,
-      ...(error.policies.length > 0 ? { policies: error.policies } : {}),
-      instructions: `Do not perform the action. ${NO_REWORDING}`,
-    };
-  }
-  if (error instanceof ExpiredError) {
-    return {
-      status: 'expired',
-      auth_req_id: error.requestId ?? id,
-      reason: error.message,
-      instructions:
-        'Nobody approved in time (or the token was not collected in time). Do not perform the action. ' +
-        'Ask the user whether to request approval again.',
-    };
-  }
-  if (error instanceof FailedError) {
-    return {
-      status: 'failed',
-      auth_req_id: error.requestId ?? id,
-      reason: error.message,
-      instructions:
-        'stepup could not complete the approval; nothing was granted. Do not perform the action. ' +
-        'This was a fault, not a decision: you may request approval again with request_elevation.',
-    };
-  }
-  if (error instanceof CancelledError) {
-    return {
-      status: 'cancelled',
-      auth_req_id: error.requestId ?? id,
-      reason: error.message,
-      instructions: 'The request was withdrawn (by this agent or an operator). Do not perform the action.',
-    };
-  }
-  return undefined;
 }
 
 function failure(error: unknown): CallToolResult {
   if (error instanceof StepUpApiError) {
-    return result({ status: 'error', error: error.code, error_description: error.message }, true);
+    return result(
+      {
+        status: 'error',
+        error: error.code,
+        error_description: error.message,
+        instructions:
+          'stepup could not answer (nothing was decided). Do not perform the action. You may try this call ' +
+          'once more later; if it fails again, tell the user what stepup said.',
+      },
+      true,
+    );
   }
   throw error;
 }
@@ -198,7 +180,7 @@ async function waitUpTo(
     return approved(await handle.waitForToken({ signal, onUpdate }));
   } catch (error) {
     if (!signal.aborted) {
-      const ended = outcome(error, handle.id);
+      const ended = refusal(error, handle.id);
       if (ended) return ended;
       throw error;
     }
@@ -274,6 +256,7 @@ export function createStepUpMcpServer(options: StepUpMcpServerOptions): McpServe
           ),
         wait_seconds: waitSeconds,
       },
+      outputSchema: ELEVATION_OUTPUT,
       annotations: { destructiveHint: false, idempotentHint: false, openWorldHint: true },
     },
     async (input, extra) => {
@@ -288,7 +271,7 @@ export function createStepUpMcpServer(options: StepUpMcpServerOptions): McpServe
           parameters: input.parameters,
         });
       } catch (error) {
-        const ended = outcome(error, undefined);
+        const ended = refusal(error, undefined, 'create');
         return ended ? result(ended) : failure(error);
       }
       try {
@@ -316,9 +299,11 @@ export function createStepUpMcpServer(options: StepUpMcpServerOptions): McpServe
           .regex(/^[A-Za-z0-9._-]+$/)
           .describe('The auth_req_id request_elevation returned.'),
         wait_seconds: waitSeconds.describe(
-          `How long to wait for the decision in this call, 0–${MAX_WAIT_SECONDS} s (default 0: answer at once).`,
+          `How long this one call waits for the decision, 0–${MAX_WAIT_SECONDS} s (default ${defaultWait}). ` +
+            '0 answers at once; prefer the default.',
         ),
       },
+      outputSchema: ELEVATION_OUTPUT,
       annotations: {
         readOnlyHint: false,
         destructiveHint: false,
@@ -330,7 +315,7 @@ export function createStepUpMcpServer(options: StepUpMcpServerOptions): McpServe
       try {
         const status = await client.getStatus(input.auth_req_id);
         const expired = status.status === 'pending' && Date.parse(status.expiresAt) <= Date.now();
-        const wait = input.wait_seconds ?? 0;
+        const wait = input.wait_seconds ?? defaultWait;
         if (status.status === 'pending' && !expired && wait === 0) {
           return result(pending(status, { id: status.id, bindingCode: status.bindingCode }));
         }
@@ -349,7 +334,7 @@ export function createStepUpMcpServer(options: StepUpMcpServerOptions): McpServe
         const handle = await client.resume(status.id);
         return result(await waitUpTo(handle, Math.max(wait, 5), extra));
       } catch (error) {
-        const ended = outcome(error, input.auth_req_id);
+        const ended = refusal(error, input.auth_req_id);
         return ended ? result(ended) : failure(error);
       }
     },
@@ -403,8 +388,10 @@ async function tokenOf(
       auth_req_id: id,
       error: 'already_used',
       error_description:
-        'This approval was already used: its credentials (or its token) were handed out once and cannot be ' +
-        'fetched again. Use the credentials you received; if they are lost or expired, ask for a new approval.',
+        'This approval was already used: its credentials (or its token) were handed out once.',
+      instructions:
+        'They cannot be fetched again. Use the credentials you received; if they are lost or expired, ask ' +
+        'the user whether to request a new approval.',
     };
     return { answer };
   }
@@ -414,8 +401,10 @@ async function tokenOf(
       auth_req_id: id,
       error: 'token_already_collected',
       error_description:
-        'The token for this request was already handed out (by request_elevation or check_elevation). ' +
-        'Call get_aws_credentials with that access_token instead. If it was used or lost, ask for a new approval.',
+        'The token for this request was already handed out (by request_elevation or check_elevation).',
+      instructions:
+        'Call get_aws_credentials with that access_token instead. If it was used or lost, ask the user ' +
+        'whether to request a new approval.',
     };
     return { answer };
   }
@@ -447,27 +436,7 @@ function registerGetAwsCredentials(server: McpServer, client: StepUpClient): voi
           .optional()
           .describe('The approved request, when its token was not collected yet (instead of access_token).'),
       },
-      outputSchema: {
-        status: z
-          .enum(['issued', 'pending', 'denied', 'expired', 'failed', 'cancelled', 'error'])
-          .describe('issued: the credentials are here; anything else: they are not.'),
-        auth_req_id: z.string().optional(),
-        access_key_id: z.string().optional(),
-        secret_access_key: z.string().optional(),
-        session_token: z.string().optional(),
-        expiration: z.string().optional().describe('ISO 8601: when the credentials expire.'),
-        region: z.string().optional().describe('The region of the approved resource.'),
-        error: z.string().optional(),
-        error_description: z.string().optional(),
-        reason: z.string().optional(),
-        policies: z.array(z.string()).optional(),
-        binding_code: z.string().optional(),
-        approvals: z.number().optional(),
-        approvals_needed: z.number().optional(),
-        approver_groups: z.array(z.array(z.string())).optional(),
-        expires_at: z.string().optional(),
-        instructions: z.string().optional(),
-      },
+      outputSchema: AWS_CREDENTIALS_OUTPUT,
       annotations: { destructiveHint: false, idempotentHint: false, openWorldHint: true },
     },
     async (input, extra) => {
@@ -482,16 +451,33 @@ function registerGetAwsCredentials(server: McpServer, client: StepUpClient): voi
         } else {
           return result(
             {
-              status: 'error',
+              status: 'invalid_request',
               error: 'invalid_request',
               error_description: 'Give exactly one of access_token and auth_req_id.',
+              instructions:
+                'Call get_aws_credentials again with exactly one of access_token and auth_req_id.',
             },
             true,
           );
         }
         return result(issued(await client.exchangeForAwsCredentials(token), input.auth_req_id));
       } catch (error) {
-        const ended = outcome(error, input.auth_req_id);
+        if (error instanceof InvalidRequestError) {
+          return result(
+            {
+              status: 'invalid_request',
+              ...(input.auth_req_id ? { auth_req_id: input.auth_req_id } : {}),
+              error: error.code,
+              error_description: error.message,
+              instructions:
+                'stepup refused the exchange: pass the access_token of an approved, unused request for an ' +
+                'AWS audience (or its auth_req_id). A token works once; if it was used, ask the user ' +
+                'whether to request a new approval.',
+            },
+            true,
+          );
+        }
+        const ended = refusal(error, input.auth_req_id);
         return ended ? result(ended) : failure(error);
       }
     },

@@ -1,8 +1,7 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
 import { slackMessage, startTestRuntime, testConfig } from '../integration/support';
+import { McpUnderTest } from './mcp-support';
 
 const AGENT = 'mcp-aws-bot';
 const AUDIENCE = 'aws:prod-data';
@@ -16,38 +15,20 @@ const deleteTable = (table: string) => ({
   justification: 'the migration finished; the legacy table is unused',
 });
 
-/** The JSON a tool answered with (its structured content), and whether it was an error. */
-async function call(
-  client: Client,
-  name: string,
-  args: Record<string, unknown>,
-): Promise<Record<string, unknown> & { isError: boolean }> {
-  const answer = await client.callTool({ name, arguments: args });
-  return { ...(answer.structuredContent as Record<string, unknown>), isError: answer.isError === true };
-}
-
 describe('the MCP tool get_aws_credentials (stepup mcp, driven by the MCP SDK client over stdio)', () => {
   let runtime: LocalRuntime;
-  let client: Client;
+  let mcp: McpUnderTest;
+  /** A tool's answer, checked against its advertised outputSchema. */
+  const call = (name: string, args: Record<string, unknown>) => mcp.call(name, args);
 
   beforeAll(async () => {
     runtime = await startTestRuntime(
       testConfig({ awsTargets: { [AUDIENCE]: { roleArn: ROLE, actions: ['dynamodb:DeleteTable'] } } }),
     );
-    const transport = new StdioClientTransport({
-      command: process.execPath,
-      args: ['bin/stepup.cjs', 'mcp'],
-      env: {
-        PATH: process.env.PATH ?? '',
-        STEPUP_URL: runtime.url,
-        STEPUP_TOKEN: await runtime.devToken(AGENT),
-      },
-    });
-    client = new Client({ name: 'stepup-aws-test', version: '1.0.0' });
-    await client.connect(transport);
+    mcp = await McpUnderTest.start(runtime.url, await runtime.devToken(AGENT));
   });
   afterAll(async () => {
-    await client?.close();
+    await mcp?.close();
     await runtime?.stop();
   });
 
@@ -59,7 +40,7 @@ describe('the MCP tool get_aws_credentials (stepup mcp, driven by the MCP SDK cl
 
   /** A request made through request_elevation and approved by a click; its token not collected. */
   async function approved(table: string): Promise<string> {
-    const pending = await call(client, 'request_elevation', { ...deleteTable(table), wait_seconds: 0 });
+    const pending = await call('request_elevation', { ...deleteTable(table), wait_seconds: 0 });
     const id = pending.auth_req_id as string;
     await slackMessage(runtime, id);
     await runtime.click({ requestId: id, user: 'U0ALICE', decision: 'approve' });
@@ -67,7 +48,7 @@ describe('the MCP tool get_aws_credentials (stepup mcp, driven by the MCP SDK cl
   }
 
   it('is offered with an output schema, telling the model the credentials expire in ~15 min and work once', async () => {
-    const { tools } = await client.listTools();
+    const { tools } = await mcp.client.listTools();
     const tool = tools.find((t) => t.name === 'get_aws_credentials')!;
     expect(Object.keys(tool.inputSchema.properties ?? {}).sort()).toEqual(['access_token', 'auth_req_id']);
     expect(tool.outputSchema?.properties).toMatchObject({
@@ -85,7 +66,7 @@ describe('the MCP tool get_aws_credentials (stepup mcp, driven by the MCP SDK cl
 
   it('with auth_req_id: collects the token and exchanges it; asked again, says the approval was used', async () => {
     const id = await approved('mcp-by-id');
-    const answer = await call(client, 'get_aws_credentials', { auth_req_id: id });
+    const answer = await call('get_aws_credentials', { auth_req_id: id });
     expect(answer).toMatchObject({
       isError: false,
       status: 'issued',
@@ -98,43 +79,43 @@ describe('the MCP tool get_aws_credentials (stepup mcp, driven by the MCP SDK cl
     expect(Date.parse(answer.expiration as string)).toBeGreaterThan(Date.now());
     expect(await issuedKeys(id)).toEqual([answer.access_key_id]);
 
-    const again = await call(client, 'get_aws_credentials', { auth_req_id: id });
+    const again = await call('get_aws_credentials', { auth_req_id: id });
     expect(again).toMatchObject({ isError: true, status: 'error', error: 'already_used' });
     expect(await issuedKeys(id)).toHaveLength(1);
   });
 
   it('with the access_token check_elevation returned: exchanged once, then refused', async () => {
     const id = await approved('mcp-by-token');
-    const checked = await call(client, 'check_elevation', { auth_req_id: id });
+    const checked = await call('check_elevation', { auth_req_id: id });
     expect(checked.status).toBe('approved');
-    const answer = await call(client, 'get_aws_credentials', { access_token: checked.access_token });
+    const answer = await call('get_aws_credentials', { access_token: checked.access_token });
     expect(answer).toMatchObject({ status: 'issued', access_key_id: expect.stringMatching(/^ASIA/) });
     expect(await issuedKeys(id)).toEqual([answer.access_key_id]);
 
-    const byId = await call(client, 'get_aws_credentials', { auth_req_id: id });
+    const byId = await call('get_aws_credentials', { auth_req_id: id });
     expect(byId).toMatchObject({ isError: true, error: 'already_used' });
-    const spent = await call(client, 'get_aws_credentials', { access_token: checked.access_token });
-    expect(spent).toMatchObject({ isError: true, status: 'error', error: 'invalid_request' });
+    const spent = await call('get_aws_credentials', { access_token: checked.access_token });
+    expect(spent).toMatchObject({ isError: true, status: 'invalid_request', error: 'invalid_request' });
     expect(await issuedKeys(id)).toHaveLength(1);
   });
 
   it('answers pending, denied, or a usage mistake without credentials', async () => {
-    const pending = await call(client, 'request_elevation', {
+    const pending = await call('request_elevation', {
       ...deleteTable('mcp-pending'),
       wait_seconds: 0,
     });
     const id = pending.auth_req_id as string;
-    expect(await call(client, 'get_aws_credentials', { auth_req_id: id })).toMatchObject({
+    expect(await call('get_aws_credentials', { auth_req_id: id })).toMatchObject({
       status: 'pending',
       auth_req_id: id,
     });
     await slackMessage(runtime, id);
     await runtime.click({ requestId: id, user: 'U0BOB', decision: 'deny' });
-    const denied = await call(client, 'get_aws_credentials', { auth_req_id: id });
+    const denied = await call('get_aws_credentials', { auth_req_id: id });
     expect(denied).toMatchObject({ status: 'denied', auth_req_id: id });
     expect(denied).not.toHaveProperty('access_key_id');
 
-    expect(await call(client, 'get_aws_credentials', {})).toMatchObject({
+    expect(await call('get_aws_credentials', {})).toMatchObject({
       isError: true,
       error: 'invalid_request',
     });

@@ -1,8 +1,7 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
-import { Api, eventually, slackMessage, startTestRuntime } from '../integration/support';
+import { Api, eventually, slackMessage, startTestRuntime, testConfig } from '../integration/support';
+import { McpUnderTest } from './mcp-support';
 
 const AGENT = 'mcp-bot';
 
@@ -13,43 +12,25 @@ const DROP_TABLE = {
   justification: 'drop the legacy orders table after the migration',
 };
 
-/** The JSON a tool answered with (its structured content). */
-async function call(client: Client, name: string, args: Record<string, unknown>) {
-  const answer = await client.callTool({ name, arguments: args });
-  return answer.structuredContent as Record<string, unknown>;
-}
-
 describe('the MCP server (stepup mcp) driven by the MCP SDK client over stdio', () => {
   let runtime: LocalRuntime;
   let api: Api;
-  let client: Client;
-  let stderr = '';
+  let mcp: McpUnderTest;
+  const call = (name: string, args: Record<string, unknown>) => mcp.call(name, args);
 
   beforeAll(async () => {
     runtime = await startTestRuntime();
     api = new Api(runtime);
-    const transport = new StdioClientTransport({
-      command: process.execPath,
-      args: ['bin/stepup.cjs', 'mcp'],
-      env: {
-        PATH: process.env.PATH ?? '',
-        STEPUP_URL: runtime.url,
-        STEPUP_TOKEN: await runtime.devToken(AGENT),
-      },
-      stderr: 'pipe',
-    });
-    transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    client = new Client({ name: 'stepup-test', version: '1.0.0' });
-    await client.connect(transport);
+    mcp = await McpUnderTest.start(runtime.url, await runtime.devToken(AGENT));
   });
 
   afterAll(async () => {
-    await client?.close();
+    await mcp?.close();
     await runtime?.stop();
   });
 
   it('offers request_elevation and check_elevation, telling the model how to use the token', async () => {
-    const { tools } = await client.listTools();
+    const { tools } = await mcp.client.listTools();
     const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
     expect(Object.keys(byName).sort()).toEqual([
       'check_elevation',
@@ -68,10 +49,16 @@ describe('the MCP server (stepup mcp) driven by the MCP SDK client over stdio', 
       expect(tool.description).toMatch(/do NOT ask again with a reworded/);
     }
     expect(byName.check_elevation!.inputSchema.required).toEqual(['auth_req_id']);
+    for (const tool of [request, byName.check_elevation!]) {
+      expect(tool.description).toMatch(/ONE call waits up to wait_seconds/);
+      expect(tool.description).toMatch(/call it again only when it returns status "pending"/);
+      expect(tool.description).toMatch(/show your user the binding_code/);
+    }
+    for (const tool of tools) expect(tool.outputSchema?.properties, tool.name).toHaveProperty('status');
   });
 
   it('answers pending after wait_seconds; once approved, check_elevation hands out the token once', async () => {
-    const pending = await call(client, 'request_elevation', { ...DROP_TABLE, wait_seconds: 1 });
+    const pending = await call('request_elevation', { ...DROP_TABLE, wait_seconds: 1 });
     expect(pending).toMatchObject({
       status: 'pending',
       auth_req_id: expect.any(String),
@@ -79,11 +66,14 @@ describe('the MCP server (stepup mcp) driven by the MCP SDK client over stdio', 
       approvals_needed: 1,
     });
     const id = pending.auth_req_id as string;
-    expect(await call(client, 'check_elevation', { auth_req_id: id })).toMatchObject({ status: 'pending' });
+    expect(pending.instructions).toContain(`binding code ${pending.binding_code as string}`);
+    expect(await call('check_elevation', { auth_req_id: id, wait_seconds: 0 })).toMatchObject({
+      status: 'pending',
+    });
 
     await slackMessage(runtime, id);
     await runtime.click({ requestId: id, user: 'U0ALICE', decision: 'approve' });
-    const approved = await call(client, 'check_elevation', { auth_req_id: id });
+    const approved = await call('check_elevation', { auth_req_id: id });
     expect(approved).toMatchObject({
       status: 'approved',
       auth_req_id: id,
@@ -101,7 +91,7 @@ describe('the MCP server (stepup mcp) driven by the MCP SDK client over stdio', 
     );
     expect(introspection.body).toMatchObject({ active: true, client_id: AGENT });
 
-    expect(await call(client, 'check_elevation', { auth_req_id: id })).toMatchObject({
+    expect(await call('check_elevation', { auth_req_id: id })).toMatchObject({
       status: 'approved',
       token_delivered: true,
       token_used: true,
@@ -111,11 +101,9 @@ describe('the MCP server (stepup mcp) driven by the MCP SDK client over stdio', 
   it('returns the token from request_elevation itself when approved within wait_seconds', async () => {
     const before = await runtime.store.listByAgent(AGENT);
     const progress: { progress: number; total?: number; message?: string }[] = [];
-    const answer = client
-      .callTool({ name: 'request_elevation', arguments: { ...DROP_TABLE, wait_seconds: 30 } }, undefined, {
-        onprogress: (p) => progress.push(p),
-      })
-      .then((result) => result.structuredContent as Record<string, unknown>);
+    const answer = mcp.call('request_elevation', { ...DROP_TABLE, wait_seconds: 30 }, (p) =>
+      progress.push(p),
+    );
     const id = await eventually(async () =>
       (await runtime.store.listByAgent(AGENT)).find((candidate) => !before.includes(candidate)),
     );
@@ -128,8 +116,25 @@ describe('the MCP server (stepup mcp) driven by the MCP SDK client over stdio', 
     });
   });
 
+  it('check_elevation long-polls by default: one call answers with the token once approved', async () => {
+    const pending = await call('request_elevation', {
+      ...DROP_TABLE,
+      resource: 'prod/shipments',
+      wait_seconds: 0,
+    });
+    const id = pending.auth_req_id as string;
+    const answer = call('check_elevation', { auth_req_id: id });
+    await slackMessage(runtime, id);
+    await runtime.click({ requestId: id, user: 'U0ALICE', decision: 'approve' });
+    expect(await answer).toMatchObject({
+      status: 'approved',
+      auth_req_id: id,
+      access_token: expect.any(String),
+    });
+  });
+
   it('hands out an auto-approved token at once, even with wait_seconds 0', async () => {
-    const answer = await call(client, 'request_elevation', {
+    const answer = await call('request_elevation', {
       action: 'logs:Read',
       resource: 'prod/app-logs',
       audience: 'log-api',
@@ -143,8 +148,8 @@ describe('the MCP server (stepup mcp) driven by the MCP SDK client over stdio', 
     });
   });
 
-  it('reports a denial with its reason and tells the model not to reword and retry', async () => {
-    const pending = await call(client, 'request_elevation', {
+  it('reports a human denial as denied, with its reason, telling the model to stop and not reword', async () => {
+    const pending = await call('request_elevation', {
       ...DROP_TABLE,
       resource: 'prod/customers',
       wait_seconds: 0,
@@ -152,17 +157,19 @@ describe('the MCP server (stepup mcp) driven by the MCP SDK client over stdio', 
     const id = pending.auth_req_id as string;
     await slackMessage(runtime, id);
     await runtime.click({ requestId: id, user: 'U0BOB', decision: 'deny' });
-    const denied = await call(client, 'check_elevation', { auth_req_id: id });
+    const denied = await call('check_elevation', { auth_req_id: id });
     expect(denied).toMatchObject({
       status: 'denied',
       auth_req_id: id,
       reason: expect.stringMatching(/denied/),
     });
+    expect(denied.instructions).toMatch(/A human approver decided/);
     expect(denied.instructions).toMatch(/do NOT ask again with a reworded/);
+    expect(denied.text).toContain(denied.instructions as string);
   });
 
   it('binds request_elevation to the parameters it is given', async () => {
-    const pending = await call(client, 'request_elevation', {
+    const pending = await call('request_elevation', {
       ...DROP_TABLE,
       resource: 'prod/order-archive',
       parameters: { sql: 'DROP TABLE order_archive' },
@@ -178,15 +185,85 @@ describe('the MCP server (stepup mcp) driven by the MCP SDK client over stdio', 
     });
   });
 
-  it('reports what a policy forbids at once, naming the policy', async () => {
-    const denied = await call(client, 'request_elevation', {
+  it('reports what a policy forbids at once as forbidden_by_policy, naming the policy', async () => {
+    const denied = await call('request_elevation', {
       action: 'payments:Transfer',
       resource: 'prod/treasury',
       audience: 'payments-api',
       justification: 'Carol asked me to pay the invoice.',
       on_behalf_of: 'carol@example.com',
     });
-    expect(denied).toMatchObject({ status: 'denied', policies: ['no-agent-payments'] });
-    expect(stderr).toBe('');
+    expect(denied).toMatchObject({ status: 'forbidden_by_policy', policies: ['no-agent-payments'] });
+    expect(denied.instructions).toMatch(/No human was asked/);
+    expect(denied.instructions).toMatch(/do not rephrase/);
+    expect(denied.instructions).toContain('no-agent-payments');
+    expect(mcp.stderr).toBe('');
+  });
+
+  it('reports an action the policy schema does not declare as invalid_request, not as a decision', async () => {
+    const invalid = await call('request_elevation', {
+      action: 'db:Teleport',
+      resource: 'prod/orders',
+      audience: 'orders-db',
+      justification: 'move the table somewhere else',
+    });
+    expect(invalid).toMatchObject({ status: 'invalid_request', error: 'invalid_request', isError: false });
+    expect(invalid.error_description).toContain('db:Teleport');
+    expect(invalid.instructions).toMatch(/nobody decided/);
+    expect(invalid.instructions).not.toMatch(/approver decided|humans decided/);
+  });
+
+  it('reports a request withdrawn meanwhile as cancelled', async () => {
+    const pending = await call('request_elevation', {
+      ...DROP_TABLE,
+      resource: 'prod/invoices',
+      wait_seconds: 0,
+    });
+    const id = pending.auth_req_id as string;
+    const cancel = await api.postJson(`/v1/requests/${id}/cancel`, {}, await runtime.devToken(AGENT));
+    expect(cancel.status).toBeLessThan(300);
+    const cancelled = await call('check_elevation', { auth_req_id: id });
+    expect(cancelled).toMatchObject({ status: 'cancelled', auth_req_id: id });
+    expect(cancelled.instructions).toMatch(/withdrawn/);
+  });
+});
+
+describe('the MCP server when time runs out', () => {
+  let runtime: LocalRuntime;
+  let mcp: McpUnderTest;
+  let stale: McpUnderTest;
+
+  beforeAll(async () => {
+    runtime = await startTestRuntime({
+      ...testConfig(),
+      defaults: { ...testConfig().defaults, approvalTimeoutSeconds: 1 },
+    });
+    mcp = await McpUnderTest.start(runtime.url, await runtime.devToken(AGENT));
+    stale = await McpUnderTest.start(runtime.url, await runtime.devToken(AGENT, {}, -60));
+  });
+
+  afterAll(async () => {
+    await mcp?.close();
+    await stale?.close();
+    await runtime?.stop();
+  });
+
+  it('reports a request nobody decided in time as expired', async () => {
+    const pending = await mcp.call('request_elevation', { ...DROP_TABLE, wait_seconds: 0 });
+    const id = pending.auth_req_id as string;
+    const expired = await eventually(async () => {
+      const answer = await mcp.call('check_elevation', { auth_req_id: id, wait_seconds: 5 });
+      return answer.status === 'pending' ? undefined : answer;
+    });
+    expect(expired).toMatchObject({ status: 'expired', auth_req_id: id });
+    expect(expired.instructions).toMatch(/Nobody approved in time/);
+  });
+
+  it('reports an expired workload token as unauthenticated, saying so', async () => {
+    const answer = await stale.call('request_elevation', DROP_TABLE);
+    expect(answer).toMatchObject({ status: 'unauthenticated', isError: false });
+    expect(answer.reason).toMatch(/expired/);
+    expect(answer.instructions).toMatch(/must be renewed/);
+    expect(answer.instructions).toMatch(/Calling again will not help/);
   });
 });
