@@ -4,6 +4,7 @@ import {
   QueryCommand,
   UpdateItemCommand,
   type DynamoDBClient,
+  type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { KillSwitchLedger, KillSwitchProgress, KillSwitchRun } from '../../ports/kill-switch-ledger';
@@ -47,83 +48,57 @@ export class DynamoDbKillSwitchLedger implements KillSwitchLedger {
   ) {}
 
   async begin(agent: string, operator: string, at: string): Promise<KillSwitchRun> {
-    try {
-      const { Attributes } = await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: key(agent),
-          UpdateExpression:
-            'SET #agent = :agent, #operator = :operator, #startedAt = :at, #cancelled = :zero, #revoked = :zero, ' +
-            '#shard = :shard, #key = :at REMOVE #completedAt',
-          // A run still going is joined, not restarted: its counts and its place in the index stay.
-          ConditionExpression: 'attribute_not_exists(pk) OR attribute_exists(#completedAt)',
-          ExpressionAttributeNames: {
-            ...NAMES,
-            '#shard': OPEN_INDEX.partitionKey,
-            '#key': OPEN_INDEX.sortKey,
-          },
-          ExpressionAttributeValues: marshall({
-            ':agent': agent,
-            ':operator': operator,
-            ':at': at,
-            ':zero': 0,
-            ':shard': KILL_SWITCH_SHARD,
-          }),
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return runOf(Attributes);
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
-    const running = await this.get(agent);
-    if (!running) throw new Error('kill switch run vanished while being joined');
-    return running;
+    return this.updateOrCurrent(agent, {
+      UpdateExpression:
+        'SET #agent = :agent, #operator = :operator, #startedAt = :at, #cancelled = :zero, #revoked = :zero, ' +
+        '#shard = :shard, #key = :at REMOVE #completedAt',
+      // A run still going is joined, not restarted: its counts and its place in the index stay.
+      ConditionExpression: 'attribute_not_exists(pk) OR attribute_exists(#completedAt)',
+      ExpressionAttributeNames: {
+        ...NAMES,
+        '#shard': OPEN_INDEX.partitionKey,
+        '#key': OPEN_INDEX.sortKey,
+      },
+      ExpressionAttributeValues: marshall({
+        ':agent': agent,
+        ':operator': operator,
+        ':at': at,
+        ':zero': 0,
+        ':shard': KILL_SWITCH_SHARD,
+      }),
+    });
   }
 
   async record(agent: string, startedAt: string, progress: KillSwitchProgress): Promise<KillSwitchRun> {
     const done = progress.completedAt !== undefined;
-    try {
-      const { Attributes } = await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: key(agent),
-          UpdateExpression:
-            'ADD #cancelled :cancelled, #revoked :revoked' +
-            (done ? ' SET #completedAt = if_not_exists(#completedAt, :done) REMOVE #shard, #key' : ''),
-          // Counts of a run that another pull has since replaced are dropped: that run swept again.
-          ConditionExpression: '#startedAt = :startedAt',
-          ExpressionAttributeNames: {
-            '#cancelled': NAMES['#cancelled'],
-            '#revoked': NAMES['#revoked'],
-            '#startedAt': NAMES['#startedAt'],
-            ...(done
-              ? {
-                  '#completedAt': NAMES['#completedAt'],
-                  '#shard': OPEN_INDEX.partitionKey,
-                  '#key': OPEN_INDEX.sortKey,
-                }
-              : {}),
-          },
-          ExpressionAttributeValues: marshall(
-            {
-              ':cancelled': progress.cancelled,
-              ':revoked': progress.revoked,
-              ':startedAt': startedAt,
-              ':done': progress.completedAt,
-            },
-            { removeUndefinedValues: true },
-          ),
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return runOf(Attributes);
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
-    const current = await this.get(agent);
-    if (!current) throw new Error('kill switch run vanished while being recorded');
-    return current;
+    return this.updateOrCurrent(agent, {
+      UpdateExpression:
+        'ADD #cancelled :cancelled, #revoked :revoked' +
+        (done ? ' SET #completedAt = if_not_exists(#completedAt, :done) REMOVE #shard, #key' : ''),
+      // Counts of a run that another pull has since replaced are dropped: that run swept again.
+      ConditionExpression: '#startedAt = :startedAt',
+      ExpressionAttributeNames: {
+        '#cancelled': NAMES['#cancelled'],
+        '#revoked': NAMES['#revoked'],
+        '#startedAt': NAMES['#startedAt'],
+        ...(done
+          ? {
+              '#completedAt': NAMES['#completedAt'],
+              '#shard': OPEN_INDEX.partitionKey,
+              '#key': OPEN_INDEX.sortKey,
+            }
+          : {}),
+      },
+      ExpressionAttributeValues: marshall(
+        {
+          ':cancelled': progress.cancelled,
+          ':revoked': progress.revoked,
+          ':startedAt': startedAt,
+          ':done': progress.completedAt,
+        },
+        { removeUndefinedValues: true },
+      ),
+    });
   }
 
   async get(agent: string): Promise<KillSwitchRun | undefined> {
@@ -149,5 +124,31 @@ export class DynamoDbKillSwitchLedger implements KillSwitchLedger {
       items: (page.Items ?? []).map((item) => (unmarshall(item).pk as string).slice(PARTITION_PREFIX.length)),
       cursor: encodeCursor(page.LastEvaluatedKey),
     };
+  }
+
+  /**
+   * Applies one conditional update to the agent's run and returns the run after it; when the
+   * condition fails (a run to join, a run since replaced), the run as it stands.
+   */
+  private async updateOrCurrent(
+    agent: string,
+    update: Omit<UpdateItemCommandInput, 'TableName' | 'Key' | 'ReturnValues'>,
+  ): Promise<KillSwitchRun> {
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: key(agent),
+          ReturnValues: 'ALL_NEW',
+          ...update,
+        }),
+      );
+      return runOf(Attributes);
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    const current = await this.get(agent);
+    if (!current) throw new Error('kill switch run item vanished during a conditional update');
+    return current;
   }
 }
