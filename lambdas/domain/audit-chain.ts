@@ -17,6 +17,7 @@ import { parametersDigest } from './parameters-digest';
 
 /** An audit event as stored or as the API returns it: every member counts towards its digest. */
 export interface ChainEvent {
+  readonly type?: unknown;
   readonly prev?: unknown;
 }
 
@@ -102,4 +103,29 @@ export function verifyChain(
     return { ok: false, index: events.length - 1, event: last, reason: 'digest_mismatch' };
   }
   return { ok: true, chained, unchained: events.length - chained };
+}
+
+/** The token's consumption, as the audit trail shows it: outside the chain. */
+function isConsumption(event: ChainEvent): boolean {
+  return event.type === 'token_consumed' && event.prev === undefined;
+}
+
+/**
+ * {@link verifyChain} over a request's whole audit trail as `GET /v1/requests/{id}` returns it
+ * (`events`, `audit_head`): the consumption is left out, and a break is named by its index in `trail`.
+ */
+export function verifyAuditTrail(
+  requestId: string,
+  trail: readonly ChainEvent[],
+  head: string | undefined,
+): ChainVerdict {
+  const chain = trail
+    .map((event, position) => ({ event, position }))
+    .filter(({ event }) => !isConsumption(event));
+  const verdict = verifyChain(
+    requestId,
+    chain.map(({ event }) => event),
+    head,
+  );
+  return verdict.ok ? verdict : { ...verdict, index: chain[verdict.index]?.position ?? verdict.index };
 }
