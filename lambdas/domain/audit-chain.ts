@@ -81,28 +81,26 @@ export function verifyChain(
 ): ChainVerdict {
   const firstChained = events.findIndex((event) => event.prev !== undefined);
   const unchained = firstChained === -1 ? events.length : firstChained;
+  const broken = (index: number, reason: ChainBreak): ChainVerdict => ({
+    ok: false,
+    index,
+    event: events[index] ?? {},
+    reason,
+  });
   let previous: ChainEvent | undefined = events[unchained - 1];
-  for (const [index, event] of events.entries()) {
-    if (index < unchained) continue;
-    const broken = (at: number, reason: ChainBreak): ChainVerdict => ({
-      ok: false,
-      index: at,
-      event: events[at] ?? event,
-      reason,
-    });
+  for (let index = unchained; index < events.length; index++) {
+    const event = events[index] ?? {};
     if (event.prev === undefined) return broken(index, 'unchained_after_chained');
     if (previous === undefined) {
       if (event.prev !== chainGenesis(requestId)) return broken(index, 'genesis_mismatch');
     } else if (event.prev !== eventDigest(previous)) return broken(index - 1, 'digest_mismatch');
     previous = event;
   }
+  const chained = events.length - unchained;
   const last = events.at(-1);
-  const chained = last?.prev === undefined ? 0 : events.length - unchained;
-  const headMatches = last === undefined || chained === 0 ? head === undefined : head === eventDigest(last);
-  if (!headMatches && last !== undefined) {
-    return { ok: false, index: events.length - 1, event: last, reason: 'digest_mismatch' };
-  }
-  return { ok: true, chained, unchained: events.length - chained };
+  const headMatches = chained === 0 ? head === undefined : last !== undefined && head === eventDigest(last);
+  if (!headMatches && last !== undefined) return broken(events.length - 1, 'digest_mismatch');
+  return { ok: true, chained, unchained };
 }
 
 /** The token's consumption, as the audit trail shows it: outside the chain. */

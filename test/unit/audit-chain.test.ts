@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { ApprovalRequest, AuditEvent } from '../../lambdas/domain/approval-request';
-import { chainGenesis, eventDigest, verifyChain, withChain } from '../../lambdas/domain/audit-chain';
+import {
+  chainGenesis,
+  eventDigest,
+  verifyAuditTrail,
+  verifyChain,
+  withChain,
+} from '../../lambdas/domain/audit-chain';
 import { updateRequest } from '../../lambdas/domain/update-request';
 import { NOW, pendingRequest, useDynaliteStore } from './support/fixtures';
 import type { DynamoDbRequestStore } from '../../lambdas/adapters/aws/dynamodb-request-store';
@@ -114,6 +120,25 @@ describe('verifyChain', () => {
       reason: 'unchained_after_chained',
     });
     expect(verifyChain(request.id, request.events, undefined)).toMatchObject({ ok: false, index: 3 });
+  });
+});
+
+describe('verifyAuditTrail', () => {
+  it('leaves the consumption out and names a break by its place in the trail', () => {
+    const request = chainedRequest();
+    const consumption: AuditEvent = {
+      type: 'token_consumed',
+      at: at(1.5),
+      actor: 'resource-server:orders-db',
+    };
+    const trail = [...request.events.slice(0, 2), consumption, ...request.events.slice(2)];
+    expect(verifyAuditTrail(request.id, trail, request.auditHead)).toEqual({
+      ok: true,
+      chained: 4,
+      unchained: 0,
+    });
+    const tampered = trail.with(3, { ...trail[3]!, at: at(60) });
+    expect(verifyAuditTrail(request.id, tampered, request.auditHead)).toMatchObject({ ok: false, index: 3 });
   });
 });
 
