@@ -197,7 +197,9 @@ function parseStatus(body: Record<string, unknown>, fallbackId: string): Request
       at: text(e.at) ?? '',
       actor: text(e.actor) ?? '',
       detail: isRecord(e.detail) ? e.detail : undefined,
+      prev: text(e.prev),
     })),
+    auditHead: text(body.audit_head),
   };
 }
 

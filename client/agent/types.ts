@@ -66,6 +66,8 @@ export interface AuditEvent {
   /** Who: `agent:<sub>`, `slack:<team>/<user>`, `workflow`, `stepup`, … */
   readonly actor: string;
   readonly detail?: Readonly<Record<string, unknown>>;
+  /** SHA-256 of the event before it in the request's audit chain (`stepup audit verify`). */
+  readonly prev?: string;
 }
 
 /** A request as `GET /v1/requests/{id}` shows it to the agent that made it. */
@@ -94,6 +96,8 @@ export interface RequestStatus {
   /** Whether the resource server consumed the token. */
   readonly tokenUsed: boolean;
   readonly events: readonly AuditEvent[];
+  /** SHA-256 of the last chained event. */
+  readonly auditHead?: string;
 }
 
 /** RFC 9396 detail of a token: exactly the one approved action. */

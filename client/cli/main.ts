@@ -12,6 +12,7 @@ import {
   type AgentContext,
 } from './agent-commands';
 import { parseArgs, rejectUnknownFlags, UsageError } from './args';
+import { auditCommand, AUDIT_USAGE } from './audit-command';
 import { clientFor, connection } from './connection';
 import { credentialsCommand, CREDENTIALS_USAGE } from './credentials-command';
 import { EXIT, POLICY_USAGE_EXIT } from './exit-codes';
@@ -25,13 +26,14 @@ commands:
   status ID         show a request: status, approvals, audit trail
   cancel ID         withdraw a pending request
   credentials aws ID  exchange an approved request's token, once, for AWS credentials
+  audit verify ID   check the hash chain of a request's audit trail
   dev token         mint a workload JWT from the local runtime (npm start)
   mcp               run the MCP server on stdio
   policy check      validate the Cedar policy set
   policy explain    show what stepup decides for one request
   policy test       run the policy test cases (policies/tests/*.json)`;
 
-const USAGE = `${COMMANDS}\n\n${AGENT_USAGE}\n\n${CREDENTIALS_USAGE}\n\n${POLICY_USAGE}`;
+const USAGE = `${COMMANDS}\n\n${AGENT_USAGE}\n\n${CREDENTIALS_USAGE}\n\n${AUDIT_USAGE}\n\n${POLICY_USAGE}`;
 
 const AGENT_COMMANDS: Record<
   string,
@@ -42,6 +44,7 @@ const AGENT_COMMANDS: Record<
   status: statusCommand,
   cancel: cancelCommand,
   credentials: credentialsCommand,
+  audit: auditCommand,
   dev: devCommand,
   mcp: mcpCommand,
 };
@@ -75,7 +78,7 @@ async function runAgentCommand(
         output,
         error,
         EXIT.usage,
-        run === credentialsCommand ? CREDENTIALS_USAGE : AGENT_USAGE,
+        run === credentialsCommand ? CREDENTIALS_USAGE : run === auditCommand ? AUDIT_USAGE : AGENT_USAGE,
       );
     }
     if (error instanceof StepUpApiError) {

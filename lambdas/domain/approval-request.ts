@@ -96,6 +96,8 @@ export interface AuditEvent {
   /** Who caused it: `agent:<sub>`, `slack:<team>/<user>`, `workflow`, `resource-server:<sub>`. */
   readonly actor: string;
   readonly detail?: Readonly<Record<string, string | number | boolean>>;
+  /** Digest of the event before it (`audit-chain.ts`); absent on events written before the chain existed. */
+  readonly prev?: string;
 }
 
 /** Where the approval message lives in Slack, for updates. */
@@ -166,6 +168,8 @@ export interface ApprovalRequest {
   /** Set when the token (or the undelivered grant) was revoked. */
   readonly revokedAt?: string;
   readonly events: readonly AuditEvent[];
+  /** Digest of the last event (`audit-chain.ts`), written with it. */
+  readonly auditHead?: string;
   /** Optimistic-concurrency counter: every write is conditional on it. */
   readonly version: number;
 }
@@ -195,8 +199,15 @@ export function approvers(request: ApprovalRequest): string[] {
   return request.votes.filter((v) => v.decision === 'approve').map((v) => v.user);
 }
 
-/** The whole audit trail of a request, in time order: its events and the token's consumption. */
+/**
+ * The whole audit trail of a request: its events in stored (chain) order, with the token's
+ * consumption placed before the first event after it in time.
+ */
 export function auditTrail(request: ApprovalRequest): AuditEvent[] {
-  const trail = request.consumption ? [...request.events, request.consumption] : [...request.events];
-  return trail.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  const trail = [...request.events];
+  const consumption = request.consumption;
+  if (!consumption) return trail;
+  const later = trail.findIndex((event) => event.at > consumption.at);
+  trail.splice(later === -1 ? trail.length : later, 0, consumption);
+  return trail;
 }

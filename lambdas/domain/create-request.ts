@@ -4,6 +4,7 @@ import type { HumanVerifier } from '../ports/human-verifier';
 import type { RequestStore } from '../ports/request-store';
 import type { Workflow } from '../ports/workflow';
 import { policyLabel, type ApprovalRequest, type ApprovalRequirements } from './approval-request';
+import { withChain } from './audit-chain';
 import { awsActionOn, type AwsTarget } from './aws-target';
 import { StepUpError } from './errors';
 import { newBindingCode, newRequestId } from './ids';
@@ -203,7 +204,7 @@ export async function createRequest(
   };
 
   if (decision.kind === 'deny') {
-    await deps.store.create({
+    const denied: ApprovalRequest = {
       ...pending,
       status: 'DENIED',
       decidedAt: at,
@@ -212,7 +213,8 @@ export async function createRequest(
         ...pending.events,
         { type: 'denied', at, actor: 'policy', detail: { reason: decision.reason } },
       ],
-    });
+    };
+    await deps.store.create(withChain(denied, 0));
     throw new StepUpError('access_denied', decision.reason, {
       auth_req_id: pending.id,
       policies: [...decision.policies],
@@ -229,11 +231,12 @@ export async function createRequest(
         { type: 'auto_approved', at, actor: 'policy', detail: { policy: policyLabel(requirements) } },
       ],
     };
-    await deps.store.create(withGrant(approved, now));
+    await deps.store.create(withChain(withGrant(approved, now), 0));
     return { ...response, status: 'approved', expires_in: GRANT_PICKUP_SECONDS };
   }
 
-  await deps.store.create(pending);
+  const stored = withChain(pending, 0);
+  await deps.store.create(stored);
   try {
     await deps.workflow.start({
       request_id: pending.id,
@@ -242,16 +245,17 @@ export async function createRequest(
     });
   } catch (error) {
     const failedAt = deps.clock.now().toISOString();
-    await deps.store.save(pending, {
-      ...pending,
+    const expired: ApprovalRequest = {
+      ...stored,
       status: 'EXPIRED',
       decidedAt: failedAt,
       events: [
-        ...pending.events,
+        ...stored.events,
         { type: 'expired', at: failedAt, actor: 'stepup', detail: { cause: 'workflow_start_failed' } },
       ],
       version: 2,
-    });
+    };
+    await deps.store.save(stored, withChain(expired, stored.events.length));
     throw new StepUpError(
       'temporarily_unavailable',
       `could not start the approval workflow: ${(error as Error).name}`,

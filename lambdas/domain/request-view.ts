@@ -33,6 +33,7 @@ export function requestView(request: ApprovalRequest): Record<string, unknown> {
     token_delivered: request.delivery !== undefined,
     token_used: request.consumedAt !== undefined,
     events: auditTrail(request),
+    audit_head: request.auditHead,
   };
 }
 

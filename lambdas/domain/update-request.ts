@@ -1,6 +1,7 @@
 import type { RequestStore } from '../ports/request-store';
 import { VersionConflictError } from '../ports/request-store';
 import type { ApprovalRequest } from './approval-request';
+import { withChain } from './audit-chain';
 import { StepUpError } from './errors';
 
 const MAX_ATTEMPTS = 25;
@@ -34,7 +35,7 @@ export interface UpdateResult {
 
 /**
  * Applies `decide` with optimistic concurrency: read, decide, one conditional write of what changed
- * (attributes absent from the next request are removed); on a concurrent change, re-read and decide
+ * (attributes absent from the next request are removed; appended audit events chained); on a concurrent change, re-read and decide
  * again. Races therefore resolve to exactly one outcome, and the loser sees the winner's state.
  * @throws StepUpError `not_found` when the request does not exist
  */
@@ -48,7 +49,11 @@ export async function updateRequest(
     if (!current) throw new StepUpError('not_found', `no request ${id}`);
     const decided = await decide(current);
     if (!decided) return { request: current, changed: false };
-    const saved = { ...withoutStaleTaskToken(decided), version: current.version + 1 };
+    // The appended events are chained here, so they are stored with their digests in the one write.
+    const saved = withChain(
+      { ...withoutStaleTaskToken(decided), version: current.version + 1 },
+      current.events.length,
+    );
     try {
       await store.save(current, saved);
       return { request: saved, changed: true };

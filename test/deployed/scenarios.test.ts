@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { verifyAuditTrail } from '../../lambdas/domain/audit-chain';
 import { sourceIdentityOf } from '../../lambdas/domain/aws-target';
 import type { ApiResponse } from './api-gateway';
 import { AWS_TARGET, DEPLOYED_ENV, OPERATOR_SUB, RESOURCE_SERVER_SUB } from './cloud-assembly';
@@ -155,6 +156,16 @@ describe.concurrent('step-up approval', () => {
     expect(await ordersDb.introspect(token)).toMatchObject({ status: 200, json: { active: false } });
     expect(await ordersDb.introspect(copy)).toMatchObject({ status: 200, json: { active: false } });
     expect(body(await agent.poll(requestId)).error).toBe('invalid_grant');
+
+    // Tamper evidence: every event the bundles wrote is chained, as the agent's view shows it.
+    const view = body(await agent.get(`/v1/requests/${requestId}`));
+    const trail = view.events as { type: string; prev?: string }[];
+    expect(trail.filter((e) => e.type !== 'token_consumed').every((e) => e.prev !== undefined)).toBe(true);
+    expect(verifyAuditTrail(requestId, trail, view.audit_head as string)).toEqual({
+      ok: true,
+      chained: trail.length - 1,
+      unchained: 0,
+    });
   });
 
   it('parameters: the message shows them, the token binds their digest, introspection refuses other arguments without consuming', async () => {

@@ -89,6 +89,7 @@ describe('a @mode("log_only") forbid', () => {
             would_decide: 'deny',
             decided: 'auto_approve',
           },
+          prev: expect.any(String),
         },
       ]);
       expect(counted).toContainEqual({

@@ -66,6 +66,7 @@ describe('awaitApproval', () => {
       at: NOW.toISOString(),
       actor: 'workflow',
       detail: { group: GROUP, channel: CHANNEL },
+      prev: expect.any(String),
     });
   });
 

@@ -27,7 +27,12 @@ describe('expireRequest', () => {
     expect(after?.status).toBe('EXPIRED');
     expect(after?.decidedAt).toBe(NOW.toISOString());
     expect(after?.version).toBe(request.version + 1);
-    expect(after?.events.at(-1)).toEqual({ type: 'expired', at: NOW.toISOString(), actor: 'workflow' });
+    expect(after?.events.at(-1)).toEqual({
+      type: 'expired',
+      at: NOW.toISOString(),
+      actor: 'workflow',
+      prev: expect.any(String),
+    });
   });
 
   it('keeps a decision that raced the timeout, and writes nothing', async () => {

@@ -46,6 +46,7 @@ describe('issueGrant', () => {
       // 'stepup', not 'workflow': the same grant step now also serves auto-approval.
       actor: 'stepup',
       detail: { jti: after?.grant?.jti },
+      prev: expect.any(String),
     });
     expect(after?.version).toBe(request.version + 1);
   });

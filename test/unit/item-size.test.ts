@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { DynamoDbRequestStore } from '../../lambdas/adapters/aws/dynamodb-request-store';
 import { MAX_REASON_LENGTH } from '../../lambdas/adapters/slack/deny-dialog';
 import type { ApprovalRequest, AuditEvent, Vote } from '../../lambdas/domain/approval-request';
+import { withChain } from '../../lambdas/domain/audit-chain';
 import { MAX_PARAMETERS_MISMATCH_EVENTS } from '../../lambdas/domain/introspect-token';
 import { MAX_PARAMETERS_BYTES } from '../../lambdas/domain/parameters';
 import { MAX_COMBINED_DESCRIPTION_LENGTH } from '../../lambdas/domain/policy-annotations';
@@ -43,7 +44,7 @@ const POLICIES = Array.from({ length: 20 }, (_, i) => `${i}`.padEnd(128, 'p'));
 /**
  * The largest request the code can produce: every agent-supplied field at its limit in the widest
  * characters, the most votes a quorum allows (the last one a deny with the longest reason), every
- * audit event each step can add, a delivery re-sent as often as allowed, and a task token still in
+ * audit event each step can add (chained), a delivery re-sent as often as allowed, and a task token still in
  * place (it is removed at decision time, so this is more than any item holds).
  */
 function largestRequest(): ApprovalRequest {
@@ -84,7 +85,7 @@ function largestRequest(): ApprovalRequest {
     { type: 'outcome_notified', at, actor: 'workflow', detail: { status: 'APPROVED' } },
   ];
   const slackMessage = { channel: SLACK_ID, ts: SLACK_ID };
-  return pendingRequest({
+  const request = pendingRequest({
     agent,
     action: widest(maxLength('action')),
     resource: widest(maxLength('resource')),
@@ -138,6 +139,8 @@ function largestRequest(): ApprovalRequest {
     events,
     version: 999,
   });
+  // Every event chained (`prev`), and the request's `auditHead`.
+  return withChain(request, 0);
 }
 
 describe('the size of a request item', () => {

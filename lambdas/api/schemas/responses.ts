@@ -59,9 +59,10 @@ const requestId: JsonSchema = {
   pattern: REQUEST_ID_PATTERN.source,
   description: 'The request id (auth_req_id).',
 };
+/** A SHA-256 digest, base64url without padding. */
+const digest: JsonSchema = { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' };
 const parametersDigest: JsonSchema = {
-  type: 'string',
-  pattern: '^[A-Za-z0-9_-]{43}$',
+  ...digest,
   description:
     'Present when the request bound its parameters: SHA-256 (base64url, no padding) of their RFC 8785 ' +
     'canonical JSON. The resource server recomputes it from the arguments it received.',
@@ -124,6 +125,12 @@ export const RESPONSE_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
           'agent:<sub>, slack:<team>/<user>, policy, workflow, operator:<sub>, resource-server:<sub>…',
       },
       detail: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] } },
+      prev: {
+        ...digest,
+        description:
+          'SHA-256 (RFC 8785 JSON, base64url) of the event before it in the chain, or of {"auth_req_id": id} ' +
+          'for the first; absent on token_consumed (outside the chain) and on events older than the chain.',
+      },
     },
   },
   RequestView: {
@@ -189,7 +196,12 @@ export const RESPONSE_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
       denial_reason: { type: 'string' },
       token_delivered: { type: 'boolean' },
       token_used: { type: 'boolean', description: 'The token was consumed by introspection.' },
-      events: { type: 'array', items: ref('AuditEvent') },
+      events: {
+        type: 'array',
+        items: ref('AuditEvent'),
+        description: 'In chain order; stepup audit verify recomputes the chain.',
+      },
+      audit_head: { ...digest, description: 'SHA-256 of the last chained event (tamper evidence).' },
     },
   },
   AuthorizationDetail: {

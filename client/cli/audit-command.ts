@@ -1,0 +1,45 @@
+import { verifyAuditTrail } from '../../lambdas/domain/audit-chain';
+import { parseArgs, rejectUnknownFlags, UsageError } from './args';
+import type { AgentContext } from './agent-commands';
+import { clientFor, connection } from './connection';
+import { EXIT } from './exit-codes';
+import type { Output } from './policy-command';
+
+export const AUDIT_USAGE = `usage:
+  stepup audit verify ID
+
+audit verify  recomputes the hash chain of a request's audit trail (each event carries the
+              SHA-256 of the one before it) from what GET /v1/requests/ID returns. Prints
+              "ok: N events chained", or names the first event that no longer matches the chain
+              (index, type, at) and exits 1. Events written before the chain existed are reported
+              as unchained; the token's consumption is outside the chain.
+              Connection flags as for the agent commands (--url, --token).`;
+
+/** `stepup audit verify ID`: checks a request's audit chain, as its agent sees it. */
+export async function auditCommand(
+  argv: readonly string[],
+  output: Output,
+  context: AgentContext,
+): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub !== 'verify')
+    throw new UsageError(sub ? `unknown audit command "${sub}"` : 'missing audit command');
+  const args = parseArgs(rest);
+  rejectUnknownFlags(args, ['url', 'token']);
+  const [id, ...more] = args.positional;
+  if (id === undefined || more.length > 0) throw new UsageError('stepup audit verify takes one request id');
+  const status = await clientFor(connection(context.env, args)).getStatus(id);
+  const verdict = verifyAuditTrail(id, status.events, status.auditHead);
+  if (!verdict.ok) {
+    const event = status.events[verdict.index];
+    output.out(
+      `broken: event ${verdict.index} (${event?.type ?? '?'} at ${event?.at ?? '?'}) does not match ` +
+        `the audit chain (${verdict.reason.replaceAll('_', ' ')})`,
+    );
+    return EXIT.error;
+  }
+  const unchained =
+    verdict.unchained > 0 ? `; ${verdict.unchained} unchained (written before the chain existed)` : '';
+  output.out(`ok: ${verdict.chained} events chained${unchained}`);
+  return EXIT.ok;
+}
