@@ -15,8 +15,7 @@ import { z } from 'zod';
  * - `unauthenticated`: stepup refused this agent's workload token (e.g. it expired).
  * - `error`: anything else went wrong (the result is then also marked `isError`).
  */
-export const ELEVATION_STATUSES = [
-  'approved',
+const NOT_GRANTED_STATUSES = [
   'pending',
   'denied',
   'forbidden_by_policy',
@@ -27,6 +26,9 @@ export const ELEVATION_STATUSES = [
   'unauthenticated',
   'error',
 ] as const;
+
+/** How an elevation stands: approved (the token is in the answer), or one of the kinds above. */
+export const ELEVATION_STATUSES = ['approved', ...NOT_GRANTED_STATUSES] as const;
 
 /** The refusal kinds and other non-token endings that every tool may report. */
 export type ElevationStatus = (typeof ELEVATION_STATUSES)[number];
@@ -74,18 +76,7 @@ export const ELEVATION_OUTPUT = {
 /** The `outputSchema` of `get_aws_credentials`. */
 export const AWS_CREDENTIALS_OUTPUT = {
   status: z
-    .enum([
-      'issued',
-      'pending',
-      'denied',
-      'forbidden_by_policy',
-      'invalid_request',
-      'expired',
-      'cancelled',
-      'failed',
-      'unauthenticated',
-      'error',
-    ])
+    .enum(['issued', ...NOT_GRANTED_STATUSES])
     .describe('issued: the credentials are here; anything else: they are not.'),
   ...endingFields,
   access_key_id: z.string().optional(),
