@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { DynamoDbRequestStore } from '../../lambdas/adapters/aws/dynamodb-request-store';
 import type { ApprovalRequest } from '../../lambdas/domain/approval-request';
+import { newRequestId } from '../../lambdas/domain/ids';
 import type { LocalDynamoDb } from '../../local/local-dynamodb';
 import { ALICE, NOW, TEAM, pendingRequest, useDynaliteStore } from './support/fixtures';
 import { recordCommands } from './support/command-counter';
@@ -51,6 +53,18 @@ async function unfinishedIds(): Promise<string[]> {
     cursor = page.cursor;
   } while (cursor);
   return ids;
+}
+
+/** Two request ids whose dynalite table-key hashes (`db/index.js` `hashPrefix`) are equal: a birthday search. */
+function idsWhoseDynaliteHashesCollide(): [string, string] {
+  const seen = new Map<string, string>();
+  for (;;) {
+    const id = newRequestId();
+    const hash = createHash('md5').update('Outliers').update(`REQUEST#${id}`).update('REQUEST').digest('hex');
+    const other = seen.get(hash.slice(0, 6));
+    if (other) return [other, id];
+    seen.set(hash.slice(0, 6), id);
+  }
 }
 
 describe('the index of open requests (sparse: only what is pending, unfinished or unused)', () => {
@@ -105,6 +119,16 @@ describe('the index of open requests (sparse: only what is pending, unfinished o
     expect(first.items).toHaveLength(100);
     expect(first.cursor).toBeDefined();
     expect((await openIds(agent)).sort()).toEqual(created.map((r) => r.id).sort());
+  });
+
+  it('keeps two requests of one agent created in the same millisecond, even when dynalite’s key hashes collide', async () => {
+    // dynalite tells index entries with equal index keys apart by the first 24 bits of an MD5 of the
+    // item's table key: with equal `openKey`s, two ids whose hashes collide would share one entry.
+    const [first, second] = idsWhoseDynaliteHashesCollide();
+    const agent = 'same-millisecond';
+    await store.create(pendingRequest({ agent, id: first }));
+    await store.create(pendingRequest({ agent, id: second }));
+    expect((await openIds(agent)).sort()).toEqual([first, second].sort());
   });
 
   it('lists unfinished workflows with what a restart needs, and skips unused grants whose workflow ended', async () => {

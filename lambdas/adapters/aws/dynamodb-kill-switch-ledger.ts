@@ -51,7 +51,7 @@ export class DynamoDbKillSwitchLedger implements KillSwitchLedger {
     return this.updateOrCurrent(agent, {
       UpdateExpression:
         'SET #agent = :agent, #operator = :operator, #startedAt = :at, #cancelled = :zero, #revoked = :zero, ' +
-        '#shard = :shard, #key = :at REMOVE #completedAt',
+        '#shard = :shard, #key = :indexKey REMOVE #completedAt',
       // A run still going is joined, not restarted: its counts and its place in the index stay.
       ConditionExpression: 'attribute_not_exists(pk) OR attribute_exists(#completedAt)',
       ExpressionAttributeNames: {
@@ -63,6 +63,8 @@ export class DynamoDbKillSwitchLedger implements KillSwitchLedger {
         ':agent': agent,
         ':operator': operator,
         ':at': at,
+        // Unique per run, as the open index's request keys are (`dynamodb-request-store.ts` toItem).
+        ':indexKey': `${at} ${agent}`,
         ':zero': 0,
         ':shard': KILL_SWITCH_SHARD,
       }),

@@ -78,7 +78,11 @@ function toItem(request: ApprovalRequest): Record<string, AttributeValue> {
   const open = isOpen(request)
     ? {
         [OPEN_INDEX.partitionKey]: OPEN_SHARD,
-        [OPEN_INDEX.sortKey]: agentPrefix(request.agent) + request.createdAt,
+        // The id makes the key unique. DynamoDB would not mind two equal keys, but dynalite (the
+        // local table) tells index entries with equal keys apart by a 24-bit hash of the item's key
+        // only, so two requests of one agent created in the same millisecond could share an entry
+        // and one would drop out of the index: never swept by the kill switch, never resumed.
+        [OPEN_INDEX.sortKey]: `${agentPrefix(request.agent)}${request.createdAt} ${request.id}`,
       }
     : {};
   const resume: ResumableRequest | undefined = workflowUnfinished(request)
