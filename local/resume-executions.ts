@@ -1,5 +1,9 @@
-import { reconcileRequests, type ReconcileDeps } from '../lambdas/domain/reconcile-requests';
-import type { ReconcileResult } from '../lambdas/domain/reconcile-requests';
+import {
+  reconcileRequest,
+  type ReconcileDeps,
+  type ReconcileResult,
+  type ReconcileTally,
+} from '../lambdas/domain/reconcile-requests';
 import type { LocalWorkflow } from './local-workflow';
 import { within } from './within';
 
@@ -19,7 +23,8 @@ export interface Recovered extends ReconcileResult {
 
 /**
  * Step Functions keeps executions across restarts; the local interpreter keeps them in memory. So
- * that a crash loses nothing, a start with a data directory, before it serves any call:
+ * that a crash loses nothing, a start with a data directory, before it serves any call, in one pass
+ * over the unfinished requests (each read once):
  * 1. completes every decided request whose decision was not carried through (the click came just
  *    before the crash): grant, interrupted post, Slack updated;
  * 2. starts a new execution for every pending request, with the time it had left (at least 1 s);
@@ -28,10 +33,15 @@ export interface Recovered extends ReconcileResult {
 export async function resumeExecutions(deps: ReconcileDeps, workflow: LocalWorkflow): Promise<Recovered> {
   const now = deps.clock.now();
   // Everything in the table predates this start: no decision is a live workflow's.
-  const reconciled = await reconcileRequests(deps, new Date(now.getTime() + 1));
+  const settledBefore = new Date(now.getTime() + 1);
+  const reconciled: ReconcileTally = { completed: [], failed: [] };
   const resumed: string[] = [];
+  // One pass over the unfinished: each request is read once, whichever of the two it needs.
   for await (const request of deps.store.listUnfinished()) {
-    if (request.status !== 'PENDING') continue;
+    if (request.status !== 'PENDING') {
+      await reconcileRequest(deps, request, settledBefore, reconciled);
+      continue;
+    }
     const remaining = Math.ceil((Date.parse(request.expiresAt) - now.getTime()) / 1000);
     await workflow.start({
       request_id: request.id,

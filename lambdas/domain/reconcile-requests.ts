@@ -57,22 +57,40 @@ export interface ReconcileResult {
   readonly failed: readonly string[];
 }
 
+/** A run's result while it is collected. */
+export interface ReconcileTally {
+  readonly completed: string[];
+  readonly failed: string[];
+}
+
+/**
+ * The reconciler's work on one listed request: completes it ({@link completeDecision}) when it was
+ * decided (and untouched) before `settledBefore` and its decision was not carried through; a request
+ * it could not complete goes into `tally.failed`, for the next run.
+ */
+export async function reconcileRequest(
+  deps: ReconcileDeps,
+  request: ApprovalRequest,
+  settledBefore: Date,
+  tally: ReconcileTally,
+): Promise<void> {
+  if (!decidedButUnfinished(request) || lastChange(request) >= settledBefore.getTime()) return;
+  try {
+    await completeDecision(deps, request.id);
+    tally.completed.push(request.id);
+  } catch {
+    tally.failed.push(request.id);
+  }
+}
+
 /**
  * The reconciler: every request decided (and untouched) before `settledBefore` whose decision was not
- * carried through is completed ({@link completeDecision}). A failure of one request does not stop
+ * carried through is completed ({@link reconcileRequest}). A failure of one request does not stop
  * the others; the next run retries it.
  */
 export async function reconcileRequests(deps: ReconcileDeps, settledBefore: Date): Promise<ReconcileResult> {
-  const completed: string[] = [];
-  const failed: string[] = [];
-  for await (const request of deps.store.listUnfinished()) {
-    if (!decidedButUnfinished(request) || lastChange(request) >= settledBefore.getTime()) continue;
-    try {
-      await completeDecision(deps, request.id);
-      completed.push(request.id);
-    } catch {
-      failed.push(request.id);
-    }
-  }
-  return { completed, failed };
+  const tally: ReconcileTally = { completed: [], failed: [] };
+  for await (const request of deps.store.listUnfinished())
+    await reconcileRequest(deps, request, settledBefore, tally);
+  return tally;
 }
