@@ -8,26 +8,13 @@
  * against the local runtime it is minted for `deploy-bot` when unset), RESOURCE_URL (default
  * http://127.0.0.1:4000, examples/resource-server.ts).
  */
-import { CancelledError, DeniedError, ExpiredError, StepUpClient } from '../client/agent';
+import { StepUpClient } from '../client/agent';
+import { printHowToApprove, reportNoToken, run, stepupUrl, workloadToken } from './example-support';
 
-const stepupUrl = (process.env.STEPUP_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
 const resourceUrl = (process.env.RESOURCE_URL ?? 'http://127.0.0.1:4000').replace(/\/+$/, '');
-const local = /^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(`${stepupUrl}/`);
-
-/** The agent's workload JWT: from the environment, or (locally) from the dev issuer. */
-async function workloadToken(): Promise<string> {
-  if (process.env.STEPUP_TOKEN) return process.env.STEPUP_TOKEN;
-  if (!local) throw new Error('set STEPUP_TOKEN to the agent’s workload JWT');
-  const response = await fetch(`${stepupUrl}/dev/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ sub: 'deploy-bot' }),
-  });
-  return ((await response.json()) as { access_token: string }).access_token;
-}
 
 async function main(): Promise<number> {
-  const token = await workloadToken();
+  const token = await workloadToken('deploy-bot');
   const stepup = new StepUpClient({ baseUrl: stepupUrl, token });
 
   // 1. Ask for exactly one action on one resource, for one resource server.
@@ -38,13 +25,7 @@ async function main(): Promise<number> {
     justification: 'The orders migration finished yesterday; the legacy table is no longer read.',
   });
   console.log(`asked for approval: request ${request.id}, binding code ${request.bindingCode}`);
-  if (local && request.initialStatus === 'pending') {
-    console.log('approve it as U0ALICE (the local Slack stand-in) with:');
-    console.log(
-      `  curl -s -X POST ${stepupUrl}/dev/slack/click -H 'content-type: application/json' ` +
-        `-d '{"auth_req_id":"${request.id}","user":"U0ALICE","decision":"approve"}'`,
-    );
-  }
+  printHowToApprove(request);
 
   // 2. Wait for the humans. Ctrl+C stops waiting and withdraws the request.
   const stop = new AbortController();
@@ -66,11 +47,7 @@ async function main(): Promise<number> {
       console.log('stopped; the request was withdrawn');
       return 130;
     }
-    if (error instanceof DeniedError) console.log(`not dropping the table: denied (${error.reason})`);
-    else if (error instanceof ExpiredError) console.log('not dropping the table: nobody approved in time');
-    else if (error instanceof CancelledError)
-      console.log('not dropping the table: the request was withdrawn');
-    else throw error;
+    reportNoToken(error, 'dropping the table');
     return 1;
   }
 
@@ -83,10 +60,4 @@ async function main(): Promise<number> {
   return response.ok ? 0 : 1;
 }
 
-main().then(
-  (code) => (process.exitCode = code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 1;
-  },
-);
+run(main);

@@ -22,26 +22,13 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { CancelledError, DeniedError, ExpiredError, StepUpClient } from '../../client/agent';
+import { StepUpClient } from '../../client/agent';
+import { printHowToApprove, reportNoToken, run, stepupUrl, workloadToken } from '../example-support';
 
-const stepupUrl = (process.env.STEPUP_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
-const local = /^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(`${stepupUrl}/`);
 /** The audience `examples/aws/stepup.config.json` maps to an AWS role (`awsTargets`). */
 const AUDIENCE = 'aws:example-tables';
 /** Who set the table up: an administrator's credentials, not the agent's. */
 const SETUP_CREDENTIALS = { accessKeyId: 'AKIAEXAMPLESETUP0000', secretAccessKey: 'example-setup-secret' };
-
-/** The agent's workload JWT: from the environment, or (locally) from the dev issuer. */
-async function workloadToken(): Promise<string> {
-  if (process.env.STEPUP_TOKEN) return process.env.STEPUP_TOKEN;
-  if (!local) throw new Error('set STEPUP_TOKEN to the agent’s workload JWT');
-  const response = await fetch(`${stepupUrl}/dev/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ sub: 'aws-example-agent' }),
-  });
-  return ((await response.json()) as { access_token: string }).access_token;
-}
 
 /** The access key id a SigV4 `Authorization` header names (what CloudTrail records as `accessKeyId`). */
 function signingKey(authorization: string | undefined): string {
@@ -88,7 +75,7 @@ async function main(): Promise<number> {
     console.log(`created table ${tableName} (${tableArn})`);
 
     // 1. Ask for exactly one IAM action on exactly one ARN, at the AWS target.
-    const stepup = new StepUpClient({ baseUrl: stepupUrl, token: await workloadToken() });
+    const stepup = new StepUpClient({ baseUrl: stepupUrl, token: await workloadToken('aws-example-agent') });
     const request = await stepup.requestElevation({
       action: 'dynamodb:DeleteTable',
       resource: tableArn,
@@ -96,24 +83,14 @@ async function main(): Promise<number> {
       justification: `The orders migration finished; ${tableName} is no longer read or written.`,
     });
     console.log(`requested ${request.id} (binding code ${request.bindingCode})`);
-    if (local && request.initialStatus === 'pending') {
-      console.log('approve it as U0ALICE (the local Slack stand-in) with:');
-      console.log(
-        `  curl -s -X POST ${stepupUrl}/dev/slack/click -H 'content-type: application/json' ` +
-          `-d '{"auth_req_id":"${request.id}","user":"U0ALICE","decision":"approve"}'`,
-      );
-    }
+    printHowToApprove(request);
 
     // 2. Wait for the humans.
     let token;
     try {
       token = await request.waitForToken();
     } catch (error) {
-      if (error instanceof DeniedError) console.log(`not deleting the table: denied (${error.reason})`);
-      else if (error instanceof ExpiredError) console.log('not deleting the table: nobody approved in time');
-      else if (error instanceof CancelledError)
-        console.log('not deleting the table: the request was withdrawn');
-      else throw error;
+      reportNoToken(error, 'deleting the table');
       return 1;
     }
 
@@ -148,10 +125,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => (process.exitCode = code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 1;
-  },
-);
+run(main);
