@@ -2,6 +2,7 @@ import type { Clock } from '../ports/clock';
 import type { RequestStore } from '../ports/request-store';
 import type { TokenVerifier } from '../ports/token-signer';
 import type { AuthorizationDetail } from './approval-request';
+import { presentMembers, type ResourceOperation } from './trace';
 import { updateRequest } from './update-request';
 
 /** RFC 7662 response. Inactive is exactly `{"active": false}`: no hint why. */
@@ -43,6 +44,7 @@ async function recordParametersMismatch(
   caller: string,
   presented: string,
   bound: string | undefined,
+  operation: ResourceOperation | undefined,
 ): Promise<void> {
   const at = deps.clock.now().toISOString();
   await updateRequest(deps.store, requestId, (current) => {
@@ -65,6 +67,7 @@ async function recordParametersMismatch(
             jti,
             presented_parameters_sha256: presented,
             approved_parameters_sha256: bound ?? 'none',
+            ...presentMembers(operation),
           },
         },
       ],
@@ -78,6 +81,8 @@ async function recordParametersMismatch(
  * and any token for another audience, gets `{"active": false}`. With `parametersSha256` (the digest
  * of the arguments the resource server received), a token bound to other arguments (or to none) is
  * not consumed: the attempt is recorded as `parameters_mismatch` and the answer is inactive.
+ * `operation` (what the resource server is about to do) is recorded in the consumption's (or the
+ * mismatch's) audit event: the trail's "use" link.
  * @param caller the authenticated resource server (its workload `sub` must be the token's `aud`)
  */
 export async function introspectToken(
@@ -85,6 +90,7 @@ export async function introspectToken(
   caller: string,
   token: string,
   parametersSha256?: string,
+  operation?: ResourceOperation,
 ): Promise<IntrospectionResponse> {
   const claims = await deps.verifier.verify(token);
   if (!claims || claims.aud !== caller || typeof claims.jti !== 'string') return INACTIVE;
@@ -93,7 +99,15 @@ export async function introspectToken(
   if (parametersSha256 !== undefined) {
     const bound = boundDigest(claims, caller);
     if (bound !== parametersSha256) {
-      await recordParametersMismatch(deps, approval.request_id, claims.jti, caller, parametersSha256, bound);
+      await recordParametersMismatch(
+        deps,
+        approval.request_id,
+        claims.jti,
+        caller,
+        parametersSha256,
+        bound,
+        operation,
+      );
       return INACTIVE;
     }
   }
@@ -106,7 +120,7 @@ export async function introspectToken(
       type: 'token_consumed',
       at: now.toISOString(),
       actor: `resource-server:${caller}`,
-      detail: { jti: claims.jti },
+      detail: { jti: claims.jti, ...presentMembers(operation) },
     },
   );
   if (!consumed) return INACTIVE;
