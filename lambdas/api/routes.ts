@@ -194,7 +194,10 @@ export const ROUTES = [
       'consumed the token. Recorded once, as an action_outcome audit event in the request’s chain: the ' +
       'same report again answers as the first did; a different one is a 409.',
     parameters: [
-      { ...idParameter, description: 'The auth_req_id: the token’s approval.request_id. Unknown or malformed: 404.' },
+      {
+        ...idParameter,
+        description: 'The auth_req_id: the token’s approval.request_id. Unknown or malformed: 404.',
+      },
     ],
     body: { schema: outcomeRequestBody, form: false },
     ok: { '200': { description: 'The outcome as recorded.', schema: ref('RecordedOutcome') } },

@@ -30,7 +30,10 @@ export const outcomeRequestBody = body(
     name: 'OutcomeRequest',
     description:
       'How the action ended, reported by the resource server that consumed the token. Unknown fields are refused.',
-    examples: [{ result: 'succeeded', code: 'http_204' }, { result: 'failed', code: 'lock_timeout' }],
+    examples: [
+      { result: 'succeeded', code: 'http_204' },
+      { result: 'failed', code: 'lock_timeout' },
+    ],
   },
 );
 
