@@ -21,7 +21,7 @@ export const AGENT_USAGE = `usage:
   stepup request --action ACTION --resource RESOURCE --audience ID --reason TEXT
                  [--on-behalf-of HUMAN] [--ttl SECONDS] [--signal name=value]...
                  [--parameters JSON|@file]
-\${TRACE_USAGE}
+${TRACE_USAGE}
                  [--idempotency-key KEY] [--wait] [--json]
   stepup wait    ID [--json]
   stepup status  ID [--json]
