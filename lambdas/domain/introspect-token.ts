@@ -44,7 +44,6 @@ async function recordParametersMismatch(
   caller: string,
   presented: string,
   bound: string | undefined,
-  operation: ResourceOperation | undefined,
 ): Promise<void> {
   const at = deps.clock.now().toISOString();
   await updateRequest(deps.store, requestId, (current) => {
@@ -67,7 +66,6 @@ async function recordParametersMismatch(
             jti,
             presented_parameters_sha256: presented,
             approved_parameters_sha256: bound ?? 'none',
-            ...presentMembers(operation),
           },
         },
       ],
@@ -81,8 +79,8 @@ async function recordParametersMismatch(
  * and any token for another audience, gets `{"active": false}`. With `parametersSha256` (the digest
  * of the arguments the resource server received), a token bound to other arguments (or to none) is
  * not consumed: the attempt is recorded as `parameters_mismatch` and the answer is inactive.
- * `operation` (what the resource server is about to do) is recorded in the consumption's (or the
- * mismatch's) audit event: the trail's "use" link.
+ * `operation` (what the resource server is about to do) is recorded in the consumption's audit
+ * event: the trail's "use" link.
  * @param caller the authenticated resource server (its workload `sub` must be the token's `aud`)
  */
 export async function introspectToken(
@@ -99,15 +97,7 @@ export async function introspectToken(
   if (parametersSha256 !== undefined) {
     const bound = boundDigest(claims, caller);
     if (bound !== parametersSha256) {
-      await recordParametersMismatch(
-        deps,
-        approval.request_id,
-        claims.jti,
-        caller,
-        parametersSha256,
-        bound,
-        operation,
-      );
+      await recordParametersMismatch(deps, approval.request_id, claims.jti, caller, parametersSha256, bound);
       return INACTIVE;
     }
   }

@@ -19,8 +19,8 @@ export const resourceOperationFields = {
   ),
   path: optional(
     text({
-      max: 1024,
-      pattern: /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]{0,1023}$/,
+      max: 512,
+      pattern: /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]{0,511}$/,
       hint: 'an absolute URL path without query or fragment (RFC 3986 path characters), given with method',
       description:
         'The path of that call, without its query (which may hold data that does not belong in an audit trail).',
