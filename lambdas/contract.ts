@@ -78,3 +78,21 @@ export const REQUEST_STATES = ['pending', 'approved', 'denied', 'expired', 'canc
 
 /** One of {@link REQUEST_STATES}. */
 export type RequestState = (typeof REQUEST_STATES)[number];
+
+/**
+ * The correlation fields an agent may attach to a request (`trace` of `POST /v1/requests`), each a
+ * strict pattern that caps its length too. They travel unchanged into the token's `trace` claim.
+ * `traceparent` is W3C Trace Context version 00 (lowercase hex; neither id all zeros);
+ * `prompt_sha256` is a digest of the prompt, never the prompt: 64 lowercase hex, or base64url
+ * without padding of exactly 32 bytes.
+ */
+export const TRACE_PATTERNS = {
+  traceparent: /^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/,
+  session_id: /^[A-Za-z0-9][A-Za-z0-9._:@/+=-]{0,127}$/,
+  tool_call_id: /^[A-Za-z0-9][A-Za-z0-9._:@/+=-]{0,127}$/,
+  prompt_sha256: /^(?:[0-9a-f]{64}|[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048])$/,
+  model: /^[A-Za-z0-9][A-Za-z0-9._:@/+-]{0,127}$/,
+} as const;
+
+/** One field of a request's `trace`. */
+export type TraceField = keyof typeof TRACE_PATTERNS;

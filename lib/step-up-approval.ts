@@ -178,6 +178,7 @@ export class StepUpApproval extends Construct {
     setPolicies(fns.createRequest);
 
     grantTable(fns.getRequest, this.table, 'read');
+    grantTable(fns.recordOutcome, this.table, 'readWrite');
 
     // AuthZEN: the request function's decision without its table, workflow or Slack: nothing is stored.
     for (const fn of [fns.accessEvaluation, fns.accessEvaluations]) {

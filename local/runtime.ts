@@ -24,6 +24,7 @@ import { expireRequestHandler } from '../lambdas/handlers/expire-request';
 import { failRequestHandler } from '../lambdas/handlers/fail-request';
 import { getRequestHandler } from '../lambdas/handlers/get-request';
 import { cancelRequestHandler } from '../lambdas/handlers/cancel-request';
+import { recordOutcomeHandler } from '../lambdas/handlers/record-outcome';
 import { credentialsAwsHandler } from '../lambdas/handlers/credentials-aws';
 import { handler as healthHandler } from '../lambdas/handlers/health';
 import { accessEvaluationHandler } from '../lambdas/handlers/access-evaluation';
@@ -309,6 +310,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     accessEvaluations: accessEvaluationsHandler(accessEvaluation),
     getRequest: getRequestHandler({ store, admission }),
     cancelRequest: cancelRequestHandler({ store, workflow, notifier, clock, admission }),
+    recordOutcome: recordOutcomeHandler({ store, clock, admission }),
     token: tokenHandler({ store, changes, signer, clock, issuer: url, admission }),
     introspect: introspectHandler({ store, verifier, clock, admission }),
     credentialsAws: credentialsAwsHandler({

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CIBA_GRANT_TYPE, REQUEST_STATES, TOKEN_WAIT_MAX_SECONDS } from '../../lambdas/contract';
 import { parseAwsCredentials, tokenExchangeForm, type AwsCredentials } from './aws-credentials';
+import { parseTrace, parseTrail, traceBody } from './trace';
 import {
   CancelledError,
   DeniedError,
@@ -200,6 +201,8 @@ function parseStatus(body: Record<string, unknown>, fallbackId: string): Request
       prev: text(e.prev),
     })),
     auditHead: text(body.audit_head),
+    trace: parseTrace(body.trace),
+    trail: parseTrail(body.trail),
   };
 }
 
@@ -277,6 +280,8 @@ export class StepUpClient {
     if (request.context !== undefined) body.context = request.context;
     if (request.dpopJwk !== undefined) body.dpop_jwk = request.dpopJwk;
     if (request.parameters !== undefined) body.parameters = request.parameters;
+    const trace = traceBody(request.trace);
+    if (trace !== undefined) body.trace = trace;
     const answer = await this.call({
       method: 'POST',
       path: '/v1/requests',

@@ -22,6 +22,7 @@ export {
   UnauthenticatedError,
   type StepUpErrorCode,
 } from './errors';
+export { promptDigest, type ElevationTrace, type TrailLink } from './trace';
 export type {
   AuditEvent,
   AuthorizationDetail,

@@ -1,4 +1,5 @@
 import type { RequestState } from '../../lambdas/contract';
+import type { ElevationTrace, TrailLink } from './trace';
 
 /**
  * Where a request stands. `pending` until humans decide, a policy decides, or it times out; `failed`
@@ -32,6 +33,8 @@ export interface ElevationRequest {
    * RFC 8785 digest (`parameters_sha256`) and the resource server refuses any other arguments.
    */
   readonly parameters?: Readonly<Record<string, unknown>>;
+  /** Where the request comes from (prompt digest, tool call, session, traceparent), for the audit trail. */
+  readonly trace?: ElevationTrace;
   /**
    * Makes retries safe: the same key with the same body always answers with the same request.
    * @default a random key per call (so the client's own retries never create a second request)
@@ -98,6 +101,10 @@ export interface RequestStatus {
   readonly events: readonly AuditEvent[];
   /** SHA-256 of the last chained event. */
   readonly auditHead?: string;
+  /** The trace the request was made with, if any. */
+  readonly trace?: ElevationTrace;
+  /** The trail from the prompt to the downstream call, each link naming its event. */
+  readonly trail: readonly TrailLink[];
 }
 
 /** RFC 9396 detail of a token: exactly the one approved action. */

@@ -7,34 +7,41 @@ import {
   type GrantedToken,
   type RequestStatus,
 } from '../agent';
+import { traceBody } from '../agent/trace';
 import { flag, parseArgs, rejectUnknownFlags, requiredFlag, UsageError, type ParsedArgs } from './args';
 import { clientFor, connection, stepupUrl } from './connection';
 import { EXIT } from './exit-codes';
 import { parametersFlag } from './parameters-flag';
 import { duration, groupsLabel, WaitReporter } from './progress';
+import { TRACE_FLAGS, TRACE_USAGE, traceFlags } from './trace-flags';
+import { trailLines } from './trail-lines';
 import type { Output } from './policy-command';
 
 export const AGENT_USAGE = `usage:
   stepup request --action ACTION --resource RESOURCE --audience ID --reason TEXT
                  [--on-behalf-of HUMAN] [--ttl SECONDS] [--signal name=value]...
                  [--parameters JSON|@file]
+${TRACE_USAGE}
                  [--idempotency-key KEY] [--wait] [--json]
   stepup wait    ID [--json]
   stepup status  ID [--json]
   stepup cancel  ID
   stepup dev token --sub NAME
-  stepup mcp
+  stepup mcp     [--trace-session ID] [--model NAME]
 
 request   asks for one action on one resource at one audience. Prints the request id on stdout
           (and the binding code on stderr). With --wait it waits for the decision, showing progress
           on stderr, and prints only the token on stdout: TOKEN=$(stepup request ... --wait).
           --parameters binds the approval to the exact arguments (a JSON object, or @file).
+          The trace flags say where the request comes from, for the audit trail and the token's
+          trace claim: --prompt-file sends only the SHA-256 of the file, never the prompt.
 wait      waits for a request made earlier, like request --wait.
 status    shows a request: status, approvals, expiry, audit trail.
 cancel    withdraws a pending request.
 dev token mints a workload JWT for NAME (the local runtime of npm start only).
 mcp       runs the MCP server on stdio (tools request_elevation, check_elevation and
-          get_aws_credentials).
+          get_aws_credentials). Each request's trace carries the MCP request id as tool_call_id,
+          a traceparent from the call's _meta, and --trace-session / --model.
 
 Connection: --url URL (default $STEPUP_URL, else http://127.0.0.1:3000);
             --token JWT (default $STEPUP_TOKEN, else the file named by $STEPUP_TOKEN_FILE).
@@ -206,6 +213,7 @@ export async function requestCommand(
     'idempotency-key',
     'wait',
     'json',
+    ...TRACE_FLAGS,
     ...CONNECTION_FLAGS,
   ]);
   if (args.positional.length > 0) throw new UsageError(`unexpected argument "${args.positional[0]}"`);
@@ -223,6 +231,7 @@ export async function requestCommand(
     requestedTtlSeconds: ttl(args),
     context: signals(args),
     parameters: parametersFlag(args),
+    trace: traceFlags(args),
     idempotencyKey: flag(args, 'idempotency-key'),
   };
   const asJson = flag(args, 'json') === 'true';
@@ -317,6 +326,7 @@ function describeStatus(s: RequestStatus, now: number): string[] {
   }
   lines.push('events:');
   for (const e of s.events) lines.push(`  ${e.at}  ${e.type}  ${e.actor}`);
+  lines.push(...trailLines(s.trail));
   return lines;
 }
 
@@ -347,6 +357,8 @@ function statusJson(s: RequestStatus): Record<string, unknown> {
     token_delivered: s.tokenDelivered,
     token_used: s.tokenUsed,
     events: s.events,
+    trace: traceBody(s.trace),
+    trail: s.trail,
   };
 }
 

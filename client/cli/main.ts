@@ -11,7 +11,7 @@ import {
   waitCommand,
   type AgentContext,
 } from './agent-commands';
-import { parseArgs, rejectUnknownFlags, UsageError } from './args';
+import { flag, parseArgs, rejectUnknownFlags, UsageError } from './args';
 import { auditCommand, AUDIT_USAGE } from './audit-command';
 import { clientFor, connection } from './connection';
 import { credentialsCommand, CREDENTIALS_USAGE } from './credentials-command';
@@ -52,10 +52,10 @@ const AGENT_COMMANDS: Record<
 /** `stepup mcp`: the MCP server on stdio. Only JSON-RPC may go to stdout, so it prints nothing there. */
 async function mcpCommand(argv: readonly string[], _output: Output, context: AgentContext): Promise<number> {
   const args = parseArgs(argv);
-  rejectUnknownFlags(args, ['url', 'token']);
+  rejectUnknownFlags(args, ['url', 'token', 'trace-session', 'model']);
   if (args.positional.length > 0) throw new UsageError(`unexpected argument "${args.positional[0]}"`);
   const client = clientFor(connection(context.env, args));
-  await serveStdio({ client });
+  await serveStdio({ client, trace: { sessionId: flag(args, 'trace-session'), model: flag(args, 'model') } });
   return EXIT.ok;
 }
 

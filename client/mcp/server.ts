@@ -14,6 +14,7 @@ import {
 } from '../agent';
 import { AWS_CREDENTIALS_OUTPUT, ELEVATION_OUTPUT } from './output-schemas';
 import { NO_REWORDING, refusal } from './refusals';
+import { mcpTrace, type McpTraceDefaults } from './trace';
 
 /** The MCP server's name and version, as shown to MCP hosts. */
 export const MCP_SERVER_INFO = { name: 'stepup', version: '0.1.0' } as const;
@@ -72,6 +73,8 @@ export interface StepUpMcpServerOptions {
   readonly client: StepUpClient;
   /** @default {@link DEFAULT_WAIT_SECONDS} */
   readonly defaultWaitSeconds?: number;
+  /** The session and model put into every request's trace (the tool call id comes from each call). */
+  readonly trace?: McpTraceDefaults;
 }
 
 type ToolResult = Record<string, unknown>;
@@ -269,6 +272,7 @@ export function createStepUpMcpServer(options: StepUpMcpServerOptions): McpServe
           justification: input.justification,
           onBehalfOf: input.on_behalf_of,
           parameters: input.parameters,
+          trace: mcpTrace(extra, options.trace),
         });
       } catch (error) {
         const ended = refusal(error, undefined, 'create');

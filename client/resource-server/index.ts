@@ -25,3 +25,4 @@ export {
   type DpopRequest,
 } from './dpop-proof';
 export { isStepUpTokenError, StepUpTokenError, type StepUpTokenErrorCode } from './errors';
+export { OutcomeReportError, type ActionOutcome, type RecordedOutcome } from './outcome-report';

@@ -8,6 +8,7 @@ import {
 } from './dpop-proof';
 import { parametersDigest } from '../../lambdas/domain/parameters-digest';
 import { reason, StepUpTokenError } from './errors';
+import { sendOutcomeReport, type ActionOutcome, type RecordedOutcome } from './outcome-report';
 
 /** RFC 9396 authorization detail of a stepup token: the one approved action. */
 export interface StepUpAuthorizationDetail {
@@ -47,6 +48,11 @@ export interface StepUpTokenClaims extends JWTPayload {
   readonly approval: StepUpApproval;
   /** Present when the token is bound to the agent's DPoP key. */
   readonly cnf?: { readonly jkt: string };
+  /**
+   * Where the request came from, as the agent said (prompt digest, tool call, session, W3C
+   * `traceparent`): agent-supplied, for correlation only, never for a decision.
+   */
+  readonly trace?: Readonly<Record<string, string>>;
 }
 
 /** How a resource server reaches stepup's introspection endpoint. */
@@ -73,6 +79,8 @@ export interface DpopOptions {
 export interface StepUpVerifierOptions {
   /** The stepup base URL, exactly as tokens carry it in `iss` (the metadata's `issuer`). */
   readonly issuer: string;
+  /** stepup's API base URL, when it differs from the issuer. @default issuer */
+  readonly apiUrl?: string;
   /** This resource server's id: the `audience` agents request tokens for. */
   readonly audience: string;
   /** Key resolver for token signatures. @default `createRemoteJWKSet({issuer}/.well-known/jwks.json)` */
@@ -101,6 +109,12 @@ export interface StepUpExpectation {
    * token is refused (`parameters_mismatch`) before anything is consumed.
    */
   readonly parameters?: unknown;
+  /** The HTTP method of the call about to be made or served (with `path`): recorded with the token's use. */
+  readonly method?: string;
+  /** Its URL path, without the query (with `method`): recorded with the token's use. */
+  readonly path?: string;
+  /** The operation about to be performed, by name: recorded with the token's use. */
+  readonly operation?: string;
 }
 
 /** Verifies stepup tokens for one resource server. Create once and reuse (it caches keys and proofs). */
@@ -113,6 +127,13 @@ export interface StepUpVerifier {
    * @throws StepUpTokenError with a stable `code`
    */
   verifyAndConsume(token: string, expected: StepUpExpectation): Promise<StepUpTokenClaims>;
+  /**
+   * Reports how the action the token allowed ended (`POST /v1/requests/{id}/outcome`, with the
+   * introspection bearer), after `verifyAndConsume`: the last link of the request's audit trail.
+   * Recorded once; the same report again answers as the first did, so a retry is safe.
+   * @throws OutcomeReportError (`conflict` when another outcome was recorded)
+   */
+  recordOutcome(claims: StepUpTokenClaims, outcome: ActionOutcome): Promise<RecordedOutcome>;
 }
 
 /** The most `clockToleranceSeconds` may be. */
@@ -229,8 +250,9 @@ export function createStepUpVerifier(options: StepUpVerifierOptions): StepUpVeri
     throw new TypeError(`clockToleranceSeconds must be between 0 and ${MAX_CLOCK_TOLERANCE_SECONDS}`);
   }
   const root = issuer.replace(/\/+$/, '');
+  const apiRoot = (options.apiUrl ?? issuer).replace(/\/+$/, '');
   const jwks = options.jwks ?? createRemoteJWKSet(new URL(`${root}/.well-known/jwks.json`));
-  const introspectionUrl = options.introspect.url ?? `${root}/v1/introspect`;
+  const introspectionUrl = options.introspect.url ?? `${apiRoot}/v1/introspect`;
   const timeoutMs = options.introspect.timeoutMs ?? 5000;
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const now = options.now ?? (() => new Date());
@@ -262,11 +284,16 @@ export function createStepUpVerifier(options: StepUpVerifierOptions): StepUpVeri
     token: string,
     claims: StepUpTokenClaims,
     parametersSha256: string | undefined,
+    expected: StepUpExpectation,
   ): Promise<boolean> {
     const failed = (message: string, cause?: unknown) =>
       new StepUpTokenError('introspection_failed', `introspection failed: ${message}`, { cause });
     const form = new URLSearchParams({ token });
     if (parametersSha256 !== undefined) form.set('parameters_sha256', parametersSha256);
+    for (const name of ['method', 'path', 'operation'] as const) {
+      const value = expected[name];
+      if (value !== undefined) form.set(name, value);
+    }
     let body: unknown;
     try {
       const bearer = await options.introspect.bearer();
@@ -298,8 +325,13 @@ export function createStepUpVerifier(options: StepUpVerifierOptions): StepUpVeri
     return body.active;
   }
 
-  async function consume(token: string, claims: StepUpTokenClaims, parametersSha256?: string): Promise<void> {
-    if (!(await introspect(token, claims, parametersSha256))) {
+  async function consume(
+    token: string,
+    claims: StepUpTokenClaims,
+    expected: StepUpExpectation,
+    parametersSha256?: string,
+  ): Promise<void> {
+    if (!(await introspect(token, claims, parametersSha256, expected))) {
       throw new StepUpTokenError(
         'token_used',
         'the token is not active: already used, revoked or expired at stepup',
@@ -317,8 +349,9 @@ export function createStepUpVerifier(options: StepUpVerifierOptions): StepUpVeri
     token: string,
     claims: StepUpTokenClaims,
     detail: StepUpAuthorizationDetail,
-    parameters: unknown,
+    expected: StepUpExpectation,
   ): Promise<string | undefined> {
+    const { parameters } = expected;
     const bound = detail.parameters_sha256;
     if (parameters === undefined) {
       if (bound === undefined) return undefined;
@@ -340,7 +373,7 @@ export function createStepUpVerifier(options: StepUpVerifierOptions): StepUpVeri
     if (presented === bound) return presented;
     let reported: unknown;
     try {
-      await introspect(token, claims, presented);
+      await introspect(token, claims, presented, expected);
     } catch (error) {
       reported = error;
     }
@@ -376,9 +409,21 @@ export function createStepUpVerifier(options: StepUpVerifierOptions): StepUpVeri
           },
         );
       }
-      const parametersSha256 = await checkParameters(token, claims, detail, expected.parameters);
-      await consume(token, claims, parametersSha256);
+      const parametersSha256 = await checkParameters(token, claims, detail, expected);
+      await consume(token, claims, expected, parametersSha256);
       return claims;
+    },
+    async recordOutcome(claims, outcome) {
+      const id = encodeURIComponent(claims.approval.request_id);
+      return sendOutcomeReport(
+        {
+          url: `${apiRoot}/v1/requests/${id}/outcome`,
+          bearer: await options.introspect.bearer(),
+          fetch: fetchImpl,
+          timeoutMs,
+        },
+        outcome,
+      );
     },
   };
 }

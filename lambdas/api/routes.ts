@@ -9,6 +9,7 @@ import {
 import { REQUEST_ID_PATTERN } from '../domain/ids';
 import { createRequestBody } from './schemas/create-request';
 import { introspectionRequestBody } from './schemas/introspection-request';
+import { outcomeRequestBody } from './schemas/outcome-request';
 import { revokeRequestBody } from './schemas/revoke-request';
 import { awsCredentialsRequestBody } from './schemas/token-exchange-request';
 import type { JsonSchema } from './schemas/schema';
@@ -179,6 +180,32 @@ export const ROUTES = [
     errors: {
       not_found: 'No such request for this agent.',
       conflict: 'The request was already decided (approved, denied or expired) or failed.',
+    },
+  },
+  {
+    name: 'recordOutcome',
+    method: 'POST',
+    path: '/v1/requests/{id}/outcome',
+    auth: workload,
+    tag: 'requests',
+    summary: 'The resource server reports how the action its token allowed ended',
+    description:
+      'Called by the token’s audience (its workload sub, authenticated as for introspection) after it ' +
+      'consumed the token. Recorded once, as an action_outcome audit event in the request’s chain: the ' +
+      'same report again answers as the first did; a different one is a 409.',
+    parameters: [
+      {
+        ...idParameter,
+        description: 'The auth_req_id: the token’s approval.request_id. Unknown or malformed: 404.',
+      },
+    ],
+    body: { schema: outcomeRequestBody, form: false },
+    ok: { '200': { description: 'The outcome as recorded.', schema: ref('RecordedOutcome') } },
+    errors: {
+      invalid_request: BODY_ERRORS,
+      not_found: 'No such request.',
+      forbidden: 'The caller is not the request’s audience.',
+      conflict: 'The token was not used yet, or a different outcome was already recorded.',
     },
   },
   {

@@ -1,4 +1,5 @@
 import type { BoundParameters } from './parameters';
+import type { RequestTrace } from './trace';
 
 /**
  * Lifecycle of an approval request. Only PENDING can change, and APPROVED until its grant is issued
@@ -87,7 +88,9 @@ export type AuditEventType =
   | 'cancelled'
   | 'revoked'
   | 'failed'
-  | 'outcome_notified';
+  | 'outcome_notified'
+  /** The resource server reported how the action the token allowed ended (`record-outcome.ts`). */
+  | 'action_outcome';
 
 /** One step of the audit trail; stored inside the request so the step and its record are one write. */
 export interface AuditEvent {
@@ -136,6 +139,8 @@ export interface ApprovalRequest {
   readonly humanVerified?: boolean;
   /** RFC 7638 thumbprint of the agent's DPoP key; the token is bound to it (`cnf.jkt`). */
   readonly dpopJkt?: string;
+  /** Where the request comes from (prompt digest, tool call, session, trace), as its agent says. */
+  readonly trace?: RequestTrace;
   readonly bindingCode: string;
   readonly requestedTtlSeconds: number;
   readonly policyOutcome: PolicyOutcome;

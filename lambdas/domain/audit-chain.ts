@@ -9,7 +9,9 @@ import { parametersDigest } from './parameters-digest';
  * conditional write that appends the events, so they are stored with them in that one write.
  *
  * The token's consumption (`token_consumed`) is outside the chain: introspection records it in one
- * UpdateItem without reading the request, so the event it follows is not known there.
+ * UpdateItem without reading the request, so the event it follows is not known there. The resource
+ * server's outcome report, when it comes, is chained and carries the consumption's digest, which
+ * anchors it from then on.
  *
  * The chain shows edits of stored events made without recomputing it; whoever can rewrite the item
  * can also rewrite the chain, which only an outside copy of `auditHead` would reveal.
@@ -125,5 +127,23 @@ export function verifyAuditTrail(
     chain.map(({ event }) => event),
     head,
   );
-  return verdict.ok ? verdict : { ...verdict, index: chain[verdict.index]?.position ?? verdict.index };
+  if (!verdict.ok) return { ...verdict, index: chain[verdict.index]?.position ?? verdict.index };
+  const anchorBreak = brokenConsumptionAnchor(trail);
+  return anchorBreak === undefined ? verdict : anchorBreak;
+}
+
+/**
+ * A chained event that names the consumption's digest (`consumption_sha256`, written by the
+ * resource server's outcome report, `record-outcome.ts`) brings the consumption under the chain:
+ * a consumption that no longer matches it is named as broken.
+ */
+function brokenConsumptionAnchor(trail: readonly ChainEvent[]): ChainVerdict | undefined {
+  const index = trail.findIndex(isConsumption);
+  const consumption = trail[index];
+  if (consumption === undefined) return undefined;
+  const anchors = trail
+    .map((event) => (event as { detail?: { consumption_sha256?: unknown } }).detail?.consumption_sha256)
+    .filter((anchor) => anchor !== undefined);
+  if (anchors.every((anchor) => anchor === eventDigest(consumption))) return undefined;
+  return { ok: false, index, event: consumption, reason: 'digest_mismatch' };
 }

@@ -11,6 +11,7 @@ import { newBindingCode, newRequestId } from './ids';
 import { GRANT_PICKUP_SECONDS, withGrant } from './issue-grant';
 import type { BoundParameters } from './parameters';
 import { logOnlyEvents } from './log-only-events';
+import { presentMembers, type RequestTrace } from './trace';
 
 /** Longest resource name accepted; shown in full to approvers, escaped, it still fits a Slack section. */
 export const MAX_RESOURCE_LENGTH = 512;
@@ -37,6 +38,8 @@ export interface CreateRequestInput {
   readonly dpopJkt?: string;
   /** The exact arguments the agent will send (`parameters`), canonicalised and digested. */
   readonly parameters?: BoundParameters;
+  /** Where the request comes from (`trace`): recorded, shown and put into the token, never decided on. */
+  readonly trace?: RequestTrace;
 }
 
 /** The agent-facing answer to a create (RFC 9126/CIBA-shaped). */
@@ -107,7 +110,7 @@ async function verifiedHuman(
 }
 
 /** What the policy is asked about a request: everything of it but the justification and the DPoP key. */
-export type PolicyAsk = Omit<CreateRequestInput, 'justification' | 'dpopJkt'>;
+export type PolicyAsk = Omit<CreateRequestInput, 'justification' | 'dpopJkt' | 'trace'>;
 
 /**
  * The policy's decision on a request, exactly as `createRequest` takes it: the AWS target check,
@@ -169,6 +172,7 @@ export async function createRequest(
     onBehalfOf: human.onBehalfOf,
     humanVerified: human.verified,
     dpopJkt: input.dpopJkt,
+    trace: input.trace,
     bindingCode: newBindingCode(),
     requestedTtlSeconds: Math.min(
       input.requestedTtlSeconds ?? requirements.maxTokenTtlSeconds,
@@ -191,6 +195,8 @@ export async function createRequest(
           policy: policyLabel(requirements),
           outcome: decision.kind,
           ...(input.parameters ? { parameters_sha256: input.parameters.sha256 } : {}),
+          // In the chained event, so the correlation is as tamper-evident as the action.
+          ...presentMembers(input.trace),
         },
       },
       ...logOnlyEvents(decision, at),

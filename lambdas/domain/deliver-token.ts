@@ -14,6 +14,7 @@ import {
 import { StepUpError } from './errors';
 import { POLL_INTERVAL_SECONDS } from './create-request';
 import { checkRedelivery } from './token-redelivery';
+import { traceClaim } from './trace';
 import { updateRequest } from './update-request';
 import { waitForDecision } from './wait-for-decision';
 
@@ -104,6 +105,7 @@ function tokenClaims(
       decided_at: request.decidedAt,
     },
     ...(request.dpopJkt ? { cnf: { jkt: request.dpopJkt } } : {}),
+    ...traceClaim(request.trace),
   };
 }
 

@@ -2,6 +2,7 @@ import type { Clock } from '../ports/clock';
 import type { RequestStore } from '../ports/request-store';
 import type { TokenVerifier } from '../ports/token-signer';
 import type { AuthorizationDetail } from './approval-request';
+import { presentMembers, type ResourceOperation } from './trace';
 import { updateRequest } from './update-request';
 
 /** RFC 7662 response. Inactive is exactly `{"active": false}`: no hint why. */
@@ -78,6 +79,8 @@ async function recordParametersMismatch(
  * and any token for another audience, gets `{"active": false}`. With `parametersSha256` (the digest
  * of the arguments the resource server received), a token bound to other arguments (or to none) is
  * not consumed: the attempt is recorded as `parameters_mismatch` and the answer is inactive.
+ * `operation` (what the resource server is about to do) is recorded in the consumption's audit
+ * event: the trail's "use" link.
  * @param caller the authenticated resource server (its workload `sub` must be the token's `aud`)
  */
 export async function introspectToken(
@@ -85,6 +88,7 @@ export async function introspectToken(
   caller: string,
   token: string,
   parametersSha256?: string,
+  operation?: ResourceOperation,
 ): Promise<IntrospectionResponse> {
   const claims = await deps.verifier.verify(token);
   if (!claims || claims.aud !== caller || typeof claims.jti !== 'string') return INACTIVE;
@@ -106,7 +110,7 @@ export async function introspectToken(
       type: 'token_consumed',
       at: now.toISOString(),
       actor: `resource-server:${caller}`,
-      detail: { jti: claims.jti },
+      detail: { jti: claims.jti, ...presentMembers(operation) },
     },
   );
   if (!consumed) return INACTIVE;

@@ -1,6 +1,8 @@
 import type { RequestStore } from '../ports/request-store';
 import { approvers, auditTrail, type ApprovalRequest } from './approval-request';
+import { correlationTrail } from './correlation-trail';
 import { StepUpError } from './errors';
+import { traceClaim } from './trace';
 import { REQUEST_ID_PATTERN } from './ids';
 
 /** What `GET /v1/requests/{id}` shows the requesting agent. Never the task token. */
@@ -32,8 +34,10 @@ export function requestView(request: ApprovalRequest): Record<string, unknown> {
     denial_reason: request.denialReason,
     token_delivered: request.delivery !== undefined,
     token_used: request.consumedAt !== undefined,
+    ...traceClaim(request.trace),
     events: auditTrail(request),
     audit_head: request.auditHead,
+    trail: correlationTrail(request),
   };
 }
 

@@ -25,8 +25,8 @@ export interface IntrospectDeps {
 /** `POST /v1/introspect` (RFC 7662): the token's audience asks; the first answer consumes it. */
 export function introspectHandler(deps: IntrospectDeps) {
   return authenticatedRoute(deps.admission, async (event, caller) => {
-    const { token, parametersSha256 } = parseIntrospectionRequest(bodyOf(event, true));
-    return json(200, await introspectToken(deps, caller, token, parametersSha256));
+    const { token, parametersSha256, operation } = parseIntrospectionRequest(bodyOf(event, true));
+    return json(200, await introspectToken(deps, caller, token, parametersSha256, operation));
   });
 }
 

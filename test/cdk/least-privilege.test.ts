@@ -127,6 +127,14 @@ describe('least privilege', () => {
     ]);
   });
 
+  it('gives recordOutcome its table items only: no key, no workflow, no Slack, no index', () => {
+    expect(allows('recordOutcome', 'dynamodb:GetItem')).toBe(true);
+    expect(allows('recordOutcome', 'dynamodb:UpdateItem')).toBe(true);
+    for (const action of ['dynamodb:Query', 'dynamodb:Scan', 'kms:Sign', 'states:StartExecution']) {
+      expect(allows('recordOutcome', action)).toBe(false);
+    }
+  });
+
   it('gives failRequest (RecordFailure) its table items and its own logs and traces, nothing else', () => {
     const statements = byRole.get(roleOf('failRequest')) ?? [];
     expect(statements.flatMap((s) => list(s.Action)).sort()).toEqual([

@@ -624,6 +624,74 @@ describe('AWS credentials for one approved call (STS stand-in, IAM from the temp
   });
 });
 
+describe('trace: from the prompt to the downstream call', () => {
+  it('trace travels into the message, token and introspection; the operation and the outcome close the trail', async () => {
+    const trace = {
+      traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+      session_id: 'sess_deployed',
+      tool_call_id: 'toolu_01deployed',
+      prompt_sha256: createHash('sha256').update('drop the legacy table').digest('hex'),
+      model: 'claude-sonnet-4-5',
+    };
+    const bad = await agent.request({
+      ...DROP_TABLE,
+      trace: { ...trace, traceparent: '00-' + '0'.repeat(32) + '-00f067aa0ba902b7-01' },
+    });
+    expect(bad.status).toBe(400);
+    expect(body(bad).error_description).toContain('trace.traceparent');
+
+    const requestId = await create({ ...DROP_TABLE, trace });
+    const message = await deployment.slack.approvalMessage(requestId, 'C0APPROVALS');
+    expect(JSON.stringify(message.blocks)).toContain('sess_deployed');
+    expect((await click(requestId, 'U0ALICE', 'approve')).response.status).toBe(200);
+    expect(await executionEnded(requestId)).toBe('SUCCEEDED');
+    const token = body(await agent.poll(requestId)).access_token as string;
+    expect((await verifyToken(token)).trace).toEqual(trace);
+
+    const outcomePath = `/v1/requests/${requestId}/outcome`;
+    expect((await ordersDb.postJson(outcomePath, { result: 'succeeded' })).status).toBe(409);
+    expect(
+      await ordersDb.postForm('/v1/introspect', { token, method: 'DELETE', path: '/tables/orders' }),
+    ).toMatchObject({ status: 200, json: { active: true, trace } });
+    // Only the token's audience reports the outcome; the requesting agent is not it.
+    expect(await agent.postJson(outcomePath, { result: 'succeeded' })).toMatchObject({
+      status: 403,
+      json: { error: 'forbidden' },
+    });
+    expect(await ordersDb.postJson(outcomePath, { result: 'succeeded', code: 'http_204' })).toMatchObject({
+      status: 200,
+      json: { auth_req_id: requestId, result: 'succeeded', code: 'http_204' },
+    });
+    expect((await ordersDb.postJson(outcomePath, { result: 'failed' })).status).toBe(409);
+
+    const view = body(await agent.get(`/v1/requests/${requestId}`));
+    expect(view.trace).toEqual(trace);
+    const links = view.trail as { link: string; detail?: Record<string, unknown> }[];
+    expect(links.map((link) => link.link)).toEqual([
+      'prompt',
+      'tool_call',
+      'request',
+      'policy',
+      'vote',
+      'decision',
+      'grant',
+      'delivery',
+      'use',
+      'outcome',
+    ]);
+    expect(links.find((link) => link.link === 'use')?.detail).toMatchObject({
+      method: 'DELETE',
+      path: '/tables/orders',
+    });
+    const events = view.events as { type: string; prev?: string }[];
+    expect(verifyAuditTrail(requestId, events, view.audit_head as string)).toEqual({
+      ok: true,
+      chained: events.length - 1,
+      unchained: 0,
+    });
+  });
+});
+
 describe('after all scenarios', () => {
   it('no AWS call was refused by IAM', () => {
     expect(deployment.aws.callLog.denied()).toEqual([]);

@@ -231,6 +231,13 @@ describe('the OpenAPI document against the live routes', () => {
         form: { token: accessToken, token_type_hint: 'access_token' },
       }),
     );
+    // The audience reports how the action ended (200), the same report again (200), another one (409).
+    for (const outcome of [...examples('OutcomeRequest'), examples('OutcomeRequest')[0]!]) {
+      record(
+        'POST /v1/requests/{id}/outcome',
+        await call('POST', `/v1/requests/${id}/outcome`, { bearer: resourceServer, json: outcome }),
+      );
+    }
     // The orders token is not for an AWS target (400 invalid_target, documented; nothing consumed).
     const exchangeExample = examples('AwsCredentialsRequest')[0]!;
     record(

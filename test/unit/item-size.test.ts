@@ -22,7 +22,7 @@ useDynaliteStore((s, d) => {
 });
 
 /** The largest a request item can grow to; DynamoDB's own limit is 400 KB. */
-const MAX_REQUEST_ITEM_BYTES = 56 * 1024;
+const MAX_REQUEST_ITEM_BYTES = 60 * 1024;
 
 /** Text of `length` characters, each as large in UTF-8 as a character gets (4 bytes). */
 const widest = (length: number) => '𝕏'.repeat(length);
@@ -59,8 +59,16 @@ function largestRequest(): ApprovalRequest {
   }));
   const actor = `slack:${SLACK_ID}/${SLACK_ID}`;
   const jti = 'j'.repeat(36);
+  // Every trace member at its longest (their patterns are ASCII): on the request and in `requested`.
+  const trace = {
+    traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`,
+    session_id: 's'.repeat(128),
+    tool_call_id: 't'.repeat(128),
+    prompt_sha256: 'f'.repeat(64),
+    model: 'm'.repeat(128),
+  };
   const events: AuditEvent[] = [
-    { type: 'requested', at, actor: `agent:${agent}` },
+    { type: 'requested', at, actor: `agent:${agent}`, detail: trace },
     { type: 'notified', at, actor: 'workflow', detail: { channel: SLACK_ID, ts: SLACK_ID } },
     { type: 'escalated', at, actor: 'workflow', detail: { group: 'g'.repeat(128) } },
     { type: 'notified', at, actor: 'workflow', detail: { channel: SLACK_ID, ts: SLACK_ID } },
@@ -83,6 +91,12 @@ function largestRequest(): ApprovalRequest {
     })),
     { type: 'revoked', at, actor: `operator:${agent}`, detail: { jti } },
     { type: 'outcome_notified', at, actor: 'workflow', detail: { status: 'APPROVED' } },
+    {
+      type: 'action_outcome',
+      at,
+      actor: `resource-server:${agent}`,
+      detail: { result: 'succeeded', code: 'c'.repeat(64), consumption_sha256: DIGEST },
+    },
   ];
   const slackMessage = { channel: SLACK_ID, ts: SLACK_ID };
   const request = pendingRequest({
@@ -96,6 +110,7 @@ function largestRequest(): ApprovalRequest {
     onBehalfOf: widest(maxLength('on_behalf_of')),
     humanVerified: true,
     dpopJkt: 'k'.repeat(43),
+    trace,
     requirements: {
       approverGroups: POLICIES.map((p) => [p]),
       quorum: MAX_QUORUM,
@@ -134,7 +149,13 @@ function largestRequest(): ApprovalRequest {
       redeliveredAt: Array.from({ length: MAX_REDELIVERIES }, () => at),
     },
     consumedAt: at,
-    consumption: { type: 'token_consumed', at, actor: `resource-server:${agent}`, detail: { jti } },
+    consumption: {
+      type: 'token_consumed',
+      at,
+      actor: `resource-server:${agent}`,
+      // The resource server's operation at its longest (ASCII patterns).
+      detail: { jti, method: 'M'.repeat(16), path: `/${'p'.repeat(511)}`, operation: 'o'.repeat(128) },
+    },
     revokedAt: at,
     events,
     version: 999,

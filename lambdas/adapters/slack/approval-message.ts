@@ -150,13 +150,17 @@ function parametersBlock(request: ApprovalRequest): SectionBlock | undefined {
   };
 }
 
-/** What the agent wrote, below a divider, labelled, every line quoted. */
+/** What the agent wrote, below a divider, labelled, every line quoted: its justification and session. */
 function agentTextBlock(request: ApprovalRequest): SectionBlock {
   const quoted = untrustedText(request.justification, 2000)
     .split('\n')
     .map((line) => `${AGENT_LINE_PREFIX}${line}`)
     .join('\n');
-  return { type: 'section', text: plain(`${AGENT_TEXT_LABEL}\nJustification\n${quoted}`) };
+  const session = request.trace?.session_id;
+  const sessionLines = session
+    ? `\nSession\n${AGENT_LINE_PREFIX}${untrustedText(session, 128, { singleLine: true })}`
+    : '';
+  return { type: 'section', text: plain(`${AGENT_TEXT_LABEL}\nJustification\n${quoted}${sessionLines}`) };
 }
 
 function decisionButtons(request: ApprovalRequest): ActionsBlock {

@@ -7,6 +7,7 @@ import { StepUpError } from '../../domain/errors';
 import { bindParameters, MAX_PARAMETERS_BYTES, MAX_PARAMETERS_DEPTH } from '../../domain/parameters';
 import { requireObject } from '../body-checks';
 import { publicJwk } from './public-jwk';
+import { traceField } from './trace';
 import { body, custom, integer, optional, text } from './schema';
 
 /** A risk signal's name in `context`. */
@@ -141,6 +142,7 @@ export const createRequestBody = body(
         },
       ]),
     ),
+    trace: optional(traceField),
   },
   {
     name: 'CreateRequest',
@@ -178,5 +180,6 @@ export function parseCreateRequest(raw: unknown): CreateRequestInput {
     subjectToken: body.subject_token,
     dpopJkt: body.dpop_jwk,
     parameters: body.parameters,
+    trace: body.trace,
   };
 }

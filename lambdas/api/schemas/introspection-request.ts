@@ -1,3 +1,5 @@
+import type { ResourceOperation } from '../../domain/trace';
+import { resourceOperationFields, resourceOperationOf } from './resource-operation';
 import { body, ignored, optional, text } from './schema';
 
 /** An access token as introspection and revocation take it. */
@@ -28,11 +30,15 @@ export const introspectionRequestBody = body(
         examples: ['hTW6l4Y1bMV-vbU6bhgcSyhc_CnN9l9iXGxy1d1P5aE'],
       }),
     ),
+    ...resourceOperationFields,
   },
   {
     name: 'IntrospectionRequest',
     description: 'RFC 7662 introspection by the token’s audience: the first successful call consumes it.',
-    examples: [{ token: 'eyJhbGciOiJFUzI1NiJ9.eyJqdGkiOiIxIn0.c2ln' }],
+    examples: [
+      { token: 'eyJhbGciOiJFUzI1NiJ9.eyJqdGkiOiIxIn0.c2ln' },
+      { token: 'eyJhbGciOiJFUzI1NiJ9.eyJqdGkiOiIxIn0.c2ln', method: 'DELETE', path: '/tables/orders' },
+    ],
   },
 );
 
@@ -40,13 +46,17 @@ export const introspectionRequestBody = body(
 export interface IntrospectionRequest {
   readonly token: string;
   readonly parametersSha256?: string;
+  /** What the resource server is about to do with the token, recorded with its consumption. */
+  readonly operation?: ResourceOperation;
 }
 
 /** Validates an introspection body (JSON or form fields). */
 export function parseIntrospectionRequest(raw: unknown): IntrospectionRequest {
   const parsed = introspectionRequestBody.parse(raw);
+  const operation = resourceOperationOf(parsed);
   return {
     token: parsed.token,
     ...(parsed.parameters_sha256 === undefined ? {} : { parametersSha256: parsed.parameters_sha256 }),
+    ...(operation === undefined ? {} : { operation }),
   };
 }

@@ -9,6 +9,7 @@ import {
   type RequestState,
 } from '../../contract';
 import type { JsonSchema } from './schema';
+import { TRACE_RESPONSE_SCHEMAS, TRACE_SCHEMA } from './trace-responses';
 import { REQUEST_ID_PATTERN } from '../../domain/ids';
 
 /*
@@ -49,6 +50,7 @@ const AUDIT_EVENT_TYPES = every<AuditEventType>({
   revoked: true,
   failed: true,
   outcome_notified: true,
+  action_outcome: true,
 });
 
 const strings: JsonSchema = { type: 'array', items: { type: 'string' } };
@@ -202,6 +204,14 @@ export const RESPONSE_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
         description: 'In chain order; stepup audit verify recomputes the chain.',
       },
       audit_head: { ...digest, description: 'SHA-256 of the last chained event (tamper evidence).' },
+      trace: TRACE_SCHEMA,
+      trail: {
+        type: 'array',
+        items: ref('TrailLink'),
+        description:
+          'prompt → tool_call → request → policy → vote → decision → grant → delivery → use → outcome: ' +
+          'the links that happened, each naming its event.',
+      },
     },
   },
   AuthorizationDetail: {
@@ -308,6 +318,7 @@ export const RESPONSE_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
             properties: { jkt: { type: 'string' } },
             description: 'RFC 9449 key binding.',
           },
+          trace: TRACE_SCHEMA,
         },
       },
     ],
@@ -379,4 +390,5 @@ export const RESPONSE_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
     additionalProperties: false,
     properties: { status: { const: 'ok' } },
   },
+  ...TRACE_RESPONSE_SCHEMAS,
 };

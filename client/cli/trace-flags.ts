@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { promptDigest, type ElevationTrace } from '../agent';
+import { flag, UsageError, type ParsedArgs } from './args';
+
+/** The flags of `stepup request` that fill its `trace` (see {@link traceFlags}). */
+export const TRACE_FLAGS = [
+  'traceparent',
+  'trace-session',
+  'tool-call',
+  'prompt-sha256',
+  'prompt-file',
+  'model',
+] as const;
+
+/** The usage lines of {@link TRACE_FLAGS}. */
+export const TRACE_USAGE = `                 [--traceparent TRACEPARENT] [--trace-session ID] [--tool-call ID]
+                 [--prompt-sha256 DIGEST | --prompt-file FILE] [--model NAME]`;
+
+/**
+ * The request's `trace` from the command line: `--traceparent` (W3C), `--trace-session`,
+ * `--tool-call`, `--model`, and the prompt's digest, given (`--prompt-sha256`) or computed here
+ * from a file (`--prompt-file`: only the SHA-256 of its bytes is sent, never the prompt). The
+ * server checks each member's shape.
+ * @throws UsageError for both prompt flags, or an unreadable prompt file
+ */
+export function traceFlags(args: ParsedArgs): ElevationTrace | undefined {
+  const given = flag(args, 'prompt-sha256');
+  const file = flag(args, 'prompt-file');
+  if (given !== undefined && file !== undefined) {
+    throw new UsageError('give --prompt-sha256 or --prompt-file, not both');
+  }
+  let promptSha256 = given;
+  if (file !== undefined) {
+    try {
+      promptSha256 = promptDigest(readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new UsageError(`--prompt-file: cannot read ${file}: ${(error as Error).message}`);
+    }
+  }
+  const trace: ElevationTrace = {
+    traceparent: flag(args, 'traceparent'),
+    sessionId: flag(args, 'trace-session'),
+    toolCallId: flag(args, 'tool-call'),
+    promptSha256,
+    model: flag(args, 'model'),
+  };
+  return Object.values(trace).some((value) => value !== undefined) ? trace : undefined;
+}
