@@ -238,11 +238,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const notifier = slackNotifier(botToken, { apiUrl: slackApiUrl });
   const devRule = { claims: { iss: identity.issuer } };
   const admission = new AgentAdmission(
-    {
-      ...config.agents,
-      admit: [...config.agents.admit, ...(options.admitDevIdentities === false ? [] : [devRule])],
-    },
+    config.agents,
     config.operators,
+    options.admitDevIdentities === false ? [] : [devRule],
   );
   const clock = options.clock ?? systemClock;
   const steps: WorkflowStepHandlers = {

@@ -8,6 +8,7 @@ import { loadPolicyTests } from '../../lambdas/loaders/policy-test-files';
 import type { PolicyDecision } from '../../lambdas/ports/approval-policy';
 import type { LocalRuntime } from '../../local/runtime';
 import { Api, testConfig, useTestRuntime } from './support';
+import { registeredAgent } from '../helpers/registered-agent';
 
 /*
  * The OpenID AuthZEN Authorization API 1.0 shapes (§5 information model, §6 evaluation, §7
@@ -67,7 +68,10 @@ describe('OpenID AuthZEN', () => {
   useTestRuntime(
     (started) => ({ runtime, api } = started),
     testConfig({
-      agents: { admit: [{ sub: AGENT }, { sub: 'deploy-bot' }], gateways: [GATEWAY] },
+      agents: {
+        admit: [registeredAgent({ sub: AGENT }), registeredAgent({ sub: 'deploy-bot' })],
+        gateways: [GATEWAY],
+      },
     }),
   );
 
