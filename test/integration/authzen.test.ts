@@ -69,7 +69,8 @@ describe('OpenID AuthZEN', () => {
     (started) => ({ runtime, api } = started),
     testConfig({
       agents: {
-        admit: [registeredAgent({ sub: AGENT }), registeredAgent({ sub: 'deploy-bot' })],
+        // The sample's registry (the policy tests' agents and teams), and one more agent.
+        admit: [...testConfig().agents.admit, registeredAgent({ sub: 'deploy-bot' })],
         gateways: [GATEWAY],
       },
     }),
