@@ -60,8 +60,7 @@ describe('parseConfig: valid configs', () => {
       maxTokenTtlSeconds: 300,
     });
     expect(config.auth).toEqual({
-      issuer: 'https://token.actions.githubusercontent.com',
-      audience: ['stepup'],
+      issuers: [{ issuer: 'https://token.actions.githubusercontent.com', audience: ['stepup'] }],
     });
   });
 
@@ -108,7 +107,9 @@ describe('parseConfig: valid configs', () => {
   it('accepts a single auth audience given as a string', () => {
     const config = raw();
     config.auth = { issuer: 'https://issuer.example', audience: 'stepup-api' };
-    expect(parseConfig(config).auth).toEqual({ issuer: 'https://issuer.example', audience: ['stepup-api'] });
+    expect(parseConfig(config).auth).toEqual({
+      issuers: [{ issuer: 'https://issuer.example', audience: ['stepup-api'] }],
+    });
   });
 });
 
@@ -257,7 +258,7 @@ describe('parseConfig: each error names its key', () => {
   it.each([
     ['(root)', (c: Record<string, unknown>) => (c.approvers = {})],
     ['slack', (c: Record<string, unknown>) => ((c.slack as Record<string, unknown>).channel = 'C0X')],
-    ['auth', (c: Record<string, unknown>) => ((c.auth as Record<string, unknown>).issuers = [])],
+    ['auth', (c: Record<string, unknown>) => ((c.auth as Record<string, unknown>).jwks = [])],
     [
       'approverGroups.db-owners',
       (c: Record<string, unknown>) =>
@@ -268,7 +269,7 @@ describe('parseConfig: each error names its key', () => {
     const config = raw() as unknown as Record<string, unknown>;
     addUnknown(config);
     const message = expectRejected(config, path);
-    expect(message).toMatch(/unknown key\(s\) (approvers|channel|issuers|member|quorum) /);
+    expect(message).toMatch(/unknown key\(s\) (approvers|channel|jwks|member|quorum) /);
   });
 
   it('rejects an auth section with no issuer or an empty audience list', () => {
