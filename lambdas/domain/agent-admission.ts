@@ -197,6 +197,16 @@ export class AgentAdmission {
     return this.profileOf(claims) !== undefined || this.unregistered.some((rule) => admitsBy(rule, claims));
   }
 
+  /**
+   * Whether some rule admits the workload `sub` alone, whatever its issuer (an AuthZEN subject: its
+   * token is not at hand, so neither its issuer nor its other claims are known).
+   */
+  admitsSub(sub: string): boolean {
+    return [...this.rules, ...this.unregistered].some(
+      (rule) => !('claims' in rule) && admitsBy({ ...rule, issuer: undefined }, { sub }),
+    );
+  }
+
   /** The registry entry of the first registered rule the verified `claims` match, if any. */
   profileOf(claims: WorkloadClaims): AgentProfile | undefined {
     const rule = this.rules.find((candidate) => admitsBy(candidate, claims));

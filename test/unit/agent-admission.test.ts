@@ -275,6 +275,9 @@ describe('the agent registry: who an admitted agent is', () => {
     expect(admission.admits({ sub: spiffe, iss: 'https://oidc.spire.example.org' })).toBe(true);
     expect(admission.admits({ sub: spiffe, iss: 'https://token.actions.githubusercontent.com' })).toBe(false);
     expect(admission.profileOf({ sub: spiffe, iss: 'https://oidc.spire.example.org' })?.name).toBe('refunds');
+    // An AuthZEN subject comes without its token: admitted by its sub, whatever the issuer.
+    expect(admission.admitsSub(spiffe)).toBe(true);
+    expect(admission.admitsSub('spiffe://example.org/ns/other/sa/x')).toBe(false);
     expect(agentProfileOf(agents, spiffe)?.team).toBe('payments');
   });
 
