@@ -342,3 +342,76 @@ describe('serializeConfig: the config survives the trip into STEPUP_CONFIG_JSON 
     expect(parseConfig({ ...raw(), operators: [] }).operators).toEqual([]);
   });
 });
+
+describe('parseConfig: several workload issuers (auth.issuers)', () => {
+  const GITHUB = 'https://token.actions.githubusercontent.com';
+  const SPIRE = 'https://oidc.spire.example.org';
+  const agent = {
+    name: 'refunds',
+    team: 'payments',
+    owners: ['U0JUDY'],
+    subPattern: 'spiffe://example.org/*',
+  };
+  const withIssuers = (auth: unknown, admit: unknown[] = []) => ({ ...raw(), auth, agents: { admit } });
+
+  it('keeps each issuer with its own audiences and optional jwksUri; rules name their issuer', () => {
+    const config = parseConfig(
+      withIssuers(
+        {
+          issuers: [
+            { issuer: GITHUB, audience: 'stepup' },
+            { issuer: SPIRE, audience: ['stepup-spiffe'], jwksUri: `${SPIRE}/keys` },
+          ],
+        },
+        [{ ...agent, issuer: SPIRE }],
+      ),
+    );
+    expect(config.auth.issuers).toEqual([
+      { issuer: GITHUB, audience: ['stepup'] },
+      { issuer: SPIRE, audience: ['stepup-spiffe'], jwksUri: `${SPIRE}/keys` },
+    ]);
+    expect(parseConfig(JSON.parse(JSON.stringify(config)))).toEqual(config);
+  });
+
+  it.each([
+    [{ issuers: [] }, 'auth.issuers must be a non-empty array'],
+    [{ issuers: [{ issuer: GITHUB }] }, 'auth.issuers[0].audience must be a string or a non-empty array'],
+    [
+      { issuers: [{ issuer: 'http://idp.example', audience: 'x' }] },
+      'auth.issuers[0].issuer must be an https:// URL',
+    ],
+    [{ issuers: [{ issuer: GITHUB, audience: 'x', jwks: 'y' }] }, 'auth.issuers[0] has unknown key(s) jwks'],
+    [
+      { issuers: [{ issuer: GITHUB, audience: 'x' }], issuer: GITHUB },
+      'auth has issuers beside issuer/audience',
+    ],
+    [
+      {
+        issuers: [
+          { issuer: GITHUB, audience: 'x' },
+          { issuer: GITHUB, audience: 'y' },
+        ],
+      },
+      'auth.issuers names',
+    ],
+  ])('rejects auth %j', (auth, message) => expectRejected(withIssuers(auth), message));
+
+  it('accepts http:// issuers on loopback only (a local provider)', () => {
+    const local = 'http://127.0.0.1:8443';
+    expect(parseConfig(withIssuers({ issuer: local, audience: 'x' })).auth.issuers[0]?.issuer).toBe(local);
+  });
+
+  it('with several issuers each rule names one of them', () => {
+    const two = {
+      issuers: [
+        { issuer: GITHUB, audience: 'stepup' },
+        { issuer: SPIRE, audience: 'spiffe' },
+      ],
+    };
+    expectRejected(withIssuers(two, [agent]), 'agents.admit[0] must name its issuer: auth has several');
+    expectRejected(
+      withIssuers(two, [{ ...agent, issuer: 'https://elsewhere.example' }]),
+      'agents.admit[0].issuer must be one of auth.issuers',
+    );
+  });
+});
