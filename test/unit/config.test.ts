@@ -381,10 +381,7 @@ describe('parseConfig: several workload issuers (auth.issuers)', () => {
       'auth.issuers[0].issuer must be an https:// URL',
     ],
     [{ issuers: [{ issuer: GITHUB, audience: 'x', jwks: 'y' }] }, 'auth.issuers[0] has unknown key(s) jwks'],
-    [
-      { issuers: [{ issuer: GITHUB, audience: 'x' }], issuer: GITHUB },
-      'auth has issuers beside issuer/audience',
-    ],
+    [{ issuers: [{ issuer: GITHUB, audience: 'x' }], issuer: GITHUB }, 'auth has issuers beside'],
     [
       {
         issuers: [
