@@ -391,7 +391,9 @@ describe('parseConfig: several workload issuers (auth.issuers)', () => {
       },
       'auth.issuers names',
     ],
-  ])('rejects auth %j', (auth, message) => expectRejected(withIssuers(auth), message));
+  ])('rejects auth %j', (auth, message) => {
+    expectRejected(withIssuers(auth), message);
+  });
 
   it('accepts http:// issuers on loopback only (a local provider)', () => {
     const local = 'http://127.0.0.1:8443';

@@ -5,6 +5,7 @@
 'use strict';
 const net = require('node:net');
 const dns = require('node:dns');
+const { URL } = require('node:url');
 
 const LOCAL = new Set(['127.0.0.1', 'localhost', '::1', '::ffff:127.0.0.1']);
 
