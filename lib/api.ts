@@ -1,23 +1,14 @@
+import { Duration } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
-/** Workload identity accepted on the API: an OIDC issuer and the audiences its JWTs must carry. */
-export interface StepUpApiAuth {
-  /** OIDC issuer URL (its `/.well-known/openid-configuration` must be publicly reachable). */
-  readonly issuer: string;
-  /** Accepted `aud` values. */
-  readonly audience: readonly string[];
-}
-
 /** Properties of {@link StepUpApi}. */
 export interface StepUpApiProps {
-  /** The JWT authorizer's issuer and audiences. */
-  readonly auth: StepUpApiAuth;
   /** Retention of the access log group. */
   readonly logRetention: logs.RetentionDays;
   /**
@@ -50,33 +41,30 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
     latencyMs: '$context.responseLatency',
     integrationLatencyMs: '$context.integrationLatency',
     integrationError: '$context.integrationErrorMessage',
-    agent: '$context.authorizer.claims.sub',
+    agent: '$context.authorizer.sub',
     authorizerError: '$context.authorizer.error',
   }),
 );
 
 /**
- * The HTTP API: a `$default` stage with throttling and JSON access logs, and a JWT authorizer that
- * is the default for every route, so a route added later is authenticated unless it opts out.
+ * The HTTP API: a `$default` stage with throttling and JSON access logs, and the workload Lambda
+ * authorizer ({@link StepUpApi.authorizeWith}) on every route added without `public`, so a route added
+ * later is authenticated unless it opts out.
  */
 export class StepUpApi extends Construct {
   /** The HTTP API. */
   public readonly httpApi: apigw.HttpApi;
   /** The `$default` stage (auto-deployed). */
   public readonly stage: apigw.HttpStage;
-  /** The workload-identity JWT authorizer. */
-  public readonly authorizer: HttpJwtAuthorizer;
+  /** The workload-identity Lambda authorizer, once {@link StepUpApi.authorizeWith} set it. */
+  public authorizer?: HttpLambdaAuthorizer;
   /** Access log group of the stage. */
   public readonly accessLogGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: StepUpApiProps) {
     super(scope, id);
-    this.authorizer = new HttpJwtAuthorizer('WorkloadJwt', props.auth.issuer, {
-      jwtAudience: [...props.auth.audience],
-    });
     this.httpApi = new apigw.HttpApi(this, 'HttpApi', {
       description: 'stepup: step-up approval for AI agents',
-      defaultAuthorizer: this.authorizer,
       // The generated default stage cannot take throttling or access logs; ours below can.
       createDefaultStage: false,
     });
@@ -97,6 +85,21 @@ export class StepUpApi extends Construct {
     return this.httpApi.apiEndpoint;
   }
 
+  /**
+   * Puts `verifier` (the `workloadAuthorizer` function) in front of every non-public route: a Lambda
+   * authorizer with simple responses, because the config may trust several issuers, each with its own
+   * audiences, which one JWT authorizer cannot express (docs/architecture.md, Workload identity).
+   * Results are not cached: a cached allow would outlive the token's `exp`, and the function keeps
+   * the issuers' keys in memory, so a warm call is one signature check.
+   */
+  public authorizeWith(verifier: lambda.IFunction): void {
+    this.authorizer = new HttpLambdaAuthorizer('WorkloadAuthorizer', verifier, {
+      responseTypes: [HttpLambdaResponseType.SIMPLE],
+      identitySource: ['$request.header.Authorization'],
+      resultsCacheTtl: Duration.seconds(0),
+    });
+  }
+
   /** Routes `method path` to a Lambda function (payload format 2.0). */
   public addRoute(
     method: apigw.HttpMethod,
@@ -108,9 +111,15 @@ export class StepUpApi extends Construct {
       path,
       methods: [method],
       integration: new HttpLambdaIntegration(`${handler.node.id}Integration`, handler),
-      ...(options.public ? { authorizer: new apigw.HttpNoneAuthorizer() } : {}),
+      authorizer: options.public ? new apigw.HttpNoneAuthorizer() : this.requireAuthorizer(),
     });
     if (!route) throw new Error(`no route created for ${method} ${path}`);
     return route;
+  }
+
+  private requireAuthorizer(): HttpLambdaAuthorizer {
+    if (!this.authorizer)
+      throw new Error('StepUpApi: call authorizeWith before adding an authenticated route');
+    return this.authorizer;
   }
 }

@@ -6,9 +6,15 @@ const WORKFLOW_FUNCTIONS = ['awaitApproval', 'expireRequest', 'failRequest', 'no
 /** The functions a schedule invokes: the reconciler (docs/architecture.md, Recovery). */
 const SCHEDULED_FUNCTIONS = ['reconcile'] as const;
 
+/** The HTTP API's Lambda authorizer of every `workload` route (several issuers, docs/architecture.md). */
+const AUTHORIZER_FUNCTIONS = ['workloadAuthorizer'] as const;
+
 /** Name of one stepup Lambda function: a route's name, a workflow step's, or a scheduled one's. */
 export type StepUpFunctionName =
-  RouteName | (typeof WORKFLOW_FUNCTIONS)[number] | (typeof SCHEDULED_FUNCTIONS)[number];
+  | RouteName
+  | (typeof WORKFLOW_FUNCTIONS)[number]
+  | (typeof SCHEDULED_FUNCTIONS)[number]
+  | (typeof AUTHORIZER_FUNCTIONS)[number];
 
 /**
  * Every Lambda function of stepup, by the name used in {@link StepUpApproval.functions}, mapped to
@@ -16,8 +22,10 @@ export type StepUpFunctionName =
  * `lambdas/api/routes.ts`, one per workflow step and the reconciler, the file named after the function.
  */
 export const HANDLER_FILES = Object.fromEntries(
-  [...ROUTES.map((route) => route.name), ...WORKFLOW_FUNCTIONS, ...SCHEDULED_FUNCTIONS].map((name) => [
-    name,
-    handlerFileOf(name),
-  ]),
+  [
+    ...ROUTES.map((route) => route.name),
+    ...WORKFLOW_FUNCTIONS,
+    ...SCHEDULED_FUNCTIONS,
+    ...AUTHORIZER_FUNCTIONS,
+  ].map((name) => [name, handlerFileOf(name)]),
 ) as Readonly<Record<StepUpFunctionName, string>>;

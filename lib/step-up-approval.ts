@@ -151,7 +151,7 @@ export class StepUpApproval extends Construct {
     this.signingKey = buildSigningKey(this, 'SigningKey');
     this.slackSecret = buildSlackSecret(this, 'SlackSecret');
 
-    const api = new StepUpApi(this, 'Api', { auth: config.auth, logRetention });
+    const api = new StepUpApi(this, 'Api', { logRetention });
     this.httpApi = api.httpApi;
     this.apiUrl = api.url;
     this.tokenIssuer = props.tokenIssuer ?? api.url;
@@ -168,6 +168,10 @@ export class StepUpApproval extends Construct {
       });
     }
     this.functions = fns;
+
+    // The workload authorizer: the issuers' keys come from the internet (OIDC discovery), no AWS call.
+    setConfig(fns.workloadAuthorizer, config);
+    api.authorizeWith(fns.workloadAuthorizer);
 
     const workflow = new ApprovalWorkflow(this, 'Workflow', { handlers: fns, logRetention });
     this.stateMachine = workflow.stateMachine;

@@ -26,12 +26,12 @@ export async function readBody(request: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** What the local JWT authorizer established about the caller. */
-export type AuthorizerClaims = Record<string, string | number | boolean | string[]>;
+/** What the local authorizer established about the caller: the verified claims, rendered as strings. */
+export type AuthorizerClaims = Record<string, string>;
 
 /**
  * The API Gateway HTTP API payload-v2 event for a local request, as the deployed Lambdas receive
- * it: lower-cased headers, route key, path parameters and the JWT authorizer's claims.
+ * it: lower-cased headers, route key, path parameters and the workload authorizer's claims.
  */
 export function toHttpEvent(
   request: IncomingMessage,
@@ -73,7 +73,8 @@ export function toHttpEvent(
       stage: '$default',
       time: now.toISOString(),
       timeEpoch: now.getTime(),
-      authorizer: { principalId: '', integrationLatency: 0, jwt: { claims: claims ?? {}, scopes: [] } },
+      // As the Lambda authorizer's simple response reaches the route (`requestContext.authorizer.lambda`).
+      ...(claims ? { authorizer: { lambda: claims } } : {}),
     },
-  } as HttpEvent;
+  } as unknown as HttpEvent;
 }

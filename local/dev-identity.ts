@@ -1,7 +1,5 @@
-import { createLocalJWKSet, jwtVerify, SignJWT, type JWK, type JWTPayload } from 'jose';
+import { SignJWT, type JWK } from 'jose';
 import { openEs256Key } from '../lambdas/adapters/local/es256-key-file';
-import { workloadTokenRejection } from '../lambdas/adapters/workload-token-rejection';
-import { StepUpError } from '../lambdas/domain/errors';
 
 /** Audience every dev workload token carries; the local authorizer requires it. */
 export const DEV_AUDIENCE = 'stepup';
@@ -10,8 +8,8 @@ export const DEV_AUDIENCE = 'stepup';
 export const DEV_HUMAN_AUDIENCE = 'stepup-humans';
 
 /**
- * A development workload-identity issuer, local mode only: mints ES256 JWTs for any `sub`, and
- * verifies bearers the way the HTTP API's JWT authorizer does in AWS (issuer, audience, expiry).
+ * A development workload-identity issuer, local mode only: mints ES256 JWTs for any `sub`. The local
+ * runtime trusts it beside the config's issuers, with the same verifier as the Lambda authorizer.
  */
 export class DevIdentity {
   private constructor(
@@ -56,28 +54,6 @@ export class DevIdentity {
       .setIssuedAt()
       .setExpirationTime(`${ttlSeconds}s`)
       .sign(this.privateKey);
-  }
-
-  /**
-   * The claims of a valid bearer.
-   * @throws StepUpError `invalid_token` saying why it is refused (expired at…, another issuer or
-   *   audience, not signed by this issuer, malformed), as API Gateway's authorizer does
-   */
-  async verify(token: string): Promise<JWTPayload> {
-    try {
-      const { payload } = await jwtVerify(token, createLocalJWKSet(this.jwks()), {
-        issuer: this.issuer,
-        audience: DEV_AUDIENCE,
-        algorithms: ['ES256'],
-        requiredClaims: ['sub', 'exp'],
-      });
-      return payload;
-    } catch (error) {
-      throw new StepUpError(
-        'invalid_token',
-        workloadTokenRejection(error, { issuer: this.issuer, audience: DEV_AUDIENCE }),
-      );
-    }
   }
 
   /** The issuer's public keys. */

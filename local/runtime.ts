@@ -42,8 +42,9 @@ import { slackEventsHandler } from '../lambdas/handlers/slack-events';
 import { tokenHandler } from '../lambdas/handlers/token';
 import { systemClock, type Clock } from '../lambdas/ports/clock';
 import type { RequestStore } from '../lambdas/ports/request-store';
-import type { AuthorizerClaims } from './api-gateway-event';
-import { DEV_HUMAN_AUDIENCE, DevIdentity } from './dev-identity';
+import { DEV_AUDIENCE, DEV_HUMAN_AUDIENCE, DevIdentity } from './dev-identity';
+import { renderedClaims } from '../lambdas/adapters/api-gateway/authorizer-claims';
+import { WorkloadTokenVerifier } from '../lambdas/adapters/workload-token-verifier';
 import { consoleRoutes } from './console/routes';
 import { devRoutes, type DevContext } from './dev-routes';
 import { startHttpServer, type LambdaRoute } from './http-server';
@@ -146,6 +147,8 @@ export interface LocalRuntimeOptions {
 interface Started {
   readonly handlers: Readonly<Record<RouteName, LambdaRoute['handler']>>;
   readonly dev: DevContext;
+  /** The workload authorizer: the config's issuers and the dev issuer, as the Lambda authorizer verifies. */
+  readonly verifier: WorkloadTokenVerifier;
 }
 
 /** A running local stepup. */
@@ -225,7 +228,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const { server, url } = await startHttpServer({
     lambdaRoutes,
     localRoutes: [...devRoutes(slack, () => started().dev), ...consoleRoutes({ slack, store, config })],
-    authorize: async (bearer) => (await started().dev.identity.verify(bearer)) as AuthorizerClaims,
+    authorize: async (bearer) => renderedClaims(await started().verifier.verify(bearer)),
     port: options.port ?? Number(env.PORT ?? 3000),
     host: options.host ?? '127.0.0.1',
     publicUrl: publicUrl(env),
@@ -238,11 +241,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const notifier = slackNotifier(botToken, { apiUrl: slackApiUrl });
   const devRule = { claims: { iss: identity.issuer } };
   const admission = new AgentAdmission(
-    {
-      ...config.agents,
-      admit: [...config.agents.admit, ...(options.admitDevIdentities === false ? [] : [devRule])],
-    },
+    config.agents,
     config.operators,
+    options.admitDevIdentities === false ? [] : [devRule],
   );
   const clock = options.clock ?? systemClock;
   const steps: WorkflowStepHandlers = {
@@ -373,7 +374,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           client: slackWebClient(botToken, { apiUrl: slackApiUrl }),
         })
       : undefined;
-  live = { handlers, dev: { identity, click } };
+  const workloadVerifier = new WorkloadTokenVerifier([
+    ...config.auth.issuers,
+    { issuer: identity.issuer, audience: [DEV_AUDIENCE], keys: createLocalJWKSet(identity.jwks()) },
+  ]);
+  live = { handlers, dev: { identity, click }, verifier: workloadVerifier };
 
   return {
     url,

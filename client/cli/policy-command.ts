@@ -1,5 +1,7 @@
+import type { AgentProfile } from '../../lambdas/domain/agent-registry';
 import { approverGroupsLabel } from '../../lambdas/domain/approval-request';
 import { decide } from '../../lambdas/domain/policy-decision';
+import { policyPrincipal } from '../../lambdas/domain/policy-principal';
 import { policyTestDiff, policyTestSummary, policyTestTable } from '../../lambdas/loaders/policy-test-report';
 import {
   loadPolicyWorkspace,
@@ -17,9 +19,10 @@ export const POLICY_USAGE = `usage:
   stepup policy test    [--tests DIR] [--policies DIR] [--config FILE]
 
 check     validates the policy set against its schema and the config; exit 0 when valid, 1 when not.
-explain   prints what stepup would decide for one request: auto-approve, step-up (with who must
-          approve, how many, how long) or deny, and the policies that decided it; and, apart, what
-          @mode("log_only") policies would have decided.
+explain   prints the agent as policies see it (its registry name, team, owners), then what stepup
+          would decide for one request: auto-approve, step-up (with who must approve, how many, how
+          long) or deny, and the policies that decided it; and, apart, what @mode("log_only")
+          policies would have decided.
 test      runs the policy test cases (*.json in --tests, default <policies>/tests) through the same
           decision and prints a table; exit 0 when every case gets its expected decision, 1 with the
           differences when not.
@@ -78,6 +81,14 @@ function enforced(decision: PolicyDecision, workspace: PolicyWorkspace): string[
   }
 }
 
+/** The agent as the policies see it (`principal.name`, `.team`, `.owners`). */
+function principalLine(agent: string, principal: AgentProfile): string {
+  if (principal.team === '' && principal.owners.length === 0) {
+    return `agent: ${agent} (not in the registry: name = its sub, team "", no owners)`;
+  }
+  return `agent: ${principal.name} (team ${principal.team}; owners ${principal.owners.join(', ')})`;
+}
+
 function signals(args: ParsedArgs): Record<string, string> {
   const result: Record<string, string> = {};
   for (const pair of args.flags.get('signal') ?? []) {
@@ -116,8 +127,10 @@ export function policyCommand(argv: readonly string[], output: Output): number {
       'config',
     ]);
     const workspace = load(args);
+    const agent = requiredFlag(args, 'agent');
+    const principal = policyPrincipal(workspace.config, { agent });
     const decision = decide(workspace.evaluator, workspace.config, {
-      agent: requiredFlag(args, 'agent'),
+      agent,
       action: requiredFlag(args, 'action'),
       resource: requiredFlag(args, 'resource'),
       audience: flag(args, 'audience') ?? 'unspecified',
@@ -126,8 +139,9 @@ export function policyCommand(argv: readonly string[], output: Output): number {
       requestedTtlSeconds: 0,
       signals: signals(args),
     });
-    if (flag(args, 'json') === 'true') output.out(JSON.stringify(decision, null, 2));
-    else describe(decision, workspace).forEach((line) => output.out(line));
+    if (flag(args, 'json') === 'true') output.out(JSON.stringify({ ...decision, principal }, null, 2));
+    else
+      [principalLine(agent, principal), ...describe(decision, workspace)].forEach((line) => output.out(line));
     return 0;
   }
   if (sub === 'test') {

@@ -1,3 +1,4 @@
+import { parseProfile, requireUniqueNames, PROFILE_KEYS, type AgentProfile } from './agent-registry';
 import { StepUpError } from './errors';
 
 /**
@@ -9,14 +10,24 @@ import { StepUpError } from './errors';
  * - `claims`: every listed claim equals the given string exactly (e.g. GitHub Actions'
  *   `repository_owner`, `repository`).
  */
-export type AdmitRule =
+export type AdmitMatch = (
   | { readonly sub: string }
   | { readonly subPattern: string }
-  | { readonly claims: Readonly<Record<string, string>> };
+  | { readonly claims: Readonly<Record<string, string>> }
+) & {
+  /**
+   * The issuer (`iss`) whose tokens the rule admits; required when the config trusts more than one
+   * issuer (`auth.issuers`), so that one issuer cannot mint another's `sub`.
+   */
+  readonly issuer?: string;
+};
+
+/** One admitted agent: how its workload identity is matched, and its registry entry. */
+export type AdmitRule = AdmitMatch & AgentProfile;
 
 /** Which workload identities may call the authenticated API (agents and resource servers alike). */
 export interface AgentsConfig {
-  /** @default [] (nobody: secure by default) */
+  /** The agent registry. @default [] (nobody: secure by default) */
   readonly admit: readonly AdmitRule[];
   /**
    * Workload subs of gateways: they may ask the AuthZEN endpoints what stepup would decide for any
@@ -40,15 +51,26 @@ function nonEmpty(value: unknown, path: string): string {
   return value;
 }
 
+const MATCH_KEYS = ['sub', 'subPattern', 'claims'];
+const RULE_KEYS: readonly string[] = [...MATCH_KEYS, 'issuer', ...PROFILE_KEYS];
+
 function parseRule(value: unknown, path: string): AdmitRule {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     fail(path, 'must be an object with one of sub, subPattern, claims');
   }
-  const keys = Object.keys(value);
   const rule = value as Record<string, unknown>;
-  if (keys.length !== 1 || !['sub', 'subPattern', 'claims'].includes(keys[0] ?? '')) {
-    fail(path, `must have exactly one of sub, subPattern, claims (got ${keys.join(', ') || 'none'})`);
+  const unknown = Object.keys(rule).filter((key) => !RULE_KEYS.includes(key));
+  if (unknown.length > 0)
+    fail(path, `has unknown key(s) ${unknown.join(', ')} (known: ${RULE_KEYS.join(', ')})`);
+  const kinds = Object.keys(rule).filter((key) => MATCH_KEYS.includes(key));
+  if (kinds.length !== 1) {
+    fail(path, `must have exactly one of sub, subPattern, claims (got ${kinds.join(', ') || 'none'})`);
   }
+  const issuer = rule.issuer === undefined ? {} : { issuer: nonEmpty(rule.issuer, `${path}.issuer`) };
+  return { ...parseMatch(rule, path), ...issuer, ...parseProfile(rule, path) };
+}
+
+function parseMatch(rule: Record<string, unknown>, path: string): AdmitMatch {
   if ('sub' in rule) return { sub: nonEmpty(rule.sub, `${path}.sub`) };
   if ('subPattern' in rule) {
     const pattern = nonEmpty(rule.subPattern, `${path}.subPattern`);
@@ -83,8 +105,10 @@ export function parseAgents(raw: unknown): AgentsConfig {
   if (!Array.isArray(admit)) fail('agents.admit', 'must be an array of rules');
   const gateways = (raw as { gateways?: unknown }).gateways ?? [];
   if (!Array.isArray(gateways)) fail('agents.gateways', 'must be an array of workload subs');
+  const rules = admit.map((rule, i) => parseRule(rule, `agents.admit[${i}]`));
+  requireUniqueNames(rules);
   return {
-    admit: admit.map((rule, i) => parseRule(rule, `agents.admit[${i}]`)),
+    admit: rules,
     ...(gateways.length > 0
       ? { gateways: gateways.map((sub, i) => nonEmpty(sub, `agents.gateways[${i}]`)) }
       : {}),
@@ -109,7 +133,8 @@ export function matchesSubPattern(pattern: string, value: string): boolean {
   return true;
 }
 
-function admitsBy(rule: AdmitRule, claims: WorkloadClaims): boolean {
+function admitsBy(rule: AdmitMatch, claims: WorkloadClaims): boolean {
+  if (rule.issuer !== undefined && claims.iss !== rule.issuer) return false;
   const sub = claims.sub;
   if ('sub' in rule) return sub === rule.sub;
   if ('subPattern' in rule) return typeof sub === 'string' && matchesSubPattern(rule.subPattern, sub);
@@ -117,24 +142,74 @@ function admitsBy(rule: AdmitRule, claims: WorkloadClaims): boolean {
 }
 
 /**
- * Decides whether a caller is an admitted workload: it matches one of `rules`. Operators and
- * gateways named in the config are admitted by their exact `sub` too, since naming them there
- * already admits them.
+ * The registry entry of the agent whose workload identity is `sub`: the first rule of
+ * `agents.admit` that admits that `sub`. What policies, owner messages and agent listings use.
+ * A rule bound to an issuer is matched on the `sub` alone (the issuer was checked at admission); a
+ * `claims` rule needs the claims, which a stored request does not keep, so it is found only by
+ * {@link AgentAdmission.profileOf} while the caller's token is at hand.
+ * @returns undefined when no registered rule admits `sub` (an operator, a gateway, a stranger)
+ */
+export function agentProfileOf(agents: AgentsConfig, sub: string): AgentProfile | undefined {
+  const rule = agents.admit.find(
+    (candidate) => !('claims' in candidate) && admitsBy({ ...candidate, issuer: undefined }, { sub }),
+  );
+  return rule && profileOfRule(rule);
+}
+
+/** Only the registry keys of a rule. */
+export function profileOfRule(rule: AdmitRule): AgentProfile {
+  return {
+    name: rule.name,
+    team: rule.team,
+    owners: rule.owners,
+    ...(rule.description === undefined ? {} : { description: rule.description }),
+  };
+}
+
+/**
+ * Decides whether a caller is an admitted workload: it matches a registered rule, or one of the
+ * unregistered ones: operators and gateways named in the config (by their exact `sub`, since naming
+ * them there already admits them) and, locally, the dev issuer's identities.
  */
 export class AgentAdmission {
+  /** The registry (config `agents.admit`). */
   readonly rules: readonly AdmitRule[];
+
+  /** Admitted without a registry entry. */
+  readonly unregistered: readonly AdmitMatch[];
 
   /** Subs that may ask AuthZEN about any admitted agent (config `agents.gateways`). */
   readonly gateways: ReadonlySet<string>;
 
-  constructor(agents: AgentsConfig, operators: readonly string[] = []) {
+  constructor(
+    agents: AgentsConfig,
+    operators: readonly string[] = [],
+    unregistered: readonly AdmitMatch[] = [],
+  ) {
     const gateways = agents.gateways ?? [];
-    this.rules = [...agents.admit, ...[...operators, ...gateways].map((sub) => ({ sub }))];
+    this.rules = agents.admit;
+    this.unregistered = [...[...operators, ...gateways].map((sub) => ({ sub })), ...unregistered];
     this.gateways = new Set(gateways);
   }
 
   /** True when the verified `claims` match at least one rule. */
   admits(claims: WorkloadClaims): boolean {
-    return this.rules.some((rule) => admitsBy(rule, claims));
+    return this.profileOf(claims) !== undefined || this.unregistered.some((rule) => admitsBy(rule, claims));
+  }
+
+  /**
+   * Whether some rule admits the workload `sub` alone, whatever its issuer (an AuthZEN subject: its
+   * token is not at hand, so neither its issuer nor its other claims are known).
+   */
+  admitsSub(sub: string): boolean {
+    return [...this.rules, ...this.unregistered].some(
+      (rule) => !('claims' in rule) && admitsBy({ ...rule, issuer: undefined }, { sub }),
+    );
+  }
+
+  /** The registry entry of the first registered rule the verified `claims` match, if any. */
+  profileOf(claims: WorkloadClaims): AgentProfile | undefined {
+    const rule = this.rules.find((candidate) => admitsBy(candidate, claims));
+    return rule && profileOfRule(rule);
   }
 }

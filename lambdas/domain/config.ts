@@ -1,6 +1,7 @@
 import { parseAgents, type AgentsConfig } from './agent-admission';
 import { roleAccount, type AwsTarget } from './aws-target';
 import { StepUpError } from './errors';
+import { parseWorkloadAuth, type WorkloadAuth } from './trusted-issuers';
 
 /** One group of humans who may approve, and where they are paged. */
 export interface ApproverGroup {
@@ -13,8 +14,8 @@ export interface ApproverGroup {
 /** The one configuration file (`stepup.config.json`), shared by the CDK app and the local runtime. */
 export interface StepUpConfig {
   readonly slack: { readonly teamId: string };
-  /** Workload identity accepted on the API (the HTTP API's JWT authorizer in AWS). */
-  readonly auth: { readonly issuer: string; readonly audience: readonly string[] };
+  /** The workload-identity issuers accepted on the API, each with its audiences (the authorizer). */
+  readonly auth: WorkloadAuth;
   readonly approverGroups: Readonly<Record<string, ApproverGroup>>;
   /** Human id or email → Slack user id. */
   readonly people: Readonly<Record<string, string>>;
@@ -99,7 +100,6 @@ export function parseConfig(raw: unknown): StepUpConfig {
     'awsTargets',
   ]);
   const slack = object(root.slack, 'slack', ['teamId']);
-  const auth = object(root.auth, 'auth', ['issuer', 'audience']);
   const groupsRaw = object(root.approverGroups, 'approverGroups');
   // Null-prototype records: a group named "constructor" or "__proto__" is just an unknown name.
   const approverGroups: Record<string, ApproverGroup> = Object.create(null) as Record<string, ApproverGroup>;
@@ -155,12 +155,12 @@ export function parseConfig(raw: unknown): StepUpConfig {
       ? []
       : stringList(root.operators, 'operators');
 
+  const auth = parseWorkloadAuth(root.auth);
+  const agents = parseAgents(root.agents);
+  requireRuleIssuers(agents, auth);
   return {
     slack: { teamId: string(slack.teamId, 'slack.teamId', SLACK_TEAM, 'a Slack team id (T…)') },
-    auth: {
-      issuer: string(auth.issuer, 'auth.issuer'),
-      audience: stringList(auth.audience, 'auth.audience'),
-    },
+    auth,
     approverGroups,
     people,
     defaults: {
@@ -187,9 +187,25 @@ export function parseConfig(raw: unknown): StepUpConfig {
         }
       : {}),
     operators,
-    agents: parseAgents(root.agents),
+    agents,
     awsTargets: parseAwsTargets(root.awsTargets),
   };
+}
+
+/**
+ * Each admit rule's `issuer` is one the config trusts; with several issuers every rule names its own,
+ * so that no issuer can mint a `sub` another issuer's agent is admitted by.
+ */
+function requireRuleIssuers(agents: AgentsConfig, auth: WorkloadAuth): void {
+  const trusted = auth.issuers.map((i) => i.issuer);
+  agents.admit.forEach((rule, i) => {
+    if (rule.issuer !== undefined && !trusted.includes(rule.issuer)) {
+      fail(`agents.admit[${i}].issuer`, `must be one of auth.issuers (${trusted.join(', ')})`);
+    }
+    if (rule.issuer === undefined && trusted.length > 1) {
+      fail(`agents.admit[${i}]`, `must name its issuer: auth has several (${trusted.join(', ')})`);
+    }
+  });
 }
 
 const AUDIENCE = /^[A-Za-z0-9._:/@-]{1,128}$/;

@@ -35,7 +35,7 @@ export interface EvaluateAccessDeps extends Pick<
 }
 
 async function answer(deps: EvaluateAccessDeps, question: AccessQuestion): Promise<AccessAnswer> {
-  if (!deps.admission.admits({ sub: question.subject })) {
+  if (!deps.admission.admitsSub(question.subject)) {
     return {
       decision: false,
       context: { error: 'unknown_agent', error_description: 'the subject is not an admitted agent' },

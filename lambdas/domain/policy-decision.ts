@@ -6,6 +6,7 @@ import type {
 } from '../ports/approval-policy';
 import type { PolicyEvaluator } from '../ports/policy-evaluator';
 import { approverGroupsLabel } from './approval-request';
+import { policyPrincipal } from './policy-principal';
 import { combineRequirements, eligibleApprovers, tokenTtlCap } from './combine-requirements';
 import type { StepUpConfig } from './config';
 import { isUserGroup } from './user-groups';
@@ -23,8 +24,9 @@ import { isUserGroup } from './user-groups';
 export function decide(
   evaluator: PolicyEvaluator,
   config: StepUpConfig,
-  question: PolicyQuestion,
+  asked: PolicyQuestion,
 ): PolicyDecision {
+  const question: PolicyQuestion = { ...asked, agentProfile: policyPrincipal(config, asked) };
   const decision = decideOver(evaluator, config, question, false);
   if (evaluator.logOnlyPolicies.length === 0) return decision;
   const wouldBe = decideOver(evaluator, config, question, true);

@@ -1,9 +1,15 @@
+import type { AgentProfile } from '../domain/agent-registry';
 import type { ApprovalRequirements } from '../domain/approval-request';
 import type { LogOnlyPolicy } from './policy-evaluator';
 
 /** What the policy is asked about. */
 export interface PolicyQuestion {
   readonly agent: string;
+  /**
+   * Who the agent is (the registry): `decide()` looks it up by `agent` in the config when absent, so
+   * only a policy test or a what-if question sets it.
+   */
+  readonly agentProfile?: AgentProfile;
   readonly action: string;
   readonly resource: string;
   readonly audience: string;

@@ -85,18 +85,37 @@ describe('resources', () => {
       'revoke',
       'slackEvents',
       'token',
+      'workloadAuthorizer',
     ]);
   });
 
-  it('authenticates agents with a JWT authorizer configured from the config', () => {
+  it('authenticates agents with a Lambda authorizer (several issuers), uncached, given the config', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
-      AuthorizerType: 'JWT',
+      AuthorizerType: 'REQUEST',
+      AuthorizerPayloadFormatVersion: '2.0',
+      EnableSimpleResponses: true,
+      AuthorizerResultTtlInSeconds: 0,
       IdentitySource: ['$request.header.Authorization'],
-      JwtConfiguration: { Issuer: config.auth.issuer, Audience: [...config.auth.audience] },
     });
+    const [roleId] = Object.entries(template.findResources('AWS::IAM::Role')).find(([, role]) =>
+      String(role.Properties.Description).includes('workload-authorizer'),
+    )!;
+    const [logicalId, fn] = Object.entries(template.findResources('AWS::Lambda::Function')).find(([, f]) =>
+      JSON.stringify(f.Properties.Role).includes(roleId),
+    )!;
+    expect(JSON.stringify(template.findResources('AWS::ApiGatewayV2::Authorizer'))).toContain(logicalId);
+    // The config's issuers come with STEPUP_CONFIG_JSON; its role may call nothing in AWS but logs and X-Ray.
+    expect(Object.keys(fn.Properties.Environment.Variables)).toContain('STEPUP_CONFIG_JSON');
+    const actions = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes(roleId))
+      .flatMap((p) =>
+        (p.Properties.PolicyDocument.Statement as { Action: string | string[] }[]).map((st) => st.Action),
+      )
+      .flat();
+    expect(actions.filter((action) => !/^(xray|logs):/.test(action))).toEqual([]);
   });
 
-  it('routes the API, with the JWT authorizer on all but the public routes', () => {
+  it('routes the API, with the workload authorizer on all but the public routes', () => {
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
       (r) => `${r.Properties.RouteKey} ${r.Properties.AuthorizationType}`,
     );
@@ -107,16 +126,16 @@ describe('resources', () => {
         'GET /.well-known/oauth-authorization-server NONE',
         'GET /openapi.json NONE',
         'POST /slack/events NONE',
-        'POST /v1/requests JWT',
-        'GET /v1/requests/{id} JWT',
-        'POST /v1/requests/{id}/cancel JWT',
-        'POST /v1/requests/{id}/outcome JWT',
-        'POST /v1/revoke JWT',
-        'POST /v1/token JWT',
-        'POST /v1/introspect JWT',
-        'POST /v1/credentials/aws JWT',
-        'POST /access/v1/evaluation JWT',
-        'POST /access/v1/evaluations JWT',
+        'POST /v1/requests CUSTOM',
+        'GET /v1/requests/{id} CUSTOM',
+        'POST /v1/requests/{id}/cancel CUSTOM',
+        'POST /v1/requests/{id}/outcome CUSTOM',
+        'POST /v1/revoke CUSTOM',
+        'POST /v1/token CUSTOM',
+        'POST /v1/introspect CUSTOM',
+        'POST /v1/credentials/aws CUSTOM',
+        'POST /access/v1/evaluation CUSTOM',
+        'POST /access/v1/evaluations CUSTOM',
         'GET /.well-known/authzen-configuration NONE',
       ].sort(),
     );

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { generateKeyPair, jwtVerify, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
 import type { FakeAccount } from './aws/account';
-import type { LambdaService } from './lambda-host';
+import { LambdaInvokeError, type LambdaService } from './lambda-host';
 
 /** One route of the HTTP API, as the template defines it. */
 interface Route {
@@ -10,8 +10,15 @@ interface Route {
   readonly pattern: RegExp;
   readonly parameterNames: readonly string[];
   readonly functionArn: string;
-  /** The JWT authorizer's issuer and audiences; undefined on `AuthorizationType: NONE` routes. */
-  readonly jwt?: { readonly issuer: string; readonly audience: readonly string[] };
+  /** The route's Lambda authorizer (`AuthorizationType: CUSTOM`); undefined on `NONE` routes. */
+  readonly authorizer?: LambdaAuthorizer;
+}
+
+/** An HTTP API Lambda authorizer as the template defines it (payload 2.0, simple responses). */
+interface LambdaAuthorizer {
+  readonly functionArn: string;
+  /** `$request.header.<name>` sources, lower-cased: a request lacking one is 401 before any call. */
+  readonly headers: readonly string[];
 }
 
 /** An HTTP request to the API. */
@@ -37,16 +44,6 @@ export interface ApiResponse {
 /** Content types API Gateway passes as text; any other body reaches the function base64-encoded. */
 const TEXT_TYPES = /^(text\/|application\/(json|javascript|xml)|[^;]*\+json)/i;
 
-/**
- * A claim as the HTTP API JWT authorizer renders it into `requestContext.authorizer.jwt.claims`:
- * strings stay, numbers and booleans become strings, arrays become `[a b]`.
- */
-function renderClaim(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(String).join(' ')}]`;
-  if (typeof value === 'object' && value !== null) return JSON.stringify(value);
-  return String(value);
-}
-
 function routePattern(path: string): { pattern: RegExp; parameterNames: string[] } {
   const parameterNames: string[] = [];
   const source = path
@@ -70,9 +67,9 @@ function requestTime(date: Date): string {
 
 /**
  * The HTTP API of the template, played in-process: routes from `AWS::ApiGatewayV2::Route`
- * (RouteKey, integration → function), the JWT authorizer checked the way API Gateway does (issuer,
- * audience, expiry, signature against the issuer's keys, 401 before the function is invoked), and
- * payload format 2.0 events and results.
+ * (RouteKey, integration → function), the Lambda authorizer of every protected route invoked the way
+ * API Gateway invokes it (the authorizer's own bundle, which fetches the issuers' keys from
+ * `OidcIssuersStandIn`), and payload format 2.0 events and results.
  */
 export class HttpApiStandIn {
   private constructor(
@@ -81,14 +78,13 @@ export class HttpApiStandIn {
     private readonly apiId: string,
     private readonly domainName: string,
     private readonly accountId: string,
-    private readonly issuerKey: CryptoKey,
+    private readonly region: string,
   ) {}
 
   /**
    * Reads the API's routes from the account's template.
-   * @param issuerKey the public key of the workload issuer (the authorizer's JWKS)
    */
-  static fromAccount(account: FakeAccount, lambdas: LambdaService, issuerKey: CryptoKey): HttpApiStandIn {
+  static fromAccount(account: FakeAccount, lambdas: LambdaService): HttpApiStandIn {
     const [apiLogicalId, ...others] = account.logicalIdsOfType('AWS::ApiGatewayV2::Api');
     if (!apiLogicalId || others.length > 0) throw new Error('expected exactly one AWS::ApiGatewayV2::Api');
     const apiId = account.ref(apiLogicalId);
@@ -110,12 +106,9 @@ export class HttpApiStandIn {
       if (integration?.IntegrationType !== 'AWS_PROXY' || integration.PayloadFormatVersion !== '2.0') {
         throw new Error(`${routeKey}: expected an AWS_PROXY integration with payload format 2.0`);
       }
-      let jwt: Route['jwt'];
-      if (properties.AuthorizationType === 'JWT') {
-        const authorizer = authorizers.get(String(properties.AuthorizerId));
-        const config = authorizer?.JwtConfiguration as { Issuer: string; Audience: string[] } | undefined;
-        if (!config) throw new Error(`${routeKey}: JWT route without a JWT authorizer`);
-        jwt = { issuer: config.Issuer, audience: config.Audience };
+      let authorizer: LambdaAuthorizer | undefined;
+      if (properties.AuthorizationType === 'CUSTOM') {
+        authorizer = lambdaAuthorizer(routeKey, authorizers.get(String(properties.AuthorizerId)));
       } else if (properties.AuthorizationType !== 'NONE') {
         throw new Error(
           `${routeKey}: AuthorizationType ${String(properties.AuthorizationType)} is not played`,
@@ -126,7 +119,7 @@ export class HttpApiStandIn {
         method,
         ...routePattern(path),
         functionArn: String(integration.IntegrationUri),
-        jwt,
+        authorizer,
       };
     });
     const region = account.env.region;
@@ -136,13 +129,16 @@ export class HttpApiStandIn {
       apiId,
       `${apiId}.execute-api.${region}.amazonaws.com`,
       account.env.account,
-      issuerKey,
+      region,
     );
   }
 
   /** Route keys of the API, e.g. `POST /v1/requests`, and whether each is JWT-protected. */
   routeKeys(): { routeKey: string; protected: boolean }[] {
-    return this.routes.map((route) => ({ routeKey: route.routeKey, protected: route.jwt !== undefined }));
+    return this.routes.map((route) => ({
+      routeKey: route.routeKey,
+      protected: route.authorizer !== undefined,
+    }));
   }
 
   /** Sends one request through API Gateway: route, authorize, invoke, map the result. */
@@ -159,13 +155,6 @@ export class HttpApiStandIn {
     const route = this.routes.find((r) => r.method === request.method && r.pattern.test(url.pathname));
     if (!route) return respond(404, { message: 'Not Found' });
 
-    let claims: Record<string, string> | undefined;
-    if (route.jwt) {
-      const payload = await this.authorize(headers.authorization, route.jwt);
-      if (!payload) return respond(401, { message: 'Unauthorized' }, { 'www-authenticate': 'Bearer' });
-      claims = Object.fromEntries(Object.entries(payload).map(([name, value]) => [name, renderClaim(value)]));
-    }
-
     const match = route.pattern.exec(url.pathname)!;
     const pathParameters = Object.fromEntries(
       route.parameterNames.map((name, i) => [name, decodeURIComponent(match[i + 1]!)]),
@@ -173,6 +162,14 @@ export class HttpApiStandIn {
     const query = [...url.searchParams];
     const base64 = request.body !== undefined && !TEXT_TYPES.test(headers['content-type'] ?? '');
     const now = new Date();
+
+    let context: unknown;
+    if (route.authorizer) {
+      const answer = await this.authorize(route, route.authorizer, headers, url, now);
+      if ('response' in answer) return answer.response;
+      context = answer.context;
+    }
+
     const event = {
       version: '2.0',
       routeKey: route.routeKey,
@@ -190,7 +187,7 @@ export class HttpApiStandIn {
       requestContext: {
         accountId: this.accountId,
         apiId: this.apiId,
-        ...(claims ? { authorizer: { jwt: { claims, scopes: null } } } : {}),
+        ...(route.authorizer ? { authorizer: { lambda: context } } : {}),
         domainName: this.domainName,
         domainPrefix: this.apiId,
         http: {
@@ -222,24 +219,79 @@ export class HttpApiStandIn {
     return mapResult(result);
   }
 
-  /** The verified claims of a valid bearer token for this authorizer, else undefined (API Gateway's 401). */
+  /**
+   * What API Gateway does with a Lambda authorizer (payload 2.0, simple responses, no caching): a
+   * request without an identity source is 401 without a call; otherwise the function is invoked with
+   * the authorizer event, and `{isAuthorized: true, context}` lets the request through with the context
+   * as `requestContext.authorizer.lambda`, `isAuthorized: false` is 403, an `Unauthorized` error 401,
+   * and any other failure 500.
+   */
   private async authorize(
-    authorization: string | undefined,
-    jwt: NonNullable<Route['jwt']>,
-  ): Promise<JWTPayload | undefined> {
-    const token = /^Bearer (.+)$/i.exec(authorization ?? '')?.[1];
-    if (!token) return undefined;
+    route: Route,
+    authorizer: LambdaAuthorizer,
+    headers: Readonly<Record<string, string>>,
+    url: URL,
+    now: Date,
+  ): Promise<{ context: unknown } | { response: ApiResponse }> {
+    const identity = authorizer.headers.map((name) => headers[name]);
+    if (identity.some((value) => !value)) return { response: respond(401, { message: 'Unauthorized' }) };
+    const event = {
+      version: '2.0',
+      type: 'REQUEST',
+      routeArn: `arn:aws:execute-api:${this.region}:${this.accountId}:${this.apiId}/$default/${route.routeKey.replace(' ', '')}`,
+      identitySource: identity,
+      routeKey: route.routeKey,
+      rawPath: url.pathname,
+      rawQueryString: url.search.slice(1),
+      headers,
+      requestContext: {
+        accountId: this.accountId,
+        apiId: this.apiId,
+        domainName: this.domainName,
+        http: { method: route.method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1' },
+        routeKey: route.routeKey,
+        stage: '$default',
+        timeEpoch: now.getTime(),
+      },
+    };
+    let result: unknown;
     try {
-      const { payload } = await jwtVerify(token, this.issuerKey, {
-        issuer: jwt.issuer,
-        audience: [...jwt.audience],
-        requiredClaims: ['exp'],
-      });
-      return payload;
-    } catch {
-      return undefined;
+      result = await this.lambdas.invoke(authorizer.functionArn, event);
+    } catch (error) {
+      if (error instanceof LambdaInvokeError && error.errorMessage === 'Unauthorized') {
+        return { response: respond(401, { message: 'Unauthorized' }) };
+      }
+      return { response: respond(500, { message: 'Internal Server Error' }) };
     }
+    const answer = result as { isAuthorized?: unknown; context?: unknown } | null;
+    if (answer?.isAuthorized === true) return { context: answer.context ?? {} };
+    if (answer?.isAuthorized === false) return { response: respond(403, { message: 'Forbidden' }) };
+    return { response: respond(500, { message: 'Internal Server Error' }) };
   }
+}
+
+/** The Lambda authorizer a CUSTOM route names, read from its `AWS::ApiGatewayV2::Authorizer`. */
+function lambdaAuthorizer(
+  routeKey: string,
+  properties: Record<string, unknown> | undefined,
+): LambdaAuthorizer {
+  if (
+    properties?.AuthorizerType !== 'REQUEST' ||
+    properties.AuthorizerPayloadFormatVersion !== '2.0' ||
+    properties.EnableSimpleResponses !== true
+  ) {
+    throw new Error(`${routeKey}: expected a REQUEST authorizer with payload 2.0 and simple responses`);
+  }
+  if (properties.AuthorizerResultTtlInSeconds !== 0)
+    throw new Error(`${routeKey}: authorizer caching is not played`);
+  const functionArn = /functions\/(.+)\/invocations$/.exec(String(properties.AuthorizerUri))?.[1];
+  if (!functionArn) throw new Error(`${routeKey}: authorizer without a function`);
+  const headers = (properties.IdentitySource as string[]).map((source) => {
+    const header = /^\$request\.header\.(.+)$/.exec(source)?.[1];
+    if (!header) throw new Error(`${routeKey}: identity source ${source} is not played`);
+    return header.toLowerCase();
+  });
+  return { functionArn, headers };
 }
 
 function respond(status: number, body: unknown, headers: Record<string, string> = {}): ApiResponse {
@@ -276,16 +328,30 @@ function mapResult(result: unknown): ApiResponse {
 export class WorkloadIssuer {
   private constructor(
     private readonly privateKey: CryptoKey,
-    /** The public key the API's JWT authorizer verifies with. */
-    readonly publicKey: CryptoKey,
+    private readonly publicJwk: JWK,
     readonly issuer: string,
     private readonly audience: string,
+    private readonly kid: string,
   ) {}
 
-  /** A fresh ES256 issuer claiming to be `issuer` (the config's `auth.issuer`). */
-  static async create(issuer: string, audience: string): Promise<WorkloadIssuer> {
-    const { privateKey, publicKey } = await generateKeyPair('ES256');
-    return new WorkloadIssuer(privateKey, publicKey, issuer, audience);
+  /**
+   * A fresh issuer claiming to be `issuer` (one of the config's `auth.issuers`).
+   * @param alg ES256 like GitHub Actions… or RS256, as a SPIRE server signs JWT-SVIDs by default
+   */
+  static async create(
+    issuer: string,
+    audience: string,
+    alg: 'ES256' | 'RS256' = 'ES256',
+  ): Promise<WorkloadIssuer> {
+    const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
+    const kid = `deployed-suite-${alg.toLowerCase()}`;
+    const publicJwk = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' };
+    return new WorkloadIssuer(privateKey, publicJwk, issuer, audience, kid);
+  }
+
+  /** The issuer's JWKS, as its discovery document points to it. */
+  jwks(): { keys: JWK[] } {
+    return { keys: [this.publicJwk] };
   }
 
   /**
@@ -295,7 +361,7 @@ export class WorkloadIssuer {
   async token(sub: string, overrides: JWTPayload = {}): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
     return new SignJWT({ iss: this.issuer, aud: this.audience, sub, iat: now, exp: now + 300, ...overrides })
-      .setProtectedHeader({ alg: 'ES256', kid: 'deployed-suite' })
+      .setProtectedHeader({ alg: String(this.publicJwk.alg), kid: this.kid, typ: 'JWT' })
       .sign(this.privateKey);
   }
 }

@@ -31,6 +31,15 @@ export const OPERATOR_SUB = 'repo:example/ops:ref:refs/heads/main';
 /** Workload `sub` of the resource server the scenarios' tokens are for (admitted by the suite's config). */
 export const RESOURCE_SERVER_SUB = 'orders-db';
 
+/** The suite's second workload issuer: a SPIRE OIDC discovery provider issuing SPIFFE JWT-SVIDs. */
+export const SPIRE_ISSUER = 'https://oidc.spire.example.org';
+
+/** Audience the SPIRE issuer's JWT-SVIDs carry for stepup (each issuer has its own). */
+export const SPIRE_AUDIENCE = 'stepup-spiffe';
+
+/** A SPIFFE workload the suite's registry admits (team payments), through the SPIRE issuer only. */
+export const SPIFFE_AGENT_SUB = 'spiffe://example.org/ns/payments/sa/refunds';
+
 /** The AWS target the suite's config maps (`awsTargets`): its audience and the role it stands for. */
 export const AWS_TARGET = {
   audience: 'aws:prod-data',
@@ -88,15 +97,29 @@ function writeInputs(dir: string): { config: string; policies: string } {
     string,
     unknown
   >;
-  const agents = sample.agents as { admit: unknown[] };
+  const agents = sample.agents as { admit: Record<string, unknown>[] };
+  const github = (sample.auth as { issuer: string; audience: string[] }).issuer;
   // As a team would: the resource server that introspects (orders-db) is admitted beside the sample's
-  // example repository, whose identities the scenarios' agents use.
-  const admit = [...agents.admit, { sub: RESOURCE_SERVER_SUB }];
+  // example repository, whose identities the scenarios' agents use; and a second issuer (SPIRE) with
+  // its own audience admits a SPIFFE workload. With two issuers every rule names its own.
+  const admit = [
+    ...agents.admit.map((rule) => ({ ...rule, issuer: github })),
+    { name: 'orders-db', team: 'data', owners: ['U0BOB'], sub: RESOURCE_SERVER_SUB, issuer: github },
+    {
+      name: 'refunds',
+      team: 'payments',
+      owners: ['U0JUDY'],
+      description: 'Refunds service of the payments team, a SPIFFE workload',
+      subPattern: 'spiffe://example.org/ns/payments/*',
+      issuer: SPIRE_ISSUER,
+    },
+  ];
   writeFileSync(
     config,
     JSON.stringify(
       {
         ...sample,
+        auth: { issuers: [sample.auth, { issuer: SPIRE_ISSUER, audience: [SPIRE_AUDIENCE] }] },
         operators: [OPERATOR_SUB],
         agents: { ...agents, admit },
         awsTargets: {

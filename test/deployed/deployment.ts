@@ -1,16 +1,17 @@
 import { join } from 'node:path';
 import { HttpApiStandIn, WorkloadIssuer, type ApiResponse } from './api-gateway';
+import { OidcIssuersStandIn } from './oidc-issuers';
 import type { FakeAccount } from './aws/account';
 import { startAccount, type RunningAccount } from './aws/start-account';
 import type { TargetRole } from './aws/sts';
-import { AWS_TARGET, DEPLOYED_ENV, readTemplate } from './cloud-assembly';
+import { AWS_TARGET, DEPLOYED_ENV, readTemplate, SPIRE_ISSUER } from './cloud-assembly';
 import type { DeployedArtifacts } from './global-setup';
 import { LambdaService } from './lambda-host';
 import { newSlackCredentials, SlackWebApi, type SlackAppCredentials } from './slack-api';
 
 /** The sample config's workload audience and Slack team (what the template's authorizer and config carry). */
 interface SampleConfig {
-  readonly auth: { readonly issuer: string; readonly audience: readonly string[] };
+  readonly auth: { readonly issuers: readonly { issuer: string; audience: readonly string[] }[] };
   readonly slack: { readonly teamId: string };
 }
 
@@ -23,7 +24,10 @@ export interface Deployment {
   readonly lambdas: LambdaService;
   readonly api: HttpApiStandIn;
   readonly slack: SlackWebApi;
+  /** The GitHub Actions issuer (the sample's), which the scenarios' agents use. */
   readonly issuer: WorkloadIssuer;
+  /** The SPIRE OIDC discovery provider's issuer: SPIFFE JWT-SVIDs (`sub` = `spiffe://…`). */
+  readonly spiffeIssuer: WorkloadIssuer;
   /** The Slack app's bot token and signing secret, as put into the Slack secret. */
   readonly slackCredentials: SlackAppCredentials;
   /** Puts the Slack app's credentials into the secret (what an operator does after deploying). */
@@ -67,6 +71,9 @@ function templateConfig(aws: RunningAccount): SampleConfig {
   return JSON.parse(aws.account.functionEnvironment(slackFn.logicalId).STEPUP_CONFIG_JSON!) as SampleConfig;
 }
 
+/** The sample config's workload issuer (GitHub Actions). */
+const SAMPLE_ISSUER = 'https://token.actions.githubusercontent.com';
+
 /** The identity the sample config's `agents.admit` names (the example repository's main branch). */
 export const SAMPLE_AGENT_SUB = 'repo:example-org/example-repo:ref:refs/heads/main';
 
@@ -101,9 +108,10 @@ function withConfig(
 }
 
 /**
- * Deploys the synthesized assembly onto the stand-ins. The one addition to the template's
- * environment is `SLACK_API_URL` (a documented test override: production talks to Slack itself),
- * pointing the functions at the Slack stand-in.
+ * Deploys the synthesized assembly onto the stand-ins. The additions to the template's
+ * environment are `SLACK_API_URL` (a documented test override: production talks to Slack itself),
+ * pointing the functions at the Slack stand-in, and `STEPUP_SUITE_REDIRECTS`, read only by the
+ * hosts' network guard (never by a bundle), pointing the issuers' URLs at their OIDC stand-in.
  */
 export async function deploy(
   artifacts: DeployedArtifacts,
@@ -146,6 +154,17 @@ export async function deploy(
     aws.secretsManager.setSecretString(secretLogicalId!, JSON.stringify(slackCredentials));
   if (options.connectSlack ?? true) connectSlack();
 
+  const issuerOf = (url: string) => {
+    const found = config.auth.issuers.find((i) => i.issuer === url);
+    if (!found) throw new Error(`the template's config does not trust ${url}`);
+    return found;
+  };
+  const github = issuerOf(SAMPLE_ISSUER);
+  const spire = issuerOf(SPIRE_ISSUER);
+  const issuer = await WorkloadIssuer.create(github.issuer, github.audience[0]!);
+  const spiffeIssuer = await WorkloadIssuer.create(spire.issuer, spire.audience[0]!, 'RS256');
+  const oidc = await OidcIssuersStandIn.start([issuer, spiffeIssuer]);
+
   const lambdas = new LambdaService(
     aws.account.functions().map((definition) => ({
       definition,
@@ -158,18 +177,18 @@ export async function deploy(
       sdkNodePath: artifacts.sdkNodePath,
       region: DEPLOYED_ENV.region,
       endpoints: aws.endpoints,
-      overrides: { SLACK_API_URL: slack.url },
+      overrides: { SLACK_API_URL: slack.url, STEPUP_SUITE_REDIRECTS: oidc.redirects() },
     },
   );
   late.lambdas = lambdas;
-  const issuer = await WorkloadIssuer.create(config.auth.issuer, config.auth.audience[0]!);
-  const api = HttpApiStandIn.fromAccount(aws.account, lambdas, issuer.publicKey);
+  const api = HttpApiStandIn.fromAccount(aws.account, lambdas);
   return {
     aws,
     lambdas,
     api,
     slack,
     issuer,
+    spiffeIssuer,
     slackCredentials,
     connectSlack,
     issuedTokens: [],
@@ -177,6 +196,7 @@ export async function deploy(
     async stop() {
       lambdas.stop();
       await slack.stop();
+      await oidc.stop();
       await aws.close();
     },
   };
@@ -188,10 +208,12 @@ export class Workload {
     private readonly deployment: Deployment,
     /** The workload's OIDC `sub`. */
     readonly sub: string,
+    /** Who issues its tokens. @default the deployment's GitHub Actions issuer */
+    private readonly issuer: WorkloadIssuer = deployment.issuer,
   ) {}
 
   private async authorization(): Promise<Record<string, string>> {
-    return { authorization: `Bearer ${await this.deployment.issuer.token(this.sub)}` };
+    return { authorization: `Bearer ${await this.issuer.token(this.sub)}` };
   }
 
   async postJson(path: string, body: unknown): Promise<ApiResponse> {

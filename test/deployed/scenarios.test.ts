@@ -4,7 +4,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { verifyAuditTrail } from '../../lambdas/domain/audit-chain';
 import { sourceIdentityOf } from '../../lambdas/domain/aws-target';
 import type { ApiResponse } from './api-gateway';
-import { AWS_TARGET, DEPLOYED_ENV, OPERATOR_SUB, RESOURCE_SERVER_SUB } from './cloud-assembly';
+import {
+  AWS_TARGET,
+  DEPLOYED_ENV,
+  OPERATOR_SUB,
+  RESOURCE_SERVER_SUB,
+  SPIFFE_AGENT_SUB,
+} from './cloud-assembly';
 import { deploy, DROP_TABLE, functionNamed, SAMPLE_AGENT_SUB, Workload, type Deployment } from './deployment';
 import { until } from '../helpers/wait';
 
@@ -106,6 +112,44 @@ describe('the API as API Gateway fronts it', () => {
     const refused = await stranger.postJson('/v1/requests', DROP_TABLE);
     expect(refused.status).toBe(403);
     expect(refused.json).toMatchObject({ error: 'unknown_agent' });
+    const writes = deployment.aws.callLog.calls
+      .slice(callsBefore)
+      .filter((call) => call.service === 'dynamodb' || call.service === 'states');
+    expect(writes).toEqual([]);
+  });
+
+  it('a SPIFFE workload from a second issuer, with its own audience, acts as its registered team', async () => {
+    const refunds = new Workload(deployment, SPIFFE_AGENT_SUB, deployment.spiffeIssuer);
+    // payments-restore-staging permits principal.team == "payments": the registry reached Cedar.
+    const created = await refunds.request({
+      action: 'db:RestoreSnapshot',
+      resource: 'staging/payments-db',
+      audience: 'orders-db',
+      justification: 'restore staging after the load test',
+    });
+    expect(created.status, created.body).toBe(200);
+    const polled = await refunds.poll(body(created).auth_req_id as string);
+    expect(polled.status, polled.body).toBe(200);
+    expect((await verifyToken(body(polled).access_token as string)).sub).toBe(SPIFFE_AGENT_SUB);
+
+    // The SPIRE issuer's token for another audience (GitHub's) is refused by the authorizer; the same
+    // sub minted by the GitHub issuer is not the registered SPIFFE agent; another SPIFFE id is a stranger.
+    const forGithub = await deployment.spiffeIssuer.token(SPIFFE_AGENT_SUB, { aud: 'stepup' });
+    const wrongAudience = await deployment.api.request({
+      method: 'GET',
+      path: '/v1/requests/x',
+      headers: { authorization: `Bearer ${forGithub}` },
+    });
+    expect(wrongAudience.status).toBe(401);
+    const callsBefore = deployment.aws.callLog.calls.length;
+    for (const stranger of [
+      new Workload(deployment, SPIFFE_AGENT_SUB),
+      new Workload(deployment, 'spiffe://example.org/ns/other/sa/x', deployment.spiffeIssuer),
+    ]) {
+      const refused = await stranger.postJson('/v1/requests', DROP_TABLE);
+      expect(refused.status).toBe(403);
+      expect(refused.json).toMatchObject({ error: 'unknown_agent' });
+    }
     const writes = deployment.aws.callLog.calls
       .slice(callsBefore)
       .filter((call) => call.service === 'dynamodb' || call.service === 'states');

@@ -87,6 +87,37 @@ describe('stepup policy explain', () => {
     expect(result.output).toContain('max token ttl: 120 s');
   });
 
+  it('shows the agent as policies see it: its registry name, team and owners', async () => {
+    const explain = (agent: string, json: string[] = []) =>
+      attempt(
+        'node',
+        ['bin/stepup.cjs', 'policy', 'explain', '--agent', agent, '--action', 'db:RestoreSnapshot'].concat(
+          ['--resource', 'staging/payments-db'],
+          json,
+        ),
+        {},
+      );
+    const registered = await explain('repo:example-org/example-repo:environment:staging');
+    expect(registered.output).toContain('agent: release-bot (team payments; owners U0JUDY, U0KEN)');
+    expect(registered.output).toContain('decision: auto-approve');
+    const stranger = await explain('pay-bot');
+    expect(stranger.output).toContain(
+      'agent: pay-bot (not in the registry: name = its sub, team "", no owners)',
+    );
+    expect(stranger.output).toContain('decision: deny');
+    const json = JSON.parse(
+      (await explain('repo:example-org/example-repo:ref:refs/heads/main', ['--json'])).output,
+    ) as {
+      principal: unknown;
+    };
+    expect(json.principal).toEqual({
+      name: 'deploy-bot',
+      team: 'platform',
+      owners: ['U0ALICE'],
+      description: 'Deploys and migrates from the main branch of example-repo',
+    });
+  });
+
   it('distinguishes a verified human from an asserted one', async () => {
     const base = [
       'bin/stepup.cjs',

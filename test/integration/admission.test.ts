@@ -9,6 +9,7 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
 import { Api, slackMessage, testConfig } from './support';
+import { registeredAgent } from '../helpers/registered-agent';
 
 const REPO_SUB = 'repo:example-org/example-repo:ref:refs/heads/main';
 
@@ -40,10 +41,10 @@ describe('admitted agents', () => {
       config: testConfig({
         agents: {
           admit: [
-            { sub: 'deploy-bot' },
-            { sub: 'orders-db' },
-            { subPattern: 'repo:example-org/example-repo:*' },
-            { claims: { repository_owner: 'example-org' } },
+            registeredAgent({ sub: 'deploy-bot' }),
+            registeredAgent({ sub: 'orders-db' }),
+            registeredAgent({ subPattern: 'repo:example-org/example-repo:*' }),
+            registeredAgent({ claims: { repository_owner: 'example-org' } }),
           ],
         },
       }),

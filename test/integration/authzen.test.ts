@@ -8,6 +8,7 @@ import { loadPolicyTests } from '../../lambdas/loaders/policy-test-files';
 import type { PolicyDecision } from '../../lambdas/ports/approval-policy';
 import type { LocalRuntime } from '../../local/runtime';
 import { Api, testConfig, useTestRuntime } from './support';
+import { registeredAgent } from '../helpers/registered-agent';
 
 /*
  * The OpenID AuthZEN Authorization API 1.0 shapes (§5 information model, §6 evaluation, §7
@@ -67,7 +68,11 @@ describe('OpenID AuthZEN', () => {
   useTestRuntime(
     (started) => ({ runtime, api } = started),
     testConfig({
-      agents: { admit: [{ sub: AGENT }, { sub: 'deploy-bot' }], gateways: [GATEWAY] },
+      agents: {
+        // The sample's registry (the policy tests' agents and teams), and one more agent.
+        admit: [...testConfig().agents.admit, registeredAgent({ sub: 'deploy-bot' })],
+        gateways: [GATEWAY],
+      },
     }),
   );
 

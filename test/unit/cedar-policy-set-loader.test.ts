@@ -6,7 +6,7 @@ import { loadPolicySet, PolicyValidationError } from '../../lambdas/adapters/ced
 import { loadConfigFile } from '../../lambdas/adapters/config-file';
 import { testConfig, thrownBy } from './support/fixtures';
 
-const SCHEMA = `entity Agent;
+const SCHEMA = `entity Agent { name: String, team: String, owners: Set<String> };
 entity Human;
 entity Resource { name: String, environment: String, audience: String };
 type Signals = { ticket?: String };

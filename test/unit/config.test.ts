@@ -60,8 +60,7 @@ describe('parseConfig: valid configs', () => {
       maxTokenTtlSeconds: 300,
     });
     expect(config.auth).toEqual({
-      issuer: 'https://token.actions.githubusercontent.com',
-      audience: ['stepup'],
+      issuers: [{ issuer: 'https://token.actions.githubusercontent.com', audience: ['stepup'] }],
     });
   });
 
@@ -108,7 +107,9 @@ describe('parseConfig: valid configs', () => {
   it('accepts a single auth audience given as a string', () => {
     const config = raw();
     config.auth = { issuer: 'https://issuer.example', audience: 'stepup-api' };
-    expect(parseConfig(config).auth).toEqual({ issuer: 'https://issuer.example', audience: ['stepup-api'] });
+    expect(parseConfig(config).auth).toEqual({
+      issuers: [{ issuer: 'https://issuer.example', audience: ['stepup-api'] }],
+    });
   });
 });
 
@@ -257,7 +258,7 @@ describe('parseConfig: each error names its key', () => {
   it.each([
     ['(root)', (c: Record<string, unknown>) => (c.approvers = {})],
     ['slack', (c: Record<string, unknown>) => ((c.slack as Record<string, unknown>).channel = 'C0X')],
-    ['auth', (c: Record<string, unknown>) => ((c.auth as Record<string, unknown>).issuers = [])],
+    ['auth', (c: Record<string, unknown>) => ((c.auth as Record<string, unknown>).jwks = [])],
     [
       'approverGroups.db-owners',
       (c: Record<string, unknown>) =>
@@ -268,7 +269,7 @@ describe('parseConfig: each error names its key', () => {
     const config = raw() as unknown as Record<string, unknown>;
     addUnknown(config);
     const message = expectRejected(config, path);
-    expect(message).toMatch(/unknown key\(s\) (approvers|channel|issuers|member|quorum) /);
+    expect(message).toMatch(/unknown key\(s\) (approvers|channel|jwks|member|quorum) /);
   });
 
   it('rejects an auth section with no issuer or an empty audience list', () => {
@@ -339,5 +340,77 @@ describe('serializeConfig: the config survives the trip into STEPUP_CONFIG_JSON 
 
   it('an empty operators list means nobody may use the kill switch', () => {
     expect(parseConfig({ ...raw(), operators: [] }).operators).toEqual([]);
+  });
+});
+
+describe('parseConfig: several workload issuers (auth.issuers)', () => {
+  const GITHUB = 'https://token.actions.githubusercontent.com';
+  const SPIRE = 'https://oidc.spire.example.org';
+  const agent = {
+    name: 'refunds',
+    team: 'payments',
+    owners: ['U0JUDY'],
+    subPattern: 'spiffe://example.org/*',
+  };
+  const withIssuers = (auth: unknown, admit: unknown[] = []) => ({ ...raw(), auth, agents: { admit } });
+
+  it('keeps each issuer with its own audiences and optional jwksUri; rules name their issuer', () => {
+    const config = parseConfig(
+      withIssuers(
+        {
+          issuers: [
+            { issuer: GITHUB, audience: 'stepup' },
+            { issuer: SPIRE, audience: ['stepup-spiffe'], jwksUri: `${SPIRE}/keys` },
+          ],
+        },
+        [{ ...agent, issuer: SPIRE }],
+      ),
+    );
+    expect(config.auth.issuers).toEqual([
+      { issuer: GITHUB, audience: ['stepup'] },
+      { issuer: SPIRE, audience: ['stepup-spiffe'], jwksUri: `${SPIRE}/keys` },
+    ]);
+    expect(parseConfig(JSON.parse(JSON.stringify(config)))).toEqual(config);
+  });
+
+  it.each([
+    [{ issuers: [] }, 'auth.issuers must be a non-empty array'],
+    [{ issuers: [{ issuer: GITHUB }] }, 'auth.issuers[0].audience must be a string or a non-empty array'],
+    [
+      { issuers: [{ issuer: 'http://idp.example', audience: 'x' }] },
+      'auth.issuers[0].issuer must be an https:// URL',
+    ],
+    [{ issuers: [{ issuer: GITHUB, audience: 'x', jwks: 'y' }] }, 'auth.issuers[0] has unknown key(s) jwks'],
+    [{ issuers: [{ issuer: GITHUB, audience: 'x' }], issuer: GITHUB }, 'auth has issuers beside'],
+    [
+      {
+        issuers: [
+          { issuer: GITHUB, audience: 'x' },
+          { issuer: GITHUB, audience: 'y' },
+        ],
+      },
+      'auth.issuers names',
+    ],
+  ])('rejects auth %j', (auth, message) => {
+    expectRejected(withIssuers(auth), message);
+  });
+
+  it('accepts http:// issuers on loopback only (a local provider)', () => {
+    const local = 'http://127.0.0.1:8443';
+    expect(parseConfig(withIssuers({ issuer: local, audience: 'x' })).auth.issuers[0]?.issuer).toBe(local);
+  });
+
+  it('with several issuers each rule names one of them', () => {
+    const two = {
+      issuers: [
+        { issuer: GITHUB, audience: 'stepup' },
+        { issuer: SPIRE, audience: 'spiffe' },
+      ],
+    };
+    expectRejected(withIssuers(two, [agent]), 'agents.admit[0] must name its issuer: auth has several');
+    expectRejected(
+      withIssuers(two, [{ ...agent, issuer: 'https://elsewhere.example' }]),
+      'agents.admit[0].issuer must be one of auth.issuers',
+    );
   });
 });

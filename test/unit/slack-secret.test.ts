@@ -25,6 +25,7 @@ import type { LocalDynamoDb } from '../../local/local-dynamodb';
 import { slackSignatureHeaders } from '../../local/slack-signature';
 import { SecretsManagerStandIn } from './support/secrets-manager-stand-in';
 import { RecordingWorkflow, TEAM, rejectionOf, testConfig, useDynaliteStore } from './support/fixtures';
+import { registeredAgent } from '../helpers/registered-agent';
 
 const secrets = new SecretsManagerStandIn();
 const T0 = new Date('2030-01-02T03:04:05.000Z').getTime();
@@ -145,7 +146,7 @@ describe('while the Slack secret holds the deploy-time placeholder', () => {
       workflow,
       policy: cedarPolicyFromDirectory(config),
       clock: { now: () => new Date(now) },
-      admission: new AgentAdmission({ admit: [{ sub: 'deploy-bot' }] }),
+      admission: new AgentAdmission({ admit: [registeredAgent({ sub: 'deploy-bot' })] }),
       paging: new SlackSecretStatus(new SecretsManagerClient({}), arn, () => now),
     });
     const event = {

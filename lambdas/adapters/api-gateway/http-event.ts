@@ -20,9 +20,14 @@ export function headerOf(event: HttpEvent, name: string): string | undefined {
   return undefined;
 }
 
-/** The claims of the bearer JWT the authorizer verified (empty on public routes). */
+/**
+ * The claims of the bearer JWT the authorizer verified (empty on public routes): the workload Lambda
+ * authorizer's context (`authorizer.lambda`), or a JWT authorizer's claims (`authorizer.jwt.claims`).
+ */
 export function claimsOf(event: HttpEvent): Readonly<Record<string, unknown>> {
-  return event.requestContext.authorizer?.jwt?.claims ?? {};
+  const authorizer = event.requestContext.authorizer as
+    { lambda?: Record<string, unknown>; jwt?: { claims?: Record<string, unknown> } } | undefined;
+  return authorizer?.lambda ?? authorizer?.jwt?.claims ?? {};
 }
 
 /**

@@ -1,6 +1,7 @@
 import { StepUpError } from '../../domain/errors';
 import type { PolicyQuestion } from '../../ports/approval-policy';
 import type { LogOnlyPolicy, PolicyEvaluation, PolicyEvaluator } from '../../ports/policy-evaluator';
+import { agentAttributes } from './agent-attributes';
 import { cedar } from './cedar-wasm';
 import type { LoadedPolicySet } from './policy-set-loader';
 
@@ -98,7 +99,7 @@ export class CedarPolicyEvaluator implements PolicyEvaluator {
           attrs: { name: question.resource, environment, audience: question.audience },
           parents: [],
         },
-        { uid: { type: 'Agent', id: question.agent }, attrs: {}, parents: [] },
+        { uid: { type: 'Agent', id: question.agent }, attrs: agentAttributes(question), parents: [] },
         ...(question.onBehalfOf
           ? [{ uid: { type: 'Human', id: question.onBehalfOf }, attrs: {}, parents: [] }]
           : []),

@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import type { StepUpConfig } from '../../domain/config';
 import { parsePolicyAnnotations, type PolicyAnnotations } from '../../domain/policy-annotations';
 import { cedar, type DetailedError } from './cedar-wasm';
+import { agentAttributes } from './agent-attributes';
 
 /** One policy from the policy directory, with where it came from. */
 export interface LoadedPolicy {
@@ -172,6 +173,11 @@ export function loadPolicySet(dir: string, config: StepUpConfig, cwd = process.c
 /** Annotations that describe human approval, meaningless on a policy that allows without it. */
 const STEP_UP_ONLY = ['approvers', 'quorum', 'approval_timeout', 'escalate_to'];
 
+/** A schema from before the agent registry declares `entity Agent;`: say what it needs. */
+const AGENT_HINT =
+  ' (stepup sends: entity Agent { name: String, team: String, owners: Set<String> }, entity Human, ' +
+  'entity Resource { name: String, environment: String, audience: String }; see policies/stepup.cedarschema)';
+
 /**
  * Checks that the schema accepts the request stepup sends for every declared action (entity
  * attributes, context fields); otherwise every request would fail at run time.
@@ -196,12 +202,12 @@ function probeSchema(schema: string, actions: string[], file: string): string[] 
           attrs: { name: 'prod/probe', environment: 'prod', audience: 'probe' },
           parents: [],
         },
-        { uid: { type: 'Agent', id: 'probe' }, attrs: {}, parents: [] },
+        { uid: { type: 'Agent', id: 'probe' }, attrs: agentAttributes({ agent: 'probe' }), parents: [] },
       ],
     });
     if (answer.type === 'failure') {
       problems.push(
-        `${file}: action "${action}" does not accept the request stepup sends: ${answer.errors.map(describe).join('; ')}`,
+        `${file}: action "${action}" does not accept the request stepup sends: ${answer.errors.map(describe).join('; ')}${AGENT_HINT}`,
       );
     }
   }

@@ -5,6 +5,7 @@
 'use strict';
 const net = require('node:net');
 const dns = require('node:dns');
+const { URL } = require('node:url');
 
 const LOCAL = new Set(['127.0.0.1', 'localhost', '::1', '::ffff:127.0.0.1']);
 
@@ -69,3 +70,16 @@ dns.promises.lookup = async function guardedPromiseLookup(hostname, ...rest) {
   }
   return promiseLookup.call(this, hostname, ...rest);
 };
+
+// The internet services a bundle may fetch from (the workload issuers' OIDC discovery and JWKS) are
+// played by stand-ins on 127.0.0.1: STEPUP_SUITE_REDIRECTS maps a URL prefix (e.g. an issuer) to the
+// stand-in's, as DNS would point the name at it. Only `fetch` is redirected; nothing else needs it.
+const redirects = Object.entries(JSON.parse(process.env.STEPUP_SUITE_REDIRECTS || '{}'));
+if (redirects.length > 0 && typeof globalThis.fetch === 'function') {
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = function redirectedFetch(input, init) {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : undefined;
+    const hit = url && redirects.find(([prefix]) => url === prefix || url.startsWith(`${prefix}/`));
+    return realFetch(hit ? hit[1] + url.slice(hit[0].length) : input, init);
+  };
+}
