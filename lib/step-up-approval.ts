@@ -46,6 +46,7 @@ const POLICY_FUNCTIONS: readonly StepUpFunctionName[] = [
   'createRequest',
   'accessEvaluation',
   'accessEvaluations',
+  'elevationOptions',
 ];
 
 /**
@@ -179,8 +180,9 @@ export class StepUpApproval extends Construct {
 
     grantTable(fns.getRequest, this.table, 'read');
 
-    // AuthZEN: the request function's decision without its table, workflow or Slack: nothing is stored.
-    for (const fn of [fns.accessEvaluation, fns.accessEvaluations]) {
+    // AuthZEN and the elevation options: the request function’s decision without its table, workflow
+    // or Slack: nothing is stored.
+    for (const fn of [fns.accessEvaluation, fns.accessEvaluations, fns.elevationOptions]) {
       setPolicies(fn);
       setConfig(fn, config);
       setTokenIssuer(fn, this.tokenIssuer);

@@ -28,6 +28,7 @@ import { credentialsAwsHandler } from '../lambdas/handlers/credentials-aws';
 import { handler as healthHandler } from '../lambdas/handlers/health';
 import { accessEvaluationHandler } from '../lambdas/handlers/access-evaluation';
 import { accessEvaluationsHandler } from '../lambdas/handlers/access-evaluations';
+import { elevationOptionsHandler } from '../lambdas/handlers/elevation-options';
 import { authzenConfigurationHandler } from '../lambdas/handlers/authzen-configuration';
 import { serverMetadataHandler } from '../lambdas/handlers/server-metadata';
 import { openApiHandler } from '../lambdas/handlers/open-api';
@@ -307,6 +308,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     }),
     accessEvaluation: accessEvaluationHandler(accessEvaluation),
     accessEvaluations: accessEvaluationsHandler(accessEvaluation),
+    elevationOptions: elevationOptionsHandler(accessEvaluation),
     getRequest: getRequestHandler({ store, admission }),
     cancelRequest: cancelRequestHandler({ store, workflow, notifier, clock, admission }),
     token: tokenHandler({ store, changes, signer, clock, issuer: url, admission }),

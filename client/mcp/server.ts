@@ -12,6 +12,7 @@ import {
   type StepUpClient,
   type WaitProgress,
 } from '../agent';
+import { registerListElevationOptions } from './elevation-options-tool';
 import { AWS_CREDENTIALS_OUTPUT, ELEVATION_OUTPUT } from './output-schemas';
 import { NO_REWORDING, refusal } from './refusals';
 
@@ -42,7 +43,8 @@ const HOW_OFTEN =
 const REQUEST_DESCRIPTION = [
   'Ask the humans who own a resource to approve ONE high-risk action (for example dropping a table, ' +
     'rotating a production secret, moving money) before you perform it, and get a single-use access token ' +
-    'for it. Policy may also approve at once, or forbid the action outright.',
+    'for it. Policy may also approve at once, or forbid the action outright.' +
+    ' Use the exact action names list_elevation_options returns; do not guess them.',
   TOKEN_RULES,
   'Approvers read the justification in Slack next to the structured action, resource and audience: state ' +
     'plainly and truthfully what you will do and why. The call waits up to wait_seconds for the decision; ' +
@@ -192,7 +194,8 @@ async function waitUpTo(
 }
 
 /**
- * An MCP server with the tools `request_elevation`, `check_elevation` and `get_aws_credentials`,
+ * An MCP server with the tools `request_elevation`, `check_elevation`, `get_aws_credentials` and
+ * `list_elevation_options`,
  * acting as the agent `client` authenticates as. Connect it to a transport (e.g. {@link serveStdio}).
  */
 export function createStepUpMcpServer(options: StepUpMcpServerOptions): McpServer {
@@ -340,6 +343,7 @@ export function createStepUpMcpServer(options: StepUpMcpServerOptions): McpServe
     },
   );
   registerGetAwsCredentials(server, client);
+  registerListElevationOptions(server, client);
   return server;
 }
 

@@ -8,6 +8,7 @@ import {
 } from './schemas/access-evaluation';
 import { REQUEST_ID_PATTERN } from '../domain/ids';
 import { createRequestBody } from './schemas/create-request';
+import { elevationOptionsParameters, elevationOptionsResponse } from './schemas/elevation-options';
 import { introspectionRequestBody } from './schemas/introspection-request';
 import { revokeRequestBody } from './schemas/revoke-request';
 import { awsCredentialsRequestBody } from './schemas/token-exchange-request';
@@ -137,7 +138,7 @@ export const ROUTES = [
     },
     errors: {
       invalid_request:
-        `${BODY_ERRORS} Also: a context signal the policy schema does not declare, a subject_token ` +
+        `${BODY_ERRORS} Also: an action or a context signal the policy schema does not declare, a subject_token ` +
         'that does not verify or names someone else, a malformed Idempotency-Key.',
       access_denied: 'A policy forbids the action; the request is recorded as denied.',
       conflict: 'The Idempotency-Key was already used with a different body.',
@@ -321,6 +322,21 @@ export const ROUTES = [
       invalid_request: BODY_ERRORS,
       forbidden: 'An evaluation’s subject.id is another agent and the caller is not a configured gateway.',
     },
+  },
+  {
+    name: 'elevationOptions',
+    method: 'GET',
+    path: '/v1/elevation-options',
+    auth: workload,
+    tag: 'requests',
+    summary: 'What this agent can ask for: the declared actions, what each needs, the known audiences',
+    description:
+      'Every action the policy schema declares; with resource (and audience), what POST /v1/requests ' +
+      'would decide for the caller for each: auto-approve, step-up (approver groups, quorum) or deny. ' +
+      'Plus the audiences the config knows. Nothing is created or paged.',
+    parameters: elevationOptionsParameters,
+    ok: { '200': { description: 'The options.', schema: elevationOptionsResponse } },
+    errors: { invalid_request: 'An unknown or invalid query parameter.' },
   },
   {
     name: 'authzenConfiguration',

@@ -35,6 +35,7 @@ describe('the MCP server (stepup mcp) driven by the MCP SDK client over stdio', 
     expect(Object.keys(byName).sort()).toEqual([
       'check_elevation',
       'get_aws_credentials',
+      'list_elevation_options',
       'request_elevation',
     ]);
     const request = byName.request_elevation!;
@@ -208,8 +209,11 @@ describe('the MCP server (stepup mcp) driven by the MCP SDK client over stdio', 
       justification: 'move the table somewhere else',
     });
     expect(invalid).toMatchObject({ status: 'invalid_request', error: 'invalid_request', isError: false });
-    expect(invalid.error_description).toContain('db:Teleport');
+    expect(invalid.error_description).toMatch(/^action is not one the policy schema declares/);
+    expect(invalid.error_description).toContain('db:DropTable');
+    expect(invalid.error_description).not.toContain('db:Teleport');
     expect(invalid.instructions).toMatch(/nobody decided/);
+    expect(invalid.instructions).toContain('list_elevation_options');
     expect(invalid.instructions).not.toMatch(/approver decided|humans decided/);
   });
 

@@ -197,6 +197,13 @@ describe('the OpenAPI document against the live routes', () => {
       }),
     );
 
+    // The elevation options: the declared actions, and what each needs on one resource.
+    record('GET /v1/elevation-options', await call('GET', '/v1/elevation-options', { bearer: agent }));
+    record(
+      'GET /v1/elevation-options',
+      await call('GET', '/v1/elevation-options?resource=prod%2Forders&audience=orders-db', { bearer: agent }),
+    );
+
     // Approve in Slack (a signed click to /slack/events), then collect, use and revoke the token.
     await slackMessage(runtime, id);
     record(

@@ -87,6 +87,7 @@ describe('the OpenAPI document', () => {
         'post /v1/requests',
         'get /v1/requests/{id}',
         'post /v1/requests/{id}/cancel',
+        'get /v1/elevation-options',
         'post /v1/token',
         'post /v1/introspect',
         'post /v1/credentials/aws',
