@@ -12,6 +12,7 @@ import {
   type StepUpClient,
   type WaitProgress,
 } from '../agent';
+import { registerElevationTask, taskServerOptions } from './elevation-task';
 import { registerListElevationOptions } from './elevation-options-tool';
 import { AWS_CREDENTIALS_OUTPUT, ELEVATION_OUTPUT } from './output-schemas';
 import { NO_REWORDING, refusal } from './refusals';
@@ -74,6 +75,12 @@ export interface StepUpMcpServerOptions {
   readonly client: StepUpClient;
   /** @default {@link DEFAULT_WAIT_SECONDS} */
   readonly defaultWaitSeconds?: number;
+  /**
+   * Offers `request_elevation` as an MCP task (experimental in the SDK) a host can poll for the whole
+   * approval window. Needs a server that lives as long as the approval (stdio), not one per HTTP call.
+   * @default false
+   */
+  readonly tasks?: boolean;
 }
 
 type ToolResult = Record<string, unknown>;
@@ -143,22 +150,50 @@ function failure(error: unknown): CallToolResult {
   throw error;
 }
 
+/** What waiting in a tool call uses of the MCP request: its cancellation and its progress notifications. */
+export interface WaitExtra {
+  readonly signal: AbortSignal;
+  readonly _meta?: { progressToken?: string | number };
+  sendNotification(n: {
+    method: 'notifications/progress';
+    params: {
+      progressToken: string | number;
+      progress: number;
+      total?: number;
+      message?: string;
+      _meta?: Record<string, unknown>;
+    };
+  }): Promise<void>;
+}
+
+/**
+ * The first progress notification of `request_elevation` (when the host sent a progressToken): the
+ * auth_req_id and binding code, in words and in `_meta`, before any waiting, so a host whose own timeout
+ * ends the call still has them (and the model can go on with check_elevation).
+ */
+async function announceProgress(handle: ElevationHandle, extra: WaitExtra): Promise<void> {
+  const progressToken = extra._meta?.progressToken;
+  if (progressToken === undefined) return;
+  await extra
+    .sendNotification({
+      method: 'notifications/progress',
+      params: {
+        progressToken,
+        progress: 0,
+        message:
+          `pending: auth_req_id ${handle.id}, binding code ${handle.bindingCode}. The approvers were paged; ` +
+          `if this call ends without an answer, call check_elevation with auth_req_id ${handle.id}.`,
+        _meta: { 'stepup/auth_req_id': handle.id, 'stepup/binding_code': handle.bindingCode },
+      },
+    })
+    .catch(() => undefined);
+}
+
 /**
  * Waits for `handle` for at most `seconds` (and not past the MCP call's own cancellation), sending
  * MCP progress notifications when the caller asked for them.
  */
-async function waitUpTo(
-  handle: ElevationHandle,
-  seconds: number,
-  extra: {
-    signal: AbortSignal;
-    _meta?: { progressToken?: string | number };
-    sendNotification: (n: {
-      method: 'notifications/progress';
-      params: { progressToken: string | number; progress: number; total?: number; message?: string };
-    }) => Promise<void>;
-  },
-): Promise<ToolResult> {
+async function waitUpTo(handle: ElevationHandle, seconds: number, extra: WaitExtra): Promise<ToolResult> {
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(new Error('wait_seconds elapsed')), seconds * 1000);
   const signal = AbortSignal.any([extra.signal, timeout.signal]);
@@ -206,6 +241,7 @@ export function createStepUpMcpServer(options: StepUpMcpServerOptions): McpServe
       'stepup gets human approval for one high-risk action at a time. Call request_elevation before ' +
       'any destructive or sensitive action that needs it, and perform the action only with the token it ' +
       `returns. ${NO_REWORDING}`,
+    ...(options.tasks ? taskServerOptions() : {}),
   });
   const waitSeconds = z
     .number()
@@ -217,77 +253,98 @@ export function createStepUpMcpServer(options: StepUpMcpServerOptions): McpServe
       `How long to wait for the decision in this call, 0–${MAX_WAIT_SECONDS} s (default ${defaultWait}).`,
     );
 
-  server.registerTool(
-    'request_elevation',
-    {
-      title: 'Request human approval for one action',
-      description: REQUEST_DESCRIPTION,
-      inputSchema: {
-        action: z
-          .string()
-          .min(1)
-          .max(128)
-          .describe('The one action, as service:Verb, e.g. db:DropTable, secrets:Rotate, payments:Transfer.'),
-        resource: z.string().min(1).max(512).describe('The one resource it applies to, e.g. prod/orders.'),
-        audience: z
-          .string()
-          .min(1)
-          .max(256)
-          .describe(
-            'The resource server that will receive the token and perform the action, e.g. orders-db.',
-          ),
-        justification: z
-          .string()
-          .min(1)
-          .max(2000)
-          .describe(
-            'Why, in plain truthful words, for the approvers. Shown to them as your unverified claim.',
-          ),
-        on_behalf_of: z
-          .string()
-          .max(256)
-          .optional()
-          .describe(
-            'The human you act for (id or email), if any. Shown as asserted by the agent, unverified.',
-          ),
-        parameters: z
-          .record(z.string(), z.unknown())
-          .optional()
-          .describe(
-            'The exact arguments you will send (a JSON object, at most 8 KB), e.g. {"sql":"DROP TABLE orders"}. ' +
-              'Approvers see them, and the token is valid only with exactly these arguments.',
-          ),
-        wait_seconds: waitSeconds,
-      },
-      outputSchema: ELEVATION_OUTPUT,
-      annotations: { destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  const requestTool = {
+    title: 'Request human approval for one action',
+    description: REQUEST_DESCRIPTION,
+    inputSchema: {
+      action: z
+        .string()
+        .min(1)
+        .max(128)
+        .describe('The one action, as service:Verb, e.g. db:DropTable, secrets:Rotate, payments:Transfer.'),
+      resource: z.string().min(1).max(512).describe('The one resource it applies to, e.g. prod/orders.'),
+      audience: z
+        .string()
+        .min(1)
+        .max(256)
+        .describe('The resource server that will receive the token and perform the action, e.g. orders-db.'),
+      justification: z
+        .string()
+        .min(1)
+        .max(2000)
+        .describe('Why, in plain truthful words, for the approvers. Shown to them as your unverified claim.'),
+      on_behalf_of: z
+        .string()
+        .max(256)
+        .optional()
+        .describe('The human you act for (id or email), if any. Shown as asserted by the agent, unverified.'),
+      parameters: z
+        .record(z.string(), z.unknown())
+        .optional()
+        .describe(
+          'The exact arguments you will send (a JSON object, at most 8 KB), e.g. {"sql":"DROP TABLE orders"}. ' +
+            'Approvers see them, and the token is valid only with exactly these arguments.',
+        ),
+      wait_seconds: waitSeconds,
     },
-    async (input, extra) => {
-      let handle: ElevationHandle;
-      try {
-        handle = await client.requestElevation({
-          action: input.action,
-          resource: input.resource,
-          audience: input.audience,
-          justification: input.justification,
-          onBehalfOf: input.on_behalf_of,
-          parameters: input.parameters,
-        });
-      } catch (error) {
-        const ended = refusal(error, undefined, 'create');
-        return ended ? result(ended) : failure(error);
-      }
-      try {
-        const wait = input.wait_seconds ?? defaultWait;
-        // Approved by policy: the token is ready now, so collect it even when asked not to wait.
-        return result(
-          await waitUpTo(handle, handle.initialStatus === 'approved' ? Math.max(wait, 5) : wait, extra),
-        );
-      } catch (error) {
-        return failure(error);
-      }
-    },
-  );
+    outputSchema: ELEVATION_OUTPUT,
+    annotations: { destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  };
+
+  type RequestElevationInput = z.infer<z.ZodObject<typeof requestTool.inputSchema>>;
+
+  /**
+   * Creates the request, tells the host its auth_req_id and binding code at once (`announce`, before
+   * any waiting, so no host timeout can lose them), then waits up to `waitFor(handle)` seconds.
+   */
+  const elevate = async (
+    input: RequestElevationInput,
+    extra: WaitExtra,
+    waitFor: (handle: ElevationHandle) => number,
+    announce: (handle: ElevationHandle) => Promise<void>,
+  ): Promise<CallToolResult> => {
+    let handle: ElevationHandle;
+    try {
+      handle = await client.requestElevation({
+        action: input.action,
+        resource: input.resource,
+        audience: input.audience,
+        justification: input.justification,
+        onBehalfOf: input.on_behalf_of,
+        parameters: input.parameters,
+      });
+    } catch (error) {
+      const ended = refusal(error, undefined, 'create');
+      return ended ? result(ended) : failure(error);
+    }
+    try {
+      if (handle.initialStatus === 'pending') await announce(handle);
+      const wait = waitFor(handle);
+      // Approved by policy: the token is ready now, so collect it even when asked not to wait.
+      return result(
+        await waitUpTo(handle, handle.initialStatus === 'approved' ? Math.max(wait, 5) : wait, extra),
+      );
+    } catch (error) {
+      return failure(error);
+    }
+  };
+
+  if (options.tasks) {
+    registerElevationTask(server, 'request_elevation', requestTool, {
+      elevate,
+      announce: announceProgress,
+      defaultWaitSeconds: defaultWait,
+    });
+  } else {
+    server.registerTool('request_elevation', requestTool, (input, extra) =>
+      elevate(
+        input,
+        extra,
+        () => input.wait_seconds ?? defaultWait,
+        (handle) => announceProgress(handle, extra),
+      ),
+    );
+  }
 
   server.registerTool(
     'check_elevation',
@@ -493,7 +550,8 @@ function registerGetAwsCredentials(server: McpServer, client: StepUpClient): voi
  * to stdout meanwhile; diagnostics go to stderr.
  */
 export async function serveStdio(options: StepUpMcpServerOptions): Promise<void> {
-  const server = createStepUpMcpServer(options);
+  // One server for the whole session: it can keep MCP tasks for as long as an approval takes.
+  const server = createStepUpMcpServer({ tasks: true, ...options });
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => {
     transport.onclose = () => resolve();

@@ -78,6 +78,7 @@ describe('resources', () => {
       'cancelRequest',
       'createRequest',
       'credentialsAws',
+      'elevationOptions',
       'getRequest',
       'introspect',
       'notifyOutcome',
@@ -115,6 +116,7 @@ describe('resources', () => {
         'POST /v1/credentials/aws JWT',
         'POST /access/v1/evaluation JWT',
         'POST /access/v1/evaluations JWT',
+        'GET /v1/elevation-options JWT',
         'GET /.well-known/authzen-configuration NONE',
       ].sort(),
     );

@@ -421,6 +421,32 @@ describe('OpenID AuthZEN: what stepup would decide, nothing created', () => {
   });
 });
 
+describe('what an agent can ask for, nothing created', () => {
+  it('an undeclared action is a 400 naming the field; elevation options list the actions and what each needs, with no AWS call', async () => {
+    const callsBefore = deployment.aws.callLog.calls.length;
+    const undeclared = await agent.request({ ...DROP_TABLE, action: 'db:Teleport' });
+    expect(undeclared.status, undeclared.body).toBe(400);
+    expect(undeclared.json).toMatchObject({
+      error: 'invalid_request',
+      error_description: expect.stringMatching(/^action is not one the policy schema declares/),
+    });
+    const listed = await agent.get(
+      `/v1/elevation-options?resource=${encodeURIComponent(DROP_TABLE.resource)}&audience=${DROP_TABLE.audience}`,
+    );
+    expect(listed.status, listed.body).toBe(200);
+    const actions = (listed.json as { actions: { action: string }[] }).actions;
+    expect(actions).toContainEqual(
+      expect.objectContaining({ action: DROP_TABLE.action, decision: 'step_up', quorum: 1 }),
+    );
+    expect(actions).toContainEqual(
+      expect.objectContaining({ action: 'logs:Read', decision: 'auto_approve' }),
+    );
+    expect(listed.json).toMatchObject({ agent: SAMPLE_AGENT_SUB, audiences: expect.any(Array) });
+    // Neither made an AWS call: the undeclared action was refused before the table was touched.
+    expect(deployment.aws.callLog.calls.slice(callsBefore)).toEqual([]);
+  });
+});
+
 describe('revocation', () => {
   /** A delivered token for an auto-approved request (no human needed). */
   async function autoApprovedToken(by: Workload): Promise<string> {
