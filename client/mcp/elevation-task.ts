@@ -5,10 +5,13 @@ import {
   type TaskRequestHandlerExtra,
 } from '@modelcontextprotocol/sdk/experimental/tasks';
 import type { ZodRawShapeCompat } from '@modelcontextprotocol/sdk/server/zod-compat.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   ErrorCode,
+  isJSONRPCRequest,
   McpError,
   type CallToolResult,
+  type RequestId,
   type ToolAnnotations,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { ElevationHandle } from '../agent';
@@ -42,6 +45,31 @@ export interface ElevationTaskRun<Input> {
   readonly defaultWaitSeconds: number;
 }
 
+/**
+ * Which tool calls asked for a task. The SDK runs a task-capable tool the host called plainly as a task
+ * too (waiting on it inside the call) and hands the tool no sign of the difference, so the calls that
+ * carry `task` are noted as they arrive on the transport.
+ */
+export class TaskCalls {
+  private readonly ids = new Set<RequestId>();
+
+  /** Notes every `tools/call` on `transport` that asks for a task. Call after the server connected. */
+  watch(transport: Transport): void {
+    const deliver = transport.onmessage;
+    transport.onmessage = (message, extra) => {
+      if (isJSONRPCRequest(message) && message.method === 'tools/call' && message.params?.task) {
+        this.ids.add(message.id);
+      }
+      deliver?.(message, extra);
+    };
+  }
+
+  /** Whether the call `id` asked for a task (answered once per call). */
+  take(id: RequestId): boolean {
+    return this.ids.delete(id);
+  }
+}
+
 /** The McpServer options that turn MCP tasks on: the tasks capability and a task store of its own. */
 export function taskServerOptions() {
   return {
@@ -71,6 +99,7 @@ export function registerElevationTask<Input extends { readonly wait_seconds?: nu
     readonly annotations: ToolAnnotations;
   },
   run: ElevationTaskRun<Input>,
+  calls: TaskCalls,
 ): void {
   server.experimental.tasks.registerToolTask(
     name,
@@ -78,8 +107,7 @@ export function registerElevationTask<Input extends { readonly wait_seconds?: nu
     {
       createTask: async (args: unknown, extra: CreateTaskRequestHandlerExtra) => {
         const input = args as Input;
-        // The SDK passes the host's task ttl only when the host asked for a task.
-        const asked = extra.taskRequestedTtl !== undefined;
+        const asked = calls.take(extra.requestId);
         const task = await extra.taskStore.createTask({
           ttl: extra.taskRequestedTtl ?? DEFAULT_TASK_TTL_MS,
           pollInterval: asked ? TASK_POLL_MS : IN_CALL_POLL_MS,

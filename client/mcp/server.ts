@@ -12,7 +12,7 @@ import {
   type StepUpClient,
   type WaitProgress,
 } from '../agent';
-import { registerElevationTask, taskServerOptions } from './elevation-task';
+import { registerElevationTask, TaskCalls, taskServerOptions } from './elevation-task';
 import { registerListElevationOptions } from './elevation-options-tool';
 import { AWS_CREDENTIALS_OUTPUT, ELEVATION_OUTPUT } from './output-schemas';
 import { NO_REWORDING, refusal } from './refusals';
@@ -77,10 +77,11 @@ export interface StepUpMcpServerOptions {
   readonly defaultWaitSeconds?: number;
   /**
    * Offers `request_elevation` as an MCP task (experimental in the SDK) a host can poll for the whole
-   * approval window. Needs a server that lives as long as the approval (stdio), not one per HTTP call.
-   * @default false
+   * approval window; the calls that ask for one are those `tasks` notes on the transport. Needs a
+   * server that lives as long as the approval (stdio), not one per HTTP call.
+   * @default none
    */
-  readonly tasks?: boolean;
+  readonly tasks?: TaskCalls;
 }
 
 type ToolResult = Record<string, unknown>;
@@ -330,11 +331,17 @@ export function createStepUpMcpServer(options: StepUpMcpServerOptions): McpServe
   };
 
   if (options.tasks) {
-    registerElevationTask(server, 'request_elevation', requestTool, {
-      elevate,
-      announce: announceProgress,
-      defaultWaitSeconds: defaultWait,
-    });
+    registerElevationTask(
+      server,
+      'request_elevation',
+      requestTool,
+      {
+        elevate,
+        announce: announceProgress,
+        defaultWaitSeconds: defaultWait,
+      },
+      options.tasks,
+    );
   } else {
     server.registerTool('request_elevation', requestTool, (input, extra) =>
       elevate(
@@ -551,13 +558,15 @@ function registerGetAwsCredentials(server: McpServer, client: StepUpClient): voi
  */
 export async function serveStdio(options: StepUpMcpServerOptions): Promise<void> {
   // One server for the whole session: it can keep MCP tasks for as long as an approval takes.
-  const server = createStepUpMcpServer({ tasks: true, ...options });
+  const tasks = new TaskCalls();
+  const server = createStepUpMcpServer({ tasks, ...options });
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => {
     transport.onclose = () => resolve();
     process.stdin.once('end', () => resolve());
   });
   await server.connect(transport);
+  tasks.watch(transport);
   await closed;
   await server.close();
 }

@@ -217,6 +217,23 @@ describe('the MCP server (stepup mcp) driven by the MCP SDK client over stdio', 
     expect(invalid.instructions).not.toMatch(/approver decided|humans decided/);
   });
 
+  it('list_elevation_options names the actions and what each needs here, so the model does not guess', async () => {
+    const all = await call('list_elevation_options', {});
+    expect(all).toMatchObject({ status: 'listed', agent: AGENT, isError: false });
+    expect((all.actions as { action: string }[]).map((a) => a.action)).toContain('db:DropTable');
+    const here = await call('list_elevation_options', {
+      resource: 'prod/treasury',
+      audience: 'payments-api',
+    });
+    const byAction = Object.fromEntries((here.actions as { action: string }[]).map((a) => [a.action, a]));
+    expect(byAction['payments:Transfer']).toMatchObject({
+      decision: 'deny',
+      policies: ['no-agent-payments'],
+    });
+    expect(byAction['logs:Read']).toMatchObject({ decision: 'auto_approve' });
+    expect(here.instructions).toContain('Do not request payments:Transfer on prod/treasury');
+  });
+
   it('reports a request withdrawn meanwhile as cancelled', async () => {
     const pending = await call('request_elevation', {
       ...DROP_TABLE,
