@@ -189,6 +189,12 @@ export class StepUpApproval extends Construct {
     }
     setTokenIssuer(fns.authzenConfiguration, this.tokenIssuer);
 
+    // Remote MCP: calls this API as the agent (its bearer), so it needs only the URL and admission.
+    setTokenIssuer(fns.mcp, this.tokenIssuer);
+    setConfig(fns.mcp, config);
+    setTokenIssuer(fns.protectedResourceMetadata, this.tokenIssuer);
+    setConfig(fns.protectedResourceMetadata, config);
+
     const retiredKeys = (props.retiredSigningKeyArns ?? []).map((arn, i) =>
       kms.Key.fromKeyArn(this, `RetiredSigningKey${i}`, arn),
     );

@@ -75,6 +75,8 @@ export interface StepUpMcpServerOptions {
   readonly client: StepUpClient;
   /** @default {@link DEFAULT_WAIT_SECONDS} */
   readonly defaultWaitSeconds?: number;
+  /** Longest `wait_seconds` a call may ask for. @default {@link MAX_WAIT_SECONDS} */
+  readonly maxWaitSeconds?: number;
   /**
    * Offers `request_elevation` as an MCP task (experimental in the SDK) a host can poll for the whole
    * approval window; the calls that ask for one are those `tasks` notes on the transport. Needs a
@@ -244,15 +246,14 @@ export function createStepUpMcpServer(options: StepUpMcpServerOptions): McpServe
       `returns. ${NO_REWORDING}`,
     ...(options.tasks ? taskServerOptions() : {}),
   });
+  const maxWait = options.maxWaitSeconds ?? MAX_WAIT_SECONDS;
   const waitSeconds = z
     .number()
     .int()
     .min(0)
-    .max(MAX_WAIT_SECONDS)
+    .max(maxWait)
     .optional()
-    .describe(
-      `How long to wait for the decision in this call, 0–${MAX_WAIT_SECONDS} s (default ${defaultWait}).`,
-    );
+    .describe(`How long to wait for the decision in this call, 0–${maxWait} s (default ${defaultWait}).`);
 
   const requestTool = {
     title: 'Request human approval for one action',
@@ -366,7 +367,7 @@ export function createStepUpMcpServer(options: StepUpMcpServerOptions): McpServe
           .regex(/^[A-Za-z0-9._-]+$/)
           .describe('The auth_req_id request_elevation returned.'),
         wait_seconds: waitSeconds.describe(
-          `How long this one call waits for the decision, 0–${MAX_WAIT_SECONDS} s (default ${defaultWait}). ` +
+          `How long this one call waits for the decision, 0–${maxWait} s (default ${defaultWait}). ` +
             '0 answers at once; prefer the default.',
         ),
       },

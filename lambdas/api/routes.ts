@@ -9,6 +9,7 @@ import {
 import { REQUEST_ID_PATTERN } from '../domain/ids';
 import { createRequestBody } from './schemas/create-request';
 import { elevationOptionsParameters, elevationOptionsResponse } from './schemas/elevation-options';
+import { MCP_PATH, PROTECTED_RESOURCE_METADATA_PATH } from './protected-resource-metadata';
 import { introspectionRequestBody } from './schemas/introspection-request';
 import { revokeRequestBody } from './schemas/revoke-request';
 import { awsCredentialsRequestBody } from './schemas/token-exchange-request';
@@ -337,6 +338,59 @@ export const ROUTES = [
     parameters: elevationOptionsParameters,
     ok: { '200': { description: 'The options.', schema: elevationOptionsResponse } },
     errors: { invalid_request: 'An unknown or invalid query parameter.' },
+  },
+  {
+    name: 'mcp',
+    method: 'POST',
+    path: MCP_PATH,
+    auth: workload,
+    tag: 'requests',
+    summary:
+      'The stepup MCP server over Streamable HTTP (stateless, JSON responses); the workload JWT is the bearer',
+    description:
+      'JSON-RPC 2.0 as MCP Streamable HTTP carries it (send Accept: application/json, text/event-stream). ' +
+      'Tools request_elevation, check_elevation, get_aws_credentials, list_elevation_options, acting as ' +
+      'the caller through this API; a tool call waits at most 20 s (the HTTP API answers within 30 s): ' +
+      'a pending answer carries the auth_req_id for check_elevation. No session, no SSE, no MCP tasks.',
+    ok: {
+      '200': {
+        description: 'The JSON-RPC response (an MCP error included).',
+        schema: { type: 'object', required: ['jsonrpc'], properties: { jsonrpc: { const: '2.0' } } },
+      },
+      '202': { description: 'A notification or response was accepted (no body).' },
+    },
+    errors: { invalid_request: 'A body over 64 KiB.' },
+  },
+  {
+    name: 'protectedResourceMetadata',
+    method: 'GET',
+    path: PROTECTED_RESOURCE_METADATA_PATH,
+    auth: {
+      kind: 'public',
+      reason:
+        'GET /.well-known/oauth-protected-resource is RFC 9728 metadata of the MCP endpoint (its URL and ' +
+        'the workload issuer whose tokens it takes); MCP hosts read it before they have any credential, ' +
+        'and it holds no secret.',
+    },
+    tag: 'discovery',
+    summary: 'RFC 9728 protected resource metadata of the remote MCP endpoint',
+    ok: {
+      '200': {
+        description: 'The metadata.',
+        schema: {
+          type: 'object',
+          required: ['resource', 'authorization_servers', 'bearer_methods_supported'],
+          properties: {
+            resource: { type: 'string', format: 'uri' },
+            authorization_servers: { type: 'array', items: { type: 'string', format: 'uri' } },
+            bearer_methods_supported: { type: 'array', items: { const: 'header' } },
+            resource_name: { type: 'string' },
+            resource_documentation: { type: 'string', format: 'uri' },
+          },
+        },
+        cacheControl: 'public, max-age=3600',
+      },
+    },
   },
   {
     name: 'authzenConfiguration',
