@@ -81,7 +81,9 @@ describe('resources', () => {
       'elevationOptions',
       'getRequest',
       'introspect',
+      'mcp',
       'notifyOutcome',
+      'protectedResourceMetadata',
       'revoke',
       'slackEvents',
       'token',
@@ -117,6 +119,8 @@ describe('resources', () => {
         'POST /access/v1/evaluation JWT',
         'POST /access/v1/evaluations JWT',
         'GET /v1/elevation-options JWT',
+        'POST /mcp JWT',
+        'GET /.well-known/oauth-protected-resource NONE',
         'GET /.well-known/authzen-configuration NONE',
       ].sort(),
     );

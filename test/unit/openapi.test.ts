@@ -88,6 +88,8 @@ describe('the OpenAPI document', () => {
         'get /v1/requests/{id}',
         'post /v1/requests/{id}/cancel',
         'get /v1/elevation-options',
+        'post /mcp',
+        'get /.well-known/oauth-protected-resource',
         'post /v1/token',
         'post /v1/introspect',
         'post /v1/credentials/aws',
