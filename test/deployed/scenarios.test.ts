@@ -447,6 +447,54 @@ describe('what an agent can ask for, nothing created', () => {
   });
 });
 
+describe('remote MCP through API Gateway', () => {
+  it('POST /mcp behind the JWT authorizer answers initialize and tools/list as JSON; RFC 9728 metadata is public', async () => {
+    const accept = { accept: 'application/json, text/event-stream' };
+    const initialize = await agent.postJson(
+      '/mcp',
+      {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: {
+          protocolVersion: '2025-06-18',
+          capabilities: {},
+          clientInfo: { name: 'host', version: '1' },
+        },
+      },
+      accept,
+    );
+    expect(initialize.status, initialize.body).toBe(200);
+    expect(initialize.json).toMatchObject({ id: 1, result: { serverInfo: { name: 'stepup' } } });
+    const tools = await agent.postJson('/mcp', { jsonrpc: '2.0', id: 2, method: 'tools/list' }, accept);
+    expect(tools.status, tools.body).toBe(200);
+    const names = (tools.json as { result: { tools: { name: string }[] } }).result.tools.map((t) => t.name);
+    expect(names.sort()).toEqual([
+      'check_elevation',
+      'get_aws_credentials',
+      'list_elevation_options',
+      'request_elevation',
+    ]);
+    const anonymous = await deployment.api.request({
+      method: 'POST',
+      path: '/mcp',
+      headers: { 'content-type': 'application/json', ...accept },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/list' }),
+    });
+    expect(anonymous.status).toBe(401);
+    const metadata = await deployment.api.request({
+      method: 'GET',
+      path: '/.well-known/oauth-protected-resource',
+    });
+    expect(metadata.status).toBe(200);
+    expect(metadata.json).toMatchObject({
+      resource: expect.stringMatching(/\/mcp$/),
+      authorization_servers: [expect.any(String)],
+      bearer_methods_supported: ['header'],
+    });
+  });
+});
+
 describe('revocation', () => {
   /** A delivered token for an auto-approved request (no human needed). */
   async function autoApprovedToken(by: Workload): Promise<string> {
