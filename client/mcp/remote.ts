@@ -1,12 +1,7 @@
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import { MCP_WAIT_MAX_SECONDS } from '../../lambdas/contract';
 import type { StepUpClient } from '../agent';
 import { createStepUpMcpServer } from './server';
-
-/**
- * Longest wait of one tool call on the remote endpoint, and its default: in AWS the HTTP API answers
- * within 30 s, so a call must answer sooner (the model goes on with check_elevation).
- */
-export const REMOTE_WAIT_SECONDS = 20;
 
 /**
  * Answers one MCP Streamable HTTP request (`POST /mcp`) statelessly, with a JSON response (no SSE, no
@@ -16,8 +11,8 @@ export const REMOTE_WAIT_SECONDS = 20;
 export async function answerMcpRequest(client: StepUpClient, request: Request): Promise<Response> {
   const server = createStepUpMcpServer({
     client,
-    defaultWaitSeconds: REMOTE_WAIT_SECONDS,
-    maxWaitSeconds: REMOTE_WAIT_SECONDS,
+    defaultWaitSeconds: MCP_WAIT_MAX_SECONDS,
+    maxWaitSeconds: MCP_WAIT_MAX_SECONDS,
   });
   const transport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: undefined,

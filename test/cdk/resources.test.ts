@@ -1,3 +1,4 @@
+import { MCP_WAIT_MAX_SECONDS } from '../../lambdas/contract';
 import { describe, expect, it } from 'vitest';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
@@ -88,6 +89,12 @@ describe('resources', () => {
       'slackEvents',
       'token',
     ]);
+  });
+
+  it('gives the remote MCP function time for a tool call’s wait, under API Gateway’s 30 s', () => {
+    const mcp = template.findResources('AWS::Lambda::Function')[logicalIdOf(stack.approval.functions.mcp)];
+    expect(mcp?.Properties.Timeout).toBe(MCP_WAIT_MAX_SECONDS + 8);
+    expect(mcp?.Properties.Timeout).toBeLessThan(30);
   });
 
   it('authenticates agents with a JWT authorizer configured from the config', () => {
