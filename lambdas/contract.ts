@@ -23,6 +23,12 @@ export const CIBA_GRANT_TYPE = 'urn:openid:params:grant-type:ciba';
 export const TOKEN_WAIT_MAX_SECONDS = 25;
 
 /**
+ * Longest wait of one tool call on the remote MCP endpoint (`POST /mcp`), and its default: with the
+ * calls around it, the answer still beats API Gateway's 30 s integration limit.
+ */
+export const MCP_WAIT_MAX_SECONDS = 20;
+
+/**
  * Stable, agent-facing error codes (`error` of every error body). OAuth/CIBA codes where a standard
  * defines one (`transaction_failed` is CIBA's code for "the OP could not complete the transaction").
  */

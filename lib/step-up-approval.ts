@@ -13,7 +13,7 @@ import { Construct } from 'constructs';
 import { OPEN_INDEX } from '../lambdas/adapters/aws/dynamodb-request-store';
 import { loadPolicySet } from '../lambdas/adapters/cedar/policy-set-loader';
 import { ROUTES } from '../lambdas/api/routes';
-import { TOKEN_WAIT_MAX_SECONDS } from '../lambdas/contract';
+import { MCP_WAIT_MAX_SECONDS, TOKEN_WAIT_MAX_SECONDS } from '../lambdas/contract';
 import type { StepUpConfig } from '../lambdas/domain/config';
 import { StepUpApi } from './api';
 import { buildApprovalTable } from './approval-table';
@@ -46,6 +46,7 @@ const POLICY_FUNCTIONS: readonly StepUpFunctionName[] = [
   'createRequest',
   'accessEvaluation',
   'accessEvaluations',
+  'elevationOptions',
 ];
 
 /**
@@ -53,6 +54,12 @@ const POLICY_FUNCTIONS: readonly StepUpFunctionName[] = [
  * few seconds to answer, and stays under API Gateway's 30 s integration limit.
  */
 const TOKEN_FUNCTION_TIMEOUT = Duration.seconds(TOKEN_WAIT_MAX_SECONDS + 3);
+
+/**
+ * The remote MCP function waits up to `MCP_WAIT_MAX_SECONDS` (20 s) in a tool call, after creating or
+ * reading the request through the API: 28 s leaves room for those calls, under API Gateway's 30 s.
+ */
+const MCP_FUNCTION_TIMEOUT = Duration.seconds(MCP_WAIT_MAX_SECONDS + 8);
 
 /** Properties of {@link StepUpApproval}. */
 export interface StepUpApprovalProps {
@@ -164,7 +171,13 @@ export class StepUpApproval extends Construct {
         logRetention,
         bundling: POLICY_FUNCTIONS.includes(name) ? policyBundling(policySet) : undefined,
         timeout:
-          name === 'reconcile' ? RECONCILE_TIMEOUT : name === 'token' ? TOKEN_FUNCTION_TIMEOUT : undefined,
+          name === 'reconcile'
+            ? RECONCILE_TIMEOUT
+            : name === 'token'
+              ? TOKEN_FUNCTION_TIMEOUT
+              : name === 'mcp'
+                ? MCP_FUNCTION_TIMEOUT
+                : undefined,
       });
     }
     this.functions = fns;
@@ -184,13 +197,20 @@ export class StepUpApproval extends Construct {
     grantTable(fns.getRequest, this.table, 'read');
     grantTable(fns.recordOutcome, this.table, 'readWrite');
 
-    // AuthZEN: the request function's decision without its table, workflow or Slack: nothing is stored.
-    for (const fn of [fns.accessEvaluation, fns.accessEvaluations]) {
+    // AuthZEN and the elevation options: the request function’s decision without its table, workflow
+    // or Slack: nothing is stored.
+    for (const fn of [fns.accessEvaluation, fns.accessEvaluations, fns.elevationOptions]) {
       setPolicies(fn);
       setConfig(fn, config);
       setTokenIssuer(fn, this.tokenIssuer);
     }
     setTokenIssuer(fns.authzenConfiguration, this.tokenIssuer);
+
+    // Remote MCP: calls this API as the agent (its bearer), so it needs only the URL and admission.
+    setTokenIssuer(fns.mcp, this.tokenIssuer);
+    setConfig(fns.mcp, config);
+    setTokenIssuer(fns.protectedResourceMetadata, this.tokenIssuer);
+    setConfig(fns.protectedResourceMetadata, config);
 
     const retiredKeys = (props.retiredSigningKeyArns ?? []).map((arn, i) =>
       kms.Key.fromKeyArn(this, `RetiredSigningKey${i}`, arn),

@@ -29,6 +29,9 @@ import { credentialsAwsHandler } from '../lambdas/handlers/credentials-aws';
 import { handler as healthHandler } from '../lambdas/handlers/health';
 import { accessEvaluationHandler } from '../lambdas/handlers/access-evaluation';
 import { accessEvaluationsHandler } from '../lambdas/handlers/access-evaluations';
+import { elevationOptionsHandler } from '../lambdas/handlers/elevation-options';
+import { mcpHandler } from '../lambdas/handlers/mcp';
+import { protectedResourceMetadataHandler } from '../lambdas/handlers/protected-resource-metadata';
 import { authzenConfigurationHandler } from '../lambdas/handlers/authzen-configuration';
 import { serverMetadataHandler } from '../lambdas/handlers/server-metadata';
 import { openApiHandler } from '../lambdas/handlers/open-api';
@@ -309,6 +312,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     }),
     accessEvaluation: accessEvaluationHandler(accessEvaluation),
     accessEvaluations: accessEvaluationsHandler(accessEvaluation),
+    elevationOptions: elevationOptionsHandler(accessEvaluation),
+    mcp: mcpHandler({ admission, apiUrl: url }),
+    protectedResourceMetadata: protectedResourceMetadataHandler({
+      apiUrl: url,
+      workloadIssuers: [
+        ...new Set([identity.issuer, ...config.auth.issuers.map((trusted) => trusted.issuer)]),
+      ],
+    }),
     getRequest: getRequestHandler({ store, admission }),
     cancelRequest: cancelRequestHandler({ store, workflow, notifier, clock, admission }),
     recordOutcome: recordOutcomeHandler({ store, clock, admission }),

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { CIBA_GRANT_TYPE, REQUEST_STATES, TOKEN_WAIT_MAX_SECONDS } from '../../lambdas/contract';
 import { parseAwsCredentials, tokenExchangeForm, type AwsCredentials } from './aws-credentials';
 import { parseTrace, parseTrail, traceBody } from './trace';
+import { parseElevationOptions, type ElevationOptions } from './elevation-options';
 import {
   CancelledError,
   DeniedError,
@@ -352,6 +353,25 @@ export class StepUpClient {
       retry: true,
     });
     if (answer.status !== 200) throw apiError(answer, id);
+  }
+
+  /**
+   * What this agent can ask for (`GET /v1/elevation-options`): every action the policy schema
+   * declares and, for `query.resource`, what the policy would decide for each (auto-approve, step-up
+   * with whom and how many, deny); the audiences the config knows. Nothing is created.
+   */
+  async listElevationOptions(
+    query: { resource?: string; audience?: string } = {},
+  ): Promise<ElevationOptions> {
+    const params = new URLSearchParams();
+    if (query.resource !== undefined) params.set('resource', query.resource);
+    if (query.audience !== undefined) params.set('audience', query.audience);
+    const search = params.size > 0 ? `?${params.toString()}` : '';
+    const answer = await this.call({ method: 'GET', path: `/v1/elevation-options${search}`, retry: true });
+    if (answer.status !== 200) throw apiError(answer);
+    const options = parseElevationOptions(answer.body);
+    if (!options) throw invalidResponse('the elevation options', answer);
+    return options;
   }
 
   /**

@@ -10,6 +10,7 @@ export {
   TOKEN_EXCHANGE_GRANT_TYPE,
 } from '../../lambdas/contract';
 export type { AwsCredentials } from './aws-credentials';
+export type { ActionOption, AudienceOption, ElevationOptions } from './elevation-options';
 export { abortableSleep, StepUpClient, type StepUpClientOptions } from './client';
 export {
   CancelledError,

@@ -85,3 +85,51 @@ export const AWS_CREDENTIALS_OUTPUT = {
   expiration: z.string().optional().describe('ISO 8601: when the credentials expire.'),
   region: z.string().optional().describe('The region of the approved resource.'),
 };
+
+const actionOption = z.object({
+  action: z.string(),
+  decision: z
+    .enum(['auto_approve', 'step_up', 'deny'])
+    .optional()
+    .describe('For the resource asked about: approved at once, needs human approval, or forbidden.'),
+  policies: z.array(z.string()).optional(),
+  approver_groups: z
+    .array(z.array(z.string()))
+    .optional()
+    .describe('step_up: an approver must be in one group of every set.'),
+  quorum: z.number().int().optional().describe('step_up: distinct approvals needed.'),
+  approval_timeout_seconds: z.number().int().optional(),
+  escalate_to: z.string().nullable().optional(),
+  max_token_ttl_seconds: z.number().int().optional(),
+  reason: z.string().optional().describe('deny: why.'),
+  error: z.string().optional().describe('This action cannot be asked for on this resource.'),
+  error_description: z.string().optional(),
+});
+
+/** The `outputSchema` of `list_elevation_options`. */
+export const ELEVATION_OPTIONS_OUTPUT = {
+  status: z
+    .enum(['listed', 'invalid_request', 'unauthenticated', 'error'])
+    .describe('listed: the options are here; anything else: they are not.'),
+  agent: z.string().optional().describe('This agent (the decisions are for it).'),
+  resource: z.string().optional(),
+  audience: z.string().optional(),
+  actions: z
+    .array(actionOption)
+    .optional()
+    .describe('Every action stepup knows; with a resource, what each would need.'),
+  audiences: z
+    .array(
+      z.object({
+        audience: z.string(),
+        kind: z.enum(['aws']),
+        actions: z.array(z.string()).optional(),
+      }),
+    )
+    .optional()
+    .describe('Audiences (resource servers) the stepup config knows.'),
+  error: z.string().optional(),
+  error_description: z.string().optional(),
+  reason: z.string().optional(),
+  instructions: z.string().describe('What to do next. Follow it.'),
+};

@@ -21,12 +21,6 @@ export interface Refusal extends Record<string, unknown> {
 }
 
 /**
- * How stepup words the policy's refusal of an action its schema does not declare (lambdas/domain/
- * policy-decision.ts). The API reports it as a policy denial; for the model it is a malformed request.
- */
-const UNDECLARED_ACTION = /\bis not an action the policy schema declares\b/;
-
-/**
  * Where the error came from: creating the request (only policy can refuse then: no human has seen it),
  * or waiting for its decision.
  */
@@ -43,18 +37,6 @@ export function refusal(
 ): Refusal | undefined {
   const requestId = (error as { requestId?: string } | undefined)?.requestId ?? id;
   const about = requestId ? { auth_req_id: requestId } : {};
-  if (error instanceof DeniedError && error.policies.length === 0 && UNDECLARED_ACTION.test(error.reason)) {
-    return {
-      status: 'invalid_request',
-      ...about,
-      error: 'invalid_request',
-      error_description: `action: ${error.reason}`,
-      instructions:
-        'stepup does not know this action; nobody decided anything about it. Fix the action field: use ' +
-        'the exact service:Verb the resource server expects and the policy schema declares, then call ' +
-        'request_elevation once more. If it is refused again, stop and tell the user what stepup said.',
-    };
-  }
   if (error instanceof DeniedError && (error.policies.length > 0 || stage === 'create')) {
     const policies = error.policies.length > 0 ? error.policies.join(', ') : 'none permits it';
     return {
@@ -84,8 +66,9 @@ export function refusal(
       error_description: error.message,
       instructions:
         'stepup refused the request as malformed; nobody decided anything about it. Fix the field the ' +
-        'error_description names (for example use an action the policy schema declares) and call ' +
-        'request_elevation once more. If it is refused again, stop and tell the user what stepup said.',
+        'error_description names (list_elevation_options lists the actions and audiences stepup knows) ' +
+        'and call request_elevation once more. If it is refused again, stop and tell the user what ' +
+        'stepup said.',
     };
   }
   if (error instanceof ExpiredError) {

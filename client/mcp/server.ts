@@ -12,6 +12,8 @@ import {
   type StepUpClient,
   type WaitProgress,
 } from '../agent';
+import { registerElevationTask, TaskCalls, taskServerOptions } from './elevation-task';
+import { registerListElevationOptions } from './elevation-options-tool';
 import { AWS_CREDENTIALS_OUTPUT, ELEVATION_OUTPUT } from './output-schemas';
 import { NO_REWORDING, refusal } from './refusals';
 import { mcpTrace, type McpTraceDefaults } from './trace';
@@ -43,7 +45,8 @@ const HOW_OFTEN =
 const REQUEST_DESCRIPTION = [
   'Ask the humans who own a resource to approve ONE high-risk action (for example dropping a table, ' +
     'rotating a production secret, moving money) before you perform it, and get a single-use access token ' +
-    'for it. Policy may also approve at once, or forbid the action outright.',
+    'for it. Policy may also approve at once, or forbid the action outright.' +
+    ' Use the exact action names list_elevation_options returns; do not guess them.',
   TOKEN_RULES,
   'Approvers read the justification in Slack next to the structured action, resource and audience: state ' +
     'plainly and truthfully what you will do and why. The call waits up to wait_seconds for the decision; ' +
@@ -75,6 +78,15 @@ export interface StepUpMcpServerOptions {
   readonly defaultWaitSeconds?: number;
   /** The session and model put into every request's trace (the tool call id comes from each call). */
   readonly trace?: McpTraceDefaults;
+  /** Longest `wait_seconds` a call may ask for. @default {@link MAX_WAIT_SECONDS} */
+  readonly maxWaitSeconds?: number;
+  /**
+   * Offers `request_elevation` as an MCP task (experimental in the SDK) a host can poll for the whole
+   * approval window; the calls that ask for one are those `tasks` notes on the transport. Needs a
+   * server that lives as long as the approval (stdio), not one per HTTP call.
+   * @default none
+   */
+  readonly tasks?: TaskCalls;
 }
 
 type ToolResult = Record<string, unknown>;
@@ -145,21 +157,54 @@ function failure(error: unknown): CallToolResult {
 }
 
 /**
+ * What a tool call uses of the MCP request: its cancellation and progress notifications for waiting,
+ * its id, session and `_meta` for the request's trace (`mcpTrace`).
+ */
+export interface WaitExtra {
+  readonly signal: AbortSignal;
+  readonly requestId?: string | number;
+  readonly sessionId?: string;
+  readonly _meta?: { progressToken?: string | number; traceparent?: unknown };
+  sendNotification(n: {
+    method: 'notifications/progress';
+    params: {
+      progressToken: string | number;
+      progress: number;
+      total?: number;
+      message?: string;
+      _meta?: Record<string, unknown>;
+    };
+  }): Promise<void>;
+}
+
+/**
+ * The first progress notification of `request_elevation` (when the host sent a progressToken): the
+ * auth_req_id and binding code, in words and in `_meta`, before any waiting, so a host whose own timeout
+ * ends the call still has them (and the model can go on with check_elevation).
+ */
+async function announceProgress(handle: ElevationHandle, extra: WaitExtra): Promise<void> {
+  const progressToken = extra._meta?.progressToken;
+  if (progressToken === undefined) return;
+  await extra
+    .sendNotification({
+      method: 'notifications/progress',
+      params: {
+        progressToken,
+        progress: 0,
+        message:
+          `pending: auth_req_id ${handle.id}, binding code ${handle.bindingCode}. The approvers were paged; ` +
+          `if this call ends without an answer, call check_elevation with auth_req_id ${handle.id}.`,
+        _meta: { 'stepup/auth_req_id': handle.id, 'stepup/binding_code': handle.bindingCode },
+      },
+    })
+    .catch(() => undefined);
+}
+
+/**
  * Waits for `handle` for at most `seconds` (and not past the MCP call's own cancellation), sending
  * MCP progress notifications when the caller asked for them.
  */
-async function waitUpTo(
-  handle: ElevationHandle,
-  seconds: number,
-  extra: {
-    signal: AbortSignal;
-    _meta?: { progressToken?: string | number };
-    sendNotification: (n: {
-      method: 'notifications/progress';
-      params: { progressToken: string | number; progress: number; total?: number; message?: string };
-    }) => Promise<void>;
-  },
-): Promise<ToolResult> {
+async function waitUpTo(handle: ElevationHandle, seconds: number, extra: WaitExtra): Promise<ToolResult> {
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(new Error('wait_seconds elapsed')), seconds * 1000);
   const signal = AbortSignal.any([extra.signal, timeout.signal]);
@@ -195,7 +240,8 @@ async function waitUpTo(
 }
 
 /**
- * An MCP server with the tools `request_elevation`, `check_elevation` and `get_aws_credentials`,
+ * An MCP server with the tools `request_elevation`, `check_elevation`, `get_aws_credentials` and
+ * `list_elevation_options`,
  * acting as the agent `client` authenticates as. Connect it to a transport (e.g. {@link serveStdio}).
  */
 export function createStepUpMcpServer(options: StepUpMcpServerOptions): McpServer {
@@ -206,89 +252,119 @@ export function createStepUpMcpServer(options: StepUpMcpServerOptions): McpServe
       'stepup gets human approval for one high-risk action at a time. Call request_elevation before ' +
       'any destructive or sensitive action that needs it, and perform the action only with the token it ' +
       `returns. ${NO_REWORDING}`,
+    ...(options.tasks ? taskServerOptions() : {}),
   });
+  const maxWait = options.maxWaitSeconds ?? MAX_WAIT_SECONDS;
   const waitSeconds = z
     .number()
     .int()
     .min(0)
-    .max(MAX_WAIT_SECONDS)
+    .max(maxWait)
     .optional()
-    .describe(
-      `How long to wait for the decision in this call, 0–${MAX_WAIT_SECONDS} s (default ${defaultWait}).`,
-    );
+    .describe(`How long to wait for the decision in this call, 0–${maxWait} s (default ${defaultWait}).`);
 
-  server.registerTool(
-    'request_elevation',
-    {
-      title: 'Request human approval for one action',
-      description: REQUEST_DESCRIPTION,
-      inputSchema: {
-        action: z
-          .string()
-          .min(1)
-          .max(128)
-          .describe('The one action, as service:Verb, e.g. db:DropTable, secrets:Rotate, payments:Transfer.'),
-        resource: z.string().min(1).max(512).describe('The one resource it applies to, e.g. prod/orders.'),
-        audience: z
-          .string()
-          .min(1)
-          .max(256)
-          .describe(
-            'The resource server that will receive the token and perform the action, e.g. orders-db.',
-          ),
-        justification: z
-          .string()
-          .min(1)
-          .max(2000)
-          .describe(
-            'Why, in plain truthful words, for the approvers. Shown to them as your unverified claim.',
-          ),
-        on_behalf_of: z
-          .string()
-          .max(256)
-          .optional()
-          .describe(
-            'The human you act for (id or email), if any. Shown as asserted by the agent, unverified.',
-          ),
-        parameters: z
-          .record(z.string(), z.unknown())
-          .optional()
-          .describe(
-            'The exact arguments you will send (a JSON object, at most 8 KB), e.g. {"sql":"DROP TABLE orders"}. ' +
-              'Approvers see them, and the token is valid only with exactly these arguments.',
-          ),
-        wait_seconds: waitSeconds,
+  const requestTool = {
+    title: 'Request human approval for one action',
+    description: REQUEST_DESCRIPTION,
+    inputSchema: {
+      action: z
+        .string()
+        .min(1)
+        .max(128)
+        .describe('The one action, as service:Verb, e.g. db:DropTable, secrets:Rotate, payments:Transfer.'),
+      resource: z.string().min(1).max(512).describe('The one resource it applies to, e.g. prod/orders.'),
+      audience: z
+        .string()
+        .min(1)
+        .max(256)
+        .describe('The resource server that will receive the token and perform the action, e.g. orders-db.'),
+      justification: z
+        .string()
+        .min(1)
+        .max(2000)
+        .describe('Why, in plain truthful words, for the approvers. Shown to them as your unverified claim.'),
+      on_behalf_of: z
+        .string()
+        .max(256)
+        .optional()
+        .describe('The human you act for (id or email), if any. Shown as asserted by the agent, unverified.'),
+      parameters: z
+        .record(z.string(), z.unknown())
+        .optional()
+        .describe(
+          'The exact arguments you will send (a JSON object, at most 8 KB), e.g. {"sql":"DROP TABLE orders"}. ' +
+            'Approvers see them, and the token is valid only with exactly these arguments.',
+        ),
+      wait_seconds: waitSeconds,
+    },
+    outputSchema: ELEVATION_OUTPUT,
+    annotations: { destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  };
+
+  type RequestElevationInput = z.infer<z.ZodObject<typeof requestTool.inputSchema>>;
+
+  /**
+   * Creates the request, tells the host its auth_req_id and binding code at once (`announce`, before
+   * any waiting, so no host timeout can lose them), then waits up to `waitFor(handle)` seconds.
+   */
+  const elevate = async (
+    input: RequestElevationInput,
+    extra: WaitExtra,
+    waitFor: (handle: ElevationHandle) => number,
+    announce: (handle: ElevationHandle) => Promise<void>,
+  ): Promise<CallToolResult> => {
+    let handle: ElevationHandle;
+    try {
+      handle = await client.requestElevation({
+        action: input.action,
+        resource: input.resource,
+        audience: input.audience,
+        justification: input.justification,
+        onBehalfOf: input.on_behalf_of,
+        parameters: input.parameters,
+        trace:
+          extra.requestId === undefined
+            ? undefined
+            : mcpTrace({ ...extra, requestId: extra.requestId }, options.trace),
+      });
+    } catch (error) {
+      const ended = refusal(error, undefined, 'create');
+      return ended ? result(ended) : failure(error);
+    }
+    try {
+      if (handle.initialStatus === 'pending') await announce(handle);
+      const wait = waitFor(handle);
+      // Approved by policy: the token is ready now, so collect it even when asked not to wait.
+      return result(
+        await waitUpTo(handle, handle.initialStatus === 'approved' ? Math.max(wait, 5) : wait, extra),
+      );
+    } catch (error) {
+      return failure(error);
+    }
+  };
+
+  if (options.tasks) {
+    registerElevationTask(
+      server,
+      'request_elevation',
+      requestTool,
+      {
+        elevate,
+        announce: announceProgress,
+        defaultWaitSeconds: defaultWait,
       },
-      outputSchema: ELEVATION_OUTPUT,
-      annotations: { destructiveHint: false, idempotentHint: false, openWorldHint: true },
-    },
-    async (input, extra) => {
-      let handle: ElevationHandle;
-      try {
-        handle = await client.requestElevation({
-          action: input.action,
-          resource: input.resource,
-          audience: input.audience,
-          justification: input.justification,
-          onBehalfOf: input.on_behalf_of,
-          parameters: input.parameters,
-          trace: mcpTrace(extra, options.trace),
-        });
-      } catch (error) {
-        const ended = refusal(error, undefined, 'create');
-        return ended ? result(ended) : failure(error);
-      }
-      try {
-        const wait = input.wait_seconds ?? defaultWait;
-        // Approved by policy: the token is ready now, so collect it even when asked not to wait.
-        return result(
-          await waitUpTo(handle, handle.initialStatus === 'approved' ? Math.max(wait, 5) : wait, extra),
-        );
-      } catch (error) {
-        return failure(error);
-      }
-    },
-  );
+      options.tasks,
+    );
+  } else {
+    server.registerTool('request_elevation', requestTool, (input, extra) =>
+      elevate(
+        input,
+        extra,
+        () => input.wait_seconds ?? defaultWait,
+        (handle) => announceProgress(handle, extra),
+      ),
+    );
+  }
 
   server.registerTool(
     'check_elevation',
@@ -303,7 +379,7 @@ export function createStepUpMcpServer(options: StepUpMcpServerOptions): McpServe
           .regex(/^[A-Za-z0-9._-]+$/)
           .describe('The auth_req_id request_elevation returned.'),
         wait_seconds: waitSeconds.describe(
-          `How long this one call waits for the decision, 0–${MAX_WAIT_SECONDS} s (default ${defaultWait}). ` +
+          `How long this one call waits for the decision, 0–${maxWait} s (default ${defaultWait}). ` +
             '0 answers at once; prefer the default.',
         ),
       },
@@ -344,6 +420,7 @@ export function createStepUpMcpServer(options: StepUpMcpServerOptions): McpServe
     },
   );
   registerGetAwsCredentials(server, client);
+  registerListElevationOptions(server, client);
   return server;
 }
 
@@ -493,13 +570,16 @@ function registerGetAwsCredentials(server: McpServer, client: StepUpClient): voi
  * to stdout meanwhile; diagnostics go to stderr.
  */
 export async function serveStdio(options: StepUpMcpServerOptions): Promise<void> {
-  const server = createStepUpMcpServer(options);
+  // One server for the whole session: it can keep MCP tasks for as long as an approval takes.
+  const tasks = new TaskCalls();
+  const server = createStepUpMcpServer({ tasks, ...options });
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => {
     transport.onclose = () => resolve();
     process.stdin.once('end', () => resolve());
   });
   await server.connect(transport);
+  tasks.watch(transport);
   await closed;
   await server.close();
 }

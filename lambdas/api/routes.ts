@@ -8,6 +8,8 @@ import {
 } from './schemas/access-evaluation';
 import { REQUEST_ID_PATTERN } from '../domain/ids';
 import { createRequestBody } from './schemas/create-request';
+import { elevationOptionsParameters, elevationOptionsResponse } from './schemas/elevation-options';
+import { MCP_PATH, PROTECTED_RESOURCE_METADATA_PATH } from './protected-resource-metadata';
 import { introspectionRequestBody } from './schemas/introspection-request';
 import { outcomeRequestBody } from './schemas/outcome-request';
 import { revokeRequestBody } from './schemas/revoke-request';
@@ -138,7 +140,7 @@ export const ROUTES = [
     },
     errors: {
       invalid_request:
-        `${BODY_ERRORS} Also: a context signal the policy schema does not declare, a subject_token ` +
+        `${BODY_ERRORS} Also: an action or a context signal the policy schema does not declare, a subject_token ` +
         'that does not verify or names someone else, a malformed Idempotency-Key.',
       access_denied: 'A policy forbids the action; the request is recorded as denied.',
       conflict: 'The Idempotency-Key was already used with a different body.',
@@ -347,6 +349,74 @@ export const ROUTES = [
     errors: {
       invalid_request: BODY_ERRORS,
       forbidden: 'An evaluation’s subject.id is another agent and the caller is not a configured gateway.',
+    },
+  },
+  {
+    name: 'elevationOptions',
+    method: 'GET',
+    path: '/v1/elevation-options',
+    auth: workload,
+    tag: 'requests',
+    summary: 'What this agent can ask for: the declared actions, what each needs, the known audiences',
+    description:
+      'Every action the policy schema declares; with resource (and audience), what POST /v1/requests ' +
+      'would decide for the caller for each: auto-approve, step-up (approver groups, quorum) or deny. ' +
+      'Plus the audiences the config knows. Nothing is created or paged.',
+    parameters: elevationOptionsParameters,
+    ok: { '200': { description: 'The options.', schema: elevationOptionsResponse } },
+    errors: { invalid_request: 'An unknown or invalid query parameter.' },
+  },
+  {
+    name: 'mcp',
+    method: 'POST',
+    path: MCP_PATH,
+    auth: workload,
+    tag: 'requests',
+    summary:
+      'The stepup MCP server over Streamable HTTP (stateless, JSON responses); the workload JWT is the bearer',
+    description:
+      'JSON-RPC 2.0 as MCP Streamable HTTP carries it (send Accept: application/json, text/event-stream). ' +
+      'Tools request_elevation, check_elevation, get_aws_credentials, list_elevation_options, acting as ' +
+      'the caller through this API; a tool call waits at most 20 s (the HTTP API answers within 30 s): ' +
+      'a pending answer carries the auth_req_id for check_elevation. No session, no SSE, no MCP tasks.',
+    ok: {
+      '200': {
+        description: 'The JSON-RPC response (an MCP error included).',
+        schema: { type: 'object', required: ['jsonrpc'], properties: { jsonrpc: { const: '2.0' } } },
+      },
+      '202': { description: 'A notification or response was accepted (no body).' },
+    },
+    errors: { invalid_request: 'A body over 64 KiB.' },
+  },
+  {
+    name: 'protectedResourceMetadata',
+    method: 'GET',
+    path: PROTECTED_RESOURCE_METADATA_PATH,
+    auth: {
+      kind: 'public',
+      reason:
+        'GET /.well-known/oauth-protected-resource is RFC 9728 metadata of the MCP endpoint (its URL and ' +
+        'the workload issuer whose tokens it takes); MCP hosts read it before they have any credential, ' +
+        'and it holds no secret.',
+    },
+    tag: 'discovery',
+    summary: 'RFC 9728 protected resource metadata of the remote MCP endpoint',
+    ok: {
+      '200': {
+        description: 'The metadata.',
+        schema: {
+          type: 'object',
+          required: ['resource', 'authorization_servers', 'bearer_methods_supported'],
+          properties: {
+            resource: { type: 'string', format: 'uri' },
+            authorization_servers: { type: 'array', items: { type: 'string', format: 'uri' } },
+            bearer_methods_supported: { type: 'array', items: { const: 'header' } },
+            resource_name: { type: 'string' },
+            resource_documentation: { type: 'string', format: 'uri' },
+          },
+        },
+        cacheControl: 'public, max-age=3600',
+      },
     },
   },
   {

@@ -5,6 +5,7 @@ import type { RequestStore } from '../ports/request-store';
 import type { Workflow } from '../ports/workflow';
 import { policyLabel, type ApprovalRequest, type ApprovalRequirements } from './approval-request';
 import { withChain } from './audit-chain';
+import { requireDeclaredAction } from './declared-action';
 import { awsActionOn, type AwsTarget } from './aws-target';
 import { StepUpError } from './errors';
 import { newBindingCode, newRequestId } from './ids';
@@ -115,14 +116,15 @@ export type PolicyAsk = Omit<CreateRequestInput, 'justification' | 'dpopJkt' | '
 /**
  * The policy's decision on a request, exactly as `createRequest` takes it: the AWS target check,
  * the proof of the human, then `decide`. Also what AuthZEN evaluations answer from, so both agree.
- * @throws StepUpError `invalid_request` for an AWS request the session policy could not express, or
- *   a subject_token that does not verify
+ * @throws StepUpError `invalid_request` for an action the policy schema does not declare, an AWS
+ *   request the session policy could not express, or a subject_token that does not verify
  */
 export async function askPolicy(
   deps: Pick<CreateRequestDeps, 'policy' | 'humanVerifier' | 'awsTargets'>,
   agent: string,
   input: PolicyAsk,
 ): Promise<{ human: { onBehalfOf?: string; verified: boolean }; decision: PolicyDecision }> {
+  requireDeclaredAction(deps.policy, input.action);
   const target =
     deps.awsTargets && Object.hasOwn(deps.awsTargets, input.audience)
       ? deps.awsTargets[input.audience]

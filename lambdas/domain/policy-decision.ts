@@ -91,5 +91,5 @@ function decideOver(
 
 /** The {@link ApprovalPolicy} that decides with `evaluator` under `config`. */
 export function approvalPolicy(evaluator: PolicyEvaluator, config: StepUpConfig): ApprovalPolicy {
-  return { decide: (question) => decide(evaluator, config, question) };
+  return { actions: evaluator.actions, decide: (question) => decide(evaluator, config, question) };
 }

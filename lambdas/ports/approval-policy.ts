@@ -53,5 +53,7 @@ export type PolicyDecision = EnforcedDecision & { readonly logOnly?: LogOnlyVerd
 
 /** Decides what a request needs: alone, with whose approval, or never. */
 export interface ApprovalPolicy {
+  /** Every action the policy schema declares, sorted: a request for any other is malformed. */
+  readonly actions: readonly string[];
   decide(question: PolicyQuestion): PolicyDecision;
 }

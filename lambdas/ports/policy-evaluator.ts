@@ -18,6 +18,8 @@ export interface PolicyEvaluation {
 export interface PolicyEvaluator {
   /** Whether the policy schema declares `action` at all. */
   declaresAction(action: string): boolean;
+  /** Every action the policy schema declares, sorted. */
+  readonly actions: readonly string[];
   /** The policies annotated `@mode("log_only")`: evaluated only when asked to, never deciding. */
   readonly logOnlyPolicies: readonly LogOnlyPolicy[];
   /**

@@ -1,3 +1,4 @@
+import { MCP_WAIT_MAX_SECONDS } from '../../lambdas/contract';
 import { describe, expect, it } from 'vitest';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
@@ -78,15 +79,24 @@ describe('resources', () => {
       'cancelRequest',
       'createRequest',
       'credentialsAws',
+      'elevationOptions',
       'getRequest',
       'introspect',
+      'mcp',
       'notifyOutcome',
+      'protectedResourceMetadata',
       'recordOutcome',
       'revoke',
       'slackEvents',
       'token',
       'workloadAuthorizer',
     ]);
+  });
+
+  it('gives the remote MCP function time for a tool call’s wait, under API Gateway’s 30 s', () => {
+    const mcp = template.findResources('AWS::Lambda::Function')[logicalIdOf(stack.approval.functions.mcp)];
+    expect(mcp?.Properties.Timeout).toBe(MCP_WAIT_MAX_SECONDS + 8);
+    expect(mcp?.Properties.Timeout).toBeLessThan(30);
   });
 
   it('authenticates agents with a Lambda authorizer (several issuers), uncached, given the config', () => {
@@ -136,6 +146,9 @@ describe('resources', () => {
         'POST /v1/credentials/aws CUSTOM',
         'POST /access/v1/evaluation CUSTOM',
         'POST /access/v1/evaluations CUSTOM',
+        'GET /v1/elevation-options CUSTOM',
+        'POST /mcp CUSTOM',
+        'GET /.well-known/oauth-protected-resource NONE',
         'GET /.well-known/authzen-configuration NONE',
       ].sort(),
     );

@@ -216,11 +216,11 @@ export class Workload {
     return { authorization: `Bearer ${await this.issuer.token(this.sub)}` };
   }
 
-  async postJson(path: string, body: unknown): Promise<ApiResponse> {
+  async postJson(path: string, body: unknown, headers: Record<string, string> = {}): Promise<ApiResponse> {
     return this.deployment.api.request({
       method: 'POST',
       path,
-      headers: { ...(await this.authorization()), 'content-type': 'application/json' },
+      headers: { ...headers, ...(await this.authorization()), 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
   }

@@ -465,6 +465,82 @@ describe('OpenID AuthZEN: what stepup would decide, nothing created', () => {
   });
 });
 
+describe('what an agent can ask for, nothing created', () => {
+  it('an undeclared action is a 400 naming the field; elevation options list the actions and what each needs, with no AWS call', async () => {
+    const callsBefore = deployment.aws.callLog.calls.length;
+    const undeclared = await agent.request({ ...DROP_TABLE, action: 'db:Teleport' });
+    expect(undeclared.status, undeclared.body).toBe(400);
+    expect(undeclared.json).toMatchObject({
+      error: 'invalid_request',
+      error_description: expect.stringMatching(/^action is not one the policy schema declares/),
+    });
+    const listed = await agent.get(
+      `/v1/elevation-options?resource=${encodeURIComponent(DROP_TABLE.resource)}&audience=${DROP_TABLE.audience}`,
+    );
+    expect(listed.status, listed.body).toBe(200);
+    const actions = (listed.json as { actions: { action: string }[] }).actions;
+    expect(actions).toContainEqual(
+      expect.objectContaining({ action: DROP_TABLE.action, decision: 'step_up', quorum: 1 }),
+    );
+    expect(actions).toContainEqual(
+      expect.objectContaining({ action: 'logs:Read', decision: 'auto_approve' }),
+    );
+    expect(listed.json).toMatchObject({ agent: SAMPLE_AGENT_SUB, audiences: expect.any(Array) });
+    // Nothing stored: the undeclared action was refused before the table was touched, and the
+    // listing reads nothing but the bundled policy set.
+    const calls = deployment.aws.callLog.calls.slice(callsBefore);
+    expect(calls.filter((call) => call.service !== 'secretsmanager')).toEqual([]);
+  });
+});
+
+describe('remote MCP through API Gateway', () => {
+  it('POST /mcp behind the JWT authorizer answers initialize and tools/list as JSON; RFC 9728 metadata is public', async () => {
+    const accept = { accept: 'application/json, text/event-stream' };
+    const initialize = await agent.postJson(
+      '/mcp',
+      {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: {
+          protocolVersion: '2025-06-18',
+          capabilities: {},
+          clientInfo: { name: 'host', version: '1' },
+        },
+      },
+      accept,
+    );
+    expect(initialize.status, initialize.body).toBe(200);
+    expect(initialize.json).toMatchObject({ id: 1, result: { serverInfo: { name: 'stepup' } } });
+    const tools = await agent.postJson('/mcp', { jsonrpc: '2.0', id: 2, method: 'tools/list' }, accept);
+    expect(tools.status, tools.body).toBe(200);
+    const names = (tools.json as { result: { tools: { name: string }[] } }).result.tools.map((t) => t.name);
+    expect(names.sort()).toEqual([
+      'check_elevation',
+      'get_aws_credentials',
+      'list_elevation_options',
+      'request_elevation',
+    ]);
+    const anonymous = await deployment.api.request({
+      method: 'POST',
+      path: '/mcp',
+      headers: { 'content-type': 'application/json', ...accept },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/list' }),
+    });
+    expect(anonymous.status).toBe(401);
+    const metadata = await deployment.api.request({
+      method: 'GET',
+      path: '/.well-known/oauth-protected-resource',
+    });
+    expect(metadata.status).toBe(200);
+    expect(metadata.json).toMatchObject({
+      resource: expect.stringMatching(/\/mcp$/),
+      authorization_servers: [expect.any(String)],
+      bearer_methods_supported: ['header'],
+    });
+  });
+});
+
 describe('revocation', () => {
   /** A delivered token for an auto-approved request (no human needed). */
   async function autoApprovedToken(by: Workload): Promise<string> {

@@ -1,5 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { Ajv } from 'ajv';
 import { expect } from 'vitest';
 
@@ -7,7 +9,8 @@ import { expect } from 'vitest';
 export type ToolAnswer = Record<string, unknown> & { readonly isError: boolean; readonly text: string };
 
 /**
- * The `stepup mcp` process over stdio, as an MCP host runs it, driven by the MCP SDK's client. Every
+ * The `stepup mcp` process over stdio, or the remote endpoint over Streamable HTTP, as an MCP host
+ * uses them, driven by the MCP SDK's client. Every
  * answer is checked against the outputSchema the tool advertises, with a JSON Schema validator (not the
  * server's own zod schemas).
  */
@@ -27,13 +30,25 @@ export class McpUnderTest {
     });
     const mcp = new McpUnderTest(new Client({ name: 'stepup-test', version: '1.0.0' }));
     transport.stderr?.on('data', (chunk: Buffer) => (mcp.stderr += chunk.toString()));
-    await mcp.client.connect(transport);
+    return mcp.connect(transport);
+  }
+
+  /** The remote endpoint `url` (e.g. `http://127.0.0.1:3000/mcp`) over Streamable HTTP, with `token` as bearer. */
+  static remote(url: string, token: string): Promise<McpUnderTest> {
+    const transport = new StreamableHTTPClientTransport(new URL(url), {
+      requestInit: { headers: { authorization: `Bearer ${token}` } },
+    });
+    return new McpUnderTest(new Client({ name: 'stepup-test', version: '1.0.0' })).connect(transport);
+  }
+
+  private async connect(transport: Transport): Promise<McpUnderTest> {
+    await this.client.connect(transport);
     const ajv = new Ajv({ strict: false, allErrors: true });
-    for (const tool of (await mcp.client.listTools()).tools) {
+    for (const tool of (await this.client.listTools()).tools) {
       expect(tool.outputSchema, `${tool.name} advertises an outputSchema`).toBeDefined();
-      mcp.validators.set(tool.name, ajv.compile(tool.outputSchema!));
+      this.validators.set(tool.name, ajv.compile(tool.outputSchema!));
     }
-    return mcp;
+    return this;
   }
 
   /** Calls tool `name`; fails the test if its structured content does not match its outputSchema. */

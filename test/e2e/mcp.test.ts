@@ -35,6 +35,7 @@ describe('the MCP server (stepup mcp) driven by the MCP SDK client over stdio', 
     expect(Object.keys(byName).sort()).toEqual([
       'check_elevation',
       'get_aws_credentials',
+      'list_elevation_options',
       'request_elevation',
     ]);
     const request = byName.request_elevation!;
@@ -208,9 +209,29 @@ describe('the MCP server (stepup mcp) driven by the MCP SDK client over stdio', 
       justification: 'move the table somewhere else',
     });
     expect(invalid).toMatchObject({ status: 'invalid_request', error: 'invalid_request', isError: false });
-    expect(invalid.error_description).toContain('db:Teleport');
+    expect(invalid.error_description).toMatch(/^action is not one the policy schema declares/);
+    expect(invalid.error_description).toContain('db:DropTable');
+    expect(invalid.error_description).not.toContain('db:Teleport');
     expect(invalid.instructions).toMatch(/nobody decided/);
+    expect(invalid.instructions).toContain('list_elevation_options');
     expect(invalid.instructions).not.toMatch(/approver decided|humans decided/);
+  });
+
+  it('list_elevation_options names the actions and what each needs here, so the model does not guess', async () => {
+    const all = await call('list_elevation_options', {});
+    expect(all).toMatchObject({ status: 'listed', agent: AGENT, isError: false });
+    expect((all.actions as { action: string }[]).map((a) => a.action)).toContain('db:DropTable');
+    const here = await call('list_elevation_options', {
+      resource: 'prod/treasury',
+      audience: 'payments-api',
+    });
+    const byAction = Object.fromEntries((here.actions as { action: string }[]).map((a) => [a.action, a]));
+    expect(byAction['payments:Transfer']).toMatchObject({
+      decision: 'deny',
+      policies: ['no-agent-payments'],
+    });
+    expect(byAction['logs:Read']).toMatchObject({ decision: 'auto_approve' });
+    expect(here.instructions).toContain('Do not request payments:Transfer on prod/treasury');
   });
 
   it('reports a request withdrawn meanwhile as cancelled', async () => {

@@ -197,6 +197,45 @@ describe('the OpenAPI document against the live routes', () => {
       }),
     );
 
+    // The elevation options: the declared actions, and what each needs on one resource.
+    record('GET /v1/elevation-options', await call('GET', '/v1/elevation-options', { bearer: agent }));
+    record(
+      'GET /v1/elevation-options',
+      await call('GET', '/v1/elevation-options?resource=prod%2Forders&audience=orders-db', { bearer: agent }),
+    );
+
+    // Remote MCP: initialize and a notification (stateless, JSON), and its RFC 9728 metadata.
+    const mcpHeaders = { accept: 'application/json, text/event-stream' };
+    record(
+      'POST /mcp',
+      await call('POST', '/mcp', {
+        bearer: agent,
+        headers: mcpHeaders,
+        json: {
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: {
+            protocolVersion: '2025-06-18',
+            capabilities: {},
+            clientInfo: { name: 't', version: '1' },
+          },
+        },
+      }),
+    );
+    record(
+      'POST /mcp',
+      await call('POST', '/mcp', {
+        bearer: agent,
+        headers: mcpHeaders,
+        json: { jsonrpc: '2.0', method: 'notifications/initialized' },
+      }),
+    );
+    record(
+      'GET /.well-known/oauth-protected-resource',
+      await call('GET', '/.well-known/oauth-protected-resource'),
+    );
+
     // Approve in Slack (a signed click to /slack/events), then collect, use and revoke the token.
     await slackMessage(runtime, id);
     record(

@@ -326,7 +326,11 @@ describe('createRequest (stub policy, real DynamoDbRequestStore on dynalite)', (
   /** A policy that always answers `decision`, remembering the questions. */
   function stubPolicy(decision: PolicyDecision): ApprovalPolicy & { questions: PolicyQuestion[] } {
     const questions: PolicyQuestion[] = [];
-    return { questions, decide: (question) => (questions.push(question), decision) };
+    return {
+      questions,
+      actions: ['db:DropTable', 'dynamodb:DeleteTable', 'logs:Read'],
+      decide: (question) => (questions.push(question), decision),
+    };
   }
 
   const stepUp: PolicyDecision = {

@@ -18,6 +18,7 @@ type CedarContext = Record<string, unknown>;
  */
 export class CedarPolicyEvaluator implements PolicyEvaluator {
   readonly logOnlyPolicies: readonly LogOnlyPolicy[];
+  readonly actions: readonly string[];
   private readonly enforcedSetId: string;
   private readonly everySetId: string;
   private readonly schemaName: string;
@@ -27,6 +28,7 @@ export class CedarPolicyEvaluator implements PolicyEvaluator {
     this.enforcedSetId = `${id}-policies`;
     this.everySetId = `${id}-with-log-only`;
     this.schemaName = `${id}-schema`;
+    this.actions = [...set.actions].sort();
     const logOnly = set.policies.filter((p) => p.annotations.mode === 'log_only');
     this.logOnlyPolicies = logOnly.map(({ id: policy, effect }) => ({ id: policy, effect }));
     const prepare = (setId: string, policies: LoadedPolicySet['policies']) =>
