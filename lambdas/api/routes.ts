@@ -142,6 +142,9 @@ export const ROUTES = [
         'that does not verify or names someone else, a malformed Idempotency-Key.',
       access_denied: 'A policy forbids the action; the request is recorded as denied.',
       conflict: 'The Idempotency-Key was already used with a different body.',
+      too_many_requests:
+        'The agent is over a limit of config `limits` (requests per hour, or pending at once); nothing ' +
+        'is created or counted. Retry-After says when to ask again.',
       temporarily_unavailable:
         'Approvers cannot be paged yet (the Slack secret still holds its deploy-time placeholder; ' +
         'nothing is created, see Retry-After), or the approval workflow could not start (the request ' +
