@@ -6,6 +6,7 @@ import { loadConfigFile } from '../lambdas/adapters/config-file';
 import { DynamoDbIdempotencyStore } from '../lambdas/adapters/aws/dynamodb-idempotency-store';
 import { DynamoDbKillSwitchLedger } from '../lambdas/adapters/aws/dynamodb-kill-switch-ledger';
 import { DynamoDbRequestStore } from '../lambdas/adapters/aws/dynamodb-request-store';
+import { historyStores } from '../lambdas/adapters/aws/agent-history-stores';
 import { InProcessRequestChanges } from '../lambdas/adapters/local/in-process-request-changes';
 import { createLocalJWKSet } from 'jose';
 import { JoseHumanVerifier } from '../lambdas/adapters/jose-human-verifier';
@@ -191,7 +192,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const dynamo = await startLocalDynamoDb(dataDir && join(dataDir, 'dynamodb'));
   // Every writer uses the watched store, so a long-polling token call wakes on the write itself.
   const changes = new InProcessRequestChanges();
-  const store = changes.watch(new DynamoDbRequestStore(dynamo.client, dynamo.tableName));
+  const counted = historyStores(
+    new DynamoDbRequestStore(dynamo.client, dynamo.tableName),
+    dynamo.client,
+    dynamo.tableName,
+    (error) => logger.error('history count failed', { error: error as Error }),
+    config.limits.deduplicate === true,
+  );
+  const store = changes.watch(counted.store);
   const killSwitches = new DynamoDbKillSwitchLedger(dynamo.client, dynamo.tableName);
   const signer = await LocalKeySigner.open(dataDir && join(dataDir, 'signing-key.jwk.json'));
 
@@ -306,6 +314,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       humanVerifier,
       awsTargets: config.awsTargets,
       admission,
+      history: counted.history,
+      gate: { limits: counted.limits, limitsConfig: config.limits },
     }),
     accessEvaluation: accessEvaluationHandler(accessEvaluation),
     accessEvaluations: accessEvaluationsHandler(accessEvaluation),

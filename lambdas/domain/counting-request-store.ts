@@ -52,6 +52,8 @@ export class CountingRequestStore implements RequestStore {
     private readonly history: AgentHistoryStore,
     private readonly limits: RequestLimits,
     private readonly onCountFailed: (error: unknown) => void,
+    /** Whether duplicates are joined (config `limits.deduplicate`): only then are claims released. */
+    private readonly releasesClaims: boolean,
   ) {}
 
   async create(request: ApprovalRequest): Promise<void> {
@@ -71,7 +73,9 @@ export class CountingRequestStore implements RequestStore {
       await Promise.all([
         this.history.record(event),
         // No longer pending: an identical request is a new request again.
-        event.pending === 'closed' ? this.limits.releasePending(identityOf(after), after.id) : undefined,
+        event.pending === 'closed' && this.releasesClaims
+          ? this.limits.releasePending(identityOf(after), after.id)
+          : undefined,
       ]);
     } catch (error) {
       this.onCountFailed(error);

@@ -39,8 +39,8 @@ function secondsToNextHour(now: Date): number {
 
 /**
  * Admits a new request before it is stored, each step one conditional write:
- * 1. a pending request (step-up) claims its identity; if an identical request is pending, the new
- *    one joins it (nobody is paged again, nothing is counted);
+ * 1. with `deduplicate`, a pending request (step-up) claims its identity; if an identical request
+ *    is pending, the new one joins it (nobody is paged again, nothing is counted);
  * 2. every new request counts against `requestsPerAgentPerHour` (clock hours, UTC);
  * 3. a pending request counts against `pendingPerAgent`.
  * A refused step takes back what the earlier steps took, so a refused request counts nowhere.
@@ -59,7 +59,7 @@ export async function admitRequest(
   const undoAll = async () => {
     for (const step of undo.reverse()) await step();
   };
-  if (pending) {
+  if (pending && deps.limitsConfig.deduplicate) {
     const claim = {
       requestId: request.id,
       bindingCode: request.bindingCode,

@@ -14,6 +14,7 @@ import {
   type WindowCounter,
   type WindowCounts,
 } from '../../domain/agent-history';
+import { StepUpError } from '../../domain/errors';
 import type { AgentActivity, AgentHistoryStore, HistoryEvent } from '../../ports/agent-history-store';
 import type { Page } from '../../ports/request-store';
 import { batchGet } from './batch-get';
@@ -38,6 +39,28 @@ const ACTIVITY_PAGE_SIZE = 12;
 
 /** Days read for the 7-day totals: today and the 7 before (whole UTC days, at least 7 × 24 h). */
 const WEEK_DAYS = 8;
+
+const CURSOR = /^[A-Za-z0-9_-]{1,2048}$/;
+
+/**
+ * The start key a cursor of {@link DynamoDbAgentHistory.activity} stands for. A cursor is opaque to
+ * callers; one we did not issue is a 400, never handed to DynamoDB as a malformed key.
+ * @throws StepUpError `invalid_request`
+ */
+function agentsCursor(cursor: string | undefined): Item | undefined {
+  if (cursor === undefined) return undefined;
+  let key: Item | undefined;
+  try {
+    key = CURSOR.test(cursor) ? decodeCursor(cursor) : undefined;
+  } catch {
+    key = undefined;
+  }
+  const keys = key ? Object.keys(key).sort().join() : '';
+  if (!key || keys !== 'pk,sk' || key.pk?.S !== AGENTS_PARTITION || typeof key.sk?.S !== 'string') {
+    throw new StepUpError('invalid_request', 'cursor is not a cursor this API issued');
+  }
+  return key;
+}
 
 /** The size of the id set in `attribute` of `item` (0 when absent). */
 function sizeOf(item: Record<string, unknown> | undefined, attribute: string): number {
@@ -199,7 +222,7 @@ export class DynamoDbAgentHistory implements AgentHistoryStore {
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: marshall({ ':pk': AGENTS_PARTITION }),
         Limit: ACTIVITY_PAGE_SIZE,
-        ExclusiveStartKey: decodeCursor(cursor),
+        ExclusiveStartKey: agentsCursor(cursor),
       }),
     );
     const agents = (page.Items ?? []).map((item) => unmarshall(item));

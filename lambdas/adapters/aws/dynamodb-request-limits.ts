@@ -1,6 +1,5 @@
 import {
   ConditionalCheckFailedException,
-  DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
@@ -31,7 +30,7 @@ async function unlessConditionFails(write: Promise<unknown>): Promise<boolean> {
 /**
  * {@link RequestLimits} in the requests' table, each limit one conditional single-item write:
  * - duplicates: a put of `DUPLICATE#<agent>` / digest of the request, unless a claim whose deadline
- *   has not passed is there (its holder deletes it when the request is decided);
+ *   has not passed is there (its holder ends the deadline when the request is decided);
  * - the hourly limit: an `ADD` of the request id to the hour's `requests_<hh>` set of the agent's
  *   history day item (`history-keys.ts`) while the set is smaller than the limit, so the limit and
  *   `context.history` count the same thing;
@@ -65,20 +64,24 @@ export class DynamoDbRequestLimits implements RequestLimits {
     const { Item } = await this.client.send(
       new GetItemCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
     );
-    // Released between our put and this read: the caller may simply ask again.
-    if (!Item) return this.claimPending(identity, claim, nowEpochSeconds);
-    const { requestId, bindingCode, deadline } = unmarshall(Item) as PendingClaim;
+    const holder = Item && (unmarshall(Item) as PendingClaim);
+    // Released between our put and this read: ask again (a claim is never deleted, only ended).
+    if (!holder || holder.deadline < nowEpochSeconds)
+      return this.claimPending(identity, claim, nowEpochSeconds);
+    const { requestId, bindingCode, deadline } = holder;
     return { requestId, bindingCode, deadline };
   }
 
   async releasePending(identity: RequestIdentity, requestId: string): Promise<void> {
     await unlessConditionFails(
       this.client.send(
-        new DeleteItemCommand({
+        // Released by ending its deadline (an update, not a delete: no further permission needed).
+        new UpdateItemCommand({
           TableName: this.tableName,
           Key: duplicateKey(identity),
+          UpdateExpression: 'SET deadline = :released',
           ConditionExpression: 'requestId = :id',
-          ExpressionAttributeValues: marshall({ ':id': requestId }),
+          ExpressionAttributeValues: marshall({ ':id': requestId, ':released': 0 }),
         }),
       ),
     );
