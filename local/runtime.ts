@@ -6,6 +6,7 @@ import { loadConfigFile } from '../lambdas/adapters/config-file';
 import { DynamoDbIdempotencyStore } from '../lambdas/adapters/aws/dynamodb-idempotency-store';
 import { DynamoDbKillSwitchLedger } from '../lambdas/adapters/aws/dynamodb-kill-switch-ledger';
 import { DynamoDbRequestStore } from '../lambdas/adapters/aws/dynamodb-request-store';
+import type { AgentHistoryStore } from '../lambdas/ports/agent-history-store';
 import { historyStores } from '../lambdas/adapters/aws/agent-history-stores';
 import { InProcessRequestChanges } from '../lambdas/adapters/local/in-process-request-changes';
 import { createLocalJWKSet } from 'jose';
@@ -29,6 +30,7 @@ import { recordOutcomeHandler } from '../lambdas/handlers/record-outcome';
 import { credentialsAwsHandler } from '../lambdas/handlers/credentials-aws';
 import { handler as healthHandler } from '../lambdas/handlers/health';
 import { accessEvaluationHandler } from '../lambdas/handlers/access-evaluation';
+import { listAgentsHandler } from '../lambdas/handlers/list-agents';
 import { accessEvaluationsHandler } from '../lambdas/handlers/access-evaluations';
 import { authzenConfigurationHandler } from '../lambdas/handlers/authzen-configuration';
 import { serverMetadataHandler } from '../lambdas/handlers/server-metadata';
@@ -160,6 +162,8 @@ export interface LocalRuntime {
   readonly slack?: SlackStandIn;
   readonly workflow: LocalWorkflow;
   readonly store: RequestStore;
+  /** The agents' history counters (`context.history`, `GET /v1/agents`). */
+  readonly history: AgentHistoryStore;
   /** Wakes long-polling token calls on the store's writes (tests see who waits). */
   readonly changes: InProcessRequestChanges;
   /** The dynalite-backed DynamoDB the store writes to (for inspection). */
@@ -285,6 +289,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const sts = await startLocalSts(config);
   // The AuthZEN routes decide as createRequest does: the same policy, human verifier and targets.
   const accessEvaluation = {
+    history: counted.history,
+    clock,
     policy,
     humanVerifier,
     awsTargets: config.awsTargets,
@@ -316,6 +322,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       admission,
       history: counted.history,
       gate: { limits: counted.limits, limitsConfig: config.limits },
+    }),
+    listAgents: listAgentsHandler({
+      history: counted.history,
+      killSwitches,
+      operators: config.operators,
+      clock,
+      admission,
     }),
     accessEvaluation: accessEvaluationHandler(accessEvaluation),
     accessEvaluations: accessEvaluationsHandler(accessEvaluation),
@@ -396,6 +409,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     slack,
     workflow,
     store,
+    history: counted.history,
     changes,
     dynamo,
     dataDir,

@@ -7,6 +7,7 @@ import {
   accessEvaluationsResponse,
 } from './schemas/access-evaluation';
 import { REQUEST_ID_PATTERN } from '../domain/ids';
+import { agentsResponse } from './schemas/agents-response';
 import { createRequestBody } from './schemas/create-request';
 import { introspectionRequestBody } from './schemas/introspection-request';
 import { outcomeRequestBody } from './schemas/outcome-request';
@@ -307,6 +308,31 @@ export const ROUTES = [
     errors: {
       invalid_request: BODY_ERRORS,
       forbidden: 'The kill switch by a caller that is not a configured operator.',
+    },
+  },
+  {
+    name: 'listAgents',
+    method: 'GET',
+    path: '/v1/agents',
+    auth: workload,
+    tag: 'operations',
+    summary: 'Every agent’s recent activity and kill switch (operators only)',
+    description:
+      'Per agent that has made a request: last activity, requests/approved/denied/expired over 24 h ' +
+      'and 7 days, pending now, kill switch state. Pages of up to 12 agents; follow cursor.',
+    parameters: [
+      {
+        name: 'cursor',
+        in: 'query',
+        required: false,
+        description: 'The cursor of the previous page.',
+        schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,2048}$' },
+      },
+    ],
+    ok: { '200': { description: 'One page of agents.', schema: agentsResponse } },
+    errors: {
+      invalid_request: 'A cursor this API did not issue.',
+      forbidden: 'The caller is not a configured operator.',
     },
   },
   {
