@@ -116,7 +116,7 @@ describe('history in the decision: the example policies change decisions exactly
     for (let i = 0; i < 3; i++) {
       const id = await api.createRequest(agent, drop(`prod/db/denied-${i}`));
       await slackMessage(runtime, id);
-      await runtime.click({ requestId: id, user: 'U0ALICE', decision: 'deny', reason: 'no' });
+      await runtime.click({ requestId: id, user: 'U0BOB', decision: 'deny' });
       await eventually(async () => ((await runtime.store.get(id))?.status === 'DENIED' ? true : undefined));
     }
     const fourth = await api.postJson('/v1/requests', drop('prod/db/denied-3'), agent);
