@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { agentsCommand } from '../../client/cli/agents-command';
 import type { LocalRuntime } from '../../local/runtime';
 import { Api, eventually, slackMessage, testConfig, useTestRuntime, type JsonResponse } from './support';
 
@@ -154,5 +155,21 @@ describe('history in the decision: the example policies change decisions exactly
     expect(denied).toMatchObject({ last_24h: { requests: 5, denied: 4 }, pending: 0 });
     expect((denied?.kill_switch as Record<string, unknown>).operator).toBe('ops-bot');
     expect((await api.get('/v1/agents?cursor=bm90LWEtY3Vyc29y', operator)).status).toBe(400);
+  });
+
+  it('stepup agents prints the table, --json the answers; a non-operator exits 1', async () => {
+    const lines: string[] = [];
+    const output = { out: (l: string) => lines.push(l), err: (l: string) => lines.push(l) };
+    const env = { STEPUP_URL: runtime.url, STEPUP_TOKEN: await runtime.devToken('ops-bot') };
+    expect(await agentsCommand([], output, { env })).toBe(0);
+    expect(lines[0]).toMatch(/^AGENT\s+LAST ACTIVITY\s+PENDING/);
+    expect(lines.find((l) => l.startsWith('burst-bot'))).toMatch(/\s4\s+4\/0\/0\/0\s+4\/0\/0\/0\s+-$/);
+    lines.length = 0;
+    expect(await agentsCommand(['--json'], output, { env })).toBe(0);
+    expect((JSON.parse(lines.join('\n')) as { agent: string }[]).map((a) => a.agent)).toContain('denied-bot');
+    lines.length = 0;
+    const outsider = { ...env, STEPUP_TOKEN: await runtime.devToken('burst-bot') };
+    expect(await agentsCommand([], output, { env: outsider })).toBe(1);
+    expect(lines.join('\n')).toContain('forbidden');
   });
 });
