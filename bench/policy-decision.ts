@@ -102,7 +102,9 @@ async function warmDecisionsWithHistory(): Promise<void> {
       samples.push(performance.now() - start);
     }
     samples.sort((a, b) => a - b);
-    console.log('\nwarm decision with history (BatchGetItem of 9 items from dynalite + decide()), 2000 samples');
+    console.log(
+      '\nwarm decision with history (BatchGetItem of 9 items from dynalite + decide()), 2000 samples',
+    );
     console.log(
       `  median ${(percentile(samples, 0.5) * 1000).toFixed(0)} µs   p99 ${(percentile(samples, 0.99) * 1000).toFixed(0)} µs   (budget 2 ms warm)`,
     );
