@@ -15,6 +15,8 @@ import { cedarPolicyFromDirectory } from '../lambdas/adapters/cedar/policy-direc
 import { loadPolicySet } from '../lambdas/adapters/cedar/policy-set-loader';
 import { loadConfigFile } from '../lambdas/adapters/config-file';
 import type { PolicyQuestion } from '../lambdas/ports/approval-policy';
+import { DynamoDbAgentHistory } from '../lambdas/adapters/aws/dynamodb-agent-history';
+import { startLocalDynamoDb } from '../local/local-dynamodb';
 
 const ROOT = join(__dirname, '..');
 const WASM = join(ROOT, 'node_modules/@cedar-policy/cedar-wasm/nodejs/cedar_wasm_bg.wasm');
@@ -53,6 +55,62 @@ function warmDecisions(): void {
   console.log(
     `  median ${(percentile(samples, 0.5) * 1000).toFixed(0)} µs   p99 ${(percentile(samples, 0.99) * 1000).toFixed(0)} µs`,
   );
+}
+
+/**
+ * The decision as a request makes it: the agent's history read (one BatchGetItem of 9 items from
+ * dynalite over the real SDK, the agent with a day of recorded requests), then `decide()`.
+ */
+async function warmDecisionsWithHistory(): Promise<void> {
+  const dynamo = await startLocalDynamoDb();
+  try {
+    const history = new DynamoDbAgentHistory(dynamo.client, dynamo.tableName);
+    const policy = cedarPolicyFromDirectory(
+      loadConfigFile(join(ROOT, 'stepup.config.json')),
+      join(ROOT, 'policies'),
+    );
+    const now = new Date();
+    const at = (minutesAgo: number) => new Date(now.getTime() - minutesAgo * 60_000).toISOString();
+    for (let i = 0; i < 60; i++) {
+      await history.record({
+        agent: 'deploy-bot',
+        action: 'db:DeleteRows',
+        resource: `prod/db/t${i % 5}`,
+        requestId: `bench-${i}`,
+        at: at(i * 20),
+        counted: ['requests', i % 3 === 0 ? 'denied' : 'approved'],
+      });
+    }
+    const question: PolicyQuestion = {
+      agent: 'deploy-bot',
+      action: 'db:DeleteRows',
+      resource: 'prod/db/t0',
+      audience: 'orders-db',
+      humanVerified: false,
+      requestedTtlSeconds: 0,
+      signals: {},
+    };
+    const once = async () => {
+      const read = await history.read(question.agent, question.action, question.resource, new Date());
+      return policy.decide({ ...question, history: read });
+    };
+    for (let i = 0; i < 200; i++) await once();
+    const samples: number[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const start = performance.now();
+      await once();
+      samples.push(performance.now() - start);
+    }
+    samples.sort((a, b) => a - b);
+    console.log(
+      '\nwarm decision with history (BatchGetItem of 9 items from dynalite + decide()), 2000 samples',
+    );
+    console.log(
+      `  median ${(percentile(samples, 0.5) * 1000).toFixed(0)} µs   p99 ${(percentile(samples, 0.99) * 1000).toFixed(0)} µs   (budget 2 ms warm)`,
+    );
+  } finally {
+    await dynamo.close();
+  }
 }
 
 function coldStart(): void {
@@ -130,5 +188,13 @@ function coldStart(): void {
 }
 
 console.log(`node ${process.version}, ${process.platform}/${process.arch}\n`);
-warmDecisions();
-coldStart();
+async function main(): Promise<void> {
+  warmDecisions();
+  await warmDecisionsWithHistory();
+  coldStart();
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -49,6 +49,9 @@ export const ERROR_CODES = [
   'unknown_agent',
   'temporarily_unavailable',
   'invalid_config',
+  // 429 with Retry-After: an agent over a limit of config `limits` (a new request per hour, or
+  // pending at once). Not CIBA's `slow_down`, which paces polls of a request that exists.
+  'too_many_requests',
 ] as const;
 
 /** One of {@link ERROR_CODES}. */

@@ -40,6 +40,16 @@ export function grantTable(
 }
 
 /**
+ * Reading agent history (`context.history`): one `BatchGetItem` of the history items per decision.
+ * With `listing`, also `Query` on the table itself, for the partition listing the agents
+ * (`GET /v1/agents`; keyed reads of one partition, never a scan). Call after {@link grantTable}.
+ */
+export function grantHistoryRead(fn: lambda.Function, table: dynamodb.ITable, listing = false): void {
+  const actions = ['dynamodb:BatchGetItem', ...(listing ? ['dynamodb:Query'] : [])];
+  iam.Grant.addToPrincipal({ grantee: fn, actions, resourceArns: [table.tableArn] });
+}
+
+/**
  * `SIGNING_KEY_ID` plus `kms:GetPublicKey`, and `kms:Sign` only for the function that issues tokens;
  * `RETIRED_SIGNING_KEY_IDS` plus `kms:GetPublicKey` on keys that no longer sign but whose tokens may
  * still be live (they stay in the JWKS). The JWT `kid` is the key's JWK thumbprint, not its id.

@@ -26,6 +26,7 @@ import {
   grantStartWorkflow,
   grantStopWorkflow,
   grantAwsTargets,
+  grantHistoryRead,
   grantTable,
   grantWorkflowCallback,
   setAgentAdmission,
@@ -190,6 +191,7 @@ export class StepUpApproval extends Construct {
     this.stateMachine = workflow.stateMachine;
 
     grantTable(fns.createRequest, this.table, 'readWrite');
+    grantHistoryRead(fns.createRequest, this.table);
     grantStartWorkflow(fns.createRequest, this.stateMachine);
     grantSlackSecretStatus(fns.createRequest, this.slackSecret);
     setPolicies(fns.createRequest);
@@ -197,9 +199,15 @@ export class StepUpApproval extends Construct {
     grantTable(fns.getRequest, this.table, 'read');
     grantTable(fns.recordOutcome, this.table, 'readWrite');
 
-    // AuthZEN and the elevation options: the request function’s decision without its table, workflow
-    // or Slack: nothing is stored.
+    grantTable(fns.listAgents, this.table, 'read');
+    grantHistoryRead(fns.listAgents, this.table, true);
+    setConfig(fns.listAgents, config);
+
+    // AuthZEN and the elevation options: the request function's decision (the agent's history read,
+    // as it is) without its workflow or Slack, and nothing is stored.
     for (const fn of [fns.accessEvaluation, fns.accessEvaluations, fns.elevationOptions]) {
+      grantTable(fn, this.table, 'read');
+      grantHistoryRead(fn, this.table);
       setPolicies(fn);
       setConfig(fn, config);
       setTokenIssuer(fn, this.tokenIssuer);

@@ -6,6 +6,8 @@ import { loadConfigFile } from '../lambdas/adapters/config-file';
 import { DynamoDbIdempotencyStore } from '../lambdas/adapters/aws/dynamodb-idempotency-store';
 import { DynamoDbKillSwitchLedger } from '../lambdas/adapters/aws/dynamodb-kill-switch-ledger';
 import { DynamoDbRequestStore } from '../lambdas/adapters/aws/dynamodb-request-store';
+import type { AgentHistoryStore } from '../lambdas/ports/agent-history-store';
+import { historyStores } from '../lambdas/adapters/aws/agent-history-stores';
 import { InProcessRequestChanges } from '../lambdas/adapters/local/in-process-request-changes';
 import { createLocalJWKSet } from 'jose';
 import { JoseHumanVerifier } from '../lambdas/adapters/jose-human-verifier';
@@ -28,6 +30,7 @@ import { recordOutcomeHandler } from '../lambdas/handlers/record-outcome';
 import { credentialsAwsHandler } from '../lambdas/handlers/credentials-aws';
 import { handler as healthHandler } from '../lambdas/handlers/health';
 import { accessEvaluationHandler } from '../lambdas/handlers/access-evaluation';
+import { listAgentsHandler } from '../lambdas/handlers/list-agents';
 import { accessEvaluationsHandler } from '../lambdas/handlers/access-evaluations';
 import { elevationOptionsHandler } from '../lambdas/handlers/elevation-options';
 import { mcpHandler } from '../lambdas/handlers/mcp';
@@ -162,6 +165,8 @@ export interface LocalRuntime {
   readonly slack?: SlackStandIn;
   readonly workflow: LocalWorkflow;
   readonly store: RequestStore;
+  /** The agents' history counters (`context.history`, `GET /v1/agents`). */
+  readonly history: AgentHistoryStore;
   /** Wakes long-polling token calls on the store's writes (tests see who waits). */
   readonly changes: InProcessRequestChanges;
   /** The dynalite-backed DynamoDB the store writes to (for inspection). */
@@ -194,7 +199,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const dynamo = await startLocalDynamoDb(dataDir && join(dataDir, 'dynamodb'));
   // Every writer uses the watched store, so a long-polling token call wakes on the write itself.
   const changes = new InProcessRequestChanges();
-  const store = changes.watch(new DynamoDbRequestStore(dynamo.client, dynamo.tableName));
+  const counted = historyStores(
+    new DynamoDbRequestStore(dynamo.client, dynamo.tableName),
+    dynamo.client,
+    dynamo.tableName,
+    (error) => logger.error('history count failed', { error: error as Error }),
+    config.limits.deduplicate === true,
+  );
+  const store = changes.watch(counted.store);
   const killSwitches = new DynamoDbKillSwitchLedger(dynamo.client, dynamo.tableName);
   const signer = await LocalKeySigner.open(dataDir && join(dataDir, 'signing-key.jwk.json'));
 
@@ -280,6 +292,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const sts = await startLocalSts(config);
   // The AuthZEN routes decide as createRequest does: the same policy, human verifier and targets.
   const accessEvaluation = {
+    history: counted.history,
+    clock,
     policy,
     humanVerifier,
     awsTargets: config.awsTargets,
@@ -308,6 +322,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       clock,
       humanVerifier,
       awsTargets: config.awsTargets,
+      admission,
+      history: counted.history,
+      gate: { limits: counted.limits, limitsConfig: config.limits },
+    }),
+    listAgents: listAgentsHandler({
+      history: counted.history,
+      killSwitches,
+      operators: config.operators,
+      clock,
       admission,
     }),
     accessEvaluation: accessEvaluationHandler(accessEvaluation),
@@ -397,6 +420,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     slack,
     workflow,
     store,
+    history: counted.history,
     changes,
     dynamo,
     dataDir,

@@ -12,6 +12,7 @@ import {
   type AgentContext,
 } from './agent-commands';
 import { flag, parseArgs, rejectUnknownFlags, UsageError } from './args';
+import { agentsCommand, AGENTS_USAGE } from './agents-command';
 import { auditCommand, AUDIT_USAGE } from './audit-command';
 import { clientFor, connection } from './connection';
 import { credentialsCommand, CREDENTIALS_USAGE } from './credentials-command';
@@ -27,13 +28,14 @@ commands:
   cancel ID         withdraw a pending request
   credentials aws ID  exchange an approved request's token, once, for AWS credentials
   audit verify ID   check the hash chain of a request's audit trail
+  agents            every agent's activity and kill switch (operators)
   dev token         mint a workload JWT from the local runtime (npm start)
   mcp               run the MCP server on stdio
   policy check      validate the Cedar policy set
   policy explain    show what stepup decides for one request
   policy test       run the policy test cases (policies/tests/*.json)`;
 
-const USAGE = `${COMMANDS}\n\n${AGENT_USAGE}\n\n${CREDENTIALS_USAGE}\n\n${AUDIT_USAGE}\n\n${POLICY_USAGE}`;
+const USAGE = `${COMMANDS}\n\n${AGENT_USAGE}\n\n${CREDENTIALS_USAGE}\n\n${AUDIT_USAGE}\n\n${AGENTS_USAGE}\n\n${POLICY_USAGE}`;
 
 const AGENT_COMMANDS: Record<
   string,
@@ -45,6 +47,7 @@ const AGENT_COMMANDS: Record<
   cancel: cancelCommand,
   credentials: credentialsCommand,
   audit: auditCommand,
+  agents: agentsCommand,
   dev: devCommand,
   mcp: mcpCommand,
 };

@@ -1,4 +1,6 @@
 import type { AgentProfile } from '../../lambdas/domain/agent-registry';
+import { historyOf, type AgentHistory } from '../../lambdas/domain/agent-history';
+import { historySchema } from '../../lambdas/loaders/history-schema';
 import { approverGroupsLabel } from '../../lambdas/domain/approval-request';
 import { decide } from '../../lambdas/domain/policy-decision';
 import { policyPrincipal } from '../../lambdas/domain/policy-principal';
@@ -14,7 +16,8 @@ import { flag, parseArgs, rejectUnknownFlags, requiredFlag, UsageError, type Par
 export const POLICY_USAGE = `usage:
   stepup policy check   [--policies DIR] [--config FILE]
   stepup policy explain --agent SUB --action ACTION --resource RESOURCE [--audience ID]
-                        [--on-behalf-of HUMAN] [--verified] [--signal name=value]... [--json]
+                        [--on-behalf-of HUMAN] [--verified] [--signal name=value]...
+                        [--history JSON] [--json]
                         [--policies DIR] [--config FILE]
   stepup policy test    [--tests DIR] [--policies DIR] [--config FILE]
 
@@ -89,6 +92,24 @@ function principalLine(agent: string, principal: AgentProfile): string {
   return `agent: ${principal.name} (team ${principal.team}; owners ${principal.owners.join(', ')})`;
 }
 
+/** `--history '{"action":{"last_hour":{"requests":3}}}'`: any part of `context.history`, the rest zero. */
+function historyFlag(args: ParsedArgs): AgentHistory {
+  const raw = flag(args, 'history');
+  if (raw === undefined) return historyOf();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new UsageError('--history takes JSON, e.g. {"overall":{"last_24h":{"denied":3}}}');
+  }
+  const checked = historySchema.safeParse(parsed);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    throw new UsageError(`--history: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+  }
+  return historyOf(checked.data);
+}
+
 function signals(args: ParsedArgs): Record<string, string> {
   const result: Record<string, string> = {};
   for (const pair of args.flags.get('signal') ?? []) {
@@ -122,6 +143,7 @@ export function policyCommand(argv: readonly string[], output: Output): number {
       'on-behalf-of',
       'verified',
       'signal',
+      'history',
       'json',
       'policies',
       'config',
@@ -138,6 +160,7 @@ export function policyCommand(argv: readonly string[], output: Output): number {
       humanVerified: flag(args, 'verified') === 'true',
       requestedTtlSeconds: 0,
       signals: signals(args),
+      history: historyFlag(args),
     });
     if (flag(args, 'json') === 'true') output.out(JSON.stringify({ ...decision, principal }, null, 2));
     else

@@ -1,4 +1,5 @@
 import type { EvaluateAccessDeps } from '../domain/evaluate-access';
+import { tableHistory } from './aws/table-clients';
 import { cedarPolicyFromCompiledSet } from './cedar/compiled-policy-set';
 import { ENV, requireEnv } from './env';
 import { envAdmission } from './env-admission';
@@ -17,6 +18,7 @@ export function envAccessEvaluation(): EvaluateAccessDeps {
     policy: cedarPolicyFromCompiledSet(config, requireEnv(ENV.policySet)),
     humanVerifier: human ? new JoseHumanVerifier({ ...human, keys: human.jwksUri }) : undefined,
     awsTargets: config.awsTargets,
+    history: tableHistory().history,
     admission: envAdmission(config),
     requestEndpoint: `${requireEnv(ENV.tokenIssuer)}/v1/requests`,
   };

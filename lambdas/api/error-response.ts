@@ -20,6 +20,7 @@ const STATUS: Readonly<Record<ErrorCode, number>> = {
   unknown_agent: 403,
   temporarily_unavailable: 503,
   invalid_config: 500,
+  too_many_requests: 429,
 };
 
 /**

@@ -7,6 +7,7 @@ import {
   accessEvaluationsResponse,
 } from './schemas/access-evaluation';
 import { REQUEST_ID_PATTERN } from '../domain/ids';
+import { agentsResponse } from './schemas/agents-response';
 import { createRequestBody } from './schemas/create-request';
 import { elevationOptionsParameters, elevationOptionsResponse } from './schemas/elevation-options';
 import { MCP_PATH, PROTECTED_RESOURCE_METADATA_PATH } from './protected-resource-metadata';
@@ -144,6 +145,9 @@ export const ROUTES = [
         'that does not verify or names someone else, a malformed Idempotency-Key.',
       access_denied: 'A policy forbids the action; the request is recorded as denied.',
       conflict: 'The Idempotency-Key was already used with a different body.',
+      too_many_requests:
+        'The agent is over a limit of config `limits` (requests per hour, or pending at once); nothing ' +
+        'is created or counted. Retry-After says when to ask again.',
       temporarily_unavailable:
         'Approvers cannot be paged yet (the Slack secret still holds its deploy-time placeholder; ' +
         'nothing is created, see Retry-After), or the approval workflow could not start (the request ' +
@@ -306,6 +310,31 @@ export const ROUTES = [
     errors: {
       invalid_request: BODY_ERRORS,
       forbidden: 'The kill switch by a caller that is not a configured operator.',
+    },
+  },
+  {
+    name: 'listAgents',
+    method: 'GET',
+    path: '/v1/agents',
+    auth: workload,
+    tag: 'operations',
+    summary: 'Every agent’s recent activity and kill switch (operators only)',
+    description:
+      'Per agent that has made a request: last activity, requests/approved/denied/expired over 24 h ' +
+      'and 7 days, pending now, kill switch state. Pages of up to 12 agents; follow cursor.',
+    parameters: [
+      {
+        name: 'cursor',
+        in: 'query',
+        required: false,
+        description: 'The cursor of the previous page.',
+        schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,2048}$' },
+      },
+    ],
+    ok: { '200': { description: 'One page of agents.', schema: agentsResponse } },
+    errors: {
+      invalid_request: 'A cursor this API did not issue.',
+      forbidden: 'The caller is not a configured operator.',
     },
   },
   {

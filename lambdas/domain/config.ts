@@ -2,6 +2,7 @@ import { parseAgents, type AgentsConfig } from './agent-admission';
 import { roleAccount, type AwsTarget } from './aws-target';
 import { StepUpError } from './errors';
 import { parseWorkloadAuth, type WorkloadAuth } from './trusted-issuers';
+import { parseLimits, type LimitsConfig } from './limits-config';
 
 /** One group of humans who may approve, and where they are paged. */
 export interface ApproverGroup {
@@ -42,6 +43,8 @@ export interface StepUpConfig {
    * @default none
    */
   readonly awsTargets: Readonly<Record<string, AwsTarget>>;
+  /** How much one agent may ask of the approvers (`limits-config.ts`). @default no limits */
+  readonly limits: LimitsConfig;
 }
 
 const SLACK_USER = /^[UW][A-Z0-9]{2,}$/;
@@ -98,6 +101,7 @@ export function parseConfig(raw: unknown): StepUpConfig {
     'operators',
     'agents',
     'awsTargets',
+    'limits',
   ]);
   const slack = object(root.slack, 'slack', ['teamId']);
   const groupsRaw = object(root.approverGroups, 'approverGroups');
@@ -189,6 +193,7 @@ export function parseConfig(raw: unknown): StepUpConfig {
     operators,
     agents,
     awsTargets: parseAwsTargets(root.awsTargets),
+    limits: parseLimits(root.limits),
   };
 }
 

@@ -1,7 +1,8 @@
+import type { AgentHistoryStore } from '../ports/agent-history-store';
 import type { ApprovalPolicy, PolicyDecision } from '../ports/approval-policy';
-import type { Clock } from '../ports/clock';
+import { systemClock, type Clock } from '../ports/clock';
 import type { HumanVerifier } from '../ports/human-verifier';
-import type { RequestStore } from '../ports/request-store';
+import { DuplicateRequestError, type RequestStore } from '../ports/request-store';
 import type { Workflow } from '../ports/workflow';
 import { policyLabel, type ApprovalRequest, type ApprovalRequirements } from './approval-request';
 import { withChain } from './audit-chain';
@@ -13,6 +14,7 @@ import { GRANT_PICKUP_SECONDS, withGrant } from './issue-grant';
 import type { BoundParameters } from './parameters';
 import { logOnlyEvents } from './log-only-events';
 import { presentMembers, type RequestTrace } from './trace';
+import { admitRequest, type RequestGateDeps } from './request-gate';
 
 /** Longest resource name accepted; shown in full to approvers, escaped, it still fits a Slack section. */
 export const MAX_RESOURCE_LENGTH = 512;
@@ -50,6 +52,8 @@ export interface CreatedRequest {
   readonly expires_in: number;
   readonly interval: number;
   readonly binding_code: string;
+  /** Set when an identical pending request was joined instead (`request-gate.ts`). */
+  readonly deduplicated?: true;
 }
 
 /** Ports the create use case needs. */
@@ -66,6 +70,10 @@ export interface CreateRequestDeps {
    * @default none
    */
   readonly awsTargets?: Readonly<Record<string, AwsTarget>>;
+  /** The agent's history, for `context.history`. @default none: the policy sees an agent with no past */
+  readonly history?: Pick<AgentHistoryStore, 'read'>;
+  /** Duplicates and limits (config `limits`). @default none: every request is new and unlimited */
+  readonly gate?: RequestGateDeps;
 }
 
 function requirementsOf(decision: PolicyDecision): ApprovalRequirements {
@@ -120,7 +128,7 @@ export type PolicyAsk = Omit<CreateRequestInput, 'justification' | 'dpopJkt' | '
  *   request the session policy could not express, or a subject_token that does not verify
  */
 export async function askPolicy(
-  deps: Pick<CreateRequestDeps, 'policy' | 'humanVerifier' | 'awsTargets'>,
+  deps: Pick<CreateRequestDeps, 'policy' | 'humanVerifier' | 'awsTargets' | 'history'> & { clock?: Clock },
   agent: string,
   input: PolicyAsk,
 ): Promise<{ human: { onBehalfOf?: string; verified: boolean }; decision: PolicyDecision }> {
@@ -132,6 +140,8 @@ export async function askPolicy(
   // Before anyone is asked: an approval the session policy could not express exactly is refused here.
   if (target) awsActionOn(input.audience, target, input.action, input.resource);
   const human = await verifiedHuman(deps, input);
+  const now = (deps.clock ?? systemClock).now();
+  const history = await deps.history?.read(agent, input.action, input.resource, now);
   const decision = deps.policy.decide({
     agent,
     action: input.action,
@@ -141,8 +151,24 @@ export async function askPolicy(
     humanVerified: human.verified,
     requestedTtlSeconds: input.requestedTtlSeconds ?? 0,
     signals: input.signals,
+    ...(history ? { history } : {}),
   });
   return { human, decision };
+}
+
+/** Stores a new request; if that fails, the limits it was counted against take it back. */
+async function store(
+  deps: Pick<CreateRequestDeps, 'store'>,
+  request: ApprovalRequest,
+  gate: { kind: 'admitted'; undo: () => Promise<void> } | undefined,
+): Promise<void> {
+  try {
+    await deps.store.create(request);
+  } catch (error) {
+    // A duplicate id is a retry of a create that was stored (and counted): its counts stay.
+    if (!(error instanceof DuplicateRequestError)) await gate?.undo();
+    throw error;
+  }
 }
 
 /**
@@ -210,6 +236,19 @@ export async function createRequest(
     interval: POLL_INTERVAL_SECONDS,
     binding_code: pending.bindingCode,
   };
+  const gate = deps.gate
+    ? await admitRequest(deps.gate, pending, decision.kind === 'step_up', now)
+    : undefined;
+  if (gate?.kind === 'joined') {
+    return {
+      auth_req_id: gate.claim.requestId,
+      status: 'pending',
+      expires_in: Math.max(0, gate.claim.deadline - Math.floor(now.getTime() / 1000)),
+      interval: POLL_INTERVAL_SECONDS,
+      binding_code: gate.claim.bindingCode,
+      deduplicated: true,
+    };
+  }
 
   if (decision.kind === 'deny') {
     const denied: ApprovalRequest = {
@@ -222,7 +261,7 @@ export async function createRequest(
         { type: 'denied', at, actor: 'policy', detail: { reason: decision.reason } },
       ],
     };
-    await deps.store.create(withChain(denied, 0));
+    await store(deps, withChain(denied, 0), gate);
     throw new StepUpError('access_denied', decision.reason, {
       auth_req_id: pending.id,
       policies: [...decision.policies],
@@ -239,12 +278,12 @@ export async function createRequest(
         { type: 'auto_approved', at, actor: 'policy', detail: { policy: policyLabel(requirements) } },
       ],
     };
-    await deps.store.create(withChain(withGrant(approved, now), 0));
+    await store(deps, withChain(withGrant(approved, now), 0), gate);
     return { ...response, status: 'approved', expires_in: GRANT_PICKUP_SECONDS };
   }
 
   const stored = withChain(pending, 0);
-  await deps.store.create(stored);
+  await store(deps, stored, gate);
   try {
     await deps.workflow.start({
       request_id: pending.id,

@@ -1,3 +1,4 @@
+import type { Clock } from '../ports/clock';
 import type { AgentAdmission } from './agent-admission';
 import { askPolicy, type CreateRequestDeps, type PolicyAsk } from './create-request';
 import { decisionView } from './decision-view';
@@ -27,8 +28,10 @@ export type EvaluationsSemantic = (typeof EVALUATIONS_SEMANTICS)[number];
 /** What answering AuthZEN evaluations needs: the decision path of `createRequest`, and who is admitted. */
 export interface EvaluateAccessDeps extends Pick<
   CreateRequestDeps,
-  'policy' | 'humanVerifier' | 'awsTargets'
+  'policy' | 'humanVerifier' | 'awsTargets' | 'history'
 > {
+  /** The time the history is read at. @default the system clock */
+  readonly clock?: Clock;
   readonly admission: AgentAdmission;
   /** `POST` here to ask for the action for real (`<issuer>/v1/requests`). */
   readonly requestEndpoint: string;

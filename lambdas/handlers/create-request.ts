@@ -2,7 +2,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { authenticatedRoute } from '../adapters/api-gateway/authenticated-route';
 import { bodyOf, headerOf, json } from '../adapters/api-gateway/http-event';
 import { envConfig } from '../adapters/env-config';
-import { idempotencyStore, tableStore } from '../adapters/aws/table-clients';
+import { idempotencyStore, tableHistory } from '../adapters/aws/table-clients';
 import { stateMachineWorkflow } from '../adapters/aws/workflow-clients';
 import { SlackSecretStatus } from '../adapters/aws/slack-secret-status';
 import { ENV, requireEnv } from '../adapters/env';
@@ -51,8 +51,11 @@ export function createRequestHandler(deps: CreateRequestHandlerDeps) {
 export const handler = lazyHandler(() => {
   const config = envConfig();
   const human = config.humanIdentity;
+  const { store, history, limits } = tableHistory();
   return createRequestHandler({
-    store: tableStore(),
+    store,
+    history,
+    gate: { limits, limitsConfig: config.limits },
     idempotency: idempotencyStore(),
     workflow: stateMachineWorkflow(),
     // Validated at synth, pre-parsed once per container, never per request.

@@ -1,7 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import * as z from 'zod/mini';
+import { historyOf } from '../domain/agent-history';
 import type { PolicyTestCase } from '../domain/policy-test';
+import { historySchema } from './history-schema';
 
 /*
  * Policy tests are JSON files, `<policies>/tests/*.json`: data a platform team reviews beside the
@@ -27,11 +29,13 @@ const caseSchema = z.strictObject({
   action: text,
   resource: text,
   audience: z.optional(text),
-  /** The decision's context besides what stepup derives; room for more (e.g. history) later. */
+  /** The decision's context besides what stepup derives. */
   context: z.optional(
     z.strictObject({
       signals: z.optional(z.record(z.string(), z.string())),
       requested_ttl_seconds: z.optional(z.int().check(z.minimum(0))),
+      /** `context.history`: any part of it; what is left out is zero (an agent with no past). */
+      history: z.optional(historySchema),
     }),
   ),
   expect: z.strictObject({
@@ -96,6 +100,7 @@ function parseFile(path: string, file: string): { cases?: PolicyTestCase[]; prob
       humanVerified: c.principal?.human_verified ?? false,
       requestedTtlSeconds: c.context?.requested_ttl_seconds ?? 0,
       signals: c.context?.signals ?? {},
+      history: historyOf(c.context?.history),
     },
     expect: c.expect,
   }));

@@ -1,4 +1,5 @@
 import type { AgentProfile } from '../domain/agent-registry';
+import type { AgentHistory } from '../domain/agent-history';
 import type { ApprovalRequirements } from '../domain/approval-request';
 import type { LogOnlyPolicy } from './policy-evaluator';
 
@@ -19,6 +20,8 @@ export interface PolicyQuestion {
   readonly requestedTtlSeconds: number;
   /** Agent-reported risk signals (untrusted). */
   readonly signals: Readonly<Record<string, string>>;
+  /** The agent's past (`context.history`). @default an agent with no past */
+  readonly history?: AgentHistory;
 }
 
 /** The decision the enforced policies make. */

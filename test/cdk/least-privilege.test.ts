@@ -148,8 +148,10 @@ describe('least privilege', () => {
     ]);
   });
 
-  it('lets only the kill switch and the reconciler query the table (its index of open requests), and nobody scan it', () => {
-    expect(rolesAllowing('dynamodb:Query').sort()).toEqual([roleOf('reconcile'), roleOf('revoke')].sort());
+  it('lets only the kill switch and the reconciler query the index of open requests, GET /v1/agents the agents partition, and nobody scan', () => {
+    expect(rolesAllowing('dynamodb:Query').sort()).toEqual(
+      [roleOf('reconcile'), roleOf('revoke'), roleOf('listAgents')].sort(),
+    );
     expect(rolesAllowing('dynamodb:Scan')).toEqual([]);
   });
 

@@ -829,6 +829,35 @@ describe('after all scenarios', () => {
     }
   });
 
+  it('history: the 4th row deletion within the hour needs 2 owners; GET /v1/agents shows the counts, 403 to others', async () => {
+    const bursty = new Workload(deployment, 'repo:example-org/example-repo:environment:history');
+    const quorums: unknown[] = [];
+    for (let i = 0; i < 4; i++) {
+      const id = await create(
+        {
+          action: 'db:DeleteRows',
+          resource: `prod/db/t${i}`,
+          audience: 'orders-db',
+          justification: 'cleanup',
+        },
+        bursty,
+      );
+      const view = body(await bursty.get(`/v1/requests/${id}`));
+      quorums.push((view.requirements as Record<string, unknown> | undefined)?.quorum);
+    }
+    expect(quorums).toEqual([1, 1, 1, 2]);
+    expect((await bursty.get('/v1/agents')).status).toBe(403);
+    const listed = await new Workload(deployment, OPERATOR_SUB).get('/v1/agents');
+    expect(listed.status, listed.body).toBe(200);
+    const row = (body(listed).agents as Record<string, unknown>[]).find((a) => a.agent === bursty.sub);
+    expect(row).toMatchObject({
+      pending: 4,
+      last_24h: { requests: 4 },
+      last_7d: { requests: 4 },
+      kill_switch: null,
+    });
+  });
+
   it('no function connected to anything but 127.0.0.1', () => {
     expect(deployment.lambdas.refusedEgress).toEqual([]);
   });

@@ -101,8 +101,12 @@ export function bearerChallenge(code: string, description: string): string {
 export function errorResult(error: unknown, log: (error: unknown) => void): HttpResult {
   const status = error instanceof StepUpError ? httpStatusOf(error.code) : 500;
   if (error instanceof StepUpError && status < 500) {
-    const headers: Record<string, string> =
-      status === 401 ? { 'www-authenticate': bearerChallenge(error.code, error.message) } : {};
+    const retry = error.retryAfterSeconds;
+    const headers: Record<string, string> = {
+      ...(status === 401 ? { 'www-authenticate': bearerChallenge(error.code, error.message) } : {}),
+      // A 429 says when asking again can succeed (RFC 6585 §4).
+      ...(retry ? { 'retry-after': String(retry) } : {}),
+    };
     return json(status, errorBody(error), headers);
   }
   log(error);

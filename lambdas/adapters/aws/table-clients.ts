@@ -5,6 +5,9 @@ import { ENV, requireEnv } from '../env';
 import { DynamoDbIdempotencyStore } from './dynamodb-idempotency-store';
 import { DynamoDbKillSwitchLedger } from './dynamodb-kill-switch-ledger';
 import { DynamoDbRequestStore } from './dynamodb-request-store';
+import { envConfig } from '../env-config';
+import { logger } from '../logger';
+import { historyStores, type HistoryStores } from './agent-history-stores';
 import { emfMetrics } from './emf-metrics';
 import { PollingRequestChanges } from './polling-request-changes';
 import { traced } from './tracing';
@@ -20,9 +23,26 @@ function tableClient(): DynamoDBClient {
   return client;
 }
 
-/** The request store on the table named by `TABLE_NAME`, counting the outcomes it records. */
+let counted: HistoryStores | undefined;
+
+/** The history counters and request limits beside the requests, and the store that keeps them. */
+export function tableHistory(): HistoryStores {
+  counted ??= historyStores(
+    new DynamoDbRequestStore(tableClient(), requireEnv(ENV.tableName), emfMetrics),
+    tableClient(),
+    requireEnv(ENV.tableName),
+    (error) => logger.error('history count failed', { error }),
+    envConfig().limits.deduplicate === true,
+  );
+  return counted;
+}
+
+/**
+ * The request store on the table named by `TABLE_NAME`, counting the outcomes it records (metrics)
+ * and keeping each agent's history (`context.history`, `GET /v1/agents`).
+ */
 export function tableStore(): RequestStore {
-  return new DynamoDbRequestStore(tableClient(), requireEnv(ENV.tableName), emfMetrics);
+  return tableHistory().store;
 }
 
 /** Idempotency keys, in the table named by `TABLE_NAME`. */

@@ -1,3 +1,4 @@
+import { EMPTY_HISTORY } from '../../domain/agent-history';
 import { StepUpError } from '../../domain/errors';
 import type { PolicyQuestion } from '../../ports/approval-policy';
 import type { LogOnlyPolicy, PolicyEvaluation, PolicyEvaluator } from '../../ports/policy-evaluator';
@@ -22,6 +23,12 @@ export class CedarPolicyEvaluator implements PolicyEvaluator {
   private readonly enforcedSetId: string;
   private readonly everySetId: string;
   private readonly schemaName: string;
+  /**
+   * Whether the schema declares `context.history`. A schema written before history existed still
+   * works: its policies are asked without it (Cedar refuses context attributes a schema does not
+   * declare), and cannot use it.
+   */
+  private readonly withHistory: boolean;
 
   constructor(private readonly set: LoadedPolicySet) {
     const id = `stepup-${++prepared}`;
@@ -46,6 +53,28 @@ export class CedarPolicyEvaluator implements PolicyEvaluator {
     if (parsed.includes('failure')) {
       throw new Error('the policy set or schema failed to parse after validation');
     }
+    this.withHistory = this.acceptsHistory();
+  }
+
+  /** Asks Cedar once whether a question with `context.history` fits the schema. */
+  private acceptsHistory(): boolean {
+    const [action] = this.set.actions;
+    if (action === undefined) return false;
+    const probe = {
+      agent: 'probe',
+      action,
+      resource: 'probe',
+      audience: 'probe',
+      humanVerified: false,
+      requestedTtlSeconds: 0,
+      signals: {},
+    };
+    try {
+      this.evaluateOnce({ ...probe, history: EMPTY_HISTORY }, false, this.enforcedSetId, true);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   declaresAction(action: string): boolean {
@@ -54,7 +83,7 @@ export class CedarPolicyEvaluator implements PolicyEvaluator {
 
   evaluate(question: PolicyQuestion, approved: boolean, withLogOnly = false): PolicyEvaluation {
     const setId = withLogOnly && this.logOnlyPolicies.length > 0 ? this.everySetId : this.enforcedSetId;
-    const { allowed, determining } = this.evaluateOnce(question, approved, setId);
+    const { allowed, determining } = this.evaluateOnce(question, approved, setId, this.withHistory);
     const annotations = this.set.policies.filter((p) => determining.includes(p.id)).map((p) => p.annotations);
     return { allowed, determining, annotations };
   }
@@ -76,6 +105,7 @@ export class CedarPolicyEvaluator implements PolicyEvaluator {
     question: PolicyQuestion,
     approved: boolean,
     policySetId: string,
+    withHistory: boolean,
   ): { allowed: boolean; determining: string[] } {
     const environment = question.resource.includes('/') ? (question.resource.split('/')[0] ?? '') : '';
     const context: CedarContext = {
@@ -83,6 +113,7 @@ export class CedarPolicyEvaluator implements PolicyEvaluator {
       human_verified: question.humanVerified,
       requested_ttl_seconds: question.requestedTtlSeconds,
       signals: question.signals,
+      ...(withHistory ? { history: question.history ?? EMPTY_HISTORY } : {}),
       ...(question.onBehalfOf
         ? { on_behalf_of: { __entity: { type: 'Human', id: question.onBehalfOf } } }
         : {}),

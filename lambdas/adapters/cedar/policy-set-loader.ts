@@ -1,3 +1,4 @@
+import { EMPTY_HISTORY } from '../../domain/agent-history';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { StepUpConfig } from '../../domain/config';
@@ -187,29 +188,37 @@ function probeSchema(schema: string, actions: string[], file: string): string[] 
   const id = `stepup-probe-${process.pid}`;
   cedar.preparseSchema(id, schema);
   cedar.preparsePolicySet(id, { staticPolicies: {} });
+  const context = { approved: false, human_verified: false, requested_ttl_seconds: 0, signals: {} };
+  // `context.history` is optional in a schema (one written before it existed asks without it).
+  const contexts = [{ ...context, history: EMPTY_HISTORY }, context];
   for (const action of actions) {
-    const answer = cedar.statefulIsAuthorized({
-      principal: { type: 'Agent', id: 'probe' },
-      action: { type: 'Action', id: action },
-      resource: { type: 'Resource', id: 'prod/probe' },
-      context: { approved: false, human_verified: false, requested_ttl_seconds: 0, signals: {} },
-      preparsedPolicySetId: id,
-      preparsedSchemaName: id,
-      validateRequest: true,
-      entities: [
-        {
-          uid: { type: 'Resource', id: 'prod/probe' },
-          attrs: { name: 'prod/probe', environment: 'prod', audience: 'probe' },
-          parents: [],
-        },
-        { uid: { type: 'Agent', id: 'probe' }, attrs: agentAttributes({ agent: 'probe' }), parents: [] },
-      ],
-    });
-    if (answer.type === 'failure') {
+    const answers = contexts.map((c) => probeAction(id, action, c));
+    const answer = answers.find((a) => a.type === 'success') ?? answers[1];
+    if (answer?.type === 'failure') {
       problems.push(
         `${file}: action "${action}" does not accept the request stepup sends: ${answer.errors.map(describe).join('; ')}${AGENT_HINT}`,
       );
     }
   }
   return problems;
+}
+
+function probeAction(id: string, action: string, context: Record<string, unknown>) {
+  return cedar.statefulIsAuthorized({
+    principal: { type: 'Agent', id: 'probe' },
+    action: { type: 'Action', id: action },
+    resource: { type: 'Resource', id: 'prod/probe' },
+    context: context as Parameters<typeof cedar.statefulIsAuthorized>[0]['context'],
+    preparsedPolicySetId: id,
+    preparsedSchemaName: id,
+    validateRequest: true,
+    entities: [
+      {
+        uid: { type: 'Resource', id: 'prod/probe' },
+        attrs: { name: 'prod/probe', environment: 'prod', audience: 'probe' },
+        parents: [],
+      },
+      { uid: { type: 'Agent', id: 'probe' }, attrs: agentAttributes({ agent: 'probe' }), parents: [] },
+    ],
+  });
 }

@@ -112,6 +112,13 @@ export const RESPONSE_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
         pattern: '^[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}$',
         description: 'Shown to the approvers too, so they can tie the Slack message to this agent session.',
       },
+      deduplicated: {
+        const: true,
+        description:
+          'Present when an identical request (same agent, action, resource, audience and parameters ' +
+          'digest) was already pending: this answer is that request (its auth_req_id and binding code), ' +
+          'nobody was paged again, and nothing new was counted.',
+      },
     },
   },
   AuditEvent: {

@@ -1,0 +1,252 @@
+import {
+  ConditionalCheckFailedException,
+  QueryCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import {
+  HISTORY_SCOPES,
+  WINDOW_COUNTERS,
+  type AgentHistory,
+  type ScopeHistory,
+  type WindowCounter,
+  type WindowCounts,
+} from '../../domain/agent-history';
+import { StepUpError } from '../../domain/errors';
+import type { AgentActivity, AgentHistoryStore, HistoryEvent } from '../../ports/agent-history-store';
+import type { Page } from '../../ports/request-store';
+import { batchGet } from './batch-get';
+import {
+  AGENTS_PARTITION,
+  PENDING_IDS,
+  dayKey,
+  dayOf,
+  hourAttribute,
+  pendingKey,
+  scopeId,
+} from './history-keys';
+import { decodeCursor, encodeCursor } from './page-cursor';
+
+type Item = Record<string, AttributeValue>;
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** Agents per page of {@link DynamoDbAgentHistory.activity}: 8 day items each fit one BatchGetItem. */
+const ACTIVITY_PAGE_SIZE = 12;
+
+/** Days read for the 7-day totals: today and the 7 before (whole UTC days, at least 7 × 24 h). */
+const WEEK_DAYS = 8;
+
+const CURSOR = /^[A-Za-z0-9_-]{1,2048}$/;
+
+/**
+ * The start key a cursor of {@link DynamoDbAgentHistory.activity} stands for. A cursor is opaque to
+ * callers; one we did not issue is a 400, never handed to DynamoDB as a malformed key.
+ * @throws StepUpError `invalid_request`
+ */
+function agentsCursor(cursor: string | undefined): Item | undefined {
+  if (cursor === undefined) return undefined;
+  let key: Item | undefined;
+  try {
+    key = CURSOR.test(cursor) ? decodeCursor(cursor) : undefined;
+  } catch {
+    key = undefined;
+  }
+  const keys = key ? Object.keys(key).sort().join() : '';
+  if (!key || keys !== 'pk,sk' || key.pk?.S !== AGENTS_PARTITION || typeof key.sk?.S !== 'string') {
+    throw new StepUpError('invalid_request', 'cursor is not a cursor this API issued');
+  }
+  return key;
+}
+
+/** The size of the id set in `attribute` of `item` (0 when absent). */
+function sizeOf(item: Record<string, unknown> | undefined, attribute: string): number {
+  const value = item?.[attribute];
+  return value instanceof Set ? value.size : 0;
+}
+
+function sum(
+  items: readonly (Record<string, unknown> | undefined)[],
+  hours: readonly [number, number][],
+): WindowCounts {
+  const counts = Object.fromEntries(WINDOW_COUNTERS.map((c) => [c, 0])) as Record<WindowCounter, number>;
+  for (const [dayIndex, hour] of hours) {
+    const hh = String(hour).padStart(2, '0');
+    for (const counter of WINDOW_COUNTERS) counts[counter] += sizeOf(items[dayIndex], `${counter}_${hh}`);
+  }
+  return counts;
+}
+
+/** The hours of each window as (day: 0 today, 1 yesterday; hour) pairs, at the hour `now` is in. */
+function windowHours(now: Date): { lastHour: [number, number][]; last24h: [number, number][] } {
+  const hour = now.getUTCHours();
+  const lastHour: [number, number][] =
+    hour === 0
+      ? [
+          [0, 0],
+          [1, 23],
+        ]
+      : [
+          [0, hour],
+          [0, hour - 1],
+        ];
+  const last24h: [number, number][] = [];
+  for (let h = 0; h <= hour; h++) last24h.push([0, h]);
+  for (let h = hour; h < 24; h++) last24h.push([1, h]);
+  return { lastHour, last24h };
+}
+
+/**
+ * {@link AgentHistoryStore} in the requests' table (layout: `history-keys.ts`). Every counter is a
+ * string set of request ids, so `record` is a few unconditional `ADD`/`DELETE`s that a retry cannot
+ * double, and `read` is one `BatchGetItem` of 9 items.
+ */
+export class DynamoDbAgentHistory implements AgentHistoryStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async read(agent: string, action: string, resource: string, now: Date): Promise<AgentHistory> {
+    const scopes = HISTORY_SCOPES.map((s) => scopeId(s, action, resource));
+    const days = [dayOf(now), dayOf(new Date(now.getTime() - DAY_MS))];
+    const keys = scopes.flatMap((scope) => [
+      ...days.map((day) => dayKey(agent, scope, day)),
+      pendingKey(agent, scope),
+    ]);
+    const items = new Map(
+      (await batchGet(this.client, this.tableName, keys)).map((item) => {
+        const plain = unmarshall(item);
+        return [`${plain.pk as string}|${plain.sk as string}`, plain];
+      }),
+    );
+    const itemAt = (key: Item) => {
+      const { pk, sk } = unmarshall(key) as { pk: string; sk: string };
+      return items.get(`${pk}|${sk}`);
+    };
+    const { lastHour, last24h } = windowHours(now);
+    const scopeHistory = (scope: string): ScopeHistory => {
+      const dayItems = days.map((day) => itemAt(dayKey(agent, scope, day)));
+      return {
+        last_hour: sum(dayItems, lastHour),
+        last_24h: sum(dayItems, last24h),
+        pending: sizeOf(itemAt(pendingKey(agent, scope)), PENDING_IDS),
+      };
+    };
+    const [overall, forAction, onResource] = scopes.map(scopeHistory) as [
+      ScopeHistory,
+      ScopeHistory,
+      ScopeHistory,
+    ];
+    return { overall, action: forAction, action_on_resource: onResource };
+  }
+
+  async record(event: HistoryEvent): Promise<void> {
+    const at = new Date(event.at);
+    const scopes = HISTORY_SCOPES.map((s) => scopeId(s, event.action, event.resource));
+    const ids = new Set([event.requestId]);
+    const writes: Promise<unknown>[] = [];
+    if (event.counted.length > 0) {
+      const names = Object.fromEntries(event.counted.map((c, i) => [`#c${i}`, hourAttribute(c, at)]));
+      for (const scope of scopes) {
+        writes.push(
+          this.client.send(
+            new UpdateItemCommand({
+              TableName: this.tableName,
+              Key: dayKey(event.agent, scope, dayOf(at)),
+              UpdateExpression: `ADD ${Object.keys(names)
+                .map((n) => `${n} :ids`)
+                .join(', ')}`,
+              ExpressionAttributeNames: names,
+              ExpressionAttributeValues: marshall({ ':ids': ids }),
+            }),
+          ),
+        );
+      }
+    }
+    for (const scope of scopes.slice(1)) {
+      if (event.pending) writes.push(this.changePending(pendingKey(event.agent, scope), event.pending, ids));
+    }
+    writes.push(this.touchAgent(event, ids));
+    await Promise.all(writes);
+  }
+
+  private changePending(key: Item, change: 'opened' | 'closed', ids: Set<string>) {
+    return this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: key,
+        UpdateExpression: `${change === 'opened' ? 'ADD' : 'DELETE'} #ids :ids`,
+        ExpressionAttributeNames: { '#ids': PENDING_IDS },
+        ExpressionAttributeValues: marshall({ ':ids': ids }),
+      }),
+    );
+  }
+
+  /** The agent's own item: its pending set, and its last activity (only ever moved forward). */
+  private async touchAgent(event: HistoryEvent, ids: Set<string>): Promise<void> {
+    const pending = event.pending ? ` ${event.pending === 'opened' ? 'ADD' : 'DELETE'} #ids :ids` : '';
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: pendingKey(event.agent, 'all'),
+          UpdateExpression: `SET #agent = :agent, #last = :at${pending}`,
+          ConditionExpression: 'attribute_not_exists(#last) OR #last < :at',
+          ExpressionAttributeNames: {
+            '#agent': 'agent',
+            '#last': 'lastActivity',
+            ...(pending ? { '#ids': PENDING_IDS } : {}),
+          },
+          ExpressionAttributeValues: marshall({
+            ':agent': event.agent,
+            ':at': event.at,
+            ...(pending ? { ':ids': ids } : {}),
+          }),
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // A later event was recorded first: keep its time, still apply the pending change.
+      if (event.pending) await this.changePending(pendingKey(event.agent, 'all'), event.pending, ids);
+    }
+  }
+
+  async activity(now: Date, cursor?: string): Promise<Page<AgentActivity>> {
+    const page = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: marshall({ ':pk': AGENTS_PARTITION }),
+        Limit: ACTIVITY_PAGE_SIZE,
+        ExclusiveStartKey: agentsCursor(cursor),
+      }),
+    );
+    const agents = (page.Items ?? []).map((item) => unmarshall(item));
+    const days = Array.from({ length: WEEK_DAYS }, (_, i) => dayOf(new Date(now.getTime() - i * DAY_MS)));
+    const keys = agents.flatMap((a) => days.map((day) => dayKey(a.agent as string, 'all', day)));
+    const found = new Map(
+      (keys.length > 0 ? await batchGet(this.client, this.tableName, keys) : []).map((item) => {
+        const plain = unmarshall(item);
+        return [`${plain.pk as string}|${plain.sk as string}`, plain];
+      }),
+    );
+    const everyHour = days.flatMap((_, d) => Array.from({ length: 24 }, (__, h): [number, number] => [d, h]));
+    const items: AgentActivity[] = agents.map((a) => {
+      const agent = a.agent as string;
+      const dayItems = days.map((day) => found.get(`HISTORY#${agent}|DAY#all#${day}`));
+      return {
+        agent,
+        lastActivity: a.lastActivity as string,
+        pending: sizeOf(a, PENDING_IDS),
+        last24h: sum(dayItems, windowHours(now).last24h),
+        last7d: sum(dayItems, everyHour),
+      };
+    });
+    const next = encodeCursor(page.LastEvaluatedKey);
+    return next ? { items, cursor: next } : { items };
+  }
+}
