@@ -11,6 +11,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { OPEN_INDEX } from '../lambdas/adapters/aws/dynamodb-request-store';
+import { AUDIT_INDEX } from '../lambdas/adapters/aws/audit-index';
 import { loadPolicySet } from '../lambdas/adapters/cedar/policy-set-loader';
 import { ROUTES } from '../lambdas/api/routes';
 import { TOKEN_WAIT_MAX_SECONDS } from '../lambdas/contract';
@@ -179,6 +180,8 @@ export class StepUpApproval extends Construct {
 
     grantTable(fns.getRequest, this.table, 'read');
     grantTable(fns.recordOutcome, this.table, 'readWrite');
+    // The operators' audit query reads the audit index and the requests it names, nothing else.
+    grantTable(fns.listAuditEvents, this.table, 'read', AUDIT_INDEX.name);
 
     // AuthZEN: the request function's decision without its table, workflow or Slack: nothing is stored.
     for (const fn of [fns.accessEvaluation, fns.accessEvaluations]) {

@@ -6,6 +6,8 @@ import { loadConfigFile } from '../lambdas/adapters/config-file';
 import { DynamoDbIdempotencyStore } from '../lambdas/adapters/aws/dynamodb-idempotency-store';
 import { DynamoDbKillSwitchLedger } from '../lambdas/adapters/aws/dynamodb-kill-switch-ledger';
 import { DynamoDbRequestStore } from '../lambdas/adapters/aws/dynamodb-request-store';
+import { DynamoDbAuditLog } from '../lambdas/adapters/aws/dynamodb-audit-log';
+import { listAuditEventsHandler } from '../lambdas/handlers/list-audit-events';
 import { InProcessRequestChanges } from '../lambdas/adapters/local/in-process-request-changes';
 import { createLocalJWKSet } from 'jose';
 import { JoseHumanVerifier } from '../lambdas/adapters/jose-human-verifier';
@@ -190,6 +192,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const changes = new InProcessRequestChanges();
   const store = changes.watch(new DynamoDbRequestStore(dynamo.client, dynamo.tableName));
   const killSwitches = new DynamoDbKillSwitchLedger(dynamo.client, dynamo.tableName);
+  const auditLog = new DynamoDbAuditLog(dynamo.client, dynamo.tableName);
   const signer = await LocalKeySigner.open(dataDir && join(dataDir, 'signing-key.jwk.json'));
 
   // Real Slack: over HTTP (signing secret; Slack must reach /slack/events) or Socket Mode (app token).
@@ -292,6 +295,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       credentials: async () => ({ signingSecret, botToken }),
       slackApiUrl,
       store,
+      refusals: auditLog,
       workflow,
       config,
       clock,
@@ -309,6 +313,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     accessEvaluation: accessEvaluationHandler(accessEvaluation),
     accessEvaluations: accessEvaluationsHandler(accessEvaluation),
     getRequest: getRequestHandler({ store, admission }),
+    listAuditEvents: listAuditEventsHandler({ log: auditLog, operators: config.operators, admission }),
     cancelRequest: cancelRequestHandler({ store, workflow, notifier, clock, admission }),
     recordOutcome: recordOutcomeHandler({ store, clock, admission }),
     token: tokenHandler({ store, changes, signer, clock, issuer: url, admission }),
@@ -367,6 +372,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     env.SLACK_APP_TOKEN && env.SLACK_BOT_TOKEN
       ? await startSocketMode(env.SLACK_APP_TOKEN, env.SLACK_BOT_TOKEN, {
           store,
+          refusals: auditLog,
           workflow,
           config,
           clock,
