@@ -26,6 +26,8 @@ export function buildApprovalTable(scope: Construct, id: string, props: Approval
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
     deletionProtection: true,
     timeToLiveAttribute: TTL_ATTRIBUTE,
+    // Every change, before and after: the audit export (`lib/audit-export.ts`) sends what a write added.
+    stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
     removalPolicy: props.removalPolicy,
   });
   // Open requests only (sparse): the kill switch's and a restart's work list.

@@ -6,9 +6,15 @@ const WORKFLOW_FUNCTIONS = ['awaitApproval', 'expireRequest', 'failRequest', 'no
 /** The functions a schedule invokes: the reconciler (docs/architecture.md, Recovery). */
 const SCHEDULED_FUNCTIONS = ['reconcile'] as const;
 
-/** Name of one stepup Lambda function: a route's name, a workflow step's, or a scheduled one's. */
+/** The functions the table's stream invokes: the audit export (`lib/audit-export.ts`). */
+const STREAM_FUNCTIONS = ['exportAudit'] as const;
+
+/** Name of one stepup Lambda function: a route's name, a workflow step's, a scheduled or a stream one's. */
 export type StepUpFunctionName =
-  RouteName | (typeof WORKFLOW_FUNCTIONS)[number] | (typeof SCHEDULED_FUNCTIONS)[number];
+  | RouteName
+  | (typeof WORKFLOW_FUNCTIONS)[number]
+  | (typeof SCHEDULED_FUNCTIONS)[number]
+  | (typeof STREAM_FUNCTIONS)[number];
 
 /**
  * Every Lambda function of stepup, by the name used in {@link StepUpApproval.functions}, mapped to
@@ -16,8 +22,10 @@ export type StepUpFunctionName =
  * `lambdas/api/routes.ts`, one per workflow step and the reconciler, the file named after the function.
  */
 export const HANDLER_FILES = Object.fromEntries(
-  [...ROUTES.map((route) => route.name), ...WORKFLOW_FUNCTIONS, ...SCHEDULED_FUNCTIONS].map((name) => [
-    name,
-    handlerFileOf(name),
-  ]),
+  [
+    ...ROUTES.map((route) => route.name),
+    ...WORKFLOW_FUNCTIONS,
+    ...SCHEDULED_FUNCTIONS,
+    ...STREAM_FUNCTIONS,
+  ].map((name) => [name, handlerFileOf(name)]),
 ) as Readonly<Record<StepUpFunctionName, string>>;

@@ -18,6 +18,8 @@ import { TOKEN_WAIT_MAX_SECONDS } from '../lambdas/contract';
 import type { StepUpConfig } from '../lambdas/domain/config';
 import { StepUpApi } from './api';
 import { buildApprovalTable } from './approval-table';
+import { AuditExport } from './audit-export';
+import type * as events from 'aws-cdk-lib/aws-events';
 import { ApprovalWorkflow } from './approval-workflow';
 import {
   grantOwnTaskResponse,
@@ -128,6 +130,11 @@ export class StepUpApproval extends Construct {
   public readonly tokenIssuer: string;
   /** Every Lambda function, by name. */
   public readonly functions: Readonly<Record<StepUpFunctionName, NodejsFunction>>;
+  /**
+   * The EventBridge bus `stepup` that receives one event per audit event (README, "Audit export"):
+   * add rules to it to route them to a SIEM, S3 or Security Lake.
+   */
+  public readonly auditBus: events.IEventBus;
   /** Alarms, their topic and the dashboard. */
   public readonly operations: StepUpOperations;
   /**
@@ -249,6 +256,11 @@ export class StepUpApproval extends Construct {
     grantSlackSecret(fns.reconcile, this.slackSecret);
     grantStopWorkflow(fns.reconcile, this.stateMachine);
     new ReconcileSchedule(this, 'Reconciler', { reconciler: fns.reconcile });
+
+    this.auditBus = new AuditExport(this, 'AuditExport', {
+      table: this.table,
+      exporter: fns.exportAudit,
+    }).bus;
 
     const publicRoutes: PublicRoute[] = [];
     for (const route of ROUTES) {
