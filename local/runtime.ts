@@ -57,6 +57,7 @@ import { SlackStandIn, type ClickInput } from './slack-stand-in';
 import { startSocketMode } from './socket-mode';
 import { synthesizeWorkflowDefinition, type StateMachineDefinition } from './synthesized-definition';
 import { within } from './within';
+import { AUDIT_EXPORT_FILE, LocalAuditExport } from './audit-export';
 
 /**
  * How long shutdown waits for the workflow steps already running (a Slack call among them may never
@@ -142,6 +143,11 @@ export interface LocalRuntimeOptions {
    * @default 5 s, as in AWS
    */
   readonly killSwitchBudgetMs?: number;
+  /**
+   * Also write each exported audit event (the lines of `<data dir>/audit.jsonl`) to stdout.
+   * @default false
+   */
+  readonly auditStdout?: boolean;
 }
 
 /** What routes need that exists only once the runtime has started. */
@@ -160,6 +166,8 @@ export interface LocalRuntime {
   readonly store: RequestStore;
   /** Wakes long-polling token calls on the store's writes (tests see who waits). */
   readonly changes: InProcessRequestChanges;
+  /** The local audit export (`<data dir>/audit.jsonl`); tests wait on `flushed()`. */
+  readonly auditExport: LocalAuditExport;
   /** The dynalite-backed DynamoDB the store writes to (for inspection). */
   readonly dynamo: LocalDynamoDb;
   /** Where state is persisted, or undefined in memory mode. */
@@ -190,9 +198,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const dynamo = await startLocalDynamoDb(dataDir && join(dataDir, 'dynamodb'));
   // Every writer uses the watched store, so a long-polling token call wakes on the write itself.
   const changes = new InProcessRequestChanges();
-  const store = changes.watch(new DynamoDbRequestStore(dynamo.client, dynamo.tableName));
+  // …and exports the audit events each write added (`audit.jsonl`, stdout with `auditStdout`).
+  const auditExport = new LocalAuditExport(
+    dataDir && join(dataDir, AUDIT_EXPORT_FILE),
+    options.auditStdout ? (line) => process.stdout.write(`${line}\n`) : undefined,
+  );
+  const store = changes.watch(
+    auditExport.watchStore(new DynamoDbRequestStore(dynamo.client, dynamo.tableName)),
+  );
   const killSwitches = new DynamoDbKillSwitchLedger(dynamo.client, dynamo.tableName);
-  const auditLog = new DynamoDbAuditLog(dynamo.client, dynamo.tableName);
+  const auditLog = auditExport.watchLog(new DynamoDbAuditLog(dynamo.client, dynamo.tableName));
   const signer = await LocalKeySigner.open(dataDir && join(dataDir, 'signing-key.jwk.json'));
 
   // Real Slack: over HTTP (signing secret; Slack must reach /slack/events) or Socket Mode (app token).
@@ -388,6 +403,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     workflow,
     store,
     changes,
+    auditExport,
     dynamo,
     dataDir,
     devToken: (sub, claims, ttlSeconds) => identity.mint(sub, ttlSeconds, claims),
