@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCommand } from '../../client/cli/main';
 import type { LocalRuntime } from '../../local/runtime';
+import { until } from '../helpers/wait';
 import { Api, eventually, slackMessage, testConfig, useTestRuntime, workflowDone } from './support';
 
 const operator = 'sre-oncall';
@@ -137,5 +138,35 @@ describe('GET /v1/audit/events: every agent’s events, for operators', () => {
       { env: { STEPUP_URL: runtime.url, STEPUP_TOKEN: agent } },
     );
     expect({ code, out }).toEqual({ code: 0, out: [expect.stringMatching(/^ok: \d+ events chained$/)] });
+  });
+
+  it('stepup audit lists them, as JSON too, and --follow prints new ones until interrupted', async () => {
+    const env = { STEPUP_URL: runtime.url, STEPUP_TOKEN: sre };
+    const lines: string[] = [];
+    const output = { out: (line: string) => lines.push(line), err: (line: string) => lines.push(line) };
+    expect(await runCommand(['audit', '--agent', 'report-bot', '--json'], output, { env })).toBe(0);
+    const listed = lines.map((line) => JSON.parse(line) as ListedEvent);
+    expect(listed.length).toBeGreaterThan(0);
+    expect(listed.every((event) => event.agent === 'report-bot')).toBe(true);
+    // Oldest first: the newest event ends the output.
+    const times = listed.map((event) => event.at);
+    expect(times).toEqual([...times].sort());
+
+    lines.length = 0;
+    const stop = new AbortController();
+    const following = runCommand(['audit', '--follow', '--agent', 'late-bot'], output, {
+      env,
+      signal: stop.signal,
+    });
+    const late = await api.createRequest(await runtime.devToken('late-bot'));
+    await until(() => lines.some((line) => line.includes(late) && line.includes('requested')) || undefined);
+    stop.abort();
+    expect(await following).toBe(130);
+    expect(lines.filter((line) => line.includes(' requested ')).length).toBe(1);
+
+    const refused: string[] = [];
+    const asAgent = { out: (l: string) => refused.push(l), err: (l: string) => refused.push(l) };
+    expect(await runCommand(['audit'], asAgent, { env: { ...env, STEPUP_TOKEN: agent } })).toBe(1);
+    expect(refused.join('\n')).toMatch(/forbidden: only operators/);
   });
 });
