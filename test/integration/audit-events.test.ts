@@ -159,7 +159,10 @@ describe('GET /v1/audit/events: every agent’s events, for operators', () => {
       signal: stop.signal,
     });
     const late = await api.createRequest(await runtime.devToken('late-bot'));
-    await until(() => lines.some((line) => line.includes(late) && line.includes('requested')) || undefined);
+    await until(
+      () => lines.some((line) => line.includes(late) && line.includes('requested')) || undefined,
+      'the followed request',
+    );
     stop.abort();
     expect(await following).toBe(130);
     expect(lines.filter((line) => line.includes(' requested ')).length).toBe(1);
