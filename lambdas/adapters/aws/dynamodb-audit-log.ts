@@ -114,6 +114,9 @@ export class DynamoDbAuditLog implements AuditLog {
   ) {}
 
   async recordRefusal(subject: AuditSubject, event: AuditEvent): Promise<void> {
+    // The click's own key: unique in the index too (dynalite tells equal index keys apart only by a
+    // short hash of the table key, and two refusals of one request can share a millisecond).
+    const click = `${event.at}#${event.actor}#${String(event.detail?.decision ?? '')}`;
     try {
       await this.client.send(
         new PutItemCommand({
@@ -121,9 +124,9 @@ export class DynamoDbAuditLog implements AuditLog {
           Item: marshall(
             {
               pk: `REQUEST#${subject.id}`,
-              sk: `${REFUSAL_SORT_PREFIX}${event.at}#${event.actor}#${String(event.detail?.decision ?? '')}`,
+              sk: `${REFUSAL_SORT_PREFIX}${click}`,
               [AUDIT_INDEX.partitionKey]: AUDIT_SHARD,
-              [AUDIT_INDEX.sortKey]: auditKey(event.at, subject.id),
+              [AUDIT_INDEX.sortKey]: `${auditKey(event.at, subject.id)}#${click}`,
               agent: subject.agent,
               action: subject.action,
               resource: subject.resource,
