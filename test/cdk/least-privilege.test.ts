@@ -148,8 +148,10 @@ describe('least privilege', () => {
     ]);
   });
 
-  it('lets only the kill switch and the reconciler query the table (its index of open requests), and nobody scan it', () => {
-    expect(rolesAllowing('dynamodb:Query').sort()).toEqual([roleOf('reconcile'), roleOf('revoke')].sort());
+  it('lets only the kill switch, the reconciler (index of open requests) and the audit query (audit index) query the table, and nobody scan it', () => {
+    expect(rolesAllowing('dynamodb:Query').sort()).toEqual(
+      [roleOf('reconcile'), roleOf('revoke'), roleOf('listAuditEvents')].sort(),
+    );
     expect(rolesAllowing('dynamodb:Scan')).toEqual([]);
   });
 
