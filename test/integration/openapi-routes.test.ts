@@ -298,6 +298,9 @@ describe('the OpenAPI document against the live routes', () => {
       'POST /v1/revoke',
       await call('POST', '/v1/revoke', { bearer: operatorToken, form: { agent: 'deploy-bot' } }),
     );
+    record('GET /v1/audit/events', await call('GET', '/v1/audit/events', { bearer: operatorToken }));
+    record('GET /v1/audit/events', await call('GET', '/v1/audit/events?limit=0', { bearer: operatorToken }));
+    record('GET /v1/audit/events', await call('GET', '/v1/audit/events', { bearer: agent }));
 
     // Mistakes are documented too: no bearer token, and a body the schema refuses.
     for (const { key, operation } of operations()) {
