@@ -48,6 +48,7 @@ const ACTIVITY: Readonly<Record<AuditEventType, 1 | 2 | 3 | 4>> = {
   revoked: 4,
   failed: 3,
   outcome_notified: 3,
+  action_outcome: 3,
 };
 
 const ACTIVITY_NAMES = { 1: 'Create', 2: 'Read', 3: 'Update', 4: 'Delete' } as const;
