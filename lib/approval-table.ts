@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { AGENT_INDEX, OPEN_INDEX } from '../lambdas/adapters/aws/dynamodb-request-store';
+import { AUDIT_INDEX } from '../lambdas/adapters/aws/audit-index';
 
 /** Options for {@link buildApprovalTable}. */
 export interface ApprovalTableProps {
@@ -25,6 +26,8 @@ export function buildApprovalTable(scope: Construct, id: string, props: Approval
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
     deletionProtection: true,
     timeToLiveAttribute: TTL_ATTRIBUTE,
+    // Every change, before and after: the audit export (`lib/audit-export.ts`) sends what a write added.
+    stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
     removalPolicy: props.removalPolicy,
   });
   // Open requests only (sparse): the kill switch's and a restart's work list.
@@ -41,6 +44,14 @@ export function buildApprovalTable(scope: Construct, id: string, props: Approval
     partitionKey: { name: 'agent', type: dynamodb.AttributeType.STRING },
     sortKey: { name: 'createdAt', type: dynamodb.AttributeType.STRING },
     projectionType: dynamodb.ProjectionType.KEYS_ONLY,
+  });
+  // Audit activity, newest first (every request and refused click): the operators' query.
+  table.addGlobalSecondaryIndex({
+    indexName: AUDIT_INDEX.name,
+    partitionKey: { name: AUDIT_INDEX.partitionKey, type: dynamodb.AttributeType.STRING },
+    sortKey: { name: AUDIT_INDEX.sortKey, type: dynamodb.AttributeType.STRING },
+    projectionType: dynamodb.ProjectionType.INCLUDE,
+    nonKeyAttributes: [...AUDIT_INDEX.nonKeyAttributes],
   });
   return table;
 }

@@ -9,12 +9,16 @@ const SCHEDULED_FUNCTIONS = ['reconcile'] as const;
 /** The HTTP API's Lambda authorizer of every `workload` route (several issuers, docs/architecture.md). */
 const AUTHORIZER_FUNCTIONS = ['workloadAuthorizer'] as const;
 
-/** Name of one stepup Lambda function: a route's name, a workflow step's, or a scheduled one's. */
+/** The functions the table's stream invokes: the audit export (`lib/audit-export.ts`). */
+const STREAM_FUNCTIONS = ['exportAudit'] as const;
+
+/** Name of one stepup Lambda function: a route's, a workflow step's, a scheduled, the authorizer or a stream one's. */
 export type StepUpFunctionName =
   | RouteName
   | (typeof WORKFLOW_FUNCTIONS)[number]
   | (typeof SCHEDULED_FUNCTIONS)[number]
-  | (typeof AUTHORIZER_FUNCTIONS)[number];
+  | (typeof AUTHORIZER_FUNCTIONS)[number]
+  | (typeof STREAM_FUNCTIONS)[number];
 
 /**
  * Every Lambda function of stepup, by the name used in {@link StepUpApproval.functions}, mapped to
@@ -27,5 +31,6 @@ export const HANDLER_FILES = Object.fromEntries(
     ...WORKFLOW_FUNCTIONS,
     ...SCHEDULED_FUNCTIONS,
     ...AUTHORIZER_FUNCTIONS,
+    ...STREAM_FUNCTIONS,
   ].map((name) => [name, handlerFileOf(name)]),
 ) as Readonly<Record<StepUpFunctionName, string>>;

@@ -11,12 +11,15 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { OPEN_INDEX } from '../lambdas/adapters/aws/dynamodb-request-store';
+import { AUDIT_INDEX } from '../lambdas/adapters/aws/audit-index';
 import { loadPolicySet } from '../lambdas/adapters/cedar/policy-set-loader';
 import { ROUTES } from '../lambdas/api/routes';
 import { MCP_WAIT_MAX_SECONDS, TOKEN_WAIT_MAX_SECONDS } from '../lambdas/contract';
 import type { StepUpConfig } from '../lambdas/domain/config';
 import { StepUpApi } from './api';
 import { buildApprovalTable } from './approval-table';
+import { AuditExport } from './audit-export';
+import type * as events from 'aws-cdk-lib/aws-events';
 import { ApprovalWorkflow } from './approval-workflow';
 import {
   grantOwnTaskResponse,
@@ -135,6 +138,11 @@ export class StepUpApproval extends Construct {
   public readonly tokenIssuer: string;
   /** Every Lambda function, by name. */
   public readonly functions: Readonly<Record<StepUpFunctionName, NodejsFunction>>;
+  /**
+   * The EventBridge bus `stepup` that receives one event per audit event (README, "Audit export"):
+   * add rules to it to route them to a SIEM, S3 or Security Lake.
+   */
+  public readonly auditBus: events.IEventBus;
   /** Alarms, their topic and the dashboard. */
   public readonly operations: StepUpOperations;
   /**
@@ -198,6 +206,8 @@ export class StepUpApproval extends Construct {
 
     grantTable(fns.getRequest, this.table, 'read');
     grantTable(fns.recordOutcome, this.table, 'readWrite');
+    // The operators' audit query reads the audit index and the requests it names, nothing else.
+    grantTable(fns.listAuditEvents, this.table, 'read', AUDIT_INDEX.name);
 
     grantTable(fns.listAgents, this.table, 'read');
     grantHistoryRead(fns.listAgents, this.table, true);
@@ -278,6 +288,11 @@ export class StepUpApproval extends Construct {
     grantSlackSecret(fns.reconcile, this.slackSecret);
     grantStopWorkflow(fns.reconcile, this.stateMachine);
     new ReconcileSchedule(this, 'Reconciler', { reconciler: fns.reconcile });
+
+    this.auditBus = new AuditExport(this, 'AuditExport', {
+      table: this.table,
+      exporter: fns.exportAudit,
+    }).bus;
 
     const publicRoutes: PublicRoute[] = [];
     for (const route of ROUTES) {

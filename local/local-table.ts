@@ -14,6 +14,7 @@ import {
   DynamoDbRequestStore,
   OPEN_INDEX,
 } from '../lambdas/adapters/aws/dynamodb-request-store';
+import { AUDIT_INDEX } from '../lambdas/adapters/aws/audit-index';
 import type { ApprovalRequest } from '../lambdas/domain/approval-request';
 import { DuplicateRequestError } from '../lambdas/ports/request-store';
 
@@ -30,6 +31,8 @@ async function createTable(client: DynamoDBClient, tableName: string): Promise<v
         'createdAt',
         OPEN_INDEX.partitionKey,
         OPEN_INDEX.sortKey,
+        AUDIT_INDEX.partitionKey,
+        AUDIT_INDEX.sortKey,
       ].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
       KeySchema: [
         { AttributeName: 'pk', KeyType: 'HASH' },
@@ -51,6 +54,14 @@ async function createTable(client: DynamoDBClient, tableName: string): Promise<v
             { AttributeName: 'createdAt', KeyType: 'RANGE' },
           ],
           Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
+        {
+          IndexName: AUDIT_INDEX.name,
+          KeySchema: [
+            { AttributeName: AUDIT_INDEX.partitionKey, KeyType: 'HASH' },
+            { AttributeName: AUDIT_INDEX.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...AUDIT_INDEX.nonKeyAttributes] },
         },
       ],
     }),
@@ -88,7 +99,16 @@ async function copyItem(
 ): Promise<void> {
   try {
     if (item.sk?.S === 'REQUEST') {
-      const { pk: _pk, sk: _sk, openShard: _s, openKey: _k, resume: _r, ...request } = unmarshall(item);
+      const {
+        pk: _pk,
+        sk: _sk,
+        openShard: _s,
+        openKey: _k,
+        resume: _r,
+        [AUDIT_INDEX.partitionKey]: _as,
+        [AUDIT_INDEX.sortKey]: _ak,
+        ...request
+      } = unmarshall(item);
       await store.create(request as ApprovalRequest);
     } else {
       await client.send(
@@ -104,7 +124,7 @@ async function copyItem(
 
 /**
  * Makes `tableName` exist with the current schema. A table from before the index of open requests
- * is rebuilt (dynalite cannot add an index to a table): its items are copied to `<name>-migrating`,
+ * or the audit index is rebuilt (dynalite cannot add an index to a table): its items are copied to `<name>-migrating`,
  * the old table is replaced, and the items are copied back. Every step can be repeated, and the
  * state of the two tables says which step a start that was interrupted must resume from, so no
  * item is lost whenever the process stops.
@@ -112,7 +132,8 @@ async function copyItem(
 export async function ensureCurrentTable(client: DynamoDBClient, tableName: string): Promise<void> {
   const holding = `${tableName}-migrating`;
   let indexes = await indexesOf(client, tableName);
-  if (indexes && !indexes.includes(OPEN_INDEX.name)) {
+  // A table from before an index (the open requests', the audit activity's) is rebuilt with it.
+  if (indexes && !(indexes.includes(OPEN_INDEX.name) && indexes.includes(AUDIT_INDEX.name))) {
     if (!(await indexesOf(client, holding))) await createTable(client, holding);
     await copyItems(client, tableName, holding);
     await client.send(new DeleteTableCommand({ TableName: tableName }));

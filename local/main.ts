@@ -4,18 +4,21 @@ import { StepUpError } from '../lambdas/domain/errors';
 import { startLocalRuntime } from './runtime';
 import { StoreInUseError } from './store-lock';
 
-const USAGE = `usage: npm start -- [--memory] [--port N]
+const USAGE = `usage: npm start -- [--memory] [--port N] [--audit-stdout]
 
 Runs stepup locally: DynamoDB (dynalite), the CDK-synthesized state machine, the API, and a Slack
-stand-in. Environment: PORT, STEPUP_CONFIG, STEPUP_POLICIES, STEPUP_DATA_DIR, STEPUP_PUBLIC_URL, SLACK_API_URL,
+stand-in. Audit events are exported to <data dir>/audit.jsonl; --audit-stdout also prints each one.
+Environment: PORT, STEPUP_CONFIG, STEPUP_POLICIES, STEPUP_DATA_DIR, STEPUP_PUBLIC_URL, SLACK_API_URL,
 SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_APP_TOKEN, LOG_LEVEL (DEBUG, INFO, WARN, ERROR, SILENT; default INFO).`;
 
-function parseArgs(argv: string[]): { memory: boolean; port?: number } {
+function parseArgs(argv: string[]): { memory: boolean; port?: number; auditStdout: boolean } {
   let memory = false;
+  let auditStdout = false;
   let port: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--memory') memory = true;
+    else if (arg === '--audit-stdout') auditStdout = true;
     else if (arg === '--port') port = Number(argv[++i]);
     else if (arg === '--help' || arg === '-h') {
       console.log(USAGE);
@@ -29,7 +32,7 @@ function parseArgs(argv: string[]): { memory: boolean; port?: number } {
     console.error('--port must be an integer between 0 and 65535');
     process.exit(2);
   }
-  return { memory, port };
+  return { memory, port, auditStdout };
 }
 
 function banner(
@@ -69,7 +72,11 @@ async function main(): Promise<void> {
   );
   console.log('stepup: synthesizing the state machine from the CDK app and starting…');
   const started = Date.now();
-  const runtime = await startLocalRuntime({ memory: args.memory, port: args.port });
+  const runtime = await startLocalRuntime({
+    memory: args.memory,
+    port: args.port,
+    auditStdout: args.auditStdout,
+  });
   const group = runtime.config.approverGroups[runtime.config.defaults.approvers];
   console.log(
     banner(

@@ -8,6 +8,8 @@ import { DynamoDbKillSwitchLedger } from '../lambdas/adapters/aws/dynamodb-kill-
 import { DynamoDbRequestStore } from '../lambdas/adapters/aws/dynamodb-request-store';
 import type { AgentHistoryStore } from '../lambdas/ports/agent-history-store';
 import { historyStores } from '../lambdas/adapters/aws/agent-history-stores';
+import { DynamoDbAuditLog } from '../lambdas/adapters/aws/dynamodb-audit-log';
+import { listAuditEventsHandler } from '../lambdas/handlers/list-audit-events';
 import { InProcessRequestChanges } from '../lambdas/adapters/local/in-process-request-changes';
 import { createLocalJWKSet } from 'jose';
 import { JoseHumanVerifier } from '../lambdas/adapters/jose-human-verifier';
@@ -62,6 +64,7 @@ import { SlackStandIn, type ClickInput } from './slack-stand-in';
 import { startSocketMode } from './socket-mode';
 import { synthesizeWorkflowDefinition, type StateMachineDefinition } from './synthesized-definition';
 import { within } from './within';
+import { AUDIT_EXPORT_FILE, LocalAuditExport } from './audit-export';
 
 /**
  * How long shutdown waits for the workflow steps already running (a Slack call among them may never
@@ -147,6 +150,11 @@ export interface LocalRuntimeOptions {
    * @default 5 s, as in AWS
    */
   readonly killSwitchBudgetMs?: number;
+  /**
+   * Also write each exported audit event (the lines of `<data dir>/audit.jsonl`) to stdout.
+   * @default false
+   */
+  readonly auditStdout?: boolean;
 }
 
 /** What routes need that exists only once the runtime has started. */
@@ -169,6 +177,8 @@ export interface LocalRuntime {
   readonly history: AgentHistoryStore;
   /** Wakes long-polling token calls on the store's writes (tests see who waits). */
   readonly changes: InProcessRequestChanges;
+  /** The local audit export (`<data dir>/audit.jsonl`); tests wait on `flushed()`. */
+  readonly auditExport: LocalAuditExport;
   /** The dynalite-backed DynamoDB the store writes to (for inspection). */
   readonly dynamo: LocalDynamoDb;
   /** Where state is persisted, or undefined in memory mode. */
@@ -199,8 +209,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const dynamo = await startLocalDynamoDb(dataDir && join(dataDir, 'dynamodb'));
   // Every writer uses the watched store, so a long-polling token call wakes on the write itself.
   const changes = new InProcessRequestChanges();
+  // …and exports the audit events each write added (`audit.jsonl`, stdout with `auditStdout`).
+  const auditExport = new LocalAuditExport(
+    dataDir && join(dataDir, AUDIT_EXPORT_FILE),
+    options.auditStdout ? (line) => process.stdout.write(`${line}\n`) : undefined,
+  );
   const counted = historyStores(
-    new DynamoDbRequestStore(dynamo.client, dynamo.tableName),
+    auditExport.watchStore(new DynamoDbRequestStore(dynamo.client, dynamo.tableName)),
     dynamo.client,
     dynamo.tableName,
     (error) => logger.error('history count failed', { error: error as Error }),
@@ -208,6 +223,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   );
   const store = changes.watch(counted.store);
   const killSwitches = new DynamoDbKillSwitchLedger(dynamo.client, dynamo.tableName);
+  const auditLog = auditExport.watchLog(new DynamoDbAuditLog(dynamo.client, dynamo.tableName));
   const signer = await LocalKeySigner.open(dataDir && join(dataDir, 'signing-key.jwk.json'));
 
   // Real Slack: over HTTP (signing secret; Slack must reach /slack/events) or Socket Mode (app token).
@@ -310,6 +326,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       credentials: async () => ({ signingSecret, botToken }),
       slackApiUrl,
       store,
+      refusals: auditLog,
       workflow,
       config,
       clock,
@@ -344,6 +361,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ],
     }),
     getRequest: getRequestHandler({ store, admission }),
+    listAuditEvents: listAuditEventsHandler({ log: auditLog, operators: config.operators, admission }),
     cancelRequest: cancelRequestHandler({ store, workflow, notifier, clock, admission }),
     recordOutcome: recordOutcomeHandler({ store, clock, admission }),
     token: tokenHandler({ store, changes, signer, clock, issuer: url, admission }),
@@ -402,6 +420,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     env.SLACK_APP_TOKEN && env.SLACK_BOT_TOKEN
       ? await startSocketMode(env.SLACK_APP_TOKEN, env.SLACK_BOT_TOKEN, {
           store,
+          refusals: auditLog,
           workflow,
           config,
           clock,
@@ -422,6 +441,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     store,
     history: counted.history,
     changes,
+    auditExport,
     dynamo,
     dataDir,
     devToken: (sub, claims, ttlSeconds) => identity.mint(sub, ttlSeconds, claims),

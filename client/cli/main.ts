@@ -27,6 +27,7 @@ commands:
   status ID         show a request: status, approvals, audit trail
   cancel ID         withdraw a pending request
   credentials aws ID  exchange an approved request's token, once, for AWS credentials
+  audit             every agent's audit events (operators; --follow, --json, filters)
   audit verify ID   check the hash chain of a request's audit trail
   agents            every agent's activity and kill switch (operators)
   dev token         mint a workload JWT from the local runtime (npm start)

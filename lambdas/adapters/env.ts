@@ -17,6 +17,8 @@ export const ENV = {
   tokenIssuer: 'TOKEN_ISSUER',
   /** The validated config, serialised (`setConfig`). */
   config: 'STEPUP_CONFIG_JSON',
+  /** The bus audit events are exported to (`lib/audit-export.ts`, with `events:PutEvents` on it). */
+  eventBusName: 'EVENT_BUS_NAME',
   /** The compiled policy set's file beside the bundle (`setPolicies`). */
   policySet: 'STEPUP_POLICY_SET',
 } as const;

@@ -14,6 +14,8 @@ import { MCP_PATH, PROTECTED_RESOURCE_METADATA_PATH } from './protected-resource
 import { introspectionRequestBody } from './schemas/introspection-request';
 import { outcomeRequestBody } from './schemas/outcome-request';
 import { revokeRequestBody } from './schemas/revoke-request';
+import { auditEventsPage } from './schemas/audit-events';
+import { auditQueryOpenApiParameters } from './schemas/audit-query';
 import { awsCredentialsRequestBody } from './schemas/token-exchange-request';
 import type { JsonSchema } from './schemas/schema';
 import { tokenRequestBody } from './schemas/token-request';
@@ -334,6 +336,23 @@ export const ROUTES = [
     ok: { '200': { description: 'One page of agents.', schema: agentsResponse } },
     errors: {
       invalid_request: 'A cursor this API did not issue.',
+      forbidden: 'The caller is not a configured operator.',
+    },
+  },
+  {
+    name: 'listAuditEvents',
+    method: 'GET',
+    path: '/v1/audit/events',
+    auth: workload,
+    tag: 'operations',
+    summary: 'Every agent’s audit events, newest first, filtered (operators only)',
+    description:
+      'Requests and refused Slack clicks, from an index of audit activity (never a table scan). A page ' +
+      'may be short, even empty, and still carry a cursor: follow it until it is absent.',
+    parameters: auditQueryOpenApiParameters(),
+    ok: { '200': { description: 'One page of events.', schema: auditEventsPage } },
+    errors: {
+      invalid_request: 'An unknown, malformed or out-of-range query parameter (named), or a foreign cursor.',
       forbidden: 'The caller is not a configured operator.',
     },
   },

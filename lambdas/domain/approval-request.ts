@@ -76,6 +76,8 @@ export type AuditEventType =
   | 'notified'
   | 'escalated'
   | 'vote'
+  /** A click that changed nothing (not an approver, self-approval, closed…): stored beside the request, never in it. */
+  | 'vote_refused'
   | 'approved'
   | 'denied'
   | 'expired'

@@ -1,5 +1,6 @@
 import type { ApprovalNotifier } from '../ports/approval-notifier';
 import type { Clock } from '../ports/clock';
+import type { AuditLog } from '../ports/audit-log';
 import type { PeopleDirectory } from '../ports/people-directory';
 import type { RequestStore } from '../ports/request-store';
 import type { Workflow } from '../ports/workflow';
@@ -11,6 +12,7 @@ import {
   type Vote,
 } from './approval-request';
 import { isEligibleApprover } from './combine-requirements';
+import { refusedClickEvent } from './refused-click';
 import { isSelfApproval, resolveRequester } from './self-approval';
 import { withUserGroupsResolved } from './user-groups';
 import type { StepUpConfig } from './config';
@@ -63,6 +65,8 @@ export interface RecordVoteDeps {
    * self-approval check) and Slack user groups (`S…`).
    */
   readonly directory?: PeopleDirectory;
+  /** Where refused clicks of a known request are stored (beside it; the request is not touched). */
+  readonly refusals?: Pick<AuditLog, 'recordRefusal'>;
 }
 
 class Refusal extends Error {
@@ -178,15 +182,18 @@ export async function recordVote(deps: RecordVoteDeps, vote: VoteInput): Promise
   let selfApproval: Promise<boolean> | undefined;
   // The token of the waiting task, as the write that decided the request read it.
   let taskToken: string | undefined;
+  // The request as the refusing decision read it, for the refusal's audit record.
+  let read: ApprovalRequest | undefined;
   try {
     result = await updateRequest(deps.store, vote.requestId, async (current) => {
+      read = current;
       selfApproval ??= clickerIsRequester(deps, current.onBehalfOf, vote);
       const config = await withUserGroupsResolved(deps.config, current.requirements, deps.directory);
       taskToken = current.taskToken;
       return applyVote(config, current, vote, deps.clock.now().toISOString(), await selfApproval);
     });
   } catch (error) {
-    if (error instanceof Refusal) return refuse(deps, vote, error.code, error.message);
+    if (error instanceof Refusal) return refuse(deps, vote, error.code, error.message, read);
     if (error instanceof StepUpError && error.code === 'not_found') {
       return refuse(deps, vote, 'unknown_request', 'This approval request does not exist.');
     }
@@ -221,7 +228,7 @@ export async function previewVote(
     checkVote(config, request, vote, deps.clock.now().toISOString(), selfApproval);
     return undefined;
   } catch (error) {
-    if (error instanceof Refusal) return refuse(deps, vote, error.code, error.message);
+    if (error instanceof Refusal) return refuse(deps, vote, error.code, error.message, request);
     throw error;
   }
 }
@@ -231,7 +238,13 @@ async function refuse(
   vote: VoteInput,
   code: RefusalCode,
   message: string,
+  request?: ApprovalRequest,
 ): Promise<Extract<VoteResult, { outcome: 'refused' }>> {
   if (vote.channel) await deps.notifier.tellPrivately(vote.channel, vote.user, message);
+  // A click on an unknown request has nothing to be stored beside; it stays a log line.
+  if (request && deps.refusals) {
+    const event = refusedClickEvent({ ...vote, refusal: code }, deps.clock.now().toISOString());
+    await deps.refusals.recordRefusal(request, event);
+  }
   return { outcome: 'refused', code, message };
 }

@@ -24,6 +24,8 @@ import type { StepUpConfig } from '../domain/config';
 import { systemClock, type Clock } from '../ports/clock';
 import type { OperationalMetrics } from '../ports/operational-metrics';
 import type { RequestStore } from '../ports/request-store';
+import type { AuditLog } from '../ports/audit-log';
+import { auditLog } from '../adapters/aws/audit-clients';
 import type { Workflow } from '../ports/workflow';
 
 /** What the Slack ingress needs. */
@@ -40,6 +42,8 @@ export interface SlackEventsDeps {
   readonly workflow: Pick<Workflow, 'sendTaskSuccess'>;
   readonly config: StepUpConfig;
   readonly clock: Clock;
+  /** Where refused clicks are stored (beside their request). */
+  readonly refusals?: Pick<AuditLog, 'recordRefusal'>;
   /**
    * Where `SlackCallFailed` is counted.
    * @default noMetrics
@@ -132,6 +136,7 @@ export const handler = lazyHandler(() =>
   slackEventsHandler({
     credentials: slackCredentials,
     store: tableStore(),
+    refusals: auditLog(),
     workflow: taskResponder(),
     config: envConfig(),
     clock: systemClock,

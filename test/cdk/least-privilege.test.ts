@@ -148,9 +148,9 @@ describe('least privilege', () => {
     ]);
   });
 
-  it('lets only the kill switch and the reconciler query the index of open requests, GET /v1/agents the agents partition, and nobody scan', () => {
+  it('lets only the kill switch, the reconciler (index of open requests), the audit query (audit index) and GET /v1/agents (agents partition) query the table, and nobody scan it', () => {
     expect(rolesAllowing('dynamodb:Query').sort()).toEqual(
-      [roleOf('reconcile'), roleOf('revoke'), roleOf('listAgents')].sort(),
+      [roleOf('reconcile'), roleOf('revoke'), roleOf('listAuditEvents'), roleOf('listAgents')].sort(),
     );
     expect(rolesAllowing('dynamodb:Scan')).toEqual([]);
   });

@@ -14,6 +14,7 @@ const SERVICE_OF_CLIENT: Record<string, string> = {
   'client-sfn': 'states',
   'client-secrets-manager': 'secretsmanager',
   'client-sts': 'sts',
+  'client-eventbridge': 'events',
 };
 
 const scratch = mkdtempSync(join(tmpdir(), 'stepup-sdk-clients-'));

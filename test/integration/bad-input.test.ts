@@ -296,11 +296,20 @@ describe('bad input never changes state and gets a 4xx with {error, error_descri
       expect(await tableSnapshot()).toEqual(before);
     });
 
+    // A refused click changes no request; it is stored as an audit record of its own (issue 15).
+    const withoutRefusals = async () =>
+      (await tableSnapshot())?.filter((item) => !item.sk?.S?.startsWith('REFUSED#'));
+    const refusalsBy = async (actor: string) =>
+      (await tableSnapshot())?.filter(
+        (item) => item.sk?.S?.startsWith('REFUSED#') && item.sk.S.includes(actor),
+      );
+
     it('refuses a click by someone outside the approver group, privately, with no state change', async () => {
-      const before = await tableSnapshot();
+      const before = await withoutRefusals();
       const response = await runtime.click({ requestId, user: 'U0MALLORY', decision: 'approve' });
       expect(response.status).toBe(200);
-      expect(await tableSnapshot()).toEqual(before);
+      expect(await withoutRefusals()).toEqual(before);
+      expect(await refusalsBy('slack:T0EXAMPLE/U0MALLORY')).toHaveLength(1);
       expect(runtime.slack!.ephemerals.at(-1)).toMatchObject({
         user: 'U0MALLORY',
         text: expect.stringContaining('Only members of db-owners'),
@@ -308,9 +317,10 @@ describe('bad input never changes state and gets a 4xx with {error, error_descri
     });
 
     it('refuses a member of another Slack team with no state change', async () => {
-      const before = await tableSnapshot();
+      const before = await withoutRefusals();
       await runtime.click({ requestId, user: 'U0ALICE', decision: 'approve', team: 'T0OTHER' });
-      expect(await tableSnapshot()).toEqual(before);
+      expect(await withoutRefusals()).toEqual(before);
+      expect(await refusalsBy('slack:T0OTHER/U0ALICE')).toHaveLength(1);
     });
 
     it('answers an unreadable but correctly signed body with 400, not 500', async () => {

@@ -339,6 +339,9 @@ describe('the OpenAPI document against the live routes', () => {
     );
     record('GET /v1/agents', await call('GET', '/v1/agents', { bearer: operatorToken }));
     record('GET /v1/agents', await call('GET', '/v1/agents', { bearer: agent }));
+    record('GET /v1/audit/events', await call('GET', '/v1/audit/events', { bearer: operatorToken }));
+    record('GET /v1/audit/events', await call('GET', '/v1/audit/events?limit=0', { bearer: operatorToken }));
+    record('GET /v1/audit/events', await call('GET', '/v1/audit/events', { bearer: agent }));
 
     // Mistakes are documented too: no bearer token, and a body the schema refuses.
     for (const { key, operation } of operations()) {

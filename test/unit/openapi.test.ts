@@ -96,6 +96,7 @@ describe('the OpenAPI document', () => {
         'post /v1/credentials/aws',
         'post /v1/revoke',
         'get /v1/agents',
+        'get /v1/audit/events',
         'post /access/v1/evaluation',
         'post /access/v1/evaluations',
         'get /.well-known/authzen-configuration',

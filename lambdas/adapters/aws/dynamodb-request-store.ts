@@ -23,6 +23,7 @@ import {
   type ResumableRequest,
 } from '../../ports/request-store';
 import { countOutcomes } from '../outcome-metrics';
+import { AUDIT_INDEX, auditIndexAttributes, auditKey } from './audit-index';
 import { changedAttributes } from './changed-attributes';
 import { decodeCursor, encodeCursor } from './page-cursor';
 
@@ -89,7 +90,14 @@ function toItem(request: ApprovalRequest): Record<string, AttributeValue> {
     ? { id: request.id, expiresAt: request.expiresAt, escalateTo: request.requirements.escalateTo }
     : undefined;
   return marshall(
-    { pk: `REQUEST#${request.id}`, sk: SORT_KEY, ...request, ...open, resume },
+    {
+      pk: `REQUEST#${request.id}`,
+      sk: SORT_KEY,
+      ...request,
+      ...open,
+      resume,
+      ...auditIndexAttributes(request),
+    },
     { removeUndefinedValues: true },
   );
 }
@@ -110,6 +118,8 @@ function fromItem(item: Parameters<typeof unmarshall>[0]): ApprovalRequest {
     openShard: _shard,
     openKey: _key,
     resume: _resume,
+    [AUDIT_INDEX.partitionKey]: _auditShard,
+    [AUDIT_INDEX.sortKey]: _auditKey,
     ...request
   } = unmarshall(item);
   return request as ApprovalRequest;
@@ -184,13 +194,20 @@ export class DynamoDbRequestStore implements RequestStore {
           UpdateExpression:
             // The audit record rides in the same write as its own attribute, not appended to the
             // events list: introspection is the hot path, and rewriting a list costs.
-            'SET consumedAt = :at, consumption = :event, #version = #version + :one',
+            // The request moves to the top of the audit index with its consumption, as with any event.
+            'SET consumedAt = :at, consumption = :event, #version = #version + :one, #auditKey = :auditKey',
           ConditionExpression:
             '#status = :approved AND delivery.jti = :jti AND delivery.#exp > :now AND attribute_not_exists(consumedAt) AND attribute_not_exists(revokedAt)',
-          ExpressionAttributeNames: { '#version': 'version', '#status': 'status', '#exp': 'exp' },
+          ExpressionAttributeNames: {
+            '#version': 'version',
+            '#status': 'status',
+            '#exp': 'exp',
+            '#auditKey': AUDIT_INDEX.sortKey,
+          },
           ExpressionAttributeValues: marshall(
             {
               ':at': event.at,
+              ':auditKey': auditKey(event.at, id),
               ':one': 1,
               ':event': event,
               ':approved': 'APPROVED',

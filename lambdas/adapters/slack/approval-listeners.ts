@@ -6,6 +6,7 @@ import { StepUpError } from '../../domain/errors';
 import { requireText } from '../../domain/validation';
 import { previewVote, recordVote, type VoteInput, type VoteResult } from '../../domain/record-vote';
 import type { Clock } from '../../ports/clock';
+import type { AuditLog } from '../../ports/audit-log';
 import type { RequestStore } from '../../ports/request-store';
 import type { Workflow } from '../../ports/workflow';
 import { requestLogger } from '../logger';
@@ -23,6 +24,8 @@ export interface ApprovalListenerDeps {
   readonly clock: Clock;
   /** Slack Web API client for message updates, private replies and the people directory. */
   readonly client: WebClient;
+  /** Where refused clicks are stored (beside their request). */
+  readonly refusals?: Pick<AuditLog, 'recordRefusal'>;
 }
 
 /** The vote a button click means, identified by Slack user and team id. */
@@ -61,10 +64,11 @@ export function registerApprovalListeners(app: App, deps: ApprovalListenerDeps):
     config: deps.config,
     clock: deps.clock,
     directory: new SlackPeopleDirectory(deps.client),
+    refusals: deps.refusals,
   };
   const logVote = (requestId: string, decision: string, user: string, result: VoteResult) => {
     const fields = { decision, user, outcome: result.outcome };
-    // Refused clicks are part of the audit record even though they change no request.
+    // Refused clicks are stored as audit events beside their request (record-vote.ts); logged too.
     if (result.outcome === 'refused') {
       requestLogger(requestId).warn('slack click refused', { ...fields, refusal: result.code, audit: true });
     } else if (result.outcome !== 'recorded' && result.handover === 'deferred') {

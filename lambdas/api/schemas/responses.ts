@@ -37,6 +37,7 @@ const AUDIT_EVENT_TYPES = every<AuditEventType>({
   notified: true,
   escalated: true,
   vote: true,
+  vote_refused: true,
   approved: true,
   denied: true,
   expired: true,

@@ -142,6 +142,10 @@ export function physicalResource(
         generatedName(env, logicalId, pseudoRandom(seed, 12, MIXED), 512);
       return { ref: name, attributes: { Arn: `arn:${p}:logs:${r}:${a}:log-group:${name}:*` } };
     }
+    case 'AWS::Events::EventBus': {
+      const name = explicitName(properties, 'Name') ?? logicalId;
+      return { ref: name, attributes: { Arn: `arn:${p}:events:${r}:${a}:event-bus/${name}`, Name: name } };
+    }
     case 'AWS::ApiGatewayV2::Api': {
       const id = pseudoRandom(seed, 10, LOWER);
       return {

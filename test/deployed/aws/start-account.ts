@@ -4,6 +4,7 @@ import type { CfnTemplate } from './cfn-template';
 import { startDynamoDb, type RunningDynamoDb } from './dynamodb';
 import { IamEvaluator } from './iam';
 import { startKms } from './kms';
+import { startEventBridge, type RunningEventBridge } from './eventbridge';
 import { Principals } from './principals';
 import { startSecretsManager, type RunningSecretsManager } from './secrets-manager';
 import { startStepFunctions, type RunningStepFunctions, type StepFunctionsOptions } from './step-functions';
@@ -28,11 +29,13 @@ export interface RunningAccount {
     readonly SECRETS_MANAGER: string;
     readonly SFN: string;
     readonly STS: string;
+    readonly EVENTBRIDGE: string;
   };
   readonly dynamodb: RunningDynamoDb;
   readonly secretsManager: RunningSecretsManager;
   readonly stepFunctions: RunningStepFunctions;
   readonly sts: RunningStsStandIn;
+  readonly eventBridge: RunningEventBridge;
   close(): Promise<void>;
 }
 
@@ -45,12 +48,13 @@ export async function startAccount(
   const principals = new Principals(account);
   const callLog = new CallLog();
   const services = { region: account.env.region, principals, iam: new IamEvaluator(account), callLog };
-  const [dynamodb, kms, secretsManager, stepFunctions, sts] = await Promise.all([
+  const [dynamodb, kms, secretsManager, stepFunctions, sts, eventBridge] = await Promise.all([
     startDynamoDb(account, services),
     startKms(account, services),
     startSecretsManager(account, services),
     startStepFunctions(account, services, options),
     startSts(services, options.targetRoles?.(account) ?? []),
+    startEventBridge(account, services),
   ]);
   return {
     account,
@@ -62,11 +66,13 @@ export async function startAccount(
       SECRETS_MANAGER: secretsManager.endpoint,
       SFN: stepFunctions.endpoint,
       STS: sts.endpoint,
+      EVENTBRIDGE: eventBridge.endpoint,
     },
     dynamodb,
     secretsManager,
     stepFunctions,
     sts,
+    eventBridge,
     close: async () => {
       await Promise.all([
         stepFunctions.close(),
@@ -74,6 +80,7 @@ export async function startAccount(
         kms.close(),
         secretsManager.close(),
         sts.close(),
+        eventBridge.close(),
       ]);
     },
   };
