@@ -8,6 +8,7 @@ import {
   approvers,
   decisionDeadline,
   type ApprovalRequest,
+  type PasskeyProof,
   type Vote,
 } from './approval-request';
 import { isEligibleApprover } from './combine-requirements';
@@ -28,6 +29,8 @@ export interface VoteInput {
   readonly reason?: string;
   /** Channel the click came from, for a private reply. */
   readonly channel?: string;
+  /** The verified passkey assertion behind the vote (the approval page); required by `@assurance("passkey")`. */
+  readonly passkey?: PasskeyProof;
 }
 
 /** Why a click changed nothing. Stable codes, safe to show the clicker. */
@@ -38,7 +41,8 @@ export type RefusalCode =
   | 'self_approval'
   | 'already_decided'
   | 'already_voted'
-  | 'expired';
+  | 'expired'
+  | 'passkey_required';
 
 /** What came of a click. */
 export type VoteResult =
@@ -123,6 +127,9 @@ function checkVote(
   if (request.votes.some((v) => v.user === vote.user)) {
     throw new Refusal('already_voted', 'Your vote on this request is already recorded.');
   }
+  if (request.requirements.assurance === 'passkey' && !vote.passkey?.userVerified) {
+    throw new Refusal('passkey_required', 'This request needs your vote confirmed with a passkey.');
+  }
 }
 
 function applyVote(
@@ -133,12 +140,22 @@ function applyVote(
   selfApproval: boolean,
 ): ApprovalRequest {
   checkVote(config, request, vote, at, selfApproval);
-  const cast: Vote = { user: vote.user, team: vote.team, decision: vote.decision, at, reason: vote.reason };
+  const cast: Vote = {
+    user: vote.user,
+    team: vote.team,
+    decision: vote.decision,
+    at,
+    reason: vote.reason,
+    ...(vote.passkey ? { passkey: vote.passkey } : {}),
+  };
   const actor = `slack:${vote.team}/${vote.user}`;
+  const proof: Record<string, string | boolean> = vote.passkey
+    ? { credential_id: vote.passkey.credentialId, user_verified: vote.passkey.userVerified }
+    : {};
   const voted: ApprovalRequest = {
     ...request,
     votes: [...request.votes, cast],
-    events: [...request.events, { type: 'vote', at, actor, detail: { decision: vote.decision } }],
+    events: [...request.events, { type: 'vote', at, actor, detail: { decision: vote.decision, ...proof } }],
   };
   if (vote.decision === 'deny') {
     const detail = vote.reason ? { reason: vote.reason } : undefined;
