@@ -127,9 +127,6 @@ function checkVote(
   if (request.votes.some((v) => v.user === vote.user)) {
     throw new Refusal('already_voted', 'Your vote on this request is already recorded.');
   }
-  if (request.requirements.assurance === 'passkey' && !vote.passkey?.userVerified) {
-    throw new Refusal('passkey_required', 'This request needs your vote confirmed with a passkey.');
-  }
 }
 
 function applyVote(
@@ -140,6 +137,10 @@ function applyVote(
   selfApproval: boolean,
 ): ApprovalRequest {
   checkVote(config, request, vote, at, selfApproval);
+  // Checked here, in the write, not in checkVote: previewVote asks before the approver has a passkey link.
+  if (request.requirements.assurance === 'passkey' && vote.passkey?.userVerified !== true) {
+    throw new Refusal('passkey_required', 'This request needs your vote confirmed with a passkey.');
+  }
   const cast: Vote = {
     user: vote.user,
     team: vote.team,
