@@ -25,6 +25,10 @@ import { systemClock, type Clock } from '../ports/clock';
 import type { OperationalMetrics } from '../ports/operational-metrics';
 import type { RequestStore } from '../ports/request-store';
 import type { Workflow } from '../ports/workflow';
+import type { PasskeyClickDeps } from '../adapters/slack/passkey-click';
+import { passkeyStore } from '../adapters/aws/table-clients';
+import { approvalPageUrl } from '../adapters/passkey/env-passkeys';
+import { ENV, requireEnv } from '../adapters/env';
 
 /** What the Slack ingress needs. */
 export interface SlackEventsDeps {
@@ -40,6 +44,8 @@ export interface SlackEventsDeps {
   readonly workflow: Pick<Workflow, 'sendTaskSuccess'>;
   readonly config: StepUpConfig;
   readonly clock: Clock;
+  /** Answers clicks on passkey requests with a link to the approval page. */
+  readonly passkey?: PasskeyClickDeps;
   /**
    * Where `SlackCallFailed` is counted.
    * @default noMetrics
@@ -131,6 +137,10 @@ export function slackEventsHandler(deps: SlackEventsDeps) {
 export const handler = lazyHandler(() =>
   slackEventsHandler({
     credentials: slackCredentials,
+    passkey: {
+      passkeys: passkeyStore(),
+      pageUrl: (secret) => approvalPageUrl(requireEnv(ENV.publicUrl), secret),
+    },
     store: tableStore(),
     workflow: taskResponder(),
     config: envConfig(),
