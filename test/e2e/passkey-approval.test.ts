@@ -46,6 +46,7 @@ describe('passkey-confirmed votes in Chromium with a virtual authenticator', () 
   let context: BrowserContext;
   let page: Page;
   let cdp: CDPSession;
+  let authenticatorId: string;
   const external: string[] = [];
   const pageErrors: string[] = [];
 
@@ -72,7 +73,7 @@ describe('passkey-confirmed votes in Chromium with a virtual authenticator', () 
     page.on('pageerror', (error) => pageErrors.push(error.message));
     cdp = await context.newCDPSession(page);
     await cdp.send('WebAuthn.enable', { enableUI: false });
-    await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    ({ authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
       options: {
         protocol: 'ctap2',
         transport: 'internal',
@@ -81,7 +82,7 @@ describe('passkey-confirmed votes in Chromium with a virtual authenticator', () 
         isUserVerified: true,
         automaticPresenceSimulation: true,
       },
-    });
+    }));
   });
 
   afterAll(async () => {
@@ -260,15 +261,6 @@ describe('passkey-confirmed votes in Chromium with a virtual authenticator', () 
     expect((await runtime.store.get(id))?.denialReason).toBe('the ledger is still in use');
   });
 
-  it('a signature counter that goes backwards is refused (a cloned authenticator)', async () => {
-    const [stored] = await runtime.passkeys.credentials('U0ALICE');
-    expect(stored?.counter).toBeGreaterThan(0);
-    const { authenticatorId } = (await cdp.send('WebAuthn.getCredentials' as never, {} as never).catch(
-      () => ({ authenticatorId: undefined }),
-    )) as { authenticatorId?: string };
-    void authenticatorId;
-  });
-
   it('an operator revokes a passkey; its assertions are refused and the approver enrols again', async () => {
     const id = await api.createRequest(agent, { resource: 'prod/archive' });
     await slackMessage(runtime, id);
@@ -285,6 +277,22 @@ describe('passkey-confirmed votes in Chromium with a virtual authenticator', () 
     // The next click hands out an enrolment link again.
     expect(await submit(await linkFor(id, 'U0ALICE', 'approve'))).toContain('registered');
     expect(await submit(await linkFor(id, 'U0ALICE', 'approve'))).toContain('approved');
+  });
+
+  it('a signature counter that goes backwards is refused (a cloned authenticator)', async () => {
+    const [stored] = await runtime.passkeys.credentials('U0ALICE');
+    expect(stored?.counter).toBeGreaterThan(0);
+    // The authenticator's copy of the credential, put back with its counter at 0: a clone's counter.
+    const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+    const clone = credentials.find((c) => Buffer.from(c.credentialId, 'base64').toString('base64url') === stored?.id);
+    if (!clone) throw new Error('the virtual authenticator lost the credential');
+    await cdp.send('WebAuthn.removeCredential', { authenticatorId, credentialId: clone.credentialId });
+    await cdp.send('WebAuthn.addCredential', { authenticatorId, credential: { ...clone, signCount: 0 } });
+
+    const id = await api.createRequest(agent, { resource: 'prod/clone' });
+    await slackMessage(runtime, id);
+    expect(await submit(await linkFor(id, 'U0ALICE', 'approve'))).toContain('did not verify');
+    expect(await pending(id)).toEqual({ status: 'PENDING', votes: 0 });
   });
 
   it('loaded nothing from anywhere else and raised no page error', () => {
