@@ -1,3 +1,4 @@
+import { grantPasskeyFunctions, passkeyAssetBundling } from './passkey-functions';
 import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -162,7 +163,11 @@ export class StepUpApproval extends Construct {
       fns[name] = buildStepUpFunction(this, constructId, {
         handlerFile,
         logRetention,
-        bundling: POLICY_FUNCTIONS.includes(name) ? policyBundling(policySet) : undefined,
+        bundling: POLICY_FUNCTIONS.includes(name)
+          ? policyBundling(policySet)
+          : name === 'approvalAssets'
+            ? passkeyAssetBundling()
+            : undefined,
         timeout:
           name === 'reconcile' ? RECONCILE_TIMEOUT : name === 'token' ? TOKEN_FUNCTION_TIMEOUT : undefined,
       });
@@ -246,6 +251,14 @@ export class StepUpApproval extends Construct {
     grantSlackSecret(fns.reconcile, this.slackSecret);
     grantStopWorkflow(fns.reconcile, this.stateMachine);
     new ReconcileSchedule(this, 'Reconciler', { reconciler: fns.reconcile });
+
+    grantPasskeyFunctions(fns, {
+      table: this.table,
+      slackSecret: this.slackSecret,
+      stateMachine: this.stateMachine,
+      config,
+      publicUrl: this.apiUrl,
+    });
 
     const publicRoutes: PublicRoute[] = [];
     for (const route of ROUTES) {

@@ -74,6 +74,7 @@ describe('resources', () => {
     expect(withConfig).toEqual([
       'accessEvaluation',
       'accessEvaluations',
+      'approvalConfirm',
       'awaitApproval',
       'cancelRequest',
       'createRequest',
@@ -81,6 +82,7 @@ describe('resources', () => {
       'getRequest',
       'introspect',
       'notifyOutcome',
+      'passkeysRevoke',
       'recordOutcome',
       'revoke',
       'slackEvents',
@@ -118,6 +120,10 @@ describe('resources', () => {
         'POST /access/v1/evaluation JWT',
         'POST /access/v1/evaluations JWT',
         'GET /.well-known/authzen-configuration NONE',
+        'GET /approval/{link} NONE',
+        'POST /approval/{link} NONE',
+        'GET /approval-assets/{file} NONE',
+        'POST /v1/passkeys/revoke JWT',
       ].sort(),
     );
   });
