@@ -5,7 +5,10 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { join } from 'node:path';
 import { ENV } from '../lambdas/adapters/env';
-import { BROWSER_LIBRARY_FILE, BROWSER_LIBRARY_IN_PACKAGE } from '../lambdas/adapters/passkey/browser-library';
+import {
+  BROWSER_LIBRARY_FILE,
+  BROWSER_LIBRARY_IN_PACKAGE,
+} from '../lambdas/adapters/passkey/browser-library';
 import type { StepUpConfig } from '../lambdas/domain/config';
 import { grantSlackSecret, grantTable, grantWorkflowCallback, setConfig } from './grants';
 import { PROJECT_ROOT } from './step-up-function';

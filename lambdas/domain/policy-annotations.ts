@@ -109,9 +109,7 @@ function mode(value: string, problems: string[]): PolicyMode | undefined {
 
 function assurance(value: string, problems: string[]): Assurance | undefined {
   if ((ASSURANCE_LEVELS as readonly string[]).includes(value)) return value as Assurance;
-  problems.push(
-    `@assurance("${value}") must be one of ${ASSURANCE_LEVELS.map((a) => `"${a}"`).join(', ')}`,
-  );
+  problems.push(`@assurance("${value}") must be one of ${ASSURANCE_LEVELS.map((a) => `"${a}"`).join(', ')}`);
   return undefined;
 }
 

@@ -34,7 +34,10 @@ export function approvalConfirmHandler(deps: ConfirmPasskeyVoteDeps) {
     if ((await linkPurpose(deps, secret)) === 'enrol') {
       const { credentialId } = await enrolPasskey(deps, secret, input.response);
       logger.info('passkey registered', { credential_id: credentialId, audit: true });
-      return json(200, { outcome: 'enrolled', message: 'Your passkey is registered. Click the button in Slack again.' });
+      return json(200, {
+        outcome: 'enrolled',
+        message: 'Your passkey is registered. Click the button in Slack again.',
+      });
     }
     const result = await confirmPasskeyVote(deps, { secret, response: input.response, reason: input.reason });
     return json(200, { outcome: result.outcome, message: DONE[result.outcome] });

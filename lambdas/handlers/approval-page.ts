@@ -21,7 +21,11 @@ export function approvalPageHandler(deps: PasskeyPageDeps) {
         : page.kind === 'enrol'
           ? enrolPage(page.link, page.enrolled, page.options)
           : unusablePage(page.message);
-    return { statusCode: page.kind === 'unusable' ? page.status : 200, headers: { ...PAGE_HEADERS }, body: html };
+    return {
+      statusCode: page.kind === 'unusable' ? page.status : 200,
+      headers: { ...PAGE_HEADERS },
+      body: html,
+    };
   });
 }
 

@@ -22,7 +22,12 @@ export function passkeysRevokeHandler(deps: {
   return authenticatedRoute(deps.admission, async (event, caller) => {
     const { user } = passkeyRevocationBody.parse(bodyOf(event));
     const result = await revokePasskeys(deps, caller, user);
-    logger.warn('approver passkeys revoked by an operator', { operator: caller, user, ...result, audit: true });
+    logger.warn('approver passkeys revoked by an operator', {
+      operator: caller,
+      user,
+      ...result,
+      audit: true,
+    });
     return json(200, result);
   });
 }

@@ -6,7 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
 import type { Clock } from '../../lambdas/ports/clock';
 import { linkIn, passkeyPolicies } from '../helpers/passkey-policies';
-import { eventually, pollUntilDecided, slackMessage, testConfig, useTestRuntime, type Api } from '../integration/support';
+import {
+  eventually,
+  pollUntilDecided,
+  slackMessage,
+  testConfig,
+  useTestRuntime,
+  type Api,
+} from '../integration/support';
 
 /** Debian's Chromium; `CHROMIUM_PATH` points elsewhere. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -36,11 +43,10 @@ describe('passkey-confirmed votes in Chromium with a virtual authenticator', () 
   let runtime: LocalRuntime;
   let api: Api;
   let agent: string;
-  useTestRuntime(
-    (started) => ({ runtime, api, agent } = started),
-    testConfig({ operators: ['ops-bot'] }),
-    { policiesDir: passkeyPolicies(), clock },
-  );
+  useTestRuntime((started) => ({ runtime, api, agent } = started), testConfig({ operators: ['ops-bot'] }), {
+    policiesDir: passkeyPolicies(),
+    clock,
+  });
 
   let profile: string;
   let context: BrowserContext;
@@ -125,7 +131,11 @@ describe('passkey-confirmed votes in Chromium with a virtual authenticator', () 
 
   /** Posts a body to a link as the page would. */
   const post = async (url: string, body: string) => {
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
 
@@ -182,7 +192,10 @@ describe('passkey-confirmed votes in Chromium with a virtual authenticator', () 
         detail: { decision: 'approve', credential_id: credential?.id, user_verified: true },
       }),
     );
-    const introspected = await api.introspect(await runtime.devToken('orders-db'), answer.body.access_token as string);
+    const introspected = await api.introspect(
+      await runtime.devToken('orders-db'),
+      answer.body.access_token as string,
+    );
     expect(introspected.body).toMatchObject({ active: true, approval: { assurance: 'passkey' } });
     expect(await page.evaluate(() => (window as { pwned?: number }).pwned)).toBeUndefined();
   });
@@ -267,7 +280,9 @@ describe('passkey-confirmed votes in Chromium with a virtual authenticator', () 
     const url = await linkFor(id, 'U0ALICE', 'approve');
     const answer = await captureAnswer(url);
     const operator = await runtime.devToken('ops-bot');
-    expect(await api.postJson('/v1/passkeys/revoke', { user: 'U0ALICE' }, agent)).toMatchObject({ status: 403 });
+    expect(await api.postJson('/v1/passkeys/revoke', { user: 'U0ALICE' }, agent)).toMatchObject({
+      status: 403,
+    });
     expect(await api.postJson('/v1/passkeys/revoke', { user: 'U0ALICE' }, operator)).toMatchObject({
       status: 200,
       body: { removed: 1 },
@@ -284,7 +299,9 @@ describe('passkey-confirmed votes in Chromium with a virtual authenticator', () 
     expect(stored?.counter).toBeGreaterThan(0);
     // The authenticator's copy of the credential, put back with its counter at 0: a clone's counter.
     const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
-    const clone = credentials.find((c) => Buffer.from(c.credentialId, 'base64').toString('base64url') === stored?.id);
+    const clone = credentials.find(
+      (c) => Buffer.from(c.credentialId, 'base64').toString('base64url') === stored?.id,
+    );
     if (!clone) throw new Error('the virtual authenticator lost the credential');
     await cdp.send('WebAuthn.removeCredential', { authenticatorId, credentialId: clone.credentialId });
     await cdp.send('WebAuthn.addCredential', { authenticatorId, credential: { ...clone, signCount: 0 } });

@@ -95,7 +95,9 @@ export class DynamoDbPasskeyStore implements PasskeyStore {
     const { Item } = await this.client.send(
       new GetItemCommand({ TableName: this.tableName, Key: passkeysKey(user), ConsistentRead: true }),
     );
-    const stored = Item ? (unmarshall(Item).credentials as Record<string, PasskeyCredential> | undefined) : undefined;
+    const stored = Item
+      ? (unmarshall(Item).credentials as Record<string, PasskeyCredential> | undefined)
+      : undefined;
     return Object.values(stored ?? {}).sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1));
   }
 
@@ -126,7 +128,8 @@ export class DynamoDbPasskeyStore implements PasskeyStore {
 
   advanceCounter(user: string, credentialId: string, counter: number, at: string): Promise<boolean> {
     // An authenticator without a counter always reports 0; any other counter must go up.
-    const rises = counter === 0 ? '#credentials.#id.#counter = :counter' : '#credentials.#id.#counter < :counter';
+    const rises =
+      counter === 0 ? '#credentials.#id.#counter = :counter' : '#credentials.#id.#counter < :counter';
     return conditional(
       this.client.send(
         new UpdateItemCommand({

@@ -5,7 +5,13 @@ import { join } from 'node:path';
 export const BROWSER_LIBRARY_FILE = 'webauthn-browser.js';
 
 /** The bundle's path inside the package, for the build and the local runtime. */
-export const BROWSER_LIBRARY_IN_PACKAGE = join('@simplewebauthn', 'browser', 'dist', 'bundle', 'index.umd.min.js');
+export const BROWSER_LIBRARY_IN_PACKAGE = join(
+  '@simplewebauthn',
+  'browser',
+  'dist',
+  'bundle',
+  'index.umd.min.js',
+);
 
 /** Reads a file once, on first use. */
 export function readOnce(path: string): () => string {

@@ -60,7 +60,10 @@ export async function confirmPasskeyVote(
   const credentialId = typeof input.response.id === 'string' ? input.response.id : '';
   const credential = (await deps.passkeys.credentials(link.user)).find((c) => c.id === credentialId);
   if (!credential) {
-    throw new StepUpError('access_denied', 'This passkey is not registered for the approver this link was given to.');
+    throw new StepUpError(
+      'access_denied',
+      'This passkey is not registered for the approver this link was given to.',
+    );
   }
   const verified = await deps.ceremony.verifyAuthentication({
     response: input.response,
@@ -75,10 +78,16 @@ export async function confirmPasskeyVote(
   }
   const at = deps.clock.now().toISOString();
   if (!(await deps.passkeys.useLink(link.id, link.nonce, at))) {
-    throw new StepUpError('invalid_grant', 'This link was already used; click the button in Slack again for a new one.');
+    throw new StepUpError(
+      'invalid_grant',
+      'This link was already used; click the button in Slack again for a new one.',
+    );
   }
   if (!(await deps.passkeys.advanceCounter(link.user, credential.id, verified.newCounter, at))) {
-    throw new StepUpError('access_denied', 'The passkey’s signature counter did not go up; the vote is refused.');
+    throw new StepUpError(
+      'access_denied',
+      'The passkey’s signature counter did not go up; the vote is refused.',
+    );
   }
   const result = await recordVote(deps, {
     requestId: request.id,
@@ -88,6 +97,7 @@ export async function confirmPasskeyVote(
     ...(reason ? { reason } : {}),
     passkey: { credentialId: credential.id, userVerified: true },
   });
-  if (result.outcome === 'refused') throw new StepUpError('access_denied', result.message, { refusal: result.code });
+  if (result.outcome === 'refused')
+    throw new StepUpError('access_denied', result.message, { refusal: result.code });
   return result;
 }

@@ -22,7 +22,12 @@ export type PasskeyPage =
       readonly request: ApprovalRequest;
       readonly options: CeremonyOptions;
     }
-  | { readonly kind: 'enrol'; readonly link: PasskeyLink; readonly enrolled: number; readonly options: CeremonyOptions }
+  | {
+      readonly kind: 'enrol';
+      readonly link: PasskeyLink;
+      readonly enrolled: number;
+      readonly options: CeremonyOptions;
+    }
   | { readonly kind: 'unusable'; readonly status: 404 | 410; readonly message: string };
 
 /**
@@ -48,10 +53,18 @@ export async function openPasskeyPage(deps: PasskeyPageDeps, secret: string): Pr
   const request = link.requestId ? await deps.store.get(link.requestId) : undefined;
   if (!request) return { kind: 'unusable', status: 404, message: 'This request does not exist.' };
   if (request.status !== 'PENDING') {
-    return { kind: 'unusable', status: 410, message: `This request is already ${request.status.toLowerCase()}.` };
+    return {
+      kind: 'unusable',
+      status: 410,
+      message: `This request is already ${request.status.toLowerCase()}.`,
+    };
   }
   if (credentials.length === 0) {
-    return { kind: 'unusable', status: 410, message: 'You have no passkey registered; click the button in Slack again.' };
+    return {
+      kind: 'unusable',
+      status: 410,
+      message: 'You have no passkey registered; click the button in Slack again.',
+    };
   }
   if (!(await deps.passkeys.setLinkNonce(link.id, nonce))) return used();
   const options = await deps.ceremony.authenticationOptions({
@@ -62,5 +75,9 @@ export async function openPasskeyPage(deps: PasskeyPageDeps, secret: string): Pr
 }
 
 function used(): PasskeyPage {
-  return { kind: 'unusable', status: 410, message: 'This link was already used; click the button in Slack again for a new one.' };
+  return {
+    kind: 'unusable',
+    status: 410,
+    message: 'This link was already used; click the button in Slack again for a new one.',
+  };
 }
