@@ -116,10 +116,14 @@ export class SoftwareAuthenticator {
   }
 }
 
-/** The ceremony options an approval page carries (its inert JSON block). */
-export async function pageOptions<T>(url: string): Promise<T> {
-  const html = await (await fetch(url)).text();
+/** The ceremony options in an approval page's HTML (its inert JSON block). */
+export function ceremonyOptionsIn<T>(html: string): T {
   const match = /<script type="application\/json" id="ceremony"[^>]*>([^<]*)<\/script>/.exec(html);
-  if (!match?.[1]) throw new Error(`no ceremony options on ${url}`);
+  if (!match?.[1]) throw new Error('no ceremony options on the page');
   return JSON.parse(match[1]) as T;
+}
+
+/** The ceremony options of the approval page at `url`. */
+export async function pageOptions<T>(url: string): Promise<T> {
+  return ceremonyOptionsIn<T>(await (await fetch(url)).text());
 }
