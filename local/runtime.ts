@@ -49,7 +49,7 @@ import { devRoutes, type DevContext } from './dev-routes';
 import { startHttpServer, type LambdaRoute } from './http-server';
 import { localPasskeys, passkeyBaseUrl, passkeyHandlers } from './passkey-wiring';
 import type { PasskeyStore } from '../lambdas/ports/passkey-store';
-import { approvalPageUrl } from '../lambdas/adapters/passkey/env-passkeys';
+import { approvalPageUrl } from '../lambdas/adapters/passkey/approval-page-url';
 import { SlackPeopleDirectory } from '../lambdas/adapters/slack/slack-people-directory';
 import { startLocalDynamoDb, type LocalDynamoDb } from './local-dynamodb';
 import { LOCAL_REGION, startLocalSts } from './local-sts';

@@ -2,7 +2,7 @@ import type { HttpResult } from '../adapters/api-gateway/http-event';
 import { httpRoute } from '../adapters/api-gateway/http-route';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import { passkeyStore, tableStore } from '../adapters/aws/table-clients';
-import { envCeremony } from '../adapters/passkey/env-passkeys';
+import { envCeremonyOptions } from '../adapters/passkey/env-ceremony-options';
 import { PAGE_HEADERS, enrolPage, unusablePage, votePage } from '../adapters/passkey/page-html';
 import { openPasskeyPage, type PasskeyPageDeps } from '../domain/passkey/passkey-page';
 import { systemClock } from '../ports/clock';
@@ -33,7 +33,7 @@ export const handler = lazyHandler(() =>
   approvalPageHandler({
     store: tableStore(),
     passkeys: passkeyStore(),
-    ceremony: envCeremony(),
+    ceremony: envCeremonyOptions(),
     clock: systemClock,
   }),
 );

@@ -27,7 +27,7 @@ import type { RequestStore } from '../ports/request-store';
 import type { Workflow } from '../ports/workflow';
 import type { PasskeyClickDeps } from '../adapters/slack/passkey-click';
 import { passkeyStore } from '../adapters/aws/table-clients';
-import { approvalPageUrl } from '../adapters/passkey/env-passkeys';
+import { approvalPageUrl } from '../adapters/passkey/approval-page-url';
 import { ENV, requireEnv } from '../adapters/env';
 
 /** What the Slack ingress needs. */

@@ -58,7 +58,10 @@ export class PasskeyApprover {
   }
 
   /** Votes with the passkey: the page of the vote link, then the assertion; also returns the page. */
-  async vote(requestId: string, decision: 'approve' | 'deny'): Promise<{ page: ApiResponse; answer: ApiResponse }> {
+  async vote(
+    requestId: string,
+    decision: 'approve' | 'deny',
+  ): Promise<{ page: ApiResponse; answer: ApiResponse }> {
     if (!this.key) throw new Error('enrol first');
     const link = await this.linkPath(requestId, decision);
     const page = await this.page(link);

@@ -1,65 +1,23 @@
 import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
   verifyAuthenticationResponse,
   verifyRegistrationResponse,
   type AuthenticationResponseJSON,
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import type { PasskeyCredential } from '../../domain/passkey/passkey-link';
-import type {
-  CeremonyOptions,
-  CeremonyResponse,
-  PasskeyCeremony,
-  VerifiedAssertion,
-} from '../../ports/passkey-ceremony';
+import type { CeremonyResponse, PasskeyCeremony, VerifiedAssertion } from '../../ports/passkey-ceremony';
 import { logger } from '../logger';
+import { WebAuthnOptions } from './webauthn-options';
 
-/** The relying party: the RP ID (a domain, never an IP address) and the page's origin. */
-export interface RelyingParty {
-  readonly id: string;
-  readonly origin: string;
-}
-
-/**
- * The relying party of a public URL: its host name is the RP ID and its origin the only accepted
- * origin. Locally that is `localhost`: WebAuthn refuses IP addresses as RP IDs.
- */
-export function relyingPartyOf(publicUrl: string): RelyingParty {
-  const url = new URL(publicUrl);
-  return { id: url.hostname, origin: url.origin };
-}
-
-const TIMEOUT_MS = 120_000;
 const base64url = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');
 const transportsOf = (credential: PasskeyCredential) => [...credential.transports];
 
 /**
- * {@link PasskeyCeremony} with `@simplewebauthn/server`: user verification is required in every
- * option and every verification, attestation is not asked for (`none`: any authenticator the
+ * {@link PasskeyCeremony}: the options of {@link WebAuthnOptions}, verified with `@simplewebauthn/server`;
+ * user verification is required in every verification, attestation is not asked for (`none`: any authenticator the
  * approver owns will do; the passkey is tied to the approver by the Slack link that registered it).
  */
-export class SimpleWebAuthnCeremony implements PasskeyCeremony {
-  constructor(private readonly rp: RelyingParty) {}
-
-  registrationOptions(input: {
-    user: string;
-    challenge: Uint8Array;
-    exclude: readonly PasskeyCredential[];
-  }): Promise<CeremonyOptions> {
-    return generateRegistrationOptions({
-      rpName: 'stepup',
-      rpID: this.rp.id,
-      userName: input.user,
-      userID: new TextEncoder().encode(input.user),
-      challenge: new Uint8Array(input.challenge),
-      timeout: TIMEOUT_MS,
-      attestationType: 'none',
-      excludeCredentials: input.exclude.map((c) => ({ id: c.id, transports: transportsOf(c) })),
-      authenticatorSelection: { residentKey: 'preferred', userVerification: 'required' },
-    });
-  }
-
+export class SimpleWebAuthnCeremony extends WebAuthnOptions implements PasskeyCeremony {
   async verifyRegistration(input: {
     response: CeremonyResponse;
     challenge: Uint8Array;
@@ -87,19 +45,6 @@ export class SimpleWebAuthnCeremony implements PasskeyCeremony {
       logger.warn('passkey registration refused', { reason: (error as Error).message });
       return undefined;
     }
-  }
-
-  authenticationOptions(input: {
-    challenge: Uint8Array;
-    allow: readonly PasskeyCredential[];
-  }): Promise<CeremonyOptions> {
-    return generateAuthenticationOptions({
-      rpID: this.rp.id,
-      challenge: new Uint8Array(input.challenge),
-      timeout: TIMEOUT_MS,
-      userVerification: 'required',
-      allowCredentials: input.allow.map((c) => ({ id: c.id, transports: transportsOf(c) })),
-    });
   }
 
   async verifyAuthentication(input: {

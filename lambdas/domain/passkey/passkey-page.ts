@@ -10,7 +10,7 @@ import { enrolChallenge, voteChallenge } from './vote-challenge';
 export interface PasskeyPageDeps {
   readonly store: RequestStore;
   readonly passkeys: PasskeyStore;
-  readonly ceremony: PasskeyCeremony;
+  readonly ceremony: Pick<PasskeyCeremony, 'registrationOptions' | 'authenticationOptions'>;
   readonly clock: Clock;
 }
 
