@@ -34,6 +34,7 @@ function parseArgs(argv: string[]): { memory: boolean; port?: number } {
 
 function banner(
   url: string,
+  passkeyUrl: string,
   dataDir: string | undefined,
   standIn: boolean,
   approver: string,
@@ -47,6 +48,7 @@ stepup is running (local mode)
   JWKS             ${url}/.well-known/jwks.json
   Slack            ${standIn ? `stand-in: messages at ${url}/dev/slack/messages` : 'real Slack (SLACK_BOT_TOKEN set)'}
   Console          ${url}/console
+  Approval pages   ${passkeyUrl}/approval/… (passkey votes; localhost: WebAuthn refuses IP addresses)
   Data             ${dataDir ?? 'in memory (--memory)'}
 
 Try it (copy-paste):
@@ -74,6 +76,7 @@ async function main(): Promise<void> {
   console.log(
     banner(
       runtime.url,
+      runtime.passkeyUrl,
       runtime.dataDir,
       Boolean(runtime.slack),
       group?.members[0] ?? 'U0ALICE',
