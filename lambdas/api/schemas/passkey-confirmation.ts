@@ -1,5 +1,6 @@
 import type { CeremonyResponse } from '../../ports/passkey-ceremony';
 import { StepUpError } from '../../domain/errors';
+import { MAX_CREDENTIAL_ID_LENGTH } from '../../domain/passkey/passkey-link';
 import { body, custom, optional, text } from './schema';
 
 /** A WebAuthn response as `@simplewebauthn/browser` encodes it: an object with a string `id`. */

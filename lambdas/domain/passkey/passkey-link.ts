@@ -31,6 +31,12 @@ export interface PasskeyLink {
   readonly usedAt?: string;
 }
 
+/**
+ * Longest credential id accepted, in base64url characters (191 bytes). WebAuthn allows up to 1023
+ * bytes; passkeys use 16 to 64. The bound keeps a request item's votes small (`item-size.test.ts`).
+ */
+export const MAX_CREDENTIAL_ID_LENGTH = 255;
+
 /** One registered passkey of an approver. */
 export interface PasskeyCredential {
   /** Credential id, base64url. */
