@@ -10,8 +10,11 @@ const ceremonyResponse = custom<CeremonyResponse>(
       throw new StepUpError('invalid_request', `${name} must be the WebAuthn response object`);
     }
     const { id } = value as Record<string, unknown>;
-    if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{1,1023}$/.test(id)) {
-      throw new StepUpError('invalid_request', `${name}.id must be a base64url credential id`);
+    if (typeof id !== 'string' || id.length > MAX_CREDENTIAL_ID_LENGTH || !/^[A-Za-z0-9_-]+$/.test(id)) {
+      throw new StepUpError(
+        'invalid_request',
+        `${name}.id must be a base64url credential id of at most ${MAX_CREDENTIAL_ID_LENGTH} characters`,
+      );
     }
     return value as CeremonyResponse;
   },
