@@ -25,6 +25,12 @@ const NAIVE_BOLT_BYTES = 1600 * KB;
 const SLACK_RATIO_BUDGET = 0.4;
 const SLACK_BUDGET_BYTES = SLACK_RATIO_BUDGET * NAIVE_BOLT_BYTES;
 const OTHER_BUDGET_BYTES = 400 * KB;
+/**
+ * The passkey confirmation verifies WebAuthn responses with `@simplewebauthn/server`, which loads its
+ * ASN.1/X.509 parsers (attestation formats, metadata service) eagerly: ~450 KB this code cannot shed.
+ */
+const WEBAUTHN_HANDLER = 'approval-confirm';
+const WEBAUTHN_BUDGET_BYTES = 900 * KB;
 
 const kb = (bytes: number) => `${(bytes / KB).toFixed(1)} KB`;
 
@@ -52,7 +58,12 @@ try {
   const rows: Row[] = handlers.map((handler) => ({
     handler,
     bytes: bundleSize(handler, handlerBundling(handler)),
-    budget: handler === SLACK_INGRESS_HANDLER ? SLACK_BUDGET_BYTES : OTHER_BUDGET_BYTES,
+    budget:
+      handler === SLACK_INGRESS_HANDLER
+        ? SLACK_BUDGET_BYTES
+        : handler === WEBAUTHN_HANDLER
+          ? WEBAUTHN_BUDGET_BYTES
+          : OTHER_BUDGET_BYTES,
   }));
   const naive = bundleSize(SLACK_INGRESS_HANDLER, HOUSE_BUNDLING, `${SLACK_INGRESS_HANDLER}-naive`);
   const slim = rows.find((row) => row.handler === SLACK_INGRESS_HANDLER)?.bytes;

@@ -1,3 +1,4 @@
+import { grantPasskeyFunctions, passkeyAssetBundling } from './passkey-functions';
 import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -178,7 +179,11 @@ export class StepUpApproval extends Construct {
       fns[name] = buildStepUpFunction(this, constructId, {
         handlerFile,
         logRetention,
-        bundling: POLICY_FUNCTIONS.includes(name) ? policyBundling(policySet) : undefined,
+        bundling: POLICY_FUNCTIONS.includes(name)
+          ? policyBundling(policySet)
+          : name === 'approvalAssets'
+            ? passkeyAssetBundling()
+            : undefined,
         timeout:
           name === 'reconcile'
             ? RECONCILE_TIMEOUT
@@ -293,6 +298,13 @@ export class StepUpApproval extends Construct {
       table: this.table,
       exporter: fns.exportAudit,
     }).bus;
+    grantPasskeyFunctions(fns, {
+      table: this.table,
+      slackSecret: this.slackSecret,
+      stateMachine: this.stateMachine,
+      config,
+      publicUrl: this.apiUrl,
+    });
 
     const publicRoutes: PublicRoute[] = [];
     for (const route of ROUTES) {

@@ -37,6 +37,7 @@ function parseArgs(argv: string[]): { memory: boolean; port?: number; auditStdou
 
 function banner(
   url: string,
+  passkeyUrl: string,
   dataDir: string | undefined,
   standIn: boolean,
   approver: string,
@@ -50,6 +51,7 @@ stepup is running (local mode)
   JWKS             ${url}/.well-known/jwks.json
   Slack            ${standIn ? `stand-in: messages at ${url}/dev/slack/messages` : 'real Slack (SLACK_BOT_TOKEN set)'}
   Console          ${url}/console
+  Approval pages   ${passkeyUrl}/approval/… (passkey votes; localhost: WebAuthn refuses IP addresses)
   Data             ${dataDir ?? 'in memory (--memory)'}
 
 Try it (copy-paste):
@@ -81,6 +83,7 @@ async function main(): Promise<void> {
   console.log(
     banner(
       runtime.url,
+      runtime.passkeyUrl,
       runtime.dataDir,
       Boolean(runtime.slack),
       group?.members[0] ?? 'U0ALICE',

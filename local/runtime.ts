@@ -56,6 +56,10 @@ import { WorkloadTokenVerifier } from '../lambdas/adapters/workload-token-verifi
 import { consoleRoutes } from './console/routes';
 import { devRoutes, type DevContext } from './dev-routes';
 import { startHttpServer, type LambdaRoute } from './http-server';
+import { localPasskeys, passkeyBaseUrl, passkeyHandlers } from './passkey-wiring';
+import type { PasskeyStore } from '../lambdas/ports/passkey-store';
+import { approvalPageUrl } from '../lambdas/adapters/passkey/approval-page-url';
+import { SlackPeopleDirectory } from '../lambdas/adapters/slack/slack-people-directory';
 import { startLocalDynamoDb, type LocalDynamoDb } from './local-dynamodb';
 import { LOCAL_REGION, startLocalSts } from './local-sts';
 import { LocalWorkflow, type WorkflowStepHandlers } from './local-workflow';
@@ -179,6 +183,10 @@ export interface LocalRuntime {
   readonly changes: InProcessRequestChanges;
   /** The local audit export (`<data dir>/audit.jsonl`); tests wait on `flushed()`. */
   readonly auditExport: LocalAuditExport;
+  /** Approvers' passkeys and the one-time approval links. */
+  readonly passkeys: PasskeyStore;
+  /** Where approval pages are served: `localhost` (WebAuthn refuses IP addresses), or `STEPUP_PUBLIC_URL`. */
+  readonly passkeyUrl: string;
   /** The dynalite-backed DynamoDB the store writes to (for inspection). */
   readonly dynamo: LocalDynamoDb;
   /** Where state is persisted, or undefined in memory mode. */
@@ -252,7 +260,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     method: route.method,
     path: route.path,
     auth: route.auth.kind === 'workload',
-    public: route.auth.kind === 'slack',
+    // The approval pages are opened by approvers' browsers, through the tunnel too.
+    public: route.auth.kind === 'slack' || route.name.startsWith('approval'),
     handler: async (event) => started().handlers[route.name](event),
   }));
 
@@ -266,6 +275,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     onError: (error) => logger.error('local runtime error', { error: error as Error }),
   });
   await options.onListening?.(url);
+  const passkeyUrl = passkeyBaseUrl(url, publicUrl(env));
+  const { passkeys, ceremony } = localPasskeys(dynamo.client, dynamo.tableName, passkeyUrl);
+  const pageUrl = (secret: string) => approvalPageUrl(passkeyUrl, secret);
 
   const identity = await DevIdentity.open(`${url}/dev`, dataDir && join(dataDir, 'dev-issuer-key.jwk.json'));
   const slackApiUrl = env.SLACK_API_URL ?? (slack ? `${url}/slack/api/` : undefined);
@@ -330,6 +342,18 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       workflow,
       config,
       clock,
+      passkey: { passkeys, pageUrl },
+    }),
+    ...passkeyHandlers({
+      store,
+      workflow,
+      notifier,
+      directory: new SlackPeopleDirectory(slackWebClient(botToken, { apiUrl: slackApiUrl })),
+      config,
+      clock,
+      passkeys,
+      ceremony,
+      admission,
     }),
     createRequest: createRequestHandler({
       store,
@@ -425,6 +449,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           config,
           clock,
           client: slackWebClient(botToken, { apiUrl: slackApiUrl }),
+          passkey: { passkeys, pageUrl },
         })
       : undefined;
   const workloadVerifier = new WorkloadTokenVerifier([
@@ -442,6 +467,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     history: counted.history,
     changes,
     auditExport,
+    passkeys,
+    passkeyUrl,
     dynamo,
     dataDir,
     devToken: (sub, claims, ttlSeconds) => identity.mint(sub, ttlSeconds, claims),

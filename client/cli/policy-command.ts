@@ -73,6 +73,8 @@ function enforced(decision: PolicyDecision, workspace: PolicyWorkspace): string[
         `approval timeout: ${r.approvalTimeoutSeconds} s`,
         `escalate to: ${r.escalateTo ?? '(nobody)'}`,
         `max token ttl: ${r.maxTokenTtlSeconds} s`,
+        `assurance: ${r.assurance === 'passkey' ? 'passkey (each vote confirmed with a passkey on the approval page)' : 'slack (a click in Slack)'}`,
+        ...(r.description ? [`description: ${r.description}`] : []),
       ];
     }
     case 'deny':

@@ -19,6 +19,12 @@ export const ENV = {
   config: 'STEPUP_CONFIG_JSON',
   /** The bus audit events are exported to (`lib/audit-export.ts`, with `events:PutEvents` on it). */
   eventBusName: 'EVENT_BUS_NAME',
+  /**
+   * The URL people reach stepup at (`setPublicUrl`): approval page links and the WebAuthn relying
+   * party (its host is the RP ID, its origin the only accepted origin). Locally also the tunnel
+   * real Slack posts clicks through.
+   */
+  publicUrl: 'STEPUP_PUBLIC_URL',
   /** The compiled policy set's file beside the bundle (`setPolicies`). */
   policySet: 'STEPUP_POLICY_SET',
 } as const;

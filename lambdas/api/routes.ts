@@ -16,6 +16,7 @@ import { outcomeRequestBody } from './schemas/outcome-request';
 import { revokeRequestBody } from './schemas/revoke-request';
 import { auditEventsPage } from './schemas/audit-events';
 import { auditQueryOpenApiParameters } from './schemas/audit-query';
+import { passkeyConfirmationBody, passkeyRevocationBody } from './schemas/passkey-confirmation';
 import { awsCredentialsRequestBody } from './schemas/token-exchange-request';
 import type { JsonSchema } from './schemas/schema';
 import { tokenRequestBody } from './schemas/token-request';
@@ -108,6 +109,118 @@ const idempotencyKey: JsonSchema = {
 };
 
 const workload = { kind: 'workload' } as const;
+
+const linkParameter: JsonSchema = {
+  name: 'link',
+  in: 'path',
+  required: true,
+  description: 'The one-time link secret Slack gave the approver privately (256 random bits, base64url).',
+  schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' },
+};
+
+/** The passkey approval page (issue 13): one-time links, WebAuthn ceremonies, operator revocation. */
+const PASSKEY_ROUTES = [
+  {
+    name: 'approvalPage',
+    method: 'GET',
+    path: '/approval/{link}',
+    auth: {
+      kind: 'public',
+      reason:
+        'GET /approval/{link} is the passkey approval page an approver opens from a private Slack link; ' +
+        'the link (256 random bits, single use, minutes long, bound to one Slack user) is the credential, ' +
+        'and the vote itself needs that user\u2019s passkey.',
+    },
+    tag: 'operations',
+    summary: 'The approval page of a one-time link: the request as stored, and the passkey ceremony',
+    parameters: [linkParameter],
+    ok: { '200': { description: 'The page (text/html; strict CSP).' } },
+    errors: {
+      not_found: 'Unknown link (an HTML page says so).',
+      invalid_grant: 'Used or expired link, or the request is no longer pending: 410 (an HTML page says so).',
+    },
+  },
+  {
+    name: 'approvalConfirm',
+    method: 'POST',
+    path: '/approval/{link}',
+    auth: {
+      kind: 'public',
+      reason:
+        'POST /approval/{link} is posted by the approval page; it is authenticated by the one-time link ' +
+        'and by a WebAuthn assertion (or attestation on an enrolment link) verified against the link\u2019s approver.',
+    },
+    tag: 'operations',
+    summary: 'Confirm a vote with a passkey assertion, or register a passkey (enrolment links)',
+    parameters: [linkParameter],
+    body: { schema: passkeyConfirmationBody, form: false },
+    ok: {
+      '200': {
+        description: 'Recorded (or registered).',
+        schema: {
+          type: 'object',
+          required: ['outcome', 'message'],
+          properties: {
+            outcome: { enum: ['recorded', 'approved', 'denied', 'enrolled'] },
+            message: { type: 'string' },
+          },
+        },
+      },
+    },
+    errors: {
+      invalid_request: BODY_ERRORS,
+      invalid_grant: 'The link is unknown, used, expired or was never opened.',
+      access_denied:
+        'The passkey is not the link approver\u2019s, the assertion does not verify (signature, challenge, ' +
+        'origin, user verification, a counter that did not go up), or the vote is refused (not an ' +
+        'approver, self-approval, already decided or voted, expired).',
+      conflict: 'The passkey is already registered.',
+    },
+  },
+  {
+    name: 'approvalAssets',
+    method: 'GET',
+    path: '/approval-assets/{file}',
+    auth: {
+      kind: 'public',
+      reason:
+        'GET /approval-assets/{file} serves the approval page\u2019s own script, stylesheet and the ' +
+        'WebAuthn browser library, static files with no data.',
+    },
+    tag: 'operations',
+    summary: 'The approval page’s script, stylesheet and WebAuthn library',
+    parameters: [
+      {
+        name: 'file',
+        in: 'path',
+        required: true,
+        schema: { enum: ['approval.js', 'approval.css', 'webauthn-browser.js'] },
+      },
+    ],
+    ok: { '200': { description: 'The file.', cacheControl: 'public, max-age=300' } },
+    errors: { not_found: 'Any other name.' },
+    cannotFail: true,
+  },
+  {
+    name: 'passkeysRevoke',
+    method: 'POST',
+    path: '/v1/passkeys/revoke',
+    auth: workload,
+    tag: 'operations',
+    summary: 'Operators: remove every passkey of one approver',
+    description:
+      'For a lost device or someone who left. The approver’s next click on a passkey request hands them ' +
+      'an enrolment link again.',
+    body: { schema: passkeyRevocationBody, form: false },
+    ok: {
+      '200': {
+        description: 'How many passkeys were removed (0 when there were none).',
+        schema: { type: 'object', required: ['removed'], properties: { removed: { type: 'integer' } } },
+      },
+    },
+    errors: { invalid_request: BODY_ERRORS, forbidden: 'The caller is not in the config’s operators.' },
+  },
+] as const satisfies readonly Route[];
 
 /** Every route of the API, in the order the OpenAPI document lists them. */
 export const ROUTES = [
@@ -586,6 +699,7 @@ export const ROUTES = [
     summary: 'Slack interactivity (Approve / Deny clicks); called by Slack, authenticated by its signature',
     ok: { '200': { description: 'Handled.' } },
   },
+  ...PASSKEY_ROUTES,
 ] as const satisfies readonly Route[];
 
 /** The name of one route (and of its Lambda function). */

@@ -27,6 +27,8 @@ export interface ApprovalRequirements {
   readonly policies: readonly string[];
   /** The deciding policies' own `@description` (their author's words, not the agent's). */
   readonly description?: string;
+  /** `passkey`: every vote must come with a verified WebAuthn assertion (`@assurance`); absent: a Slack click. */
+  readonly assurance?: 'passkey';
 }
 
 /** One click in Slack, identified by Slack user and team ids (never display names). */
@@ -36,6 +38,15 @@ export interface Vote {
   readonly decision: 'approve' | 'deny';
   readonly at: string;
   readonly reason?: string;
+  /** The passkey that confirmed the vote (WebAuthn, user verification required), if one did. */
+  readonly passkey?: PasskeyProof;
+}
+
+/** A verified WebAuthn assertion behind a vote: which credential, and that the user was verified. */
+export interface PasskeyProof {
+  /** The credential id, base64url. */
+  readonly credentialId: string;
+  readonly userVerified: true;
 }
 
 /** RFC 9396 authorization details: exactly the one approved action. */
@@ -199,6 +210,15 @@ export function policyLabel(requirements: ApprovalRequirements): string {
 /** Who may approve, in words: "db-owners", "db-owners and security", "a or b". */
 export function approverGroupsLabel(requirements: ApprovalRequirements): string {
   return requirements.approverGroups.map((set) => set.join(' or ')).join(' and ');
+}
+
+/**
+ * How the approval was given: `passkey` when every counted approval was confirmed with a verified
+ * passkey assertion, otherwise `slack` (a click). Tokens and introspection carry it.
+ */
+export function approvalAssurance(request: ApprovalRequest): 'passkey' | 'slack' {
+  const counted = request.votes.filter((v) => v.decision === 'approve');
+  return counted.length > 0 && counted.every((v) => v.passkey?.userVerified === true) ? 'passkey' : 'slack';
 }
 
 /** Distinct users who approved. */

@@ -1,10 +1,11 @@
 import type { ApprovalRequirements } from './approval-request';
 import type { StepUpConfig } from './config';
-import { combinedDescription, type PolicyAnnotations } from './policy-annotations';
+import { ASSURANCE_LEVELS, combinedDescription, type PolicyAnnotations } from './policy-annotations';
 
 /**
  * The requirements of a step-up when several permit policies determine it: the strictest wins.
- * The highest quorum, the shortest approval timeout and token lifetime, and an approver must belong
+ * The highest quorum, the shortest approval timeout and token lifetime, the strongest `@assurance`
+ * (only a stronger one is stored: absent means a Slack click), and an approver must belong
  * to one of the groups of EVERY determining policy. Unset annotations take the config defaults.
  */
 export function combineRequirements(
@@ -27,7 +28,14 @@ export function combineRequirements(
     escalateTo: sorted.find((p) => p.escalateTo)?.escalateTo,
     policies: sorted.map((p) => p.id),
     ...(combinedDescription(sorted) === undefined ? {} : { description: combinedDescription(sorted) }),
+    ...(strongestAssurance(sorted) === 'passkey' ? { assurance: 'passkey' as const } : {}),
   };
+}
+
+/** The strictest `@assurance` of the determining policies (`slack` when none sets one). */
+function strongestAssurance(determining: readonly PolicyAnnotations[]) {
+  const rank = Math.max(0, ...determining.map((p) => ASSURANCE_LEVELS.indexOf(p.assurance ?? 'slack')));
+  return ASSURANCE_LEVELS[rank];
 }
 
 /** The longest token lifetime the determining policies allow (`@max_ttl`, else the config default). */

@@ -3,6 +3,7 @@ import type { RequestChanges } from '../ports/request-changes';
 import type { RequestStore } from '../ports/request-store';
 import type { TokenSigner } from '../ports/token-signer';
 import {
+  approvalAssurance,
   approvers,
   decisionDeadline,
   policyLabel,
@@ -103,6 +104,7 @@ function tokenClaims(
       approvers: approvers(request),
       policy: policyLabel(request.requirements),
       decided_at: request.decidedAt,
+      assurance: approvalAssurance(request),
     },
     ...(request.dpopJkt ? { cnf: { jkt: request.dpopJkt } } : {}),
     ...traceClaim(request.trace),

@@ -11,6 +11,7 @@ export const KNOWN_ANNOTATIONS = [
   'max_ttl',
   'description',
   'mode',
+  'assurance',
 ] as const;
 
 /** Longest `@description`, in characters (code points): one sentence an approver reads at a glance. */
@@ -28,6 +29,16 @@ export const POLICY_MODES = ['enforce', 'log_only'] as const;
 /** How a policy takes part in decisions (see {@link POLICY_MODES}). */
 export type PolicyMode = (typeof POLICY_MODES)[number];
 
+/**
+ * `@assurance`: how an approver proves the vote. `slack` (the default) is the click itself;
+ * `passkey` asks for a WebAuthn assertion with user verification on stepup's approval page.
+ * Ordered weakest first: across determining policies the strictest wins.
+ */
+export const ASSURANCE_LEVELS = ['slack', 'passkey'] as const;
+
+/** How an approver proves a vote (see {@link ASSURANCE_LEVELS}). */
+export type Assurance = (typeof ASSURANCE_LEVELS)[number];
+
 /** What one policy's annotations ask for. Absent means "the config default". */
 export interface PolicyAnnotations {
   readonly id: string;
@@ -41,6 +52,8 @@ export interface PolicyAnnotations {
   readonly description?: string;
   /** Absent means `enforce`. */
   readonly mode?: PolicyMode;
+  /** Absent means `slack`. */
+  readonly assurance?: Assurance;
 }
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
@@ -94,6 +107,12 @@ function mode(value: string, problems: string[]): PolicyMode | undefined {
   return undefined;
 }
 
+function assurance(value: string, problems: string[]): Assurance | undefined {
+  if ((ASSURANCE_LEVELS as readonly string[]).includes(value)) return value as Assurance;
+  problems.push(`@assurance("${value}") must be one of ${ASSURANCE_LEVELS.map((a) => `"${a}"`).join(', ')}`);
+  return undefined;
+}
+
 /**
  * Reads and checks one policy's annotations against the config. Forbid policies may carry only `@id`,
  * `@description` and `@mode`.
@@ -132,6 +151,7 @@ export function parsePolicyAnnotations(
     maxTtlSeconds: raw.max_ttl === undefined ? undefined : integer('max_ttl', raw.max_ttl, 3600, problems),
     description: raw.description === undefined ? undefined : description(raw.description, problems),
     mode: raw.mode === undefined ? undefined : mode(raw.mode, problems),
+    assurance: raw.assurance === undefined ? undefined : assurance(raw.assurance, problems),
   };
   return { annotations, problems };
 }

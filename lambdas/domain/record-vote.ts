@@ -9,6 +9,7 @@ import {
   approvers,
   decisionDeadline,
   type ApprovalRequest,
+  type PasskeyProof,
   type Vote,
 } from './approval-request';
 import { isEligibleApprover } from './combine-requirements';
@@ -30,6 +31,8 @@ export interface VoteInput {
   readonly reason?: string;
   /** Channel the click came from, for a private reply. */
   readonly channel?: string;
+  /** The verified passkey assertion behind the vote (the approval page); required by `@assurance("passkey")`. */
+  readonly passkey?: PasskeyProof;
 }
 
 /** Why a click changed nothing. Stable codes, safe to show the clicker. */
@@ -40,7 +43,8 @@ export type RefusalCode =
   | 'self_approval'
   | 'already_decided'
   | 'already_voted'
-  | 'expired';
+  | 'expired'
+  | 'passkey_required';
 
 /** What came of a click. */
 export type VoteResult =
@@ -137,12 +141,26 @@ function applyVote(
   selfApproval: boolean,
 ): ApprovalRequest {
   checkVote(config, request, vote, at, selfApproval);
-  const cast: Vote = { user: vote.user, team: vote.team, decision: vote.decision, at, reason: vote.reason };
+  // Checked here, in the write, not in checkVote: previewVote asks before the approver has a passkey link.
+  if (request.requirements.assurance === 'passkey' && vote.passkey?.userVerified !== true) {
+    throw new Refusal('passkey_required', 'This request needs your vote confirmed with a passkey.');
+  }
+  const cast: Vote = {
+    user: vote.user,
+    team: vote.team,
+    decision: vote.decision,
+    at,
+    reason: vote.reason,
+    ...(vote.passkey ? { passkey: vote.passkey } : {}),
+  };
   const actor = `slack:${vote.team}/${vote.user}`;
+  const proof: Record<string, string | boolean> = vote.passkey
+    ? { credential_id: vote.passkey.credentialId, user_verified: vote.passkey.userVerified }
+    : {};
   const voted: ApprovalRequest = {
     ...request,
     votes: [...request.votes, cast],
-    events: [...request.events, { type: 'vote', at, actor, detail: { decision: vote.decision } }],
+    events: [...request.events, { type: 'vote', at, actor, detail: { decision: vote.decision, ...proof } }],
   };
   if (vote.decision === 'deny') {
     const detail = vote.reason ? { reason: vote.reason } : undefined;

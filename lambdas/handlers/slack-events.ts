@@ -27,6 +27,10 @@ import type { RequestStore } from '../ports/request-store';
 import type { AuditLog } from '../ports/audit-log';
 import { auditLog } from '../adapters/aws/audit-clients';
 import type { Workflow } from '../ports/workflow';
+import type { PasskeyClickDeps } from '../adapters/slack/passkey-click';
+import { passkeyStore } from '../adapters/aws/table-clients';
+import { approvalPageUrl } from '../adapters/passkey/approval-page-url';
+import { ENV, requireEnv } from '../adapters/env';
 
 /** What the Slack ingress needs. */
 export interface SlackEventsDeps {
@@ -44,6 +48,8 @@ export interface SlackEventsDeps {
   readonly clock: Clock;
   /** Where refused clicks are stored (beside their request). */
   readonly refusals?: Pick<AuditLog, 'recordRefusal'>;
+  /** Answers clicks on passkey requests with a link to the approval page. */
+  readonly passkey?: PasskeyClickDeps;
   /**
    * Where `SlackCallFailed` is counted.
    * @default noMetrics
@@ -135,6 +141,10 @@ export function slackEventsHandler(deps: SlackEventsDeps) {
 export const handler = lazyHandler(() =>
   slackEventsHandler({
     credentials: slackCredentials,
+    passkey: {
+      passkeys: passkeyStore(),
+      pageUrl: (secret) => approvalPageUrl(requireEnv(ENV.publicUrl), secret),
+    },
     store: tableStore(),
     refusals: auditLog(),
     workflow: taskResponder(),

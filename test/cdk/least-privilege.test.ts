@@ -56,9 +56,11 @@ describe('least privilege', () => {
   const allows = (name: StepUpFunctionName, action: string): boolean =>
     rolesAllowing(action).includes(roleOf(name));
 
-  it('lets only the Slack ingress and AwaitApproval (a decision made before its wait) answer task tokens', () => {
+  it('lets only the vote paths (Slack, the passkey confirmation) and AwaitApproval (a decision made before its wait) answer task tokens', () => {
     for (const action of ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat']) {
-      expect(rolesAllowing(action), action).toEqual([roleOf('awaitApproval'), roleOf('slackEvents')].sort());
+      expect(rolesAllowing(action), action).toEqual(
+        [roleOf('awaitApproval'), roleOf('slackEvents'), roleOf('approvalConfirm')].sort(),
+      );
     }
   });
 
@@ -105,6 +107,7 @@ describe('least privilege', () => {
     expect(rolesAllowing('secretsmanager:GetSecretValue')).toEqual(
       [
         roleOf('slackEvents'),
+        roleOf('approvalConfirm'),
         roleOf('awaitApproval'),
         roleOf('notifyOutcome'),
         roleOf('cancelRequest'),

@@ -75,6 +75,7 @@ describe('resources', () => {
     expect(withConfig).toEqual([
       'accessEvaluation',
       'accessEvaluations',
+      'approvalConfirm',
       'awaitApproval',
       'cancelRequest',
       'createRequest',
@@ -85,6 +86,7 @@ describe('resources', () => {
       'mcp',
       'listAuditEvents',
       'notifyOutcome',
+      'passkeysRevoke',
       'protectedResourceMetadata',
       'recordOutcome',
       'revoke',
@@ -153,6 +155,10 @@ describe('resources', () => {
         'POST /mcp CUSTOM',
         'GET /.well-known/oauth-protected-resource NONE',
         'GET /.well-known/authzen-configuration NONE',
+        'GET /approval/{link} NONE',
+        'POST /approval/{link} NONE',
+        'GET /approval-assets/{file} NONE',
+        'POST /v1/passkeys/revoke JWT',
       ].sort(),
     );
   });

@@ -13,6 +13,7 @@ import {
 } from './cloud-assembly';
 import { deploy, DROP_TABLE, functionNamed, SAMPLE_AGENT_SUB, Workload, type Deployment } from './deployment';
 import { until } from '../helpers/wait';
+import { PasskeyApprover } from './passkey-vote';
 
 // Every scenario goes through the synthesized bundles only: API Gateway events into the Lambda
 // hosts, the workflow from the template's definition, Slack clicks as signed payloads.
@@ -809,6 +810,25 @@ describe('trace: from the prompt to the downstream call', () => {
       chained: events.length - 1,
       unchained: 0,
     });
+  });
+});
+
+describe('passkey-confirmed vote (@assurance("passkey"))', () => {
+  it('the click hands out links; enrolment, the approval page and the assertion go through the bundles', async () => {
+    const requestId = await create({ ...DROP_TABLE, resource: 'passkey/orders' });
+    await deployment.slack.approvalMessage(requestId);
+    const alice = new PasskeyApprover(deployment, 'U0ALICE');
+    expect(await alice.enrol(requestId)).toMatchObject({ status: 200, json: { outcome: 'enrolled' } });
+    expect(body(await agent.poll(requestId)).error).toBe('authorization_pending');
+    const { page, answer } = await alice.vote(requestId, 'approve');
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(answer).toMatchObject({ status: 200, json: { outcome: 'approved' } });
+    expect(await executionEnded(requestId)).toBe('SUCCEEDED');
+    const claims = await verifyToken(body(await agent.poll(requestId)).access_token as string);
+    expect(claims.approval).toMatchObject({ approvers: ['U0ALICE'], assurance: 'passkey' });
+    const library = await agent.get('/approval-assets/webauthn-browser.js');
+    expect(library.status).toBe(200);
+    expect(library.body).toContain('SimpleWebAuthnBrowser');
   });
 });
 

@@ -85,6 +85,8 @@ describe('stepup policy explain', () => {
     expect(result.output).toMatch(/policies: rotate-prod-secret \(policies\/stepup\.cedar:\d+\)/);
     expect(result.output).toContain('approvers: 2 distinct from security');
     expect(result.output).toContain('max token ttl: 120 s');
+    expect(result.output).toContain('assurance: slack (a click in Slack)');
+    expect(result.output).toMatch(/description: .+/);
   });
 
   it('shows the agent as policies see it: its registry name, team and owners', async () => {

@@ -71,6 +71,14 @@ describe('combineRequirements: one policy', () => {
 });
 
 describe('combineRequirements: several policies, the strictest wins', () => {
+  it('asks for a passkey when any determining policy does (@assurance), and stores nothing otherwise', () => {
+    const passkey = { ...policy('a'), assurance: 'passkey' as const };
+    const slack = { ...policy('b'), assurance: 'slack' as const };
+    expect(combineRequirements([slack, passkey], defaults).assurance).toBe('passkey');
+    expect(combineRequirements([passkey], defaults).assurance).toBe('passkey');
+    expect(combineRequirements([slack, policy('c')], defaults)).not.toHaveProperty('assurance');
+  });
+
   it('takes the highest quorum (an unset quorum counts as 1)', () => {
     expect(
       combineRequirements([policy('a', { quorum: 2 }), policy('b', { quorum: 3 }), policy('c')], defaults)

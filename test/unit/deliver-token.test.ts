@@ -180,6 +180,7 @@ describe('deliverToken (real DynamoDbRequestStore on dynalite, LocalKeySigner)',
         approvers: [ALICE, BOB],
         policy: 'drop-prod-table',
         decided_at: now.toISOString(),
+        assurance: 'slack',
       },
     });
 
@@ -236,6 +237,7 @@ describe('deliverToken (real DynamoDbRequestStore on dynalite, LocalKeySigner)',
       approvers: [],
       policy: 'read-logs',
       decided_at: now.toISOString(),
+      assurance: 'slack',
     });
   });
 

@@ -1,3 +1,4 @@
+import { MAX_CREDENTIAL_ID_LENGTH } from '../../lambdas/domain/passkey/passkey-link';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { DynamoDbRequestStore } from '../../lambdas/adapters/aws/dynamodb-request-store';
@@ -22,7 +23,7 @@ useDynaliteStore((s, d) => {
 });
 
 /** The largest a request item can grow to; DynamoDB's own limit is 400 KB. */
-const MAX_REQUEST_ITEM_BYTES = 60 * 1024;
+const MAX_REQUEST_ITEM_BYTES = 68 * 1024;
 
 /** Text of `length` characters, each as large in UTF-8 as a character gets (4 bytes). */
 const widest = (length: number) => '𝕏'.repeat(length);
@@ -39,6 +40,8 @@ const MAX_QUORUM = 10;
 const SLACK_ID = 'U'.repeat(32);
 const TASK_TOKEN = 'T'.repeat(2048);
 const DIGEST = 'd'.repeat(43);
+/** Every vote confirmed with a passkey whose id is as long as accepted. */
+const CREDENTIAL_ID = 'c'.repeat(MAX_CREDENTIAL_ID_LENGTH);
 const POLICIES = Array.from({ length: 20 }, (_, i) => `${i}`.padEnd(128, 'p'));
 
 /**
@@ -56,6 +59,7 @@ function largestRequest(): ApprovalRequest {
     decision: i === MAX_QUORUM - 1 ? 'deny' : 'approve',
     at,
     ...(i === MAX_QUORUM - 1 ? { reason: widest(MAX_REASON_LENGTH) } : {}),
+    passkey: { credentialId: CREDENTIAL_ID, userVerified: true },
   }));
   const actor = `slack:${SLACK_ID}/${SLACK_ID}`;
   const jti = 'j'.repeat(36);
@@ -72,7 +76,12 @@ function largestRequest(): ApprovalRequest {
     { type: 'notified', at, actor: 'workflow', detail: { channel: SLACK_ID, ts: SLACK_ID } },
     { type: 'escalated', at, actor: 'workflow', detail: { group: 'g'.repeat(128) } },
     { type: 'notified', at, actor: 'workflow', detail: { channel: SLACK_ID, ts: SLACK_ID } },
-    ...votes.map((v): AuditEvent => ({ type: 'vote', at, actor, detail: { decision: v.decision } })),
+    ...votes.map((v): AuditEvent => ({
+      type: 'vote',
+      at,
+      actor,
+      detail: { decision: v.decision, credential_id: CREDENTIAL_ID, user_verified: true },
+    })),
     { type: 'approved', at, actor, detail: { approvers: votes.map((v) => v.user).join(',') } },
     { type: 'denied', at, actor, detail: { reason: widest(MAX_REASON_LENGTH) } },
     {

@@ -105,6 +105,10 @@ describe('the OpenAPI document', () => {
         'get /openapi.json',
         'get /health',
         'post /slack/events',
+        'get /approval/{link}',
+        'post /approval/{link}',
+        'get /approval-assets/{file}',
+        'post /v1/passkeys/revoke',
       ].sort(),
     );
     const ids = Object.values(paths).flatMap((operations) =>

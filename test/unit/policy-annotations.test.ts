@@ -57,6 +57,7 @@ describe('parsePolicyAnnotations: valid annotations', () => {
       'max_ttl',
       'description',
       'mode',
+      'assurance',
     ]);
   });
 
@@ -114,7 +115,21 @@ describe('parsePolicyAnnotations: every problem is reported', () => {
   it('rejects an unknown annotation, listing the known ones', () => {
     const { problems } = permit({ id: 'p', approver: GROUP });
     expect(problems).toEqual([
-      'unknown annotation @approver (known: @id, @approvers, @quorum, @approval_timeout, @escalate_to, @max_ttl, @description, @mode)',
+      'unknown annotation @approver (known: @id, @approvers, @quorum, @approval_timeout, @escalate_to, @max_ttl, @description, @mode, @assurance)',
+    ]);
+  });
+
+  it('reads @assurance("passkey") and ("slack"), and refuses any other level and forbid policies carrying it', () => {
+    expect(permit({ id: 'p', assurance: 'passkey' })).toMatchObject({
+      annotations: { assurance: 'passkey' },
+      problems: [],
+    });
+    expect(permit({ id: 'p', assurance: 'slack' }).annotations.assurance).toBe('slack');
+    expect(permit({ id: 'p', assurance: 'webauthn' }).problems).toEqual([
+      '@assurance("webauthn") must be one of "slack", "passkey"',
+    ]);
+    expect(forbid({ id: 'f', assurance: 'passkey' }).problems).toEqual([
+      '@assurance has no meaning on a forbid policy',
     ]);
   });
 

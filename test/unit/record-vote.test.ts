@@ -255,6 +255,27 @@ describe('recordVote: refusals change nothing', () => {
     await expectRefusedUnchanged(request, click(request, MALLORY), 'not_an_approver');
   });
 
+  it('refuses a vote without a verified passkey on a request that needs one (@assurance), and counts one that has it', async () => {
+    const request = await storedRequest({
+      requirements: { ...pendingRequest().requirements, assurance: 'passkey' },
+    });
+    await expectRefusedUnchanged(request, click(request, ALICE), 'passkey_required');
+    const proof = { credentialId: 'Y3JlZA', userVerified: true } as const;
+    const result = await recordVote(
+      harness().deps,
+      click(request, ALICE, { channel: undefined, passkey: proof }),
+    );
+    expect(result.outcome).toBe('approved');
+    const stored = await store.get(request.id);
+    expect(stored?.votes[0]?.passkey).toEqual(proof);
+    expect(stored?.events).toContainEqual(
+      expect.objectContaining({
+        type: 'vote',
+        detail: { decision: 'approve', credential_id: 'Y3JlZA', user_verified: true },
+      }),
+    );
+  });
+
   it('refuses silently when there is no channel to reply in', async () => {
     const request = await storedRequest();
     await expectRefusedUnchanged(request, click(request, MALLORY, { channel: undefined }), 'not_an_approver');

@@ -4,6 +4,7 @@ import type { RequestStore } from '../../ports/request-store';
 import { ENV, requireEnv } from '../env';
 import { DynamoDbIdempotencyStore } from './dynamodb-idempotency-store';
 import { DynamoDbKillSwitchLedger } from './dynamodb-kill-switch-ledger';
+import { DynamoDbPasskeyStore } from './dynamodb-passkey-store';
 import { DynamoDbRequestStore } from './dynamodb-request-store';
 import { envConfig } from '../env-config';
 import { logger } from '../logger';
@@ -53,6 +54,11 @@ export function idempotencyStore(): DynamoDbIdempotencyStore {
 /** Kill switch runs, in the table named by `TABLE_NAME`. */
 export function killSwitchLedger(): KillSwitchLedger {
   return new DynamoDbKillSwitchLedger(tableClient(), requireEnv(ENV.tableName));
+}
+
+/** Passkey links and approvers' passkeys, in the table named by `TABLE_NAME`. */
+export function passkeyStore(): DynamoDbPasskeyStore {
+  return new DynamoDbPasskeyStore(tableClient(), requireEnv(ENV.tableName));
 }
 
 /** Changes of requests in the table named by `TABLE_NAME`, seen by reading with backoff (long-poll). */

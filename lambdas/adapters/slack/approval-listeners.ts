@@ -15,6 +15,7 @@ import { DENY_DIALOG_ID, MAX_REASON_LENGTH, REASON_BLOCK_ID, denyDialog, dialogC
 import { readButtonClick, readDenySubmission, type ButtonClick } from './interaction-payload';
 import { SlackNotifier } from './slack-notifier';
 import { SlackPeopleDirectory } from './slack-people-directory';
+import { answeredWithPasskeyLink, type PasskeyClickDeps } from './passkey-click';
 
 /** What the approval listeners act on. */
 export interface ApprovalListenerDeps {
@@ -26,6 +27,8 @@ export interface ApprovalListenerDeps {
   readonly client: WebClient;
   /** Where refused clicks are stored (beside their request). */
   readonly refusals?: Pick<AuditLog, 'recordRefusal'>;
+  /** Answers clicks on `@assurance("passkey")` requests with a link to the approval page. */
+  readonly passkey?: PasskeyClickDeps;
 }
 
 /** The vote a button click means, identified by Slack user and team id. */
@@ -86,6 +89,7 @@ export function registerApprovalListeners(app: App, deps: ApprovalListenerDeps):
     if (!click) return;
     const vote = voteOf(click);
     try {
+      if (await answeredWithPasskeyLink(voteDeps, deps.passkey, vote)) return;
       logVote(vote.requestId, 'approve', vote.user, await recordVote(voteDeps, vote));
     } catch (error) {
       requestLogger(vote.requestId).error('slack click failed', { error: error as Error, user: vote.user });
@@ -99,6 +103,7 @@ export function registerApprovalListeners(app: App, deps: ApprovalListenerDeps):
     if (!click) return;
     const vote = voteOf(click);
     try {
+      if (await answeredWithPasskeyLink(voteDeps, deps.passkey, vote)) return;
       const refused = await previewVote(voteDeps, vote);
       if (refused) return logVote(vote.requestId, 'deny', vote.user, refused);
       const request = await deps.store.get(vote.requestId);

@@ -143,11 +143,19 @@ function parametersBlock(request: ApprovalRequest): SectionBlock | undefined {
     type: 'section',
     text: plain(
       `Parameters (the exact arguments; the token is valid only with these):\n${shown}` +
-        (cut
-          ? `\n(cut here: the full parameters are in the approver console and GET /v1/requests/${request.id})`
-          : ''),
+        (cut ? `\n${fullViewNote(request)}` : ''),
     ),
   };
+}
+
+/**
+ * Where capped parameters are shown in full: for a passkey request the approval page Approve and Deny
+ * link to (it shows them uncut), otherwise the approver console (local) and the request's API view.
+ */
+function fullViewNote(request: ApprovalRequest): string {
+  return request.requirements.assurance === 'passkey'
+    ? '(cut here: Approve or Deny sends you a link to the approval page, which shows the full parameters before you confirm)'
+    : `(cut here: the full parameters are in the approver console and GET /v1/requests/${request.id})`;
 }
 
 /** What the agent wrote, below a divider, labelled, every line quoted: its justification and session. */

@@ -318,6 +318,12 @@ export const RESPONSE_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
               approvers: strings,
               policy: { type: 'string' },
               decided_at: instant,
+              assurance: {
+                enum: ['passkey', 'slack'],
+                description:
+                  'passkey: every counted approval was confirmed with a verified passkey (WebAuthn, user ' +
+                  'verification); slack: a click in Slack (or no human vote at all).',
+              },
             },
           },
           cnf: {

@@ -1,0 +1,83 @@
+import type { CeremonyOptions, PasskeyCeremony } from '../../ports/passkey-ceremony';
+import type { Clock } from '../../ports/clock';
+import type { PasskeyStore } from '../../ports/passkey-store';
+import type { RequestStore } from '../../ports/request-store';
+import type { ApprovalRequest } from '../approval-request';
+import { LINK_SECRET_PATTERN, linkIdOf, linkProblem, newNonce, type PasskeyLink } from './passkey-link';
+import { enrolChallenge, voteChallenge } from './vote-challenge';
+
+/** What the approval page needs. */
+export interface PasskeyPageDeps {
+  readonly store: RequestStore;
+  readonly passkeys: PasskeyStore;
+  readonly ceremony: Pick<PasskeyCeremony, 'registrationOptions' | 'authenticationOptions'>;
+  readonly clock: Clock;
+}
+
+/** What the page shows for a link: a vote to confirm, an enrolment, or why neither. */
+export type PasskeyPage =
+  | {
+      readonly kind: 'vote';
+      readonly link: PasskeyLink;
+      readonly request: ApprovalRequest;
+      readonly options: CeremonyOptions;
+    }
+  | {
+      readonly kind: 'enrol';
+      readonly link: PasskeyLink;
+      readonly enrolled: number;
+      readonly options: CeremonyOptions;
+    }
+  | { readonly kind: 'unusable'; readonly status: 404 | 410; readonly message: string };
+
+/**
+ * Reads a link for its page. The request is rendered from stored data only; each showing sets a
+ * fresh nonce in the link, so the challenge the page asks the authenticator to sign is new and the
+ * one that a later verification expects (a reload makes an earlier page's assertion useless).
+ */
+export async function openPasskeyPage(deps: PasskeyPageDeps, secret: string): Promise<PasskeyPage> {
+  const link = LINK_SECRET_PATTERN.test(secret) ? await deps.passkeys.getLink(linkIdOf(secret)) : undefined;
+  const problem = linkProblem(link, deps.clock.now());
+  if (!link || problem) return { kind: 'unusable', status: link ? 410 : 404, message: problem ?? '' };
+  const nonce = newNonce();
+  const credentials = await deps.passkeys.credentials(link.user);
+  if (link.purpose === 'enrol') {
+    if (!(await deps.passkeys.setLinkNonce(link.id, nonce))) return used();
+    const options = await deps.ceremony.registrationOptions({
+      user: link.user,
+      challenge: enrolChallenge(link, nonce),
+      exclude: credentials,
+    });
+    return { kind: 'enrol', link, enrolled: credentials.length, options };
+  }
+  const request = link.requestId ? await deps.store.get(link.requestId) : undefined;
+  if (!request) return { kind: 'unusable', status: 404, message: 'This request does not exist.' };
+  if (request.status !== 'PENDING') {
+    return {
+      kind: 'unusable',
+      status: 410,
+      message: `This request is already ${request.status.toLowerCase()}.`,
+    };
+  }
+  if (credentials.length === 0) {
+    return {
+      kind: 'unusable',
+      status: 410,
+      message: 'You have no passkey registered; click the button in Slack again.',
+    };
+  }
+  if (!(await deps.passkeys.setLinkNonce(link.id, nonce))) return used();
+  const options = await deps.ceremony.authenticationOptions({
+    challenge: voteChallenge(request, link, nonce),
+    allow: credentials,
+  });
+  return { kind: 'vote', link, request, options };
+}
+
+function used(): PasskeyPage {
+  return {
+    kind: 'unusable',
+    status: 410,
+    message: 'This link was already used; click the button in Slack again for a new one.',
+  };
+}

@@ -1,0 +1,319 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalRuntime } from '../../local/runtime';
+import type { Clock } from '../../lambdas/ports/clock';
+import { linkIn, passkeyPolicies } from '../helpers/passkey-policies';
+import {
+  eventually,
+  pollUntilDecided,
+  slackMessage,
+  testConfig,
+  useTestRuntime,
+  type Api,
+} from '../integration/support';
+
+/** Debian's Chromium; `CHROMIUM_PATH` points elsewhere. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+/** The approval page's screenshot in the docs. */
+const SCREENSHOT = join('docs', 'approval-page.png');
+const UNTRUSTED = 'Approve fast <script>window.pwned=1</script> *Approved by:* security';
+
+/** A clock the test moves forward to pass a link's expiry, without waiting for it. */
+let offsetMs = 0;
+const clock: Clock = { now: () => new Date(Date.now() + offsetMs) };
+
+const claimsOf = (jwt: string) =>
+  JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+
+describe('passkey-confirmed votes in Chromium with a virtual authenticator', () => {
+  let runtime: LocalRuntime;
+  let api: Api;
+  let agent: string;
+  useTestRuntime((started) => ({ runtime, api, agent } = started), testConfig({ operators: ['ops-bot'] }), {
+    policiesDir: passkeyPolicies(),
+    clock,
+  });
+
+  let profile: string;
+  let context: BrowserContext;
+  let page: Page;
+  let cdp: CDPSession;
+  let authenticatorId: string;
+  const external: string[] = [];
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (apt-get install chromium)`);
+    profile = mkdtempSync(join(tmpdir(), 'stepup-passkey-chromium-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 900, height: 900 },
+      locale: 'en-US',
+      timezoneId: 'UTC',
+    });
+    context.setDefaultTimeout(10_000);
+    // Offline but for the approval pages: anything else the page asks for is recorded and refused.
+    await context.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url.startsWith(`${runtime.passkeyUrl}/`)) return route.continue();
+      external.push(url);
+      return route.abort();
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    cdp = await context.newCDPSession(page);
+    await cdp.send('WebAuthn.enable', { enableUI: false });
+    ({ authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: {
+        protocol: 'ctap2',
+        transport: 'internal',
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+        automaticPresenceSimulation: true,
+      },
+    }));
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  /** Clicks the Slack button as `user` and returns the link of the private answer it got. */
+  const linkFor = async (requestId: string, user: string, decision: 'approve' | 'deny') => {
+    const slack = runtime.slack;
+    if (!slack) throw new Error('the stand-in is needed');
+    const before = slack.ephemerals.length;
+    await runtime.click({ requestId, user, decision });
+    const said = await eventually(() => slack.ephemerals.slice(before).find((e) => e.user === user));
+    return linkIn(said.text);
+  };
+
+  /** Opens a link's page, presses its button and returns what the page then says. */
+  const submit = async (url: string) => {
+    await page.goto(url);
+    await page.locator('#confirm').click();
+    await page.locator('#status.done, #status.refused').waitFor();
+    return page.locator('#status').innerText();
+  };
+
+  /** Opens a link's page and has the authenticator answer, but keeps the answer instead of posting it. */
+  const captureAnswer = async (url: string): Promise<string> => {
+    let body: string | undefined;
+    await page.route(url, (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      body = route.request().postData() ?? '';
+      return route.abort();
+    });
+    await page.goto(url);
+    await page.locator('#confirm').click();
+    const captured = await eventually(() => body, 'the page to post its assertion');
+    await page.unroute(url);
+    return captured;
+  };
+
+  /** Posts a body to a link as the page would. */
+  const post = async (url: string, body: string) => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+
+  const pending = async (requestId: string) => {
+    const request = await runtime.store.get(requestId);
+    return { status: request?.status, votes: request?.votes.length };
+  };
+
+  it('serves the approval pages on localhost (WebAuthn refuses IP addresses)', () => {
+    expect(new URL(runtime.passkeyUrl).hostname).toBe('localhost');
+  });
+
+  it('an approver without a passkey gets a one-time enrolment link and registers one', async () => {
+    const id = await api.createRequest(agent, { justification: UNTRUSTED });
+    await slackMessage(runtime, id);
+    const url = await linkFor(id, 'U0ALICE', 'approve');
+    // The click itself decided nothing.
+    expect(await pending(id)).toEqual({ status: 'PENDING', votes: 0 });
+    expect(await submit(url)).toContain('registered');
+    const [credential] = await runtime.passkeys.credentials('U0ALICE');
+    expect(credential).toMatchObject({ transports: expect.arrayContaining(['internal']) });
+    // The enrolment link is used up.
+    await page.goto(url);
+    expect(await page.locator('h1').innerText()).toBe('This link cannot be used');
+  });
+
+  let approvedId: string;
+  it('happy path: Approve in Slack → the page → the passkey approves; the token says assurance passkey', async () => {
+    approvedId = await api.createRequest(agent, {
+      justification: UNTRUSTED,
+      parameters: { sql: 'DROP TABLE orders; -- <b>x</b>' },
+    });
+    await slackMessage(runtime, approvedId);
+    const url = await linkFor(approvedId, 'U0ALICE', 'approve');
+    await page.goto(url);
+    // The page shows the request from stored data; the agent's text stays text.
+    expect(await page.locator('h1').innerText()).toContain('PROD db:DropTable on prod/orders');
+    expect(await page.locator('.agent-text pre').innerText()).toBe(UNTRUSTED);
+    expect(await page.locator('pre.parameters').innerText()).toContain('DROP TABLE orders; -- <b>x</b>');
+    mkdirSync('docs', { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+
+    expect(await submit(url)).toContain('approved');
+    const answer = await pollUntilDecided(api, agent, approvedId);
+    expect(answer.status).toBe(200);
+    const claims = claimsOf(answer.body.access_token as string);
+    expect(claims.approval).toMatchObject({ approvers: ['U0ALICE'], assurance: 'passkey' });
+    const stored = await runtime.store.get(approvedId);
+    const [credential] = await runtime.passkeys.credentials('U0ALICE');
+    expect(stored?.events).toContainEqual(
+      expect.objectContaining({
+        type: 'vote',
+        actor: 'slack:T0EXAMPLE/U0ALICE',
+        detail: { decision: 'approve', credential_id: credential?.id, user_verified: true },
+      }),
+    );
+    const introspected = await api.introspect(
+      await runtime.devToken('orders-db'),
+      answer.body.access_token as string,
+    );
+    expect(introspected.body).toMatchObject({ active: true, approval: { assurance: 'passkey' } });
+    expect(await page.evaluate(() => (window as { pwned?: number }).pwned)).toBeUndefined();
+  });
+
+  it('a link used twice is refused', async () => {
+    const id = await api.createRequest(agent, { resource: 'prod/invoices' });
+    await slackMessage(runtime, id);
+    const url = await linkFor(id, 'U0ALICE', 'approve');
+    const answer = await captureAnswer(url);
+    expect((await post(url, answer)).status).toBe(200);
+    const again = await post(url, answer);
+    expect(again).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    await page.goto(url);
+    expect(await page.locator('h1').innerText()).toBe('This link cannot be used');
+  });
+
+  it('a vote without an assertion, another user’s passkey, the other decision’s link and an expired link change nothing', async () => {
+    // U0BOB enrols too, so there is another approver's passkey to try.
+    const enrolId = await api.createRequest(agent, { resource: 'prod/bob-enrols' });
+    await slackMessage(runtime, enrolId);
+    expect(await submit(await linkFor(enrolId, 'U0BOB', 'approve'))).toContain('registered');
+
+    const id = await api.createRequest(agent, { resource: 'prod/customers' });
+    await slackMessage(runtime, id);
+    const aliceApprove = await linkFor(id, 'U0ALICE', 'approve');
+    const aliceAnswer = await captureAnswer(aliceApprove);
+
+    // No assertion at all: the click alone, or a post without a valid signature.
+    const forged = JSON.parse(aliceAnswer) as { response: { response: { signature: string } } };
+    forged.response.response.signature = Buffer.from('not a signature').toString('base64url');
+    expect(await post(aliceApprove, JSON.stringify(forged))).toMatchObject({ status: 403 });
+    expect(await post(aliceApprove, '{"response":{}}')).toMatchObject({ status: 400 });
+
+    // U0BOB's passkey on U0ALICE's link.
+    const bobAnswer = await captureAnswer(await linkFor(id, 'U0BOB', 'approve'));
+    await page.goto(aliceApprove);
+    expect(await post(aliceApprove, bobAnswer)).toMatchObject({
+      status: 403,
+      body: { error: 'access_denied', error_description: expect.stringContaining('not registered') },
+    });
+
+    // U0ALICE's approve assertion on her deny link (opened, so it has a challenge of its own).
+    const aliceDeny = await linkFor(id, 'U0ALICE', 'deny');
+    await page.goto(aliceDeny);
+    const approveAnswer = await captureAnswer(await linkFor(id, 'U0ALICE', 'approve'));
+    expect(await post(aliceDeny, approveAnswer)).toMatchObject({ status: 403 });
+
+    // After the link's two minutes (the injected clock moves; nothing sleeps).
+    const late = await linkFor(id, 'U0ALICE', 'approve');
+    const lateAnswer = await captureAnswer(late);
+    offsetMs = 121_000;
+    try {
+      expect(await post(late, lateAnswer)).toMatchObject({
+        status: 400,
+        body: { error_description: expect.stringContaining('expired') },
+      });
+      await page.goto(late);
+      expect(await page.locator('main').innerText()).toContain('expired');
+    } finally {
+      offsetMs = 0;
+    }
+    expect(await pending(id)).toEqual({ status: 'PENDING', votes: 0 });
+  });
+
+  it('deny with a passkey: the reason reaches the agent', async () => {
+    const id = await api.createRequest(agent, { resource: 'prod/ledger' });
+    await slackMessage(runtime, id);
+    const url = await linkFor(id, 'U0BOB', 'deny');
+    await page.goto(url);
+    await page.locator('#reason').fill('the ledger is still in use');
+    await page.locator('#confirm').click();
+    await page.locator('#status.done').waitFor();
+    expect(await page.locator('#status').innerText()).toContain('denied');
+    const answer = await pollUntilDecided(api, agent, id);
+    expect(answer.body.error).toBe('access_denied');
+    expect((await runtime.store.get(id))?.denialReason).toBe('the ledger is still in use');
+  });
+
+  it('an operator revokes a passkey; its assertions are refused and the approver enrols again', async () => {
+    const id = await api.createRequest(agent, { resource: 'prod/archive' });
+    await slackMessage(runtime, id);
+    const url = await linkFor(id, 'U0ALICE', 'approve');
+    const answer = await captureAnswer(url);
+    const operator = await runtime.devToken('ops-bot');
+    expect(await api.postJson('/v1/passkeys/revoke', { user: 'U0ALICE' }, agent)).toMatchObject({
+      status: 403,
+    });
+    expect(await api.postJson('/v1/passkeys/revoke', { user: 'U0ALICE' }, operator)).toMatchObject({
+      status: 200,
+      body: { removed: 1 },
+    });
+    expect(await post(url, answer)).toMatchObject({ status: 403, body: { error: 'access_denied' } });
+    expect(await pending(id)).toEqual({ status: 'PENDING', votes: 0 });
+    // The next click hands out an enrolment link again.
+    expect(await submit(await linkFor(id, 'U0ALICE', 'approve'))).toContain('registered');
+    expect(await submit(await linkFor(id, 'U0ALICE', 'approve'))).toContain('approved');
+  });
+
+  it('a signature counter that goes backwards is refused (a cloned authenticator)', async () => {
+    const [stored] = await runtime.passkeys.credentials('U0ALICE');
+    expect(stored?.counter).toBeGreaterThan(0);
+    // The authenticator's copy of the credential, put back with its counter at 0: a clone's counter.
+    const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+    const clone = credentials.find(
+      (c) => Buffer.from(c.credentialId, 'base64').toString('base64url') === stored?.id,
+    );
+    if (!clone) throw new Error('the virtual authenticator lost the credential');
+    await cdp.send('WebAuthn.removeCredential', { authenticatorId, credentialId: clone.credentialId });
+    await cdp.send('WebAuthn.addCredential', { authenticatorId, credential: { ...clone, signCount: 0 } });
+
+    const id = await api.createRequest(agent, { resource: 'prod/clone' });
+    await slackMessage(runtime, id);
+    expect(await submit(await linkFor(id, 'U0ALICE', 'approve'))).toContain('did not verify');
+    expect(await pending(id)).toEqual({ status: 'PENDING', votes: 0 });
+  });
+
+  it('loaded nothing from anywhere else and raised no page error', () => {
+    expect(external).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+});
