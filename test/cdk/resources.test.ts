@@ -83,8 +83,9 @@ describe('resources', () => {
       'elevationOptions',
       'getRequest',
       'introspect',
-      'mcp',
+      'listAgents',
       'listAuditEvents',
+      'mcp',
       'notifyOutcome',
       'passkeysRevoke',
       'protectedResourceMetadata',
@@ -158,7 +159,7 @@ describe('resources', () => {
         'GET /approval/{link} NONE',
         'POST /approval/{link} NONE',
         'GET /approval-assets/{file} NONE',
-        'POST /v1/passkeys/revoke JWT',
+        'POST /v1/passkeys/revoke CUSTOM',
       ].sort(),
     );
   });
