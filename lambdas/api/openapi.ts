@@ -88,8 +88,8 @@ function errorResponses(operation: Route): Record<string, JsonSchema> {
       description:
         'invalid_token: missing or invalid workload bearer token; error_description (in the body and ' +
         'the challenge) says why: expired (and when), not signed by the configured issuer, another ' +
-        'issuer or audience, or malformed. In AWS the JWT authorizer refuses it before any handler ' +
-        'runs, with {"message":"Unauthorized"} and its own error_description in WWW-Authenticate.',
+        'issuer or audience, or malformed. In AWS a request with no Authorization header at all is ' +
+        'refused by API Gateway before any handler runs, with {"message":"Unauthorized"}.',
       headers: {
         'WWW-Authenticate': {
           description: 'Bearer error="invalid_token", error_description="<why>"',

@@ -105,6 +105,22 @@ describe('the API as API Gateway fronts it', () => {
       headers: { authorization: `Bearer ${wrongAudience}` },
     });
     expect(refused.status).toBe(401);
+    // The authorizer hands its reason to the route, which answers it in the API's own shape.
+    expect(JSON.parse(refused.body)).toMatchObject({
+      error: 'invalid_token',
+      error_description: expect.stringContaining('another audience'),
+    });
+    expect(refused.headers['www-authenticate']).toMatch(
+      /^Bearer error="invalid_token", error_description=".*another audience/,
+    );
+    const expired = await deployment.issuer.token(agent.sub, { exp: Math.floor(Date.now() / 1000) - 60 });
+    const late = await deployment.api.request({
+      method: 'GET',
+      path: '/v1/requests/x',
+      headers: { authorization: `Bearer ${expired}` },
+    });
+    expect(late.status).toBe(401);
+    expect(JSON.parse(late.body).error_description).toMatch(/^the workload token expired at /);
   });
 
   it('refuses a workload identity the config does not admit (403 unknown_agent) before policy or storage', async () => {

@@ -15,3 +15,11 @@ export function renderedClaims(payload: JWTPayload): Record<string, string> {
   }
   return claims;
 }
+
+/**
+ * The authorizer context key that carries why a bearer was refused, instead of claims. The route
+ * answers the refusal itself (`claimsOf` throws), because only a handler can send the actionable
+ * `401` (`error_description` and `WWW-Authenticate` saying expired / other issuer / other audience):
+ * an HTTP API Lambda authorizer's own refusal is a bare `401 {"message":"Unauthorized"}`.
+ */
+export const REFUSED_BEARER_KEY = 'stepup:refused_bearer';

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { errorBody, httpStatusOf } from '../../api/error-response';
 import { StepUpError } from '../../domain/errors';
+import { REFUSED_BEARER_KEY } from './authorizer-claims';
 import { requireWorkloadSub } from '../../domain/workload-identity';
 import { parseStrictJson } from './strict-json';
 
@@ -23,10 +24,13 @@ export function headerOf(event: HttpEvent, name: string): string | undefined {
 /**
  * The claims of the bearer JWT the authorizer verified (empty on public routes): the workload Lambda
  * authorizer's context (`authorizer.lambda`), or a JWT authorizer's claims (`authorizer.jwt.claims`).
+ * @throws StepUpError `invalid_token` with the authorizer's reason when it refused the bearer
  */
 export function claimsOf(event: HttpEvent): Readonly<Record<string, unknown>> {
   const authorizer = event.requestContext.authorizer as
     { lambda?: Record<string, unknown>; jwt?: { claims?: Record<string, unknown> } } | undefined;
+  const refused = authorizer?.lambda?.[REFUSED_BEARER_KEY];
+  if (typeof refused === 'string') throw new StepUpError('invalid_token', refused);
   return authorizer?.lambda ?? authorizer?.jwt?.claims ?? {};
 }
 

@@ -91,7 +91,7 @@ export const RESPONSE_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
   GatewayError: {
     type: 'object',
     description:
-      'What API Gateway answers itself, before any handler runs: a missing or rejected bearer token ' +
+      'What API Gateway answers itself, before any handler runs: no Authorization header at all ' +
       '(401 {"message":"Unauthorized"}), throttling (429). Only in AWS.',
     required: ['message'],
     properties: { message: { type: 'string' } },
