@@ -75,12 +75,14 @@ function errorResponses(operation: Route): Record<string, JsonSchema> {
   for (const [status, errors] of [...byStatus].sort(([a], [b]) => a.localeCompare(b))) {
     responses[status] = {
       description: errors.map(([code, when]) => `${code}: ${when}`).join('\n\n'),
-      content: json(
-        errorSchema(
-          errors.map(([code]) => code),
-          operation.errorFields?.[status],
-        ),
-      ),
+      content: operation.errorsAsHtml
+        ? { 'text/html': { schema: { type: 'string' } } }
+        : json(
+            errorSchema(
+              errors.map(([code]) => code),
+              operation.errorFields?.[status],
+            ),
+          ),
     };
   }
   if (workload) {

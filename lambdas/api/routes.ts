@@ -78,6 +78,8 @@ export interface Route {
   readonly errorFields?: Readonly<Record<string, Readonly<Record<string, JsonSchema>>>>;
   /** Runs no handler code that could fail (no 500 documented). */
   readonly cannotFail?: boolean;
+  /** Its errors are HTML pages for a person, not the JSON error shape (the approval page). */
+  readonly errorsAsHtml?: boolean;
 }
 
 /** The OpenAPI version of the document `GET /openapi.json` serves. */
@@ -135,6 +137,7 @@ const PASSKEY_ROUTES = [
     summary: 'The approval page of a one-time link: the request as stored, and the passkey ceremony',
     parameters: [linkParameter],
     ok: { '200': { description: 'The page (text/html; strict CSP).' } },
+    errorsAsHtml: true,
     errors: {
       not_found: 'Unknown link (an HTML page says so).',
       invalid_grant: 'Used or expired link, or the request is no longer pending: 410 (an HTML page says so).',

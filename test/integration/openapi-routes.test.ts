@@ -3,7 +3,9 @@ import { openApiDocument } from '../../lambdas/api/openapi';
 import { ROUTES } from '../../lambdas/api/routes';
 import type { LocalRuntime } from '../../local/runtime';
 import { OpenApiSchemas } from '../unit/support/openapi-schemas';
-import { eventually, slackMessage, testConfig, useTestRuntime } from './support';
+import { linkIn, passkeyPolicies } from '../helpers/passkey-policies';
+import { SoftwareAuthenticator, pageOptions } from '../helpers/software-authenticator';
+import { eventually, slackMessage, testConfig, useTestRuntime, type Api } from './support';
 
 /** The document's view of one operation, as far as this test reads it. */
 interface DocumentedOperation {
@@ -47,6 +49,16 @@ describe('the OpenAPI document against the live routes', () => {
     awsTargets: { 'aws:prod-data': { roleArn: 'arn:aws:iam::123456789012:role/stepup-prod-data' } },
   });
 
+  // The passkey approval page needs a policy with @assurance("passkey"): a second runtime has one.
+  let passkeyRuntime: LocalRuntime;
+  let passkeyApi: Api;
+  let passkeyAgent: string;
+  useTestRuntime(
+    (started) => ({ runtime: passkeyRuntime, api: passkeyApi, agent: passkeyAgent } = started),
+    { ...testConfig(), operators: [operator] },
+    { policiesDir: passkeyPolicies() },
+  );
+
   const call = async (
     method: string,
     path: string,
@@ -55,6 +67,8 @@ describe('the OpenAPI document against the live routes', () => {
       json?: unknown;
       form?: Record<string, string>;
       headers?: Record<string, string>;
+      /** Another runtime than the main one (the passkey one). */
+      base?: string;
     } = {},
   ): Promise<Call> => {
     const headers: Record<string, string> = { ...options.headers };
@@ -67,7 +81,7 @@ describe('the OpenAPI document against the live routes', () => {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(options.form).toString();
     }
-    const response = await fetch(`${runtime.url}${path}`, { method, headers, body });
+    const response = await fetch(`${options.base ?? runtime.url}${path}`, { method, headers, body });
     return fromResponse(`${method} ${path} ${headers['content-type'] ?? ''} ${body ?? ''}`, response);
   };
 
@@ -337,6 +351,47 @@ describe('the OpenAPI document against the live routes', () => {
       'POST /v1/revoke',
       await call('POST', '/v1/revoke', { bearer: operatorToken, form: { agent: 'deploy-bot' } }),
     );
+    // The passkey approval page: an approver enrols through the link a click gives, then votes.
+    const passkeyRequest = await passkeyApi.createRequest(passkeyAgent, {
+      action: 'secrets:Rotate',
+      resource: 'prod/db-password',
+    });
+    await slackMessage(passkeyRuntime, passkeyRequest);
+    const key = new SoftwareAuthenticator(passkeyRuntime.passkeyUrl);
+    const linkOf = async (user: string) => {
+      const slack = passkeyRuntime.slack;
+      if (!slack) throw new Error('the Slack stand-in is needed');
+      const before = slack.ephemerals.length;
+      await passkeyRuntime.click({ requestId: passkeyRequest, user, decision: 'approve' });
+      const url = linkIn(
+        (await eventually(() => slack.ephemerals.slice(before).find((e) => e.user === user))).text,
+      );
+      return { url, path: new URL(url).pathname };
+    };
+    const onPasskeyRuntime = { base: passkeyRuntime.url };
+    for (const ceremony of ['register', 'assert'] as const) {
+      const link = await linkOf('U0ALICE');
+      record('GET /approval/{link}', await call('GET', link.path, onPasskeyRuntime));
+      const options = await pageOptions<never>(link.url);
+      const response = ceremony === 'register' ? key.register(options) : key.assert(options);
+      record(
+        'POST /approval/{link}',
+        await call('POST', link.path, { ...onPasskeyRuntime, json: { response } }),
+      );
+    }
+    record('GET /approval/{link}', await call('GET', `/approval/${'A'.repeat(43)}`, onPasskeyRuntime));
+    record(
+      'GET /approval-assets/{file}',
+      await call('GET', '/approval-assets/approval.css', onPasskeyRuntime),
+    );
+    record('GET /approval-assets/{file}', await call('GET', '/approval-assets/nothing.js', onPasskeyRuntime));
+    const passkeyOperator = await passkeyRuntime.devToken(operator);
+    for (const bearer of [passkeyOperator, passkeyAgent]) {
+      record(
+        'POST /v1/passkeys/revoke',
+        await call('POST', '/v1/passkeys/revoke', { ...onPasskeyRuntime, bearer, json: { user: 'U0ALICE' } }),
+      );
+    }
     record('GET /v1/agents', await call('GET', '/v1/agents', { bearer: operatorToken }));
     record('GET /v1/agents', await call('GET', '/v1/agents', { bearer: agent }));
     record('GET /v1/audit/events', await call('GET', '/v1/audit/events', { bearer: operatorToken }));
