@@ -431,7 +431,7 @@ describe('outcomes without a human', () => {
 });
 
 describe('OpenID AuthZEN: what stepup would decide, nothing created', () => {
-  it('answers single and batch evaluations from the bundled policy set, with no AWS call and no Slack page, and publishes its metadata', async () => {
+  it('answers single and batch evaluations from the bundled policy set, with no AWS call but the agent’s history read, no Slack page, and publishes its metadata', async () => {
     const metadata = await agent.get('/.well-known/authzen-configuration');
     expect(metadata.status).toBe(200);
     const issuer = (metadata.json as Record<string, string>).policy_decision_point;
@@ -477,13 +477,18 @@ describe('OpenID AuthZEN: what stepup would decide, nothing created', () => {
       resource,
     });
     expect(other.status).toBe(403);
-    expect(deployment.aws.callLog.calls.slice(callsBefore)).toEqual([]);
+    // The only AWS call: the agent's history (context.history), one BatchGetItem per evaluation.
+    expect(
+      deployment.aws.callLog.calls
+        .slice(callsBefore)
+        .filter((call) => call.action !== 'dynamodb:BatchGetItem'),
+    ).toEqual([]);
     expect(deployment.slack.calls.length).toBe(slackBefore);
   });
 });
 
 describe('what an agent can ask for, nothing created', () => {
-  it('an undeclared action is a 400 naming the field; elevation options list the actions and what each needs, with no AWS call', async () => {
+  it('an undeclared action is a 400 naming the field; elevation options list the actions and what each needs, with no AWS call but the history read', async () => {
     const callsBefore = deployment.aws.callLog.calls.length;
     const undeclared = await agent.request({ ...DROP_TABLE, action: 'db:Teleport' });
     expect(undeclared.status, undeclared.body).toBe(400);
@@ -506,7 +511,9 @@ describe('what an agent can ask for, nothing created', () => {
     // Nothing stored: the undeclared action was refused before the table was touched, and the
     // listing reads nothing but the bundled policy set.
     const calls = deployment.aws.callLog.calls.slice(callsBefore);
-    expect(calls.filter((call) => call.service !== 'secretsmanager')).toEqual([]);
+    expect(
+      calls.filter((call) => call.service !== 'secretsmanager' && call.action !== 'dynamodb:BatchGetItem'),
+    ).toEqual([]);
   });
 });
 
@@ -552,7 +559,8 @@ describe('remote MCP through API Gateway', () => {
     expect(metadata.status).toBe(200);
     expect(metadata.json).toMatchObject({
       resource: expect.stringMatching(/\/mcp$/),
-      authorization_servers: [expect.any(String)],
+      // Every workload issuer of the config (GitHub Actions and the suite's SPIRE).
+      authorization_servers: [deployment.issuer.issuer, deployment.spiffeIssuer.issuer],
       bearer_methods_supported: ['header'],
     });
   });
