@@ -53,6 +53,7 @@ describe('what an agent can ask for', () => {
     expect(response.body).toEqual({
       agent: 'deploy-bot',
       actions: [
+        'db:DeleteRows',
         'db:DropTable',
         'db:RestoreSnapshot',
         'deploy:Deploy',
