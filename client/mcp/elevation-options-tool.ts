@@ -24,7 +24,7 @@ function answer(value: Record<string, unknown>, isError = false): CallToolResult
 }
 
 function listed(options: ElevationOptions): Record<string, unknown> {
-  const denied = options.actions.filter((a) => a.decision === 'deny').map((a) => a.action);
+  const denied = options.actions.filter((a) => 'decision' in a && a.decision === 'deny').map((a) => a.action);
   return {
     status: 'listed',
     ...options,
