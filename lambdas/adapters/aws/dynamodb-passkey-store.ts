@@ -8,23 +8,13 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { PasskeyCredential, PasskeyLink } from '../../domain/passkey/passkey-link';
 import type { PasskeyStore } from '../../ports/passkey-store';
+import { conditionalWrite } from './conditional-write';
 
 const LINK = 'PASSKEYLINK';
 const PASSKEYS = 'PASSKEYS';
 
 const linkKey = (id: string) => marshall({ pk: `${LINK}#${id}`, sk: LINK });
 const passkeysKey = (user: string) => marshall({ pk: `${PASSKEYS}#${user}`, sk: PASSKEYS });
-
-/** Runs a conditional write; false when its condition did not hold. */
-async function conditional(write: Promise<unknown>): Promise<boolean> {
-  try {
-    await write;
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
-}
 
 /**
  * {@link PasskeyStore} in the requests' table: one item per link (`PASSKEYLINK#<digest of its
@@ -55,7 +45,7 @@ export class DynamoDbPasskeyStore implements PasskeyStore {
   }
 
   setLinkNonce(id: string, nonce: string): Promise<boolean> {
-    return conditional(
+    return conditionalWrite(
       this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
@@ -70,7 +60,7 @@ export class DynamoDbPasskeyStore implements PasskeyStore {
   }
 
   useLink(id: string, nonce: string, at: string): Promise<boolean> {
-    return conditional(
+    return conditionalWrite(
       this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
@@ -103,7 +93,7 @@ export class DynamoDbPasskeyStore implements PasskeyStore {
 
   async addCredential(user: string, credential: PasskeyCredential): Promise<boolean> {
     // The map must exist before a member can be set: create the item first (if it is absent).
-    await conditional(
+    await conditionalWrite(
       this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
@@ -112,7 +102,7 @@ export class DynamoDbPasskeyStore implements PasskeyStore {
         }),
       ),
     );
-    return conditional(
+    return conditionalWrite(
       this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
@@ -130,7 +120,7 @@ export class DynamoDbPasskeyStore implements PasskeyStore {
     // An authenticator without a counter always reports 0; any other counter must go up.
     const rises =
       counter === 0 ? '#credentials.#id.#counter = :counter' : '#credentials.#id.#counter < :counter';
-    return conditional(
+    return conditionalWrite(
       this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,

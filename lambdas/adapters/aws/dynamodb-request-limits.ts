@@ -1,5 +1,4 @@
 import {
-  ConditionalCheckFailedException,
   GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
@@ -9,22 +8,13 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { PendingClaim, RequestIdentity, RequestLimits } from '../../ports/request-limits';
 import { PENDING_IDS, dayKey, dayOf, digest, hourAttribute, pendingKey } from './history-keys';
+import { conditionalWrite } from './conditional-write';
 
 function duplicateKey(identity: RequestIdentity) {
   return marshall({
     pk: `DUPLICATE#${identity.agent}`,
     sk: digest(identity.action, identity.resource, identity.audience, identity.parametersSha256 ?? ''),
   });
-}
-
-async function unlessConditionFails(write: Promise<unknown>): Promise<boolean> {
-  try {
-    await write;
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
 }
 
 /**
@@ -49,7 +39,7 @@ export class DynamoDbRequestLimits implements RequestLimits {
     nowEpochSeconds: number,
   ): Promise<PendingClaim | undefined> {
     const key = duplicateKey(identity);
-    const claimed = await unlessConditionFails(
+    const claimed = await conditionalWrite(
       this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
@@ -73,7 +63,7 @@ export class DynamoDbRequestLimits implements RequestLimits {
   }
 
   async releasePending(identity: RequestIdentity, requestId: string): Promise<void> {
-    await unlessConditionFails(
+    await conditionalWrite(
       this.client.send(
         // Released by ending its deadline (an update, not a delete: no further permission needed).
         new UpdateItemCommand({
@@ -114,7 +104,7 @@ export class DynamoDbRequestLimits implements RequestLimits {
     requestId: string,
     limit: number,
   ): Promise<boolean> {
-    return unlessConditionFails(
+    return conditionalWrite(
       this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
