@@ -1,29 +1,10 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { CHROMIUM, MISSING_CHROMIUM, offlineChromium, type OfflineChromium } from './offline-chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
 import { pollUntilDecided, useTestRuntime, type Api } from '../integration/support';
-
-/** Debian's Chromium (`apt-get install chromium`); `CHROMIUM_PATH` points elsewhere, e.g. on a Mac. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
-const MISSING_CHROMIUM = [
-  `The approver console test drives Chromium at ${CHROMIUM}, and there is none.`,
-  'Install it (Debian/Ubuntu):  sudo apt-get update && sudo apt-get install -y chromium',
-  '(.ci/run installs it in CI; CHROMIUM_PATH=/path/to/chromium uses another build.)',
-  'This test does not skip: without a browser the console is untested.',
-].join('\n');
 
 /** What an agent wrote: Slack syntax that must reach the approver as text, and HTML that must stay text. */
 /** Arguments with markup in them: the request page shows them in full, as text. */
@@ -43,41 +24,23 @@ describe('the approver console in Chromium', () => {
   let agent: string;
   useTestRuntime((started) => ({ runtime, api, agent } = started));
 
-  let profile: string;
-  let context: BrowserContext;
+  let browser: OfflineChromium;
   let page: Page;
-  const external: string[] = [];
-  const pageErrors: string[] = [];
+  let external: string[];
+  let pageErrors: string[];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(MISSING_CHROMIUM);
-    profile = mkdtempSync(join(tmpdir(), 'stepup-console-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1280, height: 900 },
-      locale: 'en-US',
-      timezoneId: 'UTC',
-    });
-    context.setDefaultTimeout(10_000);
     // Offline but for the runtime: anything else the page asks for is recorded and refused.
-    await context.route('**/*', (route) => {
-      const url = route.request().url();
-      if (url.startsWith(`${runtime.url}/`)) return route.continue();
-      external.push(url);
-      return route.abort();
+    browser = await offlineChromium({
+      allowed: runtime.url,
+      viewport: { width: 1280, height: 900 },
+      consoleErrors: true,
     });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
-    });
+    ({ page, external, pageErrors } = browser);
   });
 
   afterAll(async () => {
-    await context?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
   });
 
   const card = (requestId: string) => page.locator(`article[data-request-id="${requestId}"]`);

@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+import type { BrowserContext, CDPSession, Page } from 'playwright-core';
+import { offlineChromium, type OfflineChromium } from './offline-chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
 import type { Clock } from '../../lambdas/ports/clock';
@@ -14,19 +14,6 @@ import {
   useTestRuntime,
   type Api,
 } from '../integration/support';
-
-/** Debian's Chromium; `CHROMIUM_PATH` points elsewhere. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 /** The approval page's screenshot in the docs. */
 const SCREENSHOT = join('docs', 'approval-page.png');
@@ -48,35 +35,18 @@ describe('passkey-confirmed votes in Chromium with a virtual authenticator', () 
     clock,
   });
 
-  let profile: string;
+  let browser: OfflineChromium;
   let context: BrowserContext;
   let page: Page;
   let cdp: CDPSession;
   let authenticatorId: string;
-  const external: string[] = [];
-  const pageErrors: string[] = [];
+  let external: string[];
+  let pageErrors: string[];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (apt-get install chromium)`);
-    profile = mkdtempSync(join(tmpdir(), 'stepup-passkey-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 900, height: 900 },
-      locale: 'en-US',
-      timezoneId: 'UTC',
-    });
-    context.setDefaultTimeout(10_000);
     // Offline but for the approval pages: anything else the page asks for is recorded and refused.
-    await context.route('**/*', (route) => {
-      const url = route.request().url();
-      if (url.startsWith(`${runtime.passkeyUrl}/`)) return route.continue();
-      external.push(url);
-      return route.abort();
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    browser = await offlineChromium({ allowed: runtime.passkeyUrl, viewport: { width: 900, height: 900 } });
+    ({ context, page, external, pageErrors } = browser);
     cdp = await context.newCDPSession(page);
     await cdp.send('WebAuthn.enable', { enableUI: false });
     ({ authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
@@ -92,8 +62,7 @@ describe('passkey-confirmed votes in Chromium with a virtual authenticator', () 
   });
 
   afterAll(async () => {
-    await context?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
   });
 
   /** Clicks the Slack button as `user` and returns the link of the private answer it got. */
