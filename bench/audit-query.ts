@@ -6,11 +6,12 @@
  *   npm run bench:audit [-- --stored 10000 --agents 50 --runs 20]
  */
 import { performance } from 'node:perf_hooks';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { loadConfigFile } from '../lambdas/adapters/config-file';
 import type { ApprovalRequest } from '../lambdas/domain/approval-request';
 import { newBindingCode, newRequestId } from '../lambdas/domain/ids';
 import { startLocalRuntime } from '../local/runtime';
+import { counted } from './support/counted-commands';
+import { percentile } from './support/percentile';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -59,30 +60,6 @@ function request(index: number): ApprovalRequest {
     version: 5,
   };
 }
-
-/** Counts the DynamoDB commands `client` sends while `run` runs. */
-async function counted<T>(client: DynamoDBClient, run: () => Promise<T>) {
-  const counts: Record<string, number> = {};
-  const name = `bench-count-${Math.random()}`;
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const command = (context.commandName ?? 'unknown').replace(/Command$/, '');
-      counts[command] = (counts[command] ?? 0) + 1;
-      return next(args);
-    },
-    { step: 'initialize', name },
-  );
-  try {
-    const started = performance.now();
-    const result = await run();
-    return { result, ms: performance.now() - started, counts };
-  } finally {
-    client.middlewareStack.remove(name);
-  }
-}
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 
 async function main(): Promise<void> {
   const runtime = await startLocalRuntime({

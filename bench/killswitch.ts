@@ -20,6 +20,7 @@ import { loadConfigFile } from '../lambdas/adapters/config-file';
 import type { ApprovalRequest, SlackMessageRef } from '../lambdas/domain/approval-request';
 import { newBindingCode, newJti, newRequestId } from '../lambdas/domain/ids';
 import { startLocalRuntime, type LocalRuntime } from '../local/runtime';
+import { counted } from './support/counted-commands';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -115,27 +116,6 @@ async function seed(runtime: LocalRuntime, agent: string, count: number, pending
       }
     }),
   );
-}
-
-/** Counts the DynamoDB commands `client` sends while `run` runs. */
-async function counted<T>(client: DynamoDBClient, run: () => Promise<T>) {
-  const counts: Record<string, number> = {};
-  const name = `bench-count-${Math.random()}`;
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const command = (context.commandName ?? 'unknown').replace(/Command$/, '');
-      counts[command] = (counts[command] ?? 0) + 1;
-      return next(args);
-    },
-    { step: 'initialize', name },
-  );
-  try {
-    const started = performance.now();
-    const result = await run();
-    return { result, ms: performance.now() - started, counts };
-  } finally {
-    client.middlewareStack.remove(name);
-  }
 }
 
 /** Reads every item once, as the history-bound code did: the figure the index avoids. */

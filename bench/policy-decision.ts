@@ -17,12 +17,11 @@ import { loadConfigFile } from '../lambdas/adapters/config-file';
 import type { PolicyQuestion } from '../lambdas/ports/approval-policy';
 import { DynamoDbAgentHistory } from '../lambdas/adapters/aws/dynamodb-agent-history';
 import { startLocalDynamoDb } from '../local/local-dynamodb';
+import { percentile } from './support/percentile';
 
 const ROOT = join(__dirname, '..');
 const WASM = join(ROOT, 'node_modules/@cedar-policy/cedar-wasm/nodejs/cedar_wasm_bg.wasm');
 
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 
 function warmDecisions(): void {
