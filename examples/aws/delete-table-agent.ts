@@ -17,9 +17,8 @@ import { randomBytes } from 'node:crypto';
 import {
   CreateTableCommand,
   DeleteTableCommand,
-  DescribeTableCommand,
   DynamoDBClient,
-  ResourceNotFoundException,
+  waitUntilTableNotExists,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { StepUpClient } from '../../client/agent';
@@ -110,9 +109,15 @@ async function main(): Promise<number> {
     await agentDynamo.send(new DeleteTableCommand({ TableName: tableName }));
     console.log(`deleted table ${tableName} with access key ${credentials.accessKeyId}`);
 
-    const gone = await setup.send(new DescribeTableCommand({ TableName: tableName })).then(
+    // DeleteTable is asynchronous (the table is DELETING first): wait until it is gone, as one must
+    // against DynamoDB itself, rather than look once.
+    const gone = await waitUntilTableNotExists(
+      { client: setup, minDelay: 1, maxDelay: 2, maxWaitTime: 60 },
+      { TableName: tableName },
+    ).then(
+      () => true,
+      // Still there when the wait ran out (the waiter throws then).
       () => false,
-      (error: unknown) => error instanceof ResourceNotFoundException,
     );
     const issued = (await stepup.getStatus(request.id)).events.find((e) => e.type === 'credentials_issued');
     console.log(`table ${tableName} ${gone ? 'no longer exists' : 'still exists'}`);
