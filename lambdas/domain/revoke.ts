@@ -108,7 +108,9 @@ export async function sweepAgent(
   actor: string,
   deadline?: Date,
 ): Promise<KillSwitchResult> {
-  const reason = actor.startsWith(OWNER_ACTOR) ? 'agent revoked by its owner' : 'agent revoked by an operator';
+  const reason = actor.startsWith(OWNER_ACTOR)
+    ? 'agent revoked by its owner'
+    : 'agent revoked by an operator';
   let cancelledCount = 0;
   let revokedCount = 0;
   let cursor: string | undefined;

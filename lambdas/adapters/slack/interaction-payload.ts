@@ -37,7 +37,10 @@ const killSwitchClick = z.object({
   user,
   team,
   channel: z.optional(z.nullable(z.object({ id: z.string() }))),
-  actions: z.tuple([z.object({ action_id: z.literal(KILL_SWITCH_ACTION_ID), value: z.string() })], z.unknown()),
+  actions: z.tuple(
+    [z.object({ action_id: z.literal(KILL_SWITCH_ACTION_ID), value: z.string() })],
+    z.unknown(),
+  ),
 });
 
 const denySubmission = z.object({
