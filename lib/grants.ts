@@ -75,19 +75,6 @@ export function grantSlackSecret(fn: lambda.Function, secret: secretsmanager.ISe
   secret.grantRead(fn);
 }
 
-/**
- * `SLACK_SECRET_ARN` plus `secretsmanager:DescribeSecret` on the Slack secret: enough to tell
- * whether it was ever filled (its versions), without the right to read the bot token or signing secret.
- */
-export function grantSlackSecretStatus(fn: lambda.Function, secret: secretsmanager.ISecret): void {
-  fn.addEnvironment(ENV.slackSecretArn, secret.secretArn);
-  iam.Grant.addToPrincipal({
-    grantee: fn,
-    actions: ['secretsmanager:DescribeSecret'],
-    resourceArns: [secret.secretArn],
-  });
-}
-
 /** `STATE_MACHINE_ARN` plus `states:StartExecution` on that state machine only. */
 export function grantStartWorkflow(fn: lambda.Function, stateMachine: sfn.IStateMachine): void {
   fn.addEnvironment(ENV.stateMachineArn, stateMachine.stateMachineArn);

@@ -26,7 +26,6 @@ import {
   grantOwnTaskResponse,
   grantSigningKey,
   grantSlackSecret,
-  grantSlackSecretStatus,
   grantStartWorkflow,
   grantStopWorkflow,
   grantAwsTargets,
@@ -206,7 +205,8 @@ export class StepUpApproval extends Construct {
     grantTable(fns.createRequest, this.table, 'readWrite');
     grantHistoryRead(fns.createRequest, this.table);
     grantStartWorkflow(fns.createRequest, this.stateMachine);
-    grantSlackSecretStatus(fns.createRequest, this.slackSecret);
+    // The bot token: a policy denial is told to the agent's owners in Slack (it reads the status too).
+    grantSlackSecret(fns.createRequest, this.slackSecret);
     setPolicies(fns.createRequest);
 
     grantTable(fns.getRequest, this.table, 'read');
@@ -269,10 +269,12 @@ export class StepUpApproval extends Construct {
     grantStopWorkflow(fns.revoke, this.stateMachine);
     grantSlackSecret(fns.revoke, this.slackSecret);
 
-    grantTable(fns.slackEvents, this.table, 'readWrite');
+    // Its owners' kill switch button reads the agent's open requests and stops their executions.
+    grantTable(fns.slackEvents, this.table, 'readWrite', OPEN_INDEX.name);
     grantSlackSecret(fns.slackEvents, this.slackSecret);
     setConfig(fns.slackEvents, config);
     grantWorkflowCallback(fns.slackEvents, this.stateMachine);
+    grantStopWorkflow(fns.slackEvents, this.stateMachine);
 
     for (const fn of [fns.awaitApproval, fns.notifyOutcome]) {
       grantTable(fn, this.table, 'readWrite');
@@ -291,6 +293,8 @@ export class StepUpApproval extends Construct {
     // It also carries on kill switch runs their calls left unfinished (stopping cancelled executions).
     grantTable(fns.reconcile, this.table, 'readWrite', OPEN_INDEX.name);
     grantSlackSecret(fns.reconcile, this.slackSecret);
+    // The agent registry: a run it completes is told to the agent's owners.
+    setConfig(fns.reconcile, config);
     grantStopWorkflow(fns.reconcile, this.stateMachine);
     new ReconcileSchedule(this, 'Reconciler', { reconciler: fns.reconcile });
 
@@ -342,7 +346,7 @@ export class StepUpApproval extends Construct {
       invokedByWorkflow: [fns.awaitApproval, fns.expireRequest, fns.failRequest, fns.notifyOutcome],
       publicRoutes,
       slackSecret: this.slackSecret,
-      executionStoppers: [fns.cancelRequest, fns.revoke, fns.reconcile],
+      executionStoppers: [fns.cancelRequest, fns.revoke, fns.reconcile, fns.slackEvents],
     });
   }
 }

@@ -17,6 +17,7 @@ import { Es256TokenVerifier } from '../lambdas/adapters/es256-token-verifier';
 import { LocalKeySigner } from '../lambdas/adapters/local/local-key-signer';
 import { logger } from '../lambdas/adapters/logger';
 import { slackNotifier } from '../lambdas/adapters/slack/slack-notifier';
+import { SlackOwnerNotifier } from '../lambdas/adapters/slack/slack-owner-notifier';
 import { slackWebClient } from '../lambdas/adapters/slack/web-client';
 import { ROUTES, type RouteName } from '../lambdas/api/routes';
 import { AgentAdmission } from '../lambdas/domain/agent-admission';
@@ -282,6 +283,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const identity = await DevIdentity.open(`${url}/dev`, dataDir && join(dataDir, 'dev-issuer-key.jwk.json'));
   const slackApiUrl = env.SLACK_API_URL ?? (slack ? `${url}/slack/api/` : undefined);
   const notifier = slackNotifier(botToken, { apiUrl: slackApiUrl });
+  const owners = {
+    agents: config.agents,
+    notifier: new SlackOwnerNotifier(async () =>
+      slackWebClient(botToken, { apiUrl: slackApiUrl, profile: 'posting' }),
+    ),
+  };
   const devRule = { claims: { iss: identity.issuer } };
   const admission = new AgentAdmission(
     config.agents,
@@ -300,7 +307,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     }),
     Expire: expireRequestHandler({ store, clock }),
     RecordFailure: failRequestHandler({ store, clock }),
-    NotifyOutcome: notifyOutcomeHandler({ store, notifier, clock }),
+    NotifyOutcome: notifyOutcomeHandler({ store, notifier, clock, owners }),
   };
   const workflow = new LocalWorkflow(
     definition,
@@ -343,6 +350,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       config,
       clock,
       passkey: { passkeys, pageUrl },
+      killSwitch: { store, killSwitches, workflow, clock, agents: config.agents, owners },
     }),
     ...passkeyHandlers({
       store,
@@ -366,6 +374,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       admission,
       history: counted.history,
       gate: { limits: counted.limits, limitsConfig: config.limits },
+      owners,
     }),
     listAgents: listAgentsHandler({
       history: counted.history,
@@ -409,6 +418,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       clock,
       operators: config.operators,
       admission,
+      owners,
     }),
   };
 
@@ -419,7 +429,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     if (resumed.length + completed.length + failed.length > 0)
       logger.info('recovered unfinished workflows', { resumed, completed, failed });
   }
-  const reconcile = reconcileHandler({ store, killSwitches, workflow, notifier, clock, metrics: noMetrics });
+  const reconcile = reconcileHandler({
+    store,
+    killSwitches,
+    workflow,
+    notifier,
+    clock,
+    metrics: noMetrics,
+    owners,
+  });
   const stopReconciler = reconcileEvery(() => reconcile(), RECONCILE_PERIOD_MS);
 
   const click = async (input: ClickInput): Promise<Response> => {
@@ -450,6 +468,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           clock,
           client: slackWebClient(botToken, { apiUrl: slackApiUrl }),
           passkey: { passkeys, pageUrl },
+          killSwitch: { store, killSwitches, workflow, clock, agents: config.agents, owners },
         })
       : undefined;
   const workloadVerifier = new WorkloadTokenVerifier([

@@ -345,6 +345,42 @@ export class SlackStandIn {
   }
 
   /**
+   * The exact HTTP request Slack sends when `user` clicks the button `actionId` of `message` (say,
+   * the owner's kill switch in a direct message): a signed `block_actions` payload carrying the
+   * button's own value.
+   * @throws Error when the message has no such button
+   */
+  clickButton(
+    message: StandInMessage,
+    actionId: string,
+    user: string,
+  ): { body: string; headers: Record<string, string> } {
+    const button = message.blocks
+      .flatMap((block) => (block.elements as Block[] | undefined) ?? [])
+      .find((element) => element.action_id === actionId);
+    if (!button) throw new Error(`message ${message.ts} has no button ${actionId}`);
+    const payload = {
+      type: 'block_actions',
+      team: { id: this.teamId, domain: 'stepup-local' },
+      user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: this.teamId },
+      api_app_id: 'A0STEPUPLOCAL',
+      token: 'deprecated-verification-token',
+      container: {
+        type: 'message',
+        message_ts: message.ts,
+        channel_id: message.channel,
+        is_ephemeral: false,
+      },
+      trigger_id: `${Date.now()}.${randomBytes(6).toString('hex')}`,
+      channel: { id: message.channel, name: 'directmessage' },
+      message: { type: 'message', ts: message.ts, text: message.text, blocks: message.blocks },
+      response_url: 'https://hooks.slack.invalid/actions/local',
+      actions: [{ ...button, block_id: 'stepup_owner', action_ts: `${Date.now() / 1000}` }],
+    };
+    return this.signed(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
+  }
+
+  /**
    * The `view_submission` Slack sends when `user` submits the dialog opened by `triggerId`, with
    * `values` as `{block_id: {action_id: value}}`; undefined when no dialog was opened for it.
    */

@@ -1,4 +1,4 @@
-import { sweepAgent, type KillSwitchDeps, type KillSwitchResult } from './revoke';
+import { killSwitchActor, sweepAgent, type KillSwitchDeps, type KillSwitchResult } from './revoke';
 
 /**
  * How old a kill switch run must be before the reconciler carries it on: younger runs are still in
@@ -15,7 +15,7 @@ export interface ContinuedKillSwitch extends KillSwitchResult {
 /**
  * The reconciler's share of the kill switch: every run started before `startedBefore` and not yet
  * complete (cut short by its call's deadline, a timeout or a crash) is carried on until `deadline`,
- * as its operator, oldest first; the next reconciler run picks up whatever is still open. Reads only
+ * as whoever pulled it, oldest first; the next reconciler run picks up whatever is still open. Reads only
  * the index of unfinished runs.
  * @param startedBefore at most now minus {@link KILL_SWITCH_HANDOVER_SECONDS}
  */
@@ -31,7 +31,7 @@ export async function continueKillSwitches(
       if (deps.clock.now() >= deadline) return continued;
       const run = await deps.killSwitches.get(agent);
       if (!run || run.completedAt || Date.parse(run.startedAt) >= startedBefore.getTime()) continue;
-      continued.push({ agent, ...(await sweepAgent(deps, run, `operator:${run.operator}`, deadline)) });
+      continued.push({ agent, ...(await sweepAgent(deps, run, killSwitchActor(run.operator), deadline)) });
     }
     cursor = page.cursor;
   } while (cursor);

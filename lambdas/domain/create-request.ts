@@ -8,6 +8,7 @@ import { policyLabel, type ApprovalRequest, type ApprovalRequirements } from './
 import { withChain } from './audit-chain';
 import { requireDeclaredAction } from './declared-action';
 import { awsActionOn, type AwsTarget } from './aws-target';
+import { tellOwnersOutcome, type OwnerNoticeDeps } from './tell-owners';
 import { StepUpError } from './errors';
 import { newBindingCode, newRequestId } from './ids';
 import { GRANT_PICKUP_SECONDS, withGrant } from './issue-grant';
@@ -74,6 +75,8 @@ export interface CreateRequestDeps {
   readonly history?: Pick<AgentHistoryStore, 'read'>;
   /** Duplicates and limits (config `limits`). @default none: every request is new and unlimited */
   readonly gate?: RequestGateDeps;
+  /** Tells the agent's owners of a policy denial. @default nobody is told */
+  readonly owners?: OwnerNoticeDeps;
 }
 
 function requirementsOf(decision: PolicyDecision): ApprovalRequirements {
@@ -262,6 +265,7 @@ export async function createRequest(
       ],
     };
     await store(deps, withChain(denied, 0), gate);
+    await tellOwnersOutcome(deps.owners, denied);
     throw new StepUpError('access_denied', decision.reason, {
       auth_req_id: pending.id,
       policies: [...decision.policies],

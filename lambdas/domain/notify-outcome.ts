@@ -1,6 +1,7 @@
 import type { ApprovalNotifier } from '../ports/approval-notifier';
 import type { Clock } from '../ports/clock';
 import type { RequestStore } from '../ports/request-store';
+import { tellOwnersOutcome, type OwnerNoticeDeps } from './tell-owners';
 import { StepUpError } from './errors';
 import { recordOutcomeNotified } from './outcome-notified';
 import { escalationMessage, firstMessage, recoverInterruptedPost } from './post-once';
@@ -11,13 +12,22 @@ import { escalationMessage, firstMessage, recoverInterruptedPost } from './post-
  * buttons are closed too.
  */
 export async function notifyOutcome(
-  deps: { readonly store: RequestStore; readonly notifier: ApprovalNotifier; readonly clock: Clock },
+  deps: {
+    readonly store: RequestStore;
+    readonly notifier: ApprovalNotifier;
+    readonly clock: Clock;
+    /** Tells the agent's owners of a human denial or an expiry. @default nobody is told */
+    readonly owners?: OwnerNoticeDeps;
+  },
   requestId: string,
 ): Promise<void> {
   let request = await deps.store.get(requestId);
   if (!request) throw new StepUpError('not_found', `no request ${requestId}`);
   for (const slot of [firstMessage, escalationMessage])
     request = await recoverInterruptedPost(deps, request, slot);
+  // Before the approvers' message: an expiry that was never paged is news to the owners too. A
+  // retried step may tell them twice; a lost notice would be worse.
+  await tellOwnersOutcome(deps.owners, request);
   if (!request.slackMessage) return;
   await deps.notifier.updateMessage(request);
   await recordOutcomeNotified(deps, requestId, 'workflow');

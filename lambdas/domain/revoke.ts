@@ -8,6 +8,8 @@ import type { ApprovalRequest } from './approval-request';
 import { forEachBounded } from './bounded-concurrency';
 import { afterCancel, cancelled } from './cancel-request';
 import { StepUpError } from './errors';
+import { agentProfileOf, type AgentsConfig } from './agent-admission';
+import { tellOwners, type OwnerNoticeDeps } from './tell-owners';
 import { killable } from './open-request';
 import { updateRequest } from './update-request';
 
@@ -74,6 +76,19 @@ export interface KillSwitchDeps {
   readonly workflow: Pick<Workflow, 'stop'>;
   readonly notifier: Pick<ApprovalNotifier, 'updateMessage'>;
   readonly clock: Clock;
+  /** Tells the agent's owners when a run completes. @default nobody is told */
+  readonly owners?: OwnerNoticeDeps;
+}
+
+/** Prefix of the actor of a kill switch pulled by one of the agent's registered owners. */
+const OWNER_ACTOR = 'owner:';
+
+/**
+ * The audit actor of a run: `owner:<slack user>` as its owner pulled it, else `operator:<sub>`.
+ * @param puller who the ledger says pulled it ({@link KillSwitchRun.operator})
+ */
+export function killSwitchActor(puller: string): string {
+  return puller.startsWith(OWNER_ACTOR) ? puller : `operator:${puller}`;
 }
 
 /** How many of the agent's requests the kill switch changes at once. */
@@ -93,7 +108,9 @@ export async function sweepAgent(
   actor: string,
   deadline?: Date,
 ): Promise<KillSwitchResult> {
-  const reason = 'agent revoked by an operator';
+  const reason = actor.startsWith(OWNER_ACTOR)
+    ? 'agent revoked by its owner'
+    : 'agent revoked by an operator';
   let cancelledCount = 0;
   let revokedCount = 0;
   let cursor: string | undefined;
@@ -126,6 +143,12 @@ export async function sweepAgent(
     revoked: revokedCount,
     ...(complete ? { completedAt: deps.clock.now().toISOString() } : {}),
   });
+  if (complete) {
+    await tellOwners(deps.owners, run.agent, {
+      kind: 'kill_switch',
+      killSwitch: { cancelled: recorded.cancelled, revoked: recorded.revoked, actor },
+    });
+  }
   return {
     cancelled: recorded.cancelled,
     revoked: recorded.revoked,
@@ -152,5 +175,25 @@ export async function revokeAgent(
     throw new StepUpError('forbidden', 'only operators may revoke everything of an agent');
   }
   const run = await deps.killSwitches.begin(agent, operator, deps.clock.now().toISOString());
-  return sweepAgent(deps, run, `operator:${operator}`, deadline);
+  return sweepAgent(deps, run, killSwitchActor(operator), deadline);
+}
+
+/**
+ * The kill switch pulled by one of the agent's registered owners (from the Slack message that told
+ * them about it): the same run as an operator's ({@link revokeAgent}), audited as `owner:<user>`.
+ * @param owner the Slack user id of the one who pulled it
+ * @throws StepUpError `forbidden` unless the registry names `owner` among the agent's owners
+ */
+export async function revokeAgentAsOwner(
+  deps: KillSwitchDeps & { readonly agents: AgentsConfig },
+  owner: string,
+  agent: string,
+  deadline?: Date,
+): Promise<KillSwitchResult> {
+  if (!agentProfileOf(deps.agents, agent)?.owners.includes(owner)) {
+    throw new StepUpError('forbidden', 'only an owner of the agent may pull its kill switch');
+  }
+  const actor = `${OWNER_ACTOR}${owner}`;
+  const run = await deps.killSwitches.begin(agent, actor, deps.clock.now().toISOString());
+  return sweepAgent(deps, run, actor, deadline);
 }

@@ -1,3 +1,4 @@
+import { secretBackedOwnerNotifier } from '../adapters/aws/slack-session';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { authenticatedRoute } from '../adapters/api-gateway/authenticated-route';
 import { bodyOf, headerOf, json } from '../adapters/api-gateway/http-event';
@@ -64,6 +65,7 @@ export const handler = lazyHandler(() => {
     humanVerifier: human ? new JoseHumanVerifier({ ...human, keys: human.jwksUri }) : undefined,
     awsTargets: config.awsTargets,
     admission: envAdmission(config),
+    owners: { agents: config.agents, notifier: secretBackedOwnerNotifier('createRequest') },
     paging: new SlackSecretStatus(new SecretsManagerClient({}), requireEnv(ENV.slackSecretArn)),
   });
 });

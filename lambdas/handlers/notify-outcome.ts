@@ -1,6 +1,8 @@
 import { tableStore } from '../adapters/aws/table-clients';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
-import { secretBackedNotifier } from '../adapters/aws/slack-session';
+import { secretBackedNotifier, secretBackedOwnerNotifier } from '../adapters/aws/slack-session';
+import { envConfig } from '../adapters/env-config';
+import type { OwnerNoticeDeps } from '../domain/tell-owners';
 import { requestLogger } from '../adapters/logger';
 import { requestIdOf, type StepEvent } from '../adapters/workflow/step-event';
 import { notifyOutcome } from '../domain/notify-outcome';
@@ -13,6 +15,7 @@ export function notifyOutcomeHandler(deps: {
   readonly store: RequestStore;
   readonly notifier: ApprovalNotifier;
   readonly clock: Clock;
+  readonly owners?: OwnerNoticeDeps;
 }) {
   return async (event: StepEvent): Promise<void> => {
     const requestId = requestIdOf(event);
@@ -26,5 +29,6 @@ export const handler = lazyHandler(() =>
     store: tableStore(),
     notifier: secretBackedNotifier('notifyOutcome'),
     clock: systemClock,
+    owners: { agents: envConfig().agents, notifier: secretBackedOwnerNotifier('notifyOutcome') },
   }),
 );

@@ -2,7 +2,7 @@ import { App, AwsLambdaReceiver, isValidSlackRequest } from '@slack/bolt';
 import type { AwsEvent } from '@slack/bolt/dist/receivers/AwsLambdaReceiver';
 import { json, type HttpEvent, type HttpResult } from '../adapters/api-gateway/http-event';
 import { envConfig } from '../adapters/env-config';
-import { tableStore } from '../adapters/aws/table-clients';
+import { killSwitchLedger, tableStore } from '../adapters/aws/table-clients';
 import { taskResponder } from '../adapters/aws/workflow-clients';
 import { emfMetrics } from '../adapters/aws/emf-metrics';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
@@ -31,6 +31,9 @@ import type { PasskeyClickDeps } from '../adapters/slack/passkey-click';
 import { passkeyStore } from '../adapters/aws/table-clients';
 import { approvalPageUrl } from '../adapters/passkey/approval-page-url';
 import { ENV, requireEnv } from '../adapters/env';
+import type { KillSwitchListenerDeps } from '../adapters/slack/kill-switch-listener';
+import { stateMachineWorkflow } from '../adapters/aws/workflow-clients';
+import { secretBackedOwnerNotifier } from '../adapters/aws/slack-session';
 
 /** What the Slack ingress needs. */
 export interface SlackEventsDeps {
@@ -50,6 +53,8 @@ export interface SlackEventsDeps {
   readonly refusals?: Pick<AuditLog, 'recordRefusal'>;
   /** Answers clicks on passkey requests with a link to the approval page. */
   readonly passkey?: PasskeyClickDeps;
+  /** The owners' kill switch button (in the DMs that tell owners about their agent). */
+  readonly killSwitch?: KillSwitchListenerDeps;
   /**
    * Where `SlackCallFailed` is counted.
    * @default noMetrics
@@ -138,8 +143,9 @@ export function slackEventsHandler(deps: SlackEventsDeps) {
   };
 }
 
-export const handler = lazyHandler(() =>
-  slackEventsHandler({
+export const handler = lazyHandler(() => {
+  const config = envConfig();
+  return slackEventsHandler({
     credentials: slackCredentials,
     passkey: {
       passkeys: passkeyStore(),
@@ -148,8 +154,16 @@ export const handler = lazyHandler(() =>
     store: tableStore(),
     refusals: auditLog(),
     workflow: taskResponder(),
-    config: envConfig(),
+    config,
     clock: systemClock,
     metrics: emfMetrics,
-  }),
-);
+    killSwitch: {
+      store: tableStore(),
+      killSwitches: killSwitchLedger(),
+      workflow: stateMachineWorkflow(),
+      clock: systemClock,
+      agents: config.agents,
+      owners: { agents: config.agents, notifier: secretBackedOwnerNotifier('slackEvents') },
+    },
+  });
+});

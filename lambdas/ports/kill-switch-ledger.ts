@@ -3,7 +3,10 @@ import type { Page } from './request-store';
 /** What is known of an agent's kill switch: who pulled it, how far it got, whether it is done. */
 export interface KillSwitchRun {
   readonly agent: string;
-  /** The operator whose pull started this run (later pulls while it runs join it). */
+  /**
+   * Who started this run (later pulls while it runs join it): an operator's sub, or
+   * `owner:<slack user>` when one of the agent's owners pulled it.
+   */
   readonly operator: string;
   readonly startedAt: string;
   /** Pending requests cancelled so far by this run, by whoever carried it on. */

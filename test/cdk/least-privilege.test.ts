@@ -96,10 +96,11 @@ describe('least privilege', () => {
     expect(stsStatements.map((s) => s.Resource)).toEqual([AWS_TARGET_ROLE_ARN]);
   });
 
-  it('lets only the create endpoint start executions, and only cancel and revoke stop them', () => {
+  it('lets only the create endpoint start executions, and only cancel and the kill switches stop them', () => {
     expect(rolesAllowing('states:StartExecution')).toEqual([roleOf('createRequest')]);
+    // slackEvents: the owners' kill switch button.
     expect(rolesAllowing('states:StopExecution')).toEqual(
-      [roleOf('cancelRequest'), roleOf('revoke'), roleOf('reconcile')].sort(),
+      [roleOf('cancelRequest'), roleOf('revoke'), roleOf('reconcile'), roleOf('slackEvents')].sort(),
     );
   });
 
@@ -113,6 +114,8 @@ describe('least privilege', () => {
         roleOf('cancelRequest'),
         roleOf('revoke'),
         roleOf('reconcile'),
+        // A policy denial is told to the agent's owners in a Slack DM.
+        roleOf('createRequest'),
       ].sort(),
     );
   });
@@ -151,9 +154,15 @@ describe('least privilege', () => {
     ]);
   });
 
-  it('lets only the kill switch, the reconciler (index of open requests), the audit query (audit index) and GET /v1/agents (agents partition) query the table, and nobody scan it', () => {
+  it('lets only the kill switches (operator and owner), the reconciler (index of open requests), the audit query (audit index) and GET /v1/agents (agents partition) query the table, and nobody scan it', () => {
     expect(rolesAllowing('dynamodb:Query').sort()).toEqual(
-      [roleOf('reconcile'), roleOf('revoke'), roleOf('listAuditEvents'), roleOf('listAgents')].sort(),
+      [
+        roleOf('reconcile'),
+        roleOf('revoke'),
+        roleOf('slackEvents'),
+        roleOf('listAuditEvents'),
+        roleOf('listAgents'),
+      ].sort(),
     );
     expect(rolesAllowing('dynamodb:Scan')).toEqual([]);
   });

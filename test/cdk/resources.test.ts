@@ -71,7 +71,8 @@ describe('resources', () => {
       })
       .map(([name]) => name)
       .sort();
-    // The Slack and workflow functions need approver groups; every authenticated route needs agents.admit.
+    // The Slack and workflow functions need approver groups; every authenticated route needs agents.admit;
+    // the reconciler needs the registry's owners (a kill switch run it completes is told to them).
     expect(withConfig).toEqual([
       'accessEvaluation',
       'accessEvaluations',
@@ -89,6 +90,7 @@ describe('resources', () => {
       'notifyOutcome',
       'passkeysRevoke',
       'protectedResourceMetadata',
+      'reconcile',
       'recordOutcome',
       'revoke',
       'slackEvents',

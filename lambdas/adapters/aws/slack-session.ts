@@ -3,6 +3,9 @@ import { DeferredNotifier } from '../slack/deferred-notifier';
 import { SlackNotConfiguredError, reportSlackPlaceholderSecret } from '../slack/placeholder-secret';
 import { isPlaceholder, type SlackCredentials } from '../slack/slack-credentials';
 import { slackNotifier } from '../slack/slack-notifier';
+import { SlackOwnerNotifier } from '../slack/slack-owner-notifier';
+import { slackWebClient } from '../slack/web-client';
+import type { OwnerNotifier } from '../../ports/owner-notifier';
 import { emfMetrics } from './emf-metrics';
 import { slackCredentials, slackSecretName } from './slack-secret';
 
@@ -36,4 +39,11 @@ export function fromSlackSecret<T>(
 /** The Slack notifier of function `fn`, following the secret (see {@link fromSlackSecret}). */
 export function secretBackedNotifier(fn: string): ApprovalNotifier {
   return new DeferredNotifier(fromSlackSecret((c) => slackNotifier(c.botToken, { metrics: emfMetrics }), fn));
+}
+
+/** The owner notifier of function `fn`, following the secret; DMs are posted once, never retried blindly. */
+export function secretBackedOwnerNotifier(fn: string): OwnerNotifier {
+  return new SlackOwnerNotifier(
+    fromSlackSecret((c) => slackWebClient(c.botToken, { metrics: emfMetrics, profile: 'posting' }), fn),
+  );
 }

@@ -15,6 +15,7 @@ import { DENY_DIALOG_ID, MAX_REASON_LENGTH, REASON_BLOCK_ID, denyDialog, dialogC
 import { readButtonClick, readDenySubmission, type ButtonClick } from './interaction-payload';
 import { SlackNotifier } from './slack-notifier';
 import { SlackPeopleDirectory } from './slack-people-directory';
+import { registerKillSwitchListener, type KillSwitchListenerDeps } from './kill-switch-listener';
 import { answeredWithPasskeyLink, type PasskeyClickDeps } from './passkey-click';
 
 /** What the approval listeners act on. */
@@ -29,6 +30,8 @@ export interface ApprovalListenerDeps {
   readonly refusals?: Pick<AuditLog, 'recordRefusal'>;
   /** Answers clicks on `@assurance("passkey")` requests with a link to the approval page. */
   readonly passkey?: PasskeyClickDeps;
+  /** The owners' kill switch button. @default not registered */
+  readonly killSwitch?: KillSwitchListenerDeps;
 }
 
 /** The vote a button click means, identified by Slack user and team id. */
@@ -60,6 +63,7 @@ function denyReason(raw: string | undefined): string | undefined {
  * Socket Mode connection alike, so both run the same code path.
  */
 export function registerApprovalListeners(app: App, deps: ApprovalListenerDeps): void {
+  if (deps.killSwitch) registerKillSwitchListener(app, deps.client, deps.killSwitch);
   const voteDeps = {
     store: deps.store,
     workflow: deps.workflow,

@@ -100,8 +100,10 @@ function outcomeLine(request: ApprovalRequest): string | undefined {
       return ':hourglass: Expired: nobody decided in time';
     case 'CANCELLED': {
       const by = request.events.findLast((e) => e.type === 'cancelled')?.actor ?? '';
-      return by.startsWith('operator:')
-        ? ':heavy_multiplication_x: Cancelled: an operator revoked this agent'
+      if (by.startsWith('operator:'))
+        return ':heavy_multiplication_x: Cancelled: an operator revoked this agent';
+      return by.startsWith('owner:')
+        ? ':heavy_multiplication_x: Cancelled: an owner of this agent pulled its kill switch'
         : ':heavy_multiplication_x: Cancelled by the agent';
     }
     case 'FAILED': {

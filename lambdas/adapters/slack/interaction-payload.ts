@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { APPROVE_ACTION_ID, DENY_ACTION_ID } from './approval-message';
+import { KILL_SWITCH_ACTION_ID } from './owner-message';
 import { DENY_DIALOG_ID, REASON_ACTION_ID, REASON_BLOCK_ID } from './deny-dialog';
 
 /*
@@ -26,6 +27,18 @@ const buttonClick = z.object({
   // Bolt routes on the first action; a click carries exactly one.
   actions: z.tuple(
     [z.object({ action_id: z.enum([APPROVE_ACTION_ID, DENY_ACTION_ID]), value: z.string() })],
+    z.unknown(),
+  ),
+});
+
+const killSwitchClick = z.object({
+  ...routedElsewhere,
+  type: z.literal('block_actions'),
+  user,
+  team,
+  channel: z.optional(z.nullable(z.object({ id: z.string() }))),
+  actions: z.tuple(
+    [z.object({ action_id: z.literal(KILL_SWITCH_ACTION_ID), value: z.string() })],
     z.unknown(),
   ),
 });
@@ -92,6 +105,25 @@ export function readButtonClick(body: unknown): ButtonClick | undefined {
   };
 }
 
+/** A click on an owner's "Pull the kill switch" button. */
+export interface KillSwitchClick extends SlackActor {
+  /** The button's value: the agent's workload `sub`. */
+  readonly agent: string;
+  /** Where it was clicked (the owner's DM with the bot), for a private answer. */
+  readonly channel?: string;
+}
+
+/** The owner's kill switch click in `body`, or undefined for any other payload. */
+export function readKillSwitchClick(body: unknown): KillSwitchClick | undefined {
+  const parsed = killSwitchClick.safeParse(body);
+  if (!parsed.success) return undefined;
+  return {
+    ...actorOf(parsed.data.user, parsed.data.team),
+    agent: parsed.data.actions[0].value,
+    channel: parsed.data.channel?.id,
+  };
+}
+
 /** The deny dialog's submission in `body`, or undefined for any other payload. */
 export function readDenySubmission(body: unknown): DenySubmission | undefined {
   const parsed = denySubmission.safeParse(body);
@@ -106,7 +138,11 @@ export function readDenySubmission(body: unknown): DenySubmission | undefined {
 
 /** Whether stepup has a listener for this payload (anything else is acked and ignored). */
 export function isHandledInteraction(body: unknown): boolean {
-  return readButtonClick(body) !== undefined || readDenySubmission(body) !== undefined;
+  return (
+    readButtonClick(body) !== undefined ||
+    readDenySubmission(body) !== undefined ||
+    readKillSwitchClick(body) !== undefined
+  );
 }
 
 /** A signed request body that is not a form with one JSON `payload` field. */
