@@ -48,11 +48,15 @@ export function createRequestHandler(deps: CreateRequestHandlerDeps) {
   });
 }
 
-export const handler = lazyHandler(() => {
+/**
+ * The create use case's ports in AWS, from the environment; shared with `POST /v1/token`, whose
+ * DTR token exchange creates requests through the same use case.
+ */
+export function createRequestDeps(): CreateRequestHandlerDeps {
   const config = envConfig();
   const human = config.humanIdentity;
   const { store, history, limits } = tableHistory();
-  return createRequestHandler({
+  return {
     store,
     history,
     gate: { limits, limitsConfig: config.limits },
@@ -65,5 +69,7 @@ export const handler = lazyHandler(() => {
     awsTargets: config.awsTargets,
     admission: envAdmission(config),
     paging: new SlackSecretStatus(new SecretsManagerClient({}), requireEnv(ENV.slackSecretArn)),
-  });
-});
+  };
+}
+
+export const handler = lazyHandler(() => createRequestHandler(createRequestDeps()));

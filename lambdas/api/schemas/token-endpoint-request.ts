@@ -1,0 +1,36 @@
+import { CIBA_GRANT_TYPE, DEFERRED_GRANT_TYPE, TOKEN_EXCHANGE_GRANT_TYPE } from '../../contract';
+import { StepUpError } from '../../domain/errors';
+import { requireObject } from '../body-checks';
+import {
+  deferredPollBody,
+  parseDeferredTokenExchange,
+  type DeferredTokenExchange,
+} from './deferred-token-request';
+import { parseTokenRequest, type TokenRequest } from './token-request';
+
+/** What `POST /v1/token` was asked: a poll (CIBA or DTR deferred), or a new deferred request. */
+export type TokenEndpointRequest =
+  | ({ readonly kind: 'poll' } & TokenRequest)
+  | ({ readonly kind: 'deferred' } & DeferredTokenExchange);
+
+const GRANT_TYPES = [CIBA_GRANT_TYPE, DEFERRED_GRANT_TYPE, TOKEN_EXCHANGE_GRANT_TYPE];
+
+/**
+ * Validates a token-endpoint body by its `grant_type`: the CIBA poll, the DTR poll by
+ * `deferral_code` (the same poll: the deferral code is the auth_req_id), or a DTR token exchange.
+ */
+export function parseTokenEndpointRequest(raw: unknown): TokenEndpointRequest {
+  const grantType = requireObject(raw, 'request body').grant_type;
+  switch (grantType) {
+    case CIBA_GRANT_TYPE:
+      return { kind: 'poll', ...parseTokenRequest(raw) };
+    case DEFERRED_GRANT_TYPE: {
+      const { deferral_code, wait } = deferredPollBody.parse(raw);
+      return { kind: 'poll', requestId: deferral_code, waitSeconds: wait ?? 0 };
+    }
+    case TOKEN_EXCHANGE_GRANT_TYPE:
+      return { kind: 'deferred', ...parseDeferredTokenExchange(raw) };
+    default:
+      throw new StepUpError('unsupported_grant_type', `grant_type must be one of ${GRANT_TYPES.join(', ')}`);
+  }
+}
