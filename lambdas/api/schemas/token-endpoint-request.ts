@@ -10,8 +10,7 @@ import { parseTokenRequest, type TokenRequest } from './token-request';
 
 /** What `POST /v1/token` was asked: a poll (CIBA or DTR deferred), or a new deferred request. */
 export type TokenEndpointRequest =
-  | ({ readonly kind: 'poll' } & TokenRequest)
-  | ({ readonly kind: 'deferred' } & DeferredTokenExchange);
+  ({ readonly kind: 'poll' } & TokenRequest) | ({ readonly kind: 'deferred' } & DeferredTokenExchange);
 
 const GRANT_TYPES = [CIBA_GRANT_TYPE, DEFERRED_GRANT_TYPE, TOKEN_EXCHANGE_GRANT_TYPE];
 
