@@ -3,16 +3,33 @@ import { StepUpError } from '../../domain/errors';
 import { requireObject } from '../body-checks';
 import {
   deferredPollBody,
+  deferredTokenExchangeBody,
   parseDeferredTokenExchange,
   type DeferredTokenExchange,
 } from './deferred-token-request';
-import { parseTokenRequest, type TokenRequest } from './token-request';
+import type { JsonSchema } from './schema';
+import { parseTokenRequest, tokenRequestBody, type TokenRequest } from './token-request';
 
 /** What `POST /v1/token` was asked: a poll (CIBA or DTR deferred), or a new deferred request. */
 export type TokenEndpointRequest =
   ({ readonly kind: 'poll' } & TokenRequest) | ({ readonly kind: 'deferred' } & DeferredTokenExchange);
 
 const GRANT_TYPES = [CIBA_GRANT_TYPE, DEFERRED_GRANT_TYPE, TOKEN_EXCHANGE_GRANT_TYPE];
+
+const MEMBERS = [tokenRequestBody, deferredPollBody, deferredTokenExchangeBody];
+
+/** The body of `POST /v1/token`: one of its grants, told apart by `grant_type`. */
+export const tokenEndpointRequestBody = {
+  name: 'TokenEndpointRequest',
+  examples: MEMBERS.flatMap((member) => member.examples),
+  jsonSchema: (): JsonSchema => ({
+    description:
+      'By grant_type: the CIBA poll, the Deferred Token Response poll (by deferral_code), or a deferred ' +
+      'token exchange (draft-ietf-oauth-deferred-token-response-01).',
+    oneOf: MEMBERS.map((member) => member.jsonSchema()),
+    examples: MEMBERS.flatMap((member) => member.examples),
+  }),
+};
 
 /**
  * Validates a token-endpoint body by its `grant_type`: the CIBA poll, the DTR poll by
