@@ -96,8 +96,8 @@ describe('least privilege', () => {
     expect(stsStatements.map((s) => s.Resource)).toEqual([AWS_TARGET_ROLE_ARN]);
   });
 
-  it('lets only the create endpoint start executions, and only cancel and revoke stop them', () => {
-    expect(rolesAllowing('states:StartExecution')).toEqual([roleOf('createRequest')]);
+  it('lets only the create endpoints (requests, DTR token exchange) start executions, and only cancel and revoke stop them', () => {
+    expect(rolesAllowing('states:StartExecution')).toEqual([roleOf('createRequest'), roleOf('token')].sort());
     expect(rolesAllowing('states:StopExecution')).toEqual(
       [roleOf('cancelRequest'), roleOf('revoke'), roleOf('reconcile')].sort(),
     );
