@@ -17,6 +17,21 @@ export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token'
 export const CIBA_GRANT_TYPE = 'urn:openid:params:grant-type:ciba';
 
 /**
+ * The Deferred Token Response draft (draft-ietf-oauth-deferred-token-response-01): the grant type
+ * that polls a deferred request by its `deferral_code`.
+ */
+export const DEFERRED_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:deferred';
+
+/** The DTR `completion_mode` that asks for a deferred answer instead of a token or an error. */
+export const DEFERRED_COMPLETION_MODE = 'deferred';
+
+/** The RFC 7009 `token_type_hint` that cancels a deferred request by its `deferral_code` (DTR). */
+export const DEFERRAL_CODE_TOKEN_TYPE = 'deferral_code';
+
+/** RFC 8693 §3: the `subject_token_type` of a deferred request (the agent's workload JWT). */
+export const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
+
+/**
  * The longest `wait` (seconds) `POST /v1/token` holds a poll for a decision (long-poll). API Gateway
  * ends every integration at 30 s; 25 s leaves the function time to answer before that.
  */

@@ -48,6 +48,8 @@ import { RECONCILE_TIMEOUT, ReconcileSchedule } from './reconcile-schedule';
 /** The functions that evaluate the policies: the validated set and Cedar's wasm are bundled beside them. */
 const POLICY_FUNCTIONS: readonly StepUpFunctionName[] = [
   'createRequest',
+  // DTR: a deferred token exchange at /v1/token creates the request through the same use case.
+  'token',
   'accessEvaluation',
   'accessEvaluations',
   'elevationOptions',
@@ -242,6 +244,13 @@ export class StepUpApproval extends Construct {
     grantTable(fns.token, this.table, 'readWrite');
     grantSigningKey(fns.token, this.signingKey, 'sign');
     setTokenIssuer(fns.token, this.tokenIssuer);
+    // DTR: a deferred token exchange creates the request exactly as createRequest does (a policy
+    // denial is told to the agent's owners in Slack, so it reads the bot token too).
+    grantHistoryRead(fns.token, this.table);
+    grantStartWorkflow(fns.token, this.stateMachine);
+    grantSlackSecret(fns.token, this.slackSecret);
+    setPolicies(fns.token);
+    setConfig(fns.token, config);
 
     grantTable(fns.introspect, this.table, 'readWrite');
     grantSigningKey(fns.introspect, this.signingKey, 'verify', retiredKeys);

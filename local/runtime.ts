@@ -335,6 +335,20 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     admission,
     requestEndpoint: `${url}/v1/requests`,
   };
+  // POST /v1/requests and the DTR token exchange at /v1/token create through one use case.
+  const createDeps = {
+    store,
+    idempotency: new DynamoDbIdempotencyStore(dynamo.client, dynamo.tableName),
+    workflow,
+    policy,
+    clock,
+    humanVerifier,
+    awsTargets: config.awsTargets,
+    admission,
+    history: counted.history,
+    gate: { limits: counted.limits, limitsConfig: config.limits },
+    owners,
+  };
   const handlers: Record<RouteName, LambdaRoute['handler']> = {
     health: healthHandler,
     jwks: jwksHandler({ signer }),
@@ -363,19 +377,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ceremony,
       admission,
     }),
-    createRequest: createRequestHandler({
-      store,
-      idempotency: new DynamoDbIdempotencyStore(dynamo.client, dynamo.tableName),
-      workflow,
-      policy,
-      clock,
-      humanVerifier,
-      awsTargets: config.awsTargets,
-      admission,
-      history: counted.history,
-      gate: { limits: counted.limits, limitsConfig: config.limits },
-      owners,
-    }),
+    createRequest: createRequestHandler(createDeps),
     listAgents: listAgentsHandler({
       history: counted.history,
       killSwitches,
@@ -397,7 +399,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     listAuditEvents: listAuditEventsHandler({ log: auditLog, operators: config.operators, admission }),
     cancelRequest: cancelRequestHandler({ store, workflow, notifier, clock, admission }),
     recordOutcome: recordOutcomeHandler({ store, clock, admission }),
-    token: tokenHandler({ store, changes, signer, clock, issuer: url, admission }),
+    token: tokenHandler({ store, changes, signer, clock, issuer: url, admission, create: createDeps }),
     introspect: introspectHandler({ store, verifier, clock, admission }),
     credentialsAws: credentialsAwsHandler({
       store,

@@ -25,7 +25,8 @@ function serverMetadataSchema(): JsonSchema {
     type: 'object',
     description:
       'RFC 8414 authorization server metadata, with the CIBA, RFC 9396 and RFC 9449 fields, and ' +
-      'token_endpoint_wait_max_seconds: the largest wait (long-poll) POST /v1/token accepts.',
+      'token_endpoint_wait_max_seconds: the largest wait (long-poll) POST /v1/token accepts; ' +
+      'deferred_token_response_supported: the Deferred Token Response draft (-01).',
     required: Object.keys(sample),
     properties: Object.fromEntries(
       Object.entries(sample).map(([key, value]) => [
@@ -34,7 +35,9 @@ function serverMetadataSchema(): JsonSchema {
           ? { type: 'array', items: { type: 'string' }, const: value }
           : typeof value === 'number'
             ? { type: 'integer', const: value }
-            : { type: 'string', format: 'uri' },
+            : typeof value === 'boolean'
+              ? { type: 'boolean', const: value }
+              : { type: 'string', format: 'uri' },
       ]),
     ),
   };

@@ -19,7 +19,7 @@ import { auditQueryOpenApiParameters } from './schemas/audit-query';
 import { passkeyConfirmationBody, passkeyRevocationBody } from './schemas/passkey-confirmation';
 import { awsCredentialsRequestBody } from './schemas/token-exchange-request';
 import type { JsonSchema } from './schemas/schema';
-import { tokenRequestBody } from './schemas/token-request';
+import { tokenEndpointRequestBody } from './schemas/token-endpoint-request';
 
 /*
  * Every route of the HTTP API, declared once. The CDK construct (API Gateway routes, the functions
@@ -338,11 +338,15 @@ export const ROUTES = [
     path: '/v1/token',
     auth: workload,
     tag: 'oauth',
-    summary: 'CIBA poll: the single-use token once approved, exactly once',
+    summary: 'CIBA or deferred (DTR) poll: the single-use token once approved, exactly once',
     description:
       'Poll no faster than the interval. Only the requesting agent may redeem; anyone else is told ' +
-      'the id is unknown.',
-    body: { schema: tokenRequestBody, form: true },
+      'the id is unknown. Deferred Token Response (draft-ietf-oauth-deferred-token-response-01): an ' +
+      'RFC 8693 token exchange with completion_mode=deferred, subject_token the bearer itself and one ' +
+      'stepup_action in authorization_details is the request of POST /v1/requests; it is answered 400 ' +
+      'authorization_pending with deferral_code (the auth_req_id), interval and expires_in (or the token ' +
+      'at once when auto-approved, 403 when the policy denies); poll it with the deferred grant type.',
+    body: { schema: tokenEndpointRequestBody, form: true },
     ok: {
       '200': {
         description:
@@ -352,8 +356,12 @@ export const ROUTES = [
       },
     },
     errors: {
-      invalid_request: BODY_ERRORS,
-      authorization_pending: 'Nobody has decided yet, or approved and the grant is still being issued.',
+      invalid_request:
+        `${BODY_ERRORS} Also, for a deferred token exchange: a subject_token other than the bearer, ` +
+        'authorization_details that is not one stepup_action entry, an action the policy schema does not declare.',
+      authorization_pending:
+        'Nobody has decided yet, or approved and the grant is still being issued. The answer to a ' +
+        'deferred token exchange, with deferral_code, interval, expires_in and binding_code.',
       slow_down: 'Polled before the previous poll plus the interval; the interval grows by 5 s each time.',
       expired_token:
         'Nobody decided in time, paging the approvers failed, or the approved token was not collected ' +
@@ -363,12 +371,31 @@ export const ROUTES = [
         'ago, 4 times already, used by the resource server, or expired).',
       unsupported_grant_type: 'Any other grant_type.',
       access_denied: 'An approver or the policy denied the request, or it was cancelled or revoked.',
+      too_many_requests:
+        'Deferred token exchange: the agent is over a limit of config `limits`; nothing is created.',
+      temporarily_unavailable:
+        'Deferred token exchange: approvers cannot be paged yet, or the workflow could not start.',
       transaction_failed:
         'Terminal: stepup could not complete the approval (closing the request or issuing the grant ' +
         'failed after retries; the request is failed). Nothing was granted; ask again with a new request.',
     },
     errorFields: {
-      '400': { interval: { type: 'integer', description: 'With slow_down: the new interval (seconds).' } },
+      '400': {
+        interval: {
+          type: 'integer',
+          description: 'With slow_down: the new interval; with a deferral_code: the interval (seconds).',
+        },
+        deferral_code: {
+          type: 'string',
+          description: 'DTR: the code to poll with (the auth_req_id), bound to this agent.',
+        },
+        expires_in: { type: 'integer', description: 'DTR: seconds until the request expires.' },
+        binding_code: { type: 'string', description: 'DTR: the code approvers see; show it to the user.' },
+      },
+      '403': {
+        auth_req_id: { type: 'string', description: 'The recorded (denied) request.' },
+        policies: { type: 'array', items: { type: 'string' }, description: 'The forbidding policies.' },
+      },
     },
   },
   {
@@ -421,13 +448,15 @@ export const ROUTES = [
     summary: 'RFC 7009 token revocation, or the operators’ per-agent kill switch',
     description:
       'token: by its agent or its audience; an invalid, unknown or foreign token is answered like ' +
-      'success (RFC 7009). agent: operators only; cancels the agent’s pending requests and revokes ' +
-      'its unused grants.',
+      'success (RFC 7009). With token_type_hint=deferral_code, token is a DTR deferral code: its agent ' +
+      'cancels the pending request (as POST /v1/requests/{id}/cancel). agent: operators only; cancels ' +
+      'the agent’s pending requests and revokes its unused grants.',
     body: { schema: revokeRequestBody, form: true },
     ok: { '200': { description: 'Done.', schema: ref('RevokeResponse') } },
     errors: {
       invalid_request: BODY_ERRORS,
       forbidden: 'The kill switch by a caller that is not a configured operator.',
+      conflict: 'A deferral code whose request was already decided (nothing is cancelled).',
     },
   },
   {

@@ -49,11 +49,16 @@ export function createRequestHandler(deps: CreateRequestHandlerDeps) {
   });
 }
 
-export const handler = lazyHandler(() => {
+/**
+ * The create use case's ports in AWS, from the environment; shared with `POST /v1/token`, whose
+ * DTR token exchange creates requests through the same use case.
+ * @param fn the calling function's name, for the Slack placeholder report
+ */
+export function createRequestDeps(fn: string): CreateRequestHandlerDeps {
   const config = envConfig();
   const human = config.humanIdentity;
   const { store, history, limits } = tableHistory();
-  return createRequestHandler({
+  return {
     store,
     history,
     gate: { limits, limitsConfig: config.limits },
@@ -65,7 +70,9 @@ export const handler = lazyHandler(() => {
     humanVerifier: human ? new JoseHumanVerifier({ ...human, keys: human.jwksUri }) : undefined,
     awsTargets: config.awsTargets,
     admission: envAdmission(config),
-    owners: { agents: config.agents, notifier: secretBackedOwnerNotifier('createRequest') },
+    owners: { agents: config.agents, notifier: secretBackedOwnerNotifier(fn) },
     paging: new SlackSecretStatus(new SecretsManagerClient({}), requireEnv(ENV.slackSecretArn)),
-  });
-});
+  };
+}
+
+export const handler = lazyHandler(() => createRequestHandler(createRequestDeps('createRequest')));

@@ -11,8 +11,10 @@ import { secretBackedNotifier, secretBackedOwnerNotifier } from '../adapters/aws
 import type { AgentAdmission } from '../domain/agent-admission';
 import { ENV, requireEnv } from '../adapters/env';
 import { Es256TokenVerifier } from '../adapters/es256-token-verifier';
-import { logger } from '../adapters/logger';
+import { logger, requestLogger } from '../adapters/logger';
 import { parseRevokeRequest } from '../api/schemas/revoke-request';
+import { cancelRequest } from '../domain/cancel-request';
+import { StepUpError } from '../domain/errors';
 import { revokeAgent, revokeToken, type RevokeDeps } from '../domain/revoke';
 import { systemClock } from '../ports/clock';
 import { noMetrics, type OperationalMetrics } from '../ports/operational-metrics';
@@ -22,6 +24,20 @@ import { noMetrics, type OperationalMetrics } from '../ports/operational-metrics
  * (`lib/step-up-function.ts`), leaving the rest for the page in hand and the answer.
  */
 const KILL_SWITCH_BUDGET_MS = 5000;
+
+/**
+ * DTR cancel: the agent withdraws its deferred request through the cancel use case. An unknown
+ * code, or another agent's, is answered like any invalid token (RFC 7009 §2.2: 200, nothing done);
+ * a request already decided is a 409, as `POST /v1/requests/{id}/cancel` answers.
+ */
+async function cancelDeferred(deps: RevokeDeps, agent: string, deferralCode: string): Promise<void> {
+  try {
+    await cancelRequest(deps, agent, deferralCode);
+    requestLogger(deferralCode).info('request cancelled', { agent, deferred: true });
+  } catch (error) {
+    if (!(error instanceof StepUpError && error.code === 'not_found')) throw error;
+  }
+}
 
 /**
  * `POST /v1/revoke`: RFC 7009 token revocation (`token=…`, by its agent or audience; always 200),
@@ -47,6 +63,10 @@ export function revokeHandler(
   const metrics = deps.metrics ?? noMetrics;
   return authenticatedRoute(deps.admission, async (event, caller) => {
     const input = parseRevokeRequest(bodyOf(event, true));
+    if ('deferralCode' in input) {
+      await cancelDeferred(deps, caller, input.deferralCode);
+      return json(200, {});
+    }
     if ('token' in input) {
       await revokeToken(deps, caller, input.token);
       return json(200, {});

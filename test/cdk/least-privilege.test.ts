@@ -96,9 +96,8 @@ describe('least privilege', () => {
     expect(stsStatements.map((s) => s.Resource)).toEqual([AWS_TARGET_ROLE_ARN]);
   });
 
-  it('lets only the create endpoint start executions, and only cancel and the kill switches stop them', () => {
-    expect(rolesAllowing('states:StartExecution')).toEqual([roleOf('createRequest')]);
-    // slackEvents: the owners' kill switch button.
+  it('lets only the create endpoints (requests, DTR token exchange) start executions, and only cancel, revoke, the reconciler and the owners\' kill switch stop them', () => {
+    expect(rolesAllowing('states:StartExecution')).toEqual([roleOf('createRequest'), roleOf('token')].sort());
     expect(rolesAllowing('states:StopExecution')).toEqual(
       [roleOf('cancelRequest'), roleOf('revoke'), roleOf('reconcile'), roleOf('slackEvents')].sort(),
     );
@@ -114,8 +113,9 @@ describe('least privilege', () => {
         roleOf('cancelRequest'),
         roleOf('revoke'),
         roleOf('reconcile'),
-        // A policy denial is told to the agent's owners in a Slack DM.
+        // A policy denial is told to the agent's owners in a Slack DM (both create endpoints).
         roleOf('createRequest'),
+        roleOf('token'),
       ].sort(),
     );
   });

@@ -405,6 +405,49 @@ describe.concurrent('step-up approval', () => {
     expect(await executionEnded(requestId)).toBe('ABORTED');
     expect(body(await agent.poll(requestId)).error).toBe('access_denied');
   });
+
+  it('DTR: a deferred token exchange is pending with a deferral code; after the click the deferred poll gets the token; metadata says so', async () => {
+    const metadata = body(await agent.get('/.well-known/oauth-authorization-server'));
+    expect(metadata.deferred_token_response_supported).toBe(true);
+    // subject_token is the bearer itself, so one token serves both.
+    const workloadToken = await deployment.issuer.token(SAMPLE_AGENT_SUB);
+    const pending = await deployment.api.request({
+      method: 'POST',
+      path: '/v1/token',
+      headers: { authorization: `Bearer ${workloadToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+        completion_mode: 'deferred',
+        subject_token: workloadToken,
+        subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+        authorization_details: [
+          {
+            type: 'stepup_action',
+            actions: [DROP_TABLE.action],
+            identifier: 'prod/orders-dtr',
+            locations: [DROP_TABLE.audience],
+            justification: DROP_TABLE.justification,
+          },
+        ],
+      }),
+    });
+    expect(pending.status, pending.body).toBe(400);
+    expect(body(pending)).toMatchObject({ error: 'authorization_pending', interval: 5 });
+    const code = body(pending).deferral_code as string;
+    await deployment.slack.approvalMessage(code);
+    expect((await click(code, 'U0ALICE', 'approve')).response.status).toBe(200);
+    expect(await executionEnded(code)).toBe('SUCCEEDED');
+
+    const delivered = await agent.postForm('/v1/token', {
+      grant_type: 'urn:ietf:params:oauth:grant-type:deferred',
+      deferral_code: code,
+    });
+    expect(delivered.status, delivered.body).toBe(200);
+    expect(await verifyToken(body(delivered).access_token as string)).toMatchObject({
+      aud: 'orders-db',
+      approval: { request_id: code, approvers: ['U0ALICE'] },
+    });
+  });
 });
 
 describe('outcomes without a human', () => {

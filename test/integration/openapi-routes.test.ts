@@ -151,7 +151,7 @@ describe('the OpenAPI document against the live routes', () => {
     const resourceServer = await runtime.devToken('orders-db');
     const operatorToken = await runtime.devToken(operator);
     const [createExample, fullExample] = examples('CreateRequest');
-    const grant = examples('TokenRequest')[0]!.grant_type as string;
+    const grant = examples('TokenEndpointRequest')[0]!.grant_type as string;
 
     // Discovery and liveness: public.
     for (const path of [

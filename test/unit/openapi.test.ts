@@ -10,8 +10,16 @@ import {
 } from '../../lambdas/api/schemas/introspection-request';
 import { parseRevokeRequest, revokeRequestBody } from '../../lambdas/api/schemas/revoke-request';
 import { textPattern } from '../../lambdas/api/schemas/text-pattern';
-import { parseTokenRequest, tokenRequestBody } from '../../lambdas/api/schemas/token-request';
-import { CIBA_GRANT_TYPE } from '../../lambdas/contract';
+import {
+  parseTokenEndpointRequest,
+  tokenEndpointRequestBody,
+} from '../../lambdas/api/schemas/token-endpoint-request';
+import {
+  CIBA_GRANT_TYPE,
+  DEFERRED_GRANT_TYPE,
+  JWT_TOKEN_TYPE,
+  TOKEN_EXCHANGE_GRANT_TYPE,
+} from '../../lambdas/contract';
 import type { StepUpError } from '../../lambdas/domain/errors';
 import { requireText } from '../../lambdas/domain/validation';
 import { OPENAPI_FILE, renderOpenApiFile } from '../../scripts/openapi-file';
@@ -191,6 +199,15 @@ const ec = {
   y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
 };
 const token = { grant_type: CIBA_GRANT_TYPE, auth_req_id: 'abc_DEF-123.x' };
+const deferredExchange = {
+  grant_type: TOKEN_EXCHANGE_GRANT_TYPE,
+  completion_mode: 'deferred',
+  subject_token: 'a.b.c',
+  subject_token_type: JWT_TOKEN_TYPE,
+  authorization_details: [
+    { type: 'stepup_action', actions: ['db:DropTable'], identifier: 'prod/orders', locations: ['orders-db'] },
+  ],
+};
 const rsa2048 = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' });
 
 describe('dpop_jwk: what only the server can check (JSON Schema cannot)', () => {
@@ -302,12 +319,30 @@ const AGREEMENTS: readonly Agreement[] = [
     ],
   },
   {
-    name: tokenRequestBody.name,
-    parse: parseTokenRequest,
-    examples: tokenRequestBody.examples,
-    valid: [token, { ...token, auth_req_id: 'a'.repeat(64) }],
+    name: tokenEndpointRequestBody.name,
+    parse: parseTokenEndpointRequest,
+    examples: tokenEndpointRequestBody.examples,
+    valid: [
+      token,
+      { ...token, auth_req_id: 'a'.repeat(64) },
+      { grant_type: DEFERRED_GRANT_TYPE, deferral_code: 'abc', wait: 5 },
+      deferredExchange,
+      { ...deferredExchange, authorization_details: JSON.stringify(deferredExchange.authorization_details) },
+    ],
     invalid: [
       {},
+      { grant_type: DEFERRED_GRANT_TYPE, auth_req_id: 'abc' },
+      { ...deferredExchange, completion_mode: 'immediate' },
+      { ...deferredExchange, subject_token_type: 'urn:ietf:params:oauth:token-type:access_token' },
+      { ...deferredExchange, authorization_details: [] },
+      {
+        ...deferredExchange,
+        authorization_details: [{ type: 'stepup_action', actions: [], identifier: 'r', locations: ['a'] }],
+      },
+      {
+        ...deferredExchange,
+        authorization_details: [{ type: 'other', actions: ['a:B'], identifier: 'r', locations: ['a'] }],
+      },
       { auth_req_id: 'abc' },
       { ...token, grant_type: 'authorization_code' },
       { ...token, grant_type: CIBA_GRANT_TYPE.toUpperCase() },

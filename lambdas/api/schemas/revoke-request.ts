@@ -1,4 +1,5 @@
-import { tokenField, tokenTypeHint } from './introspection-request';
+import { DEFERRAL_CODE_TOKEN_TYPE } from '../../contract';
+import { tokenField } from './introspection-request';
 import type { RevokeInput } from '../../domain/revoke';
 import { WORKLOAD_SUB_RULE } from '../../domain/workload-identity';
 import { body, optional, text } from './schema';
@@ -9,7 +10,17 @@ export const revokeRequestBody = body(
     token: optional(
       tokenField('RFC 7009: the token to revoke; the caller must be its agent or its audience.'),
     ),
-    token_type_hint: tokenTypeHint,
+    token_type_hint: optional(
+      text({
+        max: 64,
+        pattern: /^[A-Za-z0-9_.:-]+$/,
+        hint: 'a token type name',
+        description:
+          `RFC 7009 §2.1 hint. ${DEFERRAL_CODE_TOKEN_TYPE}: token is a DTR deferral code, and the agent ` +
+          'cancels its pending request (as POST /v1/requests/{id}/cancel). Any other hint is ignored.',
+        examples: ['access_token', DEFERRAL_CODE_TOKEN_TYPE],
+      }),
+    ),
     agent: optional(
       text({
         ...WORKLOAD_SUB_RULE,
@@ -23,7 +34,11 @@ export const revokeRequestBody = body(
   {
     name: 'RevokeRequest',
     description: 'Either token (RFC 7009, one token) or agent (the operator kill switch), not both.',
-    examples: [{ token: 'eyJhbGciOiJFUzI1NiJ9.eyJqdGkiOiIxIn0.c2ln' }, { agent: 'deploy-bot' }],
+    examples: [
+      { token: 'eyJhbGciOiJFUzI1NiJ9.eyJqdGkiOiIxIn0.c2ln' },
+      { token: '3q2-7wAbCdEfGhIjKlMnOpQr', token_type_hint: DEFERRAL_CODE_TOKEN_TYPE },
+      { agent: 'deploy-bot' },
+    ],
     exactlyOne: {
       fields: ['token', 'agent'],
       message: 'give either token (to revoke one token) or agent (kill switch)',
@@ -31,13 +46,20 @@ export const revokeRequestBody = body(
   },
 );
 
+/** A valid revocation body: one of {@link RevokeInput}, or a DTR deferral code to cancel. */
+export type RevokeRequest = RevokeInput | { readonly deferralCode: string };
+
 /**
- * Validates a revocation body (JSON or form): `token` (RFC 7009) or `agent` (operators only),
- * exactly one of them.
+ * Validates a revocation body (JSON or form): `token` (RFC 7009; with `token_type_hint`
+ * `deferral_code`, a DTR deferral code) or `agent` (operators only), exactly one of them.
  */
-export function parseRevokeRequest(raw: unknown): RevokeInput {
+export function parseRevokeRequest(raw: unknown): RevokeRequest {
   const body = revokeRequestBody.parse(raw);
-  if (body.token !== undefined) return { token: body.token };
+  if (body.token !== undefined) {
+    return body.token_type_hint === DEFERRAL_CODE_TOKEN_TYPE
+      ? { deferralCode: body.token }
+      : { token: body.token };
+  }
   if (body.agent !== undefined) return { agent: body.agent };
   throw new Error('revoke body parsed without token or agent');
 }
