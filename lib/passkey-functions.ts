@@ -59,6 +59,8 @@ export function grantPasskeyFunctions(
   },
 ): void {
   grantTable(fns.approvalPage, resources.table, 'readWrite');
+  // The request store reads the config (limits.deduplicate) when it is built.
+  setConfig(fns.approvalPage, resources.config);
   setPublicUrl(fns.approvalPage, resources.publicUrl);
 
   grantTable(fns.approvalConfirm, resources.table, 'readWrite');
