@@ -71,11 +71,13 @@ describe('resources', () => {
       })
       .map(([name]) => name)
       .sort();
-    // The Slack and workflow functions need approver groups; every authenticated route needs agents.admit.
+    // The Slack and workflow functions need approver groups; every authenticated route needs agents.admit;
+    // a function that builds the request store reads limits.deduplicate.
     expect(withConfig).toEqual([
       'accessEvaluation',
       'accessEvaluations',
       'approvalConfirm',
+      'approvalPage',
       'awaitApproval',
       'cancelRequest',
       'createRequest',
