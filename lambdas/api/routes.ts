@@ -154,7 +154,7 @@ const PASSKEY_ROUTES = [
         'and by a WebAuthn assertion (or attestation on an enrolment link) verified against the link\u2019s approver.',
     },
     tag: 'operations',
-    summary: 'Confirm a vote with a passkey assertion, or register a passkey (enrolment links)',
+    summary: 'Confirm a vote with a passkey assertion, or add or remove a passkey (enrolment links)',
     parameters: [linkParameter],
     body: { schema: passkeyConfirmationBody, form: false },
     ok: {
@@ -164,7 +164,7 @@ const PASSKEY_ROUTES = [
           type: 'object',
           required: ['outcome', 'message'],
           properties: {
-            outcome: { enum: ['recorded', 'approved', 'denied', 'enrolled'] },
+            outcome: { enum: ['recorded', 'approved', 'denied', 'enrolled', 'removed'] },
             message: { type: 'string' },
           },
         },
@@ -176,8 +176,11 @@ const PASSKEY_ROUTES = [
       access_denied:
         'The passkey is not the link approver\u2019s, the assertion does not verify (signature, challenge, ' +
         'origin, user verification, a counter that did not go up), or the vote is refused (not an ' +
-        'approver, self-approval, already decided or voted, expired).',
-      conflict: 'The passkey is already registered.',
+        'approver, self-approval, already decided or voted, expired); on an enrolment link of an ' +
+        'approver with passkeys, no valid assertion of one of them confirms the change.',
+      conflict:
+        'The passkey is already registered, or (a change confirmed by an existing passkey) that passkey ' +
+        'or the one to remove is gone, or its counter did not go up.',
     },
   },
   {

@@ -14,6 +14,7 @@ import { passkeyConfirmationBody } from '../api/schemas/passkey-confirmation';
 import { confirmPasskeyVote, type ConfirmPasskeyVoteDeps } from '../domain/passkey/confirm-passkey-vote';
 import { enrolPasskey } from '../domain/passkey/enrol-passkey';
 import { linkPurpose } from '../domain/passkey/passkey-link-purpose';
+import { removeOwnPasskey } from '../domain/passkey/remove-own-passkey';
 import { systemClock } from '../ports/clock';
 
 const DONE = {
@@ -25,14 +26,21 @@ const DONE = {
 /**
  * `POST /approval/{link}`: what the approval page posts once the authenticator answered. On a vote
  * link, the assertion confirms the link's decision (`confirmPasskeyVote`: the same single
- * conditional write as a Slack vote); on an enrolment link, the attestation registers a passkey.
+ * conditional write as a Slack vote); on an enrolment link, the attestation registers a passkey
+ * (with `proof`, an existing passkey's assertion, when the approver has any), or, with `remove`, the
+ * assertion removes one of the approver's passkeys.
  */
 export function approvalConfirmHandler(deps: ConfirmPasskeyVoteDeps) {
   return httpRoute(async (event) => {
     const secret = event.pathParameters?.link ?? '';
     const input = passkeyConfirmationBody.parse(bodyOf(event));
     if ((await linkPurpose(deps, secret)) === 'enrol') {
-      const { credentialId } = await enrolPasskey(deps, secret, input.response);
+      if (input.remove !== undefined) {
+        await removeOwnPasskey(deps, secret, input.remove, input.response);
+        logger.info('passkey removed by its approver', { credential_id: input.remove, audit: true });
+        return json(200, { outcome: 'removed', message: 'Your passkey is removed.' });
+      }
+      const { credentialId } = await enrolPasskey(deps, secret, input.response, input.proof);
       logger.info('passkey registered', { credential_id: credentialId, audit: true });
       return json(200, {
         outcome: 'enrolled',

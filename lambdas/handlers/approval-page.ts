@@ -19,7 +19,7 @@ export function approvalPageHandler(deps: PasskeyPageDeps) {
       page.kind === 'vote'
         ? votePage(page.request, page.link, page.options)
         : page.kind === 'enrol'
-          ? enrolPage(page.link, page.enrolled, page.options)
+          ? enrolPage(page.link, page.enrolled, page.options, page.proofs)
           : unusablePage(page.message);
     return {
       statusCode: page.kind === 'unusable' ? page.status : 200,

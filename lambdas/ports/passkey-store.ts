@@ -1,5 +1,12 @@
 import type { PasskeyCredential, PasskeyLink } from '../domain/passkey/passkey-link';
 
+/** The passkey an approver proved with (an assertion), and the counter it reported. */
+export interface PasskeyProof {
+  readonly credentialId: string;
+  readonly counter: number;
+  readonly at: string;
+}
+
 /**
  * Where passkey links and approvers' passkeys live (the requests' table in AWS and locally). Every
  * change is one conditional write, so a link is used once and a signature counter only moves up.
@@ -20,8 +27,17 @@ export interface PasskeyStore {
   useLink(id: string, nonce: string, at: string): Promise<boolean>;
   /** The passkeys of one Slack user (empty when none). */
   credentials(user: string): Promise<PasskeyCredential[]>;
-  /** Adds one passkey of `user` (a credential id already stored is refused: false). */
-  addCredential(user: string, credential: PasskeyCredential): Promise<boolean>;
+  /**
+   * Adds one passkey of `user` (a credential id already stored is refused: false). With `proof`, in
+   * the same conditional write the proving passkey must still be there and its counter go up.
+   */
+  addCredential(user: string, credential: PasskeyCredential, proof?: PasskeyProof): Promise<boolean>;
+  /**
+   * Removes one passkey of `user`, in one conditional write that also requires `proof` (the passkey
+   * that asserted, possibly the same one) to be there with a counter that goes up.
+   * @returns false when either is gone or the counter did not go up
+   */
+  removeCredential(user: string, credentialId: string, proof: PasskeyProof): Promise<boolean>;
   /**
    * Moves a credential's signature counter to `counter` and records its use, only if the stored
    * counter is lower (or both are 0: authenticators without a counter).

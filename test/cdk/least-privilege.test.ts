@@ -96,7 +96,7 @@ describe('least privilege', () => {
     expect(stsStatements.map((s) => s.Resource)).toEqual([AWS_TARGET_ROLE_ARN]);
   });
 
-  it('lets only the create endpoints (requests, DTR token exchange) start executions, and only cancel, revoke, the reconciler and the owners\' kill switch stop them', () => {
+  it("lets only the create endpoints (requests, DTR token exchange) start executions, and only cancel, revoke, the reconciler and the owners' kill switch stop them", () => {
     expect(rolesAllowing('states:StartExecution')).toEqual([roleOf('createRequest'), roleOf('token')].sort());
     expect(rolesAllowing('states:StopExecution')).toEqual(
       [roleOf('cancelRequest'), roleOf('revoke'), roleOf('reconcile'), roleOf('slackEvents')].sort(),

@@ -896,6 +896,19 @@ describe('passkey-confirmed vote (@assurance("passkey"))', () => {
     const library = await agent.get('/approval-assets/webauthn-browser.js');
     expect(library.status).toBe(200);
     expect(library.body).toContain('SimpleWebAuthnBrowser');
+
+    // A second passkey: refused without an assertion of the first, added with one; then the first
+    // is removed, and the second votes.
+    const next = await create({ ...DROP_TABLE, resource: 'passkey/second' });
+    await deployment.slack.approvalMessage(next);
+    const { without, added, old } = await alice.addPasskey(next);
+    expect(without).toMatchObject({ status: 403, json: { error: 'access_denied' } });
+    expect(added).toMatchObject({ status: 200, json: { outcome: 'enrolled' } });
+    expect(await alice.removePasskey(next, old)).toMatchObject({ status: 200, json: { outcome: 'removed' } });
+    expect((await alice.vote(next, 'approve')).answer).toMatchObject({
+      status: 200,
+      json: { outcome: 'approved' },
+    });
   });
 });
 

@@ -65,15 +65,19 @@ describe('passkey-confirmed votes in Chromium with a virtual authenticator', () 
     await browser?.close();
   });
 
-  /** Clicks the Slack button as `user` and returns the link of the private answer it got. */
-  const linkFor = async (requestId: string, user: string, decision: 'approve' | 'deny') => {
+  /** Clicks the Slack button as `user` and returns the private answer it got. */
+  const answerTo = async (requestId: string, user: string, decision: 'approve' | 'deny') => {
     const slack = runtime.slack;
     if (!slack) throw new Error('the stand-in is needed');
     const before = slack.ephemerals.length;
     await runtime.click({ requestId, user, decision });
     const said = await eventually(() => slack.ephemerals.slice(before).find((e) => e.user === user));
-    return linkIn(said.text);
+    return said.text;
   };
+
+  /** Clicks the Slack button as `user` and returns the link of the private answer it got. */
+  const linkFor = async (requestId: string, user: string, decision: 'approve' | 'deny') =>
+    linkIn(await answerTo(requestId, user, decision));
 
   /** Opens a link's page, presses its button and returns what the page then says. */
   const submit = async (url: string) => {
@@ -279,6 +283,129 @@ describe('passkey-confirmed votes in Chromium with a virtual authenticator', () 
     await slackMessage(runtime, id);
     expect(await submit(await linkFor(id, 'U0ALICE', 'approve'))).toContain('did not verify');
     expect(await pending(id)).toEqual({ status: 'PENDING', votes: 0 });
+  });
+
+  describe('an enrolled approver adds and removes passkeys, each change confirmed by an existing one', () => {
+    type VirtualCredential = Awaited<ReturnType<typeof virtualCredentials>>[number];
+    const virtualCredentials = async () =>
+      (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials;
+    const idOf = (c: VirtualCredential) => Buffer.from(c.credentialId, 'base64').toString('base64url');
+    /** Takes a credential out of the authenticator (as if on another device); returns it to put back. */
+    const takeOut = async (id: string) => {
+      const found = (await virtualCredentials()).find((c) => idOf(c) === id);
+      if (!found) throw new Error(`the authenticator has no ${id}`);
+      await cdp.send('WebAuthn.removeCredential', { authenticatorId, credentialId: found.credentialId });
+      return async () => {
+        const now = (await virtualCredentials()).find((c) => idOf(c) === id);
+        // Back as a non-discoverable credential: the authenticator keeps one discoverable credential
+        // per user handle, and the pages always name the allowed credentials.
+        const credential = { ...found, isResidentCredential: false };
+        if (!now) await cdp.send('WebAuthn.addCredential', { authenticatorId, credential });
+      };
+    };
+    /** With only `id`'s passkey on the authenticator, approves a new request as U0BOB. */
+    const approveWithOnly = async (keep: string, resource: string) => {
+      const others = (await runtime.passkeys.credentials('U0BOB')).filter((c) => c.id !== keep);
+      const putBack = await Promise.all(others.map((c) => takeOut(c.id).catch(() => async () => {})));
+      try {
+        const id = await api.createRequest(agent, { resource });
+        await slackMessage(runtime, id);
+        return { id, said: await submit(await linkFor(id, 'U0BOB', 'approve')) };
+      } finally {
+        for (const back of putBack) await back();
+      }
+    };
+    /** The "your passkeys" link an enrolled approver gets beside a vote link. */
+    const manageLink = async (resource: string) => {
+      const id = await api.createRequest(agent, { resource });
+      await slackMessage(runtime, id);
+      const links = [...(await answerTo(id, 'U0BOB', 'approve')).matchAll(/<(https?:\/\/[^|>]+)\|/g)];
+      expect(links).toHaveLength(2);
+      return links[1]?.[1] ?? '';
+    };
+    /** Runs a ceremony with the page's own library and options, as the page script does. */
+    const ceremony = (kind: 'startAuthentication' | 'startRegistration', optionsJSON: unknown) =>
+      page.evaluate(
+        async ([k, o]) => {
+          const lib = (window as unknown as Record<string, Record<string, (x: unknown) => Promise<unknown>>>)
+            .SimpleWebAuthnBrowser;
+          return JSON.stringify(await lib?.[k]?.({ optionsJSON: o }));
+        },
+        [kind, optionsJSON] as const,
+      );
+
+    let first = '';
+    let second = '';
+    it('adding a second passkey without an assertion of the first is refused and changes nothing; with it, it is added', async () => {
+      const [bobs] = await runtime.passkeys.credentials('U0BOB');
+      first = bobs?.id ?? '';
+      const url = await manageLink('prod/bob-manages');
+      await page.goto(url);
+      expect(await page.locator('h1').innerText()).toContain('Passkeys of Slack user U0BOB');
+      expect(await page.locator('button.remove').count()).toBe(1);
+      const options = JSON.parse((await page.locator('#ceremony').textContent()) ?? '{}') as unknown;
+      const proofs = JSON.parse((await page.locator('#proofs').textContent()) ?? '{}') as Record<
+        string,
+        unknown
+      >;
+      // The existing passkey confirms the change (while it is on the authenticator)...
+      const proof = JSON.parse(await ceremony('startAuthentication', proofs.add)) as unknown;
+      const removeProof = JSON.parse(
+        await ceremony('startAuthentication', proofs[`remove:${first}`]),
+      ) as unknown;
+      // ...the new passkey is created on "another device" (the first is out of this authenticator).
+      const putBack = await takeOut(first);
+      const response = JSON.parse(await ceremony('startRegistration', options)) as unknown;
+      await putBack();
+
+      const without = await post(url, JSON.stringify({ response }));
+      expect(without).toMatchObject({
+        status: 403,
+        body: { error: 'access_denied', error_description: expect.stringContaining('confirm this change') },
+      });
+      // An assertion for another change (removing the first) does not confirm an addition.
+      expect(await post(url, JSON.stringify({ response, proof: removeProof }))).toMatchObject({
+        status: 403,
+        body: { error: 'access_denied' },
+      });
+      expect((await runtime.passkeys.credentials('U0BOB')).map((c) => c.id)).toEqual([first]);
+
+      // The same (unused) link with the first passkey's assertion adds the second.
+      expect(await post(url, JSON.stringify({ response, proof }))).toMatchObject({
+        status: 200,
+        body: { outcome: 'enrolled' },
+      });
+      const both = await runtime.passkeys.credentials('U0BOB');
+      expect(both).toHaveLength(2);
+      second = both.find((c) => c.id !== first)?.id ?? '';
+      expect(second).not.toBe('');
+    });
+
+    it('both passkeys then confirm votes', async () => {
+      expect((await approveWithOnly(first, 'prod/with-first')).said).toContain('approved');
+      expect((await approveWithOnly(second, 'prod/with-second')).said).toContain('approved');
+    });
+
+    it('an approver removes one passkey with the page’s Remove button; the other keeps working', async () => {
+      await page.goto(await manageLink('prod/bob-removes'));
+      expect(await page.locator('button.remove').count()).toBe(2);
+      await page.locator(`button.remove[data-credential="${first}"]`).click();
+      await page.locator('#status.done, #status.refused').waitFor();
+      expect(await page.locator('#status').innerText()).toContain('removed');
+      expect((await runtime.passkeys.credentials('U0BOB')).map((c) => c.id)).toEqual([second]);
+
+      expect((await approveWithOnly(second, 'prod/after-removal')).said).toContain('approved');
+      const putBack = await takeOut(second);
+      try {
+        const id = await api.createRequest(agent, { resource: 'prod/removed-key' });
+        await slackMessage(runtime, id);
+        // Only the removed passkey is on the authenticator: the browser finds none the page allows.
+        expect(await submit(await linkFor(id, 'U0BOB', 'approve'))).toContain('not used');
+        expect(await pending(id)).toEqual({ status: 'PENDING', votes: 0 });
+      } finally {
+        await putBack();
+      }
+    });
   });
 
   it('loaded nothing from anywhere else and raised no page error', () => {

@@ -7,11 +7,28 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { PasskeyCredential, PasskeyLink } from '../../domain/passkey/passkey-link';
-import type { PasskeyStore } from '../../ports/passkey-store';
+import type { PasskeyProof, PasskeyStore } from '../../ports/passkey-store';
 import { conditionalWrite } from './conditional-write';
 
 const LINK = 'PASSKEYLINK';
 const PASSKEYS = 'PASSKEYS';
+
+/**
+ * The update and condition that a proving passkey still exists and its counter goes up (an
+ * authenticator without a counter always reports 0; any other counter must rise), under `#proof`.
+ */
+function proofClauses(proof: PasskeyProof) {
+  const rises =
+    proof.counter === 0
+      ? '#credentials.#proof.#counter = :pcounter'
+      : '#credentials.#proof.#counter < :pcounter';
+  return {
+    update: '#credentials.#proof.#counter = :pcounter, #credentials.#proof.#lastUsedAt = :pat',
+    condition: `attribute_exists(#credentials.#proof) AND ${rises}`,
+    names: { '#proof': proof.credentialId, '#counter': 'counter', '#lastUsedAt': 'lastUsedAt' },
+    values: { ':pcounter': proof.counter, ':pat': proof.at },
+  };
+}
 
 const linkKey = (id: string) => marshall({ pk: `${LINK}#${id}`, sk: LINK });
 const passkeysKey = (user: string) => marshall({ pk: `${PASSKEYS}#${user}`, sk: PASSKEYS });
@@ -91,7 +108,8 @@ export class DynamoDbPasskeyStore implements PasskeyStore {
     return Object.values(stored ?? {}).sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1));
   }
 
-  async addCredential(user: string, credential: PasskeyCredential): Promise<boolean> {
+  async addCredential(user: string, credential: PasskeyCredential, proof?: PasskeyProof): Promise<boolean> {
+    if (proof) return this.addProven(user, credential, proof);
     // The map must exist before a member can be set: create the item first (if it is absent).
     await conditionalWrite(
       this.client.send(
@@ -111,6 +129,50 @@ export class DynamoDbPasskeyStore implements PasskeyStore {
           ConditionExpression: 'attribute_exists(#credentials) AND attribute_not_exists(#credentials.#id)',
           ExpressionAttributeNames: { '#credentials': 'credentials', '#id': credential.id },
           ExpressionAttributeValues: marshall({ ':credential': credential }, { removeUndefinedValues: true }),
+        }),
+      ),
+    );
+  }
+
+  /** Adds a passkey and advances the proving one, in one conditional write. */
+  private addProven(user: string, credential: PasskeyCredential, proof: PasskeyProof): Promise<boolean> {
+    const clauses = proofClauses(proof);
+    return conditionalWrite(
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: passkeysKey(user),
+          UpdateExpression: `SET #credentials.#id = :credential, ${clauses.update}`,
+          ConditionExpression: `attribute_not_exists(#credentials.#id) AND ${clauses.condition}`,
+          ExpressionAttributeNames: { '#credentials': 'credentials', '#id': credential.id, ...clauses.names },
+          ExpressionAttributeValues: marshall(
+            { ':credential': credential, ...clauses.values },
+            { removeUndefinedValues: true },
+          ),
+        }),
+      ),
+    );
+  }
+
+  removeCredential(user: string, credentialId: string, proof: PasskeyProof): Promise<boolean> {
+    const clauses = proofClauses(proof);
+    // Removing the passkey that proved: no counter to advance on a passkey that is going away.
+    const self = credentialId === proof.credentialId;
+    return conditionalWrite(
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: passkeysKey(user),
+          UpdateExpression: self
+            ? 'REMOVE #credentials.#id'
+            : `SET ${clauses.update} REMOVE #credentials.#id`,
+          ConditionExpression: `attribute_exists(#credentials.#id) AND ${clauses.condition}`,
+          ExpressionAttributeNames: {
+            '#credentials': 'credentials',
+            '#id': credentialId,
+            ...(self ? { '#proof': proof.credentialId, '#counter': 'counter' } : clauses.names),
+          },
+          ExpressionAttributeValues: marshall(self ? { ':pcounter': proof.counter } : clauses.values),
         }),
       ),
     );

@@ -5,7 +5,10 @@
  * server's options describe and posts the answer back to the page's own URL.
  */
 
-/** The page script: one button, one ceremony, one POST, the answer shown as text. */
+/**
+ * The page script: a button runs the ceremony (on an enrolled approver's passkeys page, an assertion
+ * of an existing passkey first), one POST, the answer shown as text.
+ */
 export const PAGE_SCRIPT = `'use strict';
 (function () {
   var data = document.getElementById('ceremony');
@@ -18,31 +21,61 @@ export const PAGE_SCRIPT = `'use strict';
     status.textContent = text;
     status.className = kind || '';
   }
-  button.addEventListener('click', async function () {
-    button.disabled = true;
-    say('Waiting for your passkey…');
+  var proofsData = document.getElementById('proofs');
+  var proofs = proofsData ? JSON.parse(proofsData.textContent || '{}') : null;
+  var lib = window.SimpleWebAuthnBrowser;
+  async function send(body) {
+    var answer = await fetch(window.location.pathname, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      credentials: 'omit',
+    });
+    var result = await answer.json();
+    if (answer.ok) say(result.message, 'done');
+    else say(result.error_description || 'Refused.', 'refused');
+  }
+  // An enrolled approver confirms every change with an existing passkey first (its own challenge).
+  async function prove(change) {
+    if (!proofs) return undefined;
+    say('Confirm with one of your passkeys first…');
+    return lib.startAuthentication({ optionsJSON: proofs[change] });
+  }
+  async function run(buttons, work) {
+    buttons.forEach(function (b) { b.disabled = true; });
     try {
-      var lib = window.SimpleWebAuthnBrowser;
-      var response =
-        purpose === 'enrol'
-          ? await lib.startRegistration({ optionsJSON: optionsJSON })
-          : await lib.startAuthentication({ optionsJSON: optionsJSON });
-      var body = { response: response };
-      var reason = document.getElementById('reason');
-      if (reason && reason.value.trim() !== '') body.reason = reason.value;
-      var answer = await fetch(window.location.pathname, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        credentials: 'omit',
-      });
-      var result = await answer.json();
-      if (answer.ok) say(result.message, 'done');
-      else say(result.error_description || 'Refused.', 'refused');
+      await work();
     } catch (error) {
       say('The passkey was not used: ' + (error && error.message ? error.message : 'cancelled'), 'refused');
-      button.disabled = false;
+      buttons.forEach(function (b) { b.disabled = false; });
     }
+  }
+  var all = [button].concat(Array.prototype.slice.call(document.querySelectorAll('button.remove')));
+  button.addEventListener('click', function () {
+    run(all, async function () {
+      var body = {};
+      if (purpose === 'enrol') {
+        var proof = await prove('add');
+        if (proof) body.proof = proof;
+        say('Now create the new passkey…');
+        body.response = await lib.startRegistration({ optionsJSON: optionsJSON });
+      } else {
+        say('Waiting for your passkey…');
+        body.response = await lib.startAuthentication({ optionsJSON: optionsJSON });
+        var reason = document.getElementById('reason');
+        if (reason && reason.value.trim() !== '') body.reason = reason.value;
+      }
+      await send(body);
+    });
+  });
+  all.slice(1).forEach(function (remove) {
+    remove.addEventListener('click', function () {
+      run(all, async function () {
+        var id = remove.getAttribute('data-credential');
+        var proof = await prove('remove:' + id);
+        await send({ remove: id, response: proof });
+      });
+    });
   });
 })();
 `;
@@ -73,6 +106,7 @@ textarea { width: 100%; box-sizing: border-box; margin: .3rem 0 .8rem; font: inh
 button { font: inherit; font-weight: 700; padding: .6rem 1.2rem; border-radius: 6px; border: 0; color: #fff; cursor: pointer; }
 button.approve { background: #007a5a; }
 button.deny { background: #c0392b; }
+button.remove { padding: .2rem .6rem; font-size: .8rem; margin-left: .5rem; }
 button:disabled { opacity: .5; cursor: default; }
 #status.done { color: #007a5a; font-weight: 600; }
 #status.refused { color: #c0392b; font-weight: 600; }

@@ -1,6 +1,6 @@
 import { approverGroupsLabel, policyLabel, type ApprovalRequest } from '../../domain/approval-request';
 import { environmentMarker } from '../../domain/environment-marker';
-import type { PasskeyLink } from '../../domain/passkey/passkey-link';
+import type { PasskeyCredential, PasskeyLink } from '../../domain/passkey/passkey-link';
 import type { CeremonyOptions } from '../../ports/passkey-ceremony';
 
 /** Where the page's own script, the WebAuthn browser library and the stylesheet are served. */
@@ -30,9 +30,18 @@ function inertJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
 }
 
-function layout(title: string, main: string, data?: { purpose: string; options: CeremonyOptions }): string {
+function layout(
+  title: string,
+  main: string,
+  data?: {
+    purpose: string;
+    options: CeremonyOptions;
+    proofs?: Readonly<Partial<Record<string, CeremonyOptions>>>;
+  },
+): string {
   const scripts = data
     ? `<script type="application/json" id="ceremony" data-purpose="${data.purpose}">${inertJson(data.options)}</script>
+${data.proofs ? `<script type="application/json" id="proofs">${inertJson(data.proofs)}</script>` : ''}
 <script src="${ASSETS_PATH}/webauthn-browser.js"></script>
 <script src="${ASSETS_PATH}/approval.js"></script>`
     : '';
@@ -119,23 +128,51 @@ ${
   });
 }
 
-/** The enrolment page: register a passkey for the Slack user the link was given to. */
-export function enrolPage(link: PasskeyLink, enrolled: number, options: CeremonyOptions): string {
+/**
+ * The enrolment page: register a passkey for the Slack user the link was given to. An approver who
+ * has passkeys sees them listed with a Remove button each, and every change (adding one, removing
+ * one) asks for one of their existing passkeys first (`proofs`: the assertion options per change).
+ */
+export function enrolPage(
+  link: PasskeyLink,
+  enrolled: readonly PasskeyCredential[],
+  options: CeremonyOptions,
+  proofs: Readonly<Partial<Record<string, CeremonyOptions>>>,
+): string {
+  const rows = enrolled
+    .map(
+      (c) =>
+        `<li><code>${escapeHtml(c.id.slice(0, 16))}…</code> registered ${escapeHtml(c.createdAt)}` +
+        `${c.lastUsedAt ? `, last used ${escapeHtml(c.lastUsedAt)}` : ''} ` +
+        `<button type="button" class="deny remove" data-credential="${escapeHtml(c.id)}">Remove</button></li>`,
+    )
+    .join('\n');
   const main = `
 <header>
-<p class="kind">stepup · register a passkey</p>
-<h1>Register a passkey for Slack user ${escapeHtml(link.user)}</h1>
+<p class="kind">stepup · your passkeys</p>
+<h1>Passkeys of Slack user ${escapeHtml(link.user)}</h1>
 </header>
 <section>
 <p>Requests that need a passkey ask you to confirm your vote with it. Your device asks for your
 fingerprint, face or PIN; stepup stores only the public key.</p>
-<p>${enrolled === 0 ? 'You have no passkey registered yet.' : `You have ${enrolled} passkey(s) registered.`}</p>
+${
+  enrolled.length === 0
+    ? '<p>You have no passkey registered yet.</p>'
+    : `<p>Your passkeys (to add or remove one, you first confirm with one of them):</p>
+<ul class="passkeys">
+${rows}
+</ul>`
+}
 </section>
 <section class="decide">
-<button id="confirm" type="button" class="approve">Register a passkey</button>
+<button id="confirm" type="button" class="approve">${enrolled.length === 0 ? 'Register a passkey' : 'Add a passkey'}</button>
 <p id="status" role="status"></p>
 </section>`;
-  return layout('Register a passkey', main, { purpose: 'enrol', options });
+  return layout('Your passkeys', main, {
+    purpose: 'enrol',
+    options,
+    ...(enrolled.length > 0 ? { proofs } : {}),
+  });
 }
 
 /** Why a link cannot be used. */

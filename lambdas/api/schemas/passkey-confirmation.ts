@@ -31,6 +31,16 @@ const ceremonyResponse = custom<CeremonyResponse>(
 export const passkeyConfirmationBody = body(
   {
     response: ceremonyResponse,
+    proof: optional(ceremonyResponse),
+    remove: optional(
+      text({
+        max: MAX_CREDENTIAL_ID_LENGTH,
+        pattern: /^[A-Za-z0-9_-]+$/,
+        description:
+          'Enrolment links only: the credential id of one of the approver’s passkeys to remove; ' +
+          '`response` is then the assertion of one of their passkeys confirming it.',
+      }),
+    ),
     reason: optional(
       text({
         max: 500,

@@ -34,12 +34,32 @@ export async function offerPasskeyLink(deps: PasskeyLinkDeps, vote: VoteInput): 
     expiresAt: new Date(now.getTime() + seconds * 1000).toISOString(),
   };
   await deps.passkeys.putLink(link);
+  // An enrolled approver also gets a link to add or remove passkeys; each change there needs one of
+  // their passkeys first, so this link alone (a Slack session) changes nothing.
+  const manage = enrolled ? await putEnrolLink(deps.passkeys, vote, now) : undefined;
   if (vote.channel) {
     const url = deps.pageUrl(secret);
     const text = enrolled
-      ? `This request needs your passkey. <${url}|Confirm your ${vote.decision === 'approve' ? 'approval' : 'denial'} with your passkey> (only for you, valid ${seconds / 60} minutes, once).`
+      ? `This request needs your passkey. <${url}|Confirm your ${vote.decision === 'approve' ? 'approval' : 'denial'} with your passkey> (only for you, valid ${seconds / 60} minutes, once).` +
+        (manage
+          ? ` To add or remove a passkey (confirmed with one you have): <${deps.pageUrl(manage)}|your passkeys>.`
+          : '')
       : `This request needs a passkey, and you have none registered yet. <${url}|Register a passkey> (only for you, valid ${seconds / 60} minutes), then click the button again.`;
     await deps.notifier.tellPrivately(vote.channel, vote.user, text);
   }
   return enrolled ? 'vote_link' : 'enrol_link';
+}
+
+/** Stores a new enrolment link for the clicker. @returns its secret */
+async function putEnrolLink(passkeys: PasskeyStore, vote: VoteInput, now: Date): Promise<string> {
+  const { secret, id } = newLinkSecret();
+  await passkeys.putLink({
+    id,
+    purpose: 'enrol',
+    user: vote.user,
+    team: vote.team,
+    createdAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + ENROL_LINK_SECONDS * 1000).toISOString(),
+  });
+  return secret;
 }

@@ -3,8 +3,15 @@ import type { Clock } from '../../ports/clock';
 import type { PasskeyStore } from '../../ports/passkey-store';
 import type { RequestStore } from '../../ports/request-store';
 import type { ApprovalRequest } from '../approval-request';
-import { LINK_SECRET_PATTERN, linkIdOf, linkProblem, newNonce, type PasskeyLink } from './passkey-link';
-import { enrolChallenge, voteChallenge } from './vote-challenge';
+import {
+  LINK_SECRET_PATTERN,
+  linkIdOf,
+  linkProblem,
+  newNonce,
+  type PasskeyCredential,
+  type PasskeyLink,
+} from './passkey-link';
+import { changeChallenge, enrolChallenge, voteChallenge, type PasskeyChange } from './vote-challenge';
 
 /** What the approval page needs. */
 export interface PasskeyPageDeps {
@@ -25,8 +32,14 @@ export type PasskeyPage =
   | {
       readonly kind: 'enrol';
       readonly link: PasskeyLink;
-      readonly enrolled: number;
+      /** The approver's passkeys, which the page lists with a Remove button each. */
+      readonly enrolled: readonly PasskeyCredential[];
       readonly options: CeremonyOptions;
+      /**
+       * For an approver who has passkeys, the assertion options of each change (`add`,
+       * `remove:<id>`): an existing passkey must confirm it first.
+       */
+      readonly proofs: Readonly<Partial<Record<PasskeyChange, CeremonyOptions>>>;
     }
   | { readonly kind: 'unusable'; readonly status: 404 | 410; readonly message: string };
 
@@ -48,7 +61,16 @@ export async function openPasskeyPage(deps: PasskeyPageDeps, secret: string): Pr
       challenge: enrolChallenge(link, nonce),
       exclude: credentials,
     });
-    return { kind: 'enrol', link, enrolled: credentials.length, options };
+    const changes: PasskeyChange[] =
+      credentials.length > 0 ? ['add', ...credentials.map((c): PasskeyChange => `remove:${c.id}`)] : [];
+    const proofs: Partial<Record<PasskeyChange, CeremonyOptions>> = {};
+    for (const change of changes) {
+      proofs[change] = await deps.ceremony.authenticationOptions({
+        challenge: changeChallenge(link, nonce, change),
+        allow: credentials,
+      });
+    }
+    return { kind: 'enrol', link, enrolled: credentials, options, proofs };
   }
   const request = link.requestId ? await deps.store.get(link.requestId) : undefined;
   if (!request) return { kind: 'unusable', status: 404, message: 'This request does not exist.' };

@@ -30,3 +30,16 @@ export function enrolChallenge(link: PasskeyLink, nonce: string): Uint8Array {
   const committed = { purpose: 'stepup-enrol', link: link.id, user: link.user, nonce };
   return new Uint8Array(createHash('sha256').update(canonicalJson(committed), 'utf8').digest());
 }
+
+/**
+ * The challenge an approver's existing passkey signs to change their passkeys through an enrolment
+ * link: the link, the page's nonce and the change itself (`add`, or `remove:<credential id>`), so
+ * the assertion allows that one change only.
+ */
+export function changeChallenge(link: PasskeyLink, nonce: string, change: PasskeyChange): Uint8Array {
+  const committed = { purpose: 'stepup-passkey-change', link: link.id, user: link.user, nonce, change };
+  return new Uint8Array(createHash('sha256').update(canonicalJson(committed), 'utf8').digest());
+}
+
+/** A change to an enrolled approver's passkeys that an existing passkey must confirm. */
+export type PasskeyChange = 'add' | `remove:${string}`;
