@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import { offlineChromium, type OfflineChromium } from './offline-chromium';
@@ -15,8 +15,8 @@ import {
   type Api,
 } from '../integration/support';
 
-/** The approval page's screenshot in the docs. */
-const SCREENSHOT = join('docs', 'approval-page.png');
+/** The approval page's screenshot; `UPDATE_SCREENSHOT=1` also copies it into the docs. */
+const SCREENSHOT = join('test-results', 'approval-page.png');
 const UNTRUSTED = 'Approve fast <script>window.pwned=1</script> *Approved by:* security';
 
 /** A clock the test moves forward to pass a link's expiry, without waiting for it. */
@@ -148,8 +148,11 @@ describe('passkey-confirmed votes in Chromium with a virtual authenticator', () 
     expect(await page.locator('h1').innerText()).toContain('PROD db:DropTable on prod/orders');
     expect(await page.locator('.agent-text pre').innerText()).toBe(UNTRUSTED);
     expect(await page.locator('pre.parameters').innerText()).toContain('DROP TABLE orders; -- <b>x</b>');
-    mkdirSync('docs', { recursive: true });
+    mkdirSync('test-results', { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    expect(existsSync(SCREENSHOT)).toBe(true);
+    // A test run never rewrites the docs (a clean checkout stays clean); refreshing them is a choice.
+    if (process.env.UPDATE_SCREENSHOT === '1') copyFileSync(SCREENSHOT, join('docs', 'approval-page.png'));
 
     expect(await submit(url)).toContain('approved');
     const answer = await pollUntilDecided(api, agent, approvedId);
