@@ -306,40 +306,18 @@ export class SlackStandIn {
     const team = input.team ?? this.teamId;
     const triggerId = `${Date.now()}.${randomBytes(6).toString('hex')}`;
     const actionId = input.decision === 'approve' ? 'stepup_approve' : 'stepup_deny';
-    const payload = {
-      type: 'block_actions',
-      team: { id: team, domain: 'stepup-local' },
-      user: {
-        id: input.user,
-        username: input.user.toLowerCase(),
-        name: input.user.toLowerCase(),
-        team_id: team,
-      },
-      api_app_id: 'A0STEPUPLOCAL',
-      token: 'deprecated-verification-token',
-      container: {
-        type: 'message',
-        message_ts: message.ts,
-        channel_id: message.channel,
-        is_ephemeral: false,
-      },
-      trigger_id: triggerId,
-      channel: { id: message.channel, name: 'approvals' },
-      message: { type: 'message', ts: message.ts, text: message.text, blocks: message.blocks },
-      response_url: 'https://hooks.slack.invalid/actions/local',
-      actions: [
-        {
-          type: 'button',
-          action_id: actionId,
-          block_id: 'stepup_decision',
-          text: { type: 'plain_text', text: input.decision === 'approve' ? 'Approve' : 'Deny' },
-          value: input.requestId,
-          action_ts: `${Date.now() / 1000}`,
-        },
-      ],
+    const action = {
+      type: 'button',
+      action_id: actionId,
+      block_id: 'stepup_decision',
+      text: { type: 'plain_text', text: input.decision === 'approve' ? 'Approve' : 'Deny' },
+      value: input.requestId,
     };
     return {
-      ...this.signed(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), timestampSeconds),
+      ...this.blockActions(
+        { message, user: input.user, team, triggerId, channel: 'approvals', action },
+        timestampSeconds,
+      ),
       triggerId,
     };
   }
@@ -359,10 +337,35 @@ export class SlackStandIn {
       .flatMap((block) => (block.elements as Block[] | undefined) ?? [])
       .find((element) => element.action_id === actionId);
     if (!button) throw new Error(`message ${message.ts} has no button ${actionId}`);
+    const triggerId = `${Date.now()}.${randomBytes(6).toString('hex')}`;
+    const action = { ...button, block_id: 'stepup_owner' };
+    return this.blockActions({
+      message,
+      user,
+      team: this.teamId,
+      triggerId,
+      channel: 'directmessage',
+      action,
+    });
+  }
+
+  /** The signed `block_actions` request of one click on `action` of `message` (both kinds of button). */
+  private blockActions(
+    click: {
+      readonly message: StandInMessage;
+      readonly user: string;
+      readonly team: string;
+      readonly triggerId: string;
+      readonly channel: string;
+      readonly action: Record<string, unknown>;
+    },
+    timestampSeconds?: number,
+  ): { body: string; headers: Record<string, string> } {
+    const { message, user, team } = click;
     const payload = {
       type: 'block_actions',
-      team: { id: this.teamId, domain: 'stepup-local' },
-      user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: this.teamId },
+      team: { id: team, domain: 'stepup-local' },
+      user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: team },
       api_app_id: 'A0STEPUPLOCAL',
       token: 'deprecated-verification-token',
       container: {
@@ -371,13 +374,16 @@ export class SlackStandIn {
         channel_id: message.channel,
         is_ephemeral: false,
       },
-      trigger_id: `${Date.now()}.${randomBytes(6).toString('hex')}`,
-      channel: { id: message.channel, name: 'directmessage' },
+      trigger_id: click.triggerId,
+      channel: { id: message.channel, name: click.channel },
       message: { type: 'message', ts: message.ts, text: message.text, blocks: message.blocks },
       response_url: 'https://hooks.slack.invalid/actions/local',
-      actions: [{ ...button, block_id: 'stepup_owner', action_ts: `${Date.now() / 1000}` }],
+      actions: [{ ...click.action, action_ts: `${Date.now() / 1000}` }],
     };
-    return this.signed(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
+    return this.signed(
+      new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
+      timestampSeconds,
+    );
   }
 
   /**
