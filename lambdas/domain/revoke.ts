@@ -146,7 +146,12 @@ export async function sweepAgent(
   if (complete) {
     await tellOwners(deps.owners, run.agent, {
       kind: 'kill_switch',
-      killSwitch: { cancelled: recorded.cancelled, revoked: recorded.revoked, actor },
+      killSwitch: {
+        cancelled: recorded.cancelled,
+        revoked: recorded.revoked,
+        actor,
+        startedAt: recorded.startedAt,
+      },
     });
   }
   return {
