@@ -48,4 +48,3 @@ export function secretBackedOwnerNotifier(fn: string): OwnerNotifier {
     emfMetrics,
   );
 }
-

@@ -1,9 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import {
-  OWNER_NOTICE_DIMENSION,
-  noMetrics,
-  type OperationalMetrics,
-} from '../../ports/operational-metrics';
+import { OWNER_NOTICE_DIMENSION, noMetrics, type OperationalMetrics } from '../../ports/operational-metrics';
 import type { OwnerNotice, OwnerNotifier } from '../../ports/owner-notifier';
 import { logger } from '../logger';
 import { ownerMessage } from './owner-message';
