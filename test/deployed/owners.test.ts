@@ -72,13 +72,19 @@ async function pullKillSwitch(dm: StandInMessage, user: string) {
   return { response, ms: Math.round(performance.now() - started) };
 }
 
-/** A request and its token, for an auto-approved read by `by`. */
-async function grantedToken(by: Workload): Promise<string> {
+/** An auto-approved read by `by`: its request id and its delivered (unused) token. */
+async function grantedToken(by: Workload): Promise<{ id: string; token: string }> {
   const created = await by.request(READ_LOGS);
   expect(created.status, created.body).toBe(200);
-  const polled = await by.poll(field(created, 'auth_req_id') as string);
+  const id = field(created, 'auth_req_id') as string;
+  const polled = await by.poll(id);
   expect(polled.status, polled.body).toBe(200);
-  return field(polled, 'access_token') as string;
+  return { id, token: field(polled, 'access_token') as string };
+}
+
+/** The audit events of request `id`, as its agent reads them. */
+async function eventsOf(by: Workload, id: string): Promise<{ type: string; actor: string }[]> {
+  return ((await by.get(`/v1/requests/${id}`)).json as { events: { type: string; actor: string }[] }).events;
 }
 
 describe('deployed: owners are told about their agent', () => {
@@ -117,43 +123,47 @@ describe('deployed: owners are told about their agent', () => {
 describe('deployed: the owner kill switch from the DM', () => {
   it("refuses a non-owner; an owner's click revokes that agent's grants and nobody else's, and both owners hear it once", async () => {
     const releaseBot = new Workload(deployment, 'repo:example-org/example-repo:environment:owned');
-    const token = await grantedToken(releaseBot);
+    const granted = await grantedToken(releaseBot);
     const pending = field(await releaseBot.request(DROP_TABLE), 'auth_req_id') as string;
     await deployment.slack.approvalMessage(pending);
-    const bystanderToken = await grantedToken(deployBot);
+    const bystander = await grantedToken(deployBot);
 
     const denied = field(await releaseBot.request(TRANSFER), 'auth_req_id') as string;
     const dm = await ownerDm('U0JUDY', denied);
     await ownerDm('U0KEN', denied);
 
-    // U0ALICE owns deploy-bot, not release-bot: acked, told privately, nothing changed.
-    const refused = await pullKillSwitch(dm, 'U0ALICE');
-    expect(refused.response.status).toBe(200);
+    // U0ALICE owns deploy-bot, not release-bot: acked, told privately, nothing changed. Twice: the
+    // first click meets a cold Slack function, the second a warm one.
+    const refused = [await pullKillSwitch(dm, 'U0ALICE'), await pullKillSwitch(dm, 'U0ALICE')];
+    for (const click of refused) expect(click.response.status).toBe(200);
     const ephemeral = await deployment.slack.waitFor(
       (call) => call.method === 'chat.postEphemeral' && call.fields.user === 'U0ALICE',
     );
     expect(String(ephemeral.fields.text)).toContain('Only an owner');
     expect(field(await releaseBot.poll(pending), 'error')).toBe('authorization_pending');
-    expect(await ordersDb.introspect(token)).toMatchObject({ status: 200, json: { active: true } });
+    // (Not introspected: that would use the single-use token up.)
+    expect((await eventsOf(releaseBot, granted.id)).map((e) => e.type)).not.toContain('revoked');
 
     const pulled = await pullKillSwitch(dm, 'U0JUDY');
     expect(pulled.response.status).toBe(200);
     // Slack's budget is 3 s; reported, not asserted (timing belongs to bench/).
     console.log(
-      `[deployed] owner kill switch click answered in ${pulled.ms} ms (refused click: ${refused.ms} ms)`,
+      `[deployed] owner kill switch click answered in ${pulled.ms} ms; refused clicks: ` +
+        `${refused.map((click) => click.ms).join(' ms (cold), ')} ms (warm)`,
     );
     expect((await deployment.aws.stepFunctions.waitForExecution(executionArnOf(pending))).status).toBe(
       'ABORTED',
     );
     expect(field(await releaseBot.poll(pending), 'error')).toBe('access_denied');
-    expect(await ordersDb.introspect(token)).toMatchObject({ status: 200, json: { active: false } });
-    expect(await ordersDb.introspect(bystanderToken)).toMatchObject({ status: 200, json: { active: true } });
-    const trail = (await releaseBot.get(`/v1/requests/${pending}`)).json as {
-      events: { type: string; actor: string }[];
-    };
-    expect(trail.events).toContainEqual(
+    expect(await ordersDb.introspect(granted.token)).toMatchObject({ status: 200, json: { active: false } });
+    expect(await eventsOf(releaseBot, granted.id)).toContainEqual(
+      expect.objectContaining({ type: 'revoked', actor: 'owner:U0JUDY' }),
+    );
+    expect(await eventsOf(releaseBot, pending)).toContainEqual(
       expect.objectContaining({ type: 'cancelled', actor: 'owner:U0JUDY' }),
     );
+    // Another agent's grant is untouched.
+    expect(await ordersDb.introspect(bystander.token)).toMatchObject({ status: 200, json: { active: true } });
 
     for (const owner of ['U0JUDY', 'U0KEN']) {
       const told = await ownerDm(owner, 'The kill switch was pulled');
