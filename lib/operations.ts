@@ -109,6 +109,11 @@ export class StepUpOperations extends Construct {
     );
     alarm('SlackCallFailed', stepUpMetric('SlackCallFailed'), 'a Slack Web API call failed after retries.');
     alarm(
+      'OwnerNoticeFailed',
+      stepUpMetric('OwnerNoticeFailed'),
+      'an agent owner was not told of a denial, an expiry or a kill switch (notices are never re-sent).',
+    );
+    alarm(
       'RequestReconciled',
       stepUpMetric('RequestReconciled'),
       'the reconciler completed a decision the workflow had not carried through (its hand-over was lost).',

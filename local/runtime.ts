@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { cedarPolicyFromDirectory, policiesPath } from '../lambdas/adapters/cedar/policy-directory';
 import { loadConfigFile } from '../lambdas/adapters/config-file';
 import { DynamoDbIdempotencyStore } from '../lambdas/adapters/aws/dynamodb-idempotency-store';
+import { DynamoDbOwnerNoticeClaims } from '../lambdas/adapters/aws/dynamodb-owner-notice-claims';
 import { DynamoDbKillSwitchLedger } from '../lambdas/adapters/aws/dynamodb-kill-switch-ledger';
 import { DynamoDbRequestStore } from '../lambdas/adapters/aws/dynamodb-request-store';
 import type { AgentHistoryStore } from '../lambdas/ports/agent-history-store';
@@ -288,6 +289,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     notifier: new SlackOwnerNotifier(async () =>
       slackWebClient(botToken, { apiUrl: slackApiUrl, profile: 'posting' }),
     ),
+    claims: new DynamoDbOwnerNoticeClaims(dynamo.client, dynamo.tableName),
   };
   const devRule = { claims: { iss: identity.issuer } };
   const admission = new AgentAdmission(

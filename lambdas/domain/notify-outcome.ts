@@ -25,8 +25,8 @@ export async function notifyOutcome(
   if (!request) throw new StepUpError('not_found', `no request ${requestId}`);
   for (const slot of [firstMessage, escalationMessage])
     request = await recoverInterruptedPost(deps, request, slot);
-  // Before the approvers' message: an expiry that was never paged is news to the owners too. A
-  // retried step may tell them twice; a lost notice would be worse.
+  // Before the approvers' message: an expiry that was never paged is news to the owners too. Claimed
+  // first, so a retried step or the reconciler re-driving it does not tell them twice.
   await tellOwnersOutcome(deps.owners, request);
   if (!request.slackMessage) return;
   await deps.notifier.updateMessage(request);

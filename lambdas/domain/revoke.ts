@@ -122,6 +122,13 @@ export async function sweepAgent(
     }
     const page = await deps.store.listOpenByAgent(run.agent, cursor);
     await forEachBounded(page.items, KILL_SWITCH_CONCURRENCY, async (id) => {
+      // The deadline holds within a page too: a page is large, and each cancel calls Step Functions
+      // and Slack, so a whole page could outlast an owner's click (Slack waits 3 s). What is left
+      // stays in the open index for the next stretch.
+      if (deadline && deps.clock.now() >= deadline) {
+        complete = false;
+        return;
+      }
       const at = deps.clock.now().toISOString();
       const { request, changed } = await updateRequest(
         deps.store,
@@ -137,7 +144,7 @@ export async function sweepAgent(
       }
     });
     cursor = page.cursor;
-  } while (cursor);
+  } while (cursor && complete);
   const recorded = await deps.killSwitches.record(run.agent, run.startedAt, {
     cancelled: cancelledCount,
     revoked: revokedCount,
@@ -146,7 +153,12 @@ export async function sweepAgent(
   if (complete) {
     await tellOwners(deps.owners, run.agent, {
       kind: 'kill_switch',
-      killSwitch: { cancelled: recorded.cancelled, revoked: recorded.revoked, actor },
+      killSwitch: {
+        cancelled: recorded.cancelled,
+        revoked: recorded.revoked,
+        actor,
+        startedAt: recorded.startedAt,
+      },
     });
   }
   return {

@@ -1,4 +1,4 @@
-import { secretBackedOwnerNotifier } from '../adapters/aws/slack-session';
+import { ownerNotices } from '../adapters/aws/owner-notices';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { authenticatedRoute } from '../adapters/api-gateway/authenticated-route';
 import { bodyOf, headerOf, json } from '../adapters/api-gateway/http-event';
@@ -70,7 +70,7 @@ export function createRequestDeps(fn: string): CreateRequestHandlerDeps {
     humanVerifier: human ? new JoseHumanVerifier({ ...human, keys: human.jwksUri }) : undefined,
     awsTargets: config.awsTargets,
     admission: envAdmission(config),
-    owners: { agents: config.agents, notifier: secretBackedOwnerNotifier(fn) },
+    owners: ownerNotices(fn, config.agents),
     paging: new SlackSecretStatus(new SecretsManagerClient({}), requireEnv(ENV.slackSecretArn)),
   };
 }

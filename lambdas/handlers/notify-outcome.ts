@@ -1,6 +1,7 @@
 import { tableStore } from '../adapters/aws/table-clients';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
-import { secretBackedNotifier, secretBackedOwnerNotifier } from '../adapters/aws/slack-session';
+import { secretBackedNotifier } from '../adapters/aws/slack-session';
+import { ownerNotices } from '../adapters/aws/owner-notices';
 import { envConfig } from '../adapters/env-config';
 import type { OwnerNoticeDeps } from '../domain/tell-owners';
 import { requestLogger } from '../adapters/logger';
@@ -29,6 +30,6 @@ export const handler = lazyHandler(() =>
     store: tableStore(),
     notifier: secretBackedNotifier('notifyOutcome'),
     clock: systemClock,
-    owners: { agents: envConfig().agents, notifier: secretBackedOwnerNotifier('notifyOutcome') },
+    owners: ownerNotices('notifyOutcome', envConfig().agents),
   }),
 );

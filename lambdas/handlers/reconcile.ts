@@ -1,7 +1,8 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { emfMetrics } from '../adapters/aws/emf-metrics';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
-import { secretBackedNotifier, secretBackedOwnerNotifier } from '../adapters/aws/slack-session';
+import { secretBackedNotifier } from '../adapters/aws/slack-session';
+import { ownerNotices } from '../adapters/aws/owner-notices';
 import { envConfig } from '../adapters/env-config';
 import { killSwitchLedger, tableStore } from '../adapters/aws/table-clients';
 import { stateMachineWorkflow } from '../adapters/aws/workflow-clients';
@@ -81,6 +82,6 @@ export const handler = lazyHandler(() =>
     notifier: secretBackedNotifier('reconcile'),
     clock: systemClock,
     metrics: emfMetrics,
-    owners: { agents: envConfig().agents, notifier: secretBackedOwnerNotifier('reconcile') },
+    owners: ownerNotices('reconcile', envConfig().agents),
   }),
 );

@@ -7,7 +7,8 @@ import { killSwitchLedger, tableStore } from '../adapters/aws/table-clients';
 import { envAdmission } from '../adapters/env-admission';
 import { emfMetrics } from '../adapters/aws/emf-metrics';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
-import { secretBackedNotifier, secretBackedOwnerNotifier } from '../adapters/aws/slack-session';
+import { secretBackedNotifier } from '../adapters/aws/slack-session';
+import { ownerNotices } from '../adapters/aws/owner-notices';
 import type { AgentAdmission } from '../domain/agent-admission';
 import { ENV, requireEnv } from '../adapters/env';
 import { Es256TokenVerifier } from '../adapters/es256-token-verifier';
@@ -104,6 +105,6 @@ export const handler = lazyHandler(() => {
     operators: config.operators,
     admission: envAdmission(config),
     metrics: emfMetrics,
-    owners: { agents: config.agents, notifier: secretBackedOwnerNotifier('revoke') },
+    owners: ownerNotices('revoke', config.agents),
   });
 });

@@ -33,7 +33,7 @@ import { approvalPageUrl } from '../adapters/passkey/approval-page-url';
 import { ENV, requireEnv } from '../adapters/env';
 import type { KillSwitchListenerDeps } from '../adapters/slack/kill-switch-listener';
 import { stateMachineWorkflow } from '../adapters/aws/workflow-clients';
-import { secretBackedOwnerNotifier } from '../adapters/aws/slack-session';
+import { ownerNotices } from '../adapters/aws/owner-notices';
 
 /** What the Slack ingress needs. */
 export interface SlackEventsDeps {
@@ -163,7 +163,7 @@ export const handler = lazyHandler(() => {
       workflow: stateMachineWorkflow(),
       clock: systemClock,
       agents: config.agents,
-      owners: { agents: config.agents, notifier: secretBackedOwnerNotifier('slackEvents') },
+      owners: ownerNotices('slackEvents', config.agents),
     },
   });
 });

@@ -27,6 +27,10 @@ export const OPERATIONAL_METRICS = [
   'KillSwitchCompleted',
   /** A Slack Web API call failed after the client's own retries. */
   'SlackCallFailed',
+  /** An agent's owner was told (a DM); dimension `kind`: `denied`, `policy_denied`, `expired` or `kill_switch`. */
+  'OwnerNoticeSent',
+  /** A DM to an agent's owner failed; notices are sent at most once, so that owner is never told. */
+  'OwnerNoticeFailed',
   /** A function started while the Slack secret still held the deploy-time placeholder bot token. */
   'SlackPlaceholderSecret',
   /** KMS refused or failed to sign a token. */
@@ -45,6 +49,9 @@ export type OperationalMetric = (typeof OPERATIONAL_METRICS)[number];
 
 /** Dimension of `RequestCreated`: what the policy decided. */
 export const POLICY_OUTCOME_DIMENSION = 'policyOutcome';
+
+/** Dimension of `OwnerNoticeSent`: why the owner was told. */
+export const OWNER_NOTICE_DIMENSION = 'kind';
 
 /** Dimensions of `PolicyLogOnly`: the policy's id and the decision it would have led to. */
 export const LOG_ONLY_DIMENSIONS = { policy: 'policy', wouldDecide: 'wouldDecide' } as const;

@@ -17,7 +17,13 @@ export interface OwnerNotice {
     readonly reason?: string;
   };
   /** What the kill switch did (only for `kill_switch`). */
-  readonly killSwitch?: { readonly cancelled: number; readonly revoked: number; readonly actor: string };
+  readonly killSwitch?: {
+    readonly cancelled: number;
+    readonly revoked: number;
+    readonly actor: string;
+    /** When the run began: with the agent, it names the run (a later pull starts another). */
+    readonly startedAt: string;
+  };
 }
 
 /** Tells an agent's owners, each privately (a Slack DM in practice), what happened to it. */

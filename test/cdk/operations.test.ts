@@ -27,6 +27,7 @@ const EXPECTED: Record<string, Record<string, unknown>> = {
   SigningFailed: stepup('SigningFailed'),
   SlackPlaceholderSecret: stepup('SlackPlaceholderSecret'),
   SlackCallFailed: stepup('SlackCallFailed'),
+  OwnerNoticeFailed: stepup('OwnerNoticeFailed'),
   RequestReconciled: stepup('RequestReconciled'),
   ...Object.fromEntries(
     Object.keys(HANDLER_FILES).flatMap((name) => [

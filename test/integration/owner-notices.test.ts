@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
 import type { StandInMessage } from '../../local/slack-stand-in';
+import { DynamoDbOwnerNoticeClaims } from '../../lambdas/adapters/aws/dynamodb-owner-notice-claims';
+import { SlackOwnerNotifier } from '../../lambdas/adapters/slack/slack-owner-notifier';
+import { slackWebClient } from '../../lambdas/adapters/slack/web-client';
+import { tellOwnersOutcome } from '../../lambdas/domain/tell-owners';
 import { registeredAgent } from '../helpers/registered-agent';
 import {
   Api,
@@ -169,5 +173,26 @@ describe('an expiry is told to the owner', () => {
     expect((await pollUntilDecided(api, agent, requestId)).body.error).toBe('expired_token');
     const dm = await ownerDm(runtime, 'U0OWNER', 'expired');
     expect(JSON.stringify(dm.blocks)).toContain(requestId);
+
+    // The step that told them, run again three times at once (a Lambda retry, a Step Functions
+    // retry, the reconciler re-driving it), each with its own notifier as another function has: the
+    // claim in the table lets none of them post.
+    const expired = await runtime.store.get(requestId);
+    const again = () =>
+      tellOwnersOutcome(
+        {
+          agents: runtime.config.agents,
+          notifier: new SlackOwnerNotifier(async () =>
+            slackWebClient('xoxb-stepup-local-stand-in', { apiUrl: `${runtime.url}/slack/api/` }),
+          ),
+          claims: new DynamoDbOwnerNoticeClaims(runtime.dynamo.client, runtime.dynamo.tableName),
+        },
+        expired!,
+      );
+    await Promise.all([again(), again(), again()]);
+    const told = runtime.slack!.messages.filter(
+      (m) => m.channel === 'U0OWNER' && JSON.stringify(m.blocks).includes(requestId),
+    );
+    expect(told).toHaveLength(1);
   });
 });

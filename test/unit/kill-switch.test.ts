@@ -130,11 +130,12 @@ describe('the kill switch reads what is open, not the history', () => {
     expect(sent.counts()).toEqual({ QueryCommand: 1, GetItemCommand: 1, UpdateItemCommand: 2 });
   });
 
-  it('stops taking pages at the deadline, and the reconciler carries the run on with the whole run counted', async () => {
+  it('stops at the deadline, between pages and within one, and the reconciler carries the run on with the whole run counted', async () => {
     const agent = 'rogue-with-many-pending';
     const pending = Array.from({ length: 150 }, () => pendingRequest({ agent }));
     for (const r of pending) await store.create(r);
-    // The deadline passes while the first page is worked on (the clock moves with the listing).
+    // The clock moves with each listing: the first page is worked on before the deadline, the
+    // deadline passes while the second is listed, so none of that page is touched.
     let now = NOW.getTime();
     const clock = { now: () => new Date(now) };
     const { deps: d } = deps(clock);
@@ -144,12 +145,12 @@ describe('the kill switch reads what is open, not the history', () => {
       store: Object.assign(Object.create(store) as DynamoDbRequestStore, {
         listOpenByAgent: async (a: string, cursor?: string) => {
           const page = await listed(a, cursor);
-          now += 10_000;
+          now += 4_000;
           return page;
         },
       }),
     };
-    const first = await revokeAgent(moving, OPERATOR, agent, new Date(NOW.getTime() + 5_000));
+    const first = await revokeAgent(moving, OPERATOR, agent, new Date(NOW.getTime() + 6_000));
     expect(first).toEqual({ cancelled: 100, revoked: 0, complete: false, startedAt: at });
 
     // A run younger than the hand-over age is still its call's: the reconciler leaves it alone.

@@ -45,5 +45,6 @@ export function secretBackedNotifier(fn: string): ApprovalNotifier {
 export function secretBackedOwnerNotifier(fn: string): OwnerNotifier {
   return new SlackOwnerNotifier(
     fromSlackSecret((c) => slackWebClient(c.botToken, { metrics: emfMetrics, profile: 'posting' }), fn),
+    emfMetrics,
   );
 }

@@ -4,6 +4,7 @@ import type { RequestStore } from '../../ports/request-store';
 import { ENV, requireEnv } from '../env';
 import { DynamoDbIdempotencyStore } from './dynamodb-idempotency-store';
 import { DynamoDbKillSwitchLedger } from './dynamodb-kill-switch-ledger';
+import { DynamoDbOwnerNoticeClaims } from './dynamodb-owner-notice-claims';
 import { DynamoDbPasskeyStore } from './dynamodb-passkey-store';
 import { DynamoDbRequestStore } from './dynamodb-request-store';
 import { logger } from '../logger';
@@ -56,6 +57,11 @@ export function idempotencyStore(): DynamoDbIdempotencyStore {
 /** Kill switch runs, in the table named by `TABLE_NAME`. */
 export function killSwitchLedger(): KillSwitchLedger {
   return new DynamoDbKillSwitchLedger(tableClient(), requireEnv(ENV.tableName));
+}
+
+/** The owner notices' claims (each notice sent once), in the table named by `TABLE_NAME`. */
+export function ownerNoticeClaims(): DynamoDbOwnerNoticeClaims {
+  return new DynamoDbOwnerNoticeClaims(tableClient(), requireEnv(ENV.tableName));
 }
 
 /** Passkey links and approvers' passkeys, in the table named by `TABLE_NAME`. */
