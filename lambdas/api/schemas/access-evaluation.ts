@@ -7,15 +7,18 @@ import {
 import { WORKLOAD_SUB_RULE } from '../../domain/workload-identity';
 import { requireObject } from '../body-checks';
 import { createRequestBody } from './create-request';
+import * as z from 'zod/mini';
 import {
   body,
   constant,
   custom,
   ignored,
-  optional,
+  jsonSchemaOf,
+  parseWith,
   text,
   type BodySchema,
   type Field,
+  type Fields,
   type JsonSchema,
 } from './schema';
 
@@ -29,19 +32,16 @@ import {
 const create = createRequestBody.fields;
 
 /** A nested object parsed by `schema`, its errors prefixed with where it is (`subject.id …`). */
-function nested<T>(schema: Pick<BodySchema<never>, 'jsonSchema'> & { parse(raw: unknown): T }): Field<T> {
-  return custom(
-    (raw, name) => {
-      requireObject(raw, name);
-      try {
-        return schema.parse(raw);
-      } catch (error) {
-        if (!(error instanceof StepUpError)) throw error;
-        throw new StepUpError(error.code, `${name}: ${error.message}`);
-      }
-    },
-    () => schema.jsonSchema(),
-  );
+function nested<F extends Fields>(schema: BodySchema<F>): Field<ReturnType<BodySchema<F>['parse']>> {
+  return custom((raw, name) => {
+    requireObject(raw, name);
+    try {
+      return schema.parse(raw);
+    } catch (error) {
+      if (!(error instanceof StepUpError)) throw error;
+      throw new StepUpError(error.code, `${name}: ${error.message}`);
+    }
+  }, jsonSchemaOf(schema.schema));
 }
 
 const properties = ignored({
@@ -140,7 +140,7 @@ const example = {
 
 /** The body of `POST /access/v1/evaluation`. */
 export const accessEvaluationBody = body(
-  { subject, action, resource, context: optional(context) },
+  { subject, action, resource, context: z.optional(context) },
   {
     name: 'AccessEvaluationRequest',
     description: 'OpenID AuthZEN Access Evaluation request (§6.1): would stepup let this agent do this?',
@@ -149,19 +149,19 @@ export const accessEvaluationBody = body(
 );
 
 type Parts = {
-  readonly subject?: ReturnType<typeof subject.parse>;
-  readonly action?: ReturnType<typeof action.parse>;
-  readonly resource?: ReturnType<typeof resource.parse>;
-  readonly context?: ReturnType<typeof context.parse>;
+  readonly subject?: z.output<typeof subject>;
+  readonly action?: z.output<typeof action>;
+  readonly resource?: z.output<typeof resource>;
+  readonly context?: z.output<typeof context>;
 };
 
 const item = nested(
   body(
     {
-      subject: optional(subject),
-      action: optional(action),
-      resource: optional(resource),
-      context: optional(context),
+      subject: z.optional(subject),
+      action: z.optional(action),
+      resource: z.optional(resource),
+      context: z.optional(context),
     },
     {
       name: 'AccessEvaluationItem',
@@ -182,15 +182,15 @@ const evaluations = custom(
         `${name} must be an array of at most ${MAX_EVALUATIONS} objects`,
       );
     }
-    return raw.map((entry, i) => item.parse(entry, `${name}[${i}]`));
+    return raw.map((entry, i) => parseWith(item, entry, `${name}[${i}]`));
   },
-  () => ({ type: 'array', maxItems: MAX_EVALUATIONS, items: item.jsonSchema() }),
+  { type: 'array', maxItems: MAX_EVALUATIONS, items: jsonSchemaOf(item) },
 );
 
 const options = nested(
   body(
     {
-      evaluations_semantic: optional(
+      evaluations_semantic: z.optional(
         custom(
           (raw, name): EvaluationsSemantic => {
             if (!(EVALUATIONS_SEMANTICS as readonly unknown[]).includes(raw)) {
@@ -201,10 +201,10 @@ const options = nested(
             }
             return raw as EvaluationsSemantic;
           },
-          () => ({
+          {
             enum: [...EVALUATIONS_SEMANTICS],
             description: 'execute_all (default), or stop after the first deny or the first permit.',
-          }),
+          },
         ),
       ),
     },
@@ -219,12 +219,12 @@ const options = nested(
 /** The body of `POST /access/v1/evaluations`. */
 export const accessEvaluationsBody = body(
   {
-    subject: optional(subject),
-    action: optional(action),
-    resource: optional(resource),
-    context: optional(context),
-    evaluations: optional(evaluations),
-    options: optional(options),
+    subject: z.optional(subject),
+    action: z.optional(action),
+    resource: z.optional(resource),
+    context: z.optional(context),
+    evaluations: z.optional(evaluations),
+    options: z.optional(options),
   },
   {
     name: 'AccessEvaluationsRequest',

@@ -2,7 +2,8 @@ import { TRACE_PATTERNS, type TraceField } from '../../contract';
 import { StepUpError } from '../../domain/errors';
 import type { RequestTrace } from '../../domain/trace';
 import { requireObject } from '../body-checks';
-import { body, custom, optional, text, type Field } from './schema';
+import * as z from 'zod/mini';
+import { body, custom, jsonSchemaOf, text, type Field } from './schema';
 
 /** The longest each trace field may be: what its pattern allows (ASCII only, so characters are bytes). */
 const TRACE_MAX: Readonly<Record<TraceField, number>> = {
@@ -19,7 +20,7 @@ const traceText = (
   description: string,
   example: string,
 ): Field<string | undefined> =>
-  optional(
+  z.optional(
     text({
       max: TRACE_MAX[name],
       pattern: TRACE_PATTERNS[name],
@@ -93,8 +94,5 @@ export const traceField = custom(
     }
     return Object.fromEntries(Object.entries(parsed).filter(([, value]) => value !== undefined));
   },
-  () => {
-    const { title: _title, ...schema } = traceObject.jsonSchema();
-    return schema;
-  },
+  (({ title: _title, ...schema }) => schema)(jsonSchemaOf(traceObject.schema)),
 );
