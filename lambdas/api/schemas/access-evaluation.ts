@@ -13,7 +13,6 @@ import {
   constant,
   custom,
   ignored,
-  jsonSchemaOf,
   parseWith,
   text,
   type BodySchema,
@@ -33,15 +32,18 @@ const create = createRequestBody.fields;
 
 /** A nested object parsed by `schema`, its errors prefixed with where it is (`subject.id …`). */
 function nested<F extends Fields>(schema: BodySchema<F>): Field<ReturnType<BodySchema<F>['parse']>> {
-  return custom((raw, name) => {
-    requireObject(raw, name);
-    try {
-      return schema.parse(raw);
-    } catch (error) {
-      if (!(error instanceof StepUpError)) throw error;
-      throw new StepUpError(error.code, `${name}: ${error.message}`);
-    }
-  }, jsonSchemaOf(schema.schema));
+  return custom(
+    (raw, name) => {
+      requireObject(raw, name);
+      try {
+        return schema.parse(raw);
+      } catch (error) {
+        if (!(error instanceof StepUpError)) throw error;
+        throw new StepUpError(error.code, `${name}: ${error.message}`);
+      }
+    },
+    (describe) => describe(schema.schema),
+  );
 }
 
 const properties = ignored({
@@ -184,7 +186,7 @@ const evaluations = custom(
     }
     return raw.map((entry, i) => parseWith(item, entry, `${name}[${i}]`));
   },
-  { type: 'array', maxItems: MAX_EVALUATIONS, items: jsonSchemaOf(item) },
+  (describe) => ({ type: 'array', maxItems: MAX_EVALUATIONS, items: describe(item) }),
 );
 
 const options = nested(

@@ -9,7 +9,7 @@ import { publicJwk } from './public-jwk';
 import { traceField } from './trace';
 import * as z from 'zod/mini';
 import { requireObject } from '../body-checks';
-import { body, custom, integer, jsonSchemaOf, parseWith, text } from './schema';
+import { body, custom, integer, parseWith, text } from './schema';
 
 /** A risk signal's name in `context`. */
 const SIGNAL_NAME = /^[a-z][a-z0-9_]{0,63}$/;
@@ -34,16 +34,16 @@ const signals = custom(
     }
     return parsed;
   },
-  {
+  (describe) => ({
     type: 'object',
     description:
       'Risk signals for the policies: names of a lowercase letter then up to 63 lowercase letters, ' +
       'digits or _, each with a string value. Every name must be declared in the policy schema, or ' +
       'the request is refused (400). Agent-supplied: policies may only use them to ask for more.',
     propertyNames: { pattern: SIGNAL_NAME.source },
-    additionalProperties: jsonSchemaOf(signalValue),
+    additionalProperties: describe(signalValue),
     examples: [{ ticket: 'CHG-7', incident: 'INC-42' }],
-  },
+  }),
 );
 
 /** `parameters`: the exact arguments, bound to the approval by their RFC 8785 digest. */

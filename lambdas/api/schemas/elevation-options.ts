@@ -27,8 +27,8 @@ export function parseElevationOptionsQuery(
 }
 
 /** OpenAPI query parameters of `GET /v1/elevation-options`, from the same field declarations. */
-export const elevationOptionsParameters: readonly JsonSchema[] = (['resource', 'audience'] as const).map(
-  (name) => ({
+export const elevationOptionsParameters = (): JsonSchema[] =>
+  (['resource', 'audience'] as const).map((name) => ({
     name,
     in: 'query',
     required: false,
@@ -37,8 +37,7 @@ export const elevationOptionsParameters: readonly JsonSchema[] = (['resource', '
         ? 'The resource the agent means to act on: each action is then decided for it.'
         : 'The resource server that would receive the token (decides with resource.audience).',
     schema: jsonSchemaOf(elevationOptionsQuery.fields[name]),
-  }),
-);
+  }));
 
 const stringList: JsonSchema = { type: 'array', items: { type: 'string' } };
 

@@ -140,17 +140,34 @@ export function ignored(docs: FieldDocs): z.ZodMiniOptional<Field<undefined>> {
   );
 }
 
+/** Describes a field or body as JSON Schema: {@link jsonSchemaOf}, handed to descriptions built from it. */
+export type Describe = (schema: Field<unknown>) => JsonSchema;
+
+/**
+ * The JSON Schema of the fields whose description is built from other schemas', built only when a
+ * document is written. The generator is handed in, never imported by the schema files, so the
+ * handlers' bundles carry none (~20 KB minified).
+ */
+const describedLater = new WeakMap<z.core.$ZodType, (describe: Describe) => JsonSchema>();
+
 /**
  * A rule that stays code: `parse` names the field `name` (it is given {@link FIELD}) and throws
- * StepUpError; `jsonSchema` says as much of it as JSON Schema can.
+ * StepUpError; `jsonSchema` says as much of it as JSON Schema can (a function of `describe` when it
+ * is built from other schemas').
  */
-export function custom<T>(parse: (value: unknown, name: string) => T, jsonSchema: JsonSchema): Field<T> {
-  return z
-    .pipe(
-      z.unknown(),
-      z.transform((value: unknown, payload) => reported(payload, () => parse(value, FIELD))),
-    )
-    .check(z.meta(jsonSchema)) as Field<T>;
+export function custom<T>(
+  parse: (value: unknown, name: string) => T,
+  jsonSchema: JsonSchema | ((describe: Describe) => JsonSchema),
+): Field<T> {
+  const field = z.pipe(
+    z.unknown(),
+    z.transform((value: unknown, payload) => reported(payload, () => parse(value, FIELD))),
+  ) as Field<T>;
+  if (typeof jsonSchema === 'function') {
+    describedLater.set(field, jsonSchema);
+    return field;
+  }
+  return field.check(z.meta(jsonSchema));
 }
 
 /** The fields of a body, by name. */
@@ -174,8 +191,6 @@ export interface BodySchema<F extends Fields> {
    * @throws StepUpError `invalid_request` (or a field's own code)
    */
   parse(raw: unknown): Parsed<F>;
-  /** The body's JSON Schema, from {@link jsonSchemaOf}. */
-  jsonSchema(): JsonSchema;
 }
 
 /** Options of {@link body}. */
@@ -244,12 +259,23 @@ export function body<const F extends Fields>(fields: F, options: BodyOptions<F>)
     examples: options.examples,
     schema,
     parse: (raw) => parseWith(schema, raw),
-    jsonSchema: () => jsonSchemaOf(schema),
   };
 }
 
-/** The JSON Schema of a field or body, as the OpenAPI document embeds it (no `$schema`). */
+/**
+ * The JSON Schema of a field or body, as the OpenAPI document embeds it (no `$schema`). Described as
+ * zod's output: every schema that transforms (a `custom` field, a body's shape checks) states the
+ * input it takes as its metadata, which zod's input mode would strip of its examples.
+ */
 export function jsonSchemaOf(schema: Field<unknown>): JsonSchema {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' });
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
+    io: 'output',
+    unrepresentable: 'any',
+    override: ({ zodSchema, jsonSchema }) => {
+      // A `custom` field's own schema is zod's `{}` (a transform's output): this is all it says.
+      const later = describedLater.get(zodSchema);
+      if (later) Object.assign(jsonSchema, later(jsonSchemaOf));
+    },
+  });
   return rest;
 }

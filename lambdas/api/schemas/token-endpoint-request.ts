@@ -8,7 +8,6 @@ import {
   parseDeferredTokenExchange,
   type DeferredTokenExchange,
 } from './deferred-token-request';
-import { jsonSchemaOf, type JsonSchema } from './schema';
 import { parseTokenRequest, tokenRequestBody, type TokenRequest } from './token-request';
 
 /** What `POST /v1/token` was asked: a poll (CIBA or DTR deferred), or a new deferred request. */
@@ -36,7 +35,6 @@ export const tokenEndpointRequestBody = {
   name: 'TokenEndpointRequest',
   examples: MEMBERS.flatMap((member) => member.examples),
   schema,
-  jsonSchema: (): JsonSchema => jsonSchemaOf(schema),
 };
 
 /**

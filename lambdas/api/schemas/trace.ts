@@ -3,7 +3,7 @@ import { StepUpError } from '../../domain/errors';
 import type { RequestTrace } from '../../domain/trace';
 import { requireObject } from '../body-checks';
 import * as z from 'zod/mini';
-import { body, custom, jsonSchemaOf, text, type Field } from './schema';
+import { body, custom, text, type Field } from './schema';
 
 /** The longest each trace field may be: what its pattern allows (ASCII only, so characters are bytes). */
 const TRACE_MAX: Readonly<Record<TraceField, number>> = {
@@ -94,5 +94,8 @@ export const traceField = custom(
     }
     return Object.fromEntries(Object.entries(parsed).filter(([, value]) => value !== undefined));
   },
-  (({ title: _title, ...schema }) => schema)(jsonSchemaOf(traceObject.schema)),
+  (describe) => {
+    const { title: _title, ...schema } = describe(traceObject.schema);
+    return schema;
+  },
 );
