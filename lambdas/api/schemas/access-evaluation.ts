@@ -1,3 +1,4 @@
+import * as z from 'zod/mini';
 import { StepUpError } from '../../domain/errors';
 import {
   EVALUATIONS_SEMANTICS,
@@ -5,15 +6,14 @@ import {
   type EvaluationsSemantic,
 } from '../../domain/evaluate-access';
 import { WORKLOAD_SUB_RULE } from '../../domain/workload-identity';
-import { requireObject } from '../body-checks';
 import { createRequestBody } from './create-request';
-import * as z from 'zod/mini';
 import {
   body,
   constant,
   custom,
   ignored,
   parseWith,
+  requireObject,
   text,
   type BodySchema,
   type Field,

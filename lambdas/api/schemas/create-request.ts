@@ -1,3 +1,4 @@
+import * as z from 'zod/mini';
 import {
   MAX_RESOURCE_LENGTH,
   MAX_TOKEN_TTL_SECONDS,
@@ -7,9 +8,7 @@ import { StepUpError } from '../../domain/errors';
 import { bindParameters, MAX_PARAMETERS_BYTES, MAX_PARAMETERS_DEPTH } from '../../domain/parameters';
 import { publicJwk } from './public-jwk';
 import { traceField } from './trace';
-import * as z from 'zod/mini';
-import { requireObject } from '../body-checks';
-import { body, custom, integer, parseWith, text } from './schema';
+import { body, custom, integer, parseWith, requireObject, text } from './schema';
 
 /** A risk signal's name in `context`. */
 const SIGNAL_NAME = /^[a-z][a-z0-9_]{0,63}$/;

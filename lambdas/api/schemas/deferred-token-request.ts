@@ -1,3 +1,4 @@
+import * as z from 'zod/mini';
 import {
   AUTHORIZATION_DETAILS_TYPE,
   DEFERRED_COMPLETION_MODE,
@@ -7,11 +8,9 @@ import {
 } from '../../contract';
 import type { CreateRequestInput } from '../../domain/create-request';
 import { StepUpError } from '../../domain/errors';
-import { requireObject } from '../body-checks';
 import { parseCreateRequest } from './create-request';
 import { tokenField } from './introspection-request';
-import * as z from 'zod/mini';
-import { body, constant, custom } from './schema';
+import { body, constant, custom, requireObject } from './schema';
 import { authReqId, waitSeconds } from './token-request';
 
 /** The justification approvers see when the agent's authorization_details entry gives none. */

@@ -1,6 +1,6 @@
+import * as z from 'zod/mini';
 import type { ElevationOptionsQuestion } from '../../domain/elevation-options';
 import { createRequestBody } from './create-request';
-import * as z from 'zod/mini';
 import { body, jsonSchemaOf, type JsonSchema } from './schema';
 
 const create = createRequestBody.fields;

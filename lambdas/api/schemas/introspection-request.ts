@@ -1,6 +1,6 @@
+import * as z from 'zod/mini';
 import type { ResourceOperation } from '../../domain/trace';
 import { resourceOperationFields, resourceOperationOf } from './resource-operation';
-import * as z from 'zod/mini';
 import { body, ignored, text } from './schema';
 
 /** An access token as introspection and revocation take it. */

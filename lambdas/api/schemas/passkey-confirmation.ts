@@ -1,7 +1,7 @@
+import * as z from 'zod/mini';
 import type { CeremonyResponse } from '../../ports/passkey-ceremony';
 import { StepUpError } from '../../domain/errors';
 import { MAX_CREDENTIAL_ID_LENGTH } from '../../domain/passkey/passkey-link';
-import * as z from 'zod/mini';
 import { body, custom, text } from './schema';
 
 /** A WebAuthn response as `@simplewebauthn/browser` encodes it: an object with a string `id`. */

@@ -1,6 +1,6 @@
+import * as z from 'zod/mini';
 import { StepUpError } from '../../domain/errors';
 import type { ResourceOperation } from '../../domain/trace';
-import * as z from 'zod/mini';
 import { text } from './schema';
 
 /**

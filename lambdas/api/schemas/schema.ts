@@ -202,6 +202,18 @@ export interface BodyOptions<F extends Fields> {
   readonly exactlyOne?: { readonly fields: readonly (keyof F & string)[]; readonly message: string };
 }
 
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * A JSON object, for the rules that stay code (`what` names it in the message).
+ * @throws StepUpError `invalid_request`
+ */
+export function requireObject(value: unknown, what: string): Record<string, unknown> {
+  if (!isObject(value)) throw new StepUpError('invalid_request', `${what} must be a JSON object`);
+  return value;
+}
+
 /**
  * The checks of a body's shape, before its fields: a JSON object, no unknown field (the message
  * names the accepted fields and counts the unknown ones: an unknown name is the caller's raw input,
@@ -212,15 +224,12 @@ function shapeProblem(
   names: readonly string[],
   exactlyOne?: BodyOptions<Fields>['exactlyOne'],
 ) {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    return 'request body must be a JSON object';
-  }
+  if (!isObject(raw)) return 'request body must be a JSON object';
   const unknown = Object.keys(raw).filter((key) => !names.includes(key)).length;
   if (unknown > 0) {
     return `${unknown} unknown field${unknown === 1 ? '' : 's'}; the accepted fields are ${names.join(', ')}`;
   }
-  const given = raw as Record<string, unknown>;
-  if (exactlyOne && exactlyOne.fields.filter((name) => given[name] !== undefined).length !== 1) {
+  if (exactlyOne && exactlyOne.fields.filter((name) => raw[name] !== undefined).length !== 1) {
     return exactlyOne.message;
   }
   return undefined;

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { CIBA_GRANT_TYPE, DEFERRED_GRANT_TYPE, TOKEN_EXCHANGE_GRANT_TYPE } from '../../contract';
 import { StepUpError } from '../../domain/errors';
-import { requireObject } from '../body-checks';
+import { requireObject } from './schema';
 import {
   deferredPollBody,
   deferredTokenExchangeBody,

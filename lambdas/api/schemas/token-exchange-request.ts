@@ -1,6 +1,6 @@
+import * as z from 'zod/mini';
 import { ACCESS_TOKEN_TYPE, AWS_CREDENTIALS_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT_TYPE } from '../../contract';
 import { tokenField } from './introspection-request';
-import * as z from 'zod/mini';
 import { body, constant } from './schema';
 
 /** The body of `POST /v1/credentials/aws` (JSON or form fields). */

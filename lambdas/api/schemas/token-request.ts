@@ -1,6 +1,6 @@
+import * as z from 'zod/mini';
 import { CIBA_GRANT_TYPE, TOKEN_WAIT_MAX_SECONDS } from '../../contract';
 import { StepUpError } from '../../domain/errors';
-import * as z from 'zod/mini';
 import { body, constant, custom, text } from './schema';
 
 /** A request id as `/v1/token` takes it (`auth_req_id`); also the `{id}` of `/v1/requests/{id}`. */

@@ -1,9 +1,8 @@
+import * as z from 'zod/mini';
 import { TRACE_PATTERNS, type TraceField } from '../../contract';
 import { StepUpError } from '../../domain/errors';
 import type { RequestTrace } from '../../domain/trace';
-import { requireObject } from '../body-checks';
-import * as z from 'zod/mini';
-import { body, custom, text, type Field } from './schema';
+import { body, custom, requireObject, text, type Field } from './schema';
 
 /** The longest each trace field may be: what its pattern allows (ASCII only, so characters are bytes). */
 const TRACE_MAX: Readonly<Record<TraceField, number>> = {
