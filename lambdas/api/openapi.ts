@@ -2,7 +2,7 @@ import packageJson from '../../package.json';
 import type { ErrorCode } from '../contract';
 import { httpStatusOf } from './error-response';
 import { RESPONSE_SCHEMAS } from './schemas/responses';
-import type { BodySchema, JsonSchema } from './schemas/schema';
+import { jsonSchemaOf, type JsonSchema } from './schemas/schema';
 import { serverMetadata } from './server-metadata';
 import { OPENAPI_VERSION, ROUTES, type Route } from './routes';
 
@@ -14,9 +14,7 @@ export const LOCAL_ISSUER = 'http://127.0.0.1:3000';
 const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
 
 // Request bodies, each declared once in `./schemas/` and named by its route: the handlers parse with them too.
-const REQUEST_BODIES = ROUTES.flatMap((route: Route) =>
-  route.body ? [route.body.schema as Pick<BodySchema<never>, 'name' | 'jsonSchema'>] : [],
-);
+const REQUEST_BODIES = ROUTES.flatMap((route: Route) => (route.body ? [route.body.schema] : []));
 
 /** RFC 8414 metadata, described from what {@link serverMetadata} answers. */
 function serverMetadataSchema(): JsonSchema {
@@ -218,7 +216,7 @@ export function openApiDocument(issuer: string): Record<string, unknown> {
         },
       },
       schemas: {
-        ...Object.fromEntries(REQUEST_BODIES.map((body) => [body.name, body.jsonSchema()])),
+        ...Object.fromEntries(REQUEST_BODIES.map((body) => [body.name, jsonSchemaOf(body.schema)])),
         ...RESPONSE_SCHEMAS,
         ServerMetadata: serverMetadataSchema(),
       },

@@ -18,7 +18,7 @@ import { auditEventsPage } from './schemas/audit-events';
 import { auditQueryOpenApiParameters } from './schemas/audit-query';
 import { passkeyConfirmationBody, passkeyRevocationBody } from './schemas/passkey-confirmation';
 import { awsCredentialsRequestBody } from './schemas/token-exchange-request';
-import type { JsonSchema } from './schemas/schema';
+import type { Field, JsonSchema } from './schemas/schema';
 import { tokenEndpointRequestBody } from './schemas/token-endpoint-request';
 
 /*
@@ -47,7 +47,7 @@ export interface OkResponse {
 
 /** A request body a route parses: the schema (by its component name) and whether forms are taken. */
 export interface RouteBody {
-  readonly schema: { readonly name: string };
+  readonly schema: { readonly name: string; readonly schema: Field<unknown> };
   /** Also `application/x-www-form-urlencoded` (the OAuth endpoints). */
   readonly form: boolean;
 }
@@ -558,7 +558,7 @@ export const ROUTES = [
       'Every action the policy schema declares; with resource (and audience), what POST /v1/requests ' +
       'would decide for the caller for each: auto-approve, step-up (approver groups, quorum) or deny. ' +
       'Plus the audiences the config knows. Nothing is created or paged.',
-    parameters: elevationOptionsParameters,
+    parameters: elevationOptionsParameters(),
     ok: { '200': { description: 'The options.', schema: elevationOptionsResponse } },
     errors: { invalid_request: 'An unknown or invalid query parameter.' },
   },

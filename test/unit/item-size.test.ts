@@ -11,6 +11,7 @@ import { MAX_COMBINED_DESCRIPTION_LENGTH } from '../../lambdas/domain/policy-ann
 import { MAX_REDELIVERIES } from '../../lambdas/domain/token-redelivery';
 import { WORKLOAD_SUB_RULE } from '../../lambdas/domain/workload-identity';
 import { createRequestBody } from '../../lambdas/api/schemas/create-request';
+import { jsonSchemaOf } from '../../lambdas/api/schemas/schema';
 import type { LocalDynamoDb } from '../../local/local-dynamodb';
 import { itemSize } from './support/item-size';
 import { NOW, pendingRequest, useDynaliteStore } from './support/fixtures';
@@ -29,8 +30,8 @@ const MAX_REQUEST_ITEM_BYTES = 68 * 1024;
 const widest = (length: number) => '𝕏'.repeat(length);
 
 const maxLength = (field: string) =>
-  (createRequestBody.jsonSchema() as { properties: Record<string, { maxLength: number }> }).properties[field]!
-    .maxLength;
+  (jsonSchemaOf(createRequestBody.schema) as { properties: Record<string, { maxLength: number }> })
+    .properties[field]!.maxLength;
 
 // Bounds that come from outside the request body: `@quorum` is at most 10 (policy-annotations), a
 // Slack id is short (we allow 32), a Step Functions task token is at most 2,048 characters, the

@@ -1,3 +1,4 @@
+import * as z from 'zod/mini';
 import { StepUpError } from '../../domain/errors';
 import {
   EVALUATIONS_SEMANTICS,
@@ -5,17 +6,18 @@ import {
   type EvaluationsSemantic,
 } from '../../domain/evaluate-access';
 import { WORKLOAD_SUB_RULE } from '../../domain/workload-identity';
-import { requireObject } from '../body-checks';
 import { createRequestBody } from './create-request';
 import {
   body,
   constant,
   custom,
   ignored,
-  optional,
+  parseWith,
+  requireObject,
   text,
   type BodySchema,
   type Field,
+  type Fields,
   type JsonSchema,
 } from './schema';
 
@@ -29,7 +31,7 @@ import {
 const create = createRequestBody.fields;
 
 /** A nested object parsed by `schema`, its errors prefixed with where it is (`subject.id …`). */
-function nested<T>(schema: Pick<BodySchema<never>, 'jsonSchema'> & { parse(raw: unknown): T }): Field<T> {
+function nested<F extends Fields>(schema: BodySchema<F>): Field<ReturnType<BodySchema<F>['parse']>> {
   return custom(
     (raw, name) => {
       requireObject(raw, name);
@@ -40,7 +42,7 @@ function nested<T>(schema: Pick<BodySchema<never>, 'jsonSchema'> & { parse(raw: 
         throw new StepUpError(error.code, `${name}: ${error.message}`);
       }
     },
-    () => schema.jsonSchema(),
+    (describe) => describe(schema.schema),
   );
 }
 
@@ -140,7 +142,7 @@ const example = {
 
 /** The body of `POST /access/v1/evaluation`. */
 export const accessEvaluationBody = body(
-  { subject, action, resource, context: optional(context) },
+  { subject, action, resource, context: z.optional(context) },
   {
     name: 'AccessEvaluationRequest',
     description: 'OpenID AuthZEN Access Evaluation request (§6.1): would stepup let this agent do this?',
@@ -149,19 +151,19 @@ export const accessEvaluationBody = body(
 );
 
 type Parts = {
-  readonly subject?: ReturnType<typeof subject.parse>;
-  readonly action?: ReturnType<typeof action.parse>;
-  readonly resource?: ReturnType<typeof resource.parse>;
-  readonly context?: ReturnType<typeof context.parse>;
+  readonly subject?: z.output<typeof subject>;
+  readonly action?: z.output<typeof action>;
+  readonly resource?: z.output<typeof resource>;
+  readonly context?: z.output<typeof context>;
 };
 
 const item = nested(
   body(
     {
-      subject: optional(subject),
-      action: optional(action),
-      resource: optional(resource),
-      context: optional(context),
+      subject: z.optional(subject),
+      action: z.optional(action),
+      resource: z.optional(resource),
+      context: z.optional(context),
     },
     {
       name: 'AccessEvaluationItem',
@@ -182,15 +184,15 @@ const evaluations = custom(
         `${name} must be an array of at most ${MAX_EVALUATIONS} objects`,
       );
     }
-    return raw.map((entry, i) => item.parse(entry, `${name}[${i}]`));
+    return raw.map((entry, i) => parseWith(item, entry, `${name}[${i}]`));
   },
-  () => ({ type: 'array', maxItems: MAX_EVALUATIONS, items: item.jsonSchema() }),
+  (describe) => ({ type: 'array', maxItems: MAX_EVALUATIONS, items: describe(item) }),
 );
 
 const options = nested(
   body(
     {
-      evaluations_semantic: optional(
+      evaluations_semantic: z.optional(
         custom(
           (raw, name): EvaluationsSemantic => {
             if (!(EVALUATIONS_SEMANTICS as readonly unknown[]).includes(raw)) {
@@ -201,10 +203,10 @@ const options = nested(
             }
             return raw as EvaluationsSemantic;
           },
-          () => ({
+          {
             enum: [...EVALUATIONS_SEMANTICS],
             description: 'execute_all (default), or stop after the first deny or the first permit.',
-          }),
+          },
         ),
       ),
     },
@@ -219,12 +221,12 @@ const options = nested(
 /** The body of `POST /access/v1/evaluations`. */
 export const accessEvaluationsBody = body(
   {
-    subject: optional(subject),
-    action: optional(action),
-    resource: optional(resource),
-    context: optional(context),
-    evaluations: optional(evaluations),
-    options: optional(options),
+    subject: z.optional(subject),
+    action: z.optional(action),
+    resource: z.optional(resource),
+    context: z.optional(context),
+    evaluations: z.optional(evaluations),
+    options: z.optional(options),
   },
   {
     name: 'AccessEvaluationsRequest',

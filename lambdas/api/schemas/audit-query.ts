@@ -1,8 +1,9 @@
+import * as z from 'zod/mini';
 import { MAX_RESOURCE_LENGTH } from '../../domain/create-request';
 import { StepUpError } from '../../domain/errors';
 import type { AuditQuery } from '../../domain/audit-record';
 import { WORKLOAD_SUB_RULE } from '../../domain/workload-identity';
-import { body, custom, optional, text, type JsonSchema } from './schema';
+import { body, custom, jsonSchemaOf, text, type JsonSchema } from './schema';
 
 /** RFC 3339 date-time, with `Z` or an offset; fractions up to nanoseconds. */
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
@@ -25,22 +26,24 @@ const instant = (description: string) =>
       }
       return new Date(value).toISOString();
     },
-    (): JsonSchema => ({ type: 'string', format: 'date-time', description }),
+    { type: 'string', format: 'date-time', description },
   );
 
 /** The query string of `GET /v1/audit/events`: each filter once, nothing else. */
 export const auditQueryParameters = body(
   {
-    agent: optional(text({ ...WORKLOAD_SUB_RULE, description: 'Only this agent’s (workload sub) events.' })),
-    action: optional(
+    agent: z.optional(
+      text({ ...WORKLOAD_SUB_RULE, description: 'Only this agent’s (workload sub) events.' }),
+    ),
+    action: z.optional(
       text({ max: 128, description: 'Only events of requests for this action, e.g. db:DropTable.' }),
     ),
-    resource: optional(
+    resource: z.optional(
       text({ max: MAX_RESOURCE_LENGTH, description: 'Only events of requests for this resource.' }),
     ),
-    since: optional(instant('Only events at or after this instant.')),
-    until: optional(instant('Only events at or before this instant.')),
-    cursor: optional(
+    since: z.optional(instant('Only events at or after this instant.')),
+    until: z.optional(instant('Only events at or before this instant.')),
+    cursor: z.optional(
       custom(
         (value, name) => {
           if (typeof value !== 'string' || !CURSOR.test(value)) {
@@ -48,14 +51,14 @@ export const auditQueryParameters = body(
           }
           return value;
         },
-        (): JsonSchema => ({
+        {
           type: 'string',
           pattern: CURSOR.source,
           description: 'The cursor of the previous page, as returned; absent for the newest page.',
-        }),
+        },
       ),
     ),
-    limit: optional(
+    limit: z.optional(
       custom(
         (value, name) => {
           const limit = typeof value === 'string' && /^[1-9]\d{0,2}$/.test(value) ? Number(value) : NaN;
@@ -64,13 +67,13 @@ export const auditQueryParameters = body(
           }
           return limit;
         },
-        (): JsonSchema => ({
+        {
           type: 'integer',
           minimum: 1,
           maximum: MAX_LIMIT,
           default: DEFAULT_LIMIT,
           description: 'At most this many requests (with their events) or refused clicks per page.',
-        }),
+        },
       ),
     ),
   },
@@ -100,6 +103,6 @@ export function auditQueryOpenApiParameters(): JsonSchema[] {
     name,
     in: 'query',
     required: false,
-    schema: field.jsonSchema(),
+    schema: jsonSchemaOf(field),
   }));
 }

@@ -1,3 +1,4 @@
+import * as z from 'zod/mini';
 import {
   MAX_RESOURCE_LENGTH,
   MAX_TOKEN_TTL_SECONDS,
@@ -5,10 +6,9 @@ import {
 } from '../../domain/create-request';
 import { StepUpError } from '../../domain/errors';
 import { bindParameters, MAX_PARAMETERS_BYTES, MAX_PARAMETERS_DEPTH } from '../../domain/parameters';
-import { requireObject } from '../body-checks';
 import { publicJwk } from './public-jwk';
 import { traceField } from './trace';
-import { body, custom, integer, optional, text } from './schema';
+import { body, custom, integer, parseWith, requireObject, text } from './schema';
 
 /** A risk signal's name in `context`. */
 const SIGNAL_NAME = /^[a-z][a-z0-9_]{0,63}$/;
@@ -28,28 +28,25 @@ const signals = custom(
           'context has a signal name that is not a lowercase letter then up to 63 lowercase letters, digits or _',
         );
       }
-      try {
-        parsed[key] = signalValue.parse(context[key], key);
-      } catch (error) {
-        throw new StepUpError('invalid_request', `context.${(error as Error).message}`);
-      }
+      // `context.`, not the field's name: AuthZEN's `context.signals` says it the same way.
+      parsed[key] = parseWith(signalValue, context[key], `context.${key}`);
     }
     return parsed;
   },
-  () => ({
+  (describe) => ({
     type: 'object',
     description:
       'Risk signals for the policies: names of a lowercase letter then up to 63 lowercase letters, ' +
       'digits or _, each with a string value. Every name must be declared in the policy schema, or ' +
       'the request is refused (400). Agent-supplied: policies may only use them to ask for more.',
     propertyNames: { pattern: SIGNAL_NAME.source },
-    additionalProperties: signalValue.jsonSchema(),
+    additionalProperties: describe(signalValue),
     examples: [{ ticket: 'CHG-7', incident: 'INC-42' }],
   }),
 );
 
 /** `parameters`: the exact arguments, bound to the approval by their RFC 8785 digest. */
-const parameters = custom(bindParameters, () => ({
+const parameters = custom(bindParameters, {
   type: 'object',
   description:
     'The exact arguments the agent will send to the resource server (a SQL statement, an HTTP body…). ' +
@@ -59,7 +56,7 @@ const parameters = custom(bindParameters, () => ({
     'member names, well-formed Unicode, integers within ±(2^53 − 1) (send larger ones as strings); at ' +
     `most ${MAX_PARAMETERS_DEPTH} levels deep and ${MAX_PARAMETERS_BYTES} bytes once canonicalised.`,
   examples: [{ sql: 'DROP TABLE orders' }],
-}));
+});
 
 const minimal = {
   action: 'db:DropTable',
@@ -101,7 +98,7 @@ export const createRequestBody = body(
       multiline: true,
       description: 'Why, in the agent’s words; shown to approvers as unverified.',
     }),
-    on_behalf_of: optional(
+    on_behalf_of: z.optional(
       text({
         max: 256,
         description:
@@ -110,7 +107,7 @@ export const createRequestBody = body(
         examples: ['carol@example.com'],
       }),
     ),
-    requested_ttl_seconds: optional(
+    requested_ttl_seconds: z.optional(
       integer({
         min: 1,
         max: MAX_TOKEN_TTL_SECONDS,
@@ -119,9 +116,9 @@ export const createRequestBody = body(
         examples: [120],
       }),
     ),
-    context: optional(signals),
-    parameters: optional(parameters),
-    subject_token: optional(
+    context: z.optional(signals),
+    parameters: z.optional(parameters),
+    subject_token: z.optional(
       text({
         max: 8192,
         pattern: /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/,
@@ -132,7 +129,7 @@ export const createRequestBody = body(
           'does not verify, names someone else, or no provider is configured.',
       }),
     ),
-    dpop_jwk: optional(
+    dpop_jwk: z.optional(
       publicJwk('The agent’s DPoP public key: the token is bound to it (cnf.jkt, token_type DPoP).', [
         {
           kty: 'EC',
@@ -142,7 +139,7 @@ export const createRequestBody = body(
         },
       ]),
     ),
-    trace: optional(traceField),
+    trace: z.optional(traceField),
   },
   {
     name: 'CreateRequest',

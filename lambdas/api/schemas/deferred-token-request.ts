@@ -1,3 +1,4 @@
+import * as z from 'zod/mini';
 import {
   AUTHORIZATION_DETAILS_TYPE,
   DEFERRED_COMPLETION_MODE,
@@ -7,10 +8,9 @@ import {
 } from '../../contract';
 import type { CreateRequestInput } from '../../domain/create-request';
 import { StepUpError } from '../../domain/errors';
-import { requireObject } from '../body-checks';
 import { parseCreateRequest } from './create-request';
 import { tokenField } from './introspection-request';
-import { body, constant, custom, optional } from './schema';
+import { body, constant, custom, requireObject } from './schema';
 import { authReqId, waitSeconds } from './token-request';
 
 /** The justification approvers see when the agent's authorization_details entry gives none. */
@@ -52,7 +52,7 @@ const authorizationDetails = custom(
       justification: (entry.justification ?? NO_JUSTIFICATION) as string,
     };
   },
-  () => ({
+  {
     description:
       `RFC 9396: exactly one entry of type ${AUTHORIZATION_DETAILS_TYPE}: actions (one action, as ` +
       'POST /v1/requests action), identifier (the resource), locations (one audience) and an optional ' +
@@ -77,7 +77,7 @@ const authorizationDetails = custom(
       },
       { type: 'string', description: 'The array as JSON text (form bodies).' },
     ],
-  }),
+  },
 );
 
 const exampleDetails = [
@@ -140,7 +140,7 @@ export const deferredPollBody = body(
       { description: 'The DTR deferred grant type.' },
     ),
     deferral_code: authReqId,
-    wait: optional(waitSeconds),
+    wait: z.optional(waitSeconds),
   },
   {
     name: 'DeferredPollRequest',

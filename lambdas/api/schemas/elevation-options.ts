@@ -1,12 +1,13 @@
+import * as z from 'zod/mini';
 import type { ElevationOptionsQuestion } from '../../domain/elevation-options';
 import { createRequestBody } from './create-request';
-import { body, optional, type JsonSchema } from './schema';
+import { body, jsonSchemaOf, type JsonSchema } from './schema';
 
 const create = createRequestBody.fields;
 
 /** The query of `GET /v1/elevation-options`: the resource (and audience) the agent means to act on. */
 export const elevationOptionsQuery = body(
-  { resource: optional(create.resource), audience: optional(create.audience) },
+  { resource: z.optional(create.resource), audience: z.optional(create.audience) },
   {
     name: 'ElevationOptionsQuery',
     description: 'Query parameters: what to decide each action for.',
@@ -26,8 +27,8 @@ export function parseElevationOptionsQuery(
 }
 
 /** OpenAPI query parameters of `GET /v1/elevation-options`, from the same field declarations. */
-export const elevationOptionsParameters: readonly JsonSchema[] = (['resource', 'audience'] as const).map(
-  (name) => ({
+export const elevationOptionsParameters = (): JsonSchema[] =>
+  (['resource', 'audience'] as const).map((name) => ({
     name,
     in: 'query',
     required: false,
@@ -35,9 +36,8 @@ export const elevationOptionsParameters: readonly JsonSchema[] = (['resource', '
       name === 'resource'
         ? 'The resource the agent means to act on: each action is then decided for it.'
         : 'The resource server that would receive the token (decides with resource.audience).',
-    schema: elevationOptionsQuery.fields[name].jsonSchema(),
-  }),
-);
+    schema: jsonSchemaOf(elevationOptionsQuery.fields[name]),
+  }));
 
 const stringList: JsonSchema = { type: 'array', items: { type: 'string' } };
 

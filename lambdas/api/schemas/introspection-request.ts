@@ -1,6 +1,7 @@
+import * as z from 'zod/mini';
 import type { ResourceOperation } from '../../domain/trace';
 import { resourceOperationFields, resourceOperationOf } from './resource-operation';
-import { body, ignored, optional, text } from './schema';
+import { body, ignored, text } from './schema';
 
 /** An access token as introspection and revocation take it. */
 export const tokenField = (description: string) =>
@@ -17,7 +18,7 @@ export const introspectionRequestBody = body(
   {
     token: tokenField('The access token to check, and consume if it is valid for the caller.'),
     token_type_hint: tokenTypeHint,
-    parameters_sha256: optional(
+    parameters_sha256: z.optional(
       text({
         max: 43,
         pattern: /^[A-Za-z0-9_-]{43}$/,

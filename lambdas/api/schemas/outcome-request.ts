@@ -1,6 +1,7 @@
+import * as z from 'zod/mini';
 import { StepUpError } from '../../domain/errors';
 import type { ActionOutcome } from '../../domain/trace';
-import { body, custom, optional, text } from './schema';
+import { body, custom, FIELD, text } from './schema';
 
 const RESULTS: readonly ActionOutcome['result'][] = ['succeeded', 'failed'];
 
@@ -10,13 +11,13 @@ export const outcomeRequestBody = body(
     result: custom(
       (value): ActionOutcome['result'] => {
         if (value !== 'succeeded' && value !== 'failed') {
-          throw new StepUpError('invalid_request', 'result must be succeeded or failed');
+          throw new StepUpError('invalid_request', `${FIELD} must be succeeded or failed`);
         }
         return value;
       },
-      () => ({ enum: RESULTS, description: 'Whether the action the token allowed succeeded.' }),
+      { enum: RESULTS, description: 'Whether the action the token allowed succeeded.' },
     ),
-    code: optional(
+    code: z.optional(
       text({
         max: 64,
         pattern: /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/,

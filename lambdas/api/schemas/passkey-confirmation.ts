@@ -1,7 +1,8 @@
+import * as z from 'zod/mini';
 import type { CeremonyResponse } from '../../ports/passkey-ceremony';
 import { StepUpError } from '../../domain/errors';
 import { MAX_CREDENTIAL_ID_LENGTH } from '../../domain/passkey/passkey-link';
-import { body, custom, optional, text } from './schema';
+import { body, custom, text } from './schema';
 
 /** A WebAuthn response as `@simplewebauthn/browser` encodes it: an object with a string `id`. */
 const ceremonyResponse = custom<CeremonyResponse>(
@@ -18,21 +19,21 @@ const ceremonyResponse = custom<CeremonyResponse>(
     }
     return value as CeremonyResponse;
   },
-  () => ({
+  {
     type: 'object',
     required: ['id', 'rawId', 'type', 'response'],
     description:
       'The PublicKeyCredential the browser produced (WebAuthn JSON encoding, as @simplewebauthn/browser ' +
       'returns it): an assertion on a vote link, an attestation on an enrolment link.',
-  }),
+  },
 );
 
 /** The body the approval page posts: the passkey's answer, and for a denial the reason. */
 export const passkeyConfirmationBody = body(
   {
     response: ceremonyResponse,
-    proof: optional(ceremonyResponse),
-    remove: optional(
+    proof: z.optional(ceremonyResponse),
+    remove: z.optional(
       text({
         max: MAX_CREDENTIAL_ID_LENGTH,
         pattern: /^[A-Za-z0-9_-]+$/,
@@ -41,7 +42,7 @@ export const passkeyConfirmationBody = body(
           '`response` is then the assertion of one of their passkeys confirming it.',
       }),
     ),
-    reason: optional(
+    reason: z.optional(
       text({
         max: 500,
         multiline: true,

@@ -1,6 +1,7 @@
+import * as z from 'zod/mini';
 import { StepUpError } from '../../domain/errors';
 import type { ResourceOperation } from '../../domain/trace';
-import { optional, text } from './schema';
+import { text } from './schema';
 
 /**
  * What a resource server says it is about to do with a token, in the fields of its introspection:
@@ -8,7 +9,7 @@ import { optional, text } from './schema';
  * trail's consumption event; nothing is decided on them.
  */
 export const resourceOperationFields = {
-  method: optional(
+  method: z.optional(
     text({
       max: 16,
       pattern: /^[A-Z]{1,16}$/,
@@ -17,7 +18,7 @@ export const resourceOperationFields = {
       examples: ['DELETE'],
     }),
   ),
-  path: optional(
+  path: z.optional(
     text({
       max: 512,
       pattern: /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]{0,511}$/,
@@ -27,7 +28,7 @@ export const resourceOperationFields = {
       examples: ['/tables/orders'],
     }),
   ),
-  operation: optional(
+  operation: z.optional(
     text({
       max: 128,
       pattern: /^[A-Za-z0-9/][A-Za-z0-9_.:/-]{0,127}$/,

@@ -1,16 +1,17 @@
+import * as z from 'zod/mini';
 import { DEFERRAL_CODE_TOKEN_TYPE } from '../../contract';
 import { tokenField } from './introspection-request';
 import type { RevokeInput } from '../../domain/revoke';
 import { WORKLOAD_SUB_RULE } from '../../domain/workload-identity';
-import { body, optional, text } from './schema';
+import { body, text } from './schema';
 
 /** The body of `POST /v1/revoke` (JSON or form fields): one token, or every grant of an agent. */
 export const revokeRequestBody = body(
   {
-    token: optional(
+    token: z.optional(
       tokenField('RFC 7009: the token to revoke; the caller must be its agent or its audience.'),
     ),
-    token_type_hint: optional(
+    token_type_hint: z.optional(
       text({
         max: 64,
         pattern: /^[A-Za-z0-9_.:-]+$/,
@@ -21,7 +22,7 @@ export const revokeRequestBody = body(
         examples: ['access_token', DEFERRAL_CODE_TOKEN_TYPE],
       }),
     ),
-    agent: optional(
+    agent: z.optional(
       text({
         ...WORKLOAD_SUB_RULE,
         description:

@@ -1,13 +1,13 @@
+import * as z from 'zod/mini';
 import { CIBA_GRANT_TYPE, DEFERRED_GRANT_TYPE, TOKEN_EXCHANGE_GRANT_TYPE } from '../../contract';
 import { StepUpError } from '../../domain/errors';
-import { requireObject } from '../body-checks';
+import { requireObject } from './schema';
 import {
   deferredPollBody,
   deferredTokenExchangeBody,
   parseDeferredTokenExchange,
   type DeferredTokenExchange,
 } from './deferred-token-request';
-import type { JsonSchema } from './schema';
 import { parseTokenRequest, tokenRequestBody, type TokenRequest } from './token-request';
 
 /** What `POST /v1/token` was asked: a poll (CIBA or DTR deferred), or a new deferred request. */
@@ -18,17 +18,23 @@ const GRANT_TYPES = [CIBA_GRANT_TYPE, DEFERRED_GRANT_TYPE, TOKEN_EXCHANGE_GRANT_
 
 const MEMBERS = [tokenRequestBody, deferredPollBody, deferredTokenExchangeBody];
 
-/** The body of `POST /v1/token`: one of its grants, told apart by `grant_type`. */
-export const tokenEndpointRequestBody = {
-  name: 'TokenEndpointRequest',
-  examples: MEMBERS.flatMap((member) => member.examples),
-  jsonSchema: (): JsonSchema => ({
+const schema = z.xor(MEMBERS.map((member) => member.schema)).check(
+  z.meta({
     description:
       'By grant_type: the CIBA poll, the Deferred Token Response poll (by deferral_code), or a deferred ' +
       'token exchange (draft-ietf-oauth-deferred-token-response-01).',
-    oneOf: MEMBERS.map((member) => member.jsonSchema()),
     examples: MEMBERS.flatMap((member) => member.examples),
   }),
+);
+
+/**
+ * The body of `POST /v1/token`: one of its grants, told apart by `grant_type`. Parsed by
+ * {@link parseTokenEndpointRequest}, which picks the member by `grant_type` so its errors are that grant's.
+ */
+export const tokenEndpointRequestBody = {
+  name: 'TokenEndpointRequest',
+  examples: MEMBERS.flatMap((member) => member.examples),
+  schema,
 };
 
 /**

@@ -1,6 +1,7 @@
+import * as z from 'zod/mini';
 import { ACCESS_TOKEN_TYPE, AWS_CREDENTIALS_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT_TYPE } from '../../contract';
 import { tokenField } from './introspection-request';
-import { body, constant, optional } from './schema';
+import { body, constant } from './schema';
 
 /** The body of `POST /v1/credentials/aws` (JSON or form fields). */
 export const awsCredentialsRequestBody = body(
@@ -16,7 +17,7 @@ export const awsCredentialsRequestBody = body(
       { code: 'invalid_request', message: `subject_token_type must be ${ACCESS_TOKEN_TYPE}` },
       { description: 'The stepup token is an access token.' },
     ),
-    requested_token_type: optional(
+    requested_token_type: z.optional(
       constant(
         AWS_CREDENTIALS_TOKEN_TYPE,
         { code: 'invalid_request', message: `requested_token_type must be ${AWS_CREDENTIALS_TOKEN_TYPE}` },

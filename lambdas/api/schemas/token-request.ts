@@ -1,6 +1,7 @@
+import * as z from 'zod/mini';
 import { CIBA_GRANT_TYPE, TOKEN_WAIT_MAX_SECONDS } from '../../contract';
 import { StepUpError } from '../../domain/errors';
-import { body, constant, custom, optional, text } from './schema';
+import { body, constant, custom, text } from './schema';
 
 /** A request id as `/v1/token` takes it (`auth_req_id`); also the `{id}` of `/v1/requests/{id}`. */
 export const authReqId = text({
@@ -30,7 +31,7 @@ export const waitSeconds = custom(
     }
     return seconds;
   },
-  () => ({
+  {
     description:
       `Long-poll: hold the call up to this many seconds until the request is decided, then answer as a ` +
       `poll would. A call that waits is held at least the polling interval unless decided sooner, and is ` +
@@ -41,7 +42,7 @@ export const waitSeconds = custom(
       { type: 'string', pattern: '^[0-9]{1,2}$' },
     ],
     examples: [TOKEN_WAIT_MAX_SECONDS],
-  }),
+  },
 );
 
 /** The body of `POST /v1/token` (JSON or form fields). */
@@ -53,7 +54,7 @@ export const tokenRequestBody = body(
       { description: 'The CIBA grant type; anything else, or none, is unsupported_grant_type.' },
     ),
     auth_req_id: authReqId,
-    wait: optional(waitSeconds),
+    wait: z.optional(waitSeconds),
   },
   {
     name: 'TokenRequest',

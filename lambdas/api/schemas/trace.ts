@@ -1,8 +1,8 @@
+import * as z from 'zod/mini';
 import { TRACE_PATTERNS, type TraceField } from '../../contract';
 import { StepUpError } from '../../domain/errors';
 import type { RequestTrace } from '../../domain/trace';
-import { requireObject } from '../body-checks';
-import { body, custom, optional, text, type Field } from './schema';
+import { body, custom, requireObject, text, type Field } from './schema';
 
 /** The longest each trace field may be: what its pattern allows (ASCII only, so characters are bytes). */
 const TRACE_MAX: Readonly<Record<TraceField, number>> = {
@@ -19,7 +19,7 @@ const traceText = (
   description: string,
   example: string,
 ): Field<string | undefined> =>
-  optional(
+  z.optional(
     text({
       max: TRACE_MAX[name],
       pattern: TRACE_PATTERNS[name],
@@ -93,8 +93,8 @@ export const traceField = custom(
     }
     return Object.fromEntries(Object.entries(parsed).filter(([, value]) => value !== undefined));
   },
-  () => {
-    const { title: _title, ...schema } = traceObject.jsonSchema();
+  (describe) => {
+    const { title: _title, ...schema } = describe(traceObject.schema);
     return schema;
   },
 );
