@@ -13,7 +13,7 @@ import { clientFor, connection, CONNECTION_OPTIONS, stepupUrl } from './connecti
 import { EXIT } from './exit-codes';
 import { parametersFlag } from './parameters-flag';
 import { duration, groupsLabel, WaitReporter } from './progress';
-import { signalsFlag } from './signals-flag';
+import { ACTION_OPTIONS, signalsFlag } from './action-flags';
 import { TRACE_OPTIONS, TRACE_USAGE, traceFlags } from './trace-flags';
 import { trailLines } from './trail-lines';
 import type { Output } from './policy-command';
@@ -62,14 +62,10 @@ export interface AgentContext {
 
 /** The flags of `stepup request`. */
 const REQUEST_OPTIONS = {
-  action: { type: 'string' },
-  resource: { type: 'string' },
-  audience: { type: 'string' },
+  ...ACTION_OPTIONS,
   reason: { type: 'string' },
   justification: { type: 'string' },
-  'on-behalf-of': { type: 'string' },
   ttl: { type: 'string' },
-  signal: { type: 'string', multiple: true },
   parameters: { type: 'string' },
   'idempotency-key': { type: 'string' },
   wait: { type: 'boolean' },

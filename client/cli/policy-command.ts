@@ -12,7 +12,7 @@ import {
 } from '../../lambdas/loaders/policy-workspace';
 import type { PolicyDecision } from '../../lambdas/ports/approval-policy';
 import { parseCommandLine, required, UsageError } from './args';
-import { signalsFlag } from './signals-flag';
+import { ACTION_OPTIONS, signalsFlag } from './action-flags';
 
 export const POLICY_USAGE = `usage:
   stepup policy check   [--policies DIR] [--config FILE]
@@ -44,12 +44,8 @@ const WORKSPACE_OPTIONS = { policies: { type: 'string' }, config: { type: 'strin
 /** The flags of `stepup policy explain`. */
 const EXPLAIN_OPTIONS = {
   agent: { type: 'string' },
-  action: { type: 'string' },
-  resource: { type: 'string' },
-  audience: { type: 'string' },
-  'on-behalf-of': { type: 'string' },
+  ...ACTION_OPTIONS,
   verified: { type: 'boolean' },
-  signal: { type: 'string', multiple: true },
   history: { type: 'string' },
   json: { type: 'boolean' },
   ...WORKSPACE_OPTIONS,

@@ -1,6 +1,18 @@
 import { UsageError } from './args';
 
 /**
+ * The flags that describe the one action asked for, the same for `stepup request` and
+ * `stepup policy explain` (which shows what stepup would decide for that request).
+ */
+export const ACTION_OPTIONS = {
+  action: { type: 'string' },
+  resource: { type: 'string' },
+  audience: { type: 'string' },
+  'on-behalf-of': { type: 'string' },
+  signal: { type: 'string', multiple: true },
+} as const;
+
+/**
  * `--signal name=value`, repeatable: the request's context signals the policies read, as given
  * (the value may itself contain `=`).
  * @throws UsageError for a pair without a name or without `=`
