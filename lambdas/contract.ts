@@ -82,6 +82,22 @@ export const ACCESS_TOKEN_TYP = 'at+jwt';
 export const AUTHORIZATION_DETAILS_TYPE = 'stepup_action';
 
 /**
+ * A stepup token's RFC 9396 `authorization_details` entry: exactly the one approved action. The
+ * members are named as the token names them, so the server, the agent client and resource servers
+ * share one shape.
+ */
+export interface AuthorizationDetail {
+  readonly type: typeof AUTHORIZATION_DETAILS_TYPE;
+  readonly actions: readonly string[];
+  /** The resource. */
+  readonly identifier: string;
+  /** The audiences (resource servers) it may be used at. */
+  readonly locations: readonly string[];
+  /** The digest of the exact arguments approved (RFC 8785 canonical JSON, SHA-256, base64url), when the request bound them. */
+  readonly parameters_sha256?: string;
+}
+
+/**
  * The claims every stepup access token carries (design §4), as its verifiers require them. `nbf`,
  * `act` (a verified human) and `cnf` (DPoP binding) come on top when they apply.
  */

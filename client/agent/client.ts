@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { CIBA_GRANT_TYPE, REQUEST_STATES, TOKEN_WAIT_MAX_SECONDS } from '../../lambdas/contract';
+import {
+  AUTHORIZATION_DETAILS_TYPE,
+  CIBA_GRANT_TYPE,
+  REQUEST_STATES,
+  TOKEN_WAIT_MAX_SECONDS,
+} from '../../lambdas/contract';
 import { parseAwsCredentials, tokenExchangeForm, type AwsCredentials } from './aws-credentials';
 import { parseTrace, parseTrail, traceBody } from './trace';
 import { parseElevationOptions, type ElevationOptions } from './elevation-options';
@@ -595,13 +600,16 @@ export class StepUpClient {
       expiresIn: expires_in,
       expiresAt: new Date(this.now() + expires_in * 1000),
       authorizationDetails: Array.isArray(authorization_details)
-        ? authorization_details.filter(isRecord).map((d): AuthorizationDetail => ({
-            type: text(d.type) ?? '',
-            actions: strings(d.actions),
-            identifier: text(d.identifier) ?? '',
-            locations: strings(d.locations),
-            ...(typeof d.parameters_sha256 === 'string' ? { parameters_sha256: d.parameters_sha256 } : {}),
-          }))
+        ? authorization_details
+            // stepup issues only its own type; an entry of another kind is not an approved action.
+            .filter((d): d is Record<string, unknown> => isRecord(d) && d.type === AUTHORIZATION_DETAILS_TYPE)
+            .map((d): AuthorizationDetail => ({
+              type: AUTHORIZATION_DETAILS_TYPE,
+              actions: strings(d.actions),
+              identifier: text(d.identifier) ?? '',
+              locations: strings(d.locations),
+              ...(typeof d.parameters_sha256 === 'string' ? { parameters_sha256: d.parameters_sha256 } : {}),
+            }))
         : [],
     };
   }

@@ -1,4 +1,4 @@
-import type { RequestState } from '../../lambdas/contract';
+import type { AuthorizationDetail, RequestState } from '../../lambdas/contract';
 import type { ElevationTrace, TrailLink } from './trace';
 
 /**
@@ -107,21 +107,7 @@ export interface RequestStatus {
   readonly trail: readonly TrailLink[];
 }
 
-/** RFC 9396 detail of a token: exactly the one approved action. */
-export interface AuthorizationDetail {
-  readonly type: string;
-  readonly actions: readonly string[];
-  /** The resource. */
-  readonly identifier: string;
-  /** The audiences (resource servers). */
-  readonly locations: readonly string[];
-  /**
-   * The digest of the approved `parameters` (RFC 8785, SHA-256, base64url), when the request bound
-   * them. Named as the token's RFC 9396 entry names it, like the other members, so the CLI and MCP
-   * print the entry as issued.
-   */
-  readonly parameters_sha256?: string;
-}
+export type { AuthorizationDetail };
 
 /**
  * The single-use token. Valid for exactly one action on one resource at one audience, once, for

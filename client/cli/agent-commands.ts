@@ -8,12 +8,13 @@ import {
   type RequestStatus,
 } from '../agent';
 import { traceBody } from '../agent/trace';
-import { flag, parseArgs, rejectUnknownFlags, requiredFlag, UsageError, type ParsedArgs } from './args';
-import { clientFor, connection, stepupUrl } from './connection';
+import { noPositionals, onePositional, parseCommandLine, required, UsageError } from './args';
+import { clientFor, connection, CONNECTION_OPTIONS, stepupUrl } from './connection';
 import { EXIT } from './exit-codes';
 import { parametersFlag } from './parameters-flag';
 import { duration, groupsLabel, WaitReporter } from './progress';
-import { TRACE_FLAGS, TRACE_USAGE, traceFlags } from './trace-flags';
+import { ACTION_OPTIONS, signalsFlag } from './action-flags';
+import { TRACE_OPTIONS, TRACE_USAGE, traceFlags } from './trace-flags';
 import { trailLines } from './trail-lines';
 import type { Output } from './policy-command';
 
@@ -59,22 +60,24 @@ export interface AgentContext {
   readonly stdin?: NodeJS.ReadableStream;
 }
 
-const CONNECTION_FLAGS = ['url', 'token'];
+/** The flags of `stepup request`. */
+const REQUEST_OPTIONS = {
+  ...ACTION_OPTIONS,
+  reason: { type: 'string' },
+  justification: { type: 'string' },
+  ttl: { type: 'string' },
+  parameters: { type: 'string' },
+  'idempotency-key': { type: 'string' },
+  wait: { type: 'boolean' },
+  json: { type: 'boolean' },
+  ...TRACE_OPTIONS,
+  ...CONNECTION_OPTIONS,
+} as const;
 
-function signals(args: ParsedArgs): Record<string, string> | undefined {
-  const values = args.flags.get('signal');
-  if (!values) return undefined;
-  const result: Record<string, string> = {};
-  for (const pair of values) {
-    const [name, value] = pair.split(/=(.*)/s, 2);
-    if (!name || value === undefined) throw new UsageError(`--signal takes name=value, got "${pair}"`);
-    result[name] = value;
-  }
-  return result;
-}
+/** The flags of `stepup wait` and `stepup status`. */
+const JSON_OPTIONS = { json: { type: 'boolean' }, ...CONNECTION_OPTIONS } as const;
 
-function ttl(args: ParsedArgs): number | undefined {
-  const raw = flag(args, 'ttl');
+function ttl(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const seconds = Number(raw);
   if (!/^\d+$/.test(raw) || seconds < 1 || seconds > 3600) {
@@ -83,10 +86,8 @@ function ttl(args: ParsedArgs): number | undefined {
   return seconds;
 }
 
-function onlyId(args: ParsedArgs, command: string): string {
-  const [id, ...more] = args.positional;
-  if (id === undefined || more.length > 0) throw new UsageError(`stepup ${command} takes one request id`);
-  return id;
+function onlyId(positionals: readonly string[], command: string): string {
+  return onePositional(positionals, `stepup ${command} takes one request id`);
 }
 
 function json(output: Output, value: unknown): void {
@@ -199,44 +200,27 @@ export async function requestCommand(
   output: Output,
   context: AgentContext,
 ): Promise<number> {
-  const args = parseArgs(argv, ['wait', 'json']);
-  rejectUnknownFlags(args, [
-    'action',
-    'resource',
-    'audience',
-    'reason',
-    'justification',
-    'on-behalf-of',
-    'ttl',
-    'signal',
-    'parameters',
-    'idempotency-key',
-    'wait',
-    'json',
-    ...TRACE_FLAGS,
-    ...CONNECTION_FLAGS,
-  ]);
-  if (args.positional.length > 0) throw new UsageError(`unexpected argument "${args.positional[0]}"`);
-  if (flag(args, 'reason') !== undefined && flag(args, 'justification') !== undefined) {
+  const { values, positionals } = parseCommandLine(argv, REQUEST_OPTIONS);
+  noPositionals(positionals);
+  if (values.reason !== undefined && values.justification !== undefined) {
     throw new UsageError('give --reason or --justification, not both');
   }
-  const justification = flag(args, 'reason') ?? flag(args, 'justification');
-  if (justification === undefined) throw new UsageError('--reason is required');
+  const justification = required(values.reason ?? values.justification, 'reason');
   const request = {
-    action: requiredFlag(args, 'action'),
-    resource: requiredFlag(args, 'resource'),
-    audience: requiredFlag(args, 'audience'),
+    action: required(values.action, 'action'),
+    resource: required(values.resource, 'resource'),
+    audience: required(values.audience, 'audience'),
     justification,
-    onBehalfOf: flag(args, 'on-behalf-of'),
-    requestedTtlSeconds: ttl(args),
-    context: signals(args),
-    parameters: parametersFlag(args),
-    trace: traceFlags(args),
-    idempotencyKey: flag(args, 'idempotency-key'),
+    onBehalfOf: values['on-behalf-of'],
+    requestedTtlSeconds: ttl(values.ttl),
+    context: signalsFlag(values.signal),
+    parameters: parametersFlag(values.parameters),
+    trace: traceFlags(values),
+    idempotencyKey: values['idempotency-key'],
   };
-  const asJson = flag(args, 'json') === 'true';
-  const wait = flag(args, 'wait') === 'true';
-  const client = clientFor(connection(context.env, args));
+  const asJson = values.json === true;
+  const wait = values.wait === true;
+  const client = clientFor(connection(context.env, values));
 
   let handle: ElevationHandle;
   try {
@@ -291,12 +275,11 @@ export async function waitCommand(
   output: Output,
   context: AgentContext,
 ): Promise<number> {
-  const args = parseArgs(argv, ['json']);
-  rejectUnknownFlags(args, ['json', ...CONNECTION_FLAGS]);
-  const id = onlyId(args, 'wait');
-  const client = clientFor(connection(context.env, args));
+  const { values, positionals } = parseCommandLine(argv, JSON_OPTIONS);
+  const id = onlyId(positionals, 'wait');
+  const client = clientFor(connection(context.env, values));
   const handle = await client.resume(id);
-  return waitAndPrint(handle, output, context, flag(args, 'json') === 'true');
+  return waitAndPrint(handle, output, context, values.json === true);
 }
 
 function describeStatus(s: RequestStatus, now: number): string[] {
@@ -368,11 +351,10 @@ export async function statusCommand(
   output: Output,
   context: AgentContext,
 ): Promise<number> {
-  const args = parseArgs(argv, ['json']);
-  rejectUnknownFlags(args, ['json', ...CONNECTION_FLAGS]);
-  const id = onlyId(args, 'status');
-  const status = await clientFor(connection(context.env, args)).getStatus(id);
-  if (flag(args, 'json') === 'true') json(output, statusJson(status));
+  const { values, positionals } = parseCommandLine(argv, JSON_OPTIONS);
+  const id = onlyId(positionals, 'status');
+  const status = await clientFor(connection(context.env, values)).getStatus(id);
+  if (values.json === true) json(output, statusJson(status));
   else describeStatus(status, Date.now()).forEach((line) => output.out(line));
   return EXIT.ok;
 }
@@ -383,11 +365,10 @@ export async function cancelCommand(
   output: Output,
   context: AgentContext,
 ): Promise<number> {
-  const args = parseArgs(argv);
-  rejectUnknownFlags(args, CONNECTION_FLAGS);
-  const id = onlyId(args, 'cancel');
+  const { values, positionals } = parseCommandLine(argv, CONNECTION_OPTIONS);
+  const id = onlyId(positionals, 'cancel');
   try {
-    await clientFor(connection(context.env, args)).cancel(id);
+    await clientFor(connection(context.env, values)).cancel(id);
   } catch (error) {
     if (error instanceof StepUpApiError && error.code === 'conflict') {
       output.err(`stepup: cannot cancel ${id}: it was already decided (see: stepup status ${id})`);
@@ -407,11 +388,13 @@ export async function devCommand(
 ): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub !== 'token') throw new UsageError(sub ? `unknown dev command "${sub}"` : 'missing dev command');
-  const args = parseArgs(rest);
-  rejectUnknownFlags(args, ['sub', 'url']);
-  if (args.positional.length > 0) throw new UsageError(`unexpected argument "${args.positional[0]}"`);
-  const name = requiredFlag(args, 'sub');
-  const url = stepupUrl(context.env, args).replace(/\/+$/, '');
+  const { values, positionals } = parseCommandLine(rest, {
+    sub: { type: 'string' },
+    url: CONNECTION_OPTIONS.url,
+  });
+  noPositionals(positionals);
+  const name = required(values.sub, 'sub');
+  const url = stepupUrl(context.env, values).replace(/\/+$/, '');
   let response: Response;
   try {
     response = await fetch(`${url}/dev/token`, {

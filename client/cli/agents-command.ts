@@ -1,6 +1,6 @@
 import type { AgentContext } from './agent-commands';
-import { flag, parseArgs, rejectUnknownFlags, UsageError } from './args';
-import { connection } from './connection';
+import { noPositionals, parseCommandLine } from './args';
+import { connection, CONNECTION_OPTIONS } from './connection';
 import { EXIT } from './exit-codes';
 import type { Output } from './policy-command';
 
@@ -58,10 +58,12 @@ export async function agentsCommand(
   output: Output,
   context: AgentContext,
 ): Promise<number> {
-  const args = parseArgs(argv, ['json']);
-  rejectUnknownFlags(args, ['json', 'url', 'token']);
-  if (args.positional.length > 0) throw new UsageError(`unexpected argument "${args.positional[0]}"`);
-  const conn = connection(context.env, args);
+  const { values, positionals } = parseCommandLine(argv, {
+    json: { type: 'boolean' },
+    ...CONNECTION_OPTIONS,
+  });
+  noPositionals(positionals);
+  const conn = connection(context.env, values);
   const agents: AgentRow[] = [];
   let cursor: string | undefined;
   do {
@@ -76,7 +78,7 @@ export async function agentsCommand(
     agents.push(...((body.agents as AgentRow[] | undefined) ?? []));
     cursor = typeof body.cursor === 'string' ? body.cursor : undefined;
   } while (cursor);
-  if (flag(args, 'json') === 'true') output.out(JSON.stringify(agents, null, 2));
+  if (values.json === true) output.out(JSON.stringify(agents, null, 2));
   else agentsTable(agents).forEach((line) => output.out(line));
   return EXIT.ok;
 }

@@ -1,8 +1,7 @@
-/** Parsed command-line flags: `--name value`, `--flag`, repeated flags collected in order. */
-export interface ParsedArgs {
-  readonly positional: string[];
-  readonly flags: Map<string, string[]>;
-}
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+/** The options a command declares: each flag's name, type and whether it may repeat. */
+type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
 /** A usage mistake: printed with the usage; exit code 64 (EX_USAGE), 2 for `stepup policy`. */
 export class UsageError extends Error {
@@ -13,49 +12,74 @@ export class UsageError extends Error {
 }
 
 /**
- * Parses `argv`. `booleans` are flags that take no value; every other `--flag` takes the next word
- * (or `--flag=value`).
+ * Parses `argv` with `node:util` `parseArgs` against the command's declared `options` (strict:
+ * an undeclared flag, a missing value or a value given to a boolean flag is a usage mistake;
+ * words that are not flags are positionals). A flag not declared `multiple` may appear once:
+ * `parseArgs` would silently keep the last, and a second `--resource` is more likely a mistake.
+ * @throws UsageError naming the flag at fault
  */
-export function parseArgs(argv: readonly string[], booleans: readonly string[] = []): ParsedArgs {
-  const positional: string[] = [];
-  const flags = new Map<string, string[]>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (!arg.startsWith('--')) {
-      positional.push(arg);
-      continue;
-    }
-    const [name, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
-    let value = inline;
-    if (value === undefined) {
-      if (booleans.includes(name)) value = 'true';
-      else {
-        value = argv[++i];
-        if (value === undefined || value.startsWith('--')) throw new UsageError(`--${name} needs a value`);
-      }
-    }
-    flags.set(name, [...(flags.get(name) ?? []), value]);
+export function parseCommandLine<const T extends ParseArgsOptionsConfig>(
+  argv: readonly string[],
+  options: T,
+) {
+  const config = { args: [...argv], options, strict: true, allowPositionals: true, tokens: true } as const;
+  let parsed;
+  try {
+    parsed = parseArgs(config);
+  } catch (error) {
+    throw usageMistake(argv, options, error);
   }
-  return { positional, flags };
+  const seen = new Set<string>();
+  for (const token of parsed.tokens) {
+    if (token.kind !== 'option' || options[token.name]?.multiple) continue;
+    if (seen.has(token.name)) throw new UsageError(`--${token.name} given more than once`);
+    seen.add(token.name);
+  }
+  return { values: parsed.values, positionals: parsed.positionals };
 }
 
-/** The single value of `--name`, or undefined. */
-export function flag(args: ParsedArgs, name: string): string | undefined {
-  const values = args.flags.get(name);
-  if (values && values.length > 1) throw new UsageError(`--${name} given more than once`);
-  return values?.[0];
+/**
+ * What strict `parseArgs` refused, in the CLI's words. Found by reading the tokens of a lenient
+ * parse rather than Node's message, whose wording is not an API.
+ */
+function usageMistake(argv: readonly string[], options: ParseArgsOptionsConfig, error: unknown): Error {
+  if (!(error instanceof TypeError)) return error instanceof Error ? error : new Error(String(error));
+  const { tokens } = parseArgs({
+    args: [...argv],
+    options,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    const declared = Object.hasOwn(options, token.name) ? options[token.name] : undefined;
+    if (!declared) return new UsageError(`unknown option ${token.rawName}`);
+    if (declared.type === 'boolean' && token.inlineValue)
+      return new UsageError(`${token.rawName} takes no value`);
+    // parseArgs takes the next word whatever it is; strict mode refuses one that looks like a flag.
+    const value = declared.type === 'string' ? token.value : '';
+    if (value === undefined || (!token.inlineValue && value.startsWith('-'))) {
+      return new UsageError(`${token.rawName} needs a value`);
+    }
+  }
+  return new UsageError(error.message);
 }
 
-/** The value of a required `--name`. */
-export function requiredFlag(args: ParsedArgs, name: string): string {
-  const value = flag(args, name);
+/** The value of a required flag. */
+export function required(value: string | undefined, name: string): string {
   if (value === undefined) throw new UsageError(`--${name} is required`);
   return value;
 }
 
-/** Fails on flags outside `known`, so a typo never silently changes the question. */
-export function rejectUnknownFlags(args: ParsedArgs, known: readonly string[]): void {
-  for (const name of args.flags.keys()) {
-    if (!known.includes(name)) throw new UsageError(`unknown option --${name}`);
-  }
+/** Refuses positional words where a command takes none. */
+export function noPositionals(positionals: readonly string[]): void {
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+}
+
+/** The one positional a command takes (a request id). */
+export function onePositional(positionals: readonly string[], refusal: string): string {
+  const [only, ...more] = positionals;
+  if (only === undefined || more.length > 0) throw new UsageError(refusal);
+  return only;
 }

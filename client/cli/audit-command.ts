@@ -1,7 +1,7 @@
 import { verifyAuditTrail } from '../../lambdas/domain/audit-chain';
-import { parseArgs, rejectUnknownFlags, UsageError } from './args';
+import { onePositional, parseCommandLine } from './args';
 import type { AgentContext } from './agent-commands';
-import { clientFor, connection } from './connection';
+import { clientFor, connection, CONNECTION_OPTIONS } from './connection';
 import { EXIT } from './exit-codes';
 import { auditEventsCommand } from './audit-events-command';
 import type { Output } from './policy-command';
@@ -33,11 +33,9 @@ export async function auditCommand(
 ): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub !== 'verify') return auditEventsCommand(argv, output, context);
-  const args = parseArgs(rest);
-  rejectUnknownFlags(args, ['url', 'token']);
-  const [id, ...more] = args.positional;
-  if (id === undefined || more.length > 0) throw new UsageError('stepup audit verify takes one request id');
-  const status = await clientFor(connection(context.env, args)).getStatus(id);
+  const { values, positionals } = parseCommandLine(rest, CONNECTION_OPTIONS);
+  const id = onePositional(positionals, 'stepup audit verify takes one request id');
+  const status = await clientFor(connection(context.env, values)).getStatus(id);
   const verdict = verifyAuditTrail(id, status.events, status.auditHead);
   if (!verdict.ok) {
     const event = status.events[verdict.index];

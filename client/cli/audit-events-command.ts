@@ -1,11 +1,25 @@
-import { flag, parseArgs, rejectUnknownFlags, UsageError, type ParsedArgs } from './args';
+import { noPositionals, parseCommandLine, UsageError } from './args';
 import type { AgentContext } from './agent-commands';
-import { connection, type Connection } from './connection';
+import { connection, CONNECTION_OPTIONS, type Connection } from './connection';
 import { EXIT } from './exit-codes';
 import type { Output } from './policy-command';
 
 /** The filters `stepup audit` passes through to `GET /v1/audit/events`, flag = query parameter. */
-const FILTERS = ['agent', 'action', 'resource', 'since', 'until'] as const;
+const FILTER_OPTIONS = {
+  agent: { type: 'string' },
+  action: { type: 'string' },
+  resource: { type: 'string' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+} as const;
+
+/** The flags of `stepup audit`. */
+const AUDIT_EVENTS_OPTIONS = {
+  ...FILTER_OPTIONS,
+  json: { type: 'boolean' },
+  follow: { type: 'boolean' },
+  ...CONNECTION_OPTIONS,
+} as const;
 
 /** How often `--follow` asks for newer events. */
 const FOLLOW_INTERVAL_MS = 2000;
@@ -90,10 +104,10 @@ function line(event: ListedEvent, json: boolean): string {
 /** What identifies an event across polls (the same event comes back while it is inside the window). */
 const identity = (event: ListedEvent) => `${event.auth_req_id} ${event.type} ${event.at} ${event.actor}`;
 
-function filtersOf(args: ParsedArgs): URLSearchParams {
+function filtersOf(values: { readonly [name in keyof typeof FILTER_OPTIONS]?: string }): URLSearchParams {
   const filters = new URLSearchParams();
-  for (const name of FILTERS) {
-    const value = flag(args, name);
+  for (const name of Object.keys(FILTER_OPTIONS) as (keyof typeof FILTER_OPTIONS)[]) {
+    const value = values[name];
     if (value !== undefined) filters.set(name, value);
   }
   return filters;
@@ -120,15 +134,13 @@ export async function auditEventsCommand(
   output: Output,
   context: AgentContext,
 ): Promise<number> {
-  const args = parseArgs(argv, ['json', 'follow']);
-  rejectUnknownFlags(args, ['url', 'token', 'json', 'follow', ...FILTERS]);
-  if (args.positional.length > 0) throw new UsageError(`unexpected argument "${args.positional[0]}"`);
-  const json = flag(args, 'json') !== undefined;
-  const follow = flag(args, 'follow') !== undefined;
-  if (follow && flag(args, 'until') !== undefined)
-    throw new UsageError('--follow and --until exclude each other');
-  const conn = connection(context.env, args);
-  const filters = filtersOf(args);
+  const { values, positionals } = parseCommandLine(argv, AUDIT_EVENTS_OPTIONS);
+  noPositionals(positionals);
+  const json = values.json === true;
+  const follow = values.follow === true;
+  if (follow && values.until !== undefined) throw new UsageError('--follow and --until exclude each other');
+  const conn = connection(context.env, values);
+  const filters = filtersOf(values);
   const seen = new Set<string>();
   const print = (events: readonly ListedEvent[]) => {
     for (const event of [...events].reverse()) {

@@ -1,6 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { StepUpClient, type StepUpClientOptions } from '../agent';
-import { flag, UsageError, type ParsedArgs } from './args';
+import { UsageError } from './args';
+
+/** The connection flags every command that talks to stepup declares (`--url`, `--token`). */
+export const CONNECTION_OPTIONS = { url: { type: 'string' }, token: { type: 'string' } } as const;
+
+/** The values of {@link CONNECTION_OPTIONS} as a command parsed them. */
+export interface ConnectionFlags {
+  readonly url?: string;
+  readonly token?: string;
+}
 
 /** Where stepup runs when nothing else is said: the local runtime of `npm start`. */
 export const DEFAULT_URL = 'http://127.0.0.1:3000';
@@ -13,8 +22,8 @@ export interface Connection {
 }
 
 /** stepup's URL: `--url`, else `$STEPUP_URL`, else the local runtime. */
-export function stepupUrl(env: NodeJS.ProcessEnv, args?: ParsedArgs): string {
-  const url = (args && flag(args, 'url')) || env.STEPUP_URL || DEFAULT_URL;
+export function stepupUrl(env: NodeJS.ProcessEnv, flags: ConnectionFlags = {}): string {
+  const url = flags.url || env.STEPUP_URL || DEFAULT_URL;
   try {
     const parsed = new URL(url);
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http(s)');
@@ -29,9 +38,9 @@ export function stepupUrl(env: NodeJS.ProcessEnv, args?: ParsedArgs): string {
  * (e.g. a projected Kubernetes service-account token, re-read on every call).
  * @throws UsageError when none is given
  */
-export function connection(env: NodeJS.ProcessEnv, args?: ParsedArgs): Connection {
-  const url = stepupUrl(env, args);
-  const literal = (args && flag(args, 'token')) || env.STEPUP_TOKEN;
+export function connection(env: NodeJS.ProcessEnv, flags: ConnectionFlags = {}): Connection {
+  const url = stepupUrl(env, flags);
+  const literal = flags.token || env.STEPUP_TOKEN;
   if (literal) return { url, token: () => literal.trim() };
   const file = env.STEPUP_TOKEN_FILE;
   if (file) {

@@ -1,8 +1,8 @@
 import { text } from 'node:stream/consumers';
 import { StepUpApiError, type AwsCredentials, type GrantedToken } from '../agent';
-import { flag, parseArgs, rejectUnknownFlags, UsageError } from './args';
+import { onePositional, parseCommandLine, UsageError } from './args';
 import { waitForOutcome, type AgentContext } from './agent-commands';
-import { clientFor, connection } from './connection';
+import { clientFor, connection, CONNECTION_OPTIONS } from './connection';
 import { AwsCredentialsCache, stateDir } from './credentials-cache';
 import { EXIT } from './exit-codes';
 import type { Output } from './policy-command';
@@ -103,13 +103,14 @@ export async function credentialsCommand(
   if (kind !== 'aws') {
     throw new UsageError(kind ? `unknown credentials kind "${kind}" (only aws)` : 'missing credentials kind');
   }
-  const args = parseArgs(rest, ['subject-token-stdin']);
-  rejectUnknownFlags(args, ['format', 'subject-token-stdin', 'url', 'token']);
-  const [id, ...more] = args.positional;
-  if (id === undefined || more.length > 0)
-    throw new UsageError('stepup credentials aws takes one request id');
+  const { values, positionals } = parseCommandLine(rest, {
+    format: { type: 'string' },
+    'subject-token-stdin': { type: 'boolean' },
+    ...CONNECTION_OPTIONS,
+  });
+  const id = onePositional(positionals, 'stepup credentials aws takes one request id');
   if (!REQUEST_ID.test(id)) throw new UsageError(`not a request id: "${id.slice(0, 64)}"`);
-  const format = (flag(args, 'format') ?? 'env') as Format;
+  const format = (values.format ?? 'env') as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format takes ${FORMATS.join(', ')}`);
 
   const cache = new AwsCredentialsCache(stateDir(context.env));
@@ -118,9 +119,9 @@ export async function credentialsCommand(
     output.out(formatCredentials(cached, format));
     return EXIT.ok;
   }
-  const client = clientFor(connection(context.env, args));
+  const client = clientFor(connection(context.env, values));
   let token: string | GrantedToken;
-  if (flag(args, 'subject-token-stdin') === 'true') token = await tokenFromStdin(id, context);
+  if (values['subject-token-stdin'] === true) token = await tokenFromStdin(id, context);
   else {
     const waited = await waitForOutcome(await client.resume(id), output, context).catch((error: unknown) => {
       if (!(error instanceof StepUpApiError && error.code === 'invalid_grant')) throw error;

@@ -11,13 +11,14 @@ import {
   waitCommand,
   type AgentContext,
 } from './agent-commands';
-import { flag, parseArgs, rejectUnknownFlags, UsageError } from './args';
+import { noPositionals, parseCommandLine, UsageError } from './args';
 import { agentsCommand, AGENTS_USAGE } from './agents-command';
 import { auditCommand, AUDIT_USAGE } from './audit-command';
-import { clientFor, connection } from './connection';
+import { clientFor, connection, CONNECTION_OPTIONS } from './connection';
 import { credentialsCommand, CREDENTIALS_USAGE } from './credentials-command';
 import { EXIT, POLICY_USAGE_EXIT } from './exit-codes';
 import { policyCommand, POLICY_USAGE, type Output } from './policy-command';
+import { TRACE_OPTIONS } from './trace-flags';
 
 const COMMANDS = `usage: stepup <command>
 
@@ -55,11 +56,14 @@ const AGENT_COMMANDS: Record<
 
 /** `stepup mcp`: the MCP server on stdio. Only JSON-RPC may go to stdout, so it prints nothing there. */
 async function mcpCommand(argv: readonly string[], _output: Output, context: AgentContext): Promise<number> {
-  const args = parseArgs(argv);
-  rejectUnknownFlags(args, ['url', 'token', 'trace-session', 'model']);
-  if (args.positional.length > 0) throw new UsageError(`unexpected argument "${args.positional[0]}"`);
-  const client = clientFor(connection(context.env, args));
-  await serveStdio({ client, trace: { sessionId: flag(args, 'trace-session'), model: flag(args, 'model') } });
+  const { values, positionals } = parseCommandLine(argv, {
+    'trace-session': TRACE_OPTIONS['trace-session'],
+    model: TRACE_OPTIONS.model,
+    ...CONNECTION_OPTIONS,
+  });
+  noPositionals(positionals);
+  const client = clientFor(connection(context.env, values));
+  await serveStdio({ client, trace: { sessionId: values['trace-session'], model: values.model } });
   return EXIT.ok;
 }
 

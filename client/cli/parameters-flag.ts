@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { flag, UsageError, type ParsedArgs } from './args';
+import { UsageError } from './args';
 
 /**
  * `--parameters JSON|@file`: the exact arguments the agent will send, as a JSON object given inline
  * or read from a file (`@orders-drop.json`). The approval is bound to them (`parameters_sha256`).
  * @throws UsageError for an unreadable file or anything but a JSON object
  */
-export function parametersFlag(args: ParsedArgs): Readonly<Record<string, unknown>> | undefined {
-  const raw = flag(args, 'parameters');
+export function parametersFlag(raw: string | undefined): Readonly<Record<string, unknown>> | undefined {
   if (raw === undefined) return undefined;
   let text = raw;
   if (raw.startsWith('@')) {

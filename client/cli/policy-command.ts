@@ -11,7 +11,8 @@ import {
   type PolicyWorkspace,
 } from '../../lambdas/loaders/policy-workspace';
 import type { PolicyDecision } from '../../lambdas/ports/approval-policy';
-import { flag, parseArgs, rejectUnknownFlags, requiredFlag, UsageError, type ParsedArgs } from './args';
+import { parseCommandLine, required, UsageError } from './args';
+import { ACTION_OPTIONS, signalsFlag } from './action-flags';
 
 export const POLICY_USAGE = `usage:
   stepup policy check   [--policies DIR] [--config FILE]
@@ -37,8 +38,21 @@ export interface Output {
   err(line: string): void;
 }
 
-function load(args: ParsedArgs): PolicyWorkspace {
-  return loadPolicyWorkspace({ policies: flag(args, 'policies'), config: flag(args, 'config') });
+/** The flags naming the workspace, which every `stepup policy` command takes. */
+const WORKSPACE_OPTIONS = { policies: { type: 'string' }, config: { type: 'string' } } as const;
+
+/** The flags of `stepup policy explain`. */
+const EXPLAIN_OPTIONS = {
+  agent: { type: 'string' },
+  ...ACTION_OPTIONS,
+  verified: { type: 'boolean' },
+  history: { type: 'string' },
+  json: { type: 'boolean' },
+  ...WORKSPACE_OPTIONS,
+} as const;
+
+function load(flags: { readonly policies?: string; readonly config?: string }): PolicyWorkspace {
+  return loadPolicyWorkspace({ policies: flags.policies, config: flags.config });
 }
 
 function describe(decision: PolicyDecision, workspace: PolicyWorkspace): string[] {
@@ -95,8 +109,7 @@ function principalLine(agent: string, principal: AgentProfile): string {
 }
 
 /** `--history '{"action":{"last_hour":{"requests":3}}}'`: any part of `context.history`, the rest zero. */
-function historyFlag(args: ParsedArgs): AgentHistory {
-  const raw = flag(args, 'history');
+function historyFlag(raw: string | undefined): AgentHistory {
   if (raw === undefined) return historyOf();
   let parsed: unknown;
   try {
@@ -112,16 +125,6 @@ function historyFlag(args: ParsedArgs): AgentHistory {
   return historyOf(checked.data);
 }
 
-function signals(args: ParsedArgs): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const pair of args.flags.get('signal') ?? []) {
-    const [name, value] = pair.split(/=(.*)/s, 2);
-    if (!name || value === undefined) throw new UsageError(`--signal takes name=value, got "${pair}"`);
-    result[name] = value;
-  }
-  return result;
-}
-
 /**
  * `stepup policy check|explain|test`: what an operator runs before merging a policy change.
  * @returns the process exit code
@@ -129,53 +132,38 @@ function signals(args: ParsedArgs): Record<string, string> {
 export function policyCommand(argv: readonly string[], output: Output): number {
   const [sub, ...rest] = argv;
   if (sub === 'check') {
-    const args = parseArgs(rest);
-    rejectUnknownFlags(args, ['policies', 'config']);
-    const { policies, dir } = load(args);
+    const { values } = parseCommandLine(rest, WORKSPACE_OPTIONS);
+    const { policies, dir } = load(values);
     output.out(`ok: ${policies.length} policies in ${dir} are valid against the schema and the config`);
     return 0;
   }
   if (sub === 'explain') {
-    const args = parseArgs(rest, ['verified', 'json']);
-    rejectUnknownFlags(args, [
-      'agent',
-      'action',
-      'resource',
-      'audience',
-      'on-behalf-of',
-      'verified',
-      'signal',
-      'history',
-      'json',
-      'policies',
-      'config',
-    ]);
-    const workspace = load(args);
-    const agent = requiredFlag(args, 'agent');
+    const { values } = parseCommandLine(rest, EXPLAIN_OPTIONS);
+    const workspace = load(values);
+    const agent = required(values.agent, 'agent');
     const principal = policyPrincipal(workspace.config, { agent });
     const decision = decide(workspace.evaluator, workspace.config, {
       agent,
-      action: requiredFlag(args, 'action'),
-      resource: requiredFlag(args, 'resource'),
-      audience: flag(args, 'audience') ?? 'unspecified',
-      onBehalfOf: flag(args, 'on-behalf-of'),
-      humanVerified: flag(args, 'verified') === 'true',
+      action: required(values.action, 'action'),
+      resource: required(values.resource, 'resource'),
+      audience: values.audience ?? 'unspecified',
+      onBehalfOf: values['on-behalf-of'],
+      humanVerified: values.verified === true,
       requestedTtlSeconds: 0,
-      signals: signals(args),
-      history: historyFlag(args),
+      signals: signalsFlag(values.signal) ?? {},
+      history: historyFlag(values.history),
     });
-    if (flag(args, 'json') === 'true') output.out(JSON.stringify({ ...decision, principal }, null, 2));
+    if (values.json === true) output.out(JSON.stringify({ ...decision, principal }, null, 2));
     else
       [principalLine(agent, principal), ...describe(decision, workspace)].forEach((line) => output.out(line));
     return 0;
   }
   if (sub === 'test') {
-    const args = parseArgs(rest);
-    rejectUnknownFlags(args, ['tests', 'policies', 'config']);
-    const workspace = load(args);
-    const results = runPolicyTests(workspace, flag(args, 'tests'));
+    const { values } = parseCommandLine(rest, { tests: { type: 'string' }, ...WORKSPACE_OPTIONS });
+    const workspace = load(values);
+    const results = runPolicyTests(workspace, values.tests);
     if (results.length === 0) {
-      output.err(`no policy test cases in ${flag(args, 'tests') ?? `${workspace.dir}/tests`}`);
+      output.err(`no policy test cases in ${values.tests ?? `${workspace.dir}/tests`}`);
       return 1;
     }
     policyTestTable(results).forEach((line) => output.out(line));

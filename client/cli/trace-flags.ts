@@ -1,18 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { promptDigest, type ElevationTrace } from '../agent';
-import { flag, UsageError, type ParsedArgs } from './args';
+import { UsageError } from './args';
 
 /** The flags of `stepup request` that fill its `trace` (see {@link traceFlags}). */
-export const TRACE_FLAGS = [
-  'traceparent',
-  'trace-session',
-  'tool-call',
-  'prompt-sha256',
-  'prompt-file',
-  'model',
-] as const;
+export const TRACE_OPTIONS = {
+  traceparent: { type: 'string' },
+  'trace-session': { type: 'string' },
+  'tool-call': { type: 'string' },
+  'prompt-sha256': { type: 'string' },
+  'prompt-file': { type: 'string' },
+  model: { type: 'string' },
+} as const;
 
-/** The usage lines of {@link TRACE_FLAGS}. */
+/** The values of {@link TRACE_OPTIONS} as a command parsed them. */
+export type TraceFlagValues = { readonly [name in keyof typeof TRACE_OPTIONS]?: string };
+
+/** The usage lines of {@link TRACE_OPTIONS}. */
 export const TRACE_USAGE = `                 [--traceparent TRACEPARENT] [--trace-session ID] [--tool-call ID]
                  [--prompt-sha256 DIGEST | --prompt-file FILE] [--model NAME]`;
 
@@ -23,9 +26,9 @@ export const TRACE_USAGE = `                 [--traceparent TRACEPARENT] [--trac
  * server checks each member's shape.
  * @throws UsageError for both prompt flags, or an unreadable prompt file
  */
-export function traceFlags(args: ParsedArgs): ElevationTrace | undefined {
-  const given = flag(args, 'prompt-sha256');
-  const file = flag(args, 'prompt-file');
+export function traceFlags(flags: TraceFlagValues): ElevationTrace | undefined {
+  const given = flags['prompt-sha256'];
+  const file = flags['prompt-file'];
   if (given !== undefined && file !== undefined) {
     throw new UsageError('give --prompt-sha256 or --prompt-file, not both');
   }
@@ -38,11 +41,11 @@ export function traceFlags(args: ParsedArgs): ElevationTrace | undefined {
     }
   }
   const trace: ElevationTrace = {
-    traceparent: flag(args, 'traceparent'),
-    sessionId: flag(args, 'trace-session'),
-    toolCallId: flag(args, 'tool-call'),
+    traceparent: flags.traceparent,
+    sessionId: flags['trace-session'],
+    toolCallId: flags['tool-call'],
     promptSha256,
-    model: flag(args, 'model'),
+    model: flags.model,
   };
   return Object.values(trace).some((value) => value !== undefined) ? trace : undefined;
 }

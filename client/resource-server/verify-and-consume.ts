@@ -1,5 +1,10 @@
 import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { ACCESS_TOKEN_TYP, AUTHORIZATION_DETAILS_TYPE, REQUIRED_TOKEN_CLAIMS } from '../../lambdas/contract';
+import {
+  ACCESS_TOKEN_TYP,
+  AUTHORIZATION_DETAILS_TYPE,
+  REQUIRED_TOKEN_CLAIMS,
+  type AuthorizationDetail,
+} from '../../lambdas/contract';
 import {
   InMemoryDpopReplayCache,
   verifyDpopProof,
@@ -10,17 +15,8 @@ import { parametersDigest } from '../../lambdas/domain/parameters-digest';
 import { reason, StepUpTokenError } from './errors';
 import { sendOutcomeReport, type ActionOutcome, type RecordedOutcome } from './outcome-report';
 
-/** RFC 9396 authorization detail of a stepup token: the one approved action. */
-export interface StepUpAuthorizationDetail {
-  readonly type: typeof AUTHORIZATION_DETAILS_TYPE;
-  readonly actions: readonly string[];
-  /** The resource. */
-  readonly identifier: string;
-  /** The resource servers (audiences) it may be used at. */
-  readonly locations: readonly string[];
-  /** The digest of the exact arguments approved (RFC 8785 canonical JSON, SHA-256, base64url). */
-  readonly parameters_sha256?: string;
-}
+/** RFC 9396 authorization detail of a stepup token: the one approved action (the shared contract's shape). */
+export type StepUpAuthorizationDetail = AuthorizationDetail;
 
 /** Who approved a stepup token, under which policy. */
 export interface StepUpApproval {

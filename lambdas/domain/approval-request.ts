@@ -1,3 +1,4 @@
+import type { AuthorizationDetail } from '../contract';
 import type { BoundParameters } from './parameters';
 import type { RequestTrace } from './trace';
 
@@ -49,15 +50,7 @@ export interface PasskeyProof {
   readonly userVerified: true;
 }
 
-/** RFC 9396 authorization details: exactly the one approved action. */
-export interface AuthorizationDetail {
-  readonly type: 'stepup_action';
-  readonly actions: readonly string[];
-  readonly identifier: string;
-  readonly locations: readonly string[];
-  /** The digest of the exact arguments approved (RFC 8785 + SHA-256), when the request bound them. */
-  readonly parameters_sha256?: string;
-}
+export type { AuthorizationDetail };
 
 /** What the approval entitles the agent to; signed only when the agent picks it up. */
 export interface Grant {
