@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   cpSync,
   existsSync,
+  mkdirSync,
   readdirSync,
   readFileSync,
   renameSync,
@@ -16,13 +17,21 @@ import { PROJECT_ROOT } from './cloud-assembly';
 /** `require("@aws-sdk/…")` as esbuild leaves an external import in a minified CommonJS bundle. */
 const SDK_REQUIRE = /require\("(@aws-sdk\/[a-z0-9-]+)"\)/g;
 
+/**
+ * A require the bundled SDK makes inside `try`, only to sign with SigV4a (multi-region S3 access
+ * points, which stepup never calls): neither the Lambda runtime nor this project has the package.
+ */
+const OPTIONAL_SDK_REQUIRES = new Set(['@aws-sdk/signature-v4-crt']);
+
 /** The `@aws-sdk/*` packages the bundles in `assetDirs` import (externals the Lambda runtime provides). */
 export function sdkImports(assetDirs: readonly string[]): string[] {
   const names = new Set<string>();
   for (const dir of assetDirs) {
     const bundle = join(dir, 'index.js');
     if (!existsSync(bundle)) continue;
-    for (const match of readFileSync(bundle, 'utf8').matchAll(SDK_REQUIRE)) names.add(match[1]!);
+    for (const match of readFileSync(bundle, 'utf8').matchAll(SDK_REQUIRE)) {
+      if (!OPTIONAL_SDK_REQUIRES.has(match[1]!)) names.add(match[1]!);
+    }
   }
   return [...names].sort();
 }
@@ -90,6 +99,8 @@ export function lambdaRuntimeSdk(
   const building = `${dir}.building-${process.pid}`;
   rmSync(building, { recursive: true, force: true });
   const started = Date.now();
+  // Created even when empty: with the SDK bundled, no bundle may need anything from the runtime.
+  mkdirSync(join(building, 'node_modules'), { recursive: true });
   for (const packagePath of packages) {
     const relativeName = packagePath.slice(join(PROJECT_ROOT, 'node_modules').length + 1);
     cpSync(packagePath, join(building, 'node_modules', relativeName), { recursive: true, dereference: true });
