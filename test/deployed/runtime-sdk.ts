@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import {
   cpSync,
   existsSync,
-  mkdirSync,
   readdirSync,
   readFileSync,
   renameSync,
@@ -75,18 +74,26 @@ function closure(roots: readonly string[]): string[] {
   return [...seen].filter((dir) => dirname(dir) === topLevel || dirname(dirname(dir)) === topLevel).sort();
 }
 
+/** The `@aws-sdk/*` packages the project depends on (the runtime ships these clients, and more). */
+function projectSdkDependencies(): string[] {
+  const manifest = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as PackageJson;
+  return Object.keys(manifest.dependencies ?? {}).filter((name) => name.startsWith('@aws-sdk/'));
+}
+
 /**
- * A folder like the Lambda Node.js runtime's own SDK: only the `@aws-sdk/*` packages the bundles
- * import and their dependencies (`@smithy/*`, `@aws-crypto/*`, `tslib`, …), copied from the
- * project's node_modules into the temp directory, for the hosts' `NODE_PATH`. A bundle that needs
- * anything else from node_modules fails to load, as it would on Lambda.
+ * A folder like the Lambda Node.js runtime's own SDK: the `@aws-sdk/*` packages the project depends
+ * on and any other the bundles import, with their dependencies (`@smithy/*`, `@aws-crypto/*`,
+ * `tslib`, …), copied from the project's node_modules into the temp directory, for the hosts'
+ * `NODE_PATH`. The bundles carry their own SDK (lib/step-up-function.ts), so what they import from it
+ * is normally nothing; a bundle that needs anything else from node_modules fails to load, as it
+ * would on Lambda.
  * @returns the `node_modules` directory to put on `NODE_PATH`
  */
 export function lambdaRuntimeSdk(
   assetDirs: readonly string[],
   log: (line: string) => void = console.log,
 ): string {
-  const roots = sdkImports(assetDirs);
+  const roots = [...new Set([...projectSdkDependencies(), ...sdkImports(assetDirs)])].sort();
   const packages = closure(roots);
   const key = createHash('sha256')
     .update(readFileSync(join(PROJECT_ROOT, 'package-lock.json')))
@@ -99,8 +106,6 @@ export function lambdaRuntimeSdk(
   const building = `${dir}.building-${process.pid}`;
   rmSync(building, { recursive: true, force: true });
   const started = Date.now();
-  // Created even when empty: with the SDK bundled, no bundle may need anything from the runtime.
-  mkdirSync(join(building, 'node_modules'), { recursive: true });
   for (const packagePath of packages) {
     const relativeName = packagePath.slice(join(PROJECT_ROOT, 'node_modules').length + 1);
     cpSync(packagePath, join(building, 'node_modules', relativeName), { recursive: true, dereference: true });
