@@ -1,7 +1,8 @@
 /**
  * Cold start of every Lambda bundle in the cloud assembly, as deployed: the assembly `cdk synth`
- * bundles (the deployed-bundle suite's, cached by tree), each function on Node 22 with only the
- * runtime's AWS SDK, its template environment, against the suite's wire-protocol stand-ins.
+ * bundles (the deployed-bundle suite's, cached by tree), each function on Node 22 with the runtime's
+ * AWS SDK on `NODE_PATH` (the bundles carry their own), its template environment, against the
+ * suite's wire-protocol stand-ins.
  *
  * Per function: `index.js` size; `require` time of the bundle in a fresh process; and, for the
  * functions an event can reach without a workflow in flight, the first invocation in a fresh
