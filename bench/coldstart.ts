@@ -1,7 +1,8 @@
 /**
  * Cold start of every Lambda bundle in the cloud assembly, as deployed: the assembly `cdk synth`
- * bundles (the deployed-bundle suite's, cached by tree), each function on Node 22 with only the
- * runtime's AWS SDK, its template environment, against the suite's wire-protocol stand-ins.
+ * bundles (the deployed-bundle suite's, cached by tree), each function on Node 22 with the runtime's
+ * AWS SDK on `NODE_PATH` (the bundles carry their own), its template environment, against the
+ * suite's wire-protocol stand-ins.
  *
  * Per function: `index.js` size; `require` time of the bundle in a fresh process; and, for the
  * functions an event can reach without a workflow in flight, the first invocation in a fresh
@@ -103,8 +104,16 @@ function requireTime(
   };
 }
 
+/** The 1-, 5- and 15-minute load averages, as `uptime` prints them. */
+const loadAverage = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+
 async function main(): Promise<void> {
   const started = performance.now();
+  // The figures depend on what else runs: the load before and after is printed with them.
+  const loadBefore = loadAverage();
   const [assemblyDir, node] = await Promise.all([synthesizeCloudAssembly(log), lambdaNodeRuntime(log)]);
   const account = FakeAccount.fromTemplate(readTemplate(assemblyDir), DEPLOYED_ENV);
   const functions = account.functions();
@@ -178,12 +187,9 @@ async function main(): Promise<void> {
       .map((c, i) => c.padEnd(widths[i]!))
       .join('  ')
       .trimEnd();
-  const load = loadavg()
-    .map((l) => l.toFixed(1))
-    .join(' ');
   console.log(
     `Node ${node.version} (the Lambda runtime's major), medians of ${RUNS} fresh processes, ` +
-      `${cpus().length} CPUs, load average ${load}\n`,
+      `${cpus().length} CPUs, load average ${loadBefore} before, ${loadAverage()} after\n`,
   );
   console.log(line(header));
   for (const row of rows) console.log(line(row));

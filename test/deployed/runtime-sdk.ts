@@ -16,13 +16,21 @@ import { PROJECT_ROOT } from './cloud-assembly';
 /** `require("@aws-sdk/…")` as esbuild leaves an external import in a minified CommonJS bundle. */
 const SDK_REQUIRE = /require\("(@aws-sdk\/[a-z0-9-]+)"\)/g;
 
+/**
+ * A require the bundled SDK makes inside `try`, only to sign with SigV4a (multi-region S3 access
+ * points, which stepup never calls): neither the Lambda runtime nor this project has the package.
+ */
+const OPTIONAL_SDK_REQUIRES = new Set(['@aws-sdk/signature-v4-crt']);
+
 /** The `@aws-sdk/*` packages the bundles in `assetDirs` import (externals the Lambda runtime provides). */
 export function sdkImports(assetDirs: readonly string[]): string[] {
   const names = new Set<string>();
   for (const dir of assetDirs) {
     const bundle = join(dir, 'index.js');
     if (!existsSync(bundle)) continue;
-    for (const match of readFileSync(bundle, 'utf8').matchAll(SDK_REQUIRE)) names.add(match[1]!);
+    for (const match of readFileSync(bundle, 'utf8').matchAll(SDK_REQUIRE)) {
+      if (!OPTIONAL_SDK_REQUIRES.has(match[1]!)) names.add(match[1]!);
+    }
   }
   return [...names].sort();
 }
@@ -66,18 +74,26 @@ function closure(roots: readonly string[]): string[] {
   return [...seen].filter((dir) => dirname(dir) === topLevel || dirname(dirname(dir)) === topLevel).sort();
 }
 
+/** The `@aws-sdk/*` packages the project depends on (the runtime ships these clients, and more). */
+function projectSdkDependencies(): string[] {
+  const manifest = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as PackageJson;
+  return Object.keys(manifest.dependencies ?? {}).filter((name) => name.startsWith('@aws-sdk/'));
+}
+
 /**
- * A folder like the Lambda Node.js runtime's own SDK: only the `@aws-sdk/*` packages the bundles
- * import and their dependencies (`@smithy/*`, `@aws-crypto/*`, `tslib`, …), copied from the
- * project's node_modules into the temp directory, for the hosts' `NODE_PATH`. A bundle that needs
- * anything else from node_modules fails to load, as it would on Lambda.
+ * A folder like the Lambda Node.js runtime's own SDK: the `@aws-sdk/*` packages the project depends
+ * on and any other the bundles import, with their dependencies (`@smithy/*`, `@aws-crypto/*`,
+ * `tslib`, …), copied from the project's node_modules into the temp directory, for the hosts'
+ * `NODE_PATH`. The bundles carry their own SDK (lib/step-up-function.ts), so what they import from it
+ * is normally nothing; a bundle that needs anything else from node_modules fails to load, as it
+ * would on Lambda.
  * @returns the `node_modules` directory to put on `NODE_PATH`
  */
 export function lambdaRuntimeSdk(
   assetDirs: readonly string[],
   log: (line: string) => void = console.log,
 ): string {
-  const roots = sdkImports(assetDirs);
+  const roots = [...new Set([...projectSdkDependencies(), ...sdkImports(assetDirs)])].sort();
   const packages = closure(roots);
   const key = createHash('sha256')
     .update(readFileSync(join(PROJECT_ROOT, 'package-lock.json')))
