@@ -57,13 +57,14 @@ export async function listInDigest(
     },
     DIGEST_PAGE_SIZE,
   );
-  if (marked.digest?.page !== digest.key.page) {
-    await updateRequest(deps.store, marked.id, (current) =>
-      current.digest && current.digest.page === undefined
-        ? { ...current, digest: { ...current.digest, page: digest.key.page } }
-        : undefined,
-    );
-  }
+  const { request: listed } = await updateRequest(deps.store, marked.id, (current) =>
+    current.digest && current.digest.page === undefined
+      ? { ...current, digest: { ...current.digest, page: digest.key.page } }
+      : undefined,
+  );
+  // Decided (cancelled, say) before its page was recorded: the outcome step could not find the
+  // entry, so it is shown here.
+  if (listed.status !== 'PENDING') await deps.board.setStatus(digest.key, listed.id, listed.status);
   const posted = await postDigestOnce(deps, digest, channel, marked.id);
   if (posted) await keepShown(deps, posted);
 }
