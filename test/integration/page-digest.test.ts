@@ -83,7 +83,9 @@ describe('pages per approver group per minute: the rest in one digest, each stil
     }
     await slackMessage(runtime, chosen);
     expect(approvalsOf(runtime, new Set([chosen]))).toHaveLength(1);
+    // Many deletions within the hour: the example policy `burst-of-deletes` asks two owners.
     await runtime.click({ requestId: chosen, user: 'U0ALICE', decision: 'approve' });
+    await runtime.click({ requestId: chosen, user: 'U0BOB', decision: 'approve' });
     await eventually(async () =>
       (await runtime.store.get(chosen))?.status === 'APPROVED' ? true : undefined,
     );

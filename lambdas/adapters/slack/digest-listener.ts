@@ -1,15 +1,8 @@
 import type { App } from '@slack/bolt';
-import * as z from 'zod/mini';
 import { openDigested } from '../../domain/open-digested';
 import { requestLogger } from '../logger';
 import { OPEN_DIGESTED_ACTION_PREFIX } from './digest-message';
-
-/** A click on a digest entry's "Open": only the request id (the button's value) is used. */
-const openClick = z.object({
-  type: z.literal('block_actions'),
-  user: z.object({ id: z.string() }),
-  actions: z.tuple([z.object({ action_id: z.string(), value: z.string() })], z.unknown()),
-});
+import { readDigestOpenClick } from './interaction-payload';
 
 const OPEN_ACTION = new RegExp(`^${OPEN_DIGESTED_ACTION_PREFIX}`);
 
@@ -21,12 +14,12 @@ const OPEN_ACTION = new RegExp(`^${OPEN_DIGESTED_ACTION_PREFIX}`);
 export function registerDigestListener(app: App, deps: Parameters<typeof openDigested>[0]): void {
   app.action({ type: 'block_actions', action_id: OPEN_ACTION }, async ({ ack, body }) => {
     await ack();
-    const parsed = openClick.safeParse(body);
-    if (!parsed.success) return;
-    const requestId = parsed.data.actions[0].value;
+    const click = readDigestOpenClick(body);
+    if (!click) return;
+    const { requestId } = click;
     try {
       const opened = await openDigested(deps, requestId);
-      requestLogger(requestId).info('digest entry opened', { user: parsed.data.user.id, opened });
+      requestLogger(requestId).info('digest entry opened', { user: click.user, opened });
     } catch (error) {
       requestLogger(requestId).error('digest entry not opened', { error: error as Error });
     }
