@@ -18,6 +18,7 @@ import { Es256TokenVerifier } from '../lambdas/adapters/es256-token-verifier';
 import { LocalKeySigner } from '../lambdas/adapters/local/local-key-signer';
 import { logger } from '../lambdas/adapters/logger';
 import { slackNotifier } from '../lambdas/adapters/slack/slack-notifier';
+import { DynamoDbDigestBoard } from '../lambdas/adapters/aws/dynamodb-digest-board';
 import { SlackOwnerNotifier } from '../lambdas/adapters/slack/slack-owner-notifier';
 import { slackWebClient } from '../lambdas/adapters/slack/web-client';
 import { ROUTES, type RouteName } from '../lambdas/api/routes';
@@ -284,6 +285,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const identity = await DevIdentity.open(`${url}/dev`, dataDir && join(dataDir, 'dev-issuer-key.jwk.json'));
   const slackApiUrl = env.SLACK_API_URL ?? (slack ? `${url}/slack/api/` : undefined);
   const notifier = slackNotifier(botToken, { apiUrl: slackApiUrl });
+  const digest = { board: new DynamoDbDigestBoard(dynamo.client, dynamo.tableName), notifier };
   const owners = {
     agents: config.agents,
     notifier: new SlackOwnerNotifier(async () =>
@@ -306,10 +308,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       config,
       clock,
       workflow: { sendTaskSuccess: (token, outcome) => workflow.sendTaskSuccess(token, outcome) },
+      digest,
     }),
     Expire: expireRequestHandler({ store, clock }),
     RecordFailure: failRequestHandler({ store, clock }),
-    NotifyOutcome: notifyOutcomeHandler({ store, notifier, clock, owners }),
+    NotifyOutcome: notifyOutcomeHandler({ store, notifier, clock, owners, digest }),
   };
   const workflow = new LocalWorkflow(
     definition,

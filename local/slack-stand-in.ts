@@ -324,8 +324,8 @@ export class SlackStandIn {
 
   /**
    * The exact HTTP request Slack sends when `user` clicks the button `actionId` of `message` (say,
-   * the owner's kill switch in a direct message): a signed `block_actions` payload carrying the
-   * button's own value.
+   * the owner's kill switch in a direct message, or a digest entry's "Open"): a signed
+   * `block_actions` payload carrying the button's own value.
    * @throws Error when the message has no such button
    */
   clickButton(
@@ -334,7 +334,11 @@ export class SlackStandIn {
     user: string,
   ): { body: string; headers: Record<string, string> } {
     const button = message.blocks
-      .flatMap((block) => (block.elements as Block[] | undefined) ?? [])
+      // Buttons of actions blocks, and a section's accessory (a digest entry's "Open").
+      .flatMap((block) => [
+        ...((block.elements as Block[] | undefined) ?? []),
+        ...(block.accessory ? [block.accessory as Block] : []),
+      ])
       .find((element) => element.action_id === actionId);
     if (!button) throw new Error(`message ${message.ts} has no button ${actionId}`);
     const triggerId = `${Date.now()}.${randomBytes(6).toString('hex')}`;

@@ -163,6 +163,11 @@ export interface ApprovalRequest {
   readonly slackMessage?: SlackMessageRef;
   /** The approval message is being posted (cleared when `slackMessage` is recorded). */
   readonly paging?: PostIntent;
+  /**
+   * Set when the group had its pages for the minute (`limits.pagesPerGroupPerMinute`): the request
+   * is listed in the group's digest of that minute (`page` once listed) instead of paged on its own.
+   */
+  readonly digest?: { readonly group: string; readonly minute: string; readonly page?: number };
   /** Set when the approval window passed and the escalation group was paged. */
   readonly escalation?: {
     readonly group: string;

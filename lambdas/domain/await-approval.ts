@@ -4,6 +4,7 @@ import type { RequestStore } from '../ports/request-store';
 import type { Workflow } from '../ports/workflow';
 import type { ApprovalRequest } from './approval-request';
 import type { StepUpConfig } from './config';
+import { goesToDigest, listInDigest, type DigestDeps } from './digest-paging';
 import { notifyOutcome } from './notify-outcome';
 import { firstMessage, pagedGroup, postOnce } from './post-once';
 import { updateRequest } from './update-request';
@@ -16,6 +17,8 @@ export interface AwaitApprovalDeps {
   readonly clock: Clock;
   /** Completes this step's own task when the request was decided before the step began. */
   readonly workflow: Pick<Workflow, 'sendTaskSuccess'>;
+  /** Where pages are counted and digests kept (`limits.pagesPerGroupPerMinute`). @default no digest */
+  readonly digest?: DigestDeps;
 }
 
 /**
@@ -44,14 +47,18 @@ export async function storeTaskToken(
  * A message that landed after its request closed (cancelled or expired while Slack was slow to
  * answer) would keep live buttons: it is updated at once, and the outcome recorded.
  */
-export async function closeLateMessage(deps: AwaitApprovalDeps, request: ApprovalRequest): Promise<void> {
+export async function closeLateMessage(
+  deps: Pick<AwaitApprovalDeps, 'store' | 'notifier' | 'clock' | 'digest'>,
+  request: ApprovalRequest,
+): Promise<void> {
   if (request.status !== 'PENDING') await notifyOutcome(deps, request.id);
 }
 
 /**
  * First step of the workflow: remember the task token, THEN page the approvers. In that order a
  * click can never arrive before the backend can resume the workflow. The page is posted at most once
- * across retries and restarts ({@link postOnce}).
+ * across retries and restarts ({@link postOnce}). Beyond `limits.pagesPerGroupPerMinute` pages of
+ * the group in this minute, the request is listed in the group's digest message instead.
  */
 export async function awaitApproval(
   deps: AwaitApprovalDeps,
@@ -65,5 +72,15 @@ export async function awaitApproval(
     ? deps.config.approverGroups[groupName]
     : undefined;
   if (!group) throw new Error(`approver group "${groupName}" is not configured`);
+  const limit = deps.config.limits.pagesPerGroupPerMinute;
+  if (deps.digest && (await goesToDigest({ ...deps.digest, clock: deps.clock }, request, groupName, limit))) {
+    await listInDigest(
+      { ...deps.digest, store: deps.store, clock: deps.clock },
+      request,
+      groupName,
+      group.channel,
+    );
+    return;
+  }
   await closeLateMessage(deps, await postOnce(deps, requestId, firstMessage, group.channel));
 }

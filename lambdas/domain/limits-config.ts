@@ -17,9 +17,14 @@ export interface LimitsConfig {
   readonly pendingPerAgent?: number;
   /** New requests of one agent per clock hour (UTC); one more is refused with 429 until the next hour. */
   readonly requestsPerAgentPerHour?: number;
+  /**
+   * Approval messages one approver group gets per UTC minute; the group's further requests of that
+   * minute are listed in one digest message instead (each still opened and decided from there).
+   */
+  readonly pagesPerGroupPerMinute?: number;
 }
 
-const COUNTS = ['pendingPerAgent', 'requestsPerAgentPerHour'] as const;
+const COUNTS = ['pendingPerAgent', 'requestsPerAgentPerHour', 'pagesPerGroupPerMinute'] as const;
 
 function fail(path: string, message: string): never {
   throw new StepUpError('invalid_config', `stepup config: ${path} ${message}`);

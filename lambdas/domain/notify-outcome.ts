@@ -4,6 +4,7 @@ import type { RequestStore } from '../ports/request-store';
 import { tellOwnersOutcome, type OwnerNoticeDeps } from './tell-owners';
 import { StepUpError } from './errors';
 import { recordOutcomeNotified } from './outcome-notified';
+import { showDigestOutcome, type DigestDeps } from './digest-paging';
 import { escalationMessage, firstMessage, recoverInterruptedPost } from './post-once';
 
 /**
@@ -18,6 +19,8 @@ export async function notifyOutcome(
     readonly clock: Clock;
     /** Tells the agent's owners of a human denial or an expiry. @default nobody is told */
     readonly owners?: OwnerNoticeDeps;
+    /** Where a digested request's entry is shown. @default digests are not updated */
+    readonly digest?: DigestDeps;
   },
   requestId: string,
 ): Promise<void> {
@@ -28,6 +31,7 @@ export async function notifyOutcome(
   // Before the approvers' message: an expiry that was never paged is news to the owners too. Claimed
   // first, so a retried step or the reconciler re-driving it does not tell them twice.
   await tellOwnersOutcome(deps.owners, request);
+  await showDigestOutcome(deps.digest, request);
   if (!request.slackMessage) return;
   await deps.notifier.updateMessage(request);
   await recordOutcomeNotified(deps, requestId, 'workflow');

@@ -1,5 +1,5 @@
 import { envConfig } from '../adapters/env-config';
-import { tableStore } from '../adapters/aws/table-clients';
+import { digestBoard, tableStore } from '../adapters/aws/table-clients';
 import { taskResponder } from '../adapters/aws/workflow-clients';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import { secretBackedNotifier } from '../adapters/aws/slack-session';
@@ -28,12 +28,14 @@ export function awaitApprovalHandler(deps: AwaitApprovalDeps) {
   };
 }
 
-export const handler = lazyHandler(() =>
-  awaitApprovalHandler({
+export const handler = lazyHandler(() => {
+  const notifier = secretBackedNotifier('awaitApproval');
+  return awaitApprovalHandler({
     store: tableStore(),
-    notifier: secretBackedNotifier('awaitApproval'),
+    notifier,
     config: envConfig(),
     clock: systemClock,
     workflow: taskResponder(),
-  }),
-);
+    digest: { board: digestBoard(), notifier },
+  });
+});

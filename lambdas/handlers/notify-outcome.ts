@@ -1,4 +1,4 @@
-import { tableStore } from '../adapters/aws/table-clients';
+import { digestBoard, tableStore } from '../adapters/aws/table-clients';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import { secretBackedNotifier } from '../adapters/aws/slack-session';
 import { ownerNotices } from '../adapters/aws/owner-notices';
@@ -6,6 +6,7 @@ import { envConfig } from '../adapters/env-config';
 import type { OwnerNoticeDeps } from '../domain/tell-owners';
 import { requestLogger } from '../adapters/logger';
 import { requestIdOf, type StepEvent } from '../adapters/workflow/step-event';
+import type { DigestDeps } from '../domain/digest-paging';
 import { notifyOutcome } from '../domain/notify-outcome';
 import { systemClock, type Clock } from '../ports/clock';
 import type { ApprovalNotifier } from '../ports/approval-notifier';
@@ -17,6 +18,7 @@ export function notifyOutcomeHandler(deps: {
   readonly notifier: ApprovalNotifier;
   readonly clock: Clock;
   readonly owners?: OwnerNoticeDeps;
+  readonly digest?: DigestDeps;
 }) {
   return async (event: StepEvent): Promise<void> => {
     const requestId = requestIdOf(event);
@@ -25,11 +27,13 @@ export function notifyOutcomeHandler(deps: {
   };
 }
 
-export const handler = lazyHandler(() =>
-  notifyOutcomeHandler({
+export const handler = lazyHandler(() => {
+  const notifier = secretBackedNotifier('notifyOutcome');
+  return notifyOutcomeHandler({
     store: tableStore(),
-    notifier: secretBackedNotifier('notifyOutcome'),
+    notifier,
     clock: systemClock,
     owners: ownerNotices('notifyOutcome', envConfig().agents),
-  }),
-);
+    digest: { board: digestBoard(), notifier },
+  });
+});

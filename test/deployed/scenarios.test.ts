@@ -719,7 +719,11 @@ describe('recovery of a decision the workflow did not take', () => {
   });
   it('kill switch cut short (its call fails mid-way): the reconciler finishes the run as the operator', async () => {
     const rogue = new Workload(deployment, 'repo:example-org/example-repo:environment:rogue-cut-short');
-    const pending = [await create(DROP_TABLE, rogue), await create(DROP_TABLE, rogue)];
+    // Two resources: the same request twice would be one (the shipped config deduplicates).
+    const pending = [
+      await create(DROP_TABLE, rogue),
+      await create({ ...DROP_TABLE, resource: 'prod/orders-archive' }, rogue),
+    ];
     const messages = await Promise.all(pending.map((id) => deployment.slack.approvalMessage(id)));
     const operator = new Workload(deployment, OPERATOR_SUB);
     // DynamoDB fails the revoke function's request writes: the pull is recorded, the sweep dies.

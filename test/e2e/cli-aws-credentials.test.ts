@@ -6,7 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
 import { printed } from '../helpers/wait';
-import { slackMessage, startTestRuntime, testConfig } from '../integration/support';
+import { eventually, slackMessage, startTestRuntime, testConfig } from '../integration/support';
 
 const AUDIENCE = 'aws:prod-data';
 const ROLE = 'arn:aws:iam::123456789012:role/stepup-prod-data';
@@ -79,6 +79,8 @@ describe('stepup credentials aws against the local runtime (STS stand-in)', () =
     const id = made.stdout.trim();
     await slackMessage(runtime, id);
     await runtime.click({ requestId: id, user: 'U0ALICE', decision: 'approve' });
+    // Decided before the next request: an identical one would otherwise join it (`limits.deduplicate`).
+    await eventually(async () => ((await runtime.store.get(id))?.status === 'APPROVED' ? true : undefined));
     return id;
   }
 

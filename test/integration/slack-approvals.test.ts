@@ -283,7 +283,8 @@ describe('approving in Slack', () => {
     const first = await api.createRequest(agent);
     await slackMessage(runtime, first);
     runtime.slack!.faults['chat.postMessage'] = { status: 503, remaining: 2 };
-    const second = await api.createRequest(agent);
+    // Another resource: the same request would join the first, and page nobody (`limits.deduplicate`).
+    const second = await api.createRequest(agent, { resource: 'prod/orders-archive' });
     await eventually(() => runtime.slack!.messageFor(second));
     expect(runtime.slack!.faults['chat.postMessage'].remaining).toBe(0);
   });

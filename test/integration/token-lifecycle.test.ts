@@ -190,7 +190,8 @@ describe('tokens over their whole life', () => {
     const rogueApi = { poll: (id: string) => api.poll(rogue, id) };
     const pending = await api.createRequest(rogue);
     const pendingMessage = await slackMessage(runtime, pending);
-    const granted = await api.createRequest(rogue);
+    // Another resource: the same request would join the pending one (`limits.deduplicate`).
+    const granted = await api.createRequest(rogue, { resource: 'prod/orders-archive' });
     await slackMessage(runtime, granted);
     await runtime.click({ requestId: granted, user: 'U0ALICE', decision: 'approve' });
     await eventually(async () => ((await runtime.store.get(granted))?.grant ? true : undefined));
@@ -240,7 +241,11 @@ describe('a kill switch larger than its call', () => {
 
   it('answers complete: false, and the reconciler finishes the run as the operator', async () => {
     const rogue = await runtime.devToken('rogue-bot-with-a-backlog');
-    const pending = [await api.createRequest(rogue), await api.createRequest(rogue)];
+    // Two resources: the same request twice would be one (`limits.deduplicate`).
+    const pending = [
+      await api.createRequest(rogue),
+      await api.createRequest(rogue, { resource: 'prod/orders-archive' }),
+    ];
     const sre = await runtime.devToken(operator);
     const pulled = await api.postForm('/v1/revoke', { agent: 'rogue-bot-with-a-backlog' }, sre);
     expect(pulled).toEqual({

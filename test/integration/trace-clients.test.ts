@@ -151,7 +151,8 @@ describe('trace through the agent client, the CLI, the MCP server and the resour
       const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
       const answer = await mcp.callTool({
         name: 'request_elevation',
-        arguments: { ...ASK, wait_seconds: 0 },
+        // Another resource than the CLI's pending request, which an identical one would join.
+        arguments: { ...ASK, resource: 'prod/orders-mcp', wait_seconds: 0 },
         _meta: { traceparent },
       });
       const id = (answer.structuredContent as { auth_req_id: string }).auth_req_id;

@@ -1,4 +1,5 @@
 import type { ApprovalNotifier } from '../../ports/approval-notifier';
+import type { DigestNotifier } from '../../ports/paging-digest';
 import { DeferredNotifier } from '../slack/deferred-notifier';
 import { SlackNotConfiguredError, reportSlackPlaceholderSecret } from '../slack/placeholder-secret';
 import { isPlaceholder, type SlackCredentials } from '../slack/slack-credentials';
@@ -37,7 +38,7 @@ export function fromSlackSecret<T>(
 }
 
 /** The Slack notifier of function `fn`, following the secret (see {@link fromSlackSecret}). */
-export function secretBackedNotifier(fn: string): ApprovalNotifier {
+export function secretBackedNotifier(fn: string): ApprovalNotifier & DigestNotifier {
   return new DeferredNotifier(fromSlackSecret((c) => slackNotifier(c.botToken, { metrics: emfMetrics }), fn));
 }
 

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KillSwitchLedger } from '../../ports/kill-switch-ledger';
 import type { RequestStore } from '../../ports/request-store';
 import { ENV, requireEnv } from '../env';
+import { DynamoDbDigestBoard } from './dynamodb-digest-board';
 import { DynamoDbIdempotencyStore } from './dynamodb-idempotency-store';
 import { DynamoDbKillSwitchLedger } from './dynamodb-kill-switch-ledger';
 import { DynamoDbOwnerNoticeClaims } from './dynamodb-owner-notice-claims';
@@ -47,6 +48,11 @@ export function tableHistory(): HistoryStores {
  */
 export function tableStore(): RequestStore {
   return tableHistory().store;
+}
+
+/** Pages per approver group and their digests, in the table named by `TABLE_NAME`. */
+export function digestBoard(): DynamoDbDigestBoard {
+  return new DynamoDbDigestBoard(tableClient(), requireEnv(ENV.tableName));
 }
 
 /** Idempotency keys, in the table named by `TABLE_NAME`. */

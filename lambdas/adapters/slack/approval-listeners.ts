@@ -17,6 +17,7 @@ import { SlackNotifier } from './slack-notifier';
 import { SlackPeopleDirectory } from './slack-people-directory';
 import { registerKillSwitchListener, type KillSwitchListenerDeps } from './kill-switch-listener';
 import { answeredWithPasskeyLink, type PasskeyClickDeps } from './passkey-click';
+import { registerDigestListener } from './digest-listener';
 
 /** What the approval listeners act on. */
 export interface ApprovalListenerDeps {
@@ -73,6 +74,7 @@ export function registerApprovalListeners(app: App, deps: ApprovalListenerDeps):
     directory: new SlackPeopleDirectory(deps.client),
     refusals: deps.refusals,
   };
+  registerDigestListener(app, voteDeps);
   const logVote = (requestId: string, decision: string, user: string, result: VoteResult) => {
     const fields = { decision, user, outcome: result.outcome };
     // Refused clicks are stored as audit events beside their request (record-vote.ts); logged too.

@@ -1,9 +1,26 @@
 import type { ApprovalRequest, PostIntent, SlackMessageRef } from '../../domain/approval-request';
+import type { Digest, DigestKey, DigestPostIntent } from '../../domain/page-digest';
 import type { ApprovalNotifier } from '../../ports/approval-notifier';
+import type { DigestNotifier } from '../../ports/paging-digest';
 
-/** An {@link ApprovalNotifier} that asks for the current notifier on every call (credentials can change). */
-export class DeferredNotifier implements ApprovalNotifier {
-  constructor(private readonly current: () => Promise<ApprovalNotifier>) {}
+/**
+ * An {@link ApprovalNotifier} and {@link DigestNotifier} that asks for the current notifier on every
+ * call (credentials can change).
+ */
+export class DeferredNotifier implements ApprovalNotifier, DigestNotifier {
+  constructor(private readonly current: () => Promise<ApprovalNotifier & DigestNotifier>) {}
+
+  async postDigest(digest: Digest, channel: string): Promise<SlackMessageRef> {
+    return (await this.current()).postDigest(digest, channel);
+  }
+
+  async findDigestMessage(key: DigestKey, intent: DigestPostIntent): Promise<SlackMessageRef | undefined> {
+    return (await this.current()).findDigestMessage(key, intent);
+  }
+
+  async updateDigest(digest: Digest): Promise<void> {
+    return (await this.current()).updateDigest(digest);
+  }
 
   async postApprovalRequest(request: ApprovalRequest, channel: string): Promise<SlackMessageRef> {
     return (await this.current()).postApprovalRequest(request, channel);

@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { APPROVE_ACTION_ID, DENY_ACTION_ID } from './approval-message';
 import { KILL_SWITCH_ACTION_ID } from './owner-message';
 import { DENY_DIALOG_ID, REASON_ACTION_ID, REASON_BLOCK_ID } from './deny-dialog';
+import { OPEN_DIGESTED_ACTION_PREFIX } from './digest-message';
 
 /*
  * The interactivity payloads stepup acts on, as shapes checked at run time. Bolt's types describe
@@ -39,6 +40,22 @@ const killSwitchClick = z.object({
   channel: z.optional(z.nullable(z.object({ id: z.string() }))),
   actions: z.tuple(
     [z.object({ action_id: z.literal(KILL_SWITCH_ACTION_ID), value: z.string() })],
+    z.unknown(),
+  ),
+});
+
+const digestOpenClick = z.object({
+  ...routedElsewhere,
+  type: z.literal('block_actions'),
+  user,
+  team,
+  actions: z.tuple(
+    [
+      z.object({
+        action_id: z.string().check(z.startsWith(OPEN_DIGESTED_ACTION_PREFIX)),
+        value: z.string(),
+      }),
+    ],
     z.unknown(),
   ),
 });
@@ -124,6 +141,19 @@ export function readKillSwitchClick(body: unknown): KillSwitchClick | undefined 
   };
 }
 
+/** A click on a digest entry's "Open". */
+export interface DigestOpenClick extends SlackActor {
+  /** The button's value: the request id. */
+  readonly requestId: string;
+}
+
+/** The digest "Open" click in `body`, or undefined for any other payload. */
+export function readDigestOpenClick(body: unknown): DigestOpenClick | undefined {
+  const parsed = digestOpenClick.safeParse(body);
+  if (!parsed.success) return undefined;
+  return { ...actorOf(parsed.data.user, parsed.data.team), requestId: parsed.data.actions[0].value };
+}
+
 /** The deny dialog's submission in `body`, or undefined for any other payload. */
 export function readDenySubmission(body: unknown): DenySubmission | undefined {
   const parsed = denySubmission.safeParse(body);
@@ -141,7 +171,8 @@ export function isHandledInteraction(body: unknown): boolean {
   return (
     readButtonClick(body) !== undefined ||
     readDenySubmission(body) !== undefined ||
-    readKillSwitchClick(body) !== undefined
+    readKillSwitchClick(body) !== undefined ||
+    readDigestOpenClick(body) !== undefined
   );
 }
 
