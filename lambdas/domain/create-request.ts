@@ -176,9 +176,9 @@ async function store(
 
 /**
  * Asks the policy, then records the request and acts on the answer:
- * - step-up: PENDING, and the approval workflow starts (202 pending);
- * - auto-approve: APPROVED with its grant, no workflow (200 approved; the token is ready at once);
- * - deny: DENIED and recorded, then `access_denied` naming the policy (403).
+ * - step-up: PENDING, and the approval workflow starts (answered pending);
+ * - auto-approve: APPROVED with its grant, no workflow (answered approved; the token is ready at once);
+ * - deny: DENIED and recorded, then `access_denied` naming the policy.
  * @throws StepUpError `access_denied` on deny; `temporarily_unavailable` if the workflow cannot start
  *   (the request is then closed as expired)
  */

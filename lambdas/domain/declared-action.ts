@@ -3,7 +3,7 @@ import { StepUpError } from './errors';
 
 /**
  * Refuses a request for an action the policy schema does not declare: nobody could ever decide
- * about it, so it is a malformed request (400, the field named, the declared actions listed), not a
+ * about it, so it is a malformed request (`invalid_request`, the field named, the declared actions listed), not a
  * decision. Nothing is stored. The value itself is not repeated.
  * @throws StepUpError `invalid_request`
  */

@@ -58,7 +58,7 @@ export const IDEMPOTENCY_WINDOW_SECONDS = 24 * 3600;
 /**
  * `POST /v1/requests` with an `Idempotency-Key`: the same key and body answer as the first call
  * did (a retry after a dropped connection never creates a second request); the same key with a
- * different body is a 409. Without a key it is a plain create.
+ * different body is a `conflict`. Without a key it is a plain create.
  */
 export async function createRequestIdempotently(
   deps: IdempotentCreateDeps,

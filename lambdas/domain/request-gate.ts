@@ -46,7 +46,7 @@ function secondsToNextHour(now: Date): number {
  * A refused step takes back what the earlier steps took, so a refused request counts nowhere.
  * @param pending whether the request will be stored pending (step-up)
  * @param now the request's creation time (the hour it is counted in)
- * @throws StepUpError `too_many_requests` (429, with `Retry-After`) when a limit is reached
+ * @throws StepUpError `too_many_requests` (with the seconds to wait) when a limit is reached
  */
 export async function admitRequest(
   deps: RequestGateDeps,

@@ -11,7 +11,7 @@ export const WORKLOAD_SUB_RULE: StringRule = { max: 256 };
 /**
  * The caller's workload identity, exactly as its token states it. An identity is compared, never
  * rewritten: a `sub` the text policy would change (not in NFC) is refused like one it refuses.
- * @throws StepUpError `invalid_token` (401)
+ * @throws StepUpError `invalid_token`
  */
 export function requireWorkloadSub(sub: unknown): string {
   try {

@@ -22,7 +22,7 @@ export function approvalPageHandler(deps: PasskeyPageDeps) {
           ? enrolPage(page.link, page.enrolled, page.options, page.proofs)
           : unusablePage(page.message);
     return {
-      statusCode: page.kind === 'unusable' ? page.status : 200,
+      statusCode: page.kind !== 'unusable' ? 200 : page.reason === 'unknown' ? 404 : 410,
       headers: { ...PAGE_HEADERS },
       body: html,
     };

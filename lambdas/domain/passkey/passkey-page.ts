@@ -41,7 +41,12 @@ export type PasskeyPage =
        */
       readonly proofs: Readonly<Partial<Record<PasskeyChange, CeremonyOptions>>>;
     }
-  | { readonly kind: 'unusable'; readonly status: 404 | 410; readonly message: string };
+  | {
+      readonly kind: 'unusable';
+      /** `unknown`: no such link or request; `spent`: it existed but is used, expired or decided. */
+      readonly reason: 'unknown' | 'spent';
+      readonly message: string;
+    };
 
 /**
  * Reads a link for its page. The request is rendered from stored data only; each showing sets a
@@ -51,7 +56,8 @@ export type PasskeyPage =
 export async function openPasskeyPage(deps: PasskeyPageDeps, secret: string): Promise<PasskeyPage> {
   const link = LINK_SECRET_PATTERN.test(secret) ? await deps.passkeys.getLink(linkIdOf(secret)) : undefined;
   const problem = linkProblem(link, deps.clock.now());
-  if (!link || problem) return { kind: 'unusable', status: link ? 410 : 404, message: problem ?? '' };
+  if (!link || problem)
+    return { kind: 'unusable', reason: link ? 'spent' : 'unknown', message: problem ?? '' };
   const nonce = newNonce();
   const credentials = await deps.passkeys.credentials(link.user);
   if (link.purpose === 'enrol') {
@@ -73,18 +79,18 @@ export async function openPasskeyPage(deps: PasskeyPageDeps, secret: string): Pr
     return { kind: 'enrol', link, enrolled: credentials, options, proofs };
   }
   const request = link.requestId ? await deps.store.get(link.requestId) : undefined;
-  if (!request) return { kind: 'unusable', status: 404, message: 'This request does not exist.' };
+  if (!request) return { kind: 'unusable', reason: 'unknown', message: 'This request does not exist.' };
   if (request.status !== 'PENDING') {
     return {
       kind: 'unusable',
-      status: 410,
+      reason: 'spent',
       message: `This request is already ${request.status.toLowerCase()}.`,
     };
   }
   if (credentials.length === 0) {
     return {
       kind: 'unusable',
-      status: 410,
+      reason: 'spent',
       message: 'You have no passkey registered; click the button in Slack again.',
     };
   }
@@ -99,7 +105,7 @@ export async function openPasskeyPage(deps: PasskeyPageDeps, secret: string): Pr
 function used(): PasskeyPage {
   return {
     kind: 'unusable',
-    status: 410,
+    reason: 'spent',
     message: 'This link was already used; click the button in Slack again for a new one.',
   };
 }
