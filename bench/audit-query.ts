@@ -7,7 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { loadConfigFile } from '../lambdas/adapters/config-file';
-import type { ApprovalRequest } from '../lambdas/domain/approval-request';
+import type { ApprovalRequest } from '../lambdas/domain/requests/approval-request';
 import { newBindingCode, newRequestId } from '../lambdas/domain/ids';
 import { startLocalRuntime } from '../local/runtime';
 import { counted } from './support/counted-commands';

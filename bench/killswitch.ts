@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { paginateScan, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { loadConfigFile } from '../lambdas/adapters/config-file';
-import type { ApprovalRequest, SlackMessageRef } from '../lambdas/domain/approval-request';
+import type { ApprovalRequest, SlackMessageRef } from '../lambdas/domain/requests/approval-request';
 import { newBindingCode, newJti, newRequestId } from '../lambdas/domain/ids';
 import { startLocalRuntime, type LocalRuntime } from '../local/runtime';
 import { counted } from './support/counted-commands';

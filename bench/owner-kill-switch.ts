@@ -9,7 +9,7 @@
 import { performance } from 'node:perf_hooks';
 import { loadConfigFile } from '../lambdas/adapters/config-file';
 import { KILL_SWITCH_ACTION_ID } from '../lambdas/adapters/slack/owner-message';
-import type { AdmitRule } from '../lambdas/domain/agent-admission';
+import type { AdmitRule } from '../lambdas/domain/agents/agent-admission';
 import type { StandInMessage } from '../local/slack-stand-in';
 import { startLocalRuntime, type LocalRuntime } from '../local/runtime';
 import { percentile } from './support/percentile';

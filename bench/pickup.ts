@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StepUpClient } from '../client/agent';
 import { loadConfigFile } from '../lambdas/adapters/config-file';
-import { POLL_INTERVAL_SECONDS } from '../lambdas/domain/create-request';
+import { POLL_INTERVAL_SECONDS } from '../lambdas/domain/requests/create-request';
 import { startLocalRuntime, type LocalRuntime } from '../local/runtime';
 
 const arg = (name: string, fallback: number) => {

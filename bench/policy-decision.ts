@@ -144,7 +144,7 @@ function coldStart(): void {
       probeSource,
       `const t0 = performance.now();
        const { cedarPolicyFromCompiledSet } = require(${JSON.stringify(join(ROOT, 'lambdas/adapters/cedar/compiled-policy-set.ts'))});
-       const { parseConfig } = require(${JSON.stringify(join(ROOT, 'lambdas/domain/config.ts'))});
+       const { parseConfig } = require(${JSON.stringify(join(ROOT, 'lambdas/domain/config/config.ts'))});
        const t1 = performance.now();
        cedarPolicyFromCompiledSet(parseConfig(JSON.parse(process.env.STEPUP_CONFIG_JSON)), ${JSON.stringify(join(handler, COMPILED_POLICY_SET_FILE))});
        const t2 = performance.now();

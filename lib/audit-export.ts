@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
 import { ENV } from '../lambdas/adapters/env';
-import { EXPORT_SOURCE } from '../lambdas/domain/audit-export';
+import { EXPORT_SOURCE } from '../lambdas/domain/audit/audit-export';
 
 /** Properties of {@link AuditExport}. */
 export interface AuditExportProps {

@@ -6,7 +6,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { ENV } from '../lambdas/adapters/env';
-import { serializeConfig, type StepUpConfig } from '../lambdas/domain/config';
+import { serializeConfig, type StepUpConfig } from '../lambdas/domain/config/config';
 
 // Each helper sets an environment variable together with the permission that makes it usable, so a
 // handler can never be given a resource name without the right to use it (or the other way round).

@@ -5,7 +5,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import type { PolicyOutcome } from '../lambdas/domain/approval-request';
+import type { PolicyOutcome } from '../lambdas/domain/requests/approval-request';
 import { POLICY_OUTCOME_DIMENSION } from '../lambdas/ports/operational-metrics';
 import { stepUpMetric, tableSystemErrors } from './stepup-metrics';
 

@@ -9,7 +9,7 @@ import {
   BROWSER_LIBRARY_FILE,
   BROWSER_LIBRARY_IN_PACKAGE,
 } from '../lambdas/adapters/passkey/browser-library';
-import type { StepUpConfig } from '../lambdas/domain/config';
+import type { StepUpConfig } from '../lambdas/domain/config/config';
 import { grantSlackSecret, grantTable, grantWorkflowCallback, setConfig } from './grants';
 import { PROJECT_ROOT } from './step-up-function';
 

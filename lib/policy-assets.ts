@@ -6,7 +6,7 @@ import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { CedarPolicyEvaluator } from '../lambdas/adapters/cedar/cedar-policy-evaluator';
 import { COMPILED_POLICY_SET_FILE, serializePolicySet } from '../lambdas/adapters/cedar/compiled-policy-set';
 import type { LoadedPolicySet } from '../lambdas/adapters/cedar/policy-set-loader';
-import type { StepUpConfig } from '../lambdas/domain/config';
+import type { StepUpConfig } from '../lambdas/domain/config/config';
 import { policyTestDiff, policyTestSummary, policyTestTable } from '../lambdas/loaders/policy-test-report';
 import { runPolicyTests } from '../lambdas/loaders/policy-workspace';
 import { PROJECT_ROOT } from './step-up-function';

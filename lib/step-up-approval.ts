@@ -16,7 +16,7 @@ import { AUDIT_INDEX } from '../lambdas/adapters/aws/audit-index';
 import { loadPolicySet } from '../lambdas/adapters/cedar/policy-set-loader';
 import { ROUTES } from '../lambdas/api/routes';
 import { MCP_WAIT_MAX_SECONDS, TOKEN_WAIT_MAX_SECONDS } from '../lambdas/contract';
-import type { StepUpConfig } from '../lambdas/domain/config';
+import type { StepUpConfig } from '../lambdas/domain/config/config';
 import { StepUpApi } from './api';
 import { buildApprovalTable } from './approval-table';
 import { AuditExport } from './audit-export';

@@ -1,6 +1,6 @@
 import { appendFile } from 'node:fs/promises';
-import { EXPORT_SOURCE, exportedEvent } from '../lambdas/domain/audit-export';
-import { addedEvents, recordOf, type AuditRecord } from '../lambdas/domain/audit-record';
+import { EXPORT_SOURCE, exportedEvent } from '../lambdas/domain/audit/audit-export';
+import { addedEvents, recordOf, type AuditRecord } from '../lambdas/domain/audit/audit-record';
 import { logger } from '../lambdas/adapters/logger';
 import type { AuditLog } from '../lambdas/ports/audit-log';
 import type { AuditSink } from '../lambdas/ports/audit-sink';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { STSClient } from '@aws-sdk/client-sts';
 import { StsSessionIssuer } from '../lambdas/adapters/aws/sts-session-issuer';
-import type { StepUpConfig } from '../lambdas/domain/config';
+import type { StepUpConfig } from '../lambdas/domain/config/config';
 import { startStsStandIn, type RunningStsStandIn, type StsCaller } from './aws/sts-stand-in';
 
 /** The region the local runtime's credentials answer for a global ARN (there is no real one). */

@@ -15,7 +15,7 @@ import {
   OPEN_INDEX,
 } from '../lambdas/adapters/aws/dynamodb-request-store';
 import { AUDIT_INDEX } from '../lambdas/adapters/aws/audit-index';
-import type { ApprovalRequest } from '../lambdas/domain/approval-request';
+import type { ApprovalRequest } from '../lambdas/domain/requests/approval-request';
 import { DuplicateRequestError } from '../lambdas/ports/request-store';
 
 /** The table with the key schema and indexes the CDK construct deploys (`lib/approval-table.ts`). */

@@ -2,7 +2,7 @@ import './polyfills';
 import { randomBytes } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { StepEvent } from '../lambdas/adapters/workflow/step-event';
-import type { FailResult } from '../lambdas/domain/fail-request';
+import type { FailResult } from '../lambdas/domain/requests/fail-request';
 import type { ApprovalOutcome, TaskHandover, Workflow, WorkflowInput } from '../lambdas/ports/workflow';
 import { StepSlots } from './step-slots';
 

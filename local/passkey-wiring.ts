@@ -9,7 +9,7 @@ import { approvalAssetsHandler } from '../lambdas/handlers/approval-assets';
 import { approvalConfirmHandler } from '../lambdas/handlers/approval-confirm';
 import { approvalPageHandler } from '../lambdas/handlers/approval-page';
 import { passkeysRevokeHandler } from '../lambdas/handlers/passkeys-revoke';
-import type { AgentAdmission } from '../lambdas/domain/agent-admission';
+import type { AgentAdmission } from '../lambdas/domain/agents/agent-admission';
 import type { LambdaRoute } from './http-server';
 
 /**

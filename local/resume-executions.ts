@@ -3,7 +3,7 @@ import {
   type ReconcileDeps,
   type ReconcileResult,
   type ReconcileTally,
-} from '../lambdas/domain/reconcile-requests';
+} from '../lambdas/domain/requests/reconcile-requests';
 import type { LocalWorkflow } from './local-workflow';
 import { within } from './within';
 

@@ -22,9 +22,9 @@ import { DynamoDbDigestBoard } from '../lambdas/adapters/aws/dynamodb-digest-boa
 import { SlackOwnerNotifier } from '../lambdas/adapters/slack/slack-owner-notifier';
 import { slackWebClient } from '../lambdas/adapters/slack/web-client';
 import { ROUTES, type RouteName } from '../lambdas/api/routes';
-import { AgentAdmission } from '../lambdas/domain/agent-admission';
+import { AgentAdmission } from '../lambdas/domain/agents/agent-admission';
 import { StepUpError } from '../lambdas/domain/errors';
-import { parseConfig, serializeConfig, type StepUpConfig } from '../lambdas/domain/config';
+import { parseConfig, serializeConfig, type StepUpConfig } from '../lambdas/domain/config/config';
 import { awaitApprovalHandler } from '../lambdas/handlers/await-approval';
 import { createRequestHandler } from '../lambdas/handlers/create-request';
 import { expireRequestHandler } from '../lambdas/handlers/expire-request';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
-import type { StepUpConfig } from '../lambdas/domain/config';
+import type { StepUpConfig } from '../lambdas/domain/config/config';
 import { PROJECT_ROOT } from '../lib/step-up-function';
 import { StepUpStack } from '../lib/step-up-stack';
 

@@ -1,7 +1,11 @@
-import type { ElevationOptions } from '../../lambdas/domain/elevation-options';
+import type { ElevationOptions } from '../../lambdas/domain/policy/elevation-options';
 
 // The answer's shape is the server's own (declared once, in the domain).
-export type { ActionOption, AudienceOption, ElevationOptions } from '../../lambdas/domain/elevation-options';
+export type {
+  ActionOption,
+  AudienceOption,
+  ElevationOptions,
+} from '../../lambdas/domain/policy/elevation-options';
 
 /** The answer as {@link ElevationOptions}, or undefined when it is not shaped like one. */
 export function parseElevationOptions(body: Record<string, unknown>): ElevationOptions | undefined {

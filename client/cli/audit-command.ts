@@ -1,4 +1,4 @@
-import { verifyAuditTrail } from '../../lambdas/domain/audit-chain';
+import { verifyAuditTrail } from '../../lambdas/domain/audit/audit-chain';
 import { onePositional, parseCommandLine } from './args';
 import type { AgentContext } from './agent-commands';
 import { clientFor, connection, CONNECTION_OPTIONS } from './connection';

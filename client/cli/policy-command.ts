@@ -1,9 +1,9 @@
-import type { AgentProfile } from '../../lambdas/domain/agent-registry';
-import { historyOf, type AgentHistory } from '../../lambdas/domain/agent-history';
+import type { AgentProfile } from '../../lambdas/domain/agents/agent-registry';
+import { historyOf, type AgentHistory } from '../../lambdas/domain/agents/agent-history';
 import { historySchema } from '../../lambdas/loaders/history-schema';
-import { approverGroupsLabel } from '../../lambdas/domain/approval-request';
-import { decide } from '../../lambdas/domain/policy-decision';
-import { policyPrincipal } from '../../lambdas/domain/policy-principal';
+import { approverGroupsLabel } from '../../lambdas/domain/requests/approval-request';
+import { decide } from '../../lambdas/domain/policy/policy-decision';
+import { policyPrincipal } from '../../lambdas/domain/policy/policy-principal';
 import { policyTestDiff, policyTestSummary, policyTestTable } from '../../lambdas/loaders/policy-test-report';
 import {
   loadPolicyWorkspace,

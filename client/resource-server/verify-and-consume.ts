@@ -11,7 +11,7 @@ import {
   type DpopReplayCache,
   type DpopRequest,
 } from './dpop-proof';
-import { parametersDigest } from '../../lambdas/domain/parameters-digest';
+import { parametersDigest } from '../../lambdas/domain/requests/parameters-digest';
 import { reason, StepUpTokenError } from './errors';
 import { sendOutcomeReport, type ActionOutcome, type RecordedOutcome } from './outcome-report';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseConfig, type StepUpConfig } from '../domain/config';
+import { parseConfig, type StepUpConfig } from '../domain/config/config';
 import { StepUpError } from '../domain/errors';
 
 /** The config path: `STEPUP_CONFIG`, else `stepup.config.json` in the working directory. */

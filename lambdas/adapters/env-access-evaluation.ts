@@ -1,4 +1,4 @@
-import type { EvaluateAccessDeps } from '../domain/evaluate-access';
+import type { EvaluateAccessDeps } from '../domain/policy/evaluate-access';
 import { tableHistory } from './aws/table-clients';
 import { cedarPolicyFromCompiledSet } from './cedar/compiled-policy-set';
 import { ENV, requireEnv } from './env';

@@ -1,5 +1,5 @@
-import { AgentAdmission } from '../domain/agent-admission';
-import type { StepUpConfig } from '../domain/config';
+import { AgentAdmission } from '../domain/agents/agent-admission';
+import type { StepUpConfig } from '../domain/config/config';
 import { envConfig } from './env-config';
 
 /**

@@ -1,4 +1,4 @@
-import { parseConfig, type StepUpConfig } from '../domain/config';
+import { parseConfig, type StepUpConfig } from '../domain/config/config';
 import { ENV, requireEnv } from './env';
 
 /** The config the construct serialised into `STEPUP_CONFIG_JSON` (`serializeConfig`), parsed again. */

@@ -1,4 +1,4 @@
-import type { ApprovalRequest, AuditEvent, AuditEventType } from '../domain/approval-request';
+import type { ApprovalRequest, AuditEvent, AuditEventType } from '../domain/requests/approval-request';
 import {
   LOG_ONLY_DIMENSIONS,
   POLICY_OUTCOME_DIMENSION,

@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import type { TrustedIssuer } from '../domain/trusted-issuers';
+import type { TrustedIssuer } from '../domain/agents/trusted-issuers';
 import { StepUpError } from '../domain/errors';
 import { workloadTokenRejection } from './workload-token-rejection';
 

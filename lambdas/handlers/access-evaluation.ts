@@ -3,7 +3,7 @@ import { bodyOf, json } from '../adapters/api-gateway/http-event';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import { envAccessEvaluation } from '../adapters/env-access-evaluation';
 import { parseAccessEvaluation } from '../api/schemas/access-evaluation';
-import { evaluateAccess, type EvaluateAccessDeps } from '../domain/evaluate-access';
+import { evaluateAccess, type EvaluateAccessDeps } from '../domain/policy/evaluate-access';
 
 /**
  * `POST /access/v1/evaluation` (OpenID AuthZEN): what stepup would decide for one agent, action and

@@ -5,8 +5,8 @@ import { lazyHandler } from '../adapters/aws/lazy-handler';
 import { secretBackedNotifier } from '../adapters/aws/slack-session';
 import { requestLogger } from '../adapters/logger';
 import { requestIdOf, type StepEvent } from '../adapters/workflow/step-event';
-import { awaitApproval, type AwaitApprovalDeps } from '../domain/await-approval';
-import { escalateApproval } from '../domain/escalate-approval';
+import { awaitApproval, type AwaitApprovalDeps } from '../domain/requests/await-approval';
+import { escalateApproval } from '../domain/votes/escalate-approval';
 import { systemClock } from '../ports/clock';
 
 /**

@@ -5,10 +5,10 @@ import { tableStore } from '../adapters/aws/table-clients';
 import { envAdmission } from '../adapters/env-admission';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import { secretBackedNotifier } from '../adapters/aws/slack-session';
-import type { AgentAdmission } from '../domain/agent-admission';
+import type { AgentAdmission } from '../domain/agents/agent-admission';
 import { requestLogger } from '../adapters/logger';
-import { cancelRequest, type CancelDeps } from '../domain/cancel-request';
-import { requestView } from '../domain/request-view';
+import { cancelRequest, type CancelDeps } from '../domain/requests/cancel-request';
+import { requestView } from '../domain/requests/request-view';
 import { systemClock } from '../ports/clock';
 
 /** `POST /v1/requests/{id}/cancel`: the requesting agent withdraws a pending request. */

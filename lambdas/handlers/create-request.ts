@@ -9,12 +9,12 @@ import { SlackSecretStatus } from '../adapters/aws/slack-secret-status';
 import { ENV, requireEnv } from '../adapters/env';
 import { envAdmission } from '../adapters/env-admission';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
-import type { AgentAdmission } from '../domain/agent-admission';
+import type { AgentAdmission } from '../domain/agents/agent-admission';
 import { cedarPolicyFromCompiledSet } from '../adapters/cedar/compiled-policy-set';
 import { JoseHumanVerifier } from '../adapters/jose-human-verifier';
 import { requestLogger } from '../adapters/logger';
 import { parseCreateRequest } from '../api/schemas/create-request';
-import { createRequestIdempotently, type IdempotentCreateDeps } from '../domain/idempotent-create';
+import { createRequestIdempotently, type IdempotentCreateDeps } from '../domain/requests/idempotent-create';
 import { systemClock } from '../ports/clock';
 import type { PagingReadiness } from '../ports/paging-readiness';
 

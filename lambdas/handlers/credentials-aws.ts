@@ -10,8 +10,11 @@ import { Es256TokenVerifier } from '../adapters/es256-token-verifier';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import { requestLogger } from '../adapters/logger';
 import { parseAwsCredentialsRequest } from '../api/schemas/token-exchange-request';
-import type { AgentAdmission } from '../domain/agent-admission';
-import { exchangeAwsCredentials, type ExchangeAwsCredentialsDeps } from '../domain/exchange-aws-credentials';
+import type { AgentAdmission } from '../domain/agents/agent-admission';
+import {
+  exchangeAwsCredentials,
+  type ExchangeAwsCredentialsDeps,
+} from '../domain/tokens/exchange-aws-credentials';
 import { systemClock } from '../ports/clock';
 
 /** `POST /v1/credentials/aws` (RFC 8693): the caller's stepup token, once, for AWS credentials. */

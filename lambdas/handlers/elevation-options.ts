@@ -3,9 +3,9 @@ import { json } from '../adapters/api-gateway/http-event';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import { envAccessEvaluation } from '../adapters/env-access-evaluation';
 import { parseElevationOptionsQuery } from '../api/schemas/elevation-options';
-import type { AgentAdmission } from '../domain/agent-admission';
-import type { CreateRequestDeps } from '../domain/create-request';
-import { listElevationOptions } from '../domain/elevation-options';
+import type { AgentAdmission } from '../domain/agents/agent-admission';
+import type { CreateRequestDeps } from '../domain/requests/create-request';
+import { listElevationOptions } from '../domain/policy/elevation-options';
 
 /**
  * `GET /v1/elevation-options`: the actions the policy schema declares and, for the resource asked

@@ -2,7 +2,7 @@ import { tableStore } from '../adapters/aws/table-clients';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import { requestLogger } from '../adapters/logger';
 import { requestIdOf, type StepEvent } from '../adapters/workflow/step-event';
-import { expireRequest } from '../domain/expire-request';
+import { expireRequest } from '../domain/requests/expire-request';
 import { systemClock, type Clock } from '../ports/clock';
 import type { RequestStore } from '../ports/request-store';
 import type { ApprovalOutcome } from '../ports/workflow';

@@ -2,7 +2,7 @@ import { tableStore } from '../adapters/aws/table-clients';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import { requestLogger } from '../adapters/logger';
 import { requestIdOf, type StepEvent } from '../adapters/workflow/step-event';
-import { auditableErrorName, failRequest, type FailResult } from '../domain/fail-request';
+import { auditableErrorName, failRequest, type FailResult } from '../domain/requests/fail-request';
 import { systemClock, type Clock } from '../ports/clock';
 import type { RequestStore } from '../ports/request-store';
 

@@ -3,8 +3,8 @@ import { json } from '../adapters/api-gateway/http-event';
 import { tableStore } from '../adapters/aws/table-clients';
 import { envAdmission } from '../adapters/env-admission';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
-import type { AgentAdmission } from '../domain/agent-admission';
-import { getRequestView } from '../domain/request-view';
+import type { AgentAdmission } from '../domain/agents/agent-admission';
+import { getRequestView } from '../domain/requests/request-view';
 import type { RequestStore } from '../ports/request-store';
 
 /** `GET /v1/requests/{id}`: status, decision and audit trail, for the requesting agent only. */

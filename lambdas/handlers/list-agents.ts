@@ -4,8 +4,8 @@ import { killSwitchLedger, tableHistory } from '../adapters/aws/table-clients';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import { envAdmission } from '../adapters/env-admission';
 import { envConfig } from '../adapters/env-config';
-import type { AgentAdmission } from '../domain/agent-admission';
-import { agentsOverview, type AgentsOverviewDeps } from '../domain/agents-overview';
+import type { AgentAdmission } from '../domain/agents/agent-admission';
+import { agentsOverview, type AgentsOverviewDeps } from '../domain/agents/agents-overview';
 import { systemClock } from '../ports/clock';
 
 /** `GET /v1/agents`: every agent's recent activity and kill switch, for operators. */

@@ -5,8 +5,12 @@ import { envAdmission } from '../adapters/env-admission';
 import { envConfig } from '../adapters/env-config';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import { parseAuditQuery } from '../api/schemas/audit-query';
-import type { AgentAdmission } from '../domain/agent-admission';
-import { auditRecordView, listAuditEvents, type ListAuditEventsDeps } from '../domain/list-audit-events';
+import type { AgentAdmission } from '../domain/agents/agent-admission';
+import {
+  auditRecordView,
+  listAuditEvents,
+  type ListAuditEventsDeps,
+} from '../domain/audit/list-audit-events';
 
 /** `GET /v1/audit/events`: every agent's audit events, newest first, filtered; operators only. */
 export function listAuditEventsHandler(deps: ListAuditEventsDeps & { readonly admission: AgentAdmission }) {

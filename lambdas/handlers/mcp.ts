@@ -6,7 +6,7 @@ import { lazyHandler } from '../adapters/aws/lazy-handler';
 import { ENV, requireEnv } from '../adapters/env';
 import { envAdmission } from '../adapters/env-admission';
 import { MCP_PATH } from '../api/protected-resource-metadata';
-import type { AgentAdmission } from '../domain/agent-admission';
+import type { AgentAdmission } from '../domain/agents/agent-admission';
 import { StepUpError } from '../domain/errors';
 
 const MAX_BODY_BYTES = 64 * 1024;

@@ -6,7 +6,7 @@ import { envAdmission } from '../adapters/env-admission';
 import { envConfig } from '../adapters/env-config';
 import { logger } from '../adapters/logger';
 import { passkeyRevocationBody } from '../api/schemas/passkey-confirmation';
-import type { AgentAdmission } from '../domain/agent-admission';
+import type { AgentAdmission } from '../domain/agents/agent-admission';
 import { revokePasskeys } from '../domain/passkey/revoke-passkeys';
 import type { PasskeyStore } from '../ports/passkey-store';
 

@@ -7,9 +7,13 @@ import { envConfig } from '../adapters/env-config';
 import { killSwitchLedger, tableStore } from '../adapters/aws/table-clients';
 import { stateMachineWorkflow } from '../adapters/aws/workflow-clients';
 import { logger, requestLogger } from '../adapters/logger';
-import { continueKillSwitches, KILL_SWITCH_HANDOVER_SECONDS } from '../domain/continue-kill-switches';
-import { RECONCILE_AFTER_SECONDS, reconcileRequests, type ReconcileDeps } from '../domain/reconcile-requests';
-import type { KillSwitchDeps } from '../domain/revoke';
+import { continueKillSwitches, KILL_SWITCH_HANDOVER_SECONDS } from '../domain/agents/continue-kill-switches';
+import {
+  RECONCILE_AFTER_SECONDS,
+  reconcileRequests,
+  type ReconcileDeps,
+} from '../domain/requests/reconcile-requests';
+import type { KillSwitchDeps } from '../domain/tokens/revoke';
 import { systemClock } from '../ports/clock';
 import type { OperationalMetrics } from '../ports/operational-metrics';
 

@@ -5,8 +5,8 @@ import { tableStore } from '../adapters/aws/table-clients';
 import { envAdmission } from '../adapters/env-admission';
 import { requestLogger } from '../adapters/logger';
 import { parseOutcomeRequest } from '../api/schemas/outcome-request';
-import type { AgentAdmission } from '../domain/agent-admission';
-import { recordOutcome, type RecordOutcomeDeps } from '../domain/record-outcome';
+import type { AgentAdmission } from '../domain/agents/agent-admission';
+import { recordOutcome, type RecordOutcomeDeps } from '../domain/requests/record-outcome';
 import { systemClock } from '../ports/clock';
 
 /**

@@ -9,14 +9,14 @@ import { emfMetrics } from '../adapters/aws/emf-metrics';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import { secretBackedNotifier } from '../adapters/aws/slack-session';
 import { ownerNotices } from '../adapters/aws/owner-notices';
-import type { AgentAdmission } from '../domain/agent-admission';
+import type { AgentAdmission } from '../domain/agents/agent-admission';
 import { ENV, requireEnv } from '../adapters/env';
 import { Es256TokenVerifier } from '../adapters/es256-token-verifier';
 import { logger, requestLogger } from '../adapters/logger';
 import { parseRevokeRequest } from '../api/schemas/revoke-request';
-import { cancelRequest } from '../domain/cancel-request';
+import { cancelRequest } from '../domain/requests/cancel-request';
 import { StepUpError } from '../domain/errors';
-import { revokeAgent, revokeToken, type RevokeDeps } from '../domain/revoke';
+import { revokeAgent, revokeToken, type RevokeDeps } from '../domain/tokens/revoke';
 import { systemClock } from '../ports/clock';
 import { noMetrics, type OperationalMetrics } from '../ports/operational-metrics';
 

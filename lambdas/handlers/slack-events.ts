@@ -20,7 +20,7 @@ import { SlackNotConfiguredError } from '../adapters/slack/placeholder-secret';
 import { prepareSlackEvent } from '../adapters/slack/signed-request';
 import type { SlackCredentials } from '../adapters/slack/slack-credentials';
 import { slackClientOptions, slackWebClient } from '../adapters/slack/web-client';
-import type { StepUpConfig } from '../domain/config';
+import type { StepUpConfig } from '../domain/config/config';
 import { systemClock, type Clock } from '../ports/clock';
 import type { OperationalMetrics } from '../ports/operational-metrics';
 import type { RequestStore } from '../ports/request-store';

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 
 /*
  * `context.history` as a policy test case or `stepup policy explain --history` gives it: any part of
- * the record the Cedar schema declares (`domain/agent-history.ts`); what is left out is zero.
+ * the record the Cedar schema declares (`domain/agents/agent-history.ts`); what is left out is zero.
  */
 
 const count = z.optional(z.int().check(z.minimum(0)));

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import * as z from 'zod/mini';
-import { historyOf } from '../domain/agent-history';
-import type { PolicyTestCase } from '../domain/policy-test';
+import { historyOf } from '../domain/agents/agent-history';
+import type { PolicyTestCase } from '../domain/policy/policy-test';
 import { historySchema } from './history-schema';
 
 /*

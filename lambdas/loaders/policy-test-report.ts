@@ -1,5 +1,5 @@
-import type { LogOnlyView } from '../domain/decision-view';
-import type { PolicyTestResult } from '../domain/policy-test';
+import type { LogOnlyView } from '../domain/votes/decision-view';
+import type { PolicyTestResult } from '../domain/policy/policy-test';
 
 /*
  * How `stepup policy test` and `cdk synth` show a run of policy tests: a table of every case, then,

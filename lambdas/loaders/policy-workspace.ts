@@ -3,8 +3,8 @@ import { CedarPolicyEvaluator } from '../adapters/cedar/cedar-policy-evaluator';
 import { policiesPath } from '../adapters/cedar/policy-directory';
 import { loadPolicySet } from '../adapters/cedar/policy-set-loader';
 import { configPath, loadConfigFile } from '../adapters/config-file';
-import type { StepUpConfig } from '../domain/config';
-import { runPolicyTest, type PolicyTestResult } from '../domain/policy-test';
+import type { StepUpConfig } from '../domain/config/config';
+import { runPolicyTest, type PolicyTestResult } from '../domain/policy/policy-test';
 import type { PolicyEvaluator } from '../ports/policy-evaluator';
 import { loadPolicyTests, policyTestsPath } from './policy-test-files';
 

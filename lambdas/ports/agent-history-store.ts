@@ -1,4 +1,4 @@
-import type { AgentHistory, WindowCounter } from '../domain/agent-history';
+import type { AgentHistory, WindowCounter } from '../domain/agents/agent-history';
 import type { Page } from './request-store';
 
 /** One change of a request that the history counts, recorded after the request's own write. */

@@ -1,4 +1,4 @@
-import type { ApprovalRequest, PostIntent, SlackMessageRef } from '../domain/approval-request';
+import type { ApprovalRequest, PostIntent, SlackMessageRef } from '../domain/requests/approval-request';
 
 /** Pages approvers (Slack in practice) and keeps the message in step with the request. */
 export interface ApprovalNotifier {

@@ -1,6 +1,6 @@
-import type { AgentProfile } from '../domain/agent-registry';
-import type { AgentHistory } from '../domain/agent-history';
-import type { ApprovalRequirements } from '../domain/approval-request';
+import type { AgentProfile } from '../domain/agents/agent-registry';
+import type { AgentHistory } from '../domain/agents/agent-history';
+import type { ApprovalRequirements } from '../domain/requests/approval-request';
 import type { LogOnlyPolicy } from './policy-evaluator';
 
 /** What the policy is asked about. */

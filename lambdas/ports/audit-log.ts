@@ -1,5 +1,5 @@
-import type { AuditEvent } from '../domain/approval-request';
-import type { AuditQuery, AuditRecord, AuditSubject } from '../domain/audit-record';
+import type { AuditEvent } from '../domain/requests/approval-request';
+import type { AuditQuery, AuditRecord, AuditSubject } from '../domain/audit/audit-record';
 import type { Page } from './request-store';
 
 /**

@@ -1,4 +1,4 @@
-import type { AuditRecord } from '../domain/audit-record';
+import type { AuditRecord } from '../domain/audit/audit-record';
 
 /** Where audit events are exported (an EventBridge bus, a local JSON-lines file). */
 export interface AuditSink {

@@ -1,5 +1,5 @@
-import type { SlackMessageRef } from '../domain/approval-request';
-import type { Digest, DigestEntry, DigestKey, DigestPostIntent } from '../domain/page-digest';
+import type { SlackMessageRef } from '../domain/requests/approval-request';
+import type { Digest, DigestEntry, DigestKey, DigestPostIntent } from '../domain/paging/page-digest';
 
 /**
  * Pages per approver group per minute, and the digests of the requests beyond them. Every method

@@ -1,4 +1,4 @@
-import type { PolicyAnnotations } from '../domain/policy-annotations';
+import type { PolicyAnnotations } from '../domain/policy/policy-annotations';
 import type { PolicyQuestion } from './approval-policy';
 
 /** One evaluation of the policy set: allowed or not, and the policies that determined it. */
@@ -13,7 +13,7 @@ export interface PolicyEvaluation {
 /**
  * The policy engine, asked one question at a time: which policies permit (with which annotations)
  * when the request is taken as already approved by humans or not. The decision built from the two
- * answers is domain code (`domain/policy-decision.ts`).
+ * answers is domain code (`domain/policy/policy-decision.ts`).
  */
 export interface PolicyEvaluator {
   /** Whether the policy schema declares `action` at all. */

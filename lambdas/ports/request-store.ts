@@ -1,4 +1,4 @@
-import type { ApprovalRequest, AuditEvent } from '../domain/approval-request';
+import type { ApprovalRequest, AuditEvent } from '../domain/requests/approval-request';
 
 /** Thrown by {@link RequestStore.save} when another writer changed the request first. */
 export class VersionConflictError extends Error {
@@ -32,7 +32,7 @@ export interface ResumableRequest {
 
 /**
  * Persistence for approval requests. Every write is a single (conditional) item operation; listings
- * read only open requests (`domain/open-request.ts`), never the history.
+ * read only open requests (`domain/requests/open-request.ts`), never the history.
  */
 export interface RequestStore {
   /** Stores a new request; fails with {@link DuplicateRequestError} if the id exists. */

@@ -1,4 +1,4 @@
-import type { RequestStatus } from '../domain/approval-request';
+import type { RequestStatus } from '../domain/requests/approval-request';
 
 /** Input of one state machine execution (a contract with the synthesized ASL). */
 export interface WorkflowInput {

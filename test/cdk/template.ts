@@ -3,7 +3,7 @@ import { App, CfnElement, Stack, type Environment } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { loadConfigFile } from '../../lambdas/adapters/config-file';
-import type { StepUpConfig } from '../../lambdas/domain/config';
+import type { StepUpConfig } from '../../lambdas/domain/config/config';
 import {
   inProcessSynthContext,
   localFunctionArn,

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfigFile } from '../../lambdas/adapters/config-file';
 import { OPEN_DIGESTED_ACTION_PREFIX } from '../../lambdas/adapters/slack/digest-message';
 import { APPROVAL_EVENT_TYPE, DIGEST_EVENT_TYPE } from '../../lambdas/adapters/slack/slack-notifier';
-import { serializeConfig } from '../../lambdas/domain/config';
+import { serializeConfig } from '../../lambdas/domain/config/config';
 import type { StandInMessage } from '../../local/slack-stand-in';
 import { until } from '../helpers/wait';
 import { PROJECT_ROOT } from './cloud-assembly';

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { verifyAuditTrail } from '../../lambdas/domain/audit-chain';
-import { sourceIdentityOf } from '../../lambdas/domain/aws-target';
+import { verifyAuditTrail } from '../../lambdas/domain/audit/audit-chain';
+import { sourceIdentityOf } from '../../lambdas/domain/tokens/aws-target';
 import type { ApiResponse } from './api-gateway';
 import {
   AWS_TARGET,

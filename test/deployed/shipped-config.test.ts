@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfigFile } from '../../lambdas/adapters/config-file';
-import { serializeConfig } from '../../lambdas/domain/config';
+import { serializeConfig } from '../../lambdas/domain/config/config';
 import { PROJECT_ROOT } from './cloud-assembly';
 import { deploy, type Deployment } from './deployment';
 import { LambdaInvokeError } from './lambda-host';

@@ -1,4 +1,4 @@
-import type { AdmitMatch, AdmitRule } from '../../lambdas/domain/agent-admission';
+import type { AdmitMatch, AdmitRule } from '../../lambdas/domain/agents/agent-admission';
 
 let counter = 0;
 

@@ -1,10 +1,10 @@
-import { EMPTY_HISTORY } from '../../lambdas/domain/agent-history';
+import { EMPTY_HISTORY } from '../../lambdas/domain/agents/agent-history';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod/mini';
 import { describe, expect, it } from 'vitest';
 import { runCommand } from '../../client/cli/main';
-import { decisionView } from '../../lambdas/domain/decision-view';
-import type { PolicyTestCase } from '../../lambdas/domain/policy-test';
+import { decisionView } from '../../lambdas/domain/votes/decision-view';
+import type { PolicyTestCase } from '../../lambdas/domain/policy/policy-test';
 import { loadPolicyTests } from '../../lambdas/loaders/policy-test-files';
 import type { PolicyDecision } from '../../lambdas/ports/approval-policy';
 import type { LocalRuntime } from '../../local/runtime';

@@ -1,6 +1,6 @@
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { MAX_REDELIVERIES } from '../../lambdas/domain/token-redelivery';
+import { MAX_REDELIVERIES } from '../../lambdas/domain/tokens/token-redelivery';
 import type { LocalRuntime } from '../../local/runtime';
 import { Api, eventually, pollUntilDecided, slackMessage, useTestRuntime } from './support';
 

@@ -4,7 +4,7 @@ import type { StandInMessage } from '../../local/slack-stand-in';
 import { DynamoDbOwnerNoticeClaims } from '../../lambdas/adapters/aws/dynamodb-owner-notice-claims';
 import { SlackOwnerNotifier } from '../../lambdas/adapters/slack/slack-owner-notifier';
 import { slackWebClient } from '../../lambdas/adapters/slack/web-client';
-import { tellOwnersOutcome } from '../../lambdas/domain/tell-owners';
+import { tellOwnersOutcome } from '../../lambdas/domain/agents/tell-owners';
 import { registeredAgent } from '../helpers/registered-agent';
 import {
   Api,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../local/runtime';
 import { loadConfigFile } from '../../lambdas/adapters/config-file';
-import type { StepUpConfig } from '../../lambdas/domain/config';
+import type { StepUpConfig } from '../../lambdas/domain/config/config';
 import { until } from '../helpers/wait';
 
 /** The repository's example config, with overrides for a test. */

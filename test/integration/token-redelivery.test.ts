@@ -1,7 +1,7 @@
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
-import { REDELIVERY_WINDOW_SECONDS } from '../../lambdas/domain/token-redelivery';
+import { REDELIVERY_WINDOW_SECONDS } from '../../lambdas/domain/tokens/token-redelivery';
 import type { Clock } from '../../lambdas/ports/clock';
 import { Api, pollUntilDecided, slackMessage, testConfig, useTestRuntime, workflowDone } from './support';
 

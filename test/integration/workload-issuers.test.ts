@@ -7,7 +7,7 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
-import { parseConfig } from '../../lambdas/domain/config';
+import { parseConfig } from '../../lambdas/domain/config/config';
 import { SpireOidcProvider } from '../helpers/spire-oidc-provider';
 import { Api, testConfig } from './support';
 

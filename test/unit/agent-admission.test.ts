@@ -6,8 +6,8 @@ import {
   agentProfileOf,
   matchesSubPattern,
   parseAgents,
-} from '../../lambdas/domain/agent-admission';
-import { parseConfig } from '../../lambdas/domain/config';
+} from '../../lambdas/domain/agents/agent-admission';
+import { parseConfig } from '../../lambdas/domain/config/config';
 import { registeredAgent } from '../helpers/registered-agent';
 import { expectStepUpError, thrownBy } from './support/fixtures';
 

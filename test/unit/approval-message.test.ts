@@ -7,10 +7,10 @@ import {
   approvalMessage,
   type Block,
 } from '../../lambdas/adapters/slack/approval-message';
-import type { ApprovalRequest, Vote } from '../../lambdas/domain/approval-request';
+import type { ApprovalRequest, Vote } from '../../lambdas/domain/requests/approval-request';
 import { parseCreateRequest } from '../../lambdas/api/schemas/create-request';
-import { MAX_RESOURCE_LENGTH } from '../../lambdas/domain/create-request';
-import { bindParameters } from '../../lambdas/domain/parameters';
+import { MAX_RESOURCE_LENGTH } from '../../lambdas/domain/requests/create-request';
+import { bindParameters } from '../../lambdas/domain/requests/parameters';
 import { ALICE, BOB, NOW, TEAM, pendingRequest } from './support/fixtures';
 
 const TASK_TOKEN = 'AAAAKgAAAAIAAAAAAAAAAdistinctive-task-token-value';

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { ApprovalRequest, AuditEvent } from '../../lambdas/domain/approval-request';
+import type { ApprovalRequest, AuditEvent } from '../../lambdas/domain/requests/approval-request';
 import {
   chainGenesis,
   eventDigest,
   verifyAuditTrail,
   verifyChain,
   withChain,
-} from '../../lambdas/domain/audit-chain';
-import { updateRequest } from '../../lambdas/domain/update-request';
+} from '../../lambdas/domain/audit/audit-chain';
+import { updateRequest } from '../../lambdas/domain/requests/update-request';
 import { NOW, pendingRequest, useDynaliteStore } from './support/fixtures';
 import type { DynamoDbRequestStore } from '../../lambdas/adapters/aws/dynamodb-request-store';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DynamoDbRequestStore } from '../../lambdas/adapters/aws/dynamodb-request-store';
-import type { ApprovalRequest } from '../../lambdas/domain/approval-request';
-import { awaitApproval, type AwaitApprovalDeps } from '../../lambdas/domain/await-approval';
-import { parseConfig } from '../../lambdas/domain/config';
+import type { ApprovalRequest } from '../../lambdas/domain/requests/approval-request';
+import { awaitApproval, type AwaitApprovalDeps } from '../../lambdas/domain/requests/await-approval';
+import { parseConfig } from '../../lambdas/domain/config/config';
 import {
   ALICE,
   CHANNEL,

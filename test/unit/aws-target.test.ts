@@ -6,7 +6,7 @@ import {
   sourceIdentityOf,
   tagValue,
   type AwsTarget,
-} from '../../lambdas/domain/aws-target';
+} from '../../lambdas/domain/tokens/aws-target';
 import { expectStepUpError, thrownBy } from './support/fixtures';
 
 const ACCOUNT = '111122223333';

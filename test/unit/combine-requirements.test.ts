@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { ApprovalRequirements } from '../../lambdas/domain/approval-request';
+import type { ApprovalRequirements } from '../../lambdas/domain/requests/approval-request';
 import {
   combineRequirements,
   eligibleApprovers,
   isEligibleApprover,
   tokenTtlCap,
-} from '../../lambdas/domain/combine-requirements';
-import { parseConfig, type StepUpConfig } from '../../lambdas/domain/config';
-import type { PolicyAnnotations } from '../../lambdas/domain/policy-annotations';
+} from '../../lambdas/domain/policy/combine-requirements';
+import { parseConfig, type StepUpConfig } from '../../lambdas/domain/config/config';
+import type { PolicyAnnotations } from '../../lambdas/domain/policy/policy-annotations';
 import { ALICE, BOB, CAROL, CHANNEL, GROUP, ISSUER, MALLORY, TEAM } from './support/fixtures';
 
 /** db-owners (Alice, Bob), oncall (Alice, Carol), security (Mallory); defaults db-owners, 900 s, 300 s. */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseConfig, serializeConfig } from '../../lambdas/domain/config';
+import { parseConfig, serializeConfig } from '../../lambdas/domain/config/config';
 import { expectStepUpError, thrownBy } from './support/fixtures';
 
 const example: unknown = JSON.parse(readFileSync(resolve(__dirname, '../../stepup.config.json'), 'utf8'));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mcpTrace } from '../../client/mcp/trace';
-import { correlationTrail } from '../../lambdas/domain/correlation-trail';
+import { correlationTrail } from '../../lambdas/domain/audit/correlation-trail';
 import { pendingRequest } from './support/fixtures';
 
 const AT = '2026-12-02T10:00:00.000Z';

@@ -5,10 +5,10 @@ import {
   MAX_TOKEN_TTL_SECONDS,
   POLL_INTERVAL_SECONDS,
   createRequest,
-} from '../../lambdas/domain/create-request';
+} from '../../lambdas/domain/requests/create-request';
 import { errorBody } from '../../lambdas/api/error-response';
 import { parseCreateRequest } from '../../lambdas/api/schemas/create-request';
-import { GRANT_PICKUP_SECONDS } from '../../lambdas/domain/issue-grant';
+import { GRANT_PICKUP_SECONDS } from '../../lambdas/domain/tokens/issue-grant';
 import type { ApprovalPolicy, PolicyDecision, PolicyQuestion } from '../../lambdas/ports/approval-policy';
 import type { RequestStore } from '../../lambdas/ports/request-store';
 import type { Workflow, WorkflowInput } from '../../lambdas/ports/workflow';

@@ -3,13 +3,13 @@ import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JS
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbRequestStore } from '../../lambdas/adapters/aws/dynamodb-request-store';
 import { LocalKeySigner } from '../../lambdas/adapters/local/local-key-signer';
-import type { ApprovalRequest } from '../../lambdas/domain/approval-request';
+import type { ApprovalRequest } from '../../lambdas/domain/requests/approval-request';
 import { httpStatusOf } from '../../lambdas/api/error-response';
 import { parseTokenRequest } from '../../lambdas/api/schemas/token-request';
 import { CIBA_GRANT_TYPE, TOKEN_WAIT_MAX_SECONDS } from '../../lambdas/contract';
-import { deliverToken, type DeliverTokenDeps } from '../../lambdas/domain/deliver-token';
+import { deliverToken, type DeliverTokenDeps } from '../../lambdas/domain/tokens/deliver-token';
 import { StepUpError } from '../../lambdas/domain/errors';
-import { MAX_REDELIVERIES, REDELIVERY_WINDOW_SECONDS } from '../../lambdas/domain/token-redelivery';
+import { MAX_REDELIVERIES, REDELIVERY_WINDOW_SECONDS } from '../../lambdas/domain/tokens/token-redelivery';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../../local/local-dynamodb';
 import {
   ALICE,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbDigestBoard } from '../../lambdas/adapters/aws/dynamodb-digest-board';
 import { digestMessage } from '../../lambdas/adapters/slack/digest-message';
-import { DIGEST_PAGE_SIZE, type DigestEntry } from '../../lambdas/domain/page-digest';
+import { DIGEST_PAGE_SIZE, type DigestEntry } from '../../lambdas/domain/paging/page-digest';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../../local/local-dynamodb';
 
 const entry = (i: number, overrides: Partial<DigestEntry> = {}): DigestEntry => ({

@@ -1,7 +1,7 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DynamoDbRequestStore } from '../../lambdas/adapters/aws/dynamodb-request-store';
-import type { ApprovalRequest, AuditEvent } from '../../lambdas/domain/approval-request';
+import type { ApprovalRequest, AuditEvent } from '../../lambdas/domain/requests/approval-request';
 import { DuplicateRequestError, VersionConflictError } from '../../lambdas/ports/request-store';
 import type { LocalDynamoDb } from '../../local/local-dynamodb';
 import {

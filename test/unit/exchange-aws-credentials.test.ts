@@ -3,14 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbRequestStore } from '../../lambdas/adapters/aws/dynamodb-request-store';
 import { Es256TokenVerifier } from '../../lambdas/adapters/es256-token-verifier';
 import { LocalKeySigner } from '../../lambdas/adapters/local/local-key-signer';
-import { deliverToken } from '../../lambdas/domain/deliver-token';
+import { deliverToken } from '../../lambdas/domain/tokens/deliver-token';
 import { AWS_CREDENTIALS_TOKEN_TYPE } from '../../lambdas/contract';
 import {
   exchangeAwsCredentials,
   type ExchangeAwsCredentialsDeps,
-} from '../../lambdas/domain/exchange-aws-credentials';
-import { introspectToken } from '../../lambdas/domain/introspect-token';
-import { updateRequest } from '../../lambdas/domain/update-request';
+} from '../../lambdas/domain/tokens/exchange-aws-credentials';
+import { introspectToken } from '../../lambdas/domain/tokens/introspect-token';
+import { updateRequest } from '../../lambdas/domain/requests/update-request';
 import type { AwsSession, AwsSessionIssuer, AwsSessionRequest } from '../../lambdas/ports/aws-sessions';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../../local/local-dynamodb';
 import { expectStepUpError, fixedClock, pendingRequest, rejectionOf } from './support/fixtures';

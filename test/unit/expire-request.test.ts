@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DynamoDbRequestStore } from '../../lambdas/adapters/aws/dynamodb-request-store';
-import type { ApprovalRequest } from '../../lambdas/domain/approval-request';
-import { expireRequest } from '../../lambdas/domain/expire-request';
+import type { ApprovalRequest } from '../../lambdas/domain/requests/approval-request';
+import { expireRequest } from '../../lambdas/domain/requests/expire-request';
 import {
   ALICE,
   NOW,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DynamoDbRequestStore } from '../../lambdas/adapters/aws/dynamodb-request-store';
-import type { ApprovalRequest } from '../../lambdas/domain/approval-request';
-import { auditableErrorName, failRequest } from '../../lambdas/domain/fail-request';
-import { withGrant } from '../../lambdas/domain/issue-grant';
+import type { ApprovalRequest } from '../../lambdas/domain/requests/approval-request';
+import { auditableErrorName, failRequest } from '../../lambdas/domain/requests/fail-request';
+import { withGrant } from '../../lambdas/domain/tokens/issue-grant';
 import {
   ALICE,
   NOW,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { identitySkeleton, normalizeIdentity } from '../../lambdas/domain/identity-skeleton';
+import { identitySkeleton, normalizeIdentity } from '../../lambdas/domain/policy/identity-skeleton';
 
 describe('normalizeIdentity', () => {
   it.each([

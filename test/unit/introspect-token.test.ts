@@ -3,10 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbRequestStore } from '../../lambdas/adapters/aws/dynamodb-request-store';
 import { Es256TokenVerifier } from '../../lambdas/adapters/es256-token-verifier';
 import { LocalKeySigner } from '../../lambdas/adapters/local/local-key-signer';
-import { deliverToken } from '../../lambdas/domain/deliver-token';
+import { deliverToken } from '../../lambdas/domain/tokens/deliver-token';
 import { parseIntrospectionRequest } from '../../lambdas/api/schemas/introspection-request';
-import { introspectToken, MAX_PARAMETERS_MISMATCH_EVENTS } from '../../lambdas/domain/introspect-token';
-import { parametersDigest } from '../../lambdas/domain/parameters-digest';
+import {
+  introspectToken,
+  MAX_PARAMETERS_MISMATCH_EVENTS,
+} from '../../lambdas/domain/tokens/introspect-token';
+import { parametersDigest } from '../../lambdas/domain/requests/parameters-digest';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../../local/local-dynamodb';
 import { expectStepUpError, fixedClock, pendingRequest, thrownBy } from './support/fixtures';
 

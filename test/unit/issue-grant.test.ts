@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DynamoDbRequestStore } from '../../lambdas/adapters/aws/dynamodb-request-store';
-import type { ApprovalRequest } from '../../lambdas/domain/approval-request';
-import { GRANT_PICKUP_SECONDS, issueGrant } from '../../lambdas/domain/issue-grant';
+import type { ApprovalRequest } from '../../lambdas/domain/requests/approval-request';
+import { GRANT_PICKUP_SECONDS, issueGrant } from '../../lambdas/domain/tokens/issue-grant';
 import {
   NOW,
   expectStepUpError,

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { DynamoDbKillSwitchLedger } from '../../lambdas/adapters/aws/dynamodb-kill-switch-ledger';
 import type { DynamoDbRequestStore } from '../../lambdas/adapters/aws/dynamodb-request-store';
-import type { ApprovalRequest } from '../../lambdas/domain/approval-request';
+import type { ApprovalRequest } from '../../lambdas/domain/requests/approval-request';
 import {
   continueKillSwitches,
   KILL_SWITCH_HANDOVER_SECONDS,
-} from '../../lambdas/domain/continue-kill-switches';
-import { revokeAgent, type RevokeDeps } from '../../lambdas/domain/revoke';
+} from '../../lambdas/domain/agents/continue-kill-switches';
+import { revokeAgent, type RevokeDeps } from '../../lambdas/domain/tokens/revoke';
 import type { Clock } from '../../lambdas/ports/clock';
 import type { LocalDynamoDb } from '../../local/local-dynamodb';
 import { recordCommands } from './support/command-counter';

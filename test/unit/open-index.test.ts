@@ -3,7 +3,7 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { DynamoDbRequestStore } from '../../lambdas/adapters/aws/dynamodb-request-store';
-import type { ApprovalRequest } from '../../lambdas/domain/approval-request';
+import type { ApprovalRequest } from '../../lambdas/domain/requests/approval-request';
 import { newRequestId } from '../../lambdas/domain/ids';
 import type { LocalDynamoDb } from '../../local/local-dynamodb';
 import { ALICE, NOW, TEAM, pendingRequest, useDynaliteStore } from './support/fixtures';

@@ -21,7 +21,7 @@ import {
   TOKEN_EXCHANGE_GRANT_TYPE,
 } from '../../lambdas/contract';
 import type { StepUpError } from '../../lambdas/domain/errors';
-import { requireText } from '../../lambdas/domain/validation';
+import { requireText } from '../../lambdas/domain/config/validation';
 import { OPENAPI_FILE, renderOpenApiFile } from '../../scripts/openapi-file';
 import { OpenApiSchemas } from './support/openapi-schemas';
 

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { DynamoDbRequestStore } from '../../lambdas/adapters/aws/dynamodb-request-store';
 import { emfMetrics, publishMetrics } from '../../lambdas/adapters/aws/emf-metrics';
-import { failRequest } from '../../lambdas/domain/fail-request';
-import { expireRequest } from '../../lambdas/domain/expire-request';
+import { failRequest } from '../../lambdas/domain/requests/fail-request';
+import { expireRequest } from '../../lambdas/domain/requests/expire-request';
 import { NOW, fixedClock, pendingRequest, useDynaliteStore } from './support/fixtures';
 
 /** The real Powertools Metrics instance, writing EMF to stdout; the real store on dynalite. */

@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseCreateRequest } from '../../lambdas/api/schemas/create-request';
-import { bindParameters, MAX_PARAMETERS_BYTES, MAX_PARAMETERS_DEPTH } from '../../lambdas/domain/parameters';
-import { canonicalJson, parametersDigest } from '../../lambdas/domain/parameters-digest';
+import {
+  bindParameters,
+  MAX_PARAMETERS_BYTES,
+  MAX_PARAMETERS_DEPTH,
+} from '../../lambdas/domain/requests/parameters';
+import { canonicalJson, parametersDigest } from '../../lambdas/domain/requests/parameters-digest';
 import { expectStepUpError, thrownBy } from './support/fixtures';
 
 /** SHA-256, base64url without padding, of a canonical form written out by hand. */

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig, type StepUpConfig } from '../../lambdas/domain/config';
+import { parseConfig, type StepUpConfig } from '../../lambdas/domain/config/config';
 import {
   combinedDescription,
   KNOWN_ANNOTATIONS,
   MAX_COMBINED_DESCRIPTION_LENGTH,
   MAX_DESCRIPTION_LENGTH,
   parsePolicyAnnotations,
-} from '../../lambdas/domain/policy-annotations';
+} from '../../lambdas/domain/policy/policy-annotations';
 import { ALICE, BOB, CHANNEL, GROUP, ISSUER, TEAM } from './support/fixtures';
 
 /** db-owners, security and oncall. */

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { DynamoDbRequestStore } from '../../lambdas/adapters/aws/dynamodb-request-store';
-import type { ApprovalRequest } from '../../lambdas/domain/approval-request';
+import type { ApprovalRequest } from '../../lambdas/domain/requests/approval-request';
 import {
   decidedButUnfinished,
   reconcileRequests,
   RECONCILE_AFTER_SECONDS,
   type ReconcileDeps,
-} from '../../lambdas/domain/reconcile-requests';
+} from '../../lambdas/domain/requests/reconcile-requests';
 import {
   CHANNEL,
   NOW,

@@ -1,9 +1,9 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DynamoDbRequestStore } from '../../lambdas/adapters/aws/dynamodb-request-store';
-import { approvers, type ApprovalRequest } from '../../lambdas/domain/approval-request';
-import { parseConfig, type StepUpConfig } from '../../lambdas/domain/config';
-import { recordVote, type RecordVoteDeps, type VoteInput } from '../../lambdas/domain/record-vote';
+import { approvers, type ApprovalRequest } from '../../lambdas/domain/requests/approval-request';
+import { parseConfig, type StepUpConfig } from '../../lambdas/domain/config/config';
+import { recordVote, type RecordVoteDeps, type VoteInput } from '../../lambdas/domain/votes/record-vote';
 import type { LocalDynamoDb } from '../../local/local-dynamodb';
 import {
   ALICE,

@@ -17,7 +17,7 @@ import { fromSlackSecret } from '../../lambdas/adapters/aws/slack-session';
 import { loadConfigFile } from '../../lambdas/adapters/config-file';
 import { cedarPolicyFromDirectory } from '../../lambdas/adapters/cedar/policy-directory';
 import { SLACK_BOT_TOKEN_PLACEHOLDER } from '../../lambdas/adapters/slack/slack-credentials';
-import { AgentAdmission } from '../../lambdas/domain/agent-admission';
+import { AgentAdmission } from '../../lambdas/domain/agents/agent-admission';
 import { createRequestHandler } from '../../lambdas/handlers/create-request';
 import { slackEventsHandler } from '../../lambdas/handlers/slack-events';
 import type { Workflow, WorkflowInput } from '../../lambdas/ports/workflow';

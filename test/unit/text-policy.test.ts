@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { StepUpError } from '../../lambdas/domain/errors';
-import { hasUnsafeCharacters, stripUnsafeCharacters } from '../../lambdas/domain/unsafe-characters';
-import { requireText } from '../../lambdas/domain/validation';
+import { hasUnsafeCharacters, stripUnsafeCharacters } from '../../lambdas/domain/config/unsafe-characters';
+import { requireText } from '../../lambdas/domain/config/validation';
 
 const single = { max: 20 };
 const free = { max: 20, multiline: true };

@@ -1,4 +1,4 @@
-import type { AgentAdmission } from '../../domain/agent-admission';
+import type { AgentAdmission } from '../../domain/agents/agent-admission';
 import { StepUpError } from '../../domain/errors';
 import { logger } from '../logger';
 import { callerOf, claimsOf, type HttpEvent, type HttpResult } from './http-event';

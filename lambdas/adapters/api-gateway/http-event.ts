@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 import { errorBody, httpStatusOf } from '../../api/error-response';
 import { StepUpError } from '../../domain/errors';
 import { REFUSED_BEARER_KEY } from './authorizer-claims';
-import { requireWorkloadSub } from '../../domain/workload-identity';
+import { requireWorkloadSub } from '../../domain/agents/workload-identity';
 import { parseStrictJson } from './strict-json';
 
 /** The API Gateway HTTP API (payload v2) event our routes receive, after the JWT authorizer. */

@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CountingRequestStore } from '../../domain/counting-request-store';
+import { CountingRequestStore } from '../../domain/requests/counting-request-store';
 import type { RequestStore } from '../../ports/request-store';
 import { DynamoDbAgentHistory } from './dynamodb-agent-history';
 import { DynamoDbRequestLimits } from './dynamodb-request-limits';
@@ -13,7 +13,7 @@ export interface HistoryStores {
 
 /**
  * Wraps `inner` so that every request it creates or moves out of pending is counted in the same
- * table (`domain/counting-request-store.ts`).
+ * table (`domain/requests/counting-request-store.ts`).
  * @param onCountFailed hears of a count that failed after its request's write succeeded
  * @param deduplicate config `limits.deduplicate`: a decided request releases its duplicate claim
  */

@@ -1,5 +1,5 @@
-import { latestActivity } from '../../domain/audit-record';
-import type { ApprovalRequest } from '../../domain/approval-request';
+import { latestActivity } from '../../domain/audit/audit-record';
+import type { ApprovalRequest } from '../../domain/requests/approval-request';
 
 /**
  * The global secondary index of audit activity, newest first: every request item (keyed by the

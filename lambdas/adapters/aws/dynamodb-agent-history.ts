@@ -13,7 +13,7 @@ import {
   type ScopeHistory,
   type WindowCounter,
   type WindowCounts,
-} from '../../domain/agent-history';
+} from '../../domain/agents/agent-history';
 import { StepUpError } from '../../domain/errors';
 import type { AgentActivity, AgentHistoryStore, HistoryEvent } from '../../ports/agent-history-store';
 import type { Page } from '../../ports/request-store';

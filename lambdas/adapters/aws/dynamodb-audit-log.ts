@@ -7,14 +7,14 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { ApprovalRequest, AuditEvent } from '../../domain/approval-request';
+import type { ApprovalRequest, AuditEvent } from '../../domain/requests/approval-request';
 import {
   recordOf,
   recordsInWindow,
   type AuditQuery,
   type AuditRecord,
   type AuditSubject,
-} from '../../domain/audit-record';
+} from '../../domain/audit/audit-record';
 import { forEachBounded } from '../../domain/bounded-concurrency';
 import { StepUpError } from '../../domain/errors';
 import type { AuditLog } from '../../ports/audit-log';

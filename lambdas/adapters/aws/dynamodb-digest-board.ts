@@ -6,8 +6,8 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { SlackMessageRef } from '../../domain/approval-request';
-import type { Digest, DigestEntry, DigestKey, DigestPostIntent } from '../../domain/page-digest';
+import type { SlackMessageRef } from '../../domain/requests/approval-request';
+import type { Digest, DigestEntry, DigestKey, DigestPostIntent } from '../../domain/paging/page-digest';
 import type { DigestBoard } from '../../ports/paging-digest';
 import { conditionalWrite } from './conditional-write';
 

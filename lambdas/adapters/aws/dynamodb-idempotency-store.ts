@@ -5,7 +5,7 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { IDEMPOTENCY_WINDOW_SECONDS } from '../../domain/idempotent-create';
+import { IDEMPOTENCY_WINDOW_SECONDS } from '../../domain/requests/idempotent-create';
 import type { IdempotencyRecord, IdempotencyStore } from '../../ports/idempotency-store';
 
 /**

@@ -9,9 +9,9 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { ApprovalRequest, AuditEvent } from '../../domain/approval-request';
+import type { ApprovalRequest, AuditEvent } from '../../domain/requests/approval-request';
 import { forEachBounded } from '../../domain/bounded-concurrency';
-import { isOpen, workflowUnfinished } from '../../domain/open-request';
+import { isOpen, workflowUnfinished } from '../../domain/requests/open-request';
 import { noMetrics, type OperationalMetrics } from '../../ports/operational-metrics';
 import {
   DuplicateRequestError,
@@ -34,7 +34,7 @@ const POLL_SORT_KEY = 'POLL';
 export const AGENT_INDEX = 'byAgent';
 
 /**
- * The sparse global secondary index of open requests (`domain/open-request.ts`): an item carries
+ * The sparse global secondary index of open requests (`domain/requests/open-request.ts`): an item carries
  * its keys only while it is open, so the index holds what is pending, unfinished or unused, never
  * the history. One partition: the kill switch reads an agent's slice of the sort key, a restart the
  * part that carries `resume`. An item enters the index once and leaves it once (KEYS_ONLY plus

@@ -1,6 +1,6 @@
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { EXPORT_SOURCE, exportedEvent } from '../../domain/audit-export';
-import type { AuditRecord } from '../../domain/audit-record';
+import { EXPORT_SOURCE, exportedEvent } from '../../domain/audit/audit-export';
+import type { AuditRecord } from '../../domain/audit/audit-record';
 import type { AuditSink } from '../../ports/audit-sink';
 
 /** PutEvents takes at most 10 entries per call. */

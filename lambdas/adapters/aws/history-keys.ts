@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import type { HistoryScope, WindowCounter } from '../../domain/agent-history';
+import type { HistoryScope, WindowCounter } from '../../domain/agents/agent-history';
 
 /*
  * Where the history counters live in the requests' table (one layout, read and written only here):

@@ -1,5 +1,5 @@
-import type { AgentsConfig } from '../../domain/agent-admission';
-import type { OwnerNoticeDeps } from '../../domain/tell-owners';
+import type { AgentsConfig } from '../../domain/agents/agent-admission';
+import type { OwnerNoticeDeps } from '../../domain/agents/tell-owners';
 import { secretBackedOwnerNotifier } from './slack-session';
 import { ownerNoticeClaims } from './table-clients';
 

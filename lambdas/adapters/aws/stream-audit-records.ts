@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { ApprovalRequest, AuditEvent } from '../../domain/approval-request';
-import { addedEvents, recordOf, type AuditRecord } from '../../domain/audit-record';
+import type { ApprovalRequest, AuditEvent } from '../../domain/requests/approval-request';
+import { addedEvents, recordOf, type AuditRecord } from '../../domain/audit/audit-record';
 import { REFUSAL_SORT_PREFIX } from './dynamodb-audit-log';
 
 /** The part of a DynamoDB Streams record (`NEW_AND_OLD_IMAGES`) the export reads. */

@@ -1,4 +1,4 @@
-import { unregisteredProfile } from '../../domain/agent-registry';
+import { unregisteredProfile } from '../../domain/agents/agent-registry';
 import type { PolicyQuestion } from '../../ports/approval-policy';
 
 /**

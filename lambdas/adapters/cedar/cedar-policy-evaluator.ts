@@ -1,4 +1,4 @@
-import { EMPTY_HISTORY } from '../../domain/agent-history';
+import { EMPTY_HISTORY } from '../../domain/agents/agent-history';
 import { StepUpError } from '../../domain/errors';
 import type { PolicyQuestion } from '../../ports/approval-policy';
 import type { LogOnlyPolicy, PolicyEvaluation, PolicyEvaluator } from '../../ports/policy-evaluator';
@@ -15,7 +15,7 @@ type CedarContext = Record<string, unknown>;
  * the enforced policies as one set and, when there are `@mode("log_only")` policies, every policy as
  * a second; each evaluation is one `statefulIsAuthorized` call, answering the determining policies
  * (Cedar's `diagnostics.reason`) and their annotations. What the answers mean is
- * `domain/policy-decision.ts`.
+ * `domain/policy/policy-decision.ts`.
  */
 export class CedarPolicyEvaluator implements PolicyEvaluator {
   readonly logOnlyPolicies: readonly LogOnlyPolicy[];

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { StepUpConfig } from '../../domain/config';
-import { approvalPolicy } from '../../domain/policy-decision';
+import type { StepUpConfig } from '../../domain/config/config';
+import { approvalPolicy } from '../../domain/policy/policy-decision';
 import type { ApprovalPolicy } from '../../ports/approval-policy';
 import { CedarPolicyEvaluator } from './cedar-policy-evaluator';
 import type { LoadedPolicy, LoadedPolicySet } from './policy-set-loader';

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import type { StepUpConfig } from '../../domain/config';
-import { approvalPolicy } from '../../domain/policy-decision';
+import type { StepUpConfig } from '../../domain/config/config';
+import { approvalPolicy } from '../../domain/policy/policy-decision';
 import type { ApprovalPolicy } from '../../ports/approval-policy';
 import { CedarPolicyEvaluator } from './cedar-policy-evaluator';
 import { loadPolicySet } from './policy-set-loader';

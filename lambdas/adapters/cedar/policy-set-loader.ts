@@ -1,8 +1,8 @@
-import { EMPTY_HISTORY } from '../../domain/agent-history';
+import { EMPTY_HISTORY } from '../../domain/agents/agent-history';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { StepUpConfig } from '../../domain/config';
-import { parsePolicyAnnotations, type PolicyAnnotations } from '../../domain/policy-annotations';
+import type { StepUpConfig } from '../../domain/config/config';
+import { parsePolicyAnnotations, type PolicyAnnotations } from '../../domain/policy/policy-annotations';
 import { cedar, type DetailedError } from './cedar-wasm';
 import { agentAttributes } from './agent-attributes';
 

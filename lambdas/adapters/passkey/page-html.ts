@@ -1,5 +1,9 @@
-import { approverGroupsLabel, policyLabel, type ApprovalRequest } from '../../domain/approval-request';
-import { environmentMarker } from '../../domain/environment-marker';
+import {
+  approverGroupsLabel,
+  policyLabel,
+  type ApprovalRequest,
+} from '../../domain/requests/approval-request';
+import { environmentMarker } from '../../domain/requests/environment-marker';
 import type { PasskeyCredential, PasskeyLink } from '../../domain/passkey/passkey-link';
 import type { CeremonyOptions } from '../../ports/passkey-ceremony';
 

@@ -1,10 +1,10 @@
 import type { App } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
-import type { StepUpConfig } from '../../domain/config';
+import type { StepUpConfig } from '../../domain/config/config';
 import { StepUpError } from '../../domain/errors';
-import { requireText } from '../../domain/validation';
-import { previewVote, recordVote, type VoteInput, type VoteResult } from '../../domain/record-vote';
+import { requireText } from '../../domain/config/validation';
+import { previewVote, recordVote, type VoteInput, type VoteResult } from '../../domain/votes/record-vote';
 import type { Clock } from '../../ports/clock';
 import type { AuditLog } from '../../ports/audit-log';
 import type { RequestStore } from '../../ports/request-store';

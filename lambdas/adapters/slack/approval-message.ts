@@ -12,8 +12,8 @@ import {
   approvers,
   policyLabel,
   type ApprovalRequest,
-} from '../../domain/approval-request';
-import { environmentMarker } from '../../domain/environment-marker';
+} from '../../domain/requests/approval-request';
+import { environmentMarker } from '../../domain/requests/environment-marker';
 import { untrustedText, untrustedTextMiddle } from './untrusted-text';
 
 /** Action ids of the two buttons; the button value is the request id, never the task token. */

@@ -1,5 +1,5 @@
-import type { ApprovalRequest, PostIntent, SlackMessageRef } from '../../domain/approval-request';
-import type { Digest, DigestKey, DigestPostIntent } from '../../domain/page-digest';
+import type { ApprovalRequest, PostIntent, SlackMessageRef } from '../../domain/requests/approval-request';
+import type { Digest, DigestKey, DigestPostIntent } from '../../domain/paging/page-digest';
 import type { ApprovalNotifier } from '../../ports/approval-notifier';
 import type { DigestNotifier } from '../../ports/paging-digest';
 

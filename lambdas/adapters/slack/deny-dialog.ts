@@ -1,4 +1,4 @@
-import type { ApprovalRequest } from '../../domain/approval-request';
+import type { ApprovalRequest } from '../../domain/requests/approval-request';
 import { untrustedText } from './untrusted-text';
 
 /** `callback_id` of the deny dialog; its submission carries the reason. */

@@ -1,5 +1,5 @@
 import type { App } from '@slack/bolt';
-import { openDigested } from '../../domain/open-digested';
+import { openDigested } from '../../domain/paging/open-digested';
 import { requestLogger } from '../logger';
 import { OPEN_DIGESTED_ACTION_PREFIX } from './digest-message';
 import { readDigestOpenClick } from './interaction-payload';

@@ -1,6 +1,6 @@
 import type { Button, ContextBlock, HeaderBlock, PlainTextElement, SectionBlock } from '@slack/types';
-import { environmentMarker } from '../../domain/environment-marker';
-import type { Digest, DigestEntry } from '../../domain/page-digest';
+import { environmentMarker } from '../../domain/requests/environment-marker';
+import type { Digest, DigestEntry } from '../../domain/paging/page-digest';
 import type { SlackMessage } from './approval-message';
 import { untrustedText, untrustedTextMiddle } from './untrusted-text';
 

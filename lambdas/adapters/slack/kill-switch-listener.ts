@@ -1,8 +1,8 @@
 import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { AgentsConfig } from '../../domain/agent-admission';
+import type { AgentsConfig } from '../../domain/agents/agent-admission';
 import { StepUpError } from '../../domain/errors';
-import { revokeAgentAsOwner, type KillSwitchDeps } from '../../domain/revoke';
+import { revokeAgentAsOwner, type KillSwitchDeps } from '../../domain/tokens/revoke';
 import { logger } from '../logger';
 import { KILL_SWITCH_ACTION_ID } from './owner-message';
 import { readKillSwitchClick } from './interaction-payload';

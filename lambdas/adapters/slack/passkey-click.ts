@@ -1,5 +1,5 @@
 import { offerPasskeyLink } from '../../domain/passkey/offer-passkey-link';
-import type { RecordVoteDeps, VoteInput } from '../../domain/record-vote';
+import type { RecordVoteDeps, VoteInput } from '../../domain/votes/record-vote';
 import type { PasskeyStore } from '../../ports/passkey-store';
 import { requestLogger } from '../logger';
 

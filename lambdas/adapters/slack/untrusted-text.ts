@@ -1,4 +1,4 @@
-import { stripUnsafeCharacters } from '../../domain/unsafe-characters';
+import { stripUnsafeCharacters } from '../../domain/config/unsafe-characters';
 
 const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
 

@@ -4,8 +4,8 @@ import {
   EVALUATIONS_SEMANTICS,
   type AccessQuestion,
   type EvaluationsSemantic,
-} from '../../domain/evaluate-access';
-import { WORKLOAD_SUB_RULE } from '../../domain/workload-identity';
+} from '../../domain/policy/evaluate-access';
+import { WORKLOAD_SUB_RULE } from '../../domain/agents/workload-identity';
 import { createRequestBody } from './create-request';
 import {
   body,

@@ -1,4 +1,4 @@
-import { WINDOW_COUNTERS } from '../../domain/agent-history';
+import { WINDOW_COUNTERS } from '../../domain/agents/agent-history';
 import type { JsonSchema } from './schema';
 
 const count: JsonSchema = { type: 'integer', minimum: 0 };

@@ -1,8 +1,8 @@
 import * as z from 'zod/mini';
-import { MAX_RESOURCE_LENGTH } from '../../domain/create-request';
+import { MAX_RESOURCE_LENGTH } from '../../domain/requests/create-request';
 import { StepUpError } from '../../domain/errors';
-import type { AuditQuery } from '../../domain/audit-record';
-import { WORKLOAD_SUB_RULE } from '../../domain/workload-identity';
+import type { AuditQuery } from '../../domain/audit/audit-record';
+import { WORKLOAD_SUB_RULE } from '../../domain/agents/workload-identity';
 import { body, custom, jsonSchemaOf, text, type JsonSchema } from './schema';
 
 /** RFC 3339 date-time, with `Z` or an offset; fractions up to nanoseconds. */

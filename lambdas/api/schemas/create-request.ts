@@ -3,9 +3,9 @@ import {
   MAX_RESOURCE_LENGTH,
   MAX_TOKEN_TTL_SECONDS,
   type CreateRequestInput,
-} from '../../domain/create-request';
+} from '../../domain/requests/create-request';
 import { StepUpError } from '../../domain/errors';
-import { bindParameters, MAX_PARAMETERS_BYTES, MAX_PARAMETERS_DEPTH } from '../../domain/parameters';
+import { bindParameters, MAX_PARAMETERS_BYTES, MAX_PARAMETERS_DEPTH } from '../../domain/requests/parameters';
 import { publicJwk } from './public-jwk';
 import { traceField } from './trace';
 import { body, custom, integer, parseWith, requireObject, text } from './schema';

@@ -6,7 +6,7 @@ import {
   JWT_TOKEN_TYPE,
   TOKEN_EXCHANGE_GRANT_TYPE,
 } from '../../contract';
-import type { CreateRequestInput } from '../../domain/create-request';
+import type { CreateRequestInput } from '../../domain/requests/create-request';
 import { StepUpError } from '../../domain/errors';
 import { parseCreateRequest } from './create-request';
 import { tokenField } from './introspection-request';

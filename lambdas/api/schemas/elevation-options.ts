@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import type { ElevationOptionsQuestion } from '../../domain/elevation-options';
+import type { ElevationOptionsQuestion } from '../../domain/policy/elevation-options';
 import { createRequestBody } from './create-request';
 import { body, jsonSchemaOf, type JsonSchema } from './schema';
 

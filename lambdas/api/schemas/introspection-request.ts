@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import type { ResourceOperation } from '../../domain/trace';
+import type { ResourceOperation } from '../../domain/requests/trace';
 import { resourceOperationFields, resourceOperationOf } from './resource-operation';
 import { body, ignored, text } from './schema';
 

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { StepUpError } from '../../domain/errors';
-import type { ActionOutcome } from '../../domain/trace';
+import type { ActionOutcome } from '../../domain/requests/trace';
 import { body, custom, FIELD, text } from './schema';
 
 const RESULTS: readonly ActionOutcome['result'][] = ['succeeded', 'failed'];

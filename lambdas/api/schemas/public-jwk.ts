@@ -1,4 +1,4 @@
-import { MIN_RSA_BITS, SIGNING_CURVES, publicJwkThumbprint } from '../../domain/jwk-thumbprint';
+import { MIN_RSA_BITS, SIGNING_CURVES, publicJwkThumbprint } from '../../domain/tokens/jwk-thumbprint';
 import { custom, type Field, type JsonSchema } from './schema';
 
 // As `../jwk-thumbprint.ts` checks them; its rules stay code (they compute the thumbprint), and the

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { StepUpError } from '../../domain/errors';
-import type { ResourceOperation } from '../../domain/trace';
+import type { ResourceOperation } from '../../domain/requests/trace';
 import { text } from './schema';
 
 /**

@@ -1,4 +1,4 @@
-import type { AuditEventType, PolicyOutcome, RequestStatus } from '../../domain/approval-request';
+import type { AuditEventType, PolicyOutcome, RequestStatus } from '../../domain/requests/approval-request';
 import {
   AUTHORIZATION_DETAILS_TYPE,
   AWS_CREDENTIALS_TOKEN_TYPE,

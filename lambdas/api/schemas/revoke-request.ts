@@ -1,8 +1,8 @@
 import * as z from 'zod/mini';
 import { DEFERRAL_CODE_TOKEN_TYPE } from '../../contract';
 import { tokenField } from './introspection-request';
-import type { RevokeInput } from '../../domain/revoke';
-import { WORKLOAD_SUB_RULE } from '../../domain/workload-identity';
+import type { RevokeInput } from '../../domain/tokens/revoke';
+import { WORKLOAD_SUB_RULE } from '../../domain/agents/workload-identity';
 import { body, text } from './schema';
 
 /** The body of `POST /v1/revoke` (JSON or form fields): one token, or every grant of an agent. */

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { StepUpError, type ErrorCode } from '../../domain/errors';
-import { requireText, type StringRule } from '../../domain/validation';
+import { requireText, type StringRule } from '../../domain/config/validation';
 import { textPattern } from './text-pattern';
 
 /*

@@ -1,5 +1,5 @@
 import { TRACE_PATTERNS, type TraceField } from '../../contract';
-import { TRAIL_LINKS } from '../../domain/correlation-trail';
+import { TRAIL_LINKS } from '../../domain/audit/correlation-trail';
 import type { JsonSchema } from './schema';
 
 /*

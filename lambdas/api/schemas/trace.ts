@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { TRACE_PATTERNS, type TraceField } from '../../contract';
 import { StepUpError } from '../../domain/errors';
-import type { RequestTrace } from '../../domain/trace';
+import type { RequestTrace } from '../../domain/requests/trace';
 import { body, custom, requireObject, text, type Field } from './schema';
 
 /** The longest each trace field may be: what its pattern allows (ASCII only, so characters are bytes). */

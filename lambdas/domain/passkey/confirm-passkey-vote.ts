@@ -1,8 +1,8 @@
 import type { CeremonyResponse, PasskeyCeremony } from '../../ports/passkey-ceremony';
 import type { PasskeyStore } from '../../ports/passkey-store';
 import { StepUpError } from '../errors';
-import { recordVote, type RecordVoteDeps, type VoteResult } from '../record-vote';
-import { requireText } from '../validation';
+import { recordVote, type RecordVoteDeps, type VoteResult } from '../votes/record-vote';
+import { requireText } from '../config/validation';
 import { LINK_SECRET_PATTERN, linkIdOf, linkProblem, type PasskeyLink } from './passkey-link';
 import { voteChallenge } from './vote-challenge';
 

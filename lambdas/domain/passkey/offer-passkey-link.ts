@@ -1,5 +1,5 @@
 import type { PasskeyStore } from '../../ports/passkey-store';
-import { previewVote, type RecordVoteDeps, type VoteInput } from '../record-vote';
+import { previewVote, type RecordVoteDeps, type VoteInput } from '../votes/record-vote';
 import { ENROL_LINK_SECONDS, VOTE_LINK_SECONDS, newLinkSecret, type PasskeyLink } from './passkey-link';
 
 /** What the passkey path needs besides the vote's own ports. */

@@ -2,7 +2,7 @@ import type { CeremonyOptions, PasskeyCeremony } from '../../ports/passkey-cerem
 import type { Clock } from '../../ports/clock';
 import type { PasskeyStore } from '../../ports/passkey-store';
 import type { RequestStore } from '../../ports/request-store';
-import type { ApprovalRequest } from '../approval-request';
+import type { ApprovalRequest } from '../requests/approval-request';
 import {
   LINK_SECRET_PATTERN,
   linkIdOf,

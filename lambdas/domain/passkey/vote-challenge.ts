@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { ApprovalRequest } from '../approval-request';
-import { canonicalJson } from '../parameters-digest';
+import type { ApprovalRequest } from '../requests/approval-request';
+import { canonicalJson } from '../requests/parameters-digest';
 import type { PasskeyLink } from './passkey-link';
 
 /**

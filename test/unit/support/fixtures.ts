@@ -1,8 +1,12 @@
 import { afterAll, beforeAll, expect } from 'vitest';
 import { DynamoDbRequestStore } from '../../../lambdas/adapters/aws/dynamodb-request-store';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../../../local/local-dynamodb';
-import type { ApprovalRequest, PostIntent, SlackMessageRef } from '../../../lambdas/domain/approval-request';
-import { parseConfig, type StepUpConfig } from '../../../lambdas/domain/config';
+import type {
+  ApprovalRequest,
+  PostIntent,
+  SlackMessageRef,
+} from '../../../lambdas/domain/requests/approval-request';
+import { parseConfig, type StepUpConfig } from '../../../lambdas/domain/config/config';
 import { httpStatusOf } from '../../../lambdas/api/error-response';
 import { StepUpError, type ErrorCode } from '../../../lambdas/domain/errors';
 import { newBindingCode, newRequestId } from '../../../lambdas/domain/ids';
