@@ -20,6 +20,8 @@ export interface StandInEphemeral {
   readonly channel: string;
   readonly user: string;
   readonly text: string;
+  /** Its Block Kit blocks, when it has any (the full parameters an approver asked for). */
+  readonly blocks?: Block[];
 }
 
 /** A click to simulate, as an approver would make it. */
@@ -279,7 +281,7 @@ export class SlackStandIn {
       }
       case 'chat.postEphemeral': {
         const user = typeof fields.user === 'string' ? fields.user : '';
-        this.ephemerals.push({ channel, user, text });
+        this.ephemerals.push({ channel, user, text, ...(blocks.length > 0 ? { blocks } : {}) });
         return { status: 200, body: { ok: true, message_ts: this.nextTs() } };
       }
       default:

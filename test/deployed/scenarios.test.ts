@@ -3,6 +3,7 @@ import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { verifyAuditTrail } from '../../lambdas/domain/audit/audit-chain';
 import { sourceIdentityOf } from '../../lambdas/domain/tokens/aws-target';
+import { SHOW_PARAMETERS_ACTION_ID } from '../../lambdas/adapters/slack/parameters-message';
 import type { ApiResponse } from './api-gateway';
 import {
   AWS_TARGET,
@@ -262,6 +263,32 @@ describe.concurrent('step-up approval', () => {
       status: 200,
       json: { active: true, authorization_details: [{ parameters_sha256: digest }] },
     });
+  });
+
+  it('capped parameters: "Show full parameters" answers an approver privately with all of them, anyone else with a refusal', async () => {
+    const parameters = { sql: `DELETE FROM orders WHERE id IN (${'7, '.repeat(1500)}7)` };
+    const requestId = await create({ ...DROP_TABLE, resource: 'prod/orders-audit', parameters });
+    const message = await deployment.slack.approvalMessage(requestId, 'C0APPROVALS');
+    const ask = async (user: string) => {
+      const before = deployment.slack.slack.ephemerals.length;
+      const signed = deployment.slack.slack.clickButton(message, SHOW_PARAMETERS_ACTION_ID, user);
+      const response = await deployment.api.request({
+        method: 'POST',
+        path: '/slack/events',
+        headers: signed.headers,
+        body: signed.body,
+      });
+      expect(response.status).toBe(200);
+      return until(
+        () => deployment.slack.slack.ephemerals.slice(before).find((e) => e.user === user),
+        `a private answer to ${user}`,
+      );
+    };
+    const shown = await ask('U0BOB');
+    const texts = (shown.blocks ?? []).map((b) => (b.text as { text: string }).text);
+    expect(texts.slice(1).join('')).toBe(JSON.stringify(parameters, null, 2));
+    expect((await ask('U0DAVE')).text).toBe("Only members of db-owners can read this request's parameters.");
+    expect(body(await agent.get(`/v1/requests/${requestId}`)).status).toBe('pending');
   });
 
   it('the click writes the grant: a poll right after it collects the token, even while NotifyOutcome keeps failing', async () => {

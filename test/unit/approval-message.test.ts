@@ -11,6 +11,10 @@ import type { ApprovalRequest, Vote } from '../../lambdas/domain/requests/approv
 import { parseCreateRequest } from '../../lambdas/api/schemas/create-request';
 import { MAX_RESOURCE_LENGTH } from '../../lambdas/domain/requests/create-request';
 import { bindParameters } from '../../lambdas/domain/requests/parameters';
+import {
+  SHOW_PARAMETERS_ACTION_ID,
+  fullParametersMessage,
+} from '../../lambdas/adapters/slack/parameters-message';
 import { ALICE, BOB, NOW, TEAM, pendingRequest } from './support/fixtures';
 
 const TASK_TOKEN = 'AAAAKgAAAAIAAAAAAAAAAdistinctive-task-token-value';
@@ -517,12 +521,63 @@ describe('approvalMessage: parameters', () => {
     expect(text?.text.split('\n')).toContain('  "note": "x\\nAction\\nlogs:Read"');
   });
 
-  it('caps 8 KB of arguments within a section, saying where the full view is', () => {
+  it('caps 8 KB of arguments within a section, with a button that shows them in full', () => {
     const request = pendingRequest({ parameters: bindParameters({ body: '<'.repeat(8000) }) });
     const text = parametersText(request)!.text;
     expect(text.length).toBeLessThanOrEqual(3000);
-    expect(text).toContain(
-      `(cut here: the full parameters are in the approver console and GET /v1/requests/${request.id})`,
+    expect(text).toContain('(cut here: "Show full parameters" sends them to you privately, in full)');
+    const buttons = JSON.stringify(approvalMessage(request).blocks.at(-1));
+    expect(buttons).toContain(`"action_id":"${SHOW_PARAMETERS_ACTION_ID}"`);
+    expect(
+      JSON.stringify(approvalMessage(pendingRequest({ parameters: bindParameters({ a: 1 }) })).blocks),
+    ).not.toContain(SHOW_PARAMETERS_ACTION_ID);
+  });
+
+  it('a passkey request points to its approval page instead of the button', () => {
+    const base = pendingRequest({ parameters: bindParameters({ body: 'x'.repeat(8000) }) });
+    const request = { ...base, requirements: { ...base.requirements, assurance: 'passkey' as const } };
+    expect(parametersText(request)!.text).toContain('Approve or Deny sends you a link to the approval page');
+    expect(JSON.stringify(approvalMessage(request).blocks)).not.toContain(SHOW_PARAMETERS_ACTION_ID);
+  });
+});
+
+describe('fullParametersMessage', () => {
+  const all = (request: Parameters<typeof fullParametersMessage>[0]) =>
+    fullParametersMessage(request).blocks.map((b) => (b as { text: { type: string; text: string } }).text);
+
+  it('shows 8 KB of escaped arguments in full, in plain-text sections within Slack limits', () => {
+    const body = '<&>'.repeat(2600);
+    const parameters = bindParameters({ body, sql: 'DROP TABLE orders' });
+    const request = { ...pendingRequest({ parameters }), parameters };
+    const texts = all(request);
+    expect(texts.every((t) => t.type === 'plain_text' && t.text.length <= 3000)).toBe(true);
+    expect(texts.length).toBeLessThanOrEqual(50);
+    expect(texts[0]!.text).toContain(parameters.sha256);
+    const shown = texts
+      .slice(1)
+      .map((t) => t.text)
+      .join('');
+    expect(shown).toBe(
+      JSON.stringify({ body, sql: 'DROP TABLE orders' }, null, 2)
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;'),
     );
+  });
+
+  it('falls back to the compact canonical form when the indented one needs too many blocks', () => {
+    // 3,000 small numbers 30 levels down: 6 KB compact, some 200 KB once each sits indented on its line.
+    let deep: unknown = Array.from({ length: 3000 }, () => 1);
+    for (let i = 0; i < 29; i += 1) deep = [deep];
+    const parameters = bindParameters({ deep });
+    const request = { ...pendingRequest({ parameters }), parameters };
+    const texts = all(request);
+    expect(texts.length).toBeLessThanOrEqual(50);
+    expect(
+      texts
+        .slice(1)
+        .map((t) => t.text)
+        .join(''),
+    ).toBe(parameters.canonical);
   });
 });

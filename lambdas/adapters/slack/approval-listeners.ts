@@ -18,6 +18,7 @@ import { SlackPeopleDirectory } from './slack-people-directory';
 import { registerKillSwitchListener, type KillSwitchListenerDeps } from './kill-switch-listener';
 import { answeredWithPasskeyLink, type PasskeyClickDeps } from './passkey-click';
 import { registerDigestListener } from './digest-listener';
+import { registerParametersListener } from './parameters-listener';
 
 /** What the approval listeners act on. */
 export interface ApprovalListenerDeps {
@@ -75,6 +76,7 @@ export function registerApprovalListeners(app: App, deps: ApprovalListenerDeps):
     refusals: deps.refusals,
   };
   registerDigestListener(app, voteDeps);
+  registerParametersListener(app, deps.client, voteDeps);
   const logVote = (requestId: string, decision: string, user: string, result: VoteResult) => {
     const fields = { decision, user, outcome: result.outcome };
     // Refused clicks are stored as audit events beside their request (record-vote.ts); logged too.

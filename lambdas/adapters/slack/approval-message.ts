@@ -14,6 +14,7 @@ import {
   type ApprovalRequest,
 } from '../../domain/requests/approval-request';
 import { environmentMarker } from '../../domain/requests/environment-marker';
+import { SHOW_PARAMETERS_ACTION_ID } from './parameters-message';
 import { untrustedText, untrustedTextMiddle } from './untrusted-text';
 
 /** Action ids of the two buttons; the button value is the request id, never the task token. */
@@ -132,32 +133,42 @@ function policyDescriptionBlock(request: ApprovalRequest): SectionBlock | undefi
   };
 }
 
-/**
- * The exact arguments, structured (indented JSON: every string value is JSON-escaped, so it stays on
- * its own line and cannot forge one), inert, and capped with a pointer to the full view.
- */
+/** The parameters as approvers read them: indented JSON, every string JSON-escaped (so it stays on
+ * its own line and cannot forge one). */
+function prettyParameters(request: ApprovalRequest): string | undefined {
+  return request.parameters && JSON.stringify(JSON.parse(request.parameters.canonical), null, 2);
+}
+
+/** True when the message shows the parameters capped (they do not fit its section). */
+function parametersCut(request: ApprovalRequest): boolean {
+  const pretty = prettyParameters(request);
+  return (
+    pretty !== undefined &&
+    untrustedText(pretty, PARAMETERS_MAX) !== untrustedText(pretty, Number.MAX_SAFE_INTEGER)
+  );
+}
+
+/** The exact arguments, structured, inert, and capped with a pointer to the full view. */
 function parametersBlock(request: ApprovalRequest): SectionBlock | undefined {
-  if (!request.parameters) return undefined;
-  const pretty = JSON.stringify(JSON.parse(request.parameters.canonical), null, 2);
-  const shown = untrustedText(pretty, PARAMETERS_MAX);
-  const cut = shown.endsWith('…') && shown !== untrustedText(pretty, Number.MAX_SAFE_INTEGER);
+  const pretty = prettyParameters(request);
+  if (pretty === undefined) return undefined;
   return {
     type: 'section',
     text: plain(
-      `Parameters (the exact arguments; the token is valid only with these):\n${shown}` +
-        (cut ? `\n${fullViewNote(request)}` : ''),
+      `Parameters (the exact arguments; the token is valid only with these):\n${untrustedText(pretty, PARAMETERS_MAX)}` +
+        (parametersCut(request) ? `\n${fullViewNote(request)}` : ''),
     ),
   };
 }
 
 /**
  * Where capped parameters are shown in full: for a passkey request the approval page Approve and Deny
- * link to (it shows them uncut), otherwise the approver console (local) and the request's API view.
+ * link to (it shows them uncut); otherwise "Show full parameters" sends them to the approver privately.
  */
 function fullViewNote(request: ApprovalRequest): string {
   return request.requirements.assurance === 'passkey'
     ? '(cut here: Approve or Deny sends you a link to the approval page, which shows the full parameters before you confirm)'
-    : `(cut here: the full parameters are in the approver console and GET /v1/requests/${request.id})`;
+    : '(cut here: "Show full parameters" sends them to you privately, in full)';
 }
 
 /** What the agent wrote, below a divider, labelled, every line quoted: its justification and session. */
@@ -198,7 +209,15 @@ function decisionButtons(request: ApprovalRequest): ActionsBlock {
     text: plain('Deny'),
     value: request.id,
   };
-  return { type: 'actions', block_id: 'stepup_decision', elements: [approve, deny] };
+  const showAll: Button = {
+    type: 'button',
+    action_id: SHOW_PARAMETERS_ACTION_ID,
+    text: plain('Show full parameters'),
+    value: request.id,
+  };
+  // A passkey request's approval page shows them in full already.
+  const reading = parametersCut(request) && request.requirements.assurance !== 'passkey' ? [showAll] : [];
+  return { type: 'actions', block_id: 'stepup_decision', elements: [approve, deny, ...reading] };
 }
 
 /**

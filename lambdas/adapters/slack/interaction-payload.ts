@@ -3,6 +3,7 @@ import { APPROVE_ACTION_ID, DENY_ACTION_ID } from './approval-message';
 import { KILL_SWITCH_ACTION_ID } from './owner-message';
 import { DENY_DIALOG_ID, REASON_ACTION_ID, REASON_BLOCK_ID } from './deny-dialog';
 import { OPEN_DIGESTED_ACTION_PREFIX } from './digest-message';
+import { SHOW_PARAMETERS_ACTION_ID } from './parameters-message';
 
 /*
  * The interactivity payloads stepup acts on, as shapes checked at run time. Bolt's types describe
@@ -32,33 +33,20 @@ const buttonClick = z.object({
   ),
 });
 
-const killSwitchClick = z.object({
-  ...routedElsewhere,
-  type: z.literal('block_actions'),
-  user,
-  team,
-  channel: z.optional(z.nullable(z.object({ id: z.string() }))),
-  actions: z.tuple(
-    [z.object({ action_id: z.literal(KILL_SWITCH_ACTION_ID), value: z.string() })],
-    z.unknown(),
-  ),
-});
+/** A click on a button of `actionId` whose value stepup reads (a request id, an agent). */
+const valueClick = (actionId: z.ZodMiniType<string>) =>
+  z.object({
+    ...routedElsewhere,
+    type: z.literal('block_actions'),
+    user,
+    team,
+    channel: z.optional(z.nullable(z.object({ id: z.string() }))),
+    actions: z.tuple([z.object({ action_id: actionId, value: z.string() })], z.unknown()),
+  });
 
-const digestOpenClick = z.object({
-  ...routedElsewhere,
-  type: z.literal('block_actions'),
-  user,
-  team,
-  actions: z.tuple(
-    [
-      z.object({
-        action_id: z.string().check(z.startsWith(OPEN_DIGESTED_ACTION_PREFIX)),
-        value: z.string(),
-      }),
-    ],
-    z.unknown(),
-  ),
-});
+const killSwitchClick = valueClick(z.literal(KILL_SWITCH_ACTION_ID));
+const digestOpenClick = valueClick(z.string().check(z.startsWith(OPEN_DIGESTED_ACTION_PREFIX)));
+const showParametersClick = valueClick(z.literal(SHOW_PARAMETERS_ACTION_ID));
 
 const denySubmission = z.object({
   ...routedElsewhere,
@@ -154,6 +142,25 @@ export function readDigestOpenClick(body: unknown): DigestOpenClick | undefined 
   return { ...actorOf(parsed.data.user, parsed.data.team), requestId: parsed.data.actions[0].value };
 }
 
+/** A click on "Show full parameters". */
+export interface ShowParametersClick extends SlackActor {
+  /** The button's value: the request id. */
+  readonly requestId: string;
+  /** Where it was clicked, for the private answer. */
+  readonly channel?: string;
+}
+
+/** The "Show full parameters" click in `body`, or undefined for any other payload. */
+export function readShowParametersClick(body: unknown): ShowParametersClick | undefined {
+  const parsed = showParametersClick.safeParse(body);
+  if (!parsed.success) return undefined;
+  return {
+    ...actorOf(parsed.data.user, parsed.data.team),
+    requestId: parsed.data.actions[0].value,
+    channel: parsed.data.channel?.id,
+  };
+}
+
 /** The deny dialog's submission in `body`, or undefined for any other payload. */
 export function readDenySubmission(body: unknown): DenySubmission | undefined {
   const parsed = denySubmission.safeParse(body);
@@ -172,7 +179,8 @@ export function isHandledInteraction(body: unknown): boolean {
     readButtonClick(body) !== undefined ||
     readDenySubmission(body) !== undefined ||
     readKillSwitchClick(body) !== undefined ||
-    readDigestOpenClick(body) !== undefined
+    readDigestOpenClick(body) !== undefined ||
+    readShowParametersClick(body) !== undefined
   );
 }
 

@@ -65,3 +65,31 @@ export function untrustedText(
   }
   return out.join('');
 }
+
+/**
+ * {@link untrustedText} without a cap, in pieces of at most `max` escaped characters each, cut after
+ * a line break where one falls in the piece (else within the line): long agent text shown in full
+ * across several `plain_text` sections, each within Slack's limit.
+ */
+export function untrustedChunks(text: string, max: number): string[] {
+  const chunks: string[] = [];
+  let current: string[] = [];
+  let length = 0;
+  const flush = (count: number) => {
+    const piece = current.slice(0, count);
+    chunks.push(piece.join(''));
+    current = current.slice(count);
+    length = current.reduce((sum, escaped) => sum + escaped.length, 0);
+  };
+  for (const character of safeCharacters(text, false)) {
+    const escaped = ESCAPES[character] ?? character;
+    if (length + escaped.length > max) {
+      const lineEnd = current.lastIndexOf('\n');
+      flush(lineEnd > 0 ? lineEnd + 1 : current.length);
+    }
+    current.push(escaped);
+    length += escaped.length;
+  }
+  if (current.length > 0) flush(current.length);
+  return chunks;
+}
