@@ -32,6 +32,11 @@ export interface Deployment {
   readonly slackCredentials: SlackAppCredentials;
   /** Puts the Slack app's credentials into the secret (what an operator does after deploying). */
   connectSlack(): void;
+  /** Sends a signed Slack request (a click, a dialog submission) to `/slack/events` through API Gateway. */
+  sendToSlackEvents(signed: {
+    readonly body: string;
+    readonly headers: Record<string, string>;
+  }): Promise<ApiResponse>;
   /** Every access token the token endpoint delivered (the suite checks no log holds one). */
   readonly issuedTokens: string[];
   /** Every task token the workflow handed to a function. */
@@ -191,6 +196,8 @@ export async function deploy(
     spiffeIssuer,
     slackCredentials,
     connectSlack,
+    sendToSlackEvents: (signed) =>
+      api.request({ method: 'POST', path: '/slack/events', headers: signed.headers, body: signed.body }),
     issuedTokens: [],
     taskTokens,
     async stop() {

@@ -53,12 +53,7 @@ async function create(agent: Workload, resource: string, ask: Record<string, unk
 /** A signed click on `actionId` of `message`, through API Gateway as Slack sends it. */
 async function clickButton(message: StandInMessage, actionId: string, user: string) {
   const signed = deployment.slack.slack.clickButton(message, actionId, user);
-  return deployment.api.request({
-    method: 'POST',
-    path: '/slack/events',
-    headers: signed.headers,
-    body: signed.body,
-  });
+  return deployment.sendToSlackEvents(signed);
 }
 
 describe('limits through the deployed bundles', () => {
@@ -123,12 +118,7 @@ describe('limits through the deployed bundles', () => {
       );
       expect(own.channel).toBe('C0DEPLOYS');
       const signed = deployment.slack.slack.click({ requestId: listed, user: 'U0DAVE', decision: 'approve' });
-      const clicked = await deployment.api.request({
-        method: 'POST',
-        path: '/slack/events',
-        headers: signed.headers,
-        body: signed.body,
-      });
+      const clicked = await deployment.sendToSlackEvents(signed);
       expect(clicked.status).toBe(200);
       const shown = await until(() => {
         const now = messagesOf(DIGEST_EVENT_TYPE, ids)[0];

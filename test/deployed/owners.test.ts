@@ -63,12 +63,7 @@ async function ownerDm(owner: string, text: string): Promise<StandInMessage> {
 async function pullKillSwitch(dm: StandInMessage, user: string) {
   const signed = deployment.slack.slack.clickButton(dm, KILL_SWITCH_ACTION_ID, user);
   const started = performance.now();
-  const response = await deployment.api.request({
-    method: 'POST',
-    path: '/slack/events',
-    headers: signed.headers,
-    body: signed.body,
-  });
+  const response = await deployment.sendToSlackEvents(signed);
   return { response, ms: Math.round(performance.now() - started) };
 }
 

@@ -27,12 +27,7 @@ export class PasskeyApprover {
     const slack = this.deployment.slack.slack;
     const before = slack.ephemerals.length;
     const signed = slack.click({ requestId, user: this.user, decision });
-    const clicked = await this.deployment.api.request({
-      method: 'POST',
-      path: '/slack/events',
-      headers: signed.headers,
-      body: signed.body,
-    });
+    const clicked = await this.deployment.sendToSlackEvents(signed);
     if (clicked.status !== 200) throw new Error(`click answered ${clicked.status}`);
     const said = await until(
       () => slack.ephemerals.slice(before).find((e) => e.user === this.user),

@@ -74,12 +74,7 @@ async function create(request: Record<string, unknown>, by = agent): Promise<str
 /** An approver's click, delivered as Slack sends it: signed, form-encoded, through API Gateway. */
 async function click(requestId: string, user: string, decision: 'approve' | 'deny') {
   const signed = deployment.slack.slack.click({ requestId, user, decision });
-  const response = await deployment.api.request({
-    method: 'POST',
-    path: '/slack/events',
-    headers: signed.headers,
-    body: signed.body,
-  });
+  const response = await deployment.sendToSlackEvents(signed);
   return { response, triggerId: signed.triggerId };
 }
 
@@ -272,12 +267,7 @@ describe.concurrent('step-up approval', () => {
     const ask = async (user: string) => {
       const before = deployment.slack.slack.ephemerals.length;
       const signed = deployment.slack.slack.clickButton(message, SHOW_PARAMETERS_ACTION_ID, user);
-      const response = await deployment.api.request({
-        method: 'POST',
-        path: '/slack/events',
-        headers: signed.headers,
-        body: signed.body,
-      });
+      const response = await deployment.sendToSlackEvents(signed);
       expect(response.status).toBe(200);
       return until(
         () => deployment.slack.slack.ephemerals.slice(before).find((e) => e.user === user),
@@ -391,12 +381,7 @@ describe.concurrent('step-up approval', () => {
     const submission = deployment.slack.slack.submitDialog(triggerId, 'U0BOB', {
       reason: { reason_input: 'not during the freeze' },
     })!;
-    const submitted = await deployment.api.request({
-      method: 'POST',
-      path: '/slack/events',
-      headers: submission.headers,
-      body: submission.body,
-    });
+    const submitted = await deployment.sendToSlackEvents(submission);
     expect(submitted.status).toBe(200);
     expect(await executionEnded(requestId)).toBe('SUCCEEDED');
     expect(body(await agent.poll(requestId)).error).toBe('access_denied');
