@@ -1,5 +1,14 @@
-import { parseProfile, requireUniqueNames, PROFILE_KEYS, type AgentProfile } from './agent-registry';
-import { StepUpError } from '../errors';
+import * as z from 'zod/mini';
+import {
+  keyMatching,
+  namedRecord,
+  nonEmptyString,
+  parseConfigPart,
+  rule,
+  section,
+  type ConfigField,
+} from '../config/config-fields';
+import { missingRegistration, profileShape, uniqueNames, type AgentProfile } from './agent-registry';
 
 /**
  * One way a workload identity is admitted to the API. Exactly one kind per rule:
@@ -41,78 +50,85 @@ export interface AgentsConfig {
 export type WorkloadClaims = Readonly<Record<string, unknown>>;
 
 const CLAIM_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
+const MATCH_KEYS: readonly string[] = ['sub', 'subPattern', 'claims'];
 
-function fail(path: string, message: string): never {
-  throw new StepUpError('invalid_config', `stepup config: ${path} ${message}`);
-}
+/** The keys of one admit rule: at most one match key (the shape check says exactly one), then the registry. */
+const ruleSection = section(
+  {
+    issuer: z.optional(nonEmptyString),
+    sub: z.optional(nonEmptyString),
+    subPattern: z.optional(
+      nonEmptyString.check(
+        // A pattern of nothing but `*` admits every workload of the issuer: for GitHub Actions, every
+        // job of every repository. That is never what "secure by default" means, so it must be spelt out.
+        rule((pattern: string) =>
+          /^\*+$/.test(pattern) ? { at: [], message: 'must not admit every sub; name a prefix' } : undefined,
+        ),
+      ),
+    ),
+    claims: z.optional(
+      namedRecord(
+        keyMatching(CLAIM_NAME, 'is not a valid claim name'),
+        nonEmptyString,
+        'must be a non-empty object of claim name → exact string value',
+      ).check(
+        rule((claims: Readonly<Record<string, string>>) =>
+          Object.keys(claims).length > 0
+            ? undefined
+            : { at: [], message: 'must be a non-empty object of claim name → exact string value' },
+        ),
+      ),
+    ),
+    ...profileShape,
+  },
+  {
+    notObject: 'must be an object with one of sub, subPattern, claims',
+    shapeProblem: (raw) => {
+      const kinds = Object.keys(raw).filter((key) => MATCH_KEYS.includes(key));
+      if (kinds.length !== 1) {
+        return `must have exactly one of sub, subPattern, claims (got ${kinds.join(', ') || 'none'})`;
+      }
+      return missingRegistration(raw);
+    },
+  },
+);
 
-function nonEmpty(value: unknown, path: string): string {
-  if (typeof value !== 'string' || value.length === 0) fail(path, 'must be a non-empty string');
-  return value;
-}
+/** One rule of `agents.admit`, its one match key told apart. */
+const admitRule: ConfigField<AdmitRule> = z.pipe(
+  ruleSection,
+  z.transform(({ sub, subPattern, claims, issuer, ...profile }): AdmitRule => {
+    const bound = issuer === undefined ? {} : { issuer };
+    if (sub !== undefined) return { sub, ...bound, ...profile };
+    if (subPattern !== undefined) return { subPattern, ...bound, ...profile };
+    // The shape check let through exactly one match key: this is `claims`.
+    return { claims: claims ?? {}, ...bound, ...profile };
+  }),
+);
 
-const MATCH_KEYS = ['sub', 'subPattern', 'claims'];
-const RULE_KEYS: readonly string[] = [...MATCH_KEYS, 'issuer', ...PROFILE_KEYS];
+const agentsSection = section({
+  /** An empty list is valid (nobody admitted), so that the parsed config serialises and parses again. */
+  admit: z._default(z.array(admitRule, { error: 'must be an array of rules' }).check(uniqueNames), () => []),
+  gateways: z._default(z.array(nonEmptyString, { error: 'must be an array of workload subs' }), () => []),
+});
 
-function parseRule(value: unknown, path: string): AdmitRule {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    fail(path, 'must be an object with one of sub, subPattern, claims');
-  }
-  const rule = value as Record<string, unknown>;
-  const unknown = Object.keys(rule).filter((key) => !RULE_KEYS.includes(key));
-  if (unknown.length > 0)
-    fail(path, `has unknown key(s) ${unknown.join(', ')} (known: ${RULE_KEYS.join(', ')})`);
-  const kinds = Object.keys(rule).filter((key) => MATCH_KEYS.includes(key));
-  if (kinds.length !== 1) {
-    fail(path, `must have exactly one of sub, subPattern, claims (got ${kinds.join(', ') || 'none'})`);
-  }
-  const issuer = rule.issuer === undefined ? {} : { issuer: nonEmpty(rule.issuer, `${path}.issuer`) };
-  return { ...parseMatch(rule, path), ...issuer, ...parseProfile(rule, path) };
-}
-
-function parseMatch(rule: Record<string, unknown>, path: string): AdmitMatch {
-  if ('sub' in rule) return { sub: nonEmpty(rule.sub, `${path}.sub`) };
-  if ('subPattern' in rule) {
-    const pattern = nonEmpty(rule.subPattern, `${path}.subPattern`);
-    // A pattern of nothing but `*` admits every workload of the issuer: for GitHub Actions, every
-    // job of every repository. That is never what "secure by default" means, so it must be spelt out.
-    if (/^\*+$/.test(pattern)) fail(`${path}.subPattern`, 'must not admit every sub; name a prefix');
-    return { subPattern: pattern };
-  }
-  const claims = rule.claims;
-  if (typeof claims !== 'object' || claims === null || Array.isArray(claims) || !Object.keys(claims).length) {
-    fail(`${path}.claims`, 'must be a non-empty object of claim name → exact string value');
-  }
-  const exact: Record<string, string> = Object.create(null) as Record<string, string>;
-  for (const [name, claim] of Object.entries(claims)) {
-    if (!CLAIM_NAME.test(name)) fail(`${path}.claims.${name}`, 'is not a valid claim name');
-    exact[name] = nonEmpty(claim, `${path}.claims.${name}`);
-  }
-  return { claims: exact };
-}
+/** The config's `agents` (absent: nobody is admitted); an empty `gateways` is left out. */
+export const agentsSchema: ConfigField<AgentsConfig> = z._default(
+  z.pipe(
+    agentsSection,
+    z.transform(({ admit, gateways }): AgentsConfig => ({
+      admit,
+      ...(gateways.length > 0 ? { gateways } : {}),
+    })),
+  ),
+  () => ({ admit: [] }),
+);
 
 /**
  * Validates the config's `agents` key (absent: nobody is admitted).
  * @throws StepUpError `invalid_config` naming the offending rule
  */
 export function parseAgents(raw: unknown): AgentsConfig {
-  if (raw === undefined) return { admit: [] };
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('agents', 'must be an object');
-  const unknown = Object.keys(raw).filter((k) => k !== 'admit' && k !== 'gateways');
-  if (unknown.length > 0) fail('agents', `has unknown key(s) ${unknown.join(', ')} (known: admit, gateways)`);
-  const admit = (raw as { admit?: unknown }).admit ?? [];
-  // An empty list is valid (nobody admitted) so that the parsed config serialises and parses again.
-  if (!Array.isArray(admit)) fail('agents.admit', 'must be an array of rules');
-  const gateways = (raw as { gateways?: unknown }).gateways ?? [];
-  if (!Array.isArray(gateways)) fail('agents.gateways', 'must be an array of workload subs');
-  const rules = admit.map((rule, i) => parseRule(rule, `agents.admit[${i}]`));
-  requireUniqueNames(rules);
-  return {
-    admit: rules,
-    ...(gateways.length > 0
-      ? { gateways: gateways.map((sub, i) => nonEmpty(sub, `agents.gateways[${i}]`)) }
-      : {}),
-  };
+  return parseConfigPart(agentsSchema, raw, ['agents']);
 }
 
 /** Whether `value` matches the anchored glob `pattern` (`*` = any run of characters). */

@@ -1,22 +1,5 @@
-import { StepUpError } from '../errors';
-
-/**
- * Who an admitted agent is and who answers for it (the registry keys of a rule in `agents.admit`).
- * Policies see `name`, `team` and `owners` as attributes of the Cedar `Agent`.
- */
-export interface AgentProfile {
-  /** Unique among the admitted agents, e.g. `deploy-bot`. */
-  readonly name: string;
-  /** The team that runs it, e.g. `payments` (`principal.team == "payments"` in a policy). */
-  readonly team: string;
-  /** Slack user ids of the humans who answer for it: told of its denials, expiries and kill switch. */
-  readonly owners: readonly string[];
-  /** What it is for, in the operator's words. */
-  readonly description?: string;
-}
-
-/** The registry keys of an admit rule, beside the one key that says how it matches. */
-export const PROFILE_KEYS = ['name', 'team', 'owners', 'description'] as const;
+import * as z from 'zod/mini';
+import { nonEmptyArray, rule } from '../config/config-fields';
 
 const NAME = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
 const TEAM = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -24,57 +7,64 @@ const SLACK_USER = /^[UW][A-Z0-9]{2,}$/;
 /** Printable, single line: shown in Slack and in `stepup policy explain`. */
 const DESCRIPTION = /^[^\p{Cc}\p{Cf}\u2028\u2029]{1,200}$/u;
 
-function fail(path: string, message: string): never {
-  throw new StepUpError('invalid_config', `stepup config: ${path} ${message}`);
-}
+/** A string matching `pattern`, anything else refused with `error`. */
+const stringMatching = (pattern: RegExp, error: string) =>
+  z.string({ error }).check(z.regex(pattern, { error }));
+
+const NAME_RULE = 'must be 1-64 characters of a-z, 0-9, "-", "_", "." starting with a letter or digit';
+const TEAM_RULE = 'must be 1-64 characters of A-Z, a-z, 0-9, "-", "_", "." starting with a letter or digit';
+const OWNER_RULE = 'must be a Slack user id (U… or W…)';
 
 /**
- * Validates the registry keys of the admit rule at `path`.
- * @throws StepUpError `invalid_config`; a rule written before the registry existed is told what to add
+ * The registry keys of an admit rule in `agents.admit`: who an admitted agent is and who answers for
+ * it. Policies see `name`, `team` and `owners` as attributes of the Cedar `Agent`.
  */
-export function parseProfile(rule: Readonly<Record<string, unknown>>, path: string): AgentProfile {
+export const profileShape = {
+  /** Unique among the admitted agents, e.g. `deploy-bot`. */
+  name: stringMatching(NAME, NAME_RULE),
+  /** The team that runs it, e.g. `payments` (`principal.team == "payments"` in a policy). */
+  team: stringMatching(TEAM, TEAM_RULE),
+  /** Slack user ids of the humans who answer for it: told of its denials, expiries and kill switch. */
+  owners: nonEmptyArray(
+    stringMatching(SLACK_USER, OWNER_RULE),
+    'must be a non-empty array of Slack user ids (U… or W…)',
+  ).check(
+    rule((owners: readonly string[]) =>
+      new Set(owners).size === owners.length ? undefined : { at: [], message: 'lists an owner twice' },
+    ),
+  ),
+  /** What it is for, in the operator's words. */
+  description: z.optional(
+    stringMatching(DESCRIPTION, 'must be 1-200 characters of single-line printable text'),
+  ),
+};
+
+/** Who an admitted agent is and who answers for it (see {@link profileShape}). */
+export type AgentProfile = Readonly<z.output<z.ZodMiniObject<typeof profileShape>>>;
+
+/**
+ * What a rule written before the registry existed is told, when it lacks registry keys.
+ * @returns undefined when `rule` has them all
+ */
+export function missingRegistration(rule: Readonly<Record<string, unknown>>): string | undefined {
   const missing = ['name', 'team', 'owners'].filter((key) => rule[key] === undefined);
-  if (missing.length > 0) {
-    fail(
-      path,
-      `must register the agent: add ${missing.map((key) => `"${key}"`).join(', ')} ` +
-        '(name: unique id like "deploy-bot"; team: e.g. "payments"; owners: Slack user ids who answer for it, ' +
-        'e.g. ["U0ALICE"]; optional description)',
-    );
-  }
-  if (typeof rule.name !== 'string' || !NAME.test(rule.name)) {
-    fail(
-      `${path}.name`,
-      'must be 1-64 characters of a-z, 0-9, "-", "_", "." starting with a letter or digit',
-    );
-  }
-  if (typeof rule.team !== 'string' || !TEAM.test(rule.team)) {
-    fail(
-      `${path}.team`,
-      'must be 1-64 characters of A-Z, a-z, 0-9, "-", "_", "." starting with a letter or digit',
-    );
-  }
-  const owners = rule.owners;
-  if (!Array.isArray(owners) || owners.length === 0) {
-    fail(`${path}.owners`, 'must be a non-empty array of Slack user ids (U… or W…)');
-  }
-  owners.forEach((owner, i) => {
-    if (typeof owner !== 'string' || !SLACK_USER.test(owner)) {
-      fail(`${path}.owners[${i}]`, 'must be a Slack user id (U… or W…)');
-    }
-  });
-  if (new Set(owners).size !== owners.length) fail(`${path}.owners`, 'lists an owner twice');
-  const description = rule.description;
-  if (description !== undefined && (typeof description !== 'string' || !DESCRIPTION.test(description))) {
-    fail(`${path}.description`, 'must be 1-200 characters of single-line printable text');
-  }
-  return {
-    name: rule.name,
-    team: rule.team,
-    owners: owners as string[],
-    ...(description === undefined ? {} : { description: description as string }),
-  };
+  if (missing.length === 0) return undefined;
+  return (
+    `must register the agent: add ${missing.map((key) => `"${key}"`).join(', ')} ` +
+    '(name: unique id like "deploy-bot"; team: e.g. "payments"; owners: Slack user ids who answer for it, ' +
+    'e.g. ["U0ALICE"]; optional description)'
+  );
 }
+
+/** The rule over a list of registry entries that each name is registered once (the second is named). */
+export const uniqueNames = rule((profiles: readonly AgentProfile[]) => {
+  const seen = new Set<string>();
+  for (const [i, { name }] of profiles.entries()) {
+    if (seen.has(name)) return { at: [i, 'name'], message: `"${name}" is registered twice` };
+    seen.add(name);
+  }
+  return undefined;
+});
 
 /**
  * The profile Cedar sees for an admitted identity the registry does not describe (an operator, a
@@ -83,13 +73,4 @@ export function parseProfile(rule: Readonly<Record<string, unknown>>, path: stri
  */
 export function unregisteredProfile(sub: string): AgentProfile {
   return { name: sub, team: '', owners: [] };
-}
-
-/** Throws when two rules register the same name. */
-export function requireUniqueNames(profiles: readonly AgentProfile[]): void {
-  const seen = new Set<string>();
-  profiles.forEach((profile, i) => {
-    if (seen.has(profile.name)) fail(`agents.admit[${i}].name`, `"${profile.name}" is registered twice`);
-    seen.add(profile.name);
-  });
 }

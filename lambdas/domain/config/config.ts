@@ -1,250 +1,153 @@
-import { parseAgents, type AgentsConfig } from '../agents/agent-admission';
+import * as z from 'zod/mini';
+import { agentsSchema } from '../agents/agent-admission';
+import { workloadAuthSchema } from '../agents/trusted-issuers';
 import { roleAccount, type AwsTarget } from '../tokens/aws-target';
-import { StepUpError } from '../errors';
-import { parseWorkloadAuth, type WorkloadAuth } from '../agents/trusted-issuers';
-import { parseLimits, type LimitsConfig } from './limits-config';
-
-/** One group of humans who may approve, and where they are paged. */
-export interface ApproverGroup {
-  /** Slack user ids (`U…`/`W…`) or user-group ids (`S…`, resolved through the Slack API). */
-  readonly members: readonly string[];
-  /** Slack channel id the approval message is posted to. */
-  readonly channel: string;
-}
-
-/** The one configuration file (`stepup.config.json`), shared by the CDK app and the local runtime. */
-export interface StepUpConfig {
-  readonly slack: { readonly teamId: string };
-  /** The workload-identity issuers accepted on the API, each with its audiences (the authorizer). */
-  readonly auth: WorkloadAuth;
-  readonly approverGroups: Readonly<Record<string, ApproverGroup>>;
-  /** Human id or email → Slack user id. */
-  readonly people: Readonly<Record<string, string>>;
-  readonly defaults: {
-    readonly approvers: string;
-    readonly approvalTimeoutSeconds: number;
-    readonly maxTokenTtlSeconds: number;
-  };
-  /** The OIDC provider of the humans agents act for; verifies `subject_token`. Absent: none accepted. */
-  readonly humanIdentity?: {
-    readonly issuer: string;
-    readonly audience: string;
-    readonly jwksUri: string;
-    /** The id_token claim that names the human, as `on_behalf_of` does. @default email */
-    readonly claim: string;
-  };
-  /** Workload subs allowed to use the per-agent kill switch of `POST /v1/revoke`. @default none */
-  readonly operators: readonly string[];
-  /** Workload identities admitted to the authenticated API; everyone else gets `unknown_agent`. @default nobody */
-  readonly agents: AgentsConfig;
-  /**
-   * Audience → the AWS role its tokens are exchanged for (`POST /v1/credentials/aws`). Requests for
-   * these audiences must name one IAM action and one exact resource ARN.
-   * @default none
-   */
-  readonly awsTargets: Readonly<Record<string, AwsTarget>>;
-  /** How much one agent may ask of the approvers (`limits-config.ts`). @default no limits */
-  readonly limits: LimitsConfig;
-}
+import {
+  integerBetween,
+  keyMatching,
+  matching,
+  namedRecord,
+  nonEmptyArray,
+  nonEmptyString,
+  parseConfigPart,
+  rule,
+  section,
+  stringOrList,
+  type ConfigField,
+} from './config-fields';
+import { limitsSchema } from './limits-config';
 
 const SLACK_USER = /^[UW][A-Z0-9]{2,}$/;
 /** A member: a Slack user, or a Slack user group (`S…`) resolved through the Slack API at click time. */
 const SLACK_MEMBER = /^[UWS][A-Z0-9]{2,}$/;
 const SLACK_CHANNEL = /^[CGD][A-Z0-9]{2,}$/;
 const SLACK_TEAM = /^T[A-Z0-9]{2,}$/;
-
-type Obj = Record<string, unknown>;
-
-function fail(path: string, message: string): never {
-  throw new StepUpError('invalid_config', `stepup config: ${path} ${message}`);
-}
-
-function object(value: unknown, path: string, keys?: readonly string[]): Obj {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, 'must be an object');
-  const unknown = keys ? Object.keys(value).filter((k) => !keys.includes(k)) : [];
-  if (unknown.length > 0) fail(path, `has unknown key(s) ${unknown.join(', ')} (known: ${keys?.join(', ')})`);
-  return value as Obj;
-}
-
-function string(value: unknown, path: string, pattern?: RegExp, hint?: string): string {
-  if (typeof value !== 'string' || value.length === 0) fail(path, 'must be a non-empty string');
-  if (pattern && !pattern.test(value)) fail(path, `must be ${hint ?? `like ${pattern}`}, got "${value}"`);
-  return value;
-}
-
-function positiveInt(value: unknown, path: string, max: number): number {
-  if (!Number.isInteger(value) || (value as number) <= 0 || (value as number) > max) {
-    fail(path, `must be an integer between 1 and ${max}`);
-  }
-  return value as number;
-}
-
-function stringList(value: unknown, path: string): string[] {
-  if (typeof value === 'string') return [value];
-  if (!Array.isArray(value) || value.length === 0)
-    fail(path, 'must be a string or a non-empty array of strings');
-  return value.map((v, i) => string(v, `${path}[${i}]`));
-}
-
-/**
- * Validates raw JSON into a {@link StepUpConfig}.
- * @throws StepUpError `invalid_config` naming the offending key.
- */
-export function parseConfig(raw: unknown): StepUpConfig {
-  const root = object(raw, '(root)', [
-    'slack',
-    'auth',
-    'approverGroups',
-    'people',
-    'defaults',
-    'humanIdentity',
-    'operators',
-    'agents',
-    'awsTargets',
-    'limits',
-  ]);
-  const slack = object(root.slack, 'slack', ['teamId']);
-  const groupsRaw = object(root.approverGroups, 'approverGroups');
-  // Null-prototype records: a group named "constructor" or "__proto__" is just an unknown name.
-  const approverGroups: Record<string, ApproverGroup> = Object.create(null) as Record<string, ApproverGroup>;
-  for (const [name, value] of Object.entries(groupsRaw)) {
-    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(name))
-      fail(`approverGroups.${name}`, 'is not a valid group name');
-    const group = object(value, `approverGroups.${name}`, ['members', 'channel']);
-    if (!Array.isArray(group.members) || group.members.length === 0) {
-      fail(`approverGroups.${name}.members`, 'must be a non-empty array of Slack user ids');
-    }
-    approverGroups[name] = {
-      members: group.members.map((m, i) =>
-        string(
-          m,
-          `approverGroups.${name}.members[${i}]`,
-          SLACK_MEMBER,
-          'a Slack user id (U… or W…) or user-group id (S…)',
-        ),
-      ),
-      channel: string(
-        group.channel,
-        `approverGroups.${name}.channel`,
-        SLACK_CHANNEL,
-        'a Slack channel id (C…)',
-      ),
-    };
-  }
-  if (Object.keys(approverGroups).length === 0) fail('approverGroups', 'must define at least one group');
-
-  const peopleRaw = object(root.people ?? {}, 'people');
-  const people: Record<string, string> = Object.create(null) as Record<string, string>;
-  for (const [human, slackId] of Object.entries(peopleRaw)) {
-    people[human] = string(slackId, `people.${human}`, SLACK_USER, 'a Slack user id (U…)');
-  }
-
-  const defaults = object(root.defaults, 'defaults', [
-    'approvers',
-    'approvalTimeoutSeconds',
-    'maxTokenTtlSeconds',
-  ]);
-  const defaultGroup = string(defaults.approvers, 'defaults.approvers');
-  if (!Object.hasOwn(approverGroups, defaultGroup)) {
-    fail('defaults.approvers', `names "${defaultGroup}", which is not in approverGroups`);
-  }
-
-  const human =
-    root.humanIdentity === undefined
-      ? undefined
-      : object(root.humanIdentity, 'humanIdentity', ['issuer', 'audience', 'jwksUri', 'claim']);
-  // An empty list is a valid "nobody": it is also what a config without operators serialises to.
-  const operators =
-    root.operators === undefined || (Array.isArray(root.operators) && root.operators.length === 0)
-      ? []
-      : stringList(root.operators, 'operators');
-
-  const auth = parseWorkloadAuth(root.auth);
-  const agents = parseAgents(root.agents);
-  requireRuleIssuers(agents, auth);
-  return {
-    slack: { teamId: string(slack.teamId, 'slack.teamId', SLACK_TEAM, 'a Slack team id (T…)') },
-    auth,
-    approverGroups,
-    people,
-    defaults: {
-      approvers: defaultGroup,
-      approvalTimeoutSeconds: positiveInt(
-        defaults.approvalTimeoutSeconds ?? 900,
-        'defaults.approvalTimeoutSeconds',
-        86_400,
-      ),
-      maxTokenTtlSeconds: positiveInt(
-        defaults.maxTokenTtlSeconds ?? 300,
-        'defaults.maxTokenTtlSeconds',
-        3_600,
-      ),
-    },
-    ...(human
-      ? {
-          humanIdentity: {
-            issuer: string(human.issuer, 'humanIdentity.issuer'),
-            audience: string(human.audience, 'humanIdentity.audience'),
-            jwksUri: string(human.jwksUri, 'humanIdentity.jwksUri', /^https:\/\//, 'an https:// URL'),
-            claim: human.claim === undefined ? 'email' : string(human.claim, 'humanIdentity.claim'),
-          },
-        }
-      : {}),
-    operators,
-    agents,
-    awsTargets: parseAwsTargets(root.awsTargets),
-    limits: parseLimits(root.limits),
-  };
-}
-
-/**
- * Each admit rule's `issuer` is one the config trusts; with several issuers every rule names its own,
- * so that no issuer can mint a `sub` another issuer's agent is admitted by.
- */
-function requireRuleIssuers(agents: AgentsConfig, auth: WorkloadAuth): void {
-  const trusted = auth.issuers.map((i) => i.issuer);
-  agents.admit.forEach((rule, i) => {
-    if (rule.issuer !== undefined && !trusted.includes(rule.issuer)) {
-      fail(`agents.admit[${i}].issuer`, `must be one of auth.issuers (${trusted.join(', ')})`);
-    }
-    if (rule.issuer === undefined && trusted.length > 1) {
-      fail(`agents.admit[${i}]`, `must name its issuer: auth has several (${trusted.join(', ')})`);
-    }
-  });
-}
-
+const GROUP_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const AUDIENCE = /^[A-Za-z0-9._:/@-]{1,128}$/;
 /** An allowed IAM action: `service:Action`, or a prefix of one ending in `*`. */
 const IAM_ACTION_OR_PREFIX = /^[a-z0-9-]{2,64}:[A-Za-z0-9]*\*?$/;
 
-function parseAwsTargets(raw: unknown): Record<string, AwsTarget> {
-  const targets: Record<string, AwsTarget> = Object.create(null) as Record<string, AwsTarget>;
-  for (const [audience, value] of Object.entries(object(raw ?? {}, 'awsTargets'))) {
-    const path = `awsTargets.${audience}`;
-    if (!AUDIENCE.test(audience)) fail(path, 'is not a valid audience');
-    const target = object(value, path, ['roleArn', 'actions']);
-    const roleArn = string(target.roleArn, `${path}.roleArn`);
+/** One group of humans who may approve, and where they are paged. */
+const approverGroup = section({
+  /** Slack user ids (`U…`/`W…`) or user-group ids (`S…`, resolved through the Slack API). */
+  members: nonEmptyArray(
+    matching(SLACK_MEMBER, 'a Slack user id (U… or W…) or user-group id (S…)'),
+    'must be a non-empty array of Slack user ids',
+  ),
+  /** Slack channel id the approval message is posted to. */
+  channel: matching(SLACK_CHANNEL, 'a Slack channel id (C…)'),
+});
+
+/** One group of humans who may approve, and where they are paged. */
+export type ApproverGroup = Readonly<z.output<typeof approverGroup>>;
+
+/** A role ARN, as `roleAccount` reads it. */
+const roleArn = nonEmptyString.check(
+  z.check<string>((payload) => {
     try {
-      roleAccount(roleArn);
+      roleAccount(payload.value);
     } catch (error) {
-      fail(`${path}.roleArn`, `must be ${(error as Error).message.replace(/^not /, '')}`);
+      const message = `must be ${(error as Error).message.replace(/^not /, '')}`;
+      payload.issues.push({ code: 'custom', message, input: payload.value });
     }
-    targets[audience] =
-      target.actions === undefined
-        ? { roleArn }
-        : {
-            roleArn,
-            actions: stringList(target.actions, `${path}.actions`).map((action, i) =>
-              string(
-                action,
-                `${path}.actions[${i}]`,
-                IAM_ACTION_OR_PREFIX,
-                'an IAM action or a prefix ending in *',
-              ),
-            ),
-          };
-  }
-  return targets;
+  }),
+);
+
+/** An audience whose actions are AWS API calls (`AwsTarget`). */
+const awsTarget: ConfigField<AwsTarget> = section({
+  roleArn,
+  actions: z.optional(stringOrList(matching(IAM_ACTION_OR_PREFIX, 'an IAM action or a prefix ending in *'))),
+});
+
+/** The one configuration file (`stepup.config.json`), shared by the CDK app and the local runtime. */
+const configSection = section({
+  slack: section({ teamId: matching(SLACK_TEAM, 'a Slack team id (T…)') }),
+  /** The workload-identity issuers accepted on the API, each with its audiences (the authorizer). */
+  auth: workloadAuthSchema,
+  approverGroups: namedRecord(keyMatching(GROUP_NAME, 'is not a valid group name'), approverGroup).check(
+    rule((groups: Readonly<Record<string, ApproverGroup>>) =>
+      Object.keys(groups).length > 0 ? undefined : { at: [], message: 'must define at least one group' },
+    ),
+  ),
+  /** Human id or email → Slack user id. */
+  people: z._default(
+    namedRecord(z.string(), matching(SLACK_USER, 'a Slack user id (U…)')),
+    () => Object.create(null) as Record<string, string>,
+  ),
+  defaults: section({
+    /** The group paged when no policy names one; must be in `approverGroups`. */
+    approvers: nonEmptyString,
+    approvalTimeoutSeconds: z._default(integerBetween(1, 86_400), 900),
+    maxTokenTtlSeconds: z._default(integerBetween(1, 3_600), 300),
+  }),
+  /** The OIDC provider of the humans agents act for; verifies `subject_token`. Absent: none accepted. */
+  humanIdentity: z.optional(
+    section({
+      issuer: nonEmptyString,
+      audience: nonEmptyString,
+      jwksUri: matching(/^https:\/\//, 'an https:// URL'),
+      /** The id_token claim that names the human, as `on_behalf_of` does. @default email */
+      claim: z._default(nonEmptyString, 'email'),
+    }),
+  ),
+  /**
+   * Workload subs allowed to use the per-agent kill switch of `POST /v1/revoke`. An empty list is a
+   * valid "nobody": it is also what a config without operators serialises to. @default none
+   */
+  operators: z._default(stringOrList(nonEmptyString, { orEmpty: true }), () => []),
+  /** Workload identities admitted to the authenticated API; everyone else gets `unknown_agent`. @default nobody */
+  agents: agentsSchema,
+  /**
+   * Audience → the AWS role its tokens are exchanged for (`POST /v1/credentials/aws`). Requests for
+   * these audiences must name one IAM action and one exact resource ARN. @default none
+   */
+  awsTargets: z._default(
+    namedRecord(keyMatching(AUDIENCE, 'is not a valid audience'), awsTarget),
+    () => Object.create(null) as Record<string, AwsTarget>,
+  ),
+  /** How much one agent may ask of the approvers (`limits-config.ts`). @default no limits */
+  limits: limitsSchema,
+});
+
+/** The one configuration file (`stepup.config.json`), shared by the CDK app and the local runtime. */
+export type StepUpConfig = Readonly<z.output<typeof configSection>>;
+
+/**
+ * The config's cross-field rules: `defaults.approvers` names a group; each admit rule's `issuer` is
+ * one the config trusts, and with several issuers every rule names its own, so that no issuer can
+ * mint a `sub` another issuer's agent is admitted by.
+ */
+const configSchema: ConfigField<StepUpConfig> = configSection.check(
+  rule((config: StepUpConfig) => {
+    const group = config.defaults.approvers;
+    if (!Object.hasOwn(config.approverGroups, group)) {
+      return { at: ['defaults', 'approvers'], message: `names "${group}", which is not in approverGroups` };
+    }
+    const trusted = config.auth.issuers.map((i) => i.issuer);
+    for (const [i, admitted] of config.agents.admit.entries()) {
+      if (admitted.issuer !== undefined && !trusted.includes(admitted.issuer)) {
+        return {
+          at: ['agents', 'admit', i, 'issuer'],
+          message: `must be one of auth.issuers (${trusted.join(', ')})`,
+        };
+      }
+      if (admitted.issuer === undefined && trusted.length > 1) {
+        return {
+          at: ['agents', 'admit', i],
+          message: `must name its issuer: auth has several (${trusted.join(', ')})`,
+        };
+      }
+    }
+    return undefined;
+  }),
+);
+
+/**
+ * Validates raw JSON into a {@link StepUpConfig}.
+ * @throws StepUpError `invalid_config` naming the offending key: `stepup config: <path> <what was expected>`
+ */
+export function parseConfig(raw: unknown): StepUpConfig {
+  return parseConfigPart(configSchema, raw);
 }
 
 /**

@@ -1,4 +1,8 @@
-import { StepUpError } from '../errors';
+import * as z from 'zod/mini';
+import { integerBetween, section, type ConfigField } from './config-fields';
+
+/** Most a count limit may be set to. */
+const MAX_COUNT = 100_000;
 
 /**
  * Config `limits`: how much one agent may ask of the approvers. Each is optional; absent means no
@@ -7,48 +11,28 @@ import { StepUpError } from '../errors';
  * one number per deployment is what an operator can reason about (a per-policy limit would count
  * the same requests against several budgets).
  */
-export interface LimitsConfig {
-  /**
-   * An identical pending request (same agent, action, resource, audience, parameters digest) joins
-   * the pending one: same `auth_req_id`, nobody paged again, `"deduplicated": true`. @default false
-   */
-  readonly deduplicate?: boolean;
-  /** Requests of one agent pending at once; one more is refused with 429. */
-  readonly pendingPerAgent?: number;
-  /** New requests of one agent per clock hour (UTC); one more is refused with 429 until the next hour. */
-  readonly requestsPerAgentPerHour?: number;
-  /**
-   * Approval messages one approver group gets per UTC minute; the group's further requests of that
-   * minute are listed in one digest message instead (each still opened and decided from there).
-   */
-  readonly pagesPerGroupPerMinute?: number;
-}
+const limitsSection = section(
+  {
+    /**
+     * An identical pending request (same agent, action, resource, audience, parameters digest) joins
+     * the pending one: same `auth_req_id`, nobody paged again, `"deduplicated": true`. @default false
+     */
+    deduplicate: z.optional(z.boolean({ error: 'must be true or false' })),
+    /** Requests of one agent pending at once; one more is refused with 429. */
+    pendingPerAgent: z.optional(integerBetween(1, MAX_COUNT)),
+    /** New requests of one agent per clock hour (UTC); one more is refused with 429 until the next hour. */
+    requestsPerAgentPerHour: z.optional(integerBetween(1, MAX_COUNT)),
+    /**
+     * Approval messages one approver group gets per UTC minute; the group's further requests of that
+     * minute are listed in one digest message instead (each still opened and decided from there).
+     */
+    pagesPerGroupPerMinute: z.optional(integerBetween(1, MAX_COUNT)),
+  },
+  { unknownKeys: ([first = '']) => ({ message: 'is not a known limit', at: first }) },
+);
 
-const COUNTS = ['pendingPerAgent', 'requestsPerAgentPerHour', 'pagesPerGroupPerMinute'] as const;
+/** Config `limits` (absent: no limits). */
+export const limitsSchema: ConfigField<LimitsConfig> = z._default(limitsSection, () => ({}));
 
-function fail(path: string, message: string): never {
-  throw new StepUpError('invalid_config', `stepup config: ${path} ${message}`);
-}
-
-/**
- * Validates config `limits`.
- * @throws StepUpError `invalid_config` naming the offending key
- */
-export function parseLimits(raw: unknown): LimitsConfig {
-  if (raw === undefined) return {};
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('limits', 'must be an object');
-  const limits: Record<string, number | boolean> = {};
-  for (const [key, value] of Object.entries(raw)) {
-    if (key === 'deduplicate') {
-      if (typeof value !== 'boolean') fail('limits.deduplicate', 'must be true or false');
-      limits[key] = value;
-      continue;
-    }
-    if (!(COUNTS as readonly string[]).includes(key)) fail(`limits.${key}`, 'is not a known limit');
-    if (!Number.isInteger(value) || (value as number) <= 0 || (value as number) > 100_000) {
-      fail(`limits.${key}`, 'must be an integer between 1 and 100000');
-    }
-    limits[key] = value as number;
-  }
-  return limits;
-}
+/** How much one agent may ask of the approvers (see {@link limitsSchema}). */
+export type LimitsConfig = Readonly<z.output<typeof limitsSection>>;
