@@ -272,6 +272,51 @@ describe('parseConfig: each error names its key', () => {
     expect(message).toMatch(/unknown key\(s\) (approvers|channel|jwks|member|quorum) /);
   });
 
+  it('names an unknown key before the key it was meant to be (a typo is reported as a typo)', () => {
+    const config = raw() as unknown as { approverGroups: Record<string, Record<string, unknown>> };
+    const group = config.approverGroups['db-owners']!;
+    group.member = group.members;
+    delete group.members;
+    expect(expectRejected(config, 'approverGroups.db-owners')).toBe(
+      'stepup config: approverGroups.db-owners has unknown key(s) member (known: members, channel)',
+    );
+  });
+
+  it('reports the first bad key in declaration order when several are bad', () => {
+    const config = raw();
+    config.slack.teamId = 'X0BAD';
+    config.defaults.approvers = 'dba';
+    expectRejected(config, 'slack.teamId');
+  });
+
+  it('refuses null for an optional key: null is not "absent"', () => {
+    for (const key of ['people', 'awsTargets', 'operators', 'humanIdentity', 'agents', 'limits']) {
+      expectRejected({ ...raw(), [key]: null }, key);
+    }
+    const config = raw();
+    config.defaults.approvalTimeoutSeconds = null;
+    expectRejected(config, 'defaults.approvalTimeoutSeconds');
+  });
+
+  it('refuses an empty operator given as a string', () => {
+    expectRejected({ ...raw(), operators: '' }, 'operators[0]');
+  });
+
+  it('keeps a person or an AWS audience named "__proto__" as an ordinary key of a null-prototype record', () => {
+    // As JSON.parse reads it: an own "__proto__" key (an object literal would set the prototype).
+    const config = {
+      ...raw(),
+      people: JSON.parse('{"__proto__": "U0PROTO"}') as unknown,
+      awsTargets: JSON.parse('{"__proto__": {"roleArn": "arn:aws:iam::111122223333:role/proto"}}') as unknown,
+    };
+    const parsed = parseConfig(config);
+    expect(Object.getPrototypeOf(parsed.people)).toBeNull();
+    expect(Object.keys(parsed.people)).toEqual(['__proto__']);
+    expect(parsed.people['__proto__']).toBe('U0PROTO');
+    expect(Object.keys(parsed.awsTargets)).toEqual(['__proto__']);
+    expect(parseConfig(JSON.parse(serializeConfig(parsed)))).toEqual(parsed);
+  });
+
   it('rejects an auth section with no issuer or an empty audience list', () => {
     const noIssuer = raw();
     noIssuer.auth = { audience: ['stepup'] };
