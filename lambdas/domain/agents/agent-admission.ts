@@ -3,6 +3,7 @@ import {
   keyMatching,
   namedRecord,
   nonEmptyString,
+  once,
   parseConfigPart,
   rule,
   section,
@@ -53,82 +54,93 @@ const CLAIM_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
 const MATCH_KEYS: readonly string[] = ['sub', 'subPattern', 'claims'];
 
 /** The keys of one admit rule: at most one match key (the shape check says exactly one), then the registry. */
-const ruleSection = section(
-  {
-    issuer: z.optional(nonEmptyString),
-    sub: z.optional(nonEmptyString),
-    subPattern: z.optional(
-      nonEmptyString.check(
-        // A pattern of nothing but `*` admits every workload of the issuer: for GitHub Actions, every
-        // job of every repository. That is never what "secure by default" means, so it must be spelt out.
-        rule((pattern: string) =>
-          /^\*+$/.test(pattern) ? { at: [], message: 'must not admit every sub; name a prefix' } : undefined,
+const ruleSection = () =>
+  section(
+    {
+      issuer: z.optional(nonEmptyString()),
+      sub: z.optional(nonEmptyString()),
+      subPattern: z.optional(
+        nonEmptyString().check(
+          // A pattern of nothing but `*` admits every workload of the issuer: for GitHub Actions, every
+          // job of every repository. That is never what "secure by default" means, so it must be spelt out.
+          rule((pattern: string) =>
+            /^\*+$/.test(pattern)
+              ? { at: [], message: 'must not admit every sub; name a prefix' }
+              : undefined,
+          ),
         ),
       ),
-    ),
-    claims: z.optional(
-      namedRecord(
-        keyMatching(CLAIM_NAME, 'is not a valid claim name'),
-        nonEmptyString,
-        'must be a non-empty object of claim name → exact string value',
-      ).check(
-        rule((claims: Readonly<Record<string, string>>) =>
-          Object.keys(claims).length > 0
-            ? undefined
-            : { at: [], message: 'must be a non-empty object of claim name → exact string value' },
+      claims: z.optional(
+        namedRecord(
+          keyMatching(CLAIM_NAME, 'is not a valid claim name'),
+          nonEmptyString(),
+          'must be a non-empty object of claim name → exact string value',
+        ).check(
+          rule((claims: Readonly<Record<string, string>>) =>
+            Object.keys(claims).length > 0
+              ? undefined
+              : { at: [], message: 'must be a non-empty object of claim name → exact string value' },
+          ),
         ),
       ),
-    ),
-    ...profileShape,
-  },
-  {
-    notObject: 'must be an object with one of sub, subPattern, claims',
-    shapeProblem: (raw) => {
-      const kinds = Object.keys(raw).filter((key) => MATCH_KEYS.includes(key));
-      if (kinds.length !== 1) {
-        return `must have exactly one of sub, subPattern, claims (got ${kinds.join(', ') || 'none'})`;
-      }
-      return missingRegistration(raw);
+      ...profileShape(),
     },
-  },
-);
+    {
+      notObject: 'must be an object with one of sub, subPattern, claims',
+      shapeProblem: (raw) => {
+        const kinds = Object.keys(raw).filter((key) => MATCH_KEYS.includes(key));
+        if (kinds.length !== 1) {
+          return `must have exactly one of sub, subPattern, claims (got ${kinds.join(', ') || 'none'})`;
+        }
+        return missingRegistration(raw);
+      },
+    },
+  );
 
 /** One rule of `agents.admit`, its one match key told apart. */
-const admitRule: ConfigField<AdmitRule> = z.pipe(
-  ruleSection,
-  z.transform(({ sub, subPattern, claims, issuer, ...profile }): AdmitRule => {
-    const bound = issuer === undefined ? {} : { issuer };
-    if (sub !== undefined) return { sub, ...bound, ...profile };
-    if (subPattern !== undefined) return { subPattern, ...bound, ...profile };
-    // The shape check let through exactly one match key: this is `claims`.
-    return { claims: claims ?? {}, ...bound, ...profile };
-  }),
-);
+const admitRule = (): ConfigField<AdmitRule> =>
+  z.pipe(
+    ruleSection(),
+    z.transform(({ sub, subPattern, claims, issuer, ...profile }): AdmitRule => {
+      const bound = issuer === undefined ? {} : { issuer };
+      if (sub !== undefined) return { sub, ...bound, ...profile };
+      if (subPattern !== undefined) return { subPattern, ...bound, ...profile };
+      // The shape check let through exactly one match key: this is `claims`.
+      return { claims: claims ?? {}, ...bound, ...profile };
+    }),
+  );
 
-const agentsSection = section({
-  /** An empty list is valid (nobody admitted), so that the parsed config serialises and parses again. */
-  admit: z._default(z.array(admitRule, { error: 'must be an array of rules' }).check(uniqueNames), () => []),
-  gateways: z._default(z.array(nonEmptyString, { error: 'must be an array of workload subs' }), () => []),
-});
+const agentsSection = () =>
+  section({
+    /** An empty list is valid (nobody admitted), so that the parsed config serialises and parses again. */
+    admit: z._default(
+      z.array(admitRule(), { error: 'must be an array of rules' }).check(uniqueNames()),
+      () => [],
+    ),
+    gateways: z._default(z.array(nonEmptyString(), { error: 'must be an array of workload subs' }), () => []),
+  });
 
 /** The config's `agents` (absent: nobody is admitted); an empty `gateways` is left out. */
-export const agentsSchema: ConfigField<AgentsConfig> = z._default(
-  z.pipe(
-    agentsSection,
-    z.transform(({ admit, gateways }): AgentsConfig => ({
-      admit,
-      ...(gateways.length > 0 ? { gateways } : {}),
-    })),
-  ),
-  () => ({ admit: [] }),
-);
+export const agentsSchema = (): ConfigField<AgentsConfig> =>
+  z._default(
+    z.pipe(
+      agentsSection(),
+      z.transform(({ admit, gateways }): AgentsConfig => ({
+        admit,
+        ...(gateways.length > 0 ? { gateways } : {}),
+      })),
+    ),
+    () => ({ admit: [] }),
+  );
+
+const parsedAgents = once(agentsSchema);
 
 /**
  * Validates the config's `agents` key (absent: nobody is admitted).
  * @throws StepUpError `invalid_config` naming the offending rule
  */
 export function parseAgents(raw: unknown): AgentsConfig {
-  return parseConfigPart(agentsSchema, raw, ['agents']);
+  return parseConfigPart(parsedAgents(), raw, ['agents']);
 }
 
 /** Whether `value` matches the anchored glob `pattern` (`*` = any run of characters). */

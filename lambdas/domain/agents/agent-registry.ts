@@ -19,7 +19,7 @@ const OWNER_RULE = 'must be a Slack user id (U… or W…)';
  * The registry keys of an admit rule in `agents.admit`: who an admitted agent is and who answers for
  * it. Policies see `name`, `team` and `owners` as attributes of the Cedar `Agent`.
  */
-export const profileShape = {
+export const profileShape = () => ({
   /** Unique among the admitted agents, e.g. `deploy-bot`. */
   name: stringMatching(NAME, NAME_RULE),
   /** The team that runs it, e.g. `payments` (`principal.team == "payments"` in a policy). */
@@ -37,10 +37,10 @@ export const profileShape = {
   description: z.optional(
     stringMatching(DESCRIPTION, 'must be 1-200 characters of single-line printable text'),
   ),
-};
+});
 
 /** Who an admitted agent is and who answers for it (see {@link profileShape}). */
-export type AgentProfile = Readonly<z.output<z.ZodMiniObject<typeof profileShape>>>;
+export type AgentProfile = Readonly<z.output<z.ZodMiniObject<ReturnType<typeof profileShape>>>>;
 
 /**
  * What a rule written before the registry existed is told, when it lacks registry keys.
@@ -57,14 +57,15 @@ export function missingRegistration(rule: Readonly<Record<string, unknown>>): st
 }
 
 /** The rule over a list of registry entries that each name is registered once (the second is named). */
-export const uniqueNames = rule((profiles: readonly AgentProfile[]) => {
-  const seen = new Set<string>();
-  for (const [i, { name }] of profiles.entries()) {
-    if (seen.has(name)) return { at: [i, 'name'], message: `"${name}" is registered twice` };
-    seen.add(name);
-  }
-  return undefined;
-});
+export const uniqueNames = () =>
+  rule((profiles: readonly AgentProfile[]) => {
+    const seen = new Set<string>();
+    for (const [i, { name }] of profiles.entries()) {
+      if (seen.has(name)) return { at: [i, 'name'], message: `"${name}" is registered twice` };
+      seen.add(name);
+    }
+    return undefined;
+  });
 
 /**
  * The profile Cedar sees for an admitted identity the registry does not describe (an operator, a

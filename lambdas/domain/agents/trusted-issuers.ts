@@ -26,25 +26,27 @@ function urlProblem(value: string): string | undefined {
 }
 
 /** https, or http on the loopback interface only (a local issuer for development and tests). */
-const issuerUrl = nonEmptyString.check(
-  z.check<string>((payload) => {
-    const message = urlProblem(payload.value);
-    if (message) payload.issues.push({ code: 'custom', message, input: payload.value });
-  }),
-);
+const issuerUrl = () =>
+  nonEmptyString().check(
+    z.check<string>((payload) => {
+      const message = urlProblem(payload.value);
+      if (message) payload.issues.push({ code: 'custom', message, input: payload.value });
+    }),
+  );
 
 /** One workload-identity issuer the API trusts, with the audiences its tokens must carry. */
-const trustedIssuer = section({
-  /** Its `iss`, e.g. `https://token.actions.githubusercontent.com` or a SPIRE OIDC discovery provider. */
-  issuer: issuerUrl,
-  /** Accepted `aud` values (any one); one string is a list of one. */
-  audience: stringOrList(nonEmptyString),
-  /** Its JWKS, when it is not where OIDC discovery says (`<issuer>/.well-known/openid-configuration`). */
-  jwksUri: z.optional(issuerUrl),
-});
+const trustedIssuer = () =>
+  section({
+    /** Its `iss`, e.g. `https://token.actions.githubusercontent.com` or a SPIRE OIDC discovery provider. */
+    issuer: issuerUrl(),
+    /** Accepted `aud` values (any one); one string is a list of one. */
+    audience: stringOrList(nonEmptyString()),
+    /** Its JWKS, when it is not where OIDC discovery says (`<issuer>/.well-known/openid-configuration`). */
+    jwksUri: z.optional(issuerUrl()),
+  });
 
 /** One workload-identity issuer the API trusts, with the audiences its tokens must carry. */
-export type TrustedIssuer = Readonly<z.output<typeof trustedIssuer>>;
+export type TrustedIssuer = Readonly<z.output<ReturnType<typeof trustedIssuer>>>;
 
 /** The config's `auth`: the workload-identity issuers, each with its own audiences. */
 export interface WorkloadAuth {
@@ -54,31 +56,35 @@ export interface WorkloadAuth {
 const ONE_ISSUER_KEYS: readonly string[] = ['issuer', 'audience', 'jwksUri'];
 
 /** `{"issuers": [{issuer, audience, jwksUri?}, …]}`, each issuer named once. */
-const severalIssuers = section(
-  {
-    issuers: nonEmptyArray(trustedIssuer, 'must be a non-empty array of {issuer, audience}').check(
-      rule((issuers: readonly TrustedIssuer[]) => {
-        const names = issuers.map((i) => i.issuer);
-        const twice = names.find((name, i) => names.indexOf(name) !== i);
-        return twice === undefined ? undefined : { at: [], message: `names ${twice} twice` };
-      }),
-    ),
-  },
-  {
-    unknownKeys: (unknown, known) =>
-      unknown.every((key) => ONE_ISSUER_KEYS.includes(key))
-        ? { message: 'has issuers beside issuer/audience: use issuers only' }
-        : { message: `has unknown key(s) ${unknown.join(', ')} (known: ${known.join(', ')})` },
-  },
-);
+const severalIssuers = () =>
+  section(
+    {
+      issuers: nonEmptyArray(trustedIssuer(), 'must be a non-empty array of {issuer, audience}').check(
+        rule((issuers: readonly TrustedIssuer[]) => {
+          const names = issuers.map((i) => i.issuer);
+          const twice = names.find((name, i) => names.indexOf(name) !== i);
+          return twice === undefined ? undefined : { at: [], message: `names ${twice} twice` };
+        }),
+      ),
+    },
+    {
+      unknownKeys: (unknown, known) =>
+        unknown.every((key) => ONE_ISSUER_KEYS.includes(key))
+          ? { message: 'has issuers beside issuer/audience: use issuers only' }
+          : { message: `has unknown key(s) ${unknown.join(', ')} (known: ${known.join(', ')})` },
+    },
+  );
 
 /** The one-issuer form `{issuer, audience}` of configs written before several issuers were possible. */
-const oneIssuer = z.pipe(
-  trustedIssuer,
-  z.transform((issuer): WorkloadAuth => ({ issuers: [issuer] })),
-);
+const oneIssuer = () =>
+  z.pipe(
+    trustedIssuer(),
+    z.transform((issuer): WorkloadAuth => ({ issuers: [issuer] })),
+  );
 
 /** The config's `auth`: the issuers form, or the one-issuer form when there is no `issuers` key. */
-export const workloadAuthSchema: ConfigField<WorkloadAuth> = oneOfForms((raw) =>
-  typeof raw === 'object' && raw !== null && 'issuers' in raw ? severalIssuers : oneIssuer,
-);
+export function workloadAuthSchema(): ConfigField<WorkloadAuth> {
+  const several = severalIssuers();
+  const one = oneIssuer();
+  return oneOfForms((raw) => (typeof raw === 'object' && raw !== null && 'issuers' in raw ? several : one));
+}
