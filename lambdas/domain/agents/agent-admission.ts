@@ -133,7 +133,8 @@ export const agentsSchema = (): ConfigField<AgentsConfig> =>
     () => ({ admit: [] }),
   );
 
-const parsedAgents = once(agentsSchema);
+// Pure: a bundle that imports this module for admission only carries no schema (nor zod).
+const parsedAgents = /* @__PURE__ */ once(agentsSchema);
 
 /**
  * Validates the config's `agents` key (absent: nobody is admitted).

@@ -124,7 +124,8 @@ export type StepUpConfig = Readonly<z.output<ReturnType<typeof configSection>>>;
  * one the config trusts, and with several issuers every rule names its own, so that no issuer can
  * mint a `sub` another issuer's agent is admitted by.
  */
-const configSchema = once((): ConfigField<StepUpConfig> =>
+// Pure: a bundle that imports this module but never parses a config carries no schema (nor zod).
+const configSchema = /* @__PURE__ */ once((): ConfigField<StepUpConfig> =>
   configSection().check(
     rule((config: StepUpConfig) => {
       const group = config.defaults.approvers;
