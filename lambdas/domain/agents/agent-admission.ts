@@ -5,7 +5,7 @@ import {
   nonEmptyString,
   once,
   parseConfigPart,
-  rule,
+  invariant,
   section,
   type ConfigField,
 } from '../config/config-fields';
@@ -52,6 +52,7 @@ export type WorkloadClaims = Readonly<Record<string, unknown>>;
 
 const CLAIM_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
 const MATCH_KEYS: readonly string[] = ['sub', 'subPattern', 'claims'];
+const CLAIMS_RULE = 'must be a non-empty object of claim name → exact string value';
 
 /** The keys of one admit rule: at most one match key (the shape check says exactly one), then the registry. */
 const ruleSection = () =>
@@ -63,7 +64,7 @@ const ruleSection = () =>
         nonEmptyString().check(
           // A pattern of nothing but `*` admits every workload of the issuer: for GitHub Actions, every
           // job of every repository. That is never what "secure by default" means, so it must be spelt out.
-          rule((pattern: string) =>
+          invariant((pattern: string) =>
             /^\*+$/.test(pattern)
               ? { at: [], message: 'must not admit every sub; name a prefix' }
               : undefined,
@@ -74,12 +75,10 @@ const ruleSection = () =>
         namedRecord(
           keyMatching(CLAIM_NAME, 'is not a valid claim name'),
           nonEmptyString(),
-          'must be a non-empty object of claim name → exact string value',
+          CLAIMS_RULE,
         ).check(
-          rule((claims: Readonly<Record<string, string>>) =>
-            Object.keys(claims).length > 0
-              ? undefined
-              : { at: [], message: 'must be a non-empty object of claim name → exact string value' },
+          invariant((claims: Readonly<Record<string, string>>) =>
+            Object.keys(claims).length > 0 ? undefined : { at: [], message: CLAIMS_RULE },
           ),
         ),
       ),

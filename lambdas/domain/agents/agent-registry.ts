@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { nonEmptyArray, rule } from '../config/config-fields';
+import { invariant, nonEmptyArray } from '../config/config-fields';
 
 const NAME = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
 const TEAM = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -29,7 +29,7 @@ export const profileShape = () => ({
     stringMatching(SLACK_USER, OWNER_RULE),
     'must be a non-empty array of Slack user ids (U… or W…)',
   ).check(
-    rule((owners: readonly string[]) =>
+    invariant((owners: readonly string[]) =>
       new Set(owners).size === owners.length ? undefined : { at: [], message: 'lists an owner twice' },
     ),
   ),
@@ -58,7 +58,7 @@ export function missingRegistration(rule: Readonly<Record<string, unknown>>): st
 
 /** The rule over a list of registry entries that each name is registered once (the second is named). */
 export const uniqueNames = () =>
-  rule((profiles: readonly AgentProfile[]) => {
+  invariant((profiles: readonly AgentProfile[]) => {
     const seen = new Set<string>();
     for (const [i, { name }] of profiles.entries()) {
       if (seen.has(name)) return { at: [i, 'name'], message: `"${name}" is registered twice` };

@@ -3,9 +3,10 @@ import {
   nonEmptyArray,
   nonEmptyString,
   oneOfForms,
-  rule,
+  invariant,
   section,
   stringOrList,
+  unknownKeysMessage,
   type ConfigField,
 } from '../config/config-fields';
 
@@ -60,7 +61,7 @@ const severalIssuers = () =>
   section(
     {
       issuers: nonEmptyArray(trustedIssuer(), 'must be a non-empty array of {issuer, audience}').check(
-        rule((issuers: readonly TrustedIssuer[]) => {
+        invariant((issuers: readonly TrustedIssuer[]) => {
           const names = issuers.map((i) => i.issuer);
           const twice = names.find((name, i) => names.indexOf(name) !== i);
           return twice === undefined ? undefined : { at: [], message: `names ${twice} twice` };
@@ -71,7 +72,7 @@ const severalIssuers = () =>
       unknownKeys: (unknown, known) =>
         unknown.every((key) => ONE_ISSUER_KEYS.includes(key))
           ? { message: 'has issuers beside issuer/audience: use issuers only' }
-          : { message: `has unknown key(s) ${unknown.join(', ')} (known: ${known.join(', ')})` },
+          : unknownKeysMessage(unknown, known),
     },
   );
 

@@ -9,7 +9,8 @@ import { StepUpError } from '../errors';
  *
  * The config's schemas are built by functions, once, when a config is first parsed (`once`), not at
  * import: building them costs a few milliseconds, which would otherwise be added to the `require` of
- * every function bundle, also of those that never parse a request with zod.
+ * every function bundle. The `once` holders are marked pure, so a bundle that imports a config
+ * module without parsing a config (for admission, say) carries neither the schemas nor zod.
  */
 
 /** A config field: a zod schema of any input whose output is `T`. */
@@ -112,7 +113,8 @@ export interface SectionRefusals {
   readonly shapeProblem?: (raw: Readonly<Record<string, unknown>>) => string | undefined;
 }
 
-const unknownKeysMessage = (
+/** "has unknown key(s) a, b (known: x, y)". */
+export const unknownKeysMessage = (
   unknown: readonly string[],
   known: readonly string[],
 ): { readonly message: string; readonly at?: string } => ({
@@ -175,8 +177,11 @@ export function keyMatching(pattern: RegExp, message: string): ConfigField<strin
   return z.string().check(z.regex(pattern, { error: message }));
 }
 
-/** A cross-field rule, checked once the value parsed: `problem` returns where and what, or nothing. */
-export function rule<T>(
+/**
+ * A rule across fields (or across a list's items), checked once the value parsed: `problem` returns
+ * where (relative to the value) and what, or nothing.
+ */
+export function invariant<T>(
   problem: (value: T) => { readonly at: readonly PropertyKey[]; readonly message: string } | undefined,
 ): z.core.$ZodCheck<T> {
   return z.check<T>((payload) => {

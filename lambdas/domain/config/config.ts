@@ -11,7 +11,7 @@ import {
   nonEmptyString,
   once,
   parseConfigPart,
-  rule,
+  invariant,
   section,
   stringOrList,
   type ConfigField,
@@ -72,7 +72,7 @@ const configSection = () =>
     /** The workload-identity issuers accepted on the API, each with its audiences (the authorizer). */
     auth: workloadAuthSchema(),
     approverGroups: namedRecord(keyMatching(GROUP_NAME, 'is not a valid group name'), approverGroup()).check(
-      rule((groups: Readonly<Record<string, ApproverGroup>>) =>
+      invariant((groups: Readonly<Record<string, ApproverGroup>>) =>
         Object.keys(groups).length > 0 ? undefined : { at: [], message: 'must define at least one group' },
       ),
     ),
@@ -127,7 +127,7 @@ export type StepUpConfig = Readonly<z.output<ReturnType<typeof configSection>>>;
 // Pure: a bundle that imports this module but never parses a config carries no schema (nor zod).
 const configSchema = /* @__PURE__ */ once((): ConfigField<StepUpConfig> =>
   configSection().check(
-    rule((config: StepUpConfig) => {
+    invariant((config: StepUpConfig) => {
       const group = config.defaults.approvers;
       if (!Object.hasOwn(config.approverGroups, group)) {
         return { at: ['defaults', 'approvers'], message: `names "${group}", which is not in approverGroups` };
