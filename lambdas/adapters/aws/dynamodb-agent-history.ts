@@ -18,9 +18,11 @@ import { StepUpError } from '../../domain/errors';
 import type { AgentActivity, AgentHistoryStore, HistoryEvent } from '../../ports/agent-history-store';
 import type { Page } from '../../ports/request-store';
 import { batchGet } from './batch-get';
+import { conditionalWrite } from './conditional-write';
 import {
   AGENTS_PARTITION,
   PENDING_IDS,
+  countedAttribute,
   dayKey,
   dayOf,
   hourAttribute,
@@ -62,20 +64,31 @@ function agentsCursor(cursor: string | undefined): Item | undefined {
   return key;
 }
 
+/** `#s0`, `#s1`… for the scopes' attributes, as expression attribute names. */
+function scopeNames(scopes: readonly string[]): Record<string, string> {
+  return Object.fromEntries(scopes.map((scope, i) => [`#s${i}`, scope]));
+}
+
+/** An item's key as one string, to find a read item again. */
+function keyString(item: Record<string, unknown>): string {
+  return `${item.pk as string}|${item.sk as string}`;
+}
+
 /** The size of the id set in `attribute` of `item` (0 when absent). */
 function sizeOf(item: Record<string, unknown> | undefined, attribute: string): number {
   const value = item?.[attribute];
   return value instanceof Set ? value.size : 0;
 }
 
-function sum(
-  items: readonly (Record<string, unknown> | undefined)[],
-  hours: readonly [number, number][],
-): WindowCounts {
+/** The hour counters of one scope in one day item (`<counter>_<hh>` → count). */
+type ScopeDay = Readonly<Record<string, number>> | undefined;
+
+function sum(days: readonly ScopeDay[], hours: readonly [number, number][]): WindowCounts {
   const counts = Object.fromEntries(WINDOW_COUNTERS.map((c) => [c, 0])) as Record<WindowCounter, number>;
   for (const [dayIndex, hour] of hours) {
-    const hh = String(hour).padStart(2, '0');
-    for (const counter of WINDOW_COUNTERS) counts[counter] += sizeOf(items[dayIndex], `${counter}_${hh}`);
+    const day = days[dayIndex];
+    if (!day) continue;
+    for (const counter of WINDOW_COUNTERS) counts[counter] += day[hourAttribute(counter, hour)] ?? 0;
   }
   return counts;
 }
@@ -100,9 +113,11 @@ function windowHours(now: Date): { lastHour: [number, number][]; last24h: [numbe
 }
 
 /**
- * {@link AgentHistoryStore} in the requests' table (layout: `history-keys.ts`). Every counter is a
- * string set of request ids, so `record` is a few unconditional `ADD`/`DELETE`s that a retry cannot
- * double, and `read` is one `BatchGetItem` of 9 items.
+ * {@link AgentHistoryStore} in the requests' table (layout: `history-keys.ts`). A window counter is a
+ * number in the agent's day item, added to by a write that also adds the request's id to a marker
+ * set and holds only while the id is not in it, so a retry cannot count twice. `read` is one
+ * `BatchGetItem` of 5 small items (today's and yesterday's counters, the three pending sets), the
+ * markers projected away.
  */
 export class DynamoDbAgentHistory implements AgentHistoryStore {
   constructor(
@@ -113,26 +128,22 @@ export class DynamoDbAgentHistory implements AgentHistoryStore {
   async read(agent: string, action: string, resource: string, now: Date): Promise<AgentHistory> {
     const scopes = HISTORY_SCOPES.map((s) => scopeId(s, action, resource));
     const days = [dayOf(now), dayOf(new Date(now.getTime() - DAY_MS))];
-    const keys = scopes.flatMap((scope) => [
-      ...days.map((day) => dayKey(agent, scope, day)),
-      pendingKey(agent, scope),
-    ]);
+    const keys = [...days.map((day) => dayKey(agent, day)), ...scopes.map((s) => pendingKey(agent, s))];
+    const names = { '#pk': 'pk', '#sk': 'sk', '#ids': PENDING_IDS, ...scopeNames(scopes) };
     const items = new Map(
-      (await batchGet(this.client, this.tableName, keys)).map((item) => {
+      (await batchGet(this.client, this.tableName, keys, names)).map((item) => {
         const plain = unmarshall(item);
-        return [`${plain.pk as string}|${plain.sk as string}`, plain];
+        return [keyString(plain), plain];
       }),
     );
-    const itemAt = (key: Item) => {
-      const { pk, sk } = unmarshall(key) as { pk: string; sk: string };
-      return items.get(`${pk}|${sk}`);
-    };
+    const itemAt = (key: Item) => items.get(keyString(unmarshall(key)));
+    const dayItems = days.map((day) => itemAt(dayKey(agent, day)));
     const { lastHour, last24h } = windowHours(now);
     const scopeHistory = (scope: string): ScopeHistory => {
-      const dayItems = days.map((day) => itemAt(dayKey(agent, scope, day)));
+      const scopeDays = dayItems.map((item) => item?.[scope] as ScopeDay);
       return {
-        last_hour: sum(dayItems, lastHour),
-        last_24h: sum(dayItems, last24h),
+        last_hour: sum(scopeDays, lastHour),
+        last_24h: sum(scopeDays, last24h),
         pending: sizeOf(itemAt(pendingKey(agent, scope)), PENDING_IDS),
       };
     };
@@ -145,33 +156,63 @@ export class DynamoDbAgentHistory implements AgentHistoryStore {
   }
 
   async record(event: HistoryEvent): Promise<void> {
-    const at = new Date(event.at);
     const scopes = HISTORY_SCOPES.map((s) => scopeId(s, event.action, event.resource));
     const ids = new Set([event.requestId]);
     const writes: Promise<unknown>[] = [];
-    if (event.counted.length > 0) {
-      const names = Object.fromEntries(event.counted.map((c, i) => [`#c${i}`, hourAttribute(c, at)]));
-      for (const scope of scopes) {
-        writes.push(
-          this.client.send(
-            new UpdateItemCommand({
-              TableName: this.tableName,
-              Key: dayKey(event.agent, scope, dayOf(at)),
-              UpdateExpression: `ADD ${Object.keys(names)
-                .map((n) => `${n} :ids`)
-                .join(', ')}`,
-              ExpressionAttributeNames: names,
-              ExpressionAttributeValues: marshall({ ':ids': ids }),
-            }),
-          ),
-        );
-      }
-    }
+    if (event.counted.length > 0) writes.push(this.count(event, scopes));
     for (const scope of scopes.slice(1)) {
       if (event.pending) writes.push(this.changePending(pendingKey(event.agent, scope), event.pending, ids));
     }
     writes.push(this.touchAgent(event, ids));
     await Promise.all(writes);
+  }
+
+  /**
+   * Adds the event's counters in every scope: the scopes' maps made to exist first (a nested path
+   * needs its map), then one write that adds 1 to each counter and the id to each counter's marker,
+   * only while the id is in none of them (a retried event, or one half-recorded, counts nothing).
+   */
+  private async count(event: HistoryEvent, scopes: readonly string[]): Promise<void> {
+    const at = new Date(event.at);
+    const key = dayKey(event.agent, dayOf(at));
+    const scopeAttributes = scopeNames(scopes);
+    await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: key,
+        UpdateExpression: `SET ${Object.keys(scopeAttributes)
+          .map((s) => `${s} = if_not_exists(${s}, :empty)`)
+          .join(', ')}`,
+        ExpressionAttributeNames: scopeAttributes,
+        ExpressionAttributeValues: { ':empty': { M: {} } },
+      }),
+    );
+    const counters = Object.fromEntries(event.counted.map((c, i) => [`#c${i}`, hourAttribute(c, at)]));
+    const markers = Object.fromEntries(event.counted.map((c, i) => [`#m${i}`, countedAttribute(c, at)]));
+    const adds = Object.keys(scopeAttributes).flatMap((s) =>
+      Object.keys(counters).map((c) => `${s}.${c} = if_not_exists(${s}.${c}, :zero) + :one`),
+    );
+    await conditionalWrite(
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: `SET ${adds.join(', ')} ADD ${Object.keys(markers)
+            .map((m) => `${m} :ids`)
+            .join(', ')}`,
+          ConditionExpression: Object.keys(markers)
+            .map((m) => `NOT contains(${m}, :id)`)
+            .join(' AND '),
+          ExpressionAttributeNames: { ...scopeAttributes, ...counters, ...markers },
+          ExpressionAttributeValues: marshall({
+            ':ids': new Set([event.requestId]),
+            ':id': event.requestId,
+            ':zero': 0,
+            ':one': 1,
+          }),
+        }),
+      ),
+    );
   }
 
   private changePending(key: Item, change: 'opened' | 'closed', ids: Set<string>) {
@@ -227,17 +268,18 @@ export class DynamoDbAgentHistory implements AgentHistoryStore {
     );
     const agents = (page.Items ?? []).map((item) => unmarshall(item));
     const days = Array.from({ length: WEEK_DAYS }, (_, i) => dayOf(new Date(now.getTime() - i * DAY_MS)));
-    const keys = agents.flatMap((a) => days.map((day) => dayKey(a.agent as string, 'all', day)));
+    const keys = agents.flatMap((a) => days.map((day) => dayKey(a.agent as string, day)));
+    const names = { '#pk': 'pk', '#sk': 'sk', ...scopeNames(['all']) };
     const found = new Map(
-      (keys.length > 0 ? await batchGet(this.client, this.tableName, keys) : []).map((item) => {
+      (keys.length > 0 ? await batchGet(this.client, this.tableName, keys, names) : []).map((item) => {
         const plain = unmarshall(item);
-        return [`${plain.pk as string}|${plain.sk as string}`, plain];
+        return [keyString(plain), plain];
       }),
     );
     const everyHour = days.flatMap((_, d) => Array.from({ length: 24 }, (__, h): [number, number] => [d, h]));
     const items: AgentActivity[] = agents.map((a) => {
       const agent = a.agent as string;
-      const dayItems = days.map((day) => found.get(`HISTORY#${agent}|DAY#all#${day}`));
+      const dayItems = days.map((day) => found.get(`HISTORY#${agent}|DAY#${day}`)?.all as ScopeDay);
       return {
         agent,
         lastActivity: a.lastActivity as string,

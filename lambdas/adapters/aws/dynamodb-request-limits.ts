@@ -22,8 +22,8 @@ function duplicateKey(identity: RequestIdentity) {
  * - duplicates: a put of `DUPLICATE#<agent>` / digest of the request, unless a claim whose deadline
  *   has not passed is there (its holder ends the deadline when the request is decided);
  * - the hourly limit: an `ADD` of the request id to the hour's `requests_<hh>` set of the agent's
- *   history day item (`history-keys.ts`) while the set is smaller than the limit, so the limit and
- *   `context.history` count the same thing;
+ *   history day item (`history-keys.ts`) while the set is smaller than the limit (its own set: the
+ *   history counts a request once it is created, the limit reserves before);
  * - the pending limit: an `ADD` to the agent's pending set while it is smaller than the limit.
  * Sets make every write idempotent: a retried add is still one member.
  */
@@ -78,16 +78,11 @@ export class DynamoDbRequestLimits implements RequestLimits {
   }
 
   async reserveHourly(agent: string, requestId: string, now: Date, limit: number): Promise<boolean> {
-    return this.addUnlessFull(
-      dayKey(agent, 'all', dayOf(now)),
-      hourAttribute('requests', now),
-      requestId,
-      limit,
-    );
+    return this.addUnlessFull(dayKey(agent, dayOf(now)), hourAttribute('requests', now), requestId, limit);
   }
 
   async releaseHourly(agent: string, requestId: string, now: Date): Promise<void> {
-    await this.remove(dayKey(agent, 'all', dayOf(now)), hourAttribute('requests', now), requestId);
+    await this.remove(dayKey(agent, dayOf(now)), hourAttribute('requests', now), requestId);
   }
 
   async reserveOpen(agent: string, requestId: string, limit: number): Promise<boolean> {

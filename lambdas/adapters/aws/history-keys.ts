@@ -6,11 +6,15 @@ import type { HistoryScope, WindowCounter } from '../../domain/agents/agent-hist
 /*
  * Where the history counters live in the requests' table (one layout, read and written only here):
  *
- *   pk = HISTORY#<agent>  sk = DAY#<scope>#<yyyy-mm-dd>   one item per scope and UTC day; attribute
- *                         `<counter>_<hh>` is the string set of the request ids counted in that hour
- *   pk = HISTORY#<agent>  sk = PENDING#<scope>            `ids`: the scope's requests pending now
- *   pk = AGENTS           sk = <agent>                    `agent`, `lastActivity`, `ids` (the agent's
- *                                                          pending requests: the overall scope's set)
+ *   pk = HISTORY#<agent>  sk = DAY#<yyyy-mm-dd>     one item per agent and UTC day:
+ *                         `<scope>` (one map per scope) holds the numbers `<counter>_<hh>`, the
+ *                         requests counted in that hour; `counted_<counter>_<hh>` is the string set
+ *                         of those requests' ids, the marker that makes counting idempotent (never
+ *                         read back); `requests_<hh>` is the hourly limit's own set
+ *                         (`dynamodb-request-limits.ts`)
+ *   pk = HISTORY#<agent>  sk = PENDING#<scope>      `ids`: the scope's requests pending now
+ *   pk = AGENTS           sk = <agent>              `agent`, `lastActivity`, `ids` (the agent's
+ *                                                   pending requests: the overall scope's set)
  *   pk = DUPLICATE#<agent> sk = <digest of the request>   the pending request identical ones join
  *
  * A scope is `all`, `a.<digest of the action>` or `r.<digest of action and resource>`: digests keep
@@ -36,14 +40,20 @@ export function dayOf(at: Date): string {
   return at.toISOString().slice(0, 10);
 }
 
-/** The attribute of `counter` in the hour of `at`, e.g. `denied_07`. */
-export function hourAttribute(counter: WindowCounter, at: Date): string {
-  return `${counter}_${String(at.getUTCHours()).padStart(2, '0')}`;
+/** The name of `counter` in the hour of `at` (0–23 UTC), e.g. `denied_07`. */
+export function hourAttribute(counter: WindowCounter, at: Date | number): string {
+  const hour = typeof at === 'number' ? at : at.getUTCHours();
+  return `${counter}_${String(hour).padStart(2, '0')}`;
 }
 
-/** The key of a scope's day item. */
-export function dayKey(agent: string, scope: string, day: string): Record<string, AttributeValue> {
-  return marshall({ pk: `HISTORY#${agent}`, sk: `DAY#${scope}#${day}` });
+/** The attribute of a day item holding the ids counted in `counter` in the hour of `at`. */
+export function countedAttribute(counter: WindowCounter, at: Date): string {
+  return `counted_${hourAttribute(counter, at)}`;
+}
+
+/** The key of an agent's day item. */
+export function dayKey(agent: string, day: string): Record<string, AttributeValue> {
+  return marshall({ pk: `HISTORY#${agent}`, sk: `DAY#${day}` });
 }
 
 /** The key of the item holding a scope's pending requests (the agent's item for the overall scope). */

@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbAgentHistory } from '../../lambdas/adapters/aws/dynamodb-agent-history';
+import type { HistoryEvent } from '../../lambdas/ports/agent-history-store';
+import { startLocalDynamoDb, type LocalDynamoDb } from '../../local/local-dynamodb';
+
+/** The history's counters in dynalite over the real SDK: exact under concurrency and retries. */
+describe('DynamoDbAgentHistory', () => {
+  let dynamo: LocalDynamoDb;
+  let history: DynamoDbAgentHistory;
+  beforeAll(async () => {
+    dynamo = await startLocalDynamoDb();
+    history = new DynamoDbAgentHistory(dynamo.client, dynamo.tableName);
+  });
+  afterAll(async () => dynamo.close());
+
+  const now = new Date('2026-12-03T10:30:00Z');
+  const event = (agent: string, i: number, overrides: Partial<HistoryEvent> = {}): HistoryEvent => ({
+    agent,
+    action: 'db:DeleteRows',
+    resource: `prod/t${i % 2}`,
+    requestId: `req-${i}`,
+    at: now.toISOString(),
+    counted: ['requests'],
+    ...overrides,
+  });
+
+  it('50 concurrent requests, each recorded twice: every scope counts each once', async () => {
+    const events = Array.from({ length: 50 }, (_, i) => event('busy', i, { pending: 'opened' }));
+    await Promise.all([...events, ...events].map((e) => history.record(e)));
+    const read = await history.read('busy', 'db:DeleteRows', 'prod/t0', now);
+    expect(read.overall.last_hour.requests).toBe(50);
+    expect(read.overall.last_24h.requests).toBe(50);
+    expect(read.action.last_hour.requests).toBe(50);
+    expect(read.action_on_resource.last_hour.requests).toBe(25);
+    expect([read.overall.pending, read.action.pending, read.action_on_resource.pending]).toEqual([
+      50, 50, 25,
+    ]);
+
+    const outcomes = events.map((e, i) => ({
+      ...e,
+      counted: [i % 5 === 0 ? ('denied' as const) : ('approved' as const)],
+      pending: 'closed' as const,
+    }));
+    await Promise.all([...outcomes, ...outcomes].map((e) => history.record(e)));
+    const after = await history.read('busy', 'db:DeleteRows', 'prod/t0', now);
+    expect(after.overall.last_hour).toEqual({ requests: 50, approved: 40, denied: 10, expired: 0 });
+    expect(after.action_on_resource.last_hour).toEqual({ requests: 25, approved: 20, denied: 5, expired: 0 });
+    expect(after.overall.pending).toBe(0);
+  });
+
+  it('windows: last_hour is this clock hour and the one before, last_24h reaches into yesterday', async () => {
+    const at = (iso: string, i: number) => event('windows', i, { at: iso, resource: 'prod/t0' });
+    await history.record(at('2026-12-03T10:05:00Z', 1)); // this hour
+    await history.record(at('2026-12-03T09:10:00Z', 2)); // the hour before
+    await history.record(at('2026-12-03T08:59:00Z', 3)); // in the 24 h only
+    await history.record(at('2026-12-02T10:00:00Z', 4)); // yesterday, this clock hour: in the 24 h
+    await history.record(at('2026-12-02T09:59:00Z', 5)); // yesterday, before it: outside
+    const read = await history.read('windows', 'db:DeleteRows', 'prod/t0', now);
+    expect(read.overall.last_hour.requests).toBe(2);
+    expect(read.overall.last_24h.requests).toBe(4);
+    expect(read.action_on_resource.last_24h.requests).toBe(4);
+  });
+
+  it('an agent with no past reads as zeros; another resource is another scope', async () => {
+    await history.record(event('scoped', 0));
+    const other = await history.read('scoped', 'db:DeleteRows', 'prod/elsewhere', now);
+    expect(other.overall.last_hour.requests).toBe(1);
+    expect(other.action_on_resource.last_hour.requests).toBe(0);
+    const nobody = await history.read('nobody', 'db:DeleteRows', 'prod/t0', now);
+    expect(nobody.overall.last_24h).toEqual({ requests: 0, approved: 0, denied: 0, expired: 0 });
+  });
+
+  it('GET /v1/agents: the overall counts of the last 24 h and 7 days', async () => {
+    const page = await history.activity(now);
+    const busy = page.items.find((a) => a.agent === 'busy');
+    expect(busy?.last24h).toEqual({ requests: 50, approved: 40, denied: 10, expired: 0 });
+    expect(busy?.last7d.requests).toBe(50);
+    expect(page.items.find((a) => a.agent === 'windows')?.last7d.requests).toBe(5);
+  });
+});
