@@ -402,7 +402,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     }),
     getRequest: getRequestHandler({ store, admission }),
     listAuditEvents: listAuditEventsHandler({ log: auditLog, operators: config.operators, admission }),
-    cancelRequest: cancelRequestHandler({ store, workflow, notifier, clock, admission }),
+    cancelRequest: cancelRequestHandler({ store, workflow, notifier, clock, admission, digest }),
     recordOutcome: recordOutcomeHandler({ store, clock, admission }),
     token: tokenHandler({ store, changes, signer, clock, issuer: url, admission, create: createDeps }),
     introspect: introspectHandler({ store, verifier, clock, admission }),
@@ -426,13 +426,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       operators: config.operators,
       admission,
       owners,
+      digest,
     }),
   };
 
   // Before the API serves a click: decisions from before a crash are carried through, and resumed
   // executions hold their task tokens (resume-executions.ts).
   if (dataDir) {
-    const { resumed, completed, failed } = await resumeExecutions({ store, notifier, clock }, workflow);
+    const { resumed, completed, failed } = await resumeExecutions(
+      { store, notifier, clock, digest },
+      workflow,
+    );
     if (resumed.length + completed.length + failed.length > 0)
       logger.info('recovered unfinished workflows', { resumed, completed, failed });
   }
@@ -444,6 +448,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     clock,
     metrics: noMetrics,
     owners,
+    digest,
   });
   const stopReconciler = reconcileEvery(() => reconcile(), RECONCILE_PERIOD_MS);
 

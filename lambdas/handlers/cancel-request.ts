@@ -1,7 +1,7 @@
 import { authenticatedRoute } from '../adapters/api-gateway/authenticated-route';
 import { json } from '../adapters/api-gateway/http-event';
 import { stateMachineWorkflow } from '../adapters/aws/workflow-clients';
-import { tableStore } from '../adapters/aws/table-clients';
+import { digestBoard, tableStore } from '../adapters/aws/table-clients';
 import { envAdmission } from '../adapters/env-admission';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
 import { secretBackedNotifier } from '../adapters/aws/slack-session';
@@ -21,12 +21,14 @@ export function cancelRequestHandler(deps: CancelDeps & { readonly admission: Ag
   });
 }
 
-export const handler = lazyHandler(() =>
-  cancelRequestHandler({
+export const handler = lazyHandler(() => {
+  const notifier = secretBackedNotifier('cancelRequest');
+  return cancelRequestHandler({
     store: tableStore(),
     workflow: stateMachineWorkflow(),
-    notifier: secretBackedNotifier('cancelRequest'),
+    notifier,
     clock: systemClock,
     admission: envAdmission(),
-  }),
-);
+    digest: { board: digestBoard(), notifier },
+  });
+});

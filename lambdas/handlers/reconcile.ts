@@ -4,7 +4,7 @@ import { lazyHandler } from '../adapters/aws/lazy-handler';
 import { secretBackedNotifier } from '../adapters/aws/slack-session';
 import { ownerNotices } from '../adapters/aws/owner-notices';
 import { envConfig } from '../adapters/env-config';
-import { killSwitchLedger, tableStore } from '../adapters/aws/table-clients';
+import { digestBoard, killSwitchLedger, tableStore } from '../adapters/aws/table-clients';
 import { stateMachineWorkflow } from '../adapters/aws/workflow-clients';
 import { logger, requestLogger } from '../adapters/logger';
 import { continueKillSwitches, KILL_SWITCH_HANDOVER_SECONDS } from '../domain/agents/continue-kill-switches';
@@ -78,14 +78,16 @@ export function reconcileHandler(deps: ReconcileHandlerDeps) {
   };
 }
 
-export const handler = lazyHandler(() =>
-  reconcileHandler({
+export const handler = lazyHandler(() => {
+  const notifier = secretBackedNotifier('reconcile');
+  return reconcileHandler({
     store: tableStore(),
     killSwitches: killSwitchLedger(),
     workflow: stateMachineWorkflow(),
-    notifier: secretBackedNotifier('reconcile'),
+    notifier,
     clock: systemClock,
     metrics: emfMetrics,
     owners: ownerNotices('reconcile', envConfig().agents),
-  }),
-);
+    digest: { board: digestBoard(), notifier },
+  });
+});

@@ -3,7 +3,7 @@ import { bodyOf, json } from '../adapters/api-gateway/http-event';
 import { envConfig } from '../adapters/env-config';
 import { kmsSigner } from '../adapters/aws/signing-clients';
 import { stateMachineWorkflow } from '../adapters/aws/workflow-clients';
-import { killSwitchLedger, tableStore } from '../adapters/aws/table-clients';
+import { digestBoard, killSwitchLedger, tableStore } from '../adapters/aws/table-clients';
 import { envAdmission } from '../adapters/env-admission';
 import { emfMetrics } from '../adapters/aws/emf-metrics';
 import { lazyHandler } from '../adapters/aws/lazy-handler';
@@ -95,16 +95,18 @@ export function revokeHandler(
 export const handler = lazyHandler(() => {
   const signer = kmsSigner();
   const config = envConfig();
+  const notifier = secretBackedNotifier('revoke');
   return revokeHandler({
     store: tableStore(),
     killSwitches: killSwitchLedger(),
     verifier: new Es256TokenVerifier(signer, requireEnv(ENV.tokenIssuer)),
     workflow: stateMachineWorkflow(),
-    notifier: secretBackedNotifier('revoke'),
+    notifier,
     clock: systemClock,
     operators: config.operators,
     admission: envAdmission(config),
     metrics: emfMetrics,
     owners: ownerNotices('revoke', config.agents),
+    digest: { board: digestBoard(), notifier },
   });
 });

@@ -133,13 +133,19 @@ export function readKillSwitchClick(body: unknown): KillSwitchClick | undefined 
 export interface DigestOpenClick extends SlackActor {
   /** The button's value: the request id. */
   readonly requestId: string;
+  /** The digest's channel, where a click on a decided entry is answered privately. */
+  readonly channel?: string;
 }
 
 /** The digest "Open" click in `body`, or undefined for any other payload. */
 export function readDigestOpenClick(body: unknown): DigestOpenClick | undefined {
   const parsed = digestOpenClick.safeParse(body);
   if (!parsed.success) return undefined;
-  return { ...actorOf(parsed.data.user, parsed.data.team), requestId: parsed.data.actions[0].value };
+  return {
+    ...actorOf(parsed.data.user, parsed.data.team),
+    requestId: parsed.data.actions[0].value,
+    channel: parsed.data.channel?.id,
+  };
 }
 
 /** A click on "Show full parameters". */

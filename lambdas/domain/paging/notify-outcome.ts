@@ -3,12 +3,13 @@ import type { Clock } from '../../ports/clock';
 import type { RequestStore } from '../../ports/request-store';
 import { tellOwnersOutcome, type OwnerNoticeDeps } from '../agents/tell-owners';
 import { StepUpError } from '../errors';
-import { recordOutcomeNotified } from './outcome-notified';
-import { showDigestOutcome, type DigestDeps } from './digest-paging';
+import type { DigestDeps } from './digest-paging';
+import { showOutcome } from './show-outcome';
 import { escalationMessage, firstMessage, recoverInterruptedPost } from './post-once';
 
 /**
- * Last workflow step: the Slack message shows the final outcome, and the audit trail says so. A post
+ * Last workflow step: the Slack message and the digest entry show the final outcome, and the audit
+ * trail says so. A post
  * that was begun but never recorded (decided while Slack was slow to answer) is found first, so its
  * buttons are closed too.
  */
@@ -31,8 +32,5 @@ export async function notifyOutcome(
   // Before the approvers' message: an expiry that was never paged is news to the owners too. Claimed
   // first, so a retried step or the reconciler re-driving it does not tell them twice.
   await tellOwnersOutcome(deps.owners, request);
-  await showDigestOutcome(deps.digest, request);
-  if (!request.slackMessage) return;
-  await deps.notifier.updateMessage(request);
-  await recordOutcomeNotified(deps, requestId, 'workflow');
+  await showOutcome(deps, request, 'workflow');
 }

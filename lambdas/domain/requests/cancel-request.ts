@@ -4,7 +4,8 @@ import type { RequestStore } from '../../ports/request-store';
 import type { Workflow } from '../../ports/workflow';
 import type { ApprovalRequest } from './approval-request';
 import { StepUpError } from '../errors';
-import { recordOutcomeNotified } from '../paging/outcome-notified';
+import type { DigestDeps } from '../paging/digest-paging';
+import { showOutcome } from '../paging/show-outcome';
 import { updateRequest } from './update-request';
 import { REQUEST_ID_PATTERN } from '../ids';
 
@@ -14,6 +15,8 @@ export interface CancelDeps {
   readonly workflow: Pick<Workflow, 'stop'>;
   readonly notifier: Pick<ApprovalNotifier, 'updateMessage'>;
   readonly clock: Clock;
+  /** Where a digested request's entry is shown. @default left to the reconciler */
+  readonly digest?: DigestDeps;
 }
 
 /**
@@ -53,14 +56,12 @@ export function cancelled(
 }
 
 /**
- * What follows a cancellation's write: its workflow stopped, its Slack message rewritten and that
- * recorded (the stopped workflow's NotifyOutcome will not run to record it).
+ * What follows a cancellation's write: its workflow stopped, its Slack message and digest entry
+ * rewritten and that recorded (the stopped workflow's NotifyOutcome will not run to do it).
  */
 export async function afterCancel(deps: CancelDeps, request: ApprovalRequest): Promise<void> {
   await deps.workflow.stop(request.id);
-  if (!request.slackMessage) return;
-  await deps.notifier.updateMessage(request);
-  await recordOutcomeNotified(deps, request.id, 'stepup');
+  await showOutcome(deps, request, 'stepup');
 }
 
 /**

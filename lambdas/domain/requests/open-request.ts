@@ -13,13 +13,14 @@ export function killable(request: ApprovalRequest): boolean {
 
 /**
  * Whether the request's workflow had not finished: not decided, decided but not granted, a post
- * begun but not recorded, or its Slack message not yet updated with the outcome. A restart resumes
- * these and the reconciler completes them.
+ * begun but not recorded, or its Slack message or digest entry not yet updated with the outcome. A
+ * restart resumes these and the reconciler completes them.
  */
 export function workflowUnfinished(request: ApprovalRequest): boolean {
   if (awaitsWorkflow(request)) return true;
   if (request.paging || request.escalation?.paging) return true;
-  return Boolean(request.slackMessage) && !request.events.some((e) => e.type === 'outcome_notified');
+  const shown = Boolean(request.slackMessage) || request.digest?.page !== undefined;
+  return shown && !request.events.some((e) => e.type === 'outcome_notified');
 }
 
 /**

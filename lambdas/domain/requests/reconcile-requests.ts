@@ -2,9 +2,10 @@ import type { ApprovalNotifier } from '../../ports/approval-notifier';
 import type { Clock } from '../../ports/clock';
 import type { RequestStore } from '../../ports/request-store';
 import type { ApprovalRequest } from './approval-request';
-import { awaitsWorkflow } from './fail-request';
+import { workflowUnfinished } from './open-request';
 import { issueGrant } from '../tokens/issue-grant';
 import { notifyOutcome } from '../paging/notify-outcome';
+import type { DigestDeps } from '../paging/digest-paging';
 
 /**
  * How long a decision is left to its live workflow before the reconciler completes it. The live path
@@ -13,16 +14,7 @@ import { notifyOutcome } from '../paging/notify-outcome';
  */
 export const RECONCILE_AFTER_SECONDS = 60;
 
-/**
- * Whether the workflow still owes the request something: a decision or a grant, a begun post, or the
- * message's final update.
- */
-export function workflowUnfinished(request: ApprovalRequest): boolean {
-  if (awaitsWorkflow(request) || request.paging || request.escalation?.paging) return true;
-  return Boolean(request.slackMessage) && !request.events.some((e) => e.type === 'outcome_notified');
-}
-
-/** A request with a decision that was not carried through (no grant yet, or Slack not told). */
+/** A request with a decision that was not carried through (no grant yet, or Slack not told: its message or digest entry). */
 export function decidedButUnfinished(request: ApprovalRequest): boolean {
   return request.status !== 'PENDING' && workflowUnfinished(request);
 }
@@ -37,6 +29,8 @@ export interface ReconcileDeps {
   readonly store: RequestStore;
   readonly notifier: ApprovalNotifier;
   readonly clock: Clock;
+  /** Where a digested request's entry is shown. @default digests are not updated */
+  readonly digest?: DigestDeps;
 }
 
 /**

@@ -7,6 +7,7 @@ import type { Workflow } from '../../ports/workflow';
 import type { ApprovalRequest } from '../requests/approval-request';
 import { forEachBounded } from '../bounded-concurrency';
 import { afterCancel, cancelled } from '../requests/cancel-request';
+import type { DigestDeps } from '../paging/digest-paging';
 import { StepUpError } from '../errors';
 import { agentProfileOf, type AgentsConfig } from '../agents/agent-admission';
 import { tellOwners, type OwnerNoticeDeps } from '../agents/tell-owners';
@@ -78,6 +79,8 @@ export interface KillSwitchDeps {
   readonly clock: Clock;
   /** Tells the agent's owners when a run completes. @default nobody is told */
   readonly owners?: OwnerNoticeDeps;
+  /** Where a digested request's entry is shown. @default left to the reconciler */
+  readonly digest?: DigestDeps;
 }
 
 /** Prefix of the actor of a kill switch pulled by one of the agent's registered owners. */
