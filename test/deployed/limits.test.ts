@@ -88,7 +88,7 @@ describe('limits through the deployed bundles', () => {
     }
   });
 
-  it('beyond pagesPerGroupPerMinute requests go into one digest; Open and Approve show in it', async () => {
+  it('beyond pagesPerGroupPerMinute requests go into one digest; Open, Approve and a cancel show in it', async () => {
     const agent = new Workload(deployment, agentSub('limits-digest'));
     // A minute that turns during the run gives the group a new page: repeated within one minute.
     for (let run = 0; ; run++) {
@@ -108,7 +108,9 @@ describe('limits through the deployed bundles', () => {
       const message = digest[0]!;
       expect(message.channel).toBe('C0DEPLOYS');
       expect(listedOf(message)).toHaveLength(2);
-      const listed = listedOf(message)[0]!;
+      const [listed, withdrawn] = listedOf(message) as [string, string];
+      // The digest as it is now (the stand-in updates its messages in place), for a late click.
+      const stale = { ...message, blocks: [...message.blocks] };
 
       const opened = await clickButton(message, `${OPEN_DIGESTED_ACTION_PREFIX}${listed}`, 'U0DAVE');
       expect(opened.status).toBe(200);
@@ -126,6 +128,24 @@ describe('limits through the deployed bundles', () => {
       }, 'the digest showing the approval');
       expect(listedOf(shown)).not.toContain(listed);
       expect(JSON.stringify(shown.blocks)).toContain('Approved');
+
+      // The other one is withdrawn: its line says so, and Open on the stale line posts nothing.
+      const cancelled = await agent.postJson(`/v1/requests/${withdrawn}/cancel`, {});
+      expect(cancelled.status).toBe(200);
+      await until(() => {
+        const now = messagesOf(DIGEST_EVENT_TYPE, ids)[0];
+        return now && JSON.stringify(now.blocks).includes('Cancelled') ? now : undefined;
+      }, 'the digest showing the cancellation');
+      const posts = deployment.slack.slack.messages.length;
+      const late = await clickButton(stale, `${OPEN_DIGESTED_ACTION_PREFIX}${withdrawn}`, 'U0ERIN');
+      expect(late.status).toBe(200);
+      const told = await until(
+        () => deployment.slack.slack.ephemerals.find((e) => e.user === 'U0ERIN'),
+        'the clicker told privately',
+      );
+      expect(told.text).toContain('cancelled');
+      expect(deployment.slack.slack.messages).toHaveLength(posts);
+      expect(messagesOf(APPROVAL_EVENT_TYPE, new Set([withdrawn]))).toEqual([]);
       return;
     }
   });
