@@ -132,8 +132,9 @@ describe('limits through the deployed bundles', () => {
       // The other one is withdrawn: its line says so, and Open on the stale line posts nothing.
       const cancelled = await agent.postJson(`/v1/requests/${withdrawn}/cancel`, {});
       expect(cancelled.status).toBe(200);
+      // No line of it has a button left, so the digest is found by its ts.
       await until(() => {
-        const now = messagesOf(DIGEST_EVENT_TYPE, ids)[0];
+        const now = deployment.slack.slack.messages.find((m) => m.ts === message.ts);
         return now && JSON.stringify(now.blocks).includes('Cancelled') ? now : undefined;
       }, 'the digest showing the cancellation');
       const posts = deployment.slack.slack.messages.length;
