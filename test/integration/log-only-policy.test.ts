@@ -1,9 +1,13 @@
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DynamoDbRequestStore } from '../../lambdas/adapters/aws/dynamodb-request-store';
+import { CedarPolicyEvaluator } from '../../lambdas/adapters/cedar/cedar-policy-evaluator';
 import { cedarPolicyFromDirectory } from '../../lambdas/adapters/cedar/policy-directory';
+import { approvalPolicy } from '../../lambdas/domain/policy/policy-decision';
+import type { PolicyQuestion } from '../../lambdas/ports/approval-policy';
+import type { PolicyEvaluator } from '../../lambdas/ports/policy-evaluator';
 import { loadPolicySet, PolicyValidationError } from '../../lambdas/adapters/cedar/policy-set-loader';
 import { createRequest } from '../../lambdas/domain/requests/create-request';
 import { decisionView } from '../../lambdas/domain/votes/decision-view';
@@ -125,4 +129,59 @@ describe('@mode', () => {
       expect.stringMatching(/shadow\.cedar:1:1: @mode\("shadow"\) must be one of "enforce", "log_only"$/),
     ]);
   });
+});
+
+describe('log-only policies cost no second evaluation unless one of them determines it', () => {
+  const noLogOnly = (() => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'stepup-enforced-')), 'policies');
+    cpSync('policies', dir, { recursive: true });
+    rmSync(join(dir, 'log-only.cedar'));
+    return dir;
+  })();
+  /** The shipped set (with its log-only policy), counting Cedar evaluations. */
+  function counted(dir: string) {
+    const evaluator = new CedarPolicyEvaluator(loadPolicySet(dir, config));
+    const calls = { count: 0 };
+    const counting: PolicyEvaluator = {
+      actions: evaluator.actions,
+      logOnlyPolicies: evaluator.logOnlyPolicies,
+      declaresAction: (action) => evaluator.declaresAction(action),
+      evaluate: (...args) => {
+        calls.count += 1;
+        return evaluator.evaluate(...args);
+      },
+    };
+    return { policy: approvalPolicy(counting, config), calls };
+  }
+  const shipped = counted('policies');
+  const alone = counted(noLogOnly);
+  const frozen = (q: PolicyQuestion): PolicyQuestion => ({
+    ...q,
+    signals: { ...q.signals, incident: 'INC-7' },
+  });
+
+  it.each(
+    questions
+      .flatMap((q) => [q, frozen(q)])
+      .map((q) => [`${q.action} on ${q.resource} ${JSON.stringify(q.signals)}`, q] as const),
+  )(
+    'decides as the set without them, in as many evaluations when none of them determines it: %s',
+    (_name, question) => {
+      shipped.calls.count = 0;
+      alone.calls.count = 0;
+      let decided;
+      try {
+        decided = shipped.policy.decide(question);
+      } catch (error) {
+        expect(() => alone.policy.decide(question)).toThrow((error as Error).message);
+        return;
+      }
+      expect(decisionView(decided)).toEqual(decisionView(alone.policy.decide(question)));
+      if (decided.logOnly === undefined) expect(shipped.calls.count).toBe(alone.calls.count);
+      else
+        expect(decided.logOnly.policies).toEqual([
+          { id: 'freeze-prod-deploys-during-incident', effect: 'forbid' },
+        ]);
+    },
+  );
 });

@@ -7,6 +7,7 @@ import type {
 import type { PolicyEvaluator } from '../../ports/policy-evaluator';
 import { approverGroupsLabel } from '../requests/approval-request';
 import { policyPrincipal } from './policy-principal';
+import { sharingEvaluations } from './shared-evaluations';
 import { combineRequirements, eligibleApprovers, tokenTtlCap } from './combine-requirements';
 import type { StepUpConfig } from '../config/config';
 import { isUserGroup } from '../votes/user-groups';
@@ -27,9 +28,11 @@ export function decide(
   asked: PolicyQuestion,
 ): PolicyDecision {
   const question: PolicyQuestion = { ...asked, agentProfile: policyPrincipal(config, asked) };
-  const decision = decideOver(evaluator, config, question, false);
-  if (evaluator.logOnlyPolicies.length === 0) return decision;
-  const wouldBe = decideOver(evaluator, config, question, true);
+  if (evaluator.logOnlyPolicies.length === 0) return decideOver(evaluator, config, question, false);
+  // The would-be decision first: the enforced one then reuses its evaluations where they agree.
+  const shared = sharingEvaluations(evaluator, question);
+  const wouldBe = decideOver(shared, config, question, true);
+  const decision = decideOver(shared, config, question, false);
   const determining = new Set(decidingPolicies(wouldBe));
   const policies = evaluator.logOnlyPolicies.filter((p) => determining.has(p.id));
   return policies.length > 0 ? { ...decision, logOnly: { policies, decision: wouldBe } } : decision;
