@@ -22,7 +22,8 @@ export function parseCommandLine<const T extends ParseArgsOptionsConfig>(
   argv: readonly string[],
   options: T,
 ) {
-  const config = { args: [...argv], options, strict: true, allowPositionals: true, tokens: true } as const;
+  const { args, restore } = dashWordsAsPositionals(argv, options);
+  const config = { args, options, strict: true, allowPositionals: true, tokens: true } as const;
   let parsed;
   try {
     parsed = parseArgs(config);
@@ -35,7 +36,32 @@ export function parseCommandLine<const T extends ParseArgsOptionsConfig>(
     if (seen.has(token.name)) throw new UsageError(`--${token.name} given more than once`);
     seen.add(token.name);
   }
-  return { values: parsed.values, positionals: parsed.positionals };
+  return { values: parsed.values, positionals: parsed.positionals.map(restore) };
+}
+
+/** Stands in for a word that starts with one dash while `parseArgs` reads the line. */
+const DASH_WORD = '\u0000dash-word:';
+
+/**
+ * Words that start with a single dash, read as positionals: the CLI declares no short flags, so
+ * `-x…` can never be one, while a request id may well begin with `-` (base64url) and `parseArgs`
+ * would refuse it as an unknown option. A dash word right after a flag that takes a value is left
+ * as it is, so `--reason -x` stays "needs a value" (attach such values with `=`).
+ */
+function dashWordsAsPositionals(argv: readonly string[], options: ParseArgsOptionsConfig) {
+  const words: string[] = [];
+  const takesValue = (word: string | undefined) =>
+    word !== undefined && /^--[^=]+$/.test(word) && options[word.slice(2)]?.type === 'string';
+  const args = argv.map((word, i) => {
+    if (!/^-[^-]/.test(word) || takesValue(argv[i - 1])) return word;
+    words.push(word);
+    return `${DASH_WORD}${words.length - 1}`;
+  });
+  const restore = (positional: string) =>
+    positional.startsWith(DASH_WORD)
+      ? (words[Number(positional.slice(DASH_WORD.length))] ?? positional)
+      : positional;
+  return { args, restore };
 }
 
 /**

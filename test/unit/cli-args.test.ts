@@ -30,11 +30,19 @@ describe('parseCommandLine (node:util parseArgs, strict)', () => {
 
   it('refuses each usage mistake with the flag named', () => {
     expect(refusal(['--acton', 'x'])).toBe('unknown option --acton');
-    expect(refusal(['-j'])).toBe('unknown option -j');
     expect(refusal(['--action'])).toBe('--action needs a value');
     expect(refusal(['--action', '--json'])).toBe('--action needs a value');
     expect(refusal(['--json=yes'])).toBe('--json takes no value');
     expect(refusal(['--action', 'a', '--action', 'b'])).toBe('--action given more than once');
+  });
+
+  it('reads a word that starts with one dash as a positional (a request id may begin with -)', () => {
+    const { values, positionals } = parseCommandLine(['-IqQ7x_3', '--json'], OPTIONS);
+    expect(positionals).toEqual(['-IqQ7x_3']);
+    expect(values).toEqual({ json: true });
+    expect(parseCommandLine(['a', '-b', 'c'], OPTIONS).positionals).toEqual(['a', '-b', 'c']);
+    expect(refusal(['--action', '-x'])).toBe('--action needs a value');
+    expect(refusal(['--acton', '-x'])).toBe('unknown option --acton');
   });
 
   it('takes a value that starts with a dash when it is given inline', () => {
