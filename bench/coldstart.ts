@@ -12,6 +12,7 @@
  * ≤ 400 ms. Exits non-zero when one is missed.
  *
  *   npm run bench:coldstart
+ *   npm run bench:coldstart -- --only CreateRequest,Token   (those functions only, e.g. for before/after pairs)
  */
 import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
@@ -35,6 +36,15 @@ const RUNS = 7;
 const REQUIRE_BUDGET_MS = 150;
 const REQUIRE_BUDGET_HEAVY_MS: Record<string, number> = { CreateRequest: 250, SlackEvents: 250 };
 const FIRST_INVOCATION_BUDGET_MS: Record<string, number> = { CreateRequest: 400 };
+
+/** `--only A,B`: the short names of the functions to measure (all when absent). */
+function onlyFunctions(argv: readonly string[]): Set<string> | undefined {
+  const at = argv.indexOf('--only');
+  if (at < 0) return undefined;
+  const names = argv[at + 1]?.split(',').filter(Boolean) ?? [];
+  if (names.length === 0) throw new Error('--only needs function names, e.g. --only CreateRequest,Token');
+  return new Set(names);
+}
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const log = (line: string) => console.error(`[coldstart] ${line}`);
@@ -116,7 +126,10 @@ async function main(): Promise<void> {
   const loadBefore = loadAverage();
   const [assemblyDir, node] = await Promise.all([synthesizeCloudAssembly(log), lambdaNodeRuntime(log)]);
   const account = FakeAccount.fromTemplate(readTemplate(assemblyDir), DEPLOYED_ENV);
-  const functions = account.functions();
+  const only = onlyFunctions(process.argv.slice(2));
+  const functions = account.functions().filter((fn) => !only || only.has(shortName(fn.logicalId)));
+  if (only && functions.length !== only.size)
+    throw new Error(`--only: no function named in ${[...only].join(', ')}`);
   const sdkNodePath = lambdaRuntimeSdk(
     functions.map((fn) => join(assemblyDir, fn.assetPath)),
     log,
@@ -133,6 +146,9 @@ async function main(): Promise<void> {
         ...account.functionEnvironment(fn.logicalId),
         NODE_PATH: sdkNodePath,
         AWS_REGION: DEPLOYED_ENV.region,
+        // As Lambda sets them: the Powertools tracer switches itself on (and patches HTTP) only in Lambda.
+        AWS_LAMBDA_FUNCTION_NAME: fn.functionName,
+        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
         LAMBDA_TASK_ROOT: taskRoot,
         PATH: process.env.PATH,
       };

@@ -404,7 +404,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     listAuditEvents: listAuditEventsHandler({ log: auditLog, operators: config.operators, admission }),
     cancelRequest: cancelRequestHandler({ store, workflow, notifier, clock, admission, digest }),
     recordOutcome: recordOutcomeHandler({ store, clock, admission }),
-    token: tokenHandler({ store, changes, signer, clock, issuer: url, admission, create: createDeps }),
+    token: tokenHandler({
+      store,
+      changes,
+      signer,
+      clock,
+      issuer: url,
+      admission,
+      create: async () => createDeps,
+    }),
     introspect: introspectHandler({ store, verifier, clock, admission }),
     credentialsAws: credentialsAwsHandler({
       store,

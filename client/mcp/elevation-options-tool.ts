@@ -1,6 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidRequestError, StepUpApiError, type ElevationOptions, type StepUpClient } from '../agent';
 import { ELEVATION_OPTIONS_OUTPUT } from './output-schemas';
 import { refusal } from './refusals';

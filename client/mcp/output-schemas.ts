@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * How a request for approval stands or ended, as the tools report it in `status`. Every refusal has its

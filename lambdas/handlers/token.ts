@@ -13,13 +13,20 @@ import { deliverToken, type DeliverTokenDeps } from '../domain/tokens/deliver-to
 import { StepUpError } from '../domain/errors';
 import { systemClock } from '../ports/clock';
 import type { PagingReadiness } from '../ports/paging-readiness';
-import { createRequestDeps } from './create-request';
+import { envCreateRequest } from '../adapters/env-create-request';
+
+/** The create use case's ports, as `POST /v1/requests` has them. */
+type CreateDeps = CreateRequestDeps & { readonly paging?: PagingReadiness };
 
 /** What `POST /v1/token` needs: the poll's ports, and for DTR those of `POST /v1/requests`. */
 export interface TokenHandlerDeps extends DeliverTokenDeps {
   readonly admission: AgentAdmission;
-  /** The create use case's ports, for deferred token requests (DTR). */
-  readonly create: CreateRequestDeps & { readonly paging?: PagingReadiness };
+  /**
+   * The create use case's ports, for deferred token requests (DTR), asked for on each one. Most
+   * calls are polls, which need none of them: in AWS they are built on the first DTR, so a container
+   * that only answers polls never loads Cedar or pre-parses the policy set.
+   */
+  readonly create: () => Promise<CreateDeps>;
 }
 
 /** The bearer token of the call, whatever its scheme (the authorizer already verified it). */
@@ -47,8 +54,9 @@ export function tokenHandler(deps: TokenHandlerDeps) {
     if (request.subjectToken !== bearerOf(event)) {
       throw new StepUpError('invalid_request', 'subject_token must be the bearer token of this call');
     }
-    await deps.create.paging?.assertReady();
-    const created = await createRequest(deps.create, agent, request.input);
+    const create = await deps.create();
+    await create.paging?.assertReady();
+    const created = await createRequest(create, agent, request.input);
     requestLogger(created.auth_req_id).info('request created', {
       agent,
       action: request.input.action,
@@ -66,6 +74,24 @@ export function tokenHandler(deps: TokenHandlerDeps) {
   });
 }
 
+let createDeps: Promise<CreateDeps> | undefined;
+
+/**
+ * The create ports of this container, built on the first DTR. `import()` keeps Cedar (its bindings
+ * read and compile a 4.2 MB wasm module) out of this bundle's `require`: esbuild evaluates a
+ * dynamically imported module only when the import runs.
+ */
+function lazyCreateDeps(): Promise<CreateDeps> {
+  createDeps ??= import('../adapters/cedar/compiled-policy-set')
+    .then(({ cedarPolicyFromCompiledSet }) => envCreateRequest('token', cedarPolicyFromCompiledSet))
+    .catch((error: unknown) => {
+      // A failed build is retried by the next DTR, not kept.
+      createDeps = undefined;
+      throw error;
+    });
+  return createDeps;
+}
+
 export const handler = lazyHandler(() =>
   tokenHandler({
     store: tableStore(),
@@ -74,6 +100,6 @@ export const handler = lazyHandler(() =>
     clock: systemClock,
     issuer: requireEnv(ENV.tokenIssuer),
     admission: envAdmission(),
-    create: createRequestDeps('token'),
+    create: lazyCreateDeps,
   }),
 );
