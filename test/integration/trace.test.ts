@@ -49,6 +49,8 @@ describe('trace: from the prompt to the downstream call', () => {
     await runtime.click({ requestId: id, user: 'U0ALICE', decision: 'approve' });
     const delivered = await pollUntilDecided(api, agent, id);
     expect(delivered.status).toBe(200);
+    // The outcome is told to Slack after the token is ready; its write must not land mid-test.
+    await workflowDone(runtime, id);
     return { id, token: delivered.body.access_token as string };
   }
 

@@ -87,20 +87,21 @@ describe('request schemas on zod/mini', () => {
   });
 
   it('leaves zod’s JSON Schema generator out of a handler’s bundle', () => {
-    const { metafile } = buildSync({
-      entryPoints: ['lambdas/handlers/token.ts'],
-      bundle: true,
-      platform: 'node',
-      write: false,
-      metafile: true,
-      external: ['@aws-sdk/*'],
-      logLevel: 'silent',
-    });
-    const [output] = Object.values(metafile.outputs);
-    const inputs = Object.entries(output?.inputs ?? {})
-      .filter(([, input]) => input.bytesInOutput > 0)
-      .map(([path]) => path);
-    expect(inputs.some((path) => path.includes('node_modules/zod/'))).toBe(true);
-    expect(inputs.filter((path) => /zod\/.*json-schema/.test(path))).toEqual([]);
+    const build = (entry: string) =>
+      buildSync({
+        entryPoints: [entry],
+        bundle: true,
+        platform: 'node',
+        write: false,
+        external: ['@aws-sdk/*'],
+        logLevel: 'silent',
+      }).outputFiles[0]!.text;
+    // The generator's code carries the draft it writes (`$schema`); a module's empty lazy-init
+    // wrapper, which esbuild emits once a bundle has a dynamic import, carries none of it.
+    const generator = 'json-schema.org/draft';
+    const token = build('lambdas/handlers/token.ts');
+    expect(token).toContain('node_modules/zod/');
+    expect(token).not.toContain(generator);
+    expect(build('lambdas/handlers/open-api.ts')).toContain(generator);
   });
 });
