@@ -4,6 +4,7 @@ import {
   type ApprovalRequest,
 } from '../../domain/requests/approval-request';
 import { environmentMarker } from '../../domain/requests/environment-marker';
+import { indentedParameters } from '../../domain/requests/parameters';
 import type { PasskeyCredential, PasskeyLink } from '../../domain/passkey/passkey-link';
 import type { CeremonyOptions } from '../../ports/passkey-ceremony';
 
@@ -82,9 +83,7 @@ export function votePage(request: ApprovalRequest, link: PasskeyLink, options: C
   const human = request.onBehalfOf
     ? `${request.onBehalfOf} (${request.humanVerified ? 'verified with their own sign-in' : 'asserted by the agent, not verified'})`
     : '(nobody named)';
-  const parameters = request.parameters
-    ? JSON.stringify(JSON.parse(request.parameters.canonical), null, 2)
-    : undefined;
+  const parameters = request.parameters ? indentedParameters(request.parameters) : undefined;
   const main = `
 <header>
 <p class="kind">stepup · ${approve ? 'approve' : 'deny'} with your passkey</p>

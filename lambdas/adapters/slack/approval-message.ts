@@ -14,6 +14,7 @@ import {
   type ApprovalRequest,
 } from '../../domain/requests/approval-request';
 import { environmentMarker } from '../../domain/requests/environment-marker';
+import { indentedParameters } from '../../domain/requests/parameters';
 import { SHOW_PARAMETERS_ACTION_ID } from './parameters-message';
 import { untrustedText, untrustedTextMiddle } from './untrusted-text';
 
@@ -133,30 +134,26 @@ function policyDescriptionBlock(request: ApprovalRequest): SectionBlock | undefi
   };
 }
 
-/** The parameters as approvers read them: indented JSON, every string JSON-escaped (so it stays on
- * its own line and cannot forge one). */
-function prettyParameters(request: ApprovalRequest): string | undefined {
-  return request.parameters && JSON.stringify(JSON.parse(request.parameters.canonical), null, 2);
+/** The parameters as the message shows them, and whether that is cut (they do not fit its section). */
+interface ShownParameters {
+  readonly text: string;
+  readonly cut: boolean;
 }
 
-/** True when the message shows the parameters capped (they do not fit its section). */
-function parametersCut(request: ApprovalRequest): boolean {
-  const pretty = prettyParameters(request);
-  return (
-    pretty !== undefined &&
-    untrustedText(pretty, PARAMETERS_MAX) !== untrustedText(pretty, Number.MAX_SAFE_INTEGER)
-  );
+function shownParameters(request: ApprovalRequest): ShownParameters | undefined {
+  if (!request.parameters) return undefined;
+  const pretty = indentedParameters(request.parameters);
+  const text = untrustedText(pretty, PARAMETERS_MAX);
+  return { text, cut: text !== untrustedText(pretty, Number.MAX_SAFE_INTEGER) };
 }
 
 /** The exact arguments, structured, inert, and capped with a pointer to the full view. */
-function parametersBlock(request: ApprovalRequest): SectionBlock | undefined {
-  const pretty = prettyParameters(request);
-  if (pretty === undefined) return undefined;
+function parametersBlock(request: ApprovalRequest, shown: ShownParameters): SectionBlock {
   return {
     type: 'section',
     text: plain(
-      `Parameters (the exact arguments; the token is valid only with these):\n${untrustedText(pretty, PARAMETERS_MAX)}` +
-        (parametersCut(request) ? `\n${fullViewNote(request)}` : ''),
+      `Parameters (the exact arguments; the token is valid only with these):\n${shown.text}` +
+        (shown.cut ? `\n${fullViewNote(request)}` : ''),
     ),
   };
 }
@@ -184,7 +181,7 @@ function agentTextBlock(request: ApprovalRequest): SectionBlock {
   return { type: 'section', text: plain(`${AGENT_TEXT_LABEL}\nJustification\n${quoted}${sessionLines}`) };
 }
 
-function decisionButtons(request: ApprovalRequest): ActionsBlock {
+function decisionButtons(request: ApprovalRequest, parametersCut: boolean): ActionsBlock {
   const approve: Button = {
     type: 'button',
     action_id: APPROVE_ACTION_ID,
@@ -216,7 +213,7 @@ function decisionButtons(request: ApprovalRequest): ActionsBlock {
     value: request.id,
   };
   // A passkey request's approval page shows them in full already.
-  const reading = parametersCut(request) && request.requirements.assurance !== 'passkey' ? [showAll] : [];
+  const reading = parametersCut && request.requirements.assurance !== 'passkey' ? [showAll] : [];
   return { type: 'actions', block_id: 'stepup_decision', elements: [approve, deny, ...reading] };
 }
 
@@ -229,6 +226,7 @@ function decisionButtons(request: ApprovalRequest): ActionsBlock {
  * objects. Buttons appear only while the request is pending; Approve asks for confirmation.
  */
 export function approvalMessage(request: ApprovalRequest): SlackMessage {
+  const parameters = shownParameters(request);
   const expires = Math.floor(Date.parse(request.expiresAt) / 1000);
   const facts: SectionBlock = {
     type: 'section',
@@ -266,7 +264,7 @@ export function approvalMessage(request: ApprovalRequest): SlackMessage {
     // In full, never truncated: it is what the token will be bound to (at most 512 characters, so
     // even fully escaped it fits a section's 3000).
     { type: 'section', text: plain(`Resource\n${untrustedText(request.resource, 2900)}`) },
-    ...[parametersBlock(request)].filter((b) => b !== undefined),
+    ...(parameters ? [parametersBlock(request, parameters)] : []),
     context,
     { type: 'divider' },
     agentTextBlock(request),
@@ -275,7 +273,7 @@ export function approvalMessage(request: ApprovalRequest): SlackMessage {
   if (outcome) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: outcome } });
   const reason = denialReasonBlock(request);
   if (reason) blocks.push(reason);
-  if (request.status === 'PENDING') blocks.push(decisionButtons(request));
+  if (request.status === 'PENDING') blocks.push(decisionButtons(request, parameters?.cut ?? false));
   // The fallback `text` is what notifications show, rendered as mrkdwn with no way to turn that
   // off: it carries only what stepup itself wrote, never agent text.
   return { text: `${HEADLINE[request.status]}: stepup request ${request.id}`, blocks };

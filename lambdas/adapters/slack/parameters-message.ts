@@ -1,6 +1,6 @@
 import type { KnownBlock, PlainTextElement } from '@slack/types';
 import type { ApprovalRequest } from '../../domain/requests/approval-request';
-import type { BoundParameters } from '../../domain/requests/parameters';
+import { indentedParameters, type BoundParameters } from '../../domain/requests/parameters';
 import { untrustedChunks, untrustedText } from './untrusted-text';
 
 /** Action id of the approval message's "Show full parameters" button; its value is the request id. */
@@ -23,8 +23,7 @@ export function fullParametersMessage(request: ApprovalRequest & { readonly para
   readonly text: string;
   readonly blocks: KnownBlock[];
 } {
-  const pretty = JSON.stringify(JSON.parse(request.parameters.canonical), null, 2);
-  const indented = untrustedChunks(pretty, PIECE_MAX);
+  const indented = untrustedChunks(indentedParameters(request.parameters), PIECE_MAX);
   const pieces =
     indented.length <= PIECES_MAX ? indented : untrustedChunks(request.parameters.canonical, PIECE_MAX);
   const title =

@@ -70,3 +70,11 @@ export function bindParameters(value: unknown): BoundParameters {
   }
   return { canonical, sha256: digestOfCanonicalJson(canonical) };
 }
+
+/**
+ * The parameters as approvers read them (Slack, the approval page): indented JSON, every string
+ * JSON-escaped, so a line break inside a value cannot start a line of its own.
+ */
+export function indentedParameters(parameters: BoundParameters): string {
+  return JSON.stringify(JSON.parse(parameters.canonical), null, 2);
+}
