@@ -110,6 +110,23 @@ export function readButtonClick(body: unknown): ButtonClick | undefined {
   };
 }
 
+/** A click on a button whose value names what it acts on, with where it was clicked. */
+interface ValueClick extends SlackActor {
+  readonly value: string;
+  /** Where it was clicked (a channel, the owner's DM with the bot), for a private answer. */
+  readonly channel?: string;
+}
+
+function readValueClick(schema: ReturnType<typeof valueClick>, body: unknown): ValueClick | undefined {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) return undefined;
+  return {
+    ...actorOf(parsed.data.user, parsed.data.team),
+    value: parsed.data.actions[0].value,
+    channel: parsed.data.channel?.id,
+  };
+}
+
 /** A click on an owner's "Pull the kill switch" button. */
 export interface KillSwitchClick extends SlackActor {
   /** The button's value: the agent's workload `sub`. */
@@ -120,52 +137,35 @@ export interface KillSwitchClick extends SlackActor {
 
 /** The owner's kill switch click in `body`, or undefined for any other payload. */
 export function readKillSwitchClick(body: unknown): KillSwitchClick | undefined {
-  const parsed = killSwitchClick.safeParse(body);
-  if (!parsed.success) return undefined;
-  return {
-    ...actorOf(parsed.data.user, parsed.data.team),
-    agent: parsed.data.actions[0].value,
-    channel: parsed.data.channel?.id,
-  };
+  const click = readValueClick(killSwitchClick, body);
+  if (!click) return undefined;
+  const { value: agent, ...rest } = click;
+  return { ...rest, agent };
 }
 
-/** A click on a digest entry's "Open". */
-export interface DigestOpenClick extends SlackActor {
+/** A click on a button about one request: a digest entry's "Open", "Show full parameters". */
+export interface RequestButtonClick extends SlackActor {
   /** The button's value: the request id. */
   readonly requestId: string;
-  /** The digest's channel, where a click on a decided entry is answered privately. */
+  /** Where it was clicked, for a private answer. */
   readonly channel?: string;
+}
+
+function readRequestButtonClick(
+  schema: ReturnType<typeof valueClick>,
+  body: unknown,
+): RequestButtonClick | undefined {
+  const click = readValueClick(schema, body);
+  if (!click) return undefined;
+  const { value: requestId, ...rest } = click;
+  return { ...rest, requestId };
 }
 
 /** The digest "Open" click in `body`, or undefined for any other payload. */
-export function readDigestOpenClick(body: unknown): DigestOpenClick | undefined {
-  const parsed = digestOpenClick.safeParse(body);
-  if (!parsed.success) return undefined;
-  return {
-    ...actorOf(parsed.data.user, parsed.data.team),
-    requestId: parsed.data.actions[0].value,
-    channel: parsed.data.channel?.id,
-  };
-}
-
-/** A click on "Show full parameters". */
-export interface ShowParametersClick extends SlackActor {
-  /** The button's value: the request id. */
-  readonly requestId: string;
-  /** Where it was clicked, for the private answer. */
-  readonly channel?: string;
-}
+export const readDigestOpenClick = (body: unknown) => readRequestButtonClick(digestOpenClick, body);
 
 /** The "Show full parameters" click in `body`, or undefined for any other payload. */
-export function readShowParametersClick(body: unknown): ShowParametersClick | undefined {
-  const parsed = showParametersClick.safeParse(body);
-  if (!parsed.success) return undefined;
-  return {
-    ...actorOf(parsed.data.user, parsed.data.team),
-    requestId: parsed.data.actions[0].value,
-    channel: parsed.data.channel?.id,
-  };
-}
+export const readShowParametersClick = (body: unknown) => readRequestButtonClick(showParametersClick, body);
 
 /** The deny dialog's submission in `body`, or undefined for any other payload. */
 export function readDenySubmission(body: unknown): DenySubmission | undefined {
