@@ -3,7 +3,7 @@ import { bodyOf, headerOf, json, type HttpEvent } from '../adapters/api-gateway/
 import { kmsSigner } from '../adapters/aws/signing-clients';
 import { tableRequestChanges, tableStore } from '../adapters/aws/table-clients';
 import { envAdmission } from '../adapters/env-admission';
-import { lazyHandler } from '../adapters/aws/lazy-handler';
+import { lazyHandler, onceUnlessFailed } from '../adapters/aws/lazy-handler';
 import type { AgentAdmission } from '../domain/agents/agent-admission';
 import { ENV, requireEnv } from '../adapters/env';
 import { requestLogger } from '../adapters/logger';
@@ -74,23 +74,15 @@ export function tokenHandler(deps: TokenHandlerDeps) {
   });
 }
 
-let createDeps: Promise<CreateDeps> | undefined;
-
 /**
- * The create ports of this container, built on the first DTR. `import()` keeps Cedar (its bindings
- * read and compile a 4.2 MB wasm module) out of this bundle's `require`: esbuild evaluates a
- * dynamically imported module only when the import runs.
+ * The create ports of this container, built on the first DTR (a failed build is retried by the
+ * next). `import()` keeps Cedar (its bindings read and compile a 4.2 MB wasm module) out of this
+ * bundle's `require`: esbuild evaluates a dynamically imported module only when the import runs.
  */
-function lazyCreateDeps(): Promise<CreateDeps> {
-  createDeps ??= import('../adapters/cedar/compiled-policy-set')
-    .then(({ cedarPolicyFromCompiledSet }) => envCreateRequest('token', cedarPolicyFromCompiledSet))
-    .catch((error: unknown) => {
-      // A failed build is retried by the next DTR, not kept.
-      createDeps = undefined;
-      throw error;
-    });
-  return createDeps;
-}
+const lazyCreateDeps = onceUnlessFailed(async (): Promise<CreateDeps> => {
+  const { cedarPolicyFromCompiledSet } = await import('../adapters/cedar/compiled-policy-set');
+  return envCreateRequest('token', cedarPolicyFromCompiledSet);
+});
 
 export const handler = lazyHandler(() =>
   tokenHandler({

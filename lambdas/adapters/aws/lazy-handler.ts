@@ -12,19 +12,31 @@ import { traceInvocation } from './tracing';
 export function lazyHandler<E, R, C = Context>(
   init: () => Promise<(event: E, context?: C) => Promise<R>> | ((event: E, context?: C) => Promise<R>),
 ) {
-  let ready: Promise<(event: E, context?: C) => Promise<R>> | undefined;
+  const ready = onceUnlessFailed(init);
   return (event: E, context?: C): Promise<R> =>
     traceInvocation(event, async () => {
       try {
-        ready ??= Promise.resolve(init()).catch((error: unknown) => {
-          ready = undefined;
-          throw error;
-        });
         return await (
-          await ready
+          await ready()
         )(event, context);
       } finally {
         publishMetrics();
       }
     });
+}
+
+/**
+ * `build`, run on the first call and its result shared by every later call, unless it fails: a
+ * failed build is not kept, so the next call tries again (a container is not left broken by one
+ * transient failure at set-up).
+ */
+export function onceUnlessFailed<T>(build: () => Promise<T> | T): () => Promise<T> {
+  let built: Promise<T> | undefined;
+  return () =>
+    (built ??= Promise.resolve()
+      .then(build)
+      .catch((error: unknown) => {
+        built = undefined;
+        throw error;
+      }));
 }
