@@ -4,6 +4,7 @@ import type { RequestStore } from '../../ports/request-store';
 import type { ApprovalRequest, AuditEvent } from '../requests/approval-request';
 import { showDigestOutcome, type DigestDeps } from './digest-paging';
 import { recordOutcomeNotified } from './outcome-notified';
+import { shownToApprovers } from '../requests/open-request';
 
 /** Ports that show a decided request's outcome to its approvers. */
 export interface ShowOutcomeDeps {
@@ -28,6 +29,7 @@ export async function showOutcome(
   const digested = request.digest?.page !== undefined;
   await showDigestOutcome(deps.digest, request);
   if (request.slackMessage) await deps.notifier.updateMessage(request);
-  if ((request.slackMessage || digested) && (!digested || deps.digest))
+  if (shownToApprovers(request) && (!digested || deps.digest)) {
     await recordOutcomeNotified(deps, request.id, actor);
+  }
 }

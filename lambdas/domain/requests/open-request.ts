@@ -19,8 +19,12 @@ export function killable(request: ApprovalRequest): boolean {
 export function workflowUnfinished(request: ApprovalRequest): boolean {
   if (awaitsWorkflow(request)) return true;
   if (request.paging || request.escalation?.paging) return true;
-  const shown = Boolean(request.slackMessage) || request.digest?.page !== undefined;
-  return shown && !request.events.some((e) => e.type === 'outcome_notified');
+  return shownToApprovers(request) && !request.events.some((e) => e.type === 'outcome_notified');
+}
+
+/** Whether approvers were shown the request: its own Slack message, or an entry in a digest. */
+export function shownToApprovers(request: ApprovalRequest): boolean {
+  return Boolean(request.slackMessage) || request.digest?.page !== undefined;
 }
 
 /**
