@@ -2,7 +2,7 @@ import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { key } from '../../lambdas/adapters/aws/dynamodb-request-store';
 import { DEPLOYED_ENV, OPERATOR_SUB } from './cloud-assembly';
-import { deploy, functionNamed, SAMPLE_AGENT_SUB, Workload, type Deployment } from './deployment';
+import { deploy, functionNamed, READ_LOGS, SAMPLE_AGENT_SUB, Workload, type Deployment } from './deployment';
 
 // The operators' audit query and the audit export, through the synthesized bundles: the route behind
 // the HTTP API stand-in, and the export function fed stream records shaped as DynamoDB Streams
@@ -18,14 +18,6 @@ beforeAll(async () => {
   operator = new Workload(deployment, OPERATOR_SUB);
 });
 afterAll(() => deployment?.stop());
-
-/** Agents may read logs alone (policy `read-logs`): auto-approved, no Slack. */
-const READ_LOGS = {
-  action: 'logs:Read',
-  resource: 'prod/orders-api',
-  audience: 'orders-db',
-  justification: 'debug the 500s',
-};
 
 /** The stored item of a request, read as the getRequest function's role (GetItem on the table). */
 async function storedItem(id: string) {

@@ -83,6 +83,14 @@ const SAMPLE_ISSUER = 'https://token.actions.githubusercontent.com';
 export const SAMPLE_AGENT_SUB = 'repo:example-org/example-repo:ref:refs/heads/main';
 
 /** A step-up request under the example policies (`drop-prod-table`: db-owners approve). */
+/** Agents may read logs alone (policy `read-logs`): auto-approved, a grant at once, no Slack. */
+export const READ_LOGS = {
+  action: 'logs:Read',
+  resource: 'prod/orders-api',
+  audience: 'orders-db',
+  justification: 'debug the 500s',
+};
+
 export const DROP_TABLE = {
   action: 'db:DropTable',
   resource: 'prod/orders',

@@ -2,7 +2,15 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { StandInMessage } from '../../local/slack-stand-in';
 import { KILL_SWITCH_ACTION_ID } from '../../lambdas/adapters/slack/owner-message';
 import { RESOURCE_SERVER_SUB } from './cloud-assembly';
-import { deploy, DROP_TABLE, functionNamed, SAMPLE_AGENT_SUB, Workload, type Deployment } from './deployment';
+import {
+  deploy,
+  DROP_TABLE,
+  READ_LOGS,
+  functionNamed,
+  SAMPLE_AGENT_SUB,
+  Workload,
+  type Deployment,
+} from './deployment';
 import type { SlackCall } from './slack-api';
 
 // Owner notices through the synthesized bundles: the sample registry's owners (deploy-bot: U0ALICE;
@@ -19,14 +27,6 @@ beforeAll(async () => {
   ordersDb = new Workload(deployment, RESOURCE_SERVER_SUB);
 });
 afterAll(() => deployment?.stop());
-
-/** Agents may read logs alone (policy `read-logs`): auto-approved, a grant at once. */
-const READ_LOGS = {
-  action: 'logs:Read',
-  resource: 'prod/orders-api',
-  audience: 'orders-db',
-  justification: 'debug the 500s',
-};
 
 /** Moving money for nobody: denied by policy (`no-agent-payments`) at creation. */
 const TRANSFER = {

@@ -12,7 +12,15 @@ import {
   RESOURCE_SERVER_SUB,
   SPIFFE_AGENT_SUB,
 } from './cloud-assembly';
-import { deploy, DROP_TABLE, functionNamed, SAMPLE_AGENT_SUB, Workload, type Deployment } from './deployment';
+import {
+  deploy,
+  DROP_TABLE,
+  READ_LOGS,
+  functionNamed,
+  SAMPLE_AGENT_SUB,
+  Workload,
+  type Deployment,
+} from './deployment';
 import { until } from '../helpers/wait';
 import { PasskeyApprover } from './passkey-vote';
 
@@ -37,14 +45,6 @@ afterAll(async () => {
   if (process.env.STEPUP_DEPLOYED_LOGS) deployment?.lambdas.writeLogs(process.env.STEPUP_DEPLOYED_LOGS);
   await deployment?.stop();
 });
-
-/** Agents may read logs alone (policy `read-logs`): auto-approved. */
-const READ_LOGS = {
-  action: 'logs:Read',
-  resource: 'prod/orders-api',
-  audience: 'orders-db',
-  justification: 'debug the 500s',
-};
 
 function body(response: ApiResponse): Record<string, unknown> {
   return response.json as Record<string, unknown>;
