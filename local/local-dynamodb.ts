@@ -4,6 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { assertStoreFree } from './store-lock';
 import { ensureCurrentTable } from './local-table';
+import { sdkLogger } from '../lambdas/adapters/aws/sdk-logger';
 
 /** The table name used locally (in AWS the construct names it). */
 export const LOCAL_TABLE_NAME = 'stepup';
@@ -48,6 +49,7 @@ export async function startLocalDynamoDb(path?: string): Promise<LocalDynamoDb> 
  */
 export async function connectLocalDynamoDb(endpoint: string): Promise<LocalDynamoDb> {
   const client = new DynamoDBClient({
+    logger: sdkLogger,
     endpoint,
     region: 'local',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },

@@ -3,6 +3,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { StsSessionIssuer } from '../lambdas/adapters/aws/sts-session-issuer';
 import type { StepUpConfig } from '../lambdas/domain/config/config';
 import { startStsStandIn, type RunningStsStandIn, type StsCaller } from './aws/sts-stand-in';
+import { sdkLogger } from '../lambdas/adapters/aws/sdk-logger';
 
 /** The region the local runtime's credentials answer for a global ARN (there is no real one). */
 export const LOCAL_REGION = 'us-east-1';
@@ -33,6 +34,7 @@ export async function startLocalSts(config: StepUpConfig): Promise<LocalSts> {
     authorize: async ({ roleArn }) => targets.has(roleArn),
   });
   const client = new STSClient({
+    logger: sdkLogger,
     endpoint: standIn.endpoint,
     region: LOCAL_REGION,
     credentials: exchange,

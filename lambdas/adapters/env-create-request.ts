@@ -13,6 +13,7 @@ import { envAdmission } from './env-admission';
 import { envConfig } from './env-config';
 import { JoseHumanVerifier } from './jose-human-verifier';
 import { systemClock } from '../ports/clock';
+import { sdkLogger } from './aws/sdk-logger';
 
 /** The create use case's ports in AWS, and what its routes check before it runs. */
 export interface EnvCreateRequest extends IdempotentCreateDeps {
@@ -48,6 +49,9 @@ export function envCreateRequest(
     awsTargets: config.awsTargets,
     admission: envAdmission(config),
     owners: ownerNotices(fn, config.agents),
-    paging: new SlackSecretStatus(new SecretsManagerClient({}), requireEnv(ENV.slackSecretArn)),
+    paging: new SlackSecretStatus(
+      new SecretsManagerClient({ logger: sdkLogger }),
+      requireEnv(ENV.slackSecretArn),
+    ),
   };
 }

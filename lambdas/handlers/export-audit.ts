@@ -5,6 +5,7 @@ import { auditRecordsOf, type StreamRecord } from '../adapters/aws/stream-audit-
 import { traced } from '../adapters/aws/tracing';
 import { ENV, requireEnv } from '../adapters/env';
 import type { AuditSink } from '../ports/audit-sink';
+import { sdkLogger } from '../adapters/aws/sdk-logger';
 
 /**
  * The table's stream → the `stepup` EventBridge bus: every audit event a batch of table changes
@@ -19,6 +20,9 @@ export function exportAuditHandler(deps: { readonly sink: AuditSink }) {
 
 export const handler = lazyHandler(() =>
   exportAuditHandler({
-    sink: new EventBridgeAuditSink(traced(new EventBridgeClient({})), requireEnv(ENV.eventBusName)),
+    sink: new EventBridgeAuditSink(
+      traced(new EventBridgeClient({ logger: sdkLogger })),
+      requireEnv(ENV.eventBusName),
+    ),
   }),
 );

@@ -3,11 +3,12 @@ import type { AuditLog } from '../../ports/audit-log';
 import { ENV, requireEnv } from '../env';
 import { DynamoDbAuditLog } from './dynamodb-audit-log';
 import { traced } from './tracing';
+import { sdkLogger } from './sdk-logger';
 
 let client: DynamoDBClient | undefined;
 
 /** The audit log (refused clicks, the operators' query) on the table named by `TABLE_NAME`. */
 export function auditLog(): AuditLog {
-  client ??= traced(new DynamoDBClient({}));
+  client ??= traced(new DynamoDBClient({ logger: sdkLogger }));
   return new DynamoDbAuditLog(client, requireEnv(ENV.tableName));
 }

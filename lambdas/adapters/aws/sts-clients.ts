@@ -1,8 +1,9 @@
 import { STSClient } from '@aws-sdk/client-sts';
 import { StsSessionIssuer } from './sts-session-issuer';
 import { traced } from './tracing';
+import { sdkLogger } from './sdk-logger';
 
 /** Role sessions from STS in the function's region (its own module: only the exchange loads the STS client). */
 export function stsSessionIssuer(): StsSessionIssuer {
-  return new StsSessionIssuer(traced(new STSClient({})));
+  return new StsSessionIssuer(traced(new STSClient({ logger: sdkLogger })));
 }
