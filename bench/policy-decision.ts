@@ -70,8 +70,9 @@ function summary(samples: number[], cpuMicros: number): string {
 }
 
 /**
- * The decision as a request makes it: the agent's history read (one BatchGetItem of 5 items from
- * dynalite over the real SDK, the agent with a day of recorded requests), then `decide()`. The read
+ * The decision as a request makes it: the agent's history read (one BatchGetItem of the items
+ * holding the leaves the policies read, from dynalite over the real SDK, the agent with a day of
+ * recorded requests), then `decide()`. The read
  * and the decision are also timed alone, interleaved in rounds so that both see the same load; CPU
  * time per operation (dynalite runs in this process) moves less with load than wall time.
  */
@@ -104,7 +105,8 @@ async function warmDecisionsWithHistory(): Promise<void> {
       requestedTtlSeconds: 0,
       signals: {},
     };
-    const read = () => history.read(question.agent, question.action, question.resource, new Date());
+    const read = () =>
+      history.read(question.agent, question.action, question.resource, new Date(), policy.historyUse);
     const kinds = {
       'history read + decide()': async () => policy.decide({ ...question, history: await read() }),
       'history read alone': read,
@@ -130,8 +132,9 @@ async function warmDecisionsWithHistory(): Promise<void> {
       }
     }
     console.log(
-      '\nwarm decision with history (BatchGetItem of 5 items from dynalite + decide()), 2000 samples each',
+      '\nwarm decision with history (one BatchGetItem from dynalite + decide()), 2000 samples each',
     );
+    console.log(`  history the policies read: ${policy.historyUse.join(', ') || 'none'}`);
     console.log(`  load average before: ${before}`);
     for (const kind of Object.keys(kinds)) {
       console.log(`  ${kind.padEnd(24)} ${summary(samples.get(kind)!, cpu.get(kind)!)}`);

@@ -1,4 +1,5 @@
 import type { AgentHistory, WindowCounter } from '../domain/agents/agent-history';
+import type { HistoryLeaf } from '../domain/agents/history-use';
 import type { Page } from './request-store';
 
 /** One change of a request that the history counts, recorded after the request's own write. */
@@ -34,8 +35,17 @@ export interface AgentActivity {
  * and a count is the set's size.
  */
 export interface AgentHistoryStore {
-  /** The agent's history for a request for `action` on `resource` at `now`, read in one batch. */
-  read(agent: string, action: string, resource: string, now: Date): Promise<AgentHistory>;
+  /**
+   * The agent's history for a request for `action` on `resource` at `now`, read in one batch: only
+   * the `leaves` asked for (the policies' `historyUse`); every other leaf is 0.
+   */
+  read(
+    agent: string,
+    action: string,
+    resource: string,
+    now: Date,
+    leaves: readonly HistoryLeaf[],
+  ): Promise<AgentHistory>;
   /** Counts `event` (idempotent). */
   record(event: HistoryEvent): Promise<void>;
   /** One page of every agent that has made a request, with its activity at `now`. */

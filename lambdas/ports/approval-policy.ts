@@ -1,5 +1,6 @@
 import type { AgentProfile } from '../domain/agents/agent-registry';
 import type { AgentHistory } from '../domain/agents/agent-history';
+import type { HistoryLeaf } from '../domain/agents/history-use';
 import type { ApprovalRequirements } from '../domain/requests/approval-request';
 import type { LogOnlyPolicy } from './policy-evaluator';
 
@@ -58,5 +59,10 @@ export type PolicyDecision = EnforcedDecision & { readonly logOnly?: LogOnlyVerd
 export interface ApprovalPolicy {
   /** Every action the policy schema declares, sorted: a request for any other is malformed. */
   readonly actions: readonly string[];
+  /**
+   * The leaves of `context.history` the policies read, in the history's order: only these need to
+   * be read for a question (none: no read at all); the others can change no decision.
+   */
+  readonly historyUse: readonly HistoryLeaf[];
   decide(question: PolicyQuestion): PolicyDecision;
 }

@@ -1,3 +1,4 @@
+import type { HistoryLeaf } from '../domain/agents/history-use';
 import type { PolicyAnnotations } from '../domain/policy/policy-annotations';
 import type { PolicyQuestion } from './approval-policy';
 
@@ -22,6 +23,8 @@ export interface PolicyEvaluator {
   readonly actions: readonly string[];
   /** The policies annotated `@mode("log_only")`: evaluated only when asked to, never deciding. */
   readonly logOnlyPolicies: readonly LogOnlyPolicy[];
+  /** The leaves of `context.history` the policies read: the rest of a question's history is unused. */
+  readonly historyUse: readonly HistoryLeaf[];
   /**
    * Evaluates `question` with `context.approved = approved`, over the enforced policies only, or
    * with the log-only ones included as if they were enforced (what they would decide).

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbAgentHistory } from '../../lambdas/adapters/aws/dynamodb-agent-history';
 import type { HistoryEvent } from '../../lambdas/ports/agent-history-store';
-import { startLocalDynamoDb, type LocalDynamoDb } from '../../local/local-dynamodb';
+import { HISTORY_LEAVES, historyAt, type HistoryLeaf } from '../../lambdas/domain/agents/history-use';
+import { connectLocalDynamoDb, startLocalDynamoDb, type LocalDynamoDb } from '../../local/local-dynamodb';
 
 /** The history's counters in dynalite over the real SDK: exact under concurrency and retries. */
 describe('DynamoDbAgentHistory', () => {
@@ -27,7 +28,7 @@ describe('DynamoDbAgentHistory', () => {
   it('50 concurrent requests, each recorded twice: every scope counts each once', async () => {
     const events = Array.from({ length: 50 }, (_, i) => event('busy', i, { pending: 'opened' }));
     await Promise.all([...events, ...events].map((e) => history.record(e)));
-    const read = await history.read('busy', 'db:DeleteRows', 'prod/t0', now);
+    const read = await history.read('busy', 'db:DeleteRows', 'prod/t0', now, HISTORY_LEAVES);
     expect(read.overall.last_hour.requests).toBe(50);
     expect(read.overall.last_24h.requests).toBe(50);
     expect(read.action.last_hour.requests).toBe(50);
@@ -42,7 +43,7 @@ describe('DynamoDbAgentHistory', () => {
       pending: 'closed' as const,
     }));
     await Promise.all([...outcomes, ...outcomes].map((e) => history.record(e)));
-    const after = await history.read('busy', 'db:DeleteRows', 'prod/t0', now);
+    const after = await history.read('busy', 'db:DeleteRows', 'prod/t0', now, HISTORY_LEAVES);
     expect(after.overall.last_hour).toEqual({ requests: 50, approved: 40, denied: 10, expired: 0 });
     expect(after.action_on_resource.last_hour).toEqual({ requests: 25, approved: 20, denied: 5, expired: 0 });
     expect(after.overall.pending).toBe(0);
@@ -55,7 +56,7 @@ describe('DynamoDbAgentHistory', () => {
     await history.record(at('2026-12-03T08:59:00Z', 3)); // in the 24 h only
     await history.record(at('2026-12-02T10:00:00Z', 4)); // yesterday, this clock hour: in the 24 h
     await history.record(at('2026-12-02T09:59:00Z', 5)); // yesterday, before it: outside
-    const read = await history.read('windows', 'db:DeleteRows', 'prod/t0', now);
+    const read = await history.read('windows', 'db:DeleteRows', 'prod/t0', now, HISTORY_LEAVES);
     expect(read.overall.last_hour.requests).toBe(2);
     expect(read.overall.last_24h.requests).toBe(4);
     expect(read.action_on_resource.last_24h.requests).toBe(4);
@@ -63,11 +64,44 @@ describe('DynamoDbAgentHistory', () => {
 
   it('an agent with no past reads as zeros; another resource is another scope', async () => {
     await history.record(event('scoped', 0));
-    const other = await history.read('scoped', 'db:DeleteRows', 'prod/elsewhere', now);
+    const other = await history.read('scoped', 'db:DeleteRows', 'prod/elsewhere', now, HISTORY_LEAVES);
     expect(other.overall.last_hour.requests).toBe(1);
     expect(other.action_on_resource.last_hour.requests).toBe(0);
-    const nobody = await history.read('nobody', 'db:DeleteRows', 'prod/t0', now);
+    const nobody = await history.read('nobody', 'db:DeleteRows', 'prod/t0', now, HISTORY_LEAVES);
     expect(nobody.overall.last_24h).toEqual({ requests: 0, approved: 0, denied: 0, expired: 0 });
+  });
+
+  it('reads only the items holding the leaves asked for, which read as in a whole read', async () => {
+    // A second client on the same dynalite, counting the keys of each BatchGetItem it sends.
+    const counting = await connectLocalDynamoDb(dynamo.endpoint);
+    const batches: number[] = [];
+    counting.client.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as { RequestItems?: Record<string, { Keys: unknown[] }> };
+        if (input.RequestItems) batches.push(...Object.values(input.RequestItems).map((r) => r.Keys.length));
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const reader = new DynamoDbAgentHistory(counting.client, dynamo.tableName);
+    const keysFor = async (leaves: readonly HistoryLeaf[], at = now) => {
+      batches.length = 0;
+      const whole = await history.read('windows', 'db:DeleteRows', 'prod/t0', at, HISTORY_LEAVES);
+      const part = await reader.read('windows', 'db:DeleteRows', 'prod/t0', at, leaves);
+      expect(historyAt(part, leaves)).toEqual(historyAt(whole, leaves));
+      return [...batches];
+    };
+    try {
+      expect(await keysFor(['action.last_hour.requests'])).toEqual([1]); // today's item
+      expect(await keysFor(['action.last_hour.requests'], new Date('2026-12-03T00:30:00Z'))).toEqual([2]);
+      expect(await keysFor(['action.last_24h.denied', 'overall.last_hour.requests'])).toEqual([2]);
+      expect(await keysFor(['action_on_resource.pending'])).toEqual([1]); // its pending item
+      expect(await keysFor(['overall.last_24h.requests', 'overall.pending', 'action.pending'])).toEqual([4]);
+      expect(await keysFor(HISTORY_LEAVES)).toEqual([5]);
+      expect(await keysFor([])).toEqual([]); // nothing read at all
+    } finally {
+      await counting.close();
+    }
   });
 
   it('GET /v1/agents: the overall counts of the last 24 h and 7 days', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { agentsCommand } from '../../client/cli/agents-command';
 import type { LocalRuntime } from '../../local/runtime';
+import { HISTORY_LEAVES } from '../../lambdas/domain/agents/history-use';
 import { Api, eventually, slackMessage, testConfig, useTestRuntime, type JsonResponse } from './support';
 
 const drop = (resource: string) => ({
@@ -39,7 +40,13 @@ describe('no approval fatigue: duplicates join, limits are exact under 50 concur
     const id = answers[0]?.body.auth_req_id as string;
     await slackMessage(runtime, id);
     expect((runtime.slack?.messages.length ?? 0) - before).toBe(1);
-    const counted = await history().read('dedupe-bot', 'db:DeleteRows', 'prod/db/orders', new Date());
+    const counted = await history().read(
+      'dedupe-bot',
+      'db:DeleteRows',
+      'prod/db/orders',
+      new Date(),
+      HISTORY_LEAVES,
+    );
     expect(counted.overall.last_hour.requests).toBe(1);
     expect(counted.overall.pending).toBe(1);
   });
@@ -64,7 +71,13 @@ describe('no approval fatigue: duplicates join, limits are exact under 50 concur
     const refused = answers.find((a) => a.status === 429);
     expect(refused?.body.error).toBe('too_many_requests');
     expect(typeof refused?.body.error_description).toBe('string');
-    const counted = await history().read('pending-bot', 'db:DeleteRows', 'prod/db/t0', new Date());
+    const counted = await history().read(
+      'pending-bot',
+      'db:DeleteRows',
+      'prod/db/t0',
+      new Date(),
+      HISTORY_LEAVES,
+    );
     expect(counted.overall.pending).toBe(10);
     // A refused request counts nowhere: not in the hour either.
     expect(counted.overall.last_hour.requests).toBe(10);
@@ -91,7 +104,7 @@ describe('no approval fatigue: duplicates join, limits are exact under 50 concur
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(3600);
     expect(await refused?.json()).toMatchObject({ error: 'too_many_requests' });
-    const counted = await history().read('hourly-bot', 'logs:Read', 'prod/app-0', new Date());
+    const counted = await history().read('hourly-bot', 'logs:Read', 'prod/app-0', new Date(), HISTORY_LEAVES);
     expect(counted.overall.last_hour).toMatchObject({ requests: 20, approved: 20 });
   });
 });

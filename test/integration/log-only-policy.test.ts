@@ -145,6 +145,7 @@ describe('log-only policies cost no second evaluation unless one of them determi
     const counting: PolicyEvaluator = {
       actions: evaluator.actions,
       logOnlyPolicies: evaluator.logOnlyPolicies,
+      historyUse: evaluator.historyUse,
       declaresAction: (action) => evaluator.declaresAction(action),
       evaluate: (...args) => {
         calls.count += 1;

@@ -14,6 +14,8 @@ import type { RequestStore } from '../../lambdas/ports/request-store';
 import type { Workflow, WorkflowInput } from '../../lambdas/ports/workflow';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../../local/local-dynamodb';
 import { NOW, expectStepUpError, fixedClock, rejectionOf, thrownBy } from './support/fixtures';
+import { historyOf } from '../../lambdas/domain/agents/agent-history';
+import type { AgentHistoryStore } from '../../lambdas/ports/agent-history-store';
 
 const RLO = '\u202e';
 
@@ -329,6 +331,7 @@ describe('createRequest (stub policy, real DynamoDbRequestStore on dynalite)', (
     return {
       questions,
       actions: ['db:DropTable', 'dynamodb:DeleteTable', 'logs:Read'],
+      historyUse: [],
       decide: (question) => (questions.push(question), decision),
     };
   }
@@ -371,6 +374,29 @@ describe('createRequest (stub policy, real DynamoDbRequestStore on dynalite)', (
         signals: { ticket: 'CHG-1' },
       },
     ]);
+  });
+
+  it('reads the agent’s history only for the leaves the policies read, and not at all when they read none', async () => {
+    const reads: unknown[][] = [];
+    const history = {
+      read: async (...args: Parameters<AgentHistoryStore['read']>) => {
+        reads.push(args);
+        return historyOf({ action: { last_24h: { denied: 3 } } });
+      },
+    };
+    const input = parseCreateRequest(body());
+    const { deps: none, policy: unread } = deps(stepUp);
+    await createRequest({ ...none, history }, 'deploy-bot', input);
+    expect(reads).toEqual([]);
+    expect(unread.questions[0]?.history).toBeUndefined();
+
+    const { deps: some, policy: reading } = deps(stepUp);
+    const policy = { ...reading, historyUse: ['action.last_24h.denied' as const] };
+    await createRequest({ ...some, policy, history }, 'deploy-bot', input);
+    expect(reads).toEqual([
+      ['deploy-bot', 'db:DropTable', input.resource, fixedClock().now(), ['action.last_24h.denied']],
+    ]);
+    expect(reading.questions[0]?.history?.action.last_24h.denied).toBe(3);
   });
 
   it('step-up: stores a PENDING request with the requirements and starts the workflow', async () => {

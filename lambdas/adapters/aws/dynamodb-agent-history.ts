@@ -5,7 +5,7 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import {
   HISTORY_SCOPES,
   WINDOW_COUNTERS,
@@ -13,7 +13,14 @@ import {
   type ScopeHistory,
   type WindowCounter,
   type WindowCounts,
+  NO_COUNTS,
 } from '../../domain/agents/agent-history';
+import {
+  HISTORY_LEAVES,
+  HISTORY_WINDOWS,
+  type HistoryLeaf,
+  type HistoryWindow,
+} from '../../domain/agents/history-use';
 import { StepUpError } from '../../domain/errors';
 import type { AgentActivity, AgentHistoryStore, HistoryEvent } from '../../ports/agent-history-store';
 import type { Page } from '../../ports/request-store';
@@ -69,32 +76,34 @@ function scopeNames(scopes: readonly string[]): Record<string, string> {
   return Object.fromEntries(scopes.map((scope, i) => [`#s${i}`, scope]));
 }
 
+// Items are read as DynamoDB sends them: the few numbers and set sizes wanted need no unmarshalling.
+
 /** An item's key as one string, to find a read item again. */
-function keyString(item: Record<string, unknown>): string {
-  return `${item.pk as string}|${item.sk as string}`;
+function keyString(item: Item): string {
+  return `${item.pk?.S ?? ''}|${item.sk?.S ?? ''}`;
 }
 
 /** The size of the id set in `attribute` of `item` (0 when absent). */
-function sizeOf(item: Record<string, unknown> | undefined, attribute: string): number {
-  const value = item?.[attribute];
-  return value instanceof Set ? value.size : 0;
+function sizeOf(item: Item | undefined, attribute: string): number {
+  return item?.[attribute]?.SS?.length ?? 0;
 }
 
-/** The hour counters of one scope in one day item (`<counter>_<hh>` → count). */
-type ScopeDay = Readonly<Record<string, number>> | undefined;
+/** The hour counters of one scope in one day item (`<counter>_<hh>` → count), or none. */
+type ScopeDay = Readonly<Record<string, AttributeValue>> | undefined;
 
 function sum(days: readonly ScopeDay[], hours: readonly [number, number][]): WindowCounts {
   const counts = Object.fromEntries(WINDOW_COUNTERS.map((c) => [c, 0])) as Record<WindowCounter, number>;
   for (const [dayIndex, hour] of hours) {
     const day = days[dayIndex];
     if (!day) continue;
-    for (const counter of WINDOW_COUNTERS) counts[counter] += day[hourAttribute(counter, hour)] ?? 0;
+    for (const counter of WINDOW_COUNTERS)
+      counts[counter] += Number(day[hourAttribute(counter, hour)]?.N ?? 0);
   }
   return counts;
 }
 
 /** The hours of each window as (day: 0 today, 1 yesterday; hour) pairs, at the hour `now` is in. */
-function windowHours(now: Date): { lastHour: [number, number][]; last24h: [number, number][] } {
+function windowHours(now: Date): Record<HistoryWindow, [number, number][]> {
   const hour = now.getUTCHours();
   const lastHour: [number, number][] =
     hour === 0
@@ -109,7 +118,7 @@ function windowHours(now: Date): { lastHour: [number, number][]; last24h: [numbe
   const last24h: [number, number][] = [];
   for (let h = 0; h <= hour; h++) last24h.push([0, h]);
   for (let h = hour; h < 24; h++) last24h.push([1, h]);
-  return { lastHour, last24h };
+  return { last_hour: lastHour, last_24h: last24h };
 }
 
 /**
@@ -125,29 +134,53 @@ export class DynamoDbAgentHistory implements AgentHistoryStore {
     private readonly tableName: string,
   ) {}
 
-  async read(agent: string, action: string, resource: string, now: Date): Promise<AgentHistory> {
-    const scopes = HISTORY_SCOPES.map((s) => scopeId(s, action, resource));
-    const days = [dayOf(now), dayOf(new Date(now.getTime() - DAY_MS))];
-    const keys = [...days.map((day) => dayKey(agent, day)), ...scopes.map((s) => pendingKey(agent, s))];
-    const names = { '#pk': 'pk', '#sk': 'sk', '#ids': PENDING_IDS, ...scopeNames(scopes) };
-    const items = new Map(
-      (await batchGet(this.client, this.tableName, keys, names)).map((item) => {
-        const plain = unmarshall(item);
-        return [keyString(plain), plain];
-      }),
+  async read(
+    agent: string,
+    action: string,
+    resource: string,
+    now: Date,
+    leaves: readonly HistoryLeaf[] = HISTORY_LEAVES,
+  ): Promise<AgentHistory> {
+    const hours = windowHours(now);
+    const wanted = new Set(leaves);
+    const reads = HISTORY_SCOPES.map((scope) => {
+      const windows = HISTORY_WINDOWS.filter((w) =>
+        WINDOW_COUNTERS.some((c) => wanted.has(`${scope}.${w}.${c}`)),
+      );
+      const pending = wanted.has(`${scope}.pending`);
+      // A scope's id is a digest: computed only for the scopes read.
+      return { windows, pending, id: windows.length > 0 || pending ? scopeId(scope, action, resource) : '' };
+    });
+    // Only the items and attributes the leaves are in: a day item when a window reaching into that
+    // day is read, a scope's pending item when its pending count is.
+    const counted = reads.filter((r) => r.windows.length > 0);
+    const dayIndexes = new Set(
+      counted.flatMap((r) => r.windows.flatMap((w) => hours[w].map(([day]) => day))),
     );
-    const itemAt = (key: Item) => items.get(keyString(unmarshall(key)));
-    const dayItems = days.map((day) => itemAt(dayKey(agent, day)));
-    const { lastHour, last24h } = windowHours(now);
-    const scopeHistory = (scope: string): ScopeHistory => {
-      const scopeDays = dayItems.map((item) => item?.[scope] as ScopeDay);
+    const bothDays = [dayOf(now), dayOf(new Date(now.getTime() - DAY_MS))];
+    const days = bothDays.filter((_, i) => dayIndexes.has(i));
+    const pending = reads.filter((r) => r.pending);
+    const keys = [...days.map((day) => dayKey(agent, day)), ...pending.map((r) => pendingKey(agent, r.id))];
+    const names = {
+      '#pk': 'pk',
+      '#sk': 'sk',
+      ...(pending.length > 0 ? { '#ids': PENDING_IDS } : {}),
+      ...scopeNames(counted.map((r) => r.id)),
+    };
+    const found = keys.length > 0 ? await batchGet(this.client, this.tableName, keys, names) : [];
+    const items = new Map(found.map((item) => [keyString(item), item]));
+    const itemAt = (key: Item) => items.get(keyString(key));
+    const dayItems = bothDays.map((day) => itemAt(dayKey(agent, day)));
+    const scopeHistory = ({ id, windows, pending: readsPending }: (typeof reads)[number]): ScopeHistory => {
+      const scopeDays = dayItems.map((item) => item?.[id]?.M);
+      const window = (w: HistoryWindow) => (windows.includes(w) ? sum(scopeDays, hours[w]) : NO_COUNTS);
       return {
-        last_hour: sum(scopeDays, lastHour),
-        last_24h: sum(scopeDays, last24h),
-        pending: sizeOf(itemAt(pendingKey(agent, scope)), PENDING_IDS),
+        last_hour: window('last_hour'),
+        last_24h: window('last_24h'),
+        pending: readsPending ? sizeOf(itemAt(pendingKey(agent, id)), PENDING_IDS) : 0,
       };
     };
-    const [overall, forAction, onResource] = scopes.map(scopeHistory) as [
+    const [overall, forAction, onResource] = reads.map(scopeHistory) as [
       ScopeHistory,
       ScopeHistory,
       ScopeHistory,
@@ -266,25 +299,25 @@ export class DynamoDbAgentHistory implements AgentHistoryStore {
         ExclusiveStartKey: agentsCursor(cursor),
       }),
     );
-    const agents = (page.Items ?? []).map((item) => unmarshall(item));
+    const agents = page.Items ?? [];
     const days = Array.from({ length: WEEK_DAYS }, (_, i) => dayOf(new Date(now.getTime() - i * DAY_MS)));
-    const keys = agents.flatMap((a) => days.map((day) => dayKey(a.agent as string, day)));
+    const keys = agents.flatMap((a) => days.map((day) => dayKey(a.agent?.S ?? '', day)));
     const names = { '#pk': 'pk', '#sk': 'sk', ...scopeNames(['all']) };
     const found = new Map(
-      (keys.length > 0 ? await batchGet(this.client, this.tableName, keys, names) : []).map((item) => {
-        const plain = unmarshall(item);
-        return [keyString(plain), plain];
-      }),
+      (keys.length > 0 ? await batchGet(this.client, this.tableName, keys, names) : []).map((item) => [
+        keyString(item),
+        item,
+      ]),
     );
     const everyHour = days.flatMap((_, d) => Array.from({ length: 24 }, (__, h): [number, number] => [d, h]));
     const items: AgentActivity[] = agents.map((a) => {
-      const agent = a.agent as string;
-      const dayItems = days.map((day) => found.get(`HISTORY#${agent}|DAY#${day}`)?.all as ScopeDay);
+      const agent = a.agent?.S ?? '';
+      const dayItems = days.map((day) => found.get(`HISTORY#${agent}|DAY#${day}`)?.all?.M);
       return {
         agent,
-        lastActivity: a.lastActivity as string,
+        lastActivity: a.lastActivity?.S ?? '',
         pending: sizeOf(a, PENDING_IDS),
-        last24h: sum(dayItems, windowHours(now).last24h),
+        last24h: sum(dayItems, windowHours(now).last_24h),
         last7d: sum(dayItems, everyHour),
       };
     });

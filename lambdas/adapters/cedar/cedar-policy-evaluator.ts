@@ -1,4 +1,5 @@
 import { EMPTY_HISTORY } from '../../domain/agents/agent-history';
+import { historyAt, type HistoryLeaf } from '../../domain/agents/history-use';
 import { StepUpError } from '../../domain/errors';
 import type { PolicyQuestion } from '../../ports/approval-policy';
 import type { LogOnlyPolicy, PolicyEvaluation, PolicyEvaluator } from '../../ports/policy-evaluator';
@@ -23,12 +24,7 @@ export class CedarPolicyEvaluator implements PolicyEvaluator {
   private readonly enforcedSetId: string;
   private readonly everySetId: string;
   private readonly schemaName: string;
-  /**
-   * Whether the schema declares `context.history`. A schema written before history existed still
-   * works: its policies are asked without it (Cedar refuses context attributes a schema does not
-   * declare), and cannot use it.
-   */
-  private readonly withHistory: boolean;
+  readonly historyUse: readonly HistoryLeaf[];
 
   constructor(private readonly set: LoadedPolicySet) {
     const id = `stepup-${++prepared}`;
@@ -36,6 +32,7 @@ export class CedarPolicyEvaluator implements PolicyEvaluator {
     this.everySetId = `${id}-with-log-only`;
     this.schemaName = `${id}-schema`;
     this.actions = [...set.actions].sort();
+    this.historyUse = set.historyUse;
     const logOnly = set.policies.filter((p) => p.annotations.mode === 'log_only');
     this.logOnlyPolicies = logOnly.map(({ id: policy, effect }) => ({ id: policy, effect }));
     const prepare = (setId: string, policies: LoadedPolicySet['policies']) =>
@@ -48,32 +45,10 @@ export class CedarPolicyEvaluator implements PolicyEvaluator {
         set.policies.filter((p) => !logOnly.includes(p)),
       ),
       logOnly.length > 0 ? prepare(this.everySetId, set.policies) : 'success',
-      cedar.preparseSchema(this.schemaName, set.schema).type,
+      cedar.preparseSchema(this.schemaName, set.evaluationSchema).type,
     ];
     if (parsed.includes('failure')) {
       throw new Error('the policy set or schema failed to parse after validation');
-    }
-    this.withHistory = this.acceptsHistory();
-  }
-
-  /** Asks Cedar once whether a question with `context.history` fits the schema. */
-  private acceptsHistory(): boolean {
-    const [action] = this.set.actions;
-    if (action === undefined) return false;
-    const probe = {
-      agent: 'probe',
-      action,
-      resource: 'probe',
-      audience: 'probe',
-      humanVerified: false,
-      requestedTtlSeconds: 0,
-      signals: {},
-    };
-    try {
-      this.evaluateOnce({ ...probe, history: EMPTY_HISTORY }, false, this.enforcedSetId, true);
-      return true;
-    } catch {
-      return false;
     }
   }
 
@@ -83,7 +58,7 @@ export class CedarPolicyEvaluator implements PolicyEvaluator {
 
   evaluate(question: PolicyQuestion, approved: boolean, withLogOnly = false): PolicyEvaluation {
     const setId = withLogOnly && this.logOnlyPolicies.length > 0 ? this.everySetId : this.enforcedSetId;
-    const { allowed, determining } = this.evaluateOnce(question, approved, setId, this.withHistory);
+    const { allowed, determining } = this.evaluateOnce(question, approved, setId);
     const annotations = this.set.policies.filter((p) => determining.includes(p.id)).map((p) => p.annotations);
     return { allowed, determining, annotations };
   }
@@ -105,7 +80,6 @@ export class CedarPolicyEvaluator implements PolicyEvaluator {
     question: PolicyQuestion,
     approved: boolean,
     policySetId: string,
-    withHistory: boolean,
   ): { allowed: boolean; determining: string[] } {
     const environment = question.resource.includes('/') ? (question.resource.split('/')[0] ?? '') : '';
     const context: CedarContext = {
@@ -113,7 +87,10 @@ export class CedarPolicyEvaluator implements PolicyEvaluator {
       human_verified: question.humanVerified,
       requested_ttl_seconds: question.requestedTtlSeconds,
       signals: question.signals,
-      ...(withHistory ? { history: question.history ?? EMPTY_HISTORY } : {}),
+      // Only what the policies read: the evaluation schema declares nothing else (`evaluation-schema.ts`).
+      ...(this.historyUse.length > 0
+        ? { history: historyAt(question.history ?? EMPTY_HISTORY, this.historyUse) }
+        : {}),
       ...(question.onBehalfOf
         ? { on_behalf_of: { __entity: { type: 'Human', id: question.onBehalfOf } } }
         : {}),

@@ -3,14 +3,17 @@ import type { StepUpConfig } from '../../domain/config/config';
 import { approvalPolicy } from '../../domain/policy/policy-decision';
 import type { ApprovalPolicy } from '../../ports/approval-policy';
 import { CedarPolicyEvaluator } from './cedar-policy-evaluator';
+import type { SchemaJson } from './evaluation-schema';
 import type { LoadedPolicy, LoadedPolicySet } from './policy-set-loader';
+import { HISTORY_LEAVES, type HistoryLeaf } from '../../domain/agents/history-use';
 
 /** File name of the policy set that `cdk synth` validated, inside the request function's bundle. */
 export const COMPILED_POLICY_SET_FILE = 'policy-set.json';
 
 /** The JSON form of a {@link LoadedPolicySet} (`actions` as a sorted array). */
 interface CompiledPolicySet {
-  readonly schema: string;
+  readonly evaluationSchema: SchemaJson;
+  readonly historyUse: readonly HistoryLeaf[];
   readonly policies: readonly LoadedPolicy[];
   readonly actions: readonly string[];
 }
@@ -24,7 +27,8 @@ interface CompiledPolicySet {
  */
 export function serializePolicySet(set: LoadedPolicySet): string {
   const compiled: CompiledPolicySet = {
-    schema: set.schema,
+    evaluationSchema: set.evaluationSchema,
+    historyUse: set.historyUse,
     policies: set.policies,
     actions: [...set.actions].sort(),
   };
@@ -39,14 +43,18 @@ export function serializePolicySet(set: LoadedPolicySet): string {
 export function cedarPolicyFromCompiledSet(config: StepUpConfig, path: string): ApprovalPolicy {
   const compiled = JSON.parse(readFileSync(path, 'utf8')) as Partial<CompiledPolicySet>;
   if (
-    typeof compiled.schema !== 'string' ||
+    typeof compiled.evaluationSchema !== 'object' ||
+    compiled.evaluationSchema === null ||
+    !Array.isArray(compiled.historyUse) ||
+    !compiled.historyUse.every((leaf) => HISTORY_LEAVES.includes(leaf)) ||
     !Array.isArray(compiled.policies) ||
     !Array.isArray(compiled.actions)
   ) {
     throw new Error(`${path} is not a compiled stepup policy set`);
   }
   const evaluator = new CedarPolicyEvaluator({
-    schema: compiled.schema,
+    evaluationSchema: compiled.evaluationSchema,
+    historyUse: compiled.historyUse,
     policies: compiled.policies,
     actions: new Set(compiled.actions),
   });

@@ -5,6 +5,9 @@ import type { StepUpConfig } from '../../domain/config/config';
 import { parsePolicyAnnotations, type PolicyAnnotations } from '../../domain/policy/policy-annotations';
 import { cedar, type DetailedError } from './cedar-wasm';
 import { agentAttributes } from './agent-attributes';
+import { evaluationSchema, type SchemaJson } from './evaluation-schema';
+import { historyReads, type PolicyJson } from './history-reads';
+import type { HistoryLeaf } from '../../domain/agents/history-use';
 
 /** One policy from the policy directory, with where it came from. */
 export interface LoadedPolicy {
@@ -16,9 +19,12 @@ export interface LoadedPolicy {
   readonly line: number;
 }
 
-/** The schema and the validated policies. */
+/** The validated policies, and what evaluating them needs. */
 export interface LoadedPolicySet {
-  readonly schema: string;
+  /** The schema, its `context.history` cut to {@link historyUse} (`evaluation-schema.ts`). */
+  readonly evaluationSchema: SchemaJson;
+  /** The leaves of `context.history` the policies read (`history-reads.ts`). */
+  readonly historyUse: readonly HistoryLeaf[];
   readonly policies: readonly LoadedPolicy[];
   /** Actions the schema declares. */
   readonly actions: ReadonlySet<string>;
@@ -83,6 +89,7 @@ export function loadPolicySet(dir: string, config: StepUpConfig, cwd = process.c
   }
 
   const policies: LoadedPolicy[] = [];
+  const policyJsons: PolicyJson[] = [];
   // Where each policy starts in its file, to place Cedar's policy-relative error offsets.
   const origins = new Map<string, { file: string; text: string; offset: number }>();
   for (const path of policyFiles) {
@@ -109,6 +116,7 @@ export function loadPolicySet(dir: string, config: StepUpConfig, cwd = process.c
         problems.push(`${where}: ${json.errors.map(describe).join('; ')}`);
         continue;
       }
+      policyJsons.push(json.json);
       const effect = json.json.effect as 'permit' | 'forbid';
       const parsed = parsePolicyAnnotations(json.json.annotations ?? {}, effect, config);
       problems.push(...parsed.problems.map((p) => `${where}: ${p}`));
@@ -160,15 +168,19 @@ export function loadPolicySet(dir: string, config: StepUpConfig, cwd = process.c
   if (problems.length > 0) throw new PolicyValidationError(problems);
 
   const schemaJson = cedar.schemaToJson(schema);
+  if (schemaJson.type === 'failure') {
+    throw new PolicyValidationError(
+      schemaJson.errors.map((e) => `${relative(cwd, schemaFile)}: ${describe(e)}`),
+    );
+  }
   const actions = new Set<string>();
-  if (schemaJson.type === 'success') {
-    for (const namespace of Object.values(schemaJson.json)) {
-      for (const action of Object.keys(namespace.actions)) actions.add(action);
-    }
+  for (const namespace of Object.values(schemaJson.json)) {
+    for (const action of Object.keys(namespace.actions)) actions.add(action);
   }
   problems.push(...probeSchema(schema, [...actions], relative(cwd, schemaFile)));
   if (problems.length > 0) throw new PolicyValidationError(problems);
-  return { schema, policies, actions };
+  const historyUse = historyReads(policyJsons);
+  return { evaluationSchema: evaluationSchema(schemaJson.json, historyUse), historyUse, policies, actions };
 }
 
 /** Annotations that describe human approval, meaningless on a policy that allows without it. */

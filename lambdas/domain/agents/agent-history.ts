@@ -43,7 +43,8 @@ export const HISTORY_SCOPES = ['overall', 'action', 'action_on_resource'] as con
 /** One scope of {@link AgentHistory}. */
 export type HistoryScope = (typeof HISTORY_SCOPES)[number];
 
-const NO_COUNTS: WindowCounts = { requests: 0, approved: 0, denied: 0, expired: 0 };
+/** A window with nothing in it. */
+export const NO_COUNTS: WindowCounts = { requests: 0, approved: 0, denied: 0, expired: 0 };
 const NO_SCOPE: ScopeHistory = { last_hour: NO_COUNTS, last_24h: NO_COUNTS, pending: 0 };
 
 /** An agent with no past: what a question without history (a policy test, `explain`) is asked with. */

@@ -94,5 +94,9 @@ function decideOver(
 
 /** The {@link ApprovalPolicy} that decides with `evaluator` under `config`. */
 export function approvalPolicy(evaluator: PolicyEvaluator, config: StepUpConfig): ApprovalPolicy {
-  return { actions: evaluator.actions, decide: (question) => decide(evaluator, config, question) };
+  return {
+    actions: evaluator.actions,
+    historyUse: evaluator.historyUse,
+    decide: (question) => decide(evaluator, config, question),
+  };
 }

@@ -24,6 +24,7 @@ export function sharingEvaluations(evaluator: PolicyEvaluator, question: PolicyQ
   return {
     actions: evaluator.actions,
     logOnlyPolicies: evaluator.logOnlyPolicies,
+    historyUse: evaluator.historyUse,
     declaresAction: (action) => evaluator.declaresAction(action),
     evaluate(asked, approved, includeLogOnly = false) {
       if (asked !== question) return evaluator.evaluate(asked, approved, includeLogOnly);

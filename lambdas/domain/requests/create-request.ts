@@ -144,7 +144,11 @@ export async function askPolicy(
   if (target) awsActionOn(input.audience, target, input.action, input.resource);
   const human = await verifiedHuman(deps, input);
   const now = (deps.clock ?? systemClock).now();
-  const history = await deps.history?.read(agent, input.action, input.resource, now);
+  const leaves = deps.policy.historyUse;
+  const history =
+    leaves.length > 0
+      ? await deps.history?.read(agent, input.action, input.resource, now, leaves)
+      : undefined;
   const decision = deps.policy.decide({
     agent,
     action: input.action,

@@ -1,0 +1,73 @@
+import type { HistoryLeaf } from '../../domain/agents/history-use';
+import type { cedar } from './cedar-wasm';
+
+/** A schema in Cedar's JSON form (`schemaToJson`). */
+export type SchemaJson = Extract<ReturnType<typeof cedar.schemaToJson>, { type: 'success' }>['json'];
+
+type Namespace = SchemaJson[string];
+type SchemaType = NonNullable<NonNullable<Namespace['commonTypes']>[string]>;
+type RecordSchemaType = Extract<SchemaType, { type: 'Record' }>;
+
+const LONG: SchemaType = { type: 'Long' };
+
+/** The record type holding exactly `leaves`, nested as `context.history` is. */
+function historyType(leaves: readonly HistoryLeaf[]): RecordSchemaType {
+  const root: RecordSchemaType = { type: 'Record', attributes: {} };
+  for (const leaf of leaves) {
+    const path = leaf.split('.');
+    let record = root;
+    path.forEach((name, i) => {
+      if (i === path.length - 1) {
+        record.attributes[name] = LONG;
+        return;
+      }
+      record.attributes[name] ??= { type: 'Record', attributes: {} };
+      record = record.attributes[name] as RecordSchemaType;
+    });
+  }
+  return root;
+}
+
+/**
+ * The record a context type is, also through a reference to a common type (`{"type": "RequestContext"}`,
+ * or `MyApp::RequestContext` from another namespace).
+ */
+function contextRecord(
+  schema: SchemaJson,
+  namespace: string,
+  type: SchemaType,
+): RecordSchemaType | undefined {
+  if (type.type === 'Record') return type as RecordSchemaType;
+  const name = type.type === 'EntityOrCommon' && 'name' in type ? type.name : type.type;
+  const split = name.lastIndexOf('::');
+  const [home, local] = split < 0 ? [namespace, name] : [name.slice(0, split), name.slice(split + 2)];
+  const common = schema[home]?.commonTypes?.[local] ?? schema['']?.commonTypes?.[local];
+  return common?.type === 'Record' ? (common as RecordSchemaType) : undefined;
+}
+
+/**
+ * The schema the policies are evaluated with: `schema` with each action's `context.history` holding
+ * only `leaves`, the ones the policies read (`history-reads.ts`), or left out when they read none.
+ * Cedar takes in every attribute of a request's context at each evaluation, checking it against the
+ * schema: the whole history (27 numbers in 10 records) cost ~0.3 ms of each evaluation here, the
+ * shipped policies' two leaves ~0.03 ms. Decisions are the same: the policies were validated against
+ * `schema`, and no leaf left out is read by any of them.
+ * @example
+ * cedar.preparseSchema(name, evaluationSchema(schemaJson, ['action.last_24h.denied']))
+ */
+export function evaluationSchema(schema: SchemaJson, leaves: readonly HistoryLeaf[]): SchemaJson {
+  const pruned: SchemaJson = structuredClone(schema);
+  for (const [name, namespace] of Object.entries(pruned)) {
+    for (const action of Object.values(namespace.actions)) {
+      const context = action.appliesTo?.context;
+      const record = context && contextRecord(schema, name, context);
+      if (!action.appliesTo || !record || !('history' in record.attributes)) continue;
+      const { history: _declared, ...others } = record.attributes;
+      action.appliesTo.context = {
+        ...record,
+        attributes: leaves.length > 0 ? { ...others, history: historyType(leaves) } : others,
+      };
+    }
+  }
+  return pruned;
+}
