@@ -16,7 +16,8 @@ import { loadPolicySet } from '../lambdas/adapters/cedar/policy-set-loader';
 import { loadConfigFile } from '../lambdas/adapters/config-file';
 import type { PolicyQuestion } from '../lambdas/ports/approval-policy';
 import { DynamoDbAgentHistory } from '../lambdas/adapters/aws/dynamodb-agent-history';
-import { startLocalDynamoDb } from '../local/local-dynamodb';
+import { SDK_CLIENT_OPTIONS } from '../lambdas/adapters/aws/sdk-client-options';
+import { localDynamoDbClient, startLocalDynamoDb } from '../local/local-dynamodb';
 import { percentile } from './support/percentile';
 
 const ROOT = join(__dirname, '..');
@@ -78,8 +79,10 @@ function summary(samples: number[], cpuMicros: number): string {
  */
 async function warmDecisionsWithHistory(): Promise<void> {
   const dynamo = await startLocalDynamoDb();
+  // A client built as the functions build theirs.
+  const client = localDynamoDbClient(dynamo.endpoint, SDK_CLIENT_OPTIONS);
   try {
-    const history = new DynamoDbAgentHistory(dynamo.client, dynamo.tableName);
+    const history = new DynamoDbAgentHistory(client, dynamo.tableName);
     const policy = cedarPolicyFromDirectory(
       loadConfigFile(join(ROOT, 'stepup.config.json')),
       join(ROOT, 'policies'),
@@ -141,6 +144,7 @@ async function warmDecisionsWithHistory(): Promise<void> {
     }
     console.log(`  load average after:  ${load()}   (budget: read + decide 2 ms warm)`);
   } finally {
+    client.destroy();
     await dynamo.close();
   }
 }

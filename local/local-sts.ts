@@ -3,7 +3,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { StsSessionIssuer } from '../lambdas/adapters/aws/sts-session-issuer';
 import type { StepUpConfig } from '../lambdas/domain/config/config';
 import { startStsStandIn, type RunningStsStandIn, type StsCaller } from './aws/sts-stand-in';
-import { sdkLogger } from '../lambdas/adapters/aws/sdk-logger';
+import { sdkLogger } from '../lambdas/adapters/aws/sdk-client-options';
 
 /** The region the local runtime's credentials answer for a global ARN (there is no real one). */
 export const LOCAL_REGION = 'us-east-1';

@@ -13,7 +13,7 @@ import { envAdmission } from './env-admission';
 import { envConfig } from './env-config';
 import { JoseHumanVerifier } from './jose-human-verifier';
 import { systemClock } from '../ports/clock';
-import { sdkLogger } from './aws/sdk-logger';
+import { SDK_CLIENT_OPTIONS } from './aws/sdk-client-options';
 
 /** The create use case's ports in AWS, and what its routes check before it runs. */
 export interface EnvCreateRequest extends IdempotentCreateDeps {
@@ -50,7 +50,7 @@ export function envCreateRequest(
     admission: envAdmission(config),
     owners: ownerNotices(fn, config.agents),
     paging: new SlackSecretStatus(
-      new SecretsManagerClient({ logger: sdkLogger }),
+      new SecretsManagerClient({ ...SDK_CLIENT_OPTIONS }),
       requireEnv(ENV.slackSecretArn),
     ),
   };

@@ -5,7 +5,7 @@ import { auditRecordsOf, type StreamRecord } from '../adapters/aws/stream-audit-
 import { traced } from '../adapters/aws/tracing';
 import { ENV, requireEnv } from '../adapters/env';
 import type { AuditSink } from '../ports/audit-sink';
-import { sdkLogger } from '../adapters/aws/sdk-logger';
+import { SDK_CLIENT_OPTIONS } from '../adapters/aws/sdk-client-options';
 
 /**
  * The table's stream → the `stepup` EventBridge bus: every audit event a batch of table changes
@@ -21,7 +21,7 @@ export function exportAuditHandler(deps: { readonly sink: AuditSink }) {
 export const handler = lazyHandler(() =>
   exportAuditHandler({
     sink: new EventBridgeAuditSink(
-      traced(new EventBridgeClient({ logger: sdkLogger })),
+      traced(new EventBridgeClient({ ...SDK_CLIENT_OPTIONS })),
       requireEnv(ENV.eventBusName),
     ),
   }),

@@ -1,9 +1,9 @@
 import { STSClient } from '@aws-sdk/client-sts';
 import { StsSessionIssuer } from './sts-session-issuer';
 import { traced } from './tracing';
-import { sdkLogger } from './sdk-logger';
+import { SDK_CLIENT_OPTIONS } from './sdk-client-options';
 
 /** Role sessions from STS in the function's region (its own module: only the exchange loads the STS client). */
 export function stsSessionIssuer(): StsSessionIssuer {
-  return new StsSessionIssuer(traced(new STSClient({ logger: sdkLogger })));
+  return new StsSessionIssuer(traced(new STSClient({ ...SDK_CLIENT_OPTIONS })));
 }

@@ -13,7 +13,7 @@ import { historyStores, type HistoryStores } from './agent-history-stores';
 import { emfMetrics } from './emf-metrics';
 import { PollingRequestChanges } from './polling-request-changes';
 import { traced } from './tracing';
-import { sdkLogger } from './sdk-logger';
+import { SDK_CLIENT_OPTIONS } from './sdk-client-options';
 
 // One module per AWS SDK client: a handler's bundle then requires only the clients it uses (each
 // client costs tens of milliseconds of `require` at cold start).
@@ -22,7 +22,7 @@ let client: DynamoDBClient | undefined;
 
 /** The function's one DynamoDB client (shared by the stores below: one connection pool). */
 function tableClient(): DynamoDBClient {
-  client ??= traced(new DynamoDBClient({ logger: sdkLogger }));
+  client ??= traced(new DynamoDBClient({ ...SDK_CLIENT_OPTIONS }));
   return client;
 }
 
@@ -79,7 +79,7 @@ export function passkeyStore(): DynamoDbPasskeyStore {
 /** Changes of requests in the table named by `TABLE_NAME`, seen by reading with backoff (long-poll). */
 export function tableRequestChanges(): PollingRequestChanges {
   return new PollingRequestChanges(
-    traced(new DynamoDBClient({ logger: sdkLogger })),
+    traced(new DynamoDBClient({ ...SDK_CLIENT_OPTIONS })),
     requireEnv(ENV.tableName),
   );
 }
