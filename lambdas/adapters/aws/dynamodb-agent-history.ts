@@ -91,13 +91,17 @@ function sizeOf(item: Item | undefined, attribute: string): number {
 /** The hour counters of one scope in one day item (`<counter>_<hh>` → count), or none. */
 type ScopeDay = Readonly<Record<string, AttributeValue>> | undefined;
 
-function sum(days: readonly ScopeDay[], hours: readonly [number, number][]): WindowCounts {
+/** The window's counts over `hours` of `days`: of `counters` (the others 0). */
+function sum(
+  days: readonly ScopeDay[],
+  hours: readonly [number, number][],
+  counters: readonly WindowCounter[] = WINDOW_COUNTERS,
+): WindowCounts {
   const counts = Object.fromEntries(WINDOW_COUNTERS.map((c) => [c, 0])) as Record<WindowCounter, number>;
   for (const [dayIndex, hour] of hours) {
     const day = days[dayIndex];
     if (!day) continue;
-    for (const counter of WINDOW_COUNTERS)
-      counts[counter] += Number(day[hourAttribute(counter, hour)]?.N ?? 0);
+    for (const counter of counters) counts[counter] += Number(day[hourAttribute(counter, hour)]?.N ?? 0);
   }
   return counts;
 }
@@ -144,12 +148,15 @@ export class DynamoDbAgentHistory implements AgentHistoryStore {
     const hours = windowHours(now);
     const wanted = new Set(leaves);
     const reads = HISTORY_SCOPES.map((scope) => {
-      const windows = HISTORY_WINDOWS.filter((w) =>
-        WINDOW_COUNTERS.some((c) => wanted.has(`${scope}.${w}.${c}`)),
-      );
+      // Per window, the counters asked for; a window with none is not read.
+      const counters = Object.fromEntries(
+        HISTORY_WINDOWS.map((w) => [w, WINDOW_COUNTERS.filter((c) => wanted.has(`${scope}.${w}.${c}`))]),
+      ) as Record<HistoryWindow, WindowCounter[]>;
+      const windows = HISTORY_WINDOWS.filter((w) => counters[w].length > 0);
       const pending = wanted.has(`${scope}.pending`);
       // A scope's id is a digest: computed only for the scopes read.
-      return { windows, pending, id: windows.length > 0 || pending ? scopeId(scope, action, resource) : '' };
+      const id = windows.length > 0 || pending ? scopeId(scope, action, resource) : '';
+      return { counters, windows, pending, id };
     });
     // Only the items and attributes the leaves are in: a day item when a window reaching into that
     // day is read, a scope's pending item when its pending count is.
@@ -171,9 +178,10 @@ export class DynamoDbAgentHistory implements AgentHistoryStore {
     const items = new Map(found.map((item) => [keyString(item), item]));
     const itemAt = (key: Item) => items.get(keyString(key));
     const dayItems = bothDays.map((day) => itemAt(dayKey(agent, day)));
-    const scopeHistory = ({ id, windows, pending: readsPending }: (typeof reads)[number]): ScopeHistory => {
+    const scopeHistory = ({ id, counters, pending: readsPending }: (typeof reads)[number]): ScopeHistory => {
       const scopeDays = dayItems.map((item) => item?.[id]?.M);
-      const window = (w: HistoryWindow) => (windows.includes(w) ? sum(scopeDays, hours[w]) : NO_COUNTS);
+      const window = (w: HistoryWindow) =>
+        counters[w].length > 0 ? sum(scopeDays, hours[w], counters[w]) : NO_COUNTS;
       return {
         last_hour: window('last_hour'),
         last_24h: window('last_24h'),
