@@ -5,7 +5,7 @@ import type { PolicyQuestion } from '../../ports/approval-policy';
 import type { LogOnlyPolicy, PolicyEvaluation, PolicyEvaluator } from '../../ports/policy-evaluator';
 import { agentAttributes } from './agent-attributes';
 import { cedar } from './cedar-wasm';
-import type { LoadedPolicySet } from './policy-set-loader';
+import type { LoadedPolicy, LoadedPolicySet } from './policy-set-loader';
 
 let prepared = 0;
 
@@ -14,41 +14,36 @@ type CedarContext = Record<string, unknown>;
 /**
  * {@link PolicyEvaluator} on Cedar. The policy set and schema are pre-parsed once (per container):
  * the enforced policies as one set and, when there are `@mode("log_only")` policies, every policy as
- * a second; each evaluation is one `statefulIsAuthorized` call, answering the determining policies
+ * a second (the enforced set then only when first asked); each evaluation is one `statefulIsAuthorized` call, answering the determining policies
  * (Cedar's `diagnostics.reason`) and their annotations. What the answers mean is
  * `domain/policy/policy-decision.ts`.
  */
 export class CedarPolicyEvaluator implements PolicyEvaluator {
   readonly logOnlyPolicies: readonly LogOnlyPolicy[];
   readonly actions: readonly string[];
-  private readonly enforcedSetId: string;
+  /** Pre-parses the enforced policies on its first call; answers their set's id. */
+  private readonly enforcedSet: () => string;
   private readonly everySetId: string;
   private readonly schemaName: string;
   readonly historyUse: readonly HistoryLeaf[];
 
   constructor(private readonly set: LoadedPolicySet) {
     const id = `stepup-${++prepared}`;
-    this.enforcedSetId = `${id}-policies`;
     this.everySetId = `${id}-with-log-only`;
     this.schemaName = `${id}-schema`;
     this.actions = [...set.actions].sort();
     this.historyUse = set.historyUse;
     const logOnly = set.policies.filter((p) => p.annotations.mode === 'log_only');
     this.logOnlyPolicies = logOnly.map(({ id: policy, effect }) => ({ id: policy, effect }));
-    const prepare = (setId: string, policies: LoadedPolicySet['policies']) =>
-      cedar.preparsePolicySet(setId, {
-        staticPolicies: Object.fromEntries(policies.map((p) => [p.id, p.text])),
-      }).type;
-    const parsed = [
-      prepare(
-        this.enforcedSetId,
-        set.policies.filter((p) => !logOnly.includes(p)),
-      ),
-      logOnly.length > 0 ? prepare(this.everySetId, set.policies) : 'success',
-      cedar.preparseSchema(this.schemaName, set.evaluationSchema).type,
-    ];
-    if (parsed.includes('failure')) {
-      throw new Error('the policy set or schema failed to parse after validation');
+    const enforced = set.policies.filter((p) => !logOnly.includes(p));
+    this.enforcedSet = onceParsed(`${id}-policies`, enforced);
+    // With log-only policies every decision is first made with them (`shared-evaluations.ts`), and
+    // the enforced set alone is asked only when one of them determines it: that set, ~10 ms of a new
+    // container's pre-parse, is parsed when first needed.
+    if (logOnly.length > 0) onceParsed(this.everySetId, set.policies)();
+    else this.enforcedSet();
+    if (cedar.preparseSchema(this.schemaName, set.evaluationSchema).type === 'failure') {
+      throw new Error('the schema failed to parse after validation');
     }
   }
 
@@ -57,7 +52,7 @@ export class CedarPolicyEvaluator implements PolicyEvaluator {
   }
 
   evaluate(question: PolicyQuestion, approved: boolean, withLogOnly = false): PolicyEvaluation {
-    const setId = withLogOnly && this.logOnlyPolicies.length > 0 ? this.everySetId : this.enforcedSetId;
+    const setId = withLogOnly && this.logOnlyPolicies.length > 0 ? this.everySetId : this.enforcedSet();
     const { allowed, determining } = this.evaluateOnce(question, approved, setId);
     const annotations = this.set.policies.filter((p) => determining.includes(p.id)).map((p) => p.annotations);
     return { allowed, determining, annotations };
@@ -125,4 +120,22 @@ export class CedarPolicyEvaluator implements PolicyEvaluator {
     }
     return { allowed: answer.response.decision === 'allow', determining: answer.response.diagnostics.reason };
   }
+}
+
+/**
+ * Pre-parses `policies` as Cedar's set `setId` on the first call, and answers `setId` on every call.
+ * @throws Error when the set fails to parse (it was validated at synth: a packaging fault)
+ */
+function onceParsed(setId: string, policies: readonly LoadedPolicy[]): () => string {
+  let parsed = false;
+  return () => {
+    if (!parsed) {
+      const answer = cedar.preparsePolicySet(setId, {
+        staticPolicies: Object.fromEntries(policies.map((p) => [p.id, p.text])),
+      });
+      if (answer.type === 'failure') throw new Error('the policy set failed to parse after validation');
+      parsed = true;
+    }
+    return setId;
+  };
 }
