@@ -7,20 +7,15 @@ import { envCreateRequest } from '../adapters/env-create-request';
 import { requestLogger } from '../adapters/logger';
 import { parseCreateRequest } from '../api/schemas/create-request';
 import { createRequestIdempotently, type IdempotentCreateDeps } from '../domain/requests/idempotent-create';
-import type { PagingReadiness } from '../ports/paging-readiness';
 
 /** What `POST /v1/requests` needs besides the use case's ports. */
 export interface CreateRequestHandlerDeps extends IdempotentCreateDeps {
   readonly admission: AgentAdmission;
-  /** Checked before anything is created. @default always ready (locally Slack credentials always exist) */
-  readonly paging?: PagingReadiness;
 }
 
 /** `POST /v1/requests`: an agent asks to perform one action; policy says alone, with approval, or never. */
 export function createRequestHandler(deps: CreateRequestHandlerDeps) {
   return authenticatedRoute(deps.admission, async (event, agent) => {
-    // A request nobody can be paged for would only expire silently; refuse it up front instead.
-    await deps.paging?.assertReady();
     const body = bodyOf(event);
     const input = parseCreateRequest(body);
     const created = await createRequestIdempotently(

@@ -12,11 +12,9 @@ import { createRequest, type CreateRequestDeps } from '../domain/requests/create
 import { deliverToken, type DeliverTokenDeps } from '../domain/tokens/deliver-token';
 import { StepUpError } from '../domain/errors';
 import { systemClock } from '../ports/clock';
-import type { PagingReadiness } from '../ports/paging-readiness';
 import { envCreateRequest } from '../adapters/env-create-request';
 
 /** The create use case's ports, as `POST /v1/requests` has them. */
-type CreateDeps = CreateRequestDeps & { readonly paging?: PagingReadiness };
 
 /** What `POST /v1/token` needs: the poll's ports, and for DTR those of `POST /v1/requests`. */
 export interface TokenHandlerDeps extends DeliverTokenDeps {
@@ -26,7 +24,7 @@ export interface TokenHandlerDeps extends DeliverTokenDeps {
    * calls are polls, which need none of them: in AWS they are built on the first DTR, so a container
    * that only answers polls never loads Cedar or pre-parses the policy set.
    */
-  readonly create: () => Promise<CreateDeps>;
+  readonly create: () => Promise<CreateRequestDeps>;
 }
 
 /** The bearer token of the call, whatever its scheme (the authorizer already verified it). */
@@ -55,7 +53,6 @@ export function tokenHandler(deps: TokenHandlerDeps) {
       throw new StepUpError('invalid_request', 'subject_token must be the bearer token of this call');
     }
     const create = await deps.create();
-    await create.paging?.assertReady();
     const created = await createRequest(create, agent, request.input);
     requestLogger(created.auth_req_id).info('request created', {
       agent,
@@ -79,7 +76,7 @@ export function tokenHandler(deps: TokenHandlerDeps) {
  * next). `import()` keeps Cedar (its bindings read and compile a 4.2 MB wasm module) out of this
  * bundle's `require`: esbuild evaluates a dynamically imported module only when the import runs.
  */
-const lazyCreateDeps = onceUnlessFailed(async (): Promise<CreateDeps> => {
+const lazyCreateDeps = onceUnlessFailed(async (): Promise<CreateRequestDeps> => {
   const { cedarPolicyFromCompiledSet } = await import('../adapters/cedar/compiled-policy-set');
   return envCreateRequest('token', cedarPolicyFromCompiledSet);
 });

@@ -15,6 +15,7 @@ import type { Workflow, WorkflowInput } from '../../lambdas/ports/workflow';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../../local/local-dynamodb';
 import { NOW, expectStepUpError, fixedClock, rejectionOf, thrownBy } from './support/fixtures';
 import { historyOf } from '../../lambdas/domain/agents/agent-history';
+import { StepUpError } from '../../lambdas/domain/errors';
 import type { AgentHistoryStore } from '../../lambdas/ports/agent-history-store';
 
 const RLO = '\u202e';
@@ -397,6 +398,37 @@ describe('createRequest (stub policy, real DynamoDbRequestStore on dynalite)', (
       ['deploy-bot', 'db:DropTable', input.resource, fixedClock().now(), ['action.last_24h.denied']],
     ]);
     expect(reading.questions[0]?.history?.action.last_24h.denied).toBe(3);
+  });
+
+  it('asks whether approvers can be paged while the policy decides, and stores nothing when they cannot', async () => {
+    const order: string[] = [];
+    let historyAsked!: () => void;
+    const asked = new Promise<void>((resolve) => (historyAsked = resolve));
+    const history = {
+      read: async () => {
+        order.push('history read');
+        historyAsked();
+        return historyOf({});
+      },
+    };
+    const { deps: d, policy: stub } = deps(stepUp);
+    const policy = { ...stub, historyUse: ['overall.pending' as const] };
+    // Answers only once the history is being read: a check made before the decision would wait forever.
+    const paging = {
+      assertReady: async () => {
+        order.push('paging asked');
+        await asked;
+        order.push('paging answered: not ready');
+        throw new StepUpError('temporarily_unavailable', 'approvers cannot be paged yet');
+      },
+    };
+    const before = await store.listByAgent('paging-bot');
+    const error = await rejectionOf(
+      createRequest({ ...d, policy, history, paging }, 'paging-bot', parseCreateRequest(body())),
+    );
+    expectStepUpError(error, 'temporarily_unavailable', 503);
+    expect(order).toEqual(['paging asked', 'history read', 'paging answered: not ready']);
+    expect(await store.listByAgent('paging-bot')).toEqual(before);
   });
 
   it('step-up: stores a PENDING request with the requirements and starts the workflow', async () => {

@@ -1,4 +1,5 @@
 import type { AgentHistoryStore } from '../../ports/agent-history-store';
+import type { PagingReadiness } from '../../ports/paging-readiness';
 import type { ApprovalPolicy, PolicyDecision } from '../../ports/approval-policy';
 import { systemClock, type Clock } from '../../ports/clock';
 import type { HumanVerifier } from '../../ports/human-verifier';
@@ -77,6 +78,8 @@ export interface CreateRequestDeps {
   readonly gate?: RequestGateDeps;
   /** Tells the agent's owners of a policy denial. @default nobody is told */
   readonly owners?: OwnerNoticeDeps;
+  /** Whether approvers can be paged at all: asked before anything is stored. @default always */
+  readonly paging?: PagingReadiness;
 }
 
 function requirementsOf(decision: PolicyDecision): ApprovalRequirements {
@@ -192,7 +195,13 @@ export async function createRequest(
   input: CreateRequestInput,
   requestId: string = newRequestId(),
 ): Promise<CreatedRequest> {
+  // A request nobody can be paged for would only expire silently: it is refused before anything is
+  // stored. The check (in AWS a network call, the first in a new container) runs while the policy
+  // decides; the no-op catch only keeps it from counting as unhandled should the decision fail first.
+  const ready = deps.paging?.assertReady();
+  ready?.catch(() => undefined);
   const { human, decision } = await askPolicy(deps, agent, input);
+  await ready;
   const requirements = requirementsOf(decision);
   const now = deps.clock.now();
   const at = now.toISOString();

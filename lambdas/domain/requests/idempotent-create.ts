@@ -71,6 +71,8 @@ export async function createRequestIdempotently(
   if (!KEY.test(key)) {
     throw new StepUpError('invalid_request', 'Idempotency-Key must be 1 to 255 visible ASCII characters');
   }
+  // Before the key is claimed, as a create checks before it stores anything.
+  await deps.paging?.assertReady();
   const bodyHash = createHash('sha256').update(canonical(rawBody)).digest('base64url');
   const now = deps.clock.now();
   const claimed = { bodyHash, requestId: newRequestId() };
