@@ -104,6 +104,36 @@ describe('DynamoDbAgentHistory', () => {
     }
   });
 
+  it('a count is one write to the day item once its scopes have their maps', async () => {
+    const counting = await connectLocalDynamoDb(dynamo.endpoint);
+    const dayWrites: string[] = [];
+    counting.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as { Key?: { sk?: { S?: string } } };
+        if (context.commandName === 'UpdateItemCommand' && input.Key?.sk?.S?.startsWith('DAY#')) {
+          dayWrites.push(input.Key.sk.S);
+        }
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const recorder = new DynamoDbAgentHistory(counting.client, dynamo.tableName);
+    try {
+      await recorder.record(event('one-write', 1));
+      // Refused for want of the maps (nothing changed), the maps made, the count made again.
+      expect(dayWrites).toHaveLength(3);
+      dayWrites.length = 0;
+      await recorder.record(event('one-write', 3)); // the same resource
+      await recorder.record(event('one-write', 3)); // a retry: refused by its marker, counts nothing
+      expect(dayWrites).toHaveLength(2);
+      const read = await history.read('one-write', 'db:DeleteRows', 'prod/t1', now, HISTORY_LEAVES);
+      expect(read.overall.last_hour.requests).toBe(2);
+      expect(read.action_on_resource.last_hour.requests).toBe(2);
+    } finally {
+      await counting.close();
+    }
+  });
+
   it('GET /v1/agents: the overall counts of the last 24 h and 7 days', async () => {
     const page = await history.activity(now);
     const busy = page.items.find((a) => a.agent === 'busy');

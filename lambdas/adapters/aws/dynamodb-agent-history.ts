@@ -71,6 +71,18 @@ function agentsCursor(cursor: string | undefined): Item | undefined {
   return key;
 }
 
+/**
+ * Whether DynamoDB refused an update because a nested path's map does not exist (its one message
+ * for that; no change was made).
+ */
+function isMissingMap(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    error.name === 'ValidationException' &&
+    error.message.includes('document path provided in the update expression is invalid')
+  );
+}
+
 /** `#s0`, `#s1`… for the scopes' attributes, as expression attribute names. */
 function scopeNames(scopes: readonly string[]): Record<string, string> {
   return Object.fromEntries(scopes.map((scope, i) => [`#s${i}`, scope]));
@@ -209,51 +221,59 @@ export class DynamoDbAgentHistory implements AgentHistoryStore {
   }
 
   /**
-   * Adds the event's counters in every scope: the scopes' maps made to exist first (a nested path
-   * needs its map), then one write that adds 1 to each counter and the id to each counter's marker,
-   * only while the id is in none of them (a retried event, or one half-recorded, counts nothing).
+   * Adds the event's counters in every scope: one write that adds 1 to each counter and the id to
+   * each counter's marker, only while the id is in none of them (a retried event, or one
+   * half-recorded, counts nothing). A nested counter needs its scope's map: on the day's first count
+   * in a scope that write is refused, changing nothing, and is made again once the maps exist.
    */
   private async count(event: HistoryEvent, scopes: readonly string[]): Promise<void> {
     const at = new Date(event.at);
     const key = dayKey(event.agent, dayOf(at));
     const scopeAttributes = scopeNames(scopes);
-    await this.client.send(
-      new UpdateItemCommand({
-        TableName: this.tableName,
-        Key: key,
-        UpdateExpression: `SET ${Object.keys(scopeAttributes)
-          .map((s) => `${s} = if_not_exists(${s}, :empty)`)
-          .join(', ')}`,
-        ExpressionAttributeNames: scopeAttributes,
-        ExpressionAttributeValues: { ':empty': { M: {} } },
-      }),
-    );
     const counters = Object.fromEntries(event.counted.map((c, i) => [`#c${i}`, hourAttribute(c, at)]));
     const markers = Object.fromEntries(event.counted.map((c, i) => [`#m${i}`, countedAttribute(c, at)]));
     const adds = Object.keys(scopeAttributes).flatMap((s) =>
       Object.keys(counters).map((c) => `${s}.${c} = if_not_exists(${s}.${c}, :zero) + :one`),
     );
-    await conditionalWrite(
-      this.client.send(
+    const counting = () =>
+      conditionalWrite(
+        this.client.send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: key,
+            UpdateExpression: `SET ${adds.join(', ')} ADD ${Object.keys(markers)
+              .map((m) => `${m} :ids`)
+              .join(', ')}`,
+            ConditionExpression: Object.keys(markers)
+              .map((m) => `NOT contains(${m}, :id)`)
+              .join(' AND '),
+            ExpressionAttributeNames: { ...scopeAttributes, ...counters, ...markers },
+            ExpressionAttributeValues: marshall({
+              ':ids': new Set([event.requestId]),
+              ':id': event.requestId,
+              ':zero': 0,
+              ':one': 1,
+            }),
+          }),
+        ),
+      );
+    try {
+      await counting();
+    } catch (error) {
+      if (!isMissingMap(error)) throw error;
+      await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: key,
-          UpdateExpression: `SET ${adds.join(', ')} ADD ${Object.keys(markers)
-            .map((m) => `${m} :ids`)
+          UpdateExpression: `SET ${Object.keys(scopeAttributes)
+            .map((s) => `${s} = if_not_exists(${s}, :empty)`)
             .join(', ')}`,
-          ConditionExpression: Object.keys(markers)
-            .map((m) => `NOT contains(${m}, :id)`)
-            .join(' AND '),
-          ExpressionAttributeNames: { ...scopeAttributes, ...counters, ...markers },
-          ExpressionAttributeValues: marshall({
-            ':ids': new Set([event.requestId]),
-            ':id': event.requestId,
-            ':zero': 0,
-            ':one': 1,
-          }),
+          ExpressionAttributeNames: scopeAttributes,
+          ExpressionAttributeValues: { ':empty': { M: {} } },
         }),
-      ),
-    );
+      );
+      await counting();
+    }
   }
 
   private changePending(key: Item, change: 'opened' | 'closed', ids: Set<string>) {
