@@ -49,8 +49,8 @@ function contextRecord(
  * The schema the policies are evaluated with: `schema` with each action's `context.history` holding
  * only `leaves`, the ones the policies read (`history-reads.ts`), or left out when they read none.
  * Cedar takes in every attribute of a request's context at each evaluation, checking it against the
- * schema: the whole history (27 numbers in 10 records) cost ~0.3 ms of each evaluation here, the
- * shipped policies' two leaves ~0.03 ms. Decisions are the same: the policies were validated against
+ * schema: with the whole history (27 numbers in 10 records) an evaluation took 559 µs here, with the
+ * shipped policies' two leaves 240 µs. Decisions are the same: the policies were validated against
  * `schema`, and no leaf left out is read by any of them.
  * @example
  * cedar.preparseSchema(name, evaluationSchema(schemaJson, ['action.last_24h.denied']))

@@ -49,7 +49,7 @@ type Nested = { [name: string]: number | Nested };
 /**
  * The part of `history` at `leaves`, nested as `context.history` is: what the policies are sent when
  * they read only those leaves. The rest can change no decision of theirs, and each number sent costs
- * Cedar time to take in (~12 µs per leaf and evaluation here, `npm run bench:policy`).
+ * Cedar time to take in (an evaluation took 559 µs with all 27, 240 µs with two, on this machine).
  * @example
  * historyAt(history, ['action.last_24h.denied']) // { action: { last_24h: { denied: 3 } } }
  */
