@@ -2,15 +2,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbAgentHistory } from '../../lambdas/adapters/aws/dynamodb-agent-history';
 import type { HistoryEvent } from '../../lambdas/ports/agent-history-store';
 import { HISTORY_LEAVES, historyAt, type HistoryLeaf } from '../../lambdas/domain/agents/history-use';
-import { connectLocalDynamoDb, startLocalDynamoDb, type LocalDynamoDb } from '../../local/local-dynamodb';
+import { startLocalDynamoDb, type LocalDynamoDb } from '../../local/local-dynamodb';
+import { recordCommands, type SentCommands } from '../unit/support/command-counter';
 
 /** The history's counters in dynalite over the real SDK: exact under concurrency and retries. */
 describe('DynamoDbAgentHistory', () => {
   let dynamo: LocalDynamoDb;
   let history: DynamoDbAgentHistory;
+  let commands: SentCommands;
   beforeAll(async () => {
     dynamo = await startLocalDynamoDb();
     history = new DynamoDbAgentHistory(dynamo.client, dynamo.tableName);
+    commands = recordCommands(dynamo.client);
   });
   afterAll(async () => dynamo.close());
 
@@ -72,66 +75,46 @@ describe('DynamoDbAgentHistory', () => {
   });
 
   it('reads only the items holding the leaves asked for, which read as in a whole read', async () => {
-    // A second client on the same dynalite, counting the keys of each BatchGetItem it sends.
-    const counting = await connectLocalDynamoDb(dynamo.endpoint);
-    const batches: number[] = [];
-    counting.client.middlewareStack.add(
-      (next) => async (args) => {
-        const input = args.input as { RequestItems?: Record<string, { Keys: unknown[] }> };
-        if (input.RequestItems) batches.push(...Object.values(input.RequestItems).map((r) => r.Keys.length));
-        return next(args);
-      },
-      { step: 'initialize' },
-    );
-    const reader = new DynamoDbAgentHistory(counting.client, dynamo.tableName);
+    // The keys of each BatchGetItem the read sends.
     const keysFor = async (leaves: readonly HistoryLeaf[], at = now) => {
-      batches.length = 0;
       const whole = await history.read('windows', 'db:DeleteRows', 'prod/t0', at, HISTORY_LEAVES);
-      const part = await reader.read('windows', 'db:DeleteRows', 'prod/t0', at, leaves);
+      commands.clear();
+      const part = await history.read('windows', 'db:DeleteRows', 'prod/t0', at, leaves);
       expect(historyAt(part, leaves)).toEqual(historyAt(whole, leaves));
-      return [...batches];
+      return commands.sent
+        .filter(({ name }) => name === 'BatchGetItemCommand')
+        .map(
+          ({ input }) =>
+            Object.values(input.RequestItems as Record<string, { Keys: unknown[] }>)[0]?.Keys.length,
+        );
     };
-    try {
-      expect(await keysFor(['action.last_hour.requests'])).toEqual([1]); // today's item
-      expect(await keysFor(['action.last_hour.requests'], new Date('2026-12-03T00:30:00Z'))).toEqual([2]);
-      expect(await keysFor(['action.last_24h.denied', 'overall.last_hour.requests'])).toEqual([2]);
-      expect(await keysFor(['action_on_resource.pending'])).toEqual([1]); // its pending item
-      expect(await keysFor(['overall.last_24h.requests', 'overall.pending', 'action.pending'])).toEqual([4]);
-      expect(await keysFor(HISTORY_LEAVES)).toEqual([5]);
-      expect(await keysFor([])).toEqual([]); // nothing read at all
-    } finally {
-      await counting.close();
-    }
+    expect(await keysFor(['action.last_hour.requests'])).toEqual([1]); // today's item
+    expect(await keysFor(['action.last_hour.requests'], new Date('2026-12-03T00:30:00Z'))).toEqual([2]);
+    expect(await keysFor(['action.last_24h.denied', 'overall.last_hour.requests'])).toEqual([2]);
+    expect(await keysFor(['action_on_resource.pending'])).toEqual([1]); // its pending item
+    expect(await keysFor(['overall.last_24h.requests', 'overall.pending', 'action.pending'])).toEqual([4]);
+    expect(await keysFor(HISTORY_LEAVES)).toEqual([5]);
+    expect(await keysFor([])).toEqual([]); // nothing read at all
   });
 
   it('a count is one write to the day item once its scopes have their maps', async () => {
-    const counting = await connectLocalDynamoDb(dynamo.endpoint);
-    const dayWrites: string[] = [];
-    counting.client.middlewareStack.add(
-      (next, context) => async (args) => {
-        const input = args.input as { Key?: { sk?: { S?: string } } };
-        if (context.commandName === 'UpdateItemCommand' && input.Key?.sk?.S?.startsWith('DAY#')) {
-          dayWrites.push(input.Key.sk.S);
-        }
-        return next(args);
-      },
-      { step: 'initialize' },
-    );
-    const recorder = new DynamoDbAgentHistory(counting.client, dynamo.tableName);
-    try {
-      await recorder.record(event('one-write', 1));
-      // Refused for want of the maps (nothing changed), the maps made, the count made again.
-      expect(dayWrites).toHaveLength(3);
-      dayWrites.length = 0;
-      await recorder.record(event('one-write', 3)); // the same resource
-      await recorder.record(event('one-write', 3)); // a retry: refused by its marker, counts nothing
-      expect(dayWrites).toHaveLength(2);
-      const read = await history.read('one-write', 'db:DeleteRows', 'prod/t1', now, HISTORY_LEAVES);
-      expect(read.overall.last_hour.requests).toBe(2);
-      expect(read.action_on_resource.last_hour.requests).toBe(2);
-    } finally {
-      await counting.close();
-    }
+    const dayWrites = () =>
+      commands.sent.filter(
+        ({ name, input }) =>
+          name === 'UpdateItemCommand' &&
+          (input.Key as { sk?: { S?: string } }).sk?.S?.startsWith('DAY#') === true,
+      );
+    commands.clear();
+    await history.record(event('one-write', 1));
+    // Refused for want of the maps (nothing changed), the maps made, the count made again.
+    expect(dayWrites()).toHaveLength(3);
+    commands.clear();
+    await history.record(event('one-write', 3)); // the same resource
+    await history.record(event('one-write', 3)); // a retry: refused by its marker, counts nothing
+    expect(dayWrites()).toHaveLength(2);
+    const read = await history.read('one-write', 'db:DeleteRows', 'prod/t1', now, HISTORY_LEAVES);
+    expect(read.overall.last_hour.requests).toBe(2);
+    expect(read.action_on_resource.last_hour.requests).toBe(2);
   });
 
   it('GET /v1/agents: the overall counts of the last 24 h and 7 days', async () => {
