@@ -15,12 +15,7 @@ import {
   type WindowCounts,
   NO_COUNTS,
 } from '../../domain/agents/agent-history';
-import {
-  HISTORY_LEAVES,
-  HISTORY_WINDOWS,
-  type HistoryLeaf,
-  type HistoryWindow,
-} from '../../domain/agents/history-use';
+import { HISTORY_WINDOWS, type HistoryLeaf, type HistoryWindow } from '../../domain/agents/history-use';
 import { StepUpError } from '../../domain/errors';
 import type { AgentActivity, AgentHistoryStore, HistoryEvent } from '../../ports/agent-history-store';
 import type { Page } from '../../ports/request-store';
@@ -141,8 +136,8 @@ function windowHours(now: Date): Record<HistoryWindow, [number, number][]> {
  * {@link AgentHistoryStore} in the requests' table (layout: `history-keys.ts`). A window counter is a
  * number in the agent's day item, added to by a write that also adds the request's id to a marker
  * set and holds only while the id is not in it, so a retry cannot count twice. `read` is one
- * `BatchGetItem` of 5 small items (today's and yesterday's counters, the three pending sets), the
- * markers projected away.
+ * `BatchGetItem` of the items holding the leaves asked for (at most 5: today's and yesterday's
+ * counters, the three pending sets), only the scopes read projected.
  */
 export class DynamoDbAgentHistory implements AgentHistoryStore {
   constructor(
@@ -155,7 +150,7 @@ export class DynamoDbAgentHistory implements AgentHistoryStore {
     action: string,
     resource: string,
     now: Date,
-    leaves: readonly HistoryLeaf[] = HISTORY_LEAVES,
+    leaves: readonly HistoryLeaf[],
   ): Promise<AgentHistory> {
     const hours = windowHours(now);
     const wanted = new Set(leaves);
