@@ -1,4 +1,5 @@
-import type { HistoryLeaf } from '../../domain/agents/history-use';
+import { EMPTY_HISTORY } from '../../domain/agents/agent-history';
+import { historyAt, type HistoryLeaf, type HistoryPart } from '../../domain/agents/history-use';
 import type { cedar } from './cedar-wasm';
 
 /** A schema in Cedar's JSON form (`schemaToJson`). */
@@ -10,22 +11,17 @@ type RecordSchemaType = Extract<SchemaType, { type: 'Record' }>;
 
 const LONG: SchemaType = { type: 'Long' };
 
-/** The record type holding exactly `leaves`, nested as `context.history` is. */
-function historyType(leaves: readonly HistoryLeaf[]): RecordSchemaType {
-  const root: RecordSchemaType = { type: 'Record', attributes: {} };
-  for (const leaf of leaves) {
-    const path = leaf.split('.');
-    let record = root;
-    path.forEach((name, i) => {
-      if (i === path.length - 1) {
-        record.attributes[name] = LONG;
-        return;
-      }
-      record.attributes[name] ??= { type: 'Record', attributes: {} };
-      record = record.attributes[name] as RecordSchemaType;
-    });
-  }
-  return root;
+/** The record type of a history part: its records as records, its counts as `Long`s. */
+function recordType(part: HistoryPart): RecordSchemaType {
+  return {
+    type: 'Record',
+    attributes: Object.fromEntries(
+      Object.entries(part).map(([name, value]) => [
+        name,
+        typeof value === 'number' ? LONG : recordType(value),
+      ]),
+    ),
+  };
 }
 
 /**
@@ -57,6 +53,7 @@ function contextRecord(
  */
 export function evaluationSchema(schema: SchemaJson, leaves: readonly HistoryLeaf[]): SchemaJson {
   const pruned: SchemaJson = structuredClone(schema);
+  const history = leaves.length > 0 ? recordType(historyAt(EMPTY_HISTORY, leaves)) : undefined;
   for (const [name, namespace] of Object.entries(pruned)) {
     for (const action of Object.values(namespace.actions)) {
       const context = action.appliesTo?.context;
@@ -65,7 +62,7 @@ export function evaluationSchema(schema: SchemaJson, leaves: readonly HistoryLea
       const { history: _declared, ...others } = record.attributes;
       action.appliesTo.context = {
         ...record,
-        attributes: leaves.length > 0 ? { ...others, history: historyType(leaves) } : others,
+        attributes: history ? { ...others, history } : others,
       };
     }
   }

@@ -44,7 +44,8 @@ export function orderedLeaves(leaves: Iterable<HistoryLeaf>): HistoryLeaf[] {
   return HISTORY_LEAVES.filter((leaf) => wanted.has(leaf));
 }
 
-type Nested = { [name: string]: number | Nested };
+/** Part of a history, nested as `context.history` is. */
+export type HistoryPart = { [name: string]: number | HistoryPart };
 
 /**
  * The part of `history` at `leaves`, nested as `context.history` is: what the policies are sent when
@@ -53,8 +54,8 @@ type Nested = { [name: string]: number | Nested };
  * @example
  * historyAt(history, ['action.last_24h.denied']) // { action: { last_24h: { denied: 3 } } }
  */
-export function historyAt(history: AgentHistory, leaves: readonly HistoryLeaf[]): Nested {
-  const picked: Nested = {};
+export function historyAt(history: AgentHistory, leaves: readonly HistoryLeaf[]): HistoryPart {
+  const picked: HistoryPart = {};
   for (const leaf of leaves) {
     const path = leaf.split('.');
     let from: unknown = history;
@@ -62,7 +63,7 @@ export function historyAt(history: AgentHistory, leaves: readonly HistoryLeaf[])
     path.forEach((name, i) => {
       from = (from as Record<string, unknown>)[name];
       if (i === path.length - 1) into[name] = from as number;
-      else into = (into[name] ??= {}) as Nested;
+      else into = (into[name] ??= {}) as HistoryPart;
     });
   }
   return picked;
