@@ -473,6 +473,36 @@ describe('outcomes without a human', () => {
     );
   });
 
+  it('a log-only policy: a prod deploy during an incident is decided by the enforced policies, the dry-run forbid is recorded and counted', async () => {
+    const requestId = await create({
+      action: 'deploy:Deploy',
+      resource: 'prod/checkout',
+      audience: 'orders-db',
+      justification: 'ship the hotfix',
+      context: { incident: 'INC-7' },
+    });
+    // The enforced decision (step-up to the service owners) needs the enforced-only policy set,
+    // which a container pre-parses when a log-only policy first determines a decision.
+    const view = body(await agent.get(`/v1/requests/${requestId}`));
+    expect(view.status).toBe('pending');
+    const events = view.events as { type: string; detail?: Record<string, unknown> }[];
+    expect(events.filter((e) => e.type === 'policy_log_only').map((e) => e.detail)).toEqual([
+      {
+        policy: 'freeze-prod-deploys-during-incident',
+        effect: 'forbid',
+        would_decide: 'deny',
+        decided: 'step_up',
+      },
+    ]);
+    const counted = deployment.lambdas
+      .logOf(functionNamed(deployment, 'CreateRequest'))
+      .split('\n')
+      .filter(
+        (line) => line.includes('"PolicyLogOnly":1') && line.includes('freeze-prod-deploys-during-incident'),
+      );
+    expect(counted).toHaveLength(1);
+  });
+
   it('policy deny: moving money for nobody is a 403', async () => {
     const denied = await agent.request({
       action: 'payments:Transfer',
