@@ -1,5 +1,5 @@
-import { AssetStaging } from 'aws-cdk-lib';
 import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { aliasArguments } from './lambda-bundle-aliases';
 
 /** Handler file (under `lambdas/handlers/`) of the Slack ingress: the only function that bundles Bolt. */
 export const SLACK_INGRESS_HANDLER = 'slack-events';
@@ -32,17 +32,12 @@ export const SLACK_BUNDLE_STUBS: Readonly<Record<string, string>> = {
 /**
  * esbuild options for the Slack ingress function, merged over the house defaults: every package in
  * {@link SLACK_BUNDLE_STUBS} is aliased to its stub (`--alias:pkg=./path`, which esbuild resolves
- * from its working directory: the project root when bundling locally, the asset input directory in
- * the Docker fallback).
+ * from its working directory: see `HOUSE_BUNDLING`).
  */
 export function slackBundling(): BundlingOptions {
   return {
     esbuildArgs: {
-      '--alias': Object.entries(SLACK_BUNDLE_STUBS).map(
-        ([pkg, file]) => `${pkg}=./${SLACK_BUNDLE_STUBS_DIR}/${file}`,
-      ),
+      '--alias': aliasArguments(SLACK_BUNDLE_STUBS, SLACK_BUNDLE_STUBS_DIR),
     },
-    // Only read by Docker bundling (local bundling always runs in the project root).
-    workingDirectory: AssetStaging.BUNDLING_INPUT_DIR,
   };
 }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Duration } from 'aws-cdk-lib';
+import { AssetStaging, Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, SourceMapMode, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -7,6 +7,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { BuildOptions } from 'esbuild';
 import { SERVICE_NAME } from '../lambdas/ports/operational-metrics';
+import {
+  aliasArguments,
+  aliasesOf,
+  LAMBDA_BUNDLE_ALIASES,
+  LAMBDA_BUNDLE_ALIASES_DIR,
+} from './lambda-bundle-aliases';
 import { SLACK_INGRESS_HANDLER, slackBundling } from './slack-bundling';
 
 /** The repository root: handlers and the lock file are resolved from here, not from the working directory. */
@@ -27,19 +33,26 @@ export const HOUSE_BUNDLING: BundlingOptions = {
   externalModules: [],
   // ES module builds first (the SDK's `dist-es`), so tree shaking works; CommonJS where there is none.
   mainFields: ['module', 'main'],
+  // Packages no Lambda path runs, replaced (`lib/lambda-bundle-aliases.ts`). esbuild resolves an
+  // alias's `./path` from its working directory: the project root when bundling locally, and (read by
+  // Docker bundling only) the asset input directory in the Docker fallback.
+  esbuildArgs: { '--alias': aliasArguments(LAMBDA_BUNDLE_ALIASES, LAMBDA_BUNDLE_ALIASES_DIR) },
+  workingDirectory: AssetStaging.BUNDLING_INPUT_DIR,
   // There is no Docker engine on build machines; the esbuild devDependency is the bundler.
   forceDockerBundling: false,
 };
 
 /**
  * The bundling options a handler's function is built with: the house defaults, then the Slack
- * ingress's stubs (`lib/slack-bundling.ts`) for that handler only, then `extra`.
+ * ingress's stubs (`lib/slack-bundling.ts`) for that handler only, then `extra`. The `--alias`
+ * arguments of all three are kept together; other options of a later one replace an earlier one's.
  */
 export function handlerBundling(handlerFile: string, extra?: BundlingOptions): BundlingOptions {
+  const layers = [HOUSE_BUNDLING, handlerFile === SLACK_INGRESS_HANDLER ? slackBundling() : {}, extra ?? {}];
+  const merged: BundlingOptions = Object.assign({}, ...layers);
   return {
-    ...HOUSE_BUNDLING,
-    ...(handlerFile === SLACK_INGRESS_HANDLER ? slackBundling() : {}),
-    ...extra,
+    ...merged,
+    esbuildArgs: { ...merged.esbuildArgs, '--alias': layers.flatMap(aliasesOf) },
   };
 }
 

@@ -13,7 +13,7 @@ import { buildSync, type Metafile } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpEvent, HttpResult } from '../../lambdas/adapters/api-gateway/http-event';
 import type { DynamoDbRequestStore } from '../../lambdas/adapters/aws/dynamodb-request-store';
-import { BUNDLE_STUB_ERROR_CODE } from '../../lambdas/adapters/slack/bundle-stubs/unavailable';
+import { BUNDLE_STUB_ERROR_CODE } from '../../lambdas/adapters/bundle-stubs/unavailable';
 import type { slackEventsHandler as SlackEventsHandlerFactory } from '../../lambdas/handlers/slack-events';
 import { SLACK_BUNDLE_STUBS, SLACK_BUNDLE_STUBS_DIR, SLACK_INGRESS_HANDLER } from '../../lib/slack-bundling';
 import { esbuildBuildOptions, handlerBundling, PROJECT_ROOT } from '../../lib/step-up-function';

@@ -2,8 +2,8 @@
  * Bundle stub for `express` (with body-parser, send, mime-db, iconv-lite, qs, …): only Bolt's
  * ExpressReceiver constructor calls it; stepup's Lambda uses AwsLambdaReceiver.
  */
-import { unavailable } from './unavailable';
+import { boltUnused } from './bolt-unused';
 
-const express = unavailable('express', 'express()');
+const express = boltUnused('express', 'express()');
 export default express;
-export const Router = unavailable('express', 'Router');
+export const Router = boltUnused('express', 'Router');

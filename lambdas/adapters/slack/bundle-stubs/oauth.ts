@@ -3,8 +3,8 @@
  * receivers construct an InstallProvider for multi-workspace installs, and Bolt's index re-exports
  * the installation stores. stepup's Lambda is a single-workspace app authorised by its bot token.
  */
-import { unavailable } from './unavailable';
+import { boltUnused } from './bolt-unused';
 
-export const InstallProvider = unavailable('@slack/oauth', 'InstallProvider');
-export const FileInstallationStore = unavailable('@slack/oauth', 'FileInstallationStore');
-export const MemoryInstallationStore = unavailable('@slack/oauth', 'MemoryInstallationStore');
+export const InstallProvider = boltUnused('@slack/oauth', 'InstallProvider');
+export const FileInstallationStore = boltUnused('@slack/oauth', 'FileInstallationStore');
+export const MemoryInstallationStore = boltUnused('@slack/oauth', 'MemoryInstallationStore');

@@ -2,6 +2,6 @@
  * Bundle stub for `path-to-regexp`: Bolt matches `customRoutes` with it in the HTTP and Socket Mode
  * receivers only. AwsLambdaReceiver has no custom routes.
  */
-import { unavailable } from './unavailable';
+import { boltUnused } from './bolt-unused';
 
-export const match = unavailable('path-to-regexp', 'match');
+export const match = boltUnused('path-to-regexp', 'match');

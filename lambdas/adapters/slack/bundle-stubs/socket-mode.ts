@@ -2,6 +2,6 @@
  * Bundle stub for `@slack/socket-mode` (and, through it, undici): Bolt's SocketModeReceiver creates a
  * SocketModeClient in its constructor; stepup's Lambda receives Slack over HTTPS and never makes one.
  */
-import { unavailable } from './unavailable';
+import { boltUnused } from './bolt-unused';
 
-export const SocketModeClient = unavailable('@slack/socket-mode', 'SocketModeClient');
+export const SocketModeClient = boltUnused('@slack/socket-mode', 'SocketModeClient');
