@@ -117,6 +117,8 @@ interface InFlight {
  */
 class ExecutionEnvironment {
   busy = false;
+  /** Invocations sent to this environment so far. */
+  private invocations = 0;
   private readonly pending = new Map<string, InFlight>();
   private readonly ready: Promise<void>;
   private exited: Error | undefined;
@@ -182,8 +184,18 @@ class ExecutionEnvironment {
     if (flight.message && flight.markers === 2) flight.settle(flight.message);
   }
 
-  async invoke(event: unknown, requestId: string): Promise<HostMessage> {
+  /**
+   * Sends one invocation once the environment is initialised.
+   * @returns the answer, how long the invocation ran (Lambda's REPORT `Duration`: without Init), and
+   *   whether it was the environment's first (a cold start's)
+   */
+  async invoke(
+    event: unknown,
+    requestId: string,
+  ): Promise<{ message: HostMessage; ms: number; cold: boolean }> {
     await this.ready;
+    const cold = this.invocations++ === 0;
+    const started = performance.now();
     const id = randomUUID();
     const timeoutMs = this.fn.definition.timeout * 1000;
     const answered = new Promise<HostMessage>((settle) => this.pending.set(id, { markers: 0, settle }));
@@ -220,7 +232,8 @@ class ExecutionEnvironment {
       }, timeoutMs);
     });
     try {
-      return await Promise.race([answered, timedOut]);
+      const message = await Promise.race([answered, timedOut]);
+      return { message, ms: performance.now() - started, cold };
     } finally {
       clearTimeout(timer);
       this.pending.delete(id);
@@ -250,6 +263,12 @@ export class LambdaService {
   private readonly faults = new Map<string, (event: unknown) => boolean>();
   /** How long each cold start took, from fork to the handler module loaded (Lambda's Init phase). */
   readonly initTimes: { readonly functionName: string; readonly ms: number }[] = [];
+  /**
+   * How long each invocation ran in its environment (Lambda's REPORT `Duration`, without Init);
+   * `cold` marks an environment's first invocation.
+   */
+  readonly invocationTimes: { readonly functionName: string; readonly ms: number; readonly cold: boolean }[] =
+    [];
 
   constructor(
     functions: readonly HostedFunction[],
@@ -293,21 +312,21 @@ export class LambdaService {
     }
     const environment = await this.acquire(fn);
     const requestId = randomUUID();
-    const started = performance.now();
     this.append(name, `START RequestId: ${requestId} Version: $LATEST\n`);
+    let ran: { ms: number; cold: boolean } | undefined;
     try {
       // A JSON round trip, as the event and result cross the Lambda service.
-      const message = await environment.invoke(JSON.parse(JSON.stringify(event)), requestId);
+      const { message, ...time } = await environment.invoke(JSON.parse(JSON.stringify(event)), requestId);
+      ran = time;
+      this.invocationTimes.push({ functionName: name, ...time });
       if (message.error)
         throw new LambdaInvokeError(name, message.error.errorType, message.error.errorMessage);
       return message.result;
     } finally {
       this.release(name, environment);
       this.append(name, `END RequestId: ${requestId}\n`);
-      this.append(
-        name,
-        `REPORT RequestId: ${requestId}\tDuration: ${(performance.now() - started).toFixed(2)} ms\n`,
-      );
+      const duration = ran ? `\tDuration: ${ran.ms.toFixed(2)} ms` : '';
+      this.append(name, `REPORT RequestId: ${requestId}${duration}\n`);
     }
   }
 
