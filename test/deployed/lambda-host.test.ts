@@ -73,6 +73,16 @@ describe('the Lambda host', () => {
     expect(result.resolves).toEqual({ sdk: true, jose: false });
   });
 
+  it("times each invocation as Lambda's REPORT Duration, the cold start's first apart", () => {
+    // The two invocations above: the environment's first (after its Init), then a warm one.
+    const probe = service.invocationTimes.filter(
+      (entry) => entry.functionName === 'StepUp-Probe-0123456789AB',
+    );
+    expect(probe.slice(0, 2).map((entry) => entry.cold)).toEqual([true, false]);
+    for (const entry of probe) expect(entry.ms).toBeGreaterThan(0);
+    expect(service.logOf('Probe')).toMatch(/REPORT RequestId: \S+\tDuration: \d+\.\d\d ms/);
+  });
+
   it('refuses and records a connection to anything but 127.0.0.1', async () => {
     const result = (await service.invoke('Probe', { outbound: 'https://slack.com/api/auth.test' })) as {
       outbound: string;
