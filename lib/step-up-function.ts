@@ -13,6 +13,7 @@ import {
   LAMBDA_BUNDLE_ALIASES,
   LAMBDA_BUNDLE_ALIASES_DIR,
 } from './lambda-bundle-aliases';
+import { MCP_HANDLER, mcpBundling } from './mcp-bundling';
 import { SLACK_INGRESS_HANDLER, slackBundling } from './slack-bundling';
 
 /** The repository root: handlers and the lock file are resolved from here, not from the working directory. */
@@ -42,13 +43,20 @@ export const HOUSE_BUNDLING: BundlingOptions = {
   forceDockerBundling: false,
 };
 
+/** Stubs of packages one function's bundle leaves out, by handler file. */
+const HANDLER_STUBS: Readonly<Record<string, () => BundlingOptions>> = {
+  [SLACK_INGRESS_HANDLER]: slackBundling,
+  [MCP_HANDLER]: mcpBundling,
+};
+
 /**
- * The bundling options a handler's function is built with: the house defaults, then the Slack
- * ingress's stubs (`lib/slack-bundling.ts`) for that handler only, then `extra`. The `--alias`
- * arguments of all three are kept together; other options of a later one replace an earlier one's.
+ * The bundling options a handler's function is built with: the house defaults, then that handler's
+ * own stubs (the Slack ingress's, `lib/slack-bundling.ts`; the MCP server's, `lib/mcp-bundling.ts`),
+ * then `extra`. The `--alias` arguments of all three are kept together; other options of a later
+ * one replace an earlier one's.
  */
 export function handlerBundling(handlerFile: string, extra?: BundlingOptions): BundlingOptions {
-  const layers = [HOUSE_BUNDLING, handlerFile === SLACK_INGRESS_HANDLER ? slackBundling() : {}, extra ?? {}];
+  const layers = [HOUSE_BUNDLING, HANDLER_STUBS[handlerFile]?.() ?? {}, extra ?? {}];
   const merged: BundlingOptions = Object.assign({}, ...layers);
   return {
     ...merged,

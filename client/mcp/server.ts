@@ -17,6 +17,7 @@ import { registerListElevationOptions } from './elevation-options-tool';
 import { AWS_CREDENTIALS_OUTPUT, ELEVATION_OUTPUT } from './output-schemas';
 import { NO_REWORDING, refusal } from './refusals';
 import { mcpTrace, type McpTraceDefaults } from './trace';
+import { NO_ELICITATION } from './no-elicitation';
 
 /** The MCP server's name and version, as shown to MCP hosts. */
 export const MCP_SERVER_INFO = { name: 'stepup', version: '0.1.0' } as const;
@@ -253,6 +254,7 @@ export function createStepUpMcpServer(options: StepUpMcpServerOptions): McpServe
       'any destructive or sensitive action that needs it, and perform the action only with the token it ' +
       `returns. ${NO_REWORDING}`,
     ...(options.tasks ? taskServerOptions() : {}),
+    jsonSchemaValidator: NO_ELICITATION,
   });
   const maxWait = options.maxWaitSeconds ?? MAX_WAIT_SECONDS;
   const waitSeconds = z

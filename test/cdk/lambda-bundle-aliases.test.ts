@@ -1,6 +1,7 @@
 /**
  * Every function's bundle leaves out what no Lambda path runs (`lib/lambda-bundle-aliases.ts`): the AWS
- * SDK's credential providers other than the environment's, and `semver`. Each bundle is built exactly
+ * SDK's credential providers other than the environment's, and `semver`; the MCP server's bundle
+ * leaves out `ajv` (`lib/mcp-bundling.ts`). Each bundle is built exactly
  * as the construct builds it and its esbuild metafile is read; the alias modules themselves are run.
  * That the bundles still sign their calls with the environment's credentials is shown by the
  * deployed-bundle suite (its stand-ins check SigV4).
@@ -13,9 +14,11 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { defaultProvider } from '../../lambdas/adapters/aws/bundle-aliases/environment-credentials';
 import { gte } from '../../lambdas/adapters/aws/bundle-aliases/semver';
 import { BUNDLE_STUB_ERROR_CODE } from '../../lambdas/adapters/bundle-stubs/unavailable';
+import { NO_ELICITATION } from '../../client/mcp/no-elicitation';
 import { HANDLER_FILES } from '../../lib/handlers';
 import { LAMBDA_BUNDLE_ALIASES, LAMBDA_BUNDLE_ALIASES_DIR } from '../../lib/lambda-bundle-aliases';
-import { esbuildBuildOptions, handlerBundling } from '../../lib/step-up-function';
+import { MCP_BUNDLE_STUBS, MCP_BUNDLE_STUBS_DIR, MCP_HANDLER } from '../../lib/mcp-bundling';
+import { esbuildBuildOptions, handlerBundling, PROJECT_ROOT } from '../../lib/step-up-function';
 
 /** Packages only the replaced ones load: none may reach a bundle by another path either. */
 const LEFT_OUT = [
@@ -97,5 +100,26 @@ describe('the semver stub', () => {
   it('throws a clear error if ever called', () => {
     expect(() => gte('3.0.0', '2.0.0')).toThrow(expect.objectContaining({ code: BUNDLE_STUB_ERROR_CODE }));
     expect(() => gte()).toThrow(/semver \(gte\).*lib\/lambda-bundle-aliases\.ts/);
+  });
+});
+
+describe("the MCP server's bundle", () => {
+  it('leaves out ajv, which the SDK calls only for elicitation answers', () => {
+    const inputs = bundledInputs(MCP_HANDLER);
+    for (const pkg of [...Object.keys(MCP_BUNDLE_STUBS), 'fast-uri', 'json-schema-traverse']) {
+      expect(inputs.filter((input) => input.includes(`node_modules/${pkg}/`))).toEqual([]);
+    }
+    for (const file of Object.values(MCP_BUNDLE_STUBS))
+      expect(inputs).toContain(`${MCP_BUNDLE_STUBS_DIR}/${file}`);
+  });
+
+  it.each(Object.entries(MCP_BUNDLE_STUBS))('%s throws a clear error if ever called', async (pkg, file) => {
+    const stub = (await import(join(PROJECT_ROOT, MCP_BUNDLE_STUBS_DIR, file))) as { default: () => unknown };
+    expect(() => stub.default()).toThrow(expect.objectContaining({ code: BUNDLE_STUB_ERROR_CODE }));
+    expect(() => stub.default()).toThrow(pkg);
+  });
+
+  it('gives the SDK a validator that refuses, as the server never elicits', () => {
+    expect(() => NO_ELICITATION.getValidator({ type: 'object' })).toThrow(/never elicits/);
   });
 });
