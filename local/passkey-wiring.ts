@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbPasskeyStore } from '../lambdas/adapters/aws/dynamodb-passkey-store';
 import { BROWSER_LIBRARY_IN_PACKAGE, readOnce } from '../lambdas/adapters/passkey/browser-library';
-import { SimpleWebAuthnCeremony } from '../lambdas/adapters/passkey/simple-webauthn-ceremony';
+import { WebAuthnCeremony } from '../lambdas/adapters/passkey/webauthn-ceremony';
 import { relyingPartyOf } from '../lambdas/adapters/passkey/webauthn-options';
 import type { ConfirmPasskeyVoteDeps } from '../lambdas/domain/passkey/confirm-passkey-vote';
 import { approvalAssetsHandler } from '../lambdas/handlers/approval-assets';
@@ -27,7 +27,7 @@ export function passkeyBaseUrl(serverUrl: string, publicUrl: URL | undefined): s
 export function localPasskeys(client: DynamoDBClient, tableName: string, baseUrl: string) {
   return {
     passkeys: new DynamoDbPasskeyStore(client, tableName),
-    ceremony: new SimpleWebAuthnCeremony(relyingPartyOf(baseUrl)),
+    ceremony: new WebAuthnCeremony(relyingPartyOf(baseUrl)),
   };
 }
 

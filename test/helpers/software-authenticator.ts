@@ -2,9 +2,69 @@ import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } fr
 
 /*
  * A WebAuthn authenticator in software for tests that need many real assertions at once: a P-256
- * key, "none" attestation, user presence and verification always set, and a signature counter that
- * goes up by one per assertion. Its signatures are real; the server verifies them as any other.
+ * key (or Ed25519, RSA), "none" attestation, user presence and verification set unless a test says
+ * otherwise, and a signature counter that goes up by one per assertion. Its signatures are real; the
+ * server verifies them as any other.
  */
+
+/** The COSE algorithms a software passkey can use. */
+export type SoftwareKeyAlgorithm = 'ES256' | 'EdDSA' | 'RS256';
+
+/** Authenticator data flags (WebAuthn §6.1). */
+export const FLAGS = { UP: 0x01, UV: 0x04, AT: 0x40 } as const;
+
+/** What a test may change in one answer of the authenticator. */
+export interface AnswerOverrides {
+  /** Flags instead of UP | UV. */
+  readonly flags?: number;
+  /** The RP ID hashed into the authenticator data instead of the options' one. */
+  readonly rpId?: string;
+  /** The origin in the client data instead of the authenticator's. */
+  readonly origin?: string;
+  /** The client data type instead of the ceremony's. */
+  readonly type?: string;
+}
+
+function keyPair(alg: SoftwareKeyAlgorithm): { privateKey: KeyObject; publicKey: KeyObject } {
+  if (alg === 'EdDSA') return generateKeyPairSync('ed25519');
+  if (alg === 'RS256') return generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return generateKeyPairSync('ec', { namedCurve: 'P-256' });
+}
+
+/** The COSE_Key (RFC 9052 §7) of a public key. */
+function coseKey(alg: SoftwareKeyAlgorithm, publicKey: KeyObject): Buffer {
+  const jwk = publicKey.export({ format: 'jwk' });
+  const bytes = (v: string | undefined) => Buffer.from(v ?? '', 'base64url');
+  if (alg === 'EdDSA') {
+    return cbor(
+      new Map<number, Cbor>([
+        [1, 1],
+        [3, -8],
+        [-1, 6],
+        [-2, bytes(jwk.x)],
+      ]),
+    );
+  }
+  if (alg === 'RS256') {
+    return cbor(
+      new Map<number, Cbor>([
+        [1, 3],
+        [3, -257],
+        [-1, bytes(jwk.n)],
+        [-2, bytes(jwk.e)],
+      ]),
+    );
+  }
+  return cbor(
+    new Map<number, Cbor>([
+      [1, 2],
+      [3, -7],
+      [-1, 1],
+      [-2, bytes(jwk.x)],
+      [-3, bytes(jwk.y)],
+    ]),
+  );
+}
 
 type Cbor = number | string | Uint8Array | Map<number | string, Cbor>;
 
@@ -38,10 +98,11 @@ export class SoftwareAuthenticator {
   readonly credentialId = randomBytes(16);
   private counter = 0;
 
-  constructor(private readonly origin: string) {
-    ({ privateKey: this.privateKey, publicKey: this.publicKey } = generateKeyPairSync('ec', {
-      namedCurve: 'P-256',
-    }));
+  constructor(
+    private readonly origin: string,
+    private readonly alg: SoftwareKeyAlgorithm = 'ES256',
+  ) {
+    ({ privateKey: this.privateKey, publicKey: this.publicKey } = keyPair(alg));
   }
 
   get id(): string {
@@ -54,26 +115,21 @@ export class SoftwareAuthenticator {
     return Buffer.concat([sha256(rpId), Buffer.from([flags]), count, ...(attested ? [attested] : [])]);
   }
 
-  private clientData(type: string, challenge: string): Buffer {
-    return Buffer.from(JSON.stringify({ type, challenge, origin: this.origin, crossOrigin: false }));
+  private clientData(type: string, challenge: string, origin = this.origin): Buffer {
+    return Buffer.from(JSON.stringify({ type, challenge, origin, crossOrigin: false }));
   }
 
   /** The registration response to `options` (PublicKeyCredentialCreationOptionsJSON). */
-  register(options: { challenge: string; rp: { id: string } }) {
-    const jwk = this.publicKey.export({ format: 'jwk' });
-    const cose = cbor(
-      new Map<number, Cbor>([
-        [1, 2],
-        [3, -7],
-        [-1, 1],
-        [-2, Buffer.from(jwk.x ?? '', 'base64url')],
-        [-3, Buffer.from(jwk.y ?? '', 'base64url')],
-      ]),
-    );
+  register(options: { challenge: string; rp: { id: string } }, overrides: AnswerOverrides = {}) {
+    const cose = coseKey(this.alg, this.publicKey);
     const idLength = Buffer.alloc(2);
     idLength.writeUInt16BE(this.credentialId.length);
     const attested = Buffer.concat([Buffer.alloc(16), idLength, this.credentialId, cose]);
-    const authData = this.authData(options.rp.id, 0x01 | 0x04 | 0x40, attested);
+    const authData = this.authData(
+      overrides.rpId ?? options.rp.id,
+      (overrides.flags ?? FLAGS.UP | FLAGS.UV) | FLAGS.AT,
+      attested,
+    );
     const attestationObject = cbor(
       new Map<string, Cbor>([
         ['fmt', 'none'],
@@ -86,7 +142,9 @@ export class SoftwareAuthenticator {
       rawId: this.id,
       type: 'public-key',
       response: {
-        clientDataJSON: b64u(this.clientData('webauthn.create', options.challenge)),
+        clientDataJSON: b64u(
+          this.clientData(overrides.type ?? 'webauthn.create', options.challenge, overrides.origin),
+        ),
         attestationObject: b64u(attestationObject),
         transports: ['internal'],
       },
@@ -96,11 +154,13 @@ export class SoftwareAuthenticator {
   }
 
   /** An assertion for `options` (PublicKeyCredentialRequestOptionsJSON); the counter goes up by one. */
-  assert(options: { challenge: string; rpId: string }) {
+  assert(options: { challenge: string; rpId: string }, overrides: AnswerOverrides = {}) {
     this.counter += 1;
-    const authData = this.authData(options.rpId, 0x01 | 0x04);
-    const clientData = this.clientData('webauthn.get', options.challenge);
-    const signature = sign('sha256', Buffer.concat([authData, sha256(clientData)]), this.privateKey);
+    const authData = this.authData(overrides.rpId ?? options.rpId, overrides.flags ?? FLAGS.UP | FLAGS.UV);
+    const clientData = this.clientData(overrides.type ?? 'webauthn.get', options.challenge, overrides.origin);
+    const signed = Buffer.concat([authData, sha256(clientData)]);
+    // ES256 signatures are DER (what node:crypto makes), Ed25519 takes no separate hash.
+    const signature = sign(this.alg === 'EdDSA' ? null : 'sha256', signed, this.privateKey);
     return {
       id: this.id,
       rawId: this.id,

@@ -1,5 +1,6 @@
 import type { PasskeyCredential } from '../../domain/passkey/passkey-link';
 import type { CeremonyOptions, PasskeyCeremony } from '../../ports/passkey-ceremony';
+import { PREFERRED_COSE_ALGORITHMS } from './cose-algorithms';
 
 /** The relying party: the RP ID (a domain, never an IP address) and the page's origin. */
 export interface RelyingParty {
@@ -17,8 +18,6 @@ export function relyingPartyOf(publicUrl: string): RelyingParty {
 }
 
 const TIMEOUT_MS = 120_000;
-/** Ed25519, ES256, RS256: what passkeys use, in the order WebAuthn L3 recommends. */
-const ALGORITHMS = [-8, -7, -257];
 const base64url = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');
 const descriptor = (c: PasskeyCredential) => ({
   id: c.id,
@@ -51,7 +50,7 @@ export class WebAuthnOptions implements Pick<
         displayName: input.user,
       },
       challenge: base64url(input.challenge),
-      pubKeyCredParams: ALGORITHMS.map((alg) => ({ alg, type: 'public-key' })),
+      pubKeyCredParams: PREFERRED_COSE_ALGORITHMS.map((alg) => ({ alg, type: 'public-key' })),
       timeout: TIMEOUT_MS,
       excludeCredentials: input.exclude.map(descriptor),
       authenticatorSelection: {
