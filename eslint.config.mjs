@@ -75,7 +75,7 @@ export default tseslint.config(
     files: ['**/*.ts', '**/*.mts'],
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['scripts/write-openapi.ts'] },
+        projectService: { allowDefaultProject: ['scripts/write-openapi.ts', 'scripts/write-confusables.ts'] },
         tsconfigRootDir: ROOT,
       },
     },

@@ -1,4 +1,4 @@
-import unhomoglyph from 'unhomoglyph';
+import { replaceConfusables } from './confusables';
 
 /** `mailto:` in front of an email, as a pasted link carries it. */
 const MAILTO = /^mailto:/;
@@ -23,8 +23,9 @@ export function normalizeIdentity(raw: string): string {
  * The UTS #39 skeleton of an identity, after {@link normalizeIdentity}: two identities that look
  * alike to a reader (Cyrillic `а` for Latin `a`, `rn` for `m`, `0` for `O`) have the same skeleton.
  * skeleton(X) = NFD(map each character to its confusables.txt prototype (NFD(X))); the mapping is
- * `unhomoglyph`'s copy of Unicode's confusables table. The result is for comparing, never showing.
+ * Unicode's confusables table as `unhomoglyph` copies it (`confusables.ts`). The result is for
+ * comparing, never showing.
  */
 export function identitySkeleton(raw: string): string {
-  return unhomoglyph(normalizeIdentity(raw).normalize('NFD')).normalize('NFD');
+  return replaceConfusables(normalizeIdentity(raw).normalize('NFD')).normalize('NFD');
 }
