@@ -33,11 +33,6 @@ const SLACK_BUDGET_BYTES = SLACK_RATIO_BUDGET * NAIVE_BOLT_BYTES;
 const OTHER_BUDGET_BYTES = 400 * KB;
 /** Handlers over {@link OTHER_BUDGET_BYTES} by what they must load, each with its own budget. */
 const OWN_BUDGETS: Record<string, number> = {
-  // The passkey confirmation verifies assertions and attestations with `@simplewebauthn/server`, whose
-  // assertion path alone reaches its ASN.1/X.509 parsers (`verifySignature` → `convertX509PublicKeyToCOSE`;
-  // `verifyOKP`/`verifyAKP` import the helpers barrel, which re-exports `validateCertificatePath` and
-  // with it @peculiar/x509, reflect-metadata and tsyringe): ~310 KB this code cannot shed.
-  'approval-confirm': 900 * KB,
   // The remote MCP endpoint serves the MCP SDK's server (~80 KB) and classic zod (the SDK's tool
   // schemas are zod's, ~160 KB): 430 KB measured. Its JSON Schema validator (ajv, ~135 KB with
   // formats and fast-uri) is stubbed out (`lib/mcp-bundling.ts`). client/mcp imports `* as z from
