@@ -60,16 +60,29 @@ function rsa(key: Map<string | number, CBORType>): KeyObject {
   return createPublicKey({ key: { kty: 'RSA', n, e }, format: 'jwk' });
 }
 
+/** How one COSE algorithm's keys are read and its signatures checked. */
+interface AlgorithmVerifier {
+  /** The key type the algorithm's keys must have. */
+  readonly kty: number;
+  /** The node:crypto public key of a COSE key map of this type. */
+  readonly key: (key: Map<string | number, CBORType>) => KeyObject;
+  /** Whether `signature` over `data` verifies with `key`; may throw on a malformed signature. */
+  readonly check: (key: KeyObject, data: Buffer, signature: Buffer) => boolean;
+}
+
 /** Signature checks of the three algorithms; node:crypto verifies, nothing else is needed. */
-const VERIFIERS: Record<
-  number,
-  { kty: number; key: typeof ec2; check: (k: KeyObject, d: Buffer, s: Buffer) => boolean }
-> = {
+const VERIFIERS: Record<number, AlgorithmVerifier> = {
   [COSE_ALGORITHMS.ES256]: {
     kty: KTY_EC2,
     key: ec2,
     // WebAuthn's ECDSA signatures are DER (§6.5.6); the conversion rejects anything malformed.
-    check: (k, d, s) => verify('sha256', d, { key: k, dsaEncoding: 'ieee-p1363' }, derToJoseSignature(s, 32)),
+    check: (k, d, s) =>
+      verify(
+        'sha256',
+        d,
+        { key: k, dsaEncoding: 'ieee-p1363' },
+        derToJoseSignature(s, P256_COORDINATE_BYTES),
+      ),
   },
   [COSE_ALGORITHMS.EdDSA]: { kty: KTY_OKP, key: okp, check: (k, d, s) => verify(null, d, k, s) },
   [COSE_ALGORITHMS.RS256]: { kty: KTY_RSA, key: rsa, check: (k, d, s) => verify('sha256', d, k, s) },
