@@ -4,6 +4,7 @@ import {
   type AuthenticationResponseJSON,
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
+import { decodeCBOR, encodeCBOR, type CBORType } from '@levischuck/tiny-cbor';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { WebAuthnCeremony } from '../../lambdas/adapters/passkey/webauthn-ceremony';
@@ -259,5 +260,45 @@ describe('WebAuthn verification beyond the reference', () => {
       ours: undefined,
       reference: undefined,
     });
+  });
+
+  /** A registration whose attestation object has `fmt` and `attStmt` replaced. */
+  function withStatement(response: Json, fmt: string, statement: Map<string | number, CBORType>): Json {
+    const member = response.response as Json;
+    const object = decodeCBOR(new Uint8Array(Buffer.from(String(member.attestationObject), 'base64url')));
+    if (!(object instanceof Map)) throw new Error('attestation object is not a map');
+    object.set('fmt', fmt);
+    object.set('attStmt', statement);
+    return withMember(response, 'attestationObject', b64u(encodeCBOR(object)));
+  }
+
+  it('refuses a none attestation that carries a statement, as the reference does', async () => {
+    const authenticator = new SoftwareAuthenticator(rp.origin);
+    const challenge = randomBytes(32);
+    const response = withStatement(
+      authenticator.register(registrationOptions(challenge)),
+      'none',
+      new Map([['sig', new Uint8Array(8)]]),
+    );
+    expect(await ceremony.verifyRegistration({ response, challenge, at: AT })).toBeUndefined();
+    expect(await referenceRegistration(response, challenge)).toBeUndefined();
+  });
+
+  it('registers a passkey whatever its attestation statement says, as attestation type None (not evaluated, by design)', async () => {
+    const authenticator = new SoftwareAuthenticator(rp.origin);
+    const challenge = randomBytes(32);
+    const response = withStatement(
+      authenticator.register(registrationOptions(challenge)),
+      'packed',
+      new Map<string | number, CBORType>([
+        ['alg', -7],
+        ['sig', new Uint8Array(70)],
+      ]),
+    );
+    const credential = await ceremony.verifyRegistration({ response, challenge, at: AT });
+    expect(credential?.id).toBe(authenticator.id);
+    // The reference evaluates the statement and refuses the forged signature; stepup asks for none and
+    // ties the passkey to its approver through the Slack link, so the statement proves nothing it uses.
+    expect(await referenceRegistration(response, challenge)).toBeUndefined();
   });
 });
