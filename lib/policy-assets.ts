@@ -14,21 +14,35 @@ import { PROJECT_ROOT } from './step-up-function';
 /** The example policy directory shipped in this repository. */
 export const DEFAULT_POLICIES_DIR = join(PROJECT_ROOT, 'policies');
 
+/** The file Cedar's nodejs build reads its module from, beside its JS. */
+const CEDAR_WASM_FILE = 'cedar_wasm_bg.wasm';
+
 const CEDAR_WASM = join(
   PROJECT_ROOT,
   'node_modules',
   '@cedar-policy',
   'cedar-wasm',
   'nodejs',
-  'cedar_wasm_bg.wasm',
+  CEDAR_WASM_FILE,
 );
 
 const quote = (path: string) => `'${path.replace(/'/g, `'\\''`)}'`;
 
 /**
+ * The Cedar functions the Lambda code calls (`CedarPolicyEvaluator`: pre-parse once, then one
+ * stateful evaluation per decision). The functions' copy of Cedar's wasm keeps only these exports
+ * and the code they reach (`scripts/cedar-lambda-wasm.mjs`); `test/cdk/cedar-lambda-wasm.test.ts`
+ * fails if the bundled code calls any other.
+ */
+export const CEDAR_LAMBDA_CALLS = ['preparsePolicySet', 'preparseSchema', 'statefulIsAuthorized'] as const;
+
+const CEDAR_LAMBDA_WASM_SCRIPT = join(PROJECT_ROOT, 'scripts', 'cedar-lambda-wasm.mjs');
+
+/**
  * esbuild options for the function that evaluates policies: Cedar's nodejs build reads its wasm
- * from beside the bundle, and the policy set validated at synth goes beside it as JSON, so a new
- * container only pre-parses it (see `compiled-policy-set.ts`).
+ * from beside the bundle (the module trimmed to {@link CEDAR_LAMBDA_CALLS}), and the policy set
+ * validated at synth goes beside it as JSON, so a new container only pre-parses it (see
+ * `compiled-policy-set.ts`).
  */
 export function policyBundling(policySet: LoadedPolicySet): BundlingOptions {
   // The hooks run shell commands after esbuild; the JSON is handed over as a file. The asset hash is
@@ -40,7 +54,7 @@ export function policyBundling(policySet: LoadedPolicySet): BundlingOptions {
       beforeBundling: () => [],
       beforeInstall: () => [],
       afterBundling: (_inputDir: string, outputDir: string) => [
-        `cp ${quote(CEDAR_WASM)} ${quote(outputDir)}/`,
+        `${quote(process.execPath)} ${quote(CEDAR_LAMBDA_WASM_SCRIPT)} ${quote(CEDAR_WASM)} ${quote(join(outputDir, CEDAR_WASM_FILE))} ${CEDAR_LAMBDA_CALLS.join(',')}`,
         `cp ${quote(compiled)} ${quote(outputDir)}/`,
       ],
     },

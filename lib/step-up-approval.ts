@@ -46,7 +46,7 @@ import { buildStepUpFunction } from './step-up-function';
 import { RECONCILE_TIMEOUT, ReconcileSchedule } from './reconcile-schedule';
 
 /** The functions that evaluate the policies: the validated set and Cedar's wasm are bundled beside them. */
-const POLICY_FUNCTIONS: readonly StepUpFunctionName[] = [
+export const POLICY_FUNCTIONS: readonly StepUpFunctionName[] = [
   'createRequest',
   // DTR: a deferred token exchange at /v1/token creates the request through the same use case.
   'token',
