@@ -7,6 +7,16 @@ import { WebAuthnOptions } from './webauthn-options';
 
 const base64url = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');
 
+/** `verify()`'s answer, or undefined when it throws: logged as `refused`, with the reason only. */
+function answerOrRefused<T>(refused: string, verify: () => T): Promise<T | undefined> {
+  try {
+    return Promise.resolve(verify());
+  } catch (error) {
+    logger.warn(refused, { reason: (error as Error).message });
+    return Promise.resolve(undefined);
+  }
+}
+
 /**
  * {@link PasskeyCeremony}: the options of {@link WebAuthnOptions}, verified by stepup's own WebAuthn
  * relying-party checks on node:crypto (`verify-assertion.ts`, `verify-registration.ts`); user
@@ -22,20 +32,15 @@ export class WebAuthnCeremony extends WebAuthnOptions implements PasskeyCeremony
     challenge: Uint8Array;
     at: string;
   }): Promise<PasskeyCredential | undefined> {
-    try {
-      return Promise.resolve(
-        verifyRegistration({
-          response: input.response,
-          challenge: base64url(input.challenge),
-          rp: this.rp,
-          at: input.at,
-        }),
-      );
-    } catch (error) {
-      // A malformed or forged response: refused, and logged without the response itself.
-      logger.warn('passkey registration refused', { reason: (error as Error).message });
-      return Promise.resolve(undefined);
-    }
+    // A malformed or forged response: refused, and logged without the response itself.
+    return answerOrRefused('passkey registration refused', () =>
+      verifyRegistration({
+        response: input.response,
+        challenge: base64url(input.challenge),
+        rp: this.rp,
+        at: input.at,
+      }),
+    );
   }
 
   verifyAuthentication(input: {
@@ -43,19 +48,14 @@ export class WebAuthnCeremony extends WebAuthnOptions implements PasskeyCeremony
     challenge: Uint8Array;
     credential: PasskeyCredential;
   }): Promise<VerifiedAssertion | undefined> {
-    try {
-      return Promise.resolve(
-        verifyAssertion({
-          response: input.response,
-          challenge: base64url(input.challenge),
-          credential: input.credential,
-          rp: this.rp,
-        }),
-      );
-    } catch (error) {
-      // Wrong signature, challenge, origin, a counter that went backwards: refused and logged.
-      logger.warn('passkey assertion refused', { reason: (error as Error).message });
-      return Promise.resolve(undefined);
-    }
+    // Wrong signature, challenge, origin, a counter that went backwards: refused and logged.
+    return answerOrRefused('passkey assertion refused', () =>
+      verifyAssertion({
+        response: input.response,
+        challenge: base64url(input.challenge),
+        credential: input.credential,
+        rp: this.rp,
+      }),
+    );
   }
 }
