@@ -13,6 +13,11 @@ export function base64urlBytes(value: unknown, field: string): Buffer {
   return Buffer.from(value, 'base64url');
 }
 
+/** `bytes` in base64url without padding, as WebAuthn's JSON and JWKs carry binary values. */
+export function base64urlText(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('base64url');
+}
+
 /**
  * A copy of `bytes` in an ArrayBuffer of its own. `@levischuck/tiny-cbor` reads a Uint8Array through
  * a DataView of its whole `.buffer`, ignoring its offset, and Node's small Buffers share one pool:

@@ -1,7 +1,7 @@
 import { decodeCBOR, type CBORType } from '@levischuck/tiny-cbor';
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { derToJoseSignature } from '../aws/der-signature';
-import { ownBytes } from './base64url';
+import { base64urlText, ownBytes } from './base64url';
 import { COSE_ALGORITHMS } from './cose-algorithms';
 
 /** COSE key parameters (RFC 9052 §7.1, RFC 9053 §7.1–7.2, RFC 8230 §4). */
@@ -31,8 +31,6 @@ export interface CosePublicKey {
   verify(data: Buffer, signature: Buffer): boolean;
 }
 
-const b64u = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');
-
 function bytesOf(key: Map<string | number, CBORType>, label: number, length?: number): Uint8Array {
   const value = key.get(label);
   if (!(value instanceof Uint8Array) || (length !== undefined && value.length !== length)) {
@@ -43,20 +41,20 @@ function bytesOf(key: Map<string | number, CBORType>, label: number, length?: nu
 
 function ec2(key: Map<string | number, CBORType>): KeyObject {
   if (key.get(CRV) !== CRV_P256) throw new Error('ES256 key is not on P-256');
-  const x = b64u(bytesOf(key, X, P256_COORDINATE_BYTES));
-  const y = b64u(bytesOf(key, Y, P256_COORDINATE_BYTES));
+  const x = base64urlText(bytesOf(key, X, P256_COORDINATE_BYTES));
+  const y = base64urlText(bytesOf(key, Y, P256_COORDINATE_BYTES));
   return createPublicKey({ key: { kty: 'EC', crv: 'P-256', x, y }, format: 'jwk' });
 }
 
 function okp(key: Map<string | number, CBORType>): KeyObject {
   if (key.get(CRV) !== CRV_ED25519) throw new Error('EdDSA key is not Ed25519');
-  const x = b64u(bytesOf(key, X, ED25519_KEY_BYTES));
+  const x = base64urlText(bytesOf(key, X, ED25519_KEY_BYTES));
   return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x }, format: 'jwk' });
 }
 
 function rsa(key: Map<string | number, CBORType>): KeyObject {
-  const n = b64u(bytesOf(key, RSA_N));
-  const e = b64u(bytesOf(key, RSA_E));
+  const n = base64urlText(bytesOf(key, RSA_N));
+  const e = base64urlText(bytesOf(key, RSA_E));
   return createPublicKey({ key: { kty: 'RSA', n, e }, format: 'jwk' });
 }
 

@@ -2,7 +2,7 @@ import { decodeCBOR } from '@levischuck/tiny-cbor';
 import type { PasskeyCredential } from '../../domain/passkey/passkey-link';
 import type { CeremonyResponse } from '../../ports/passkey-ceremony';
 import { checkAuthenticatorData, parseAuthenticatorData } from './authenticator-data';
-import { base64urlBytes, ownBytes } from './base64url';
+import { base64urlBytes, base64urlText, ownBytes } from './base64url';
 import { checkClientData } from './client-data';
 import { coseKeyMap, cosePublicKeyOf } from './cose-public-key';
 import { checkCredentialEnvelope, responseMember } from './credential-envelope';
@@ -63,7 +63,7 @@ export function verifyRegistration(input: {
   cosePublicKeyOf(coseKeyMap(attested.publicKey));
   return {
     id,
-    publicKey: Buffer.from(attested.publicKeyBytes).toString('base64url'),
+    publicKey: base64urlText(attested.publicKeyBytes),
     counter: parsed.signCount,
     transports: transportsOf(member),
     createdAt: input.at,

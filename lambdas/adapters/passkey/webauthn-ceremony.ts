@@ -4,8 +4,7 @@ import { logger } from '../logger';
 import { verifyAssertion } from './verify-assertion';
 import { verifyRegistration } from './verify-registration';
 import { WebAuthnOptions } from './webauthn-options';
-
-const base64url = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');
+import { base64urlText } from './base64url';
 
 /** `verify()`'s answer, or undefined when it throws: logged as `refused`, with the reason only. */
 function answerOrRefused<T>(refused: string, verify: () => T): Promise<T | undefined> {
@@ -36,7 +35,7 @@ export class WebAuthnCeremony extends WebAuthnOptions implements PasskeyCeremony
     return answerOrRefused('passkey registration refused', () =>
       verifyRegistration({
         response: input.response,
-        challenge: base64url(input.challenge),
+        challenge: base64urlText(input.challenge),
         rp: this.rp,
         at: input.at,
       }),
@@ -52,7 +51,7 @@ export class WebAuthnCeremony extends WebAuthnOptions implements PasskeyCeremony
     return answerOrRefused('passkey assertion refused', () =>
       verifyAssertion({
         response: input.response,
-        challenge: base64url(input.challenge),
+        challenge: base64urlText(input.challenge),
         credential: input.credential,
         rp: this.rp,
       }),

@@ -1,6 +1,7 @@
 import type { PasskeyCredential } from '../../domain/passkey/passkey-link';
 import type { CeremonyOptions, PasskeyCeremony } from '../../ports/passkey-ceremony';
 import { PREFERRED_COSE_ALGORITHMS } from './cose-algorithms';
+import { base64urlText } from './base64url';
 
 /** The relying party: the RP ID (a domain, never an IP address) and the page's origin. */
 export interface RelyingParty {
@@ -18,7 +19,6 @@ export function relyingPartyOf(publicUrl: string): RelyingParty {
 }
 
 const TIMEOUT_MS = 120_000;
-const base64url = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');
 const descriptor = (c: PasskeyCredential) => ({
   id: c.id,
   type: 'public-key',
@@ -45,11 +45,11 @@ export class WebAuthnOptions implements Pick<
     return Promise.resolve({
       rp: { name: 'stepup', id: this.rp.id },
       user: {
-        id: base64url(new TextEncoder().encode(input.user)),
+        id: base64urlText(new TextEncoder().encode(input.user)),
         name: input.user,
         displayName: input.user,
       },
-      challenge: base64url(input.challenge),
+      challenge: base64urlText(input.challenge),
       pubKeyCredParams: PREFERRED_COSE_ALGORITHMS.map((alg) => ({ alg, type: 'public-key' })),
       timeout: TIMEOUT_MS,
       excludeCredentials: input.exclude.map(descriptor),
@@ -68,7 +68,7 @@ export class WebAuthnOptions implements Pick<
   }): Promise<CeremonyOptions> {
     return Promise.resolve({
       rpId: this.rp.id,
-      challenge: base64url(input.challenge),
+      challenge: base64urlText(input.challenge),
       timeout: TIMEOUT_MS,
       userVerification: 'required',
       allowCredentials: input.allow.map(descriptor),
