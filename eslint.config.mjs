@@ -75,7 +75,13 @@ export default tseslint.config(
     files: ['**/*.ts', '**/*.mts'],
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['scripts/write-openapi.ts', 'scripts/write-confusables.ts'] },
+        projectService: {
+          allowDefaultProject: [
+            'scripts/write-openapi.ts',
+            'scripts/write-confusables.ts',
+            'scripts/write-generated.ts',
+          ],
+        },
         tsconfigRootDir: ROOT,
       },
     },

@@ -4,11 +4,7 @@
  *
  *   npm run confusables
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { relative } from 'node:path';
 import { CONFUSABLES_FILE, renderConfusablesFile } from './confusables-file';
+import { writeGenerated } from './write-generated';
 
-const text = renderConfusablesFile();
-const unchanged = existsSync(CONFUSABLES_FILE) && readFileSync(CONFUSABLES_FILE, 'utf8') === text;
-if (!unchanged) writeFileSync(CONFUSABLES_FILE, text);
-console.log(`${relative(process.cwd(), CONFUSABLES_FILE)}: ${unchanged ? 'up to date' : 'written'}`);
+writeGenerated(CONFUSABLES_FILE, renderConfusablesFile());

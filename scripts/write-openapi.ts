@@ -4,15 +4,11 @@
  *
  *   npm run openapi
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { relative } from 'node:path';
 import { OPENAPI_FILE, renderOpenApiFile } from './openapi-file';
+import { writeGenerated } from './write-generated';
 
 async function main(): Promise<void> {
-  const text = await renderOpenApiFile();
-  const unchanged = existsSync(OPENAPI_FILE) && readFileSync(OPENAPI_FILE, 'utf8') === text;
-  if (!unchanged) writeFileSync(OPENAPI_FILE, text);
-  console.log(`${relative(process.cwd(), OPENAPI_FILE)}: ${unchanged ? 'up to date' : 'written'}`);
+  writeGenerated(OPENAPI_FILE, await renderOpenApiFile());
 }
 
 void main();
