@@ -17,7 +17,8 @@ export const DEFAULT_POLICIES_DIR = join(PROJECT_ROOT, 'policies');
 /** The file Cedar's nodejs build reads its module from, beside its JS. */
 const CEDAR_WASM_FILE = 'cedar_wasm_bg.wasm';
 
-const CEDAR_WASM = join(
+/** Cedar's wasm module as installed, which `policyBundling` trims for the functions. */
+export const CEDAR_WASM = join(
   PROJECT_ROOT,
   'node_modules',
   '@cedar-policy',

@@ -8,22 +8,22 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { buildSync } from 'esbuild';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HANDLER_FILES } from '../../lib/handlers';
-import { CEDAR_LAMBDA_CALLS } from '../../lib/policy-assets';
+import { CEDAR_LAMBDA_CALLS, CEDAR_WASM } from '../../lib/policy-assets';
 import { POLICY_FUNCTIONS } from '../../lib/step-up-approval';
-import { esbuildBuildOptions, handlerBundling, PROJECT_ROOT } from '../../lib/step-up-function';
+import { PROJECT_ROOT } from '../../lib/step-up-function';
+import { buildHandlerBundle } from './handler-bundle';
 
-const CEDAR_DIR = join(PROJECT_ROOT, 'node_modules', '@cedar-policy', 'cedar-wasm', 'nodejs');
+const CEDAR_DIR = dirname(CEDAR_WASM);
 const scratch = mkdtempSync(join(tmpdir(), 'stepup-cedar-wasm-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** Cedar's nodejs glue beside `wasm`, loaded in this process. */
 function cedarWith(wasm: string, dir: string): Record<string, (...args: unknown[]) => unknown> {
   copyFileSync(join(CEDAR_DIR, 'cedar_wasm.js'), join(dir, 'cedar_wasm.js'));
-  copyFileSync(wasm, join(dir, 'cedar_wasm_bg.wasm'));
+  copyFileSync(wasm, join(dir, basename(CEDAR_WASM)));
   return createRequire(join(dir, 'index.js'))('./cedar_wasm.js') as Record<
     string,
     (...args: unknown[]) => unknown
@@ -33,10 +33,7 @@ function cedarWith(wasm: string, dir: string): Record<string, (...args: unknown[
 describe("the policy functions' Cedar module", () => {
   it.each(POLICY_FUNCTIONS)('%s: its bundled code calls only the kept Cedar functions', (name) => {
     const handlerFile = HANDLER_FILES[name];
-    const { metafile } = buildSync({
-      ...esbuildBuildOptions(handlerFile, handlerBundling(handlerFile), join(scratch, handlerFile)),
-      metafile: true,
-    });
+    const metafile = buildHandlerBundle(handlerFile, join(scratch, handlerFile));
     const ours = Object.keys(metafile.inputs).filter((input) => !input.includes('node_modules/'));
     const calls = ours.flatMap((input) =>
       [...readFileSync(join(PROJECT_ROOT, input), 'utf8').matchAll(/\bcedar\.([A-Za-z]+)\(/g)].map(
@@ -51,17 +48,17 @@ describe("the policy functions' Cedar module", () => {
     const trimmed = join(scratch, 'trimmed.wasm');
     execFileSync(process.execPath, [
       join(PROJECT_ROOT, 'scripts', 'cedar-lambda-wasm.mjs'),
-      join(CEDAR_DIR, 'cedar_wasm_bg.wasm'),
+      CEDAR_WASM,
       trimmed,
       CEDAR_LAMBDA_CALLS.join(','),
     ]);
-    expect(statSync(trimmed).size).toBeLessThan(0.9 * statSync(join(CEDAR_DIR, 'cedar_wasm_bg.wasm')).size);
+    expect(statSync(trimmed).size).toBeLessThan(0.9 * statSync(CEDAR_WASM).size);
     const exports = WebAssembly.Module.exports(new WebAssembly.Module(readFileSync(trimmed)))
       .filter((e) => e.kind === 'function' && !e.name.startsWith('__'))
       .map((e) => e.name);
     expect(exports.sort()).toEqual([...CEDAR_LAMBDA_CALLS].sort());
 
-    const whole = cedarWith(join(CEDAR_DIR, 'cedar_wasm_bg.wasm'), mkdtempSync(join(scratch, 'whole-')));
+    const whole = cedarWith(CEDAR_WASM, mkdtempSync(join(scratch, 'whole-')));
     const lean = cedarWith(trimmed, mkdtempSync(join(scratch, 'lean-')));
     const schema = {
       App: {

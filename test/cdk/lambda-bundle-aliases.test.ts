@@ -9,7 +9,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildSync } from 'esbuild';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { defaultProvider } from '../../lambdas/adapters/aws/bundle-aliases/environment-credentials';
 import { gte } from '../../lambdas/adapters/aws/bundle-aliases/semver';
@@ -18,7 +17,8 @@ import { NO_ELICITATION } from '../../client/mcp/no-elicitation';
 import { HANDLER_FILES } from '../../lib/handlers';
 import { LAMBDA_BUNDLE_ALIASES, LAMBDA_BUNDLE_ALIASES_DIR } from '../../lib/lambda-bundle-aliases';
 import { MCP_BUNDLE_STUBS, MCP_BUNDLE_STUBS_DIR, MCP_HANDLER } from '../../lib/mcp-bundling';
-import { esbuildBuildOptions, handlerBundling, PROJECT_ROOT } from '../../lib/step-up-function';
+import { PROJECT_ROOT } from '../../lib/step-up-function';
+import { buildHandlerBundle } from './handler-bundle';
 
 /** Packages only the replaced ones load: none may reach a bundle by another path either. */
 const LEFT_OUT = [
@@ -39,11 +39,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** The input files of a handler's deployed bundle. */
 function bundledInputs(handlerFile: string): string[] {
-  const { metafile } = buildSync({
-    ...esbuildBuildOptions(handlerFile, handlerBundling(handlerFile), join(scratch, handlerFile)),
-    metafile: true,
-  });
-  return Object.keys(metafile.inputs);
+  return Object.keys(buildHandlerBundle(handlerFile, join(scratch, handlerFile)).inputs);
 }
 
 describe('every bundle leaves out what Lambda never runs', () => {

@@ -1,11 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildSync } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HANDLER_FILES, type StepUpFunctionName } from '../../lib/handlers';
-import { esbuildBuildOptions, handlerBundling } from '../../lib/step-up-function';
 import { logicalIdOf, synthesized } from './template';
+import { buildHandlerBundle } from './handler-bundle';
 
 /** The IAM service prefix each AWS SDK client calls. */
 const SERVICE_OF_CLIENT: Record<string, string> = {
@@ -26,10 +25,7 @@ const CLIENT_SOURCE = /(?:^|\/)node_modules\/@aws-sdk\/(client-[a-z0-9-]+)\//;
 /** The `@aws-sdk/client-*` packages in a handler's deployed bundle (its esbuild metafile's inputs). */
 function bundledClients(handlerFile: string): string[] {
   const outdir = join(scratch, handlerFile);
-  const { metafile } = buildSync({
-    ...esbuildBuildOptions(handlerFile, handlerBundling(handlerFile), outdir),
-    metafile: true,
-  });
+  const metafile = buildHandlerBundle(handlerFile, outdir);
   const clients = Object.values(metafile.outputs).flatMap((output) =>
     Object.keys(output.inputs).map((input) => CLIENT_SOURCE.exec(input)?.[1]),
   );

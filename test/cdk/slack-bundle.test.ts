@@ -9,14 +9,14 @@ import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join, relative, sep } from 'node:path';
-import { buildSync, type Metafile } from 'esbuild';
+import type { Metafile } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpEvent, HttpResult } from '../../lambdas/adapters/api-gateway/http-event';
 import type { DynamoDbRequestStore } from '../../lambdas/adapters/aws/dynamodb-request-store';
 import { BUNDLE_STUB_ERROR_CODE } from '../../lambdas/adapters/bundle-stubs/unavailable';
 import type { slackEventsHandler as SlackEventsHandlerFactory } from '../../lambdas/handlers/slack-events';
 import { SLACK_BUNDLE_STUBS, SLACK_BUNDLE_STUBS_DIR, SLACK_INGRESS_HANDLER } from '../../lib/slack-bundling';
-import { esbuildBuildOptions, handlerBundling, PROJECT_ROOT } from '../../lib/step-up-function';
+import { PROJECT_ROOT } from '../../lib/step-up-function';
 import { slackSignatureHeaders } from '../../local/slack-signature';
 import { SlackStandIn } from '../../local/slack-stand-in';
 import {
@@ -30,6 +30,7 @@ import {
   testConfig,
   useDynaliteStore,
 } from '../unit/support/fixtures';
+import { buildHandlerBundle } from './handler-bundle';
 
 const SIGNING_SECRET = 'test-signing-secret';
 const BOT_TOKEN = 'xoxb-test-bot-token';
@@ -125,11 +126,7 @@ async function createPending(taskToken: string) {
 beforeAll(async () => {
   mkdirSync(CACHE, { recursive: true });
   outdir = mkdtempSync(join(CACHE, 'stepup-slack-bundle-'));
-  const result = buildSync({
-    ...esbuildBuildOptions(SLACK_INGRESS_HANDLER, handlerBundling(SLACK_INGRESS_HANDLER), outdir),
-    metafile: true,
-  });
-  metafile = result.metafile!;
+  metafile = buildHandlerBundle(SLACK_INGRESS_HANDLER, outdir);
 
   slack = new SlackStandIn(BOT_TOKEN, SIGNING_SECRET, TEAM);
   const standIn = await startSlackStandIn(slack);
